@@ -1,0 +1,1 @@
+# hypervisor: build fragment (paths relative to the top of the tree).

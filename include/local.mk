@@ -1,0 +1,1 @@
+# include: build fragment (paths relative to the top of the tree).

@@ -1,0 +1,1 @@
+# pv-drivers: build fragment (paths relative to the top of the tree).

@@ -1,0 +1,1 @@
+# xenstore: build fragment (paths relative to the top of the tree).
