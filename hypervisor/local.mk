@@ -1,1 +1,102 @@
-# hypervisor: build fragment (paths relative to the top of the tree).
+# hypervisor: shoji-hv, the hypervisor core (paths relative to the top of the tree).
+
+# The KVM-free core (loader, guest memory, hypercall handlers, time) is a
+# convenience library so unit tests and fuzzers link it against a fake
+# platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c.
+noinst_LIBRARIES += hypervisor/libhv-core.a
+hypervisor_libhv_core_a_SOURCES = \
+	hypervisor/console.c hypervisor/console.h \
+	hypervisor/cpuid.c hypervisor/cpuid.h \
+	hypervisor/guestmem.c hypervisor/guestmem.h \
+	hypervisor/hvmop.c \
+	hypervisor/hypercall.c hypervisor/hypercall.h \
+	hypervisor/loader.c hypervisor/loader.h \
+	hypervisor/memop.c \
+	hypervisor/sched.c \
+	hypervisor/time.c hypervisor/hvtime.h \
+	hypervisor/vcpuop.c \
+	hypervisor/xenver.c \
+	hypervisor/domain.h hypervisor/vcpu.h hypervisor/hv.h hypervisor/kvm.h
+hypervisor_libhv_core_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
+
+# Domains on KVM: the vCPU threads, the domain table, the VM pool.
+noinst_LIBRARIES += hypervisor/libhv-kvm.a
+hypervisor_libhv_kvm_a_SOURCES = \
+	hypervisor/domain.c \
+	hypervisor/hv.c \
+	hypervisor/kvm.c \
+	hypervisor/log.c hypervisor/log.h \
+	hypervisor/vcpu.c \
+	hypervisor/vmpool.c hypervisor/vmpool.h
+hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
+
+sbin_PROGRAMS += hypervisor/shoji-hv
+hypervisor_shoji_hv_SOURCES = \
+	hypervisor/control.c hypervisor/control.h hypervisor/ctrl-proto.h \
+	hypervisor/main.c \
+	hypervisor/run.c hypervisor/run.h
+hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
+hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a $(UUID_LIBS)
+
+# --- Unit tests (Check) of the core, on the fake platform. ---
+HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
+HV_TEST_LDADD = hypervisor/libhv-core.a $(CHECK_LIBS) $(UUID_LIBS)
+HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
+
+check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
+TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
+tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
+tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_guestmem_SOURCES = tests/unit/test_hv_guestmem.c
+tests_unit_test_hv_guestmem_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
+tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
+
+# --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
+FUZZ_HV_CORE = \
+	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
+	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
+	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
+	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/sched.c \
+	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
+	$(top_srcdir)/hypervisor/xenver.c
+FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(HV_FAKE) config.h
+EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
+	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
+TESTS += tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
+CLEANFILES += tests/fuzz/fuzz_hv_loader tests/fuzz/fuzz_hv_hypercall
+if HAVE_LIBFUZZER
+FUZZ_TARGETS += tests/fuzz/fuzz_hv_loader tests/fuzz/fuzz_hv_hypercall
+check_SCRIPTS += tests/fuzz/fuzz_hv_loader tests/fuzz/fuzz_hv_hypercall
+tests/fuzz/fuzz_hv_loader: tests/fuzz/fuzz_hv_loader.c $(FUZZ_HV_DEPS)
+	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor -o $@ \
+		$(top_srcdir)/tests/fuzz/fuzz_hv_loader.c $(top_srcdir)/hypervisor/loader.c \
+		$(top_srcdir)/hypervisor/guestmem.c
+tests/fuzz/fuzz_hv_hypercall: tests/fuzz/fuzz_hv_hypercall.c $(FUZZ_HV_DEPS)
+	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor \
+		-I$(top_srcdir)/tests/unit $(UUID_CFLAGS) -o $@ \
+		$(top_srcdir)/tests/fuzz/fuzz_hv_hypercall.c $(top_srcdir)/tests/unit/test_hv_platform.c \
+		$(FUZZ_HV_CORE) $(UUID_LIBS)
+endif
+
+# --- System tests of shoji-hv itself (the guest engineer's guest-*.sh use run mode). ---
+check_PROGRAMS += tests/system/hv-ctrl-client
+tests_system_hv_ctrl_client_SOURCES = tests/system/hv-ctrl-client.c
+tests_system_hv_ctrl_client_LDADD = dom0-tools/libshoji-ctrl.la
+TESTS += tests/system/hv-ctrl.sh tests/system/hv-run.sh
+EXTRA_DIST += tests/system/hv-ctrl.sh tests/system/hv-run.sh
+
+# --- Benchmarks (make bench). ---
+noinst_PROGRAMS += tests/bench/hv_bench
+tests_bench_hv_bench_SOURCES = tests/bench/hv_bench.c
+tests_bench_hv_bench_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
+tests_bench_hv_bench_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a $(UUID_LIBS)
+BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall
+BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall"
+
+dist_man_MANS += hypervisor/shoji-hv.8

@@ -1,0 +1,65 @@
+/*
+ * The shoji CLI: command table, shared helpers and exit codes.
+ * Commands print; nothing below them (libraries) does.
+ */
+#ifndef SHOJI_CLI_H
+#define SHOJI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "domxml.h"
+
+/* Exit codes, documented in shoji(1). */
+enum {
+	CLI_EXIT_OK = 0,     /* the operation succeeded */
+	CLI_EXIT_FAILED = 1, /* the operation failed (e.g. an invalid file) */
+	CLI_EXIT_USAGE = 2,  /* bad command line */
+};
+
+/* Options that apply before the command name. */
+struct cli_ctx {
+	bool json; /* --json given before the command */
+};
+
+struct cli_command {
+	const char *name;
+	/* argv[0] is the command name; returns a CLI_EXIT_* code. */
+	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+	const char *summary; /* one line for `shoji help` */
+	const char *usage;   /* arguments after the command name */
+	const char *help;    /* the long help for `shoji help CMD` */
+	bool json;           /* accepts --json */
+};
+
+/* The command table, terminated by an entry with a NULL name. */
+extern const struct cli_command cli_commands[];
+
+const struct cli_command *cli_find(const char *name);
+
+/* The closest command name to name (for "did you mean"), or NULL. */
+const char *cli_suggest(const char *name);
+
+/* Prints "shoji CMD: <message>" and the command's usage to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints the global usage and the command list to out. */
+void cli_print_overview(FILE *out);
+
+/* Prints the usage line and long help of cmd to out. */
+void cli_print_help(FILE *out, const struct cli_command *cmd);
+
+/* The schema to validate domain files with: $SHOJI_SCHEMA, the installed one,
+ * or the one in the source tree (running from a build directory); NULL if
+ * none is readable. */
+const char *cli_schema_path(void);
+
+/* JSON output helpers. */
+void cli_json_string(FILE *out, const char *s);
+void cli_json_config(FILE *out, const struct domain_config *cfg);
+
+int cli_cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

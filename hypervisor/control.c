@@ -1,0 +1,691 @@
+/*
+ * The control socket: a typed request table (one struct per message, sizes
+ * checked on receive, validated before acting) served from the event loop,
+ * plus state-change events for subscribers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <shoji/sched.h>
+
+#include "control.h"
+#include "cpuid.h"
+#include "ctrl-proto.h"
+#include "domain.h"
+#include "hv.h"
+#include "log.h"
+#include "vcpu.h"
+
+#define EVQ_SIZE 1024
+#define MSG_MAX  (sizeof(struct ctrl_hdr) + sizeof(struct ctrl_console_reply))
+
+struct conn {
+	struct control *ctl;
+	int fd;
+	bool subscribed;
+	struct hv_event ev;
+	struct conn *next;
+};
+
+struct control {
+	struct hv *hv;
+	int listen_fd;
+	struct hv_event listen_ev;
+	int sig_fd;
+	struct hv_event sig_ev;
+	struct conn *conns;
+
+	/* State changes from any thread, sent to subscribers by the loop thread. */
+	pthread_mutex_t qlock;
+	struct ctrl_event queue[EVQ_SIZE];
+	unsigned int qhead, qlen;
+	int qfd;
+	struct hv_event q_ev;
+
+	uint8_t rx[MSG_MAX]; /* request being handled (loop thread) */
+	uint8_t tx[MSG_MAX]; /* its reply body */
+};
+
+/* A request handler: validates @req completely, then acts; fills @reply. 0 or -errno. */
+typedef int ctrl_fn(struct control *c, const void *req, void *reply);
+
+struct ctrl_op {
+	size_t req_size;
+	size_t reply_size;
+	ctrl_fn *fn;
+};
+
+static bool str_ok(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+static struct domain *get_domain(struct control *c, uint32_t domid)
+{
+	return hv_domain_get(c->hv, domid);
+}
+
+static int op_create(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_create *q = req;
+	struct ctrl_create_reply *r = reply;
+	struct domain_config cfg;
+	struct domain *d;
+	const char *bad;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (!str_ok(q->name, sizeof(q->name)) || !str_ok(q->hide_cpuid, sizeof(q->hide_cpuid)))
+		return -EINVAL;
+	if (q->memory_mib < 1 || q->memory_mib > HV_MAX_MEMORY_MIB || q->vcpus < 1 ||
+	    q->vcpus > HV_MAX_VCPUS)
+		return -EINVAL;
+	if (cpuid_parse_hide(q->hide_cpuid[0] ? q->hide_cpuid : CPUID_HIDE_DEFAULT, &cfg.cpuid_hide,
+	                     &bad) < 0)
+		return -EINVAL;
+	snprintf(cfg.name, sizeof(cfg.name), "%s", q->name);
+	cfg.memory = (uint64_t)q->memory_mib << 20;
+	cfg.nr_vcpus = q->vcpus;
+	rc = domain_create(c->hv, &cfg, &d);
+	if (rc < 0)
+		return rc;
+	r->domid = d->domid;
+	memcpy(r->uuid, d->uuid, sizeof(r->uuid));
+	hv_debug("created domain %u (%s)", d->domid, d->name);
+	domain_put(d);
+	return 0;
+}
+
+static int op_load(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_load *q = req;
+	struct ctrl_load_reply *r = reply;
+	struct domain *d;
+	int rc;
+
+	if (!str_ok(q->kernel, sizeof(q->kernel)) || !str_ok(q->initrd, sizeof(q->initrd)) ||
+	    !str_ok(q->cmdline, sizeof(q->cmdline)) || q->kernel[0] != '/' ||
+	    (q->has_initrd && q->initrd[0] != '/'))
+		return -EINVAL;
+	d = get_domain(c, q->domid);
+	if (!d)
+		return -ESRCH;
+	rc = domain_load(d, q->kernel, q->has_initrd ? q->initrd : NULL, q->cmdline, r->error,
+	                 sizeof(r->error));
+	domain_put(d);
+	return rc;
+}
+
+static int op_unpause(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_domid *q = req;
+	struct domain *d = get_domain(c, q->domid);
+	int rc;
+
+	if (!d)
+		return -ESRCH;
+	rc = domain_unpause(d);
+	domain_put(d);
+	return rc;
+}
+
+static int op_pause(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_domid *q = req;
+	struct domain *d = get_domain(c, q->domid);
+
+	if (!d)
+		return -ESRCH;
+	domain_pause(d);
+	domain_put(d);
+	return 0;
+}
+
+static void send_event(struct control *c, const struct ctrl_event *ev);
+
+static int op_destroy(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_domid *q = req;
+	struct domain *d = get_domain(c, q->domid);
+	struct ctrl_event gone = {.domid = q->domid, .state = CTRL_STATE_GONE};
+
+	if (!d)
+		return -ESRCH;
+	domain_destroy(d);
+	domain_put(d);
+	send_event(c, &gone);
+	return 0;
+}
+
+static uint64_t cpu_time_ns(struct domain *d)
+{
+	uint64_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		struct timespec ts;
+		clockid_t cid;
+
+		if (!v->thread_started || pthread_getcpuclockid(v->thread, &cid) != 0 ||
+		    clock_gettime(cid, &ts) != 0)
+			continue;
+		total += (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	}
+	return total;
+}
+
+static void fill_info(struct domain *d, struct ctrl_dominfo *r)
+{
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->state = domain_state(d);
+	pthread_mutex_lock(&d->lock);
+	r->domid = d->domid;
+	r->shutdown_reason = d->shutdown_reason;
+	r->vcpus = d->nr_vcpus;
+	for (i = 0; i < d->nr_vcpus; i++)
+		r->online_vcpus += d->vcpus[i]->online;
+	r->max_kib = d->max_pages * 4;
+	r->cur_kib = d->tot_pages * 4;
+	memcpy(r->uuid, d->uuid, sizeof(r->uuid));
+	snprintf(r->name, sizeof(r->name), "%s", d->name);
+	pthread_mutex_unlock(&d->lock);
+	r->cpu_time_ns = cpu_time_ns(d);
+}
+
+static int op_info(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_domid *q = req;
+	struct domain *d = get_domain(c, q->domid);
+
+	if (!d)
+		return -ESRCH;
+	fill_info(d, reply);
+	domain_put(d);
+	return 0;
+}
+
+static int op_list(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_list *q = req;
+	struct ctrl_list_reply *r = reply;
+	uint32_t id;
+
+	for (id = q->first_domid ? q->first_domid : 1; id <= HV_DOMID_MAX; id++) {
+		struct domain *d = get_domain(c, id);
+
+		if (!d)
+			continue;
+		if (r->count == CTRL_LIST_MAX) {
+			r->more = 1;
+			domain_put(d);
+			break;
+		}
+		fill_info(d, &r->dom[r->count++]);
+		domain_put(d);
+	}
+	return 0;
+}
+
+static int op_param(struct control *c, const void *req, void *reply, bool set)
+{
+	const struct ctrl_param *q = req;
+	struct ctrl_param *r = reply;
+	struct domain *d = get_domain(c, q->domid);
+	int rc;
+
+	if (!d)
+		return -ESRCH;
+	*r = *q;
+	pthread_mutex_lock(&d->lock);
+	rc = set ? hvm_param_set(d, q->index, q->value) : hvm_param_get(d, q->index, &r->value);
+	pthread_mutex_unlock(&d->lock);
+	domain_put(d);
+	return rc < 0 ? -EINVAL : 0;
+}
+
+static int op_set_param(struct control *c, const void *req, void *reply)
+{
+	return op_param(c, req, reply, true);
+}
+
+static int op_get_param(struct control *c, const void *req, void *reply)
+{
+	return op_param(c, req, reply, false);
+}
+
+static int op_console_read(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_console_read *q = req;
+	struct ctrl_console_reply *r = reply;
+	struct domain *d;
+	uint64_t pos = q->pos;
+	size_t max = q->max < CTRL_CONSOLE_MAX ? q->max : CTRL_CONSOLE_MAX;
+	size_t n;
+
+	d = get_domain(c, q->domid);
+	if (!d)
+		return -ESRCH;
+	pthread_mutex_lock(&d->lock);
+	n = console_ring_read(&d->console, &pos, r->data, max);
+	pthread_mutex_unlock(&d->lock);
+	domain_put(d);
+	r->len = (uint32_t)n;
+	r->next = pos;
+	r->pos = pos - n;
+	return 0;
+}
+
+static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
+    [CTRL_CREATE] = {sizeof(struct ctrl_create), sizeof(struct ctrl_create_reply), op_create},
+    [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load},
+    [CTRL_UNPAUSE] = {sizeof(struct ctrl_domid), 0, op_unpause},
+    [CTRL_PAUSE] = {sizeof(struct ctrl_domid), 0, op_pause},
+    [CTRL_DESTROY] = {sizeof(struct ctrl_domid), 0, op_destroy},
+    [CTRL_INFO] = {sizeof(struct ctrl_domid), sizeof(struct ctrl_dominfo), op_info},
+    [CTRL_LIST] = {sizeof(struct ctrl_list), sizeof(struct ctrl_list_reply), op_list},
+    [CTRL_SET_PARAM] = {sizeof(struct ctrl_param), 0, op_set_param},
+    [CTRL_GET_PARAM] = {sizeof(struct ctrl_param), sizeof(struct ctrl_param), op_get_param},
+    [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
+                           op_console_read},
+};
+
+/* --- Connections. --- */
+
+static void conn_close(struct conn *cn)
+{
+	struct control *c = cn->ctl;
+	struct conn **pp;
+
+	for (pp = &c->conns; *pp; pp = &(*pp)->next)
+		if (*pp == cn) {
+			*pp = cn->next;
+			break;
+		}
+	hv_event_del(c->hv, &cn->ev);
+	close(cn->fd);
+	free(cn);
+}
+
+static void conn_reply(struct conn *cn, const struct ctrl_hdr *req, int status, const void *body,
+                       size_t len)
+{
+	uint8_t buf[MSG_MAX];
+	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
+	                     .version = CTRL_PROTO_VERSION,
+	                     .type = req->type,
+	                     .seq = req->seq,
+	                     .status = status};
+
+	memcpy(buf, &h, sizeof(h));
+	if (status == 0 || req->type == CTRL_LOAD)
+		memcpy(buf + sizeof(h), body, len);
+	else
+		len = 0;
+	if (send(cn->fd, buf, sizeof(h) + len, MSG_NOSIGNAL) < 0)
+		hv_debug("control: reply: %s", strerror(errno));
+}
+
+static void conn_readable(void *opaque)
+{
+	struct conn *cn = opaque;
+	uint8_t *buf = cn->ctl->rx, *reply = cn->ctl->tx;
+	struct ctrl_hdr h;
+	const struct ctrl_op *op;
+	ssize_t n;
+	int rc;
+
+	n = recv(cn->fd, buf, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(cn);
+		return;
+	}
+	if ((size_t)n < sizeof(h)) {
+		conn_close(cn); /* not even a header: not one of ours */
+		return;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != CTRL_PROTO_MAGIC) {
+		conn_close(cn);
+		return;
+	}
+	if (h.version != CTRL_PROTO_VERSION) {
+		conn_reply(cn, &h, -EPROTO, NULL, 0);
+		return;
+	}
+	if (h.type == CTRL_SUBSCRIBE && (size_t)n == sizeof(h)) {
+		cn->subscribed = true;
+		conn_reply(cn, &h, 0, NULL, 0);
+		return;
+	}
+	op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
+	if (!op || !op->fn) {
+		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0);
+		return;
+	}
+	if ((size_t)n != sizeof(h) + op->req_size) {
+		conn_reply(cn, &h, -EINVAL, NULL, 0);
+		return;
+	}
+	memset(reply, 0, op->reply_size);
+	rc = op->fn(cn->ctl, buf + sizeof(h), reply);
+	conn_reply(cn, &h, rc, reply, op->reply_size);
+}
+
+static void listen_readable(void *opaque)
+{
+	struct control *c = opaque;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *cn;
+	int fd;
+
+	fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	/* The socket is 0600; refuse anyone but our own user anyway. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		close(fd);
+		return;
+	}
+	cn = calloc(1, sizeof(*cn));
+	if (!cn) {
+		close(fd);
+		return;
+	}
+	cn->ctl = c;
+	cn->fd = fd;
+	cn->ev.fd = fd;
+	cn->ev.fn = conn_readable;
+	cn->ev.opaque = cn;
+	if (hv_event_add(c->hv, &cn->ev) < 0) {
+		close(fd);
+		free(cn);
+		return;
+	}
+	cn->next = c->conns;
+	c->conns = cn;
+}
+
+/* --- State events. --- */
+
+static void send_event(struct control *c, const struct ctrl_event *ev)
+{
+	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(*ev)];
+	struct ctrl_hdr h = {
+	    .magic = CTRL_PROTO_MAGIC, .version = CTRL_PROTO_VERSION, .type = CTRL_EVENT};
+	struct conn *cn, *next;
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), ev, sizeof(*ev));
+	for (cn = c->conns; cn; cn = next) {
+		next = cn->next;
+		if (cn->subscribed &&
+		    send(cn->fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			hv_debug("control: dropping a subscriber that does not keep up");
+			conn_close(cn);
+		}
+	}
+}
+
+/* Any thread: queue the new state of @d for the loop thread. */
+static void on_state(void *opaque, struct domain *d)
+{
+	struct control *c = opaque;
+	struct ctrl_event ev = {.domid = d->domid};
+	uint64_t one = 1;
+
+	ev.state = domain_state(d);
+	pthread_mutex_lock(&d->lock);
+	ev.shutdown_reason = d->shutdown_reason;
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_lock(&c->qlock);
+	if (c->qlen < EVQ_SIZE) {
+		c->queue[(c->qhead + c->qlen) % EVQ_SIZE] = ev;
+		c->qlen++;
+	}
+	pthread_mutex_unlock(&c->qlock);
+	if (write(c->qfd, &one, sizeof(one)) < 0)
+		hv_warn("control: event queue");
+}
+
+static void queue_readable(void *opaque)
+{
+	struct control *c = opaque;
+	uint64_t n;
+
+	if (read(c->qfd, &n, sizeof(n)) < 0)
+		return;
+	for (;;) {
+		struct ctrl_event ev;
+
+		pthread_mutex_lock(&c->qlock);
+		if (!c->qlen) {
+			pthread_mutex_unlock(&c->qlock);
+			break;
+		}
+		ev = c->queue[c->qhead];
+		c->qhead = (c->qhead + 1) % EVQ_SIZE;
+		c->qlen--;
+		pthread_mutex_unlock(&c->qlock);
+		send_event(c, &ev);
+	}
+}
+
+static void signal_readable(void *opaque)
+{
+	struct control *c = opaque;
+	struct signalfd_siginfo si;
+
+	if (read(c->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		hv_debug("signal %u: stopping", si.ssi_signo);
+	hv_stop(c->hv);
+}
+
+/* --- Set-up. --- */
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	char dir[sizeof(sa.sun_path)];
+	char *slash;
+	mode_t old;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		hv_warnx("control socket path too long: %s", path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			hv_warn("cannot create %s", dir);
+			return -1;
+		}
+	}
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path); /* stale socket of an earlier run */
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		hv_warn("socket");
+		return -1;
+	}
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+		hv_warn("cannot listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * --daemon: fork before anything process-bound exists (KVM VMs, the epoll set
+ * and the signalfd belong to the process that creates them).  The parent
+ * waits until the child is listening and exits 0, or 1 if the child failed
+ * (the child reports why on the still-shared stderr).  Returns the pipe the
+ * child writes once ready, or -1.
+ */
+static int detach_start(void)
+{
+	int fds[2];
+	pid_t pid;
+	char ok;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	return fds[1];
+}
+
+/* The child is listening: release the parent and leave the terminal. */
+static void detach_finish(int ready_fd)
+{
+	int fd;
+
+	if (setsid() < 0)
+		hv_warn("setsid");
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (chdir("/") < 0 || write(ready_fd, "1", 1) != 1)
+		hv_warn("detach");
+	close(ready_fd);
+}
+
+int control_main(const struct control_options *o)
+{
+	const char *path = o->socket_path;
+	struct control *c = NULL;
+	struct hv *hv = NULL;
+	sigset_t mask;
+	uint32_t id;
+	int r, status = 1, ready_fd = -1;
+
+	if (o->detach) {
+		ready_fd = detach_start();
+		if (ready_fd < 0) {
+			hv_warn("cannot detach");
+			return 1;
+		}
+	}
+
+	c = calloc(1, sizeof(*c));
+	hv = calloc(1, sizeof(*hv));
+	if (!c || !hv) {
+		hv_warnx("out of memory");
+		goto out_free;
+	}
+	c->listen_fd = c->sig_fd = c->qfd = -1;
+	pthread_mutex_init(&c->qlock, NULL);
+	r = hv_init(hv);
+	if (r < 0) {
+		hv_warnx("cannot use /dev/kvm: %s", strerror(-r));
+		goto out_free;
+	}
+	c->hv = hv;
+	c->listen_fd = listen_on(path);
+	if (c->listen_fd < 0)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	c->qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->sig_fd < 0 || c->qfd < 0) {
+		hv_warn("signalfd/eventfd");
+		goto out;
+	}
+	c->listen_ev = (struct hv_event){c->listen_fd, listen_readable, c};
+	c->sig_ev = (struct hv_event){c->sig_fd, signal_readable, c};
+	c->q_ev = (struct hv_event){c->qfd, queue_readable, c};
+	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->sig_ev) < 0 ||
+	    hv_event_add(hv, &c->q_ev) < 0) {
+		hv_warn("event loop");
+		goto out;
+	}
+	hv->on_state = on_state;
+	hv->on_state_opaque = c;
+	if (o->pool) {
+		r = vm_pool_start(&hv->pool, &hv->kvm, o->pool_memory, o->pool);
+		if (r < 0) {
+			hv_warnx("cannot start the VM pool: %s", strerror(-r));
+			goto out;
+		}
+	}
+	if (ready_fd >= 0) {
+		detach_finish(ready_fd);
+		ready_fd = -1;
+	}
+	r = hv_loop(hv);
+	status = r < 0 ? 1 : 0;
+	if (r < 0)
+		hv_warnx("event loop: %s", strerror(-r));
+out:
+	/* Stop every domain before the process goes. */
+	for (id = 1; c->hv && id <= HV_DOMID_MAX; id++) {
+		struct domain *d = hv_domain_get(hv, id);
+
+		if (d) {
+			domain_destroy(d);
+			domain_put(d);
+		}
+	}
+	while (c->conns)
+		conn_close(c->conns);
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		unlink(path);
+	}
+	if (c->sig_fd >= 0)
+		close(c->sig_fd);
+	if (c->qfd >= 0)
+		close(c->qfd);
+	hv->on_state = NULL;
+	hv_fini(hv);
+out_free:
+	if (ready_fd >= 0)
+		close(ready_fd); /* the parent exits 1 */
+	free(hv);
+	free(c);
+	return status;
+}

@@ -1,0 +1,133 @@
+/*
+ * The shoji-hv control protocol: Dom0 (libshoji-ctrl) <-> shoji-hv over a
+ * SOCK_SEQPACKET Unix socket.  One message per packet: a ctrl_hdr followed
+ * by exactly the payload struct its type names (fixed sizes, checked on
+ * receive).  Every request gets one reply with the same seq and type; its
+ * status is 0 or a negative errno.  Private to shoji-hv and libshoji-ctrl;
+ * bump CTRL_PROTO_VERSION on any change.
+ */
+#ifndef SHOJI_HV_CTRL_PROTO_H
+#define SHOJI_HV_CTRL_PROTO_H
+
+#include <stdint.h>
+
+#define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
+#define CTRL_PROTO_VERSION 1u
+
+#define CTRL_NAME_MAX      64
+#define CTRL_PATH_MAX      4096
+#define CTRL_CMDLINE_MAX   4096
+#define CTRL_HIDE_MAX      512
+#define CTRL_ERR_MAX       512
+#define CTRL_CONSOLE_MAX   16384
+#define CTRL_LIST_MAX      64
+
+enum ctrl_type {
+	CTRL_CREATE = 1,   /* ctrl_create -> ctrl_create_reply */
+	CTRL_LOAD,         /* ctrl_load -> ctrl_load_reply */
+	CTRL_UNPAUSE,      /* ctrl_domid -> (empty) */
+	CTRL_PAUSE,        /* ctrl_domid -> (empty) */
+	CTRL_DESTROY,      /* ctrl_domid -> (empty) */
+	CTRL_INFO,         /* ctrl_domid -> ctrl_dominfo */
+	CTRL_LIST,         /* ctrl_list -> ctrl_list_reply */
+	CTRL_SET_PARAM,    /* ctrl_param -> (empty) */
+	CTRL_GET_PARAM,    /* ctrl_param -> ctrl_param */
+	CTRL_CONSOLE_READ, /* ctrl_console_read -> ctrl_console_reply */
+	CTRL_SUBSCRIBE,    /* (empty) -> (empty); then CTRL_EVENT messages follow */
+	CTRL_EVENT,        /* server -> subscriber: ctrl_event (seq 0) */
+	CTRL_TYPE_MAX
+};
+
+struct ctrl_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;  /* enum ctrl_type */
+	uint32_t seq;   /* echoed in the reply */
+	int32_t status; /* replies: 0 or -errno; requests: 0 */
+};
+
+struct ctrl_domid {
+	uint32_t domid;
+	uint32_t pad;
+};
+
+struct ctrl_create {
+	char name[CTRL_NAME_MAX]; /* NUL-terminated; empty = "domain-<id>" */
+	uint32_t memory_mib;
+	uint32_t vcpus;
+	char hide_cpuid[CTRL_HIDE_MAX]; /* NUL-terminated feature list; empty = default */
+};
+
+struct ctrl_create_reply {
+	uint32_t domid;
+	uint32_t pad;
+	uint8_t uuid[16];
+};
+
+struct ctrl_load {
+	uint32_t domid;
+	uint32_t has_initrd;
+	char kernel[CTRL_PATH_MAX]; /* absolute paths, NUL-terminated */
+	char initrd[CTRL_PATH_MAX];
+	char cmdline[CTRL_CMDLINE_MAX];
+};
+
+struct ctrl_load_reply {
+	char error[CTRL_ERR_MAX]; /* why a load failed (status < 0) */
+};
+
+struct ctrl_dominfo {
+	uint32_t domid;
+	uint32_t state;           /* enum domain_state */
+	uint32_t shutdown_reason; /* SHUTDOWN_*, valid in shutdown/crashed */
+	uint32_t vcpus;
+	uint32_t online_vcpus;
+	uint32_t pad;
+	uint64_t max_kib;
+	uint64_t cur_kib;
+	uint64_t cpu_time_ns;
+	uint8_t uuid[16];
+	char name[CTRL_NAME_MAX];
+};
+
+struct ctrl_list {
+	uint32_t first_domid; /* entries with domid >= this */
+	uint32_t pad;
+};
+
+struct ctrl_list_reply {
+	uint32_t count;
+	uint32_t more; /* nonzero: ask again from the last domid + 1 */
+	struct ctrl_dominfo dom[CTRL_LIST_MAX];
+};
+
+struct ctrl_param {
+	uint32_t domid;
+	uint32_t index;
+	uint64_t value;
+};
+
+struct ctrl_console_read {
+	uint32_t domid;
+	uint32_t max;
+	uint64_t pos; /* absolute position to read from */
+};
+
+struct ctrl_console_reply {
+	uint64_t pos;  /* where the data starts (raised past lost bytes) */
+	uint64_t next; /* position after the data */
+	uint32_t len;
+	uint32_t pad;
+	char data[CTRL_CONSOLE_MAX];
+};
+
+struct ctrl_event {
+	uint32_t domid;
+	uint32_t state; /* enum domain_state; CTRL_STATE_GONE once destroyed */
+	uint32_t shutdown_reason;
+	uint32_t pad;
+};
+
+#define CTRL_STATE_GONE 100
+
+#endif

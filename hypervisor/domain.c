@@ -1,0 +1,352 @@
+/* Domains: creation, the domain table, lifecycle and state (see domain.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <shoji/sched.h>
+
+#include "domain.h"
+#include "hv.h"
+#include "hvtime.h"
+#include "loader.h"
+#include "log.h"
+#include "vcpu.h"
+
+/* Reserve the next free domid (Xen-style rover: ids are not reused soon). hv->lock held. */
+static int domid_alloc(struct hv *hv, uint32_t *out)
+{
+	uint32_t i, id = hv->next_domid;
+
+	for (i = 0; i < HV_DOMID_MAX; i++, id++) {
+		if (id == 0 || id > HV_DOMID_MAX)
+			id = 1;
+		if (!hv->domains[id]) {
+			*out = id;
+			hv->next_domid = id + 1;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* Free everything of a domain whose vCPU threads are gone. */
+static void domain_free(struct domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < HV_MAX_VCPUS; i++)
+		if (d->vcpus[i])
+			vcpu_destroy(d->vcpus[i]);
+	kvm_vm_destroy(&d->vm);
+	if (d->shinfo_extra)
+		munmap(d->shinfo_extra, GM_PAGE_SIZE);
+	free(d->shinfo_saved);
+	free(d->populated);
+	pthread_cond_destroy(&d->cond);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static int config_check(const struct domain_config *cfg)
+{
+	if (cfg->memory < (1ULL << 20) || cfg->memory > ((uint64_t)HV_MAX_MEMORY_MIB << 20) ||
+	    (cfg->memory & (GM_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > HV_MAX_VCPUS)
+		return -EINVAL;
+	if (memchr(cfg->name, '\0', sizeof(cfg->name)) == NULL)
+		return -EINVAL;
+	return 0;
+}
+
+int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain **out)
+{
+	uint64_t pages = cfg->memory >> 12;
+	struct domain *d;
+	void *extra;
+	unsigned int i;
+	uint32_t khz;
+	int64_t offset;
+	int r;
+
+	r = config_check(cfg);
+	if (r < 0)
+		return r;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->hv = hv;
+	d->vm.fd = -1;
+	d->vm.memfd = -1;
+	d->shutdown_code = ~0u;
+	d->pause_count = 1; /* created paused */
+	d->nr_vcpus = cfg->nr_vcpus;
+	d->cpuid_hide = cfg->cpuid_hide;
+	d->console_stdout = cfg->console_stdout;
+	d->refs = 1;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	uuid_generate(d->uuid);
+
+	r = -ENOMEM;
+	d->populated = malloc(pages / 8 + 1);
+	d->shinfo_saved = malloc(GM_PAGE_SIZE);
+	extra = mmap(NULL, GM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!d->populated || !d->shinfo_saved || extra == MAP_FAILED)
+		goto out;
+	d->shinfo_extra = extra;
+	memset(d->populated, 0xff, pages / 8 + 1);
+	d->tot_pages = d->max_pages = pages;
+
+	/* The domid goes into CPUID, so reserve it first (the slot stays NULL-looking to lookups). */
+	pthread_mutex_lock(&hv->lock);
+	r = domid_alloc(hv, &d->domid);
+	if (r == 0)
+		hv->domains[d->domid] = d;
+	pthread_mutex_unlock(&hv->lock);
+	if (r < 0)
+		goto out;
+	if (cfg->name[0])
+		snprintf(d->name, sizeof(d->name), "%s", cfg->name);
+	else
+		snprintf(d->name, sizeof(d->name), "domain-%u", d->domid);
+
+	if (!vm_pool_take(&hv->pool, cfg->memory, &d->vm)) {
+		r = kvm_vm_create(&hv->kvm, &d->vm, cfg->memory);
+		if (r < 0)
+			goto out_id;
+	}
+	d->mem.base = d->vm.ram;
+	d->mem.size = cfg->memory;
+	for (i = 0; i < cfg->nr_vcpus; i++) {
+		r = vcpu_create(d, i, &d->vcpus[i]);
+		if (r < 0)
+			goto out_id;
+	}
+	r = kvm_vcpu_tsc_info(&d->vcpus[0]->kvm, &khz, &offset);
+	if (r < 0)
+		goto out_id;
+	time_init(d, khz, offset);
+
+	pthread_mutex_lock(&hv->lock);
+	d->ready = true;
+	d->refs++; /* the caller's */
+	hv->nr_domains++;
+	pthread_mutex_unlock(&hv->lock);
+	*out = d;
+	return 0;
+out_id:
+	pthread_mutex_lock(&hv->lock);
+	hv->domains[d->domid] = NULL;
+	pthread_mutex_unlock(&hv->lock);
+out:
+	if (extra != MAP_FAILED && !d->shinfo_extra)
+		munmap(extra, GM_PAGE_SIZE);
+	domain_free(d);
+	return r;
+}
+
+void domain_put(struct domain *d)
+{
+	struct hv *hv = d->hv;
+	bool last;
+
+	pthread_mutex_lock(&hv->lock);
+	last = --d->refs == 0;
+	pthread_mutex_unlock(&hv->lock);
+	if (last)
+		domain_free(d);
+}
+
+/* Kick every vCPU so it re-checks the domain state.  d->lock held. */
+static void kick_all(struct domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_vcpus; i++)
+		vcpu_kick(d->vcpus[i]);
+	pthread_cond_broadcast(&d->cond);
+}
+
+void domain_destroy(struct domain *d)
+{
+	struct hv *hv = d->hv;
+	unsigned int i;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->dying) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	d->dying = true;
+	kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	hv_notify_state(hv, d);
+
+	/* Join the vCPU threads now so no guest code runs after destroy returns. */
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (v->thread_started) {
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+	pthread_mutex_lock(&hv->lock);
+	hv->domains[d->domid] = NULL;
+	hv->nr_domains--;
+	pthread_mutex_unlock(&hv->lock);
+	domain_put(d);
+}
+
+void domain_pause(struct domain *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->pause_count++;
+	kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	hv_notify_state(d->hv, d);
+}
+
+int domain_unpause(struct domain *d)
+{
+	struct vcpu *v0 = d->vcpus[0];
+	int r = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->pause_count || d->dying) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (!d->started) {
+		if (!v0->initialised) {
+			r = -EINVAL; /* nothing loaded */
+			goto out;
+		}
+		r = vcpu_start(v0);
+		if (r < 0)
+			goto out;
+		d->started = true;
+	}
+	d->pause_count--;
+	pthread_cond_broadcast(&d->cond);
+out:
+	pthread_mutex_unlock(&d->lock);
+	if (r == 0)
+		hv_notify_state(d->hv, d);
+	return r;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->is_shutdown || d->crashed || d->dying) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	d->is_shutdown = true;
+	d->shutdown_reason = d->shutdown_code != ~0u ? d->shutdown_code : reason;
+	kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	hv_notify_state(d->hv, d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->is_shutdown || d->crashed || d->dying) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->crash_msg, sizeof(d->crash_msg), fmt, ap);
+	va_end(ap);
+	d->crashed = true;
+	d->shutdown_reason = SHUTDOWN_crash;
+	kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	hv_warnx("domain %u crashed: %s", d->domid, d->crash_msg);
+	hv_notify_state(d->hv, d);
+}
+
+enum domain_state domain_state(struct domain *d)
+{
+	enum domain_state s;
+	unsigned int i, online = 0, blocked = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nr_vcpus; i++) {
+		online += d->vcpus[i]->online;
+		blocked += d->vcpus[i]->online && d->vcpus[i]->blocked;
+	}
+	if (d->dying)
+		s = DOMAIN_DYING;
+	else if (d->crashed)
+		s = DOMAIN_CRASHED;
+	else if (d->is_shutdown)
+		s = DOMAIN_SHUTDOWN;
+	else if (d->pause_count)
+		s = DOMAIN_PAUSED;
+	else if (online == blocked)
+		s = DOMAIN_BLOCKED;
+	else
+		s = DOMAIN_RUNNING;
+	pthread_mutex_unlock(&d->lock);
+	return s;
+}
+
+const char *domain_state_name(enum domain_state s)
+{
+	static const char *const names[] = {
+	    [DOMAIN_RUNNING] = "running", [DOMAIN_BLOCKED] = "blocked",
+	    [DOMAIN_PAUSED] = "paused",   [DOMAIN_SHUTDOWN] = "shutdown",
+	    [DOMAIN_CRASHED] = "crashed", [DOMAIN_DYING] = "dying",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
+                char *err, size_t errlen)
+{
+	uint8_t *img = NULL, *rd = NULL;
+	size_t len = 0, rdlen = 0;
+	struct pvh_boot boot;
+	struct vcpu *v0 = d->vcpus[0];
+	char msg[256];
+	int r = -EINVAL;
+
+	if (loader_read_file(kernel, d->mem.size, &img, &len, err, errlen) < 0)
+		goto out;
+	if (initrd && loader_read_file(initrd, d->mem.size, &rd, &rdlen, err, errlen) < 0)
+		goto out;
+	pthread_mutex_lock(&d->lock);
+	if (d->started || d->dying) {
+		pthread_mutex_unlock(&d->lock);
+		snprintf(err, errlen, "domain %u has already started", d->domid);
+		r = -EBUSY;
+		goto out;
+	}
+	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, &boot, msg, sizeof(msg)) < 0) {
+		pthread_mutex_unlock(&d->lock);
+		snprintf(err, errlen, "%s: %s", kernel, msg);
+		r = -ENOEXEC;
+		goto out;
+	}
+	vcpu_pvh_start_state(&v0->start, boot.entry, boot.start_info);
+	v0->initialised = true;
+	v0->start_pending = true;
+	pthread_mutex_unlock(&d->lock);
+	r = 0;
+out:
+	free(img);
+	free(rd);
+	return r;
+}

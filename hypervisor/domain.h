@@ -1,0 +1,165 @@
+/*
+ * Domains: one KVM VM each, with guest RAM, vCPUs, shared_info, HVM params,
+ * the console ring and the lifecycle state (paused / running / shutdown /
+ * crashed / dying).
+ *
+ * Locking: d->lock protects every mutable field below, the shared_info and
+ * vcpu_info pointers included (shared_info can move).  It is never held
+ * across KVM_RUN.  Guest memory itself is shared with the guest and needs no
+ * lock to touch; use the guestmem helpers for anything a guest names.
+ */
+#ifndef SHOJI_HV_DOMAIN_H
+#define SHOJI_HV_DOMAIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uuid/uuid.h>
+
+#include <shoji/xen.h>
+#include <shoji/hvm.h>
+
+#include "console.h"
+#include "guestmem.h"
+#include "kvm.h"
+
+struct hv;
+struct vcpu;
+
+#define HV_MAX_VCPUS      XEN_LEGACY_MAX_VCPUS
+#define HV_NAME_MAX       64
+#define HV_MAX_MEMORY_MIB 3072u /* RAM stays below the 4 GiB MMIO hole */
+
+/* What the toolstack asks for when it creates a domain. */
+struct domain_config {
+	char name[HV_NAME_MAX];
+	uint64_t memory;       /* bytes, page aligned */
+	unsigned int nr_vcpus; /* 1 .. HV_MAX_VCPUS */
+	uint64_t cpuid_hide;   /* cpuid_parse_hide() mask */
+	bool console_stdout;   /* run mode: console_io also goes to stdout */
+};
+
+/* Externally visible state, in the order the control protocol reports it. */
+enum domain_state {
+	DOMAIN_RUNNING = 0,
+	DOMAIN_BLOCKED = 1,
+	DOMAIN_PAUSED = 2,
+	DOMAIN_SHUTDOWN = 3,
+	DOMAIN_CRASHED = 4,
+	DOMAIN_DYING = 5,
+};
+
+struct domain {
+	struct hv *hv;
+	uint32_t domid;
+	uuid_t uuid;
+	char name[HV_NAME_MAX];
+	unsigned int refs; /* protected by hv->lock */
+	bool ready;        /* built: visible to hv_domain_get (hv->lock) */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* broadcast on every state change */
+
+	struct kvm_vm vm;    /* fds are -1 in unit tests and fuzzers */
+	struct guestmem mem; /* RAM [0, memory) */
+	uint64_t max_pages;  /* balloon ceiling (XENMEM_maximum_reservation) */
+	uint64_t tot_pages;  /* populated pages (XENMEM_current_reservation) */
+	uint8_t *populated;  /* one bit per RAM page */
+	uint64_t cpuid_hide;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[HV_MAX_VCPUS];
+
+	/*
+	 * shared_info: inside RAM it overlays the RAM page at shinfo_gfn
+	 * (whose previous content is kept in shinfo_saved and put back when
+	 * shared_info moves); above RAM it lives in shinfo_extra, mapped
+	 * with an extra memslot.  NULL until the guest maps it.
+	 */
+	struct shared_info *shared_info;
+	uint64_t shinfo_gfn;
+	uint8_t *shinfo_saved; /* 4 KiB */
+	uint8_t *shinfo_extra; /* 4 KiB, page aligned */
+	bool shinfo_slot;      /* the extra memslot is in use */
+
+	uint64_t hvm_params[HVM_NR_PARAMS];
+	uint8_t callback_vector; /* HVM_PARAM_CALLBACK_IRQ vector type; 0 = none */
+
+	struct console_ring console;
+	bool console_stdout;
+
+	/* Time: system time 0 is domain creation. */
+	uint64_t start_ns;      /* CLOCK_MONOTONIC at creation */
+	uint64_t start_wall_ns; /* CLOCK_REALTIME at creation */
+	uint32_t tsc_khz;
+	int64_t tsc_offset; /* guest TSC - host TSC */
+	uint32_t tsc_mul;
+	int8_t tsc_shift;
+
+	/* Lifecycle. */
+	unsigned int pause_count;
+	bool started; /* vCPU 0 was unpaused at least once */
+	bool is_shutdown;
+	unsigned int shutdown_reason; /* SHUTDOWN_* */
+	unsigned int shutdown_code;   /* SCHEDOP_shutdown_code, or ~0u */
+	bool crashed;
+	bool dying;
+	char crash_msg[160];
+
+	/* Hooks for the event channel and grant table cores (issue 4). */
+	void *evtchn;
+	void *gnttab;
+};
+
+/*
+ * Create a paused domain with RAM and vCPU 0 (others as the config asks,
+ * offline).  Returns 0 and *out (one reference) or -errno.
+ */
+int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain **out);
+/* Stop every vCPU, remove @d from the table and drop the table's reference. */
+void domain_destroy(struct domain *d);
+/* Drop a reference taken by domain_create / hv_domain_get. */
+void domain_put(struct domain *d);
+
+void domain_pause(struct domain *d);
+/* Unpause; the first unpause starts vCPU 0 at the loaded entry point. -EINVAL if not loaded. */
+int domain_unpause(struct domain *d);
+
+/*
+ * Load a PVH kernel (and initrd, command line) into a domain that has not
+ * started; vCPU 0 will enter it on the first unpause.  0, or -errno with a
+ * one-line reason in @err.
+ */
+int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
+                char *err, size_t errlen);
+
+/* SCHEDOP_shutdown: every vCPU stops; state becomes shutdown with @reason. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* The guest died (triple fault, unhandled exit): state crashed, vCPUs stop. */
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+enum domain_state domain_state(struct domain *d);
+const char *domain_state_name(enum domain_state s);
+
+/* Current system time of @d in ns (CLOCK_MONOTONIC since creation). */
+uint64_t domain_system_time(const struct domain *d);
+
+/*
+ * Balloon: mark @n pages from @gfn populated or not.  Return 0, or
+ * -XEN_EINVAL outside RAM, -XEN_ENOMEM over max_pages (populate),
+ * -XEN_ENOENT when a page is not populated (decrease).  d->lock held.
+ */
+int domain_populate(struct domain *d, uint64_t gfn, uint64_t n);
+int domain_depopulate(struct domain *d, uint64_t gfn, uint64_t n);
+
+/*
+ * Place shared_info at @gfn (inside RAM or above it).  d->lock held.
+ * Returns 0 or a negative XEN_E* value.
+ */
+int domain_map_shared_info(struct domain *d, uint64_t gfn);
+
+/* HVM params, for the guest (hvmop.c) and the toolstack.  d->lock held; 0 or -XEN_E*. */
+int hvm_param_set(struct domain *d, uint32_t index, uint64_t value);
+int hvm_param_get(struct domain *d, uint32_t index, uint64_t *value);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * struct hv: the hypervisor process context — the KVM handle, the domain
+ * table and the event loop (timers, control socket).  One per shoji-hv.
+ */
+#ifndef SHOJI_HV_HV_H
+#define SHOJI_HV_HV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <shoji/xen.h>
+
+#include "kvm.h"
+#include "vmpool.h"
+
+struct domain;
+struct control;
+
+/* Domain ids handed out: 1 .. HV_DOMID_MAX (0 is Dom0, the host). */
+#define HV_DOMID_MAX 0x7fefu
+
+/* Event loop sources: fd readable → fn(opaque).  0 or -errno. */
+typedef void hv_event_fn(void *opaque);
+struct hv_event {
+	int fd;
+	hv_event_fn *fn;
+	void *opaque;
+};
+
+/* Called (with no locks held) after a domain changes state. */
+typedef void hv_state_fn(void *opaque, struct domain *d);
+
+struct hv {
+	struct kvm_host kvm;
+	struct vm_pool pool; /* pre-built VMs (optional) */
+
+	pthread_mutex_t lock;                     /* protects the fields below */
+	struct domain *domains[HV_DOMID_MAX + 1]; /* indexed by domid */
+	uint32_t next_domid;                      /* allocation cursor */
+	unsigned int nr_domains;
+
+	int epfd;   /* event loop: timers and the control socket */
+	int wakefd; /* eventfd that makes the loop re-check hv->stop */
+	struct hv_event wake_ev;
+	bool stop;
+
+	hv_state_fn *on_state;
+	void *on_state_opaque;
+};
+
+/* Open KVM and set up the (empty) domain table and event loop. 0 or -errno. */
+int hv_init(struct hv *hv);
+void hv_fini(struct hv *hv);
+
+/* Add or remove an event loop source. */
+int hv_event_add(struct hv *hv, struct hv_event *ev);
+void hv_event_del(struct hv *hv, struct hv_event *ev);
+/* Run the loop until hv_stop(); returns 0 or -errno. */
+int hv_loop(struct hv *hv);
+void hv_stop(struct hv *hv);
+
+/* Look a domain up by id and take a reference (NULL if none); drop it with domain_put(). */
+struct domain *hv_domain_get(struct hv *hv, uint32_t domid);
+
+/* Report a state change of @d to hv->on_state (no locks held by the caller). */
+void hv_notify_state(struct hv *hv, struct domain *d);
+
+#endif

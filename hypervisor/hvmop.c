@@ -1,0 +1,123 @@
+/* hvm_op: HVM parameters and the event upcall vector. */
+#include "config.h"
+
+#include <shoji/hvm.h>
+
+#include "domain.h"
+#include "hypercall.h"
+#include "vcpu.h"
+
+#define UPCALL_VECTOR_MIN 0x10 /* below are exceptions */
+
+/* Params a guest may set itself; the rest belong to the toolstack. */
+static bool guest_may_set(uint32_t index)
+{
+	return index == HVM_PARAM_CALLBACK_IRQ;
+}
+
+int hvm_param_set(struct domain *d, uint32_t index, uint64_t value)
+{
+	if (index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	if (index == HVM_PARAM_CALLBACK_IRQ) {
+		uint64_t type = value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
+		uint8_t vector = (uint8_t)(value & 0xff);
+
+		if (value != 0 && type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
+			return -XEN_EOPNOTSUPP; /* only LAPIC vector delivery */
+		if (value != 0 && vector < UPCALL_VECTOR_MIN)
+			return -XEN_EINVAL;
+		d->callback_vector = value ? vector : 0;
+	}
+	d->hvm_params[index] = value;
+	return 0;
+}
+
+int hvm_param_get(struct domain *d, uint32_t index, uint64_t *value)
+{
+	if (index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	*value = d->hvm_params[index];
+	return 0;
+}
+
+static long hvm_param(struct vcpu *v, uint64_t arg, bool set)
+{
+	struct domain *d = v->d;
+	struct xen_hvm_param p;
+	long r;
+
+	r = copy_from_guest(v, &p, arg, sizeof(p));
+	if (r < 0)
+		return r;
+	r = hypercall_check_domid(v, p.domid);
+	if (r < 0)
+		return r;
+	if (p.index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	if (set && !guest_may_set(p.index))
+		return -XEN_EPERM;
+	pthread_mutex_lock(&d->lock);
+	if (set)
+		r = hvm_param_set(d, p.index, p.value);
+	else
+		r = hvm_param_get(d, p.index, &p.value);
+	pthread_mutex_unlock(&d->lock);
+	if (r < 0 || set)
+		return r;
+	return copy_to_guest(v, arg, &p, sizeof(p));
+}
+
+static long hvm_set_param(struct vcpu *v, uint64_t arg)
+{
+	return hvm_param(v, arg, true);
+}
+
+static long hvm_get_param(struct vcpu *v, uint64_t arg)
+{
+	return hvm_param(v, arg, false);
+}
+
+static long hvm_set_evtchn_upcall_vector(struct vcpu *v, uint64_t arg)
+{
+	struct xen_hvm_evtchn_upcall_vector u;
+	struct domain *d = v->d;
+	long r;
+
+	r = copy_from_guest(v, &u, arg, sizeof(u));
+	if (r < 0)
+		return r;
+	if (u.vcpu >= d->nr_vcpus)
+		return -XEN_ENOENT;
+	if (u.vector < UPCALL_VECTOR_MIN)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	d->vcpus[u.vcpu]->upcall_vector = u.vector;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+static long hvm_get_time(struct vcpu *v, uint64_t arg)
+{
+	struct xen_hvm_get_time t = {.now = domain_system_time(v->d)};
+
+	return copy_to_guest(v, arg, &t, sizeof(t));
+}
+
+typedef long hvmop_fn(struct vcpu *v, uint64_t arg);
+
+static hvmop_fn *const hvmop_table[] = {
+    [HVMOP_set_param] = hvm_set_param,
+    [HVMOP_get_param] = hvm_get_param,
+    [HVMOP_get_time] = hvm_get_time,
+    [HVMOP_set_evtchn_upcall_vector] = hvm_set_evtchn_upcall_vector,
+};
+
+long do_hvm_op(struct vcpu *v, const uint64_t a[5])
+{
+	uint64_t op = a[0];
+
+	if (op >= sizeof(hvmop_table) / sizeof(hvmop_table[0]) || !hvmop_table[op])
+		return -XEN_ENOSYS;
+	return hvmop_table[op](v, a[1]);
+}

@@ -1,0 +1,69 @@
+/* Hypercall dispatch table and the guest copy helpers (see hypercall.h). */
+#include "config.h"
+
+#include <string.h>
+
+#include "domain.h"
+#include "hv.h"
+#include "hypercall.h"
+#include "kvm.h"
+#include "vcpu.h"
+
+/*
+ * Event channel and grant table ops (issue 4) plug in here; until then
+ * their slots are empty and answer -XEN_ENOSYS like every other gap.
+ */
+static hypercall_fn *const hypercall_table[HYPERCALL_NR] = {
+    [__HYPERVISOR_memory_op] = do_memory_op,   [__HYPERVISOR_xen_version] = do_xen_version,
+    [__HYPERVISOR_console_io] = do_console_io, [__HYPERVISOR_vcpu_op] = do_vcpu_op,
+    [__HYPERVISOR_sched_op] = do_sched_op,     [__HYPERVISOR_hvm_op] = do_hvm_op,
+};
+
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t a[5])
+{
+	if (nr >= HYPERCALL_NR || !hypercall_table[nr])
+		return -XEN_ENOSYS;
+	return hypercall_table[nr](v, a);
+}
+
+void hypercall_page_fill(uint8_t *page)
+{
+	unsigned int nr;
+
+	memset(page, 0xcc, GM_PAGE_SIZE); /* int3 between stubs */
+	for (nr = 0; nr < XEN_HYPERCALL_PAGE_NR; nr++) {
+		uint8_t *p = page + nr * XEN_HYPERCALL_STUB_SIZE;
+
+		p[0] = 0xb8; /* mov $nr, %eax */
+		p[1] = (uint8_t)nr;
+		p[2] = 0;
+		p[3] = 0;
+		p[4] = 0;
+		p[5] = 0xe7; /* out %eax, $HV_HYPERCALL_PORT */
+		p[6] = HV_HYPERCALL_PORT;
+		p[7] = 0xc3; /* ret */
+	}
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+	return gm_copy_from(&v->d->mem, &v->paging, dst, gva, len);
+}
+
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+	return gm_copy_to(&v->d->mem, &v->paging, gva, src, len);
+}
+
+int hypercall_check_domid(struct vcpu *v, uint32_t domid)
+{
+	struct domain *other;
+
+	if (domid == DOMID_SELF || domid == v->d->domid)
+		return 0;
+	other = hv_domain_get(v->d->hv, domid);
+	if (!other)
+		return -XEN_ESRCH;
+	domain_put(other);
+	return -XEN_EPERM;
+}

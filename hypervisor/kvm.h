@@ -1,0 +1,54 @@
+/*
+ * The KVM layer: /dev/kvm, VMs with the in-kernel irqchip and guest RAM in
+ * one memfd, and vCPU fds with a mapped kvm_run.  Nothing above this file
+ * issues KVM ioctls except vcpu.c's run loop.  Functions return 0 or -errno.
+ */
+#ifndef SHOJI_HV_KVM_H
+#define SHOJI_HV_KVM_H
+
+#include <stdint.h>
+#include <linux/kvm.h>
+
+/* I/O port the hypercall page stubs write the hypercall number to. */
+#define HV_HYPERCALL_PORT 0xe5
+/* The Xen hypercall-page MSR (CPUID 0x40000002 EBX). */
+#define HV_HYPERCALL_MSR 0x40000000u
+
+struct kvm_host {
+	int fd;
+	int run_size;
+	struct kvm_cpuid2 *supported; /* KVM_GET_SUPPORTED_CPUID */
+};
+
+struct kvm_vm {
+	int fd;
+	int memfd;
+	uint8_t *ram;
+	uint64_t ram_size;
+};
+
+struct kvm_vcpu {
+	int fd;
+	struct kvm_run *run;
+	int run_size;
+};
+
+/* Open /dev/kvm and check every capability shoji-hv relies on. */
+int kvm_host_open(struct kvm_host *k);
+void kvm_host_close(struct kvm_host *k);
+
+/* A VM with irqchip, MSR filter and @ram_size bytes of RAM at GPA 0 (memslot 0). */
+int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size);
+void kvm_vm_destroy(struct kvm_vm *vm);
+/* Map (size > 0) or unmap (size == 0) an extra memslot. */
+int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host);
+/* Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI). */
+int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector);
+
+int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c);
+void kvm_vcpu_destroy(struct kvm_vcpu *c);
+int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid);
+/* Guest TSC frequency in kHz and current guest TSC minus host TSC. */
+int kvm_vcpu_tsc_info(struct kvm_vcpu *c, uint32_t *khz, int64_t *offset);
+
+#endif

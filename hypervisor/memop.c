@@ -1,0 +1,297 @@
+/* memory_op: reservation (balloon), memory map, add_to_physmap(shared_info). */
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+
+#include <shoji/memory.h>
+
+#include "domain.h"
+#include "hvtime.h"
+#include "hypercall.h"
+#include "kvm.h"
+#include "vcpu.h"
+
+#define MEMOP_CMD_MASK     0x3f /* low bits: sub-op; the rest: continuation extent */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_MAX_ORDER    9 /* 2 MiB extents */
+
+/* Above-RAM GFNs shared_info may use: below the MMIO hole, or 4 GiB .. 64 GiB. */
+#define SHINFO_HOLE_START 0xfe000000ULL
+#define SHINFO_HIGH_START 0x100000000ULL
+#define SHINFO_HIGH_END   0x1000000000ULL
+
+static bool page_populated(const struct domain *d, uint64_t pfn)
+{
+	return d->populated[pfn / 8] & (1u << (pfn % 8));
+}
+
+static bool range_in_ram(const struct domain *d, uint64_t gfn, uint64_t n)
+{
+	uint64_t pages = d->mem.size >> XEN_PAGE_SHIFT;
+
+	return gfn < pages && n <= pages - gfn;
+}
+
+int domain_populate(struct domain *d, uint64_t gfn, uint64_t n)
+{
+	uint64_t i, add = 0;
+
+	if (!range_in_ram(d, gfn, n))
+		return -XEN_EINVAL;
+	for (i = 0; i < n; i++)
+		if (!page_populated(d, gfn + i))
+			add++;
+	if (d->tot_pages + add > d->max_pages)
+		return -XEN_ENOMEM;
+	for (i = 0; i < n; i++)
+		d->populated[(gfn + i) / 8] |= (uint8_t)(1u << ((gfn + i) % 8));
+	d->tot_pages += add;
+	return 0;
+}
+
+int domain_depopulate(struct domain *d, uint64_t gfn, uint64_t n)
+{
+	uint64_t i;
+
+	if (!range_in_ram(d, gfn, n))
+		return -XEN_EINVAL;
+	for (i = 0; i < n; i++)
+		if (!page_populated(d, gfn + i))
+			return -XEN_ENOENT;
+	/* Give the memory back to the host; the range reads as zeroes afterwards. */
+	if (d->vm.memfd < 0 ||
+	    fallocate(d->vm.memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	              (off_t)(gfn << XEN_PAGE_SHIFT), (off_t)(n << XEN_PAGE_SHIFT)) < 0)
+		memset(d->mem.base + (gfn << XEN_PAGE_SHIFT), 0, n << XEN_PAGE_SHIFT);
+	for (i = 0; i < n; i++)
+		d->populated[(gfn + i) / 8] &= (uint8_t) ~(1u << ((gfn + i) % 8));
+	d->tot_pages -= n;
+	return 0;
+}
+
+/* Is @gfn a place shared_info may live above RAM? */
+static bool shinfo_gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
+{
+	uint64_t gpa = gfn << XEN_PAGE_SHIFT;
+
+	if (gfn >= (SHINFO_HIGH_END >> XEN_PAGE_SHIFT))
+		return false;
+	return (gpa >= d->mem.size && gpa < SHINFO_HOLE_START) ||
+	       (gpa >= SHINFO_HIGH_START && gpa < SHINFO_HIGH_END);
+}
+
+int domain_map_shared_info(struct domain *d, uint64_t gfn)
+{
+	uint8_t content[XEN_PAGE_SIZE];
+	bool inside = range_in_ram(d, gfn, 1);
+	uint32_t old_slot = d->shinfo_slot, new_slot = 0;
+	uint8_t *old = (uint8_t *)d->shared_info;
+	uint8_t *host;
+	unsigned int i;
+
+	if (!inside && !shinfo_gfn_above_ram_ok(d, gfn))
+		return -XEN_EINVAL;
+	if (old && gfn == d->shinfo_gfn)
+		return 0;
+	if (old)
+		memcpy(content, old, sizeof(content));
+	else
+		memset(content, 0, sizeof(content));
+
+	if (inside) {
+		host = d->mem.base + (gfn << XEN_PAGE_SHIFT);
+	} else {
+		/* Map the extra page at the new GFN first (two slots alternate). */
+		new_slot = old_slot == 1 ? 2 : 1;
+		if (old_slot)
+			memcpy(content, d->shinfo_extra, sizeof(content));
+		if (kvm_vm_set_slot(&d->vm, new_slot, gfn << XEN_PAGE_SHIFT, XEN_PAGE_SIZE,
+		                    d->shinfo_extra) < 0)
+			return -XEN_ENOMEM;
+		host = d->shinfo_extra;
+	}
+
+	/* Retire the old location: RAM gets its own content back. */
+	if (old && !old_slot)
+		memcpy(old, d->shinfo_saved, XEN_PAGE_SIZE);
+	if (old_slot)
+		kvm_vm_set_slot(&d->vm, old_slot, 0, 0, NULL);
+
+	if (inside)
+		memcpy(d->shinfo_saved, host, XEN_PAGE_SIZE);
+	memcpy(host, content, sizeof(content));
+	d->shared_info = (struct shared_info *)host;
+	d->shinfo_gfn = gfn;
+	d->shinfo_slot = new_slot;
+
+	time_update_wallclock(d);
+	for (i = 0; i < d->nr_vcpus; i++)
+		time_update_vcpu(d->vcpus[i]);
+	return 0;
+}
+
+/* increase/decrease_reservation and populate_physmap; returns extents done. */
+static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	struct xen_memory_reservation r;
+	struct domain *d = v->d;
+	uint64_t i, n;
+	int rc;
+
+	rc = copy_from_guest(v, &r, arg, sizeof(r));
+	if (rc < 0)
+		return rc;
+	rc = hypercall_check_domid(v, r.domid);
+	if (rc < 0)
+		return rc;
+	if (r.extent_order > MEMOP_MAX_ORDER)
+		return -XEN_EINVAL;
+	if (start >= r.nr_extents)
+		return (long)start;
+	n = 1ULL << r.extent_order;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = start; i < r.nr_extents; i++) {
+		xen_pfn_t gfn;
+
+		if (op == XENMEM_increase_reservation) {
+			/* Auto-translated guests get no frame numbers back: accounting only. */
+			if (d->tot_pages + n > d->max_pages)
+				break;
+			d->tot_pages += n;
+			continue;
+		}
+		if (copy_from_guest(v, &gfn,
+		                    (uint64_t)(uintptr_t)r.extent_start.p + i * sizeof(gfn),
+		                    sizeof(gfn)) < 0)
+			break;
+		if (gfn & (n - 1))
+			break;
+		if (op == XENMEM_populate_physmap)
+			rc = domain_populate(d, gfn, n);
+		else
+			rc = domain_depopulate(d, gfn, n);
+		if (rc < 0)
+			break;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return (long)i;
+}
+
+/* current/maximum_reservation and maximum_gpfn: arg is a domid_t. */
+static long mem_query(struct vcpu *v, unsigned int op, uint64_t arg)
+{
+	struct domain *d = v->d;
+	domid_t domid;
+	long r;
+	int rc = copy_from_guest(v, &domid, arg, sizeof(domid));
+
+	if (rc < 0)
+		return rc;
+	rc = hypercall_check_domid(v, domid);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	if (op == XENMEM_current_reservation)
+		r = (long)d->tot_pages;
+	else if (op == XENMEM_maximum_reservation)
+		r = (long)d->max_pages;
+	else {
+		r = (long)(d->mem.size >> XEN_PAGE_SHIFT) - 1;
+		if (d->shared_info && (long)d->shinfo_gfn > r)
+			r = (long)d->shinfo_gfn;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+static long mem_memory_map(struct vcpu *v, uint64_t arg)
+{
+	struct e820entry e = {.addr = 0, .size = v->d->mem.size, .type = E820_RAM};
+	struct xen_memory_map map;
+	int r;
+
+	r = copy_from_guest(v, &map, arg, sizeof(map));
+	if (r < 0)
+		return r;
+	if (map.nr_entries > 0) {
+		r = copy_to_guest(v, (uint64_t)(uintptr_t)map.buffer.p, &e, sizeof(e));
+		if (r < 0)
+			return r;
+		map.nr_entries = 1;
+	}
+	return copy_to_guest(v, arg, &map, sizeof(map));
+}
+
+static long mem_add_to_physmap(struct vcpu *v, uint64_t arg)
+{
+	struct xen_add_to_physmap x;
+	struct domain *d = v->d;
+	long r;
+
+	r = copy_from_guest(v, &x, arg, sizeof(x));
+	if (r < 0)
+		return r;
+	r = hypercall_check_domid(v, x.domid);
+	if (r < 0)
+		return r;
+	if (x.space == XENMAPSPACE_grant_table)
+		return -XEN_ENOSYS; /* grant-table frames arrive with issue 4 */
+	if (x.space != XENMAPSPACE_shared_info)
+		return -XEN_EINVAL;
+	if (x.idx != 0)
+		return -XEN_EINVAL;
+	pthread_mutex_lock(&d->lock);
+	r = domain_map_shared_info(d, x.gpfn);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+static long mem_reservation_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return mem_reservation(v, op, start, arg);
+}
+
+static long mem_query_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return mem_query(v, op, arg);
+}
+
+static long mem_maximum_ram_page(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return (long)(v->d->mem.size >> XEN_PAGE_SHIFT) - 1;
+}
+
+static long mem_memory_map_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return mem_memory_map(v, arg);
+}
+
+static long mem_add_to_physmap_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return mem_add_to_physmap(v, arg);
+}
+
+typedef long memop_fn(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg);
+
+static memop_fn *const memop_table[MEMOP_CMD_MASK + 1] = {
+    [XENMEM_increase_reservation] = mem_reservation_op,
+    [XENMEM_decrease_reservation] = mem_reservation_op,
+    [XENMEM_populate_physmap] = mem_reservation_op,
+    [XENMEM_current_reservation] = mem_query_op,
+    [XENMEM_maximum_reservation] = mem_query_op,
+    [XENMEM_maximum_gpfn] = mem_query_op,
+    [XENMEM_maximum_ram_page] = mem_maximum_ram_page,
+    [XENMEM_memory_map] = mem_memory_map_op,
+    [XENMEM_add_to_physmap] = mem_add_to_physmap_op,
+};
+
+long do_memory_op(struct vcpu *v, const uint64_t a[5])
+{
+	unsigned int op = (unsigned int)(a[0] & MEMOP_CMD_MASK);
+
+	if (!memop_table[op])
+		return -XEN_ENOSYS;
+	return memop_table[op](v, op, a[0] >> MEMOP_EXTENT_SHIFT, a[1]);
+}

@@ -1,0 +1,117 @@
+/* shoji-hv run: one guest in the foreground (see run.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <shoji/sched.h>
+
+#include "hv.h"
+#include "log.h"
+#include "run.h"
+
+#define RUN_EXIT_HOST_ERROR 1
+#define RUN_EXIT_SHUTDOWN   10 /* + SHUTDOWN_* reason */
+
+struct run_ctx {
+	struct hv *hv;
+	struct domain *d;
+	struct hv_event ev; /* eventfd poked on every state change */
+};
+
+/* Any thread: a domain changed state; let the loop look. */
+static void on_state(void *opaque, struct domain *d)
+{
+	struct run_ctx *c = opaque;
+	uint64_t one = 1;
+
+	if (write(c->ev.fd, &one, sizeof(one)) < 0)
+		hv_warn("state notification");
+}
+
+/* Loop thread: stop once the guest is gone. */
+static void check_state(void *opaque)
+{
+	struct run_ctx *c = opaque;
+	enum domain_state s;
+	uint64_t n;
+
+	if (read(c->ev.fd, &n, sizeof(n)) < 0)
+		return;
+	s = domain_state(c->d);
+	if (s == DOMAIN_SHUTDOWN || s == DOMAIN_CRASHED || s == DOMAIN_DYING)
+		hv_stop(c->hv);
+}
+
+int run_guest(const struct run_options *o)
+{
+	struct run_ctx c = {.ev = {.fd = -1}};
+	struct hv *hv;
+	char err[512];
+	int r, status = RUN_EXIT_HOST_ERROR;
+
+	hv = calloc(1, sizeof(*hv));
+	if (!hv) {
+		hv_warnx("out of memory");
+		return RUN_EXIT_HOST_ERROR;
+	}
+	r = hv_init(hv);
+	if (r < 0) {
+		hv_warnx("cannot use /dev/kvm: %s", strerror(-r));
+		free(hv);
+		return RUN_EXIT_HOST_ERROR;
+	}
+	c.hv = hv;
+	c.ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c.ev.fn = check_state;
+	c.ev.opaque = &c;
+	if (c.ev.fd < 0 || hv_event_add(hv, &c.ev) < 0) {
+		hv_warn("eventfd");
+		goto out;
+	}
+	hv->on_state = on_state;
+	hv->on_state_opaque = &c;
+
+	r = domain_create(hv, &o->cfg, &c.d);
+	if (r < 0) {
+		hv_warnx("cannot create the domain: %s", strerror(-r));
+		goto out;
+	}
+	if (domain_load(c.d, o->kernel, o->initrd, o->cmdline, err, sizeof(err)) < 0) {
+		hv_warnx("%s", err);
+		goto out;
+	}
+	r = domain_unpause(c.d);
+	if (r < 0) {
+		hv_warnx("cannot start domain %u: %s", c.d->domid, strerror(-r));
+		goto out;
+	}
+	r = hv_loop(hv);
+	if (r < 0) {
+		hv_warnx("event loop: %s", strerror(-r));
+		goto out;
+	}
+	pthread_mutex_lock(&c.d->lock);
+	if (c.d->crashed)
+		status = RUN_EXIT_SHUTDOWN + SHUTDOWN_crash;
+	else if (c.d->shutdown_reason == SHUTDOWN_poweroff)
+		status = 0;
+	else
+		status = RUN_EXIT_SHUTDOWN + (int)c.d->shutdown_reason;
+	pthread_mutex_unlock(&c.d->lock);
+	if (status != 0 && !c.d->crashed)
+		hv_debug("domain %u shut down (reason %u)", c.d->domid, c.d->shutdown_reason);
+out:
+	if (c.d) {
+		domain_destroy(c.d);
+		domain_put(c.d);
+	}
+	if (c.ev.fd >= 0)
+		close(c.ev.fd);
+	hv_fini(hv);
+	free(hv);
+	return status;
+}

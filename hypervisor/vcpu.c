@@ -1,0 +1,471 @@
+/* vCPU threads: the KVM_RUN loop, exit handlers, blocking, kicks and timers. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <shoji/sched.h>
+
+#include "cpuid.h"
+#include "domain.h"
+#include "hvtime.h"
+#include "hypercall.h"
+#include "kvm.h"
+#include "log.h"
+#include "vcpu.h"
+
+/* An exit handler returns 0 to keep running or -1 after crashing the domain. */
+typedef int exit_fn(struct vcpu *v);
+
+static void timer_event(void *opaque);
+
+int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
+{
+	struct kvm_cpuid2 *cpuid = NULL;
+	pthread_condattr_t ca;
+	struct vcpu *v;
+	int r;
+
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->d = d;
+	v->id = id;
+	v->kvm.fd = -1;
+	v->timerfd = -1;
+	v->runstate = RUNSTATE_offline;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&v->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	r = kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
+	if (r < 0)
+		goto out;
+	v->regs = &v->kvm.run->s.regs;
+	cpuid = cpuid_build(d->hv->kvm.supported, d->cpuid_hide, d->domid, id);
+	r = -ENOMEM;
+	if (!cpuid)
+		goto out;
+	r = kvm_vcpu_set_cpuid(&v->kvm, cpuid);
+	if (r < 0)
+		goto out;
+	v->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (v->timerfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	v->timer_ev.fd = v->timerfd;
+	v->timer_ev.fn = timer_event;
+	v->timer_ev.opaque = v;
+	r = hv_event_add(d->hv, &v->timer_ev);
+	if (r < 0)
+		goto out;
+	free(cpuid);
+	*out = v;
+	return 0;
+out:
+	free(cpuid);
+	if (v->timerfd >= 0)
+		close(v->timerfd);
+	kvm_vcpu_destroy(&v->kvm);
+	pthread_cond_destroy(&v->cond);
+	free(v);
+	return r;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->thread_started)
+		pthread_join(v->thread, NULL);
+	if (v->timerfd >= 0) {
+		hv_event_del(v->d->hv, &v->timer_ev);
+		close(v->timerfd);
+	}
+	kvm_vcpu_destroy(&v->kvm);
+	pthread_cond_destroy(&v->cond);
+	free(v);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	v->woken = true;
+	pthread_cond_signal(&v->cond);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	vcpu_wake(v);
+	if (v->running) {
+		v->kvm.run->immediate_exit = 1;
+		pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+void vcpu_notify_upcall(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	uint8_t vector = v->upcall_vector ? v->upcall_vector : d->callback_vector;
+
+	if (vector)
+		kvm_vm_signal_msi(&d->vm, v->id, vector);
+	vcpu_wake(v);
+}
+
+/* Is the vCPU kept from running (paused, stopped, offline)?  d->lock held. */
+static bool vcpu_stopped(const struct vcpu *v)
+{
+	const struct domain *d = v->d;
+
+	return d->dying || d->is_shutdown || d->crashed || !v->online;
+}
+
+bool vcpu_block(struct vcpu *v, uint64_t deadline, bool wake_on_upcall)
+{
+	struct domain *d = v->d;
+	bool timed_out = false;
+
+	v->woken = false;
+	v->blocked = true;
+	vcpu_set_runstate(v, RUNSTATE_blocked);
+	for (;;) {
+		struct vcpu_info *vi = vcpu_info_of(v);
+
+		if (v->woken || vcpu_stopped(v))
+			break;
+		if (wake_on_upcall &&
+		    (v->timer_fired ||
+		     (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE))))
+			break;
+		if (deadline) {
+			uint64_t abs = d->start_ns + deadline;
+			struct timespec ts = {.tv_sec = (time_t)(abs / 1000000000ULL),
+			                      .tv_nsec = (long)(abs % 1000000000ULL)};
+
+			if (domain_system_time(d) >= deadline) {
+				timed_out = true;
+				break;
+			}
+			pthread_cond_timedwait(&v->cond, &d->lock, &ts);
+		} else {
+			pthread_cond_wait(&v->cond, &d->lock);
+		}
+	}
+	if (wake_on_upcall)
+		v->timer_fired = false;
+	v->woken = false;
+	v->blocked = false;
+	vcpu_set_runstate(v, RUNSTATE_running);
+	time_update_vcpu(v);
+	return timed_out;
+}
+
+/* --- Timers: one timerfd per vCPU, serviced by the hv event loop. --- */
+
+void vcpu_timer_update(struct vcpu *v)
+{
+	struct itimerspec its;
+	uint64_t next = v->singleshot;
+
+	memset(&its, 0, sizeof(its));
+	if (v->period && (!next || v->periodic_next < next))
+		next = v->periodic_next;
+	if (next) {
+		uint64_t abs = v->d->start_ns + next;
+
+		its.it_value.tv_sec = (time_t)(abs / 1000000000ULL);
+		its.it_value.tv_nsec = (long)(abs % 1000000000ULL);
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+	}
+	if (v->timerfd >= 0)
+		timerfd_settime(v->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* The vCPU's timer fired: wake it (VIRQ_TIMER delivery joins here with event channels). */
+static void vcpu_timer_fire(struct vcpu *v)
+{
+	v->timer_fired = true;
+	vcpu_wake(v);
+}
+
+static void timer_event(void *opaque)
+{
+	struct vcpu *v = opaque;
+	struct domain *d = v->d;
+	uint64_t ticks, now;
+	bool fired = false;
+
+	if (read(v->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		hv_warn("domain %u vcpu %u: timer", d->domid, v->id);
+	pthread_mutex_lock(&d->lock);
+	now = domain_system_time(d);
+	if (v->singleshot && v->singleshot <= now) {
+		v->singleshot = 0;
+		fired = true;
+	}
+	if (v->period && v->periodic_next <= now) {
+		v->periodic_next += v->period * ((now - v->periodic_next) / v->period + 1);
+		fired = true;
+	}
+	if (fired)
+		vcpu_timer_fire(v);
+	vcpu_timer_update(v);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* --- The run loop. --- */
+
+static int exit_hypercall(struct vcpu *v)
+{
+	struct kvm_run *run = v->kvm.run;
+	struct kvm_regs *r = &v->regs->regs;
+	const struct kvm_sregs *s = &v->regs->sregs;
+	uint32_t nr;
+	long ret;
+
+	memcpy(&nr, (uint8_t *)run + run->io.data_offset, sizeof(nr));
+	if (s->cs.dpl != 0) {
+		ret = -XEN_EPERM; /* hypercalls are for guest kernel mode */
+	} else if (!s->cs.l) {
+		ret = -XEN_ENOSYS; /* only the 64-bit hypercall ABI */
+	} else {
+		const uint64_t a[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
+
+		v->paging.cr0 = s->cr0;
+		v->paging.cr3 = s->cr3;
+		v->paging.cr4 = s->cr4;
+		v->paging.efer = s->efer;
+		ret = hypercall_dispatch(v, nr, a);
+	}
+	r->rax = (uint64_t)ret;
+	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return 0;
+}
+
+static int exit_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->kvm.run;
+
+	if (run->io.port == HV_HYPERCALL_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
+	    run->io.size == 4 && run->io.count == 1)
+		return exit_hypercall(v);
+	/* No other devices: reads float high, writes are dropped. */
+	if (run->io.direction == KVM_EXIT_IO_IN &&
+	    (uint64_t)run->io.size * run->io.count <=
+	        (uint64_t)v->kvm.run_size - run->io.data_offset)
+		memset((uint8_t *)run + run->io.data_offset, 0xff,
+		       (size_t)run->io.size * run->io.count);
+	return 0;
+}
+
+static int exit_wrmsr(struct vcpu *v)
+{
+	struct kvm_run *run = v->kvm.run;
+	uint64_t gpa = run->msr.data & ~(GM_PAGE_SIZE - 1);
+	uint8_t *page;
+
+	run->msr.error = 1; /* #GP unless the page is valid */
+	if (run->msr.index != HV_HYPERCALL_MSR || (run->msr.data & (GM_PAGE_SIZE - 1)))
+		return 0;
+	page = gm_gpa(&v->d->mem, gpa, GM_PAGE_SIZE);
+	if (!page)
+		return 0;
+	hypercall_page_fill(page);
+	run->msr.error = 0;
+	return 0;
+}
+
+static int exit_rdmsr(struct vcpu *v)
+{
+	v->kvm.run->msr.error = 1;
+	return 0;
+}
+
+static int exit_shutdown(struct vcpu *v)
+{
+	domain_crash(v->d, "triple fault at rip 0x%llx", (unsigned long long)v->regs->regs.rip);
+	return -1;
+}
+
+static int exit_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->kvm.run;
+
+	domain_crash(v->d, "vcpu %u: %s of unbacked guest-physical address 0x%llx at rip 0x%llx",
+	             v->id, run->mmio.is_write ? "write" : "read",
+	             (unsigned long long)run->mmio.phys_addr,
+	             (unsigned long long)v->regs->regs.rip);
+	return -1;
+}
+
+static int exit_internal_error(struct vcpu *v)
+{
+	domain_crash(v->d, "vcpu %u: KVM could not run the guest (internal error %u) at rip 0x%llx",
+	             v->id, v->kvm.run->internal.suberror, (unsigned long long)v->regs->regs.rip);
+	return -1;
+}
+
+static int exit_fail_entry(struct vcpu *v)
+{
+	domain_crash(v->d, "vcpu %u: invalid guest state (entry failure 0x%llx)", v->id,
+	             (unsigned long long)v->kvm.run->fail_entry.hardware_entry_failure_reason);
+	return -1;
+}
+
+static int exit_system_event(struct vcpu *v)
+{
+	switch (v->kvm.run->system_event.type) {
+	case KVM_SYSTEM_EVENT_RESET:
+		domain_shutdown(v->d, SHUTDOWN_reboot);
+		return 0;
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		domain_shutdown(v->d, SHUTDOWN_poweroff);
+		return 0;
+	default:
+		domain_crash(v->d, "vcpu %u: system event %u", v->id,
+		             v->kvm.run->system_event.type);
+		return -1;
+	}
+}
+
+static int exit_nothing(struct vcpu *v)
+{
+	return 0;
+}
+
+static exit_fn *const exit_table[] = {
+    [KVM_EXIT_IO] = exit_io,
+    [KVM_EXIT_HLT] = exit_nothing,
+    [KVM_EXIT_MMIO] = exit_mmio,
+    [KVM_EXIT_SHUTDOWN] = exit_shutdown,
+    [KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
+    [KVM_EXIT_INTR] = exit_nothing,
+    [KVM_EXIT_INTERNAL_ERROR] = exit_internal_error,
+    [KVM_EXIT_SYSTEM_EVENT] = exit_system_event,
+    [KVM_EXIT_X86_RDMSR] = exit_rdmsr,
+    [KVM_EXIT_X86_WRMSR] = exit_wrmsr,
+};
+
+/* Load a start state into KVM (own thread, before the first KVM_RUN after it). */
+static int apply_start(struct vcpu *v, const struct vcpu_start *st)
+{
+	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+	struct kvm_sregs s;
+
+	if (ioctl(v->kvm.fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	s.cs = st->sregs.cs;
+	s.ds = st->sregs.ds;
+	s.es = st->sregs.es;
+	s.fs = st->sregs.fs;
+	s.gs = st->sregs.gs;
+	s.ss = st->sregs.ss;
+	s.tr = st->sregs.tr;
+	s.ldt = st->sregs.ldt;
+	s.gdt = st->sregs.gdt;
+	s.idt = st->sregs.idt;
+	s.cr0 = st->sregs.cr0;
+	s.cr3 = st->sregs.cr3;
+	s.cr4 = st->sregs.cr4;
+	s.efer = st->sregs.efer;
+	if (ioctl(v->kvm.fd, KVM_SET_SREGS, &s) < 0)
+		return -errno;
+	if (ioctl(v->kvm.fd, KVM_SET_REGS, &st->regs) < 0)
+		return -errno;
+	if (ioctl(v->kvm.fd, KVM_SET_MP_STATE, &mp) < 0)
+		return -errno;
+	v->kvm.run->kvm_dirty_regs = 0;
+	return 0;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct domain *d = v->d;
+	struct kvm_run *run = v->kvm.run;
+
+	for (;;) {
+		struct vcpu_start st;
+		bool apply = false;
+		exit_fn *fn;
+		int r;
+
+		pthread_mutex_lock(&d->lock);
+		while (!d->dying && (d->pause_count || vcpu_stopped(v))) {
+			if (!v->online)
+				vcpu_set_runstate(v, RUNSTATE_offline);
+			pthread_cond_wait(&d->cond, &d->lock);
+		}
+		if (d->dying) {
+			pthread_mutex_unlock(&d->lock);
+			break;
+		}
+		if (v->start_pending) {
+			st = v->start;
+			v->start_pending = false;
+			apply = true;
+		}
+		vcpu_set_runstate(v, RUNSTATE_running);
+		v->running = true;
+		pthread_mutex_unlock(&d->lock);
+
+		if (apply && (r = apply_start(v, &st)) < 0) {
+			domain_crash(d, "vcpu %u: cannot load its start state: %s", v->id,
+			             strerror(-r));
+			r = -1;
+		} else {
+			r = ioctl(v->kvm.fd, KVM_RUN, 0);
+			if (r < 0)
+				r = -errno;
+		}
+
+		pthread_mutex_lock(&d->lock);
+		v->running = false;
+		run->immediate_exit = 0;
+		pthread_mutex_unlock(&d->lock);
+
+		if (r == -EINTR || r == -EAGAIN || r == -1)
+			continue;
+		if (r < 0) {
+			domain_crash(d, "vcpu %u: KVM_RUN failed: %s", v->id, strerror(-r));
+			continue;
+		}
+		fn = run->exit_reason < sizeof(exit_table) / sizeof(exit_table[0])
+		         ? exit_table[run->exit_reason]
+		         : NULL;
+		if (!fn) {
+			domain_crash(d, "vcpu %u: unhandled exit reason %u at rip 0x%llx", v->id,
+			             run->exit_reason, (unsigned long long)v->regs->regs.rip);
+			continue;
+		}
+		fn(v);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	int r;
+
+	v->online = true;
+	vcpu_set_runstate(v, RUNSTATE_runnable);
+	if (v->thread_started) {
+		pthread_cond_broadcast(&d->cond);
+		return 0;
+	}
+	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (r) {
+		v->online = false;
+		return -r;
+	}
+	v->thread_started = true;
+	return 0;
+}

@@ -1,0 +1,115 @@
+/*
+ * vCPUs: one thread each running KVM_RUN, the exit handlers, the PVH start
+ * state, blocking (SCHEDOP_block/poll), timers and upcall injection.
+ *
+ * A vCPU's fields are protected by its domain's lock unless marked "own
+ * thread": those only the vCPU's thread touches.
+ */
+#ifndef SHOJI_HV_VCPU_H
+#define SHOJI_HV_VCPU_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include <shoji/xen.h>
+#include <shoji/vcpu.h>
+
+#include "guestmem.h"
+#include "hv.h"
+#include "kvm.h"
+
+struct domain;
+
+/* Registers at PVH entry or VCPUOP_initialise, applied by the vCPU's own thread. */
+struct vcpu_start {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+};
+
+struct vcpu {
+	struct domain *d;
+	unsigned int id;
+	struct kvm_vcpu kvm; /* fd -1 in unit tests and fuzzers */
+	pthread_t thread;
+	bool thread_started;
+	pthread_cond_t cond; /* wakes the vCPU from vcpu_block() */
+
+	/*
+	 * Registers at the current exit (own thread): kvm_run's sync regs in
+	 * the daemon, a plain struct in tests.
+	 */
+	struct kvm_sync_regs *regs;
+	struct gm_paging paging; /* from regs->sregs at each hypercall (own thread) */
+
+	/* Lifecycle (d->lock). */
+	bool online;        /* VCPUOP_up'ed (vCPU 0: once the domain starts) */
+	bool initialised;   /* has a start state (PVH entry or VCPUOP_initialise) */
+	bool start_pending; /* start must be applied before the next KVM_RUN */
+	struct vcpu_start start;
+	bool blocked; /* sleeping in SCHEDOP_block/poll */
+	bool woken;   /* vcpu_kick() since the vCPU last checked */
+	bool running; /* inside KVM_RUN */
+
+	/* vcpu_info: registered location (host pointer into RAM) or NULL. */
+	struct vcpu_info *vcpu_info_reg;
+	uint64_t vcpu_info_gpa;
+	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector; 0 = none */
+
+	/* Timers (d->lock); deadlines in domain system time ns, 0 = off. */
+	int timerfd;
+	struct hv_event timer_ev;
+	uint64_t singleshot;
+	uint64_t period;
+	uint64_t periodic_next;
+	bool timer_fired; /* a timer fired since the vCPU last blocked */
+
+	/* Runstate accounting (d->lock). */
+	int runstate;
+	uint64_t runstate_entry;
+	uint64_t runstate_time[4];
+};
+
+/* Allocate vCPU @id of @d (KVM fd when @d has a VM). 0 or -errno. */
+int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out);
+/* Stop the thread (d->dying set and kicked beforehand) and free. */
+void vcpu_destroy(struct vcpu *v);
+
+/* Fill @s with the PVH entry state: 32-bit flat protected mode, EIP = @entry, EBX = @ebx. */
+void vcpu_pvh_start_state(struct vcpu_start *s, uint32_t entry, uint32_t ebx);
+/* Translate a VCPUOP_initialise context; 0 or -XEN_EINVAL. */
+int vcpu_hvm_start_state(struct vcpu_start *s, const struct vcpu_hvm_context *ctx);
+
+/* Make @v leave KVM_RUN or a block and re-check its state. d->lock held. */
+void vcpu_kick(struct vcpu *v);
+/* Wake @v if it sleeps in vcpu_block() (it re-checks why). d->lock held. */
+void vcpu_wake(struct vcpu *v);
+/* Bring @v online with its start state and run its thread. d->lock held. 0 or -errno. */
+int vcpu_start(struct vcpu *v);
+
+/*
+ * Wait (own thread, d->lock held) until vcpu_kick(), @deadline (system time
+ * ns, 0 = none), or the domain or vCPU stops.  With @wake_on_upcall
+ * (SCHEDOP_block) it also returns at once when an upcall is pending or a
+ * timer fired since the last block.  Returns true when the deadline passed.
+ */
+bool vcpu_block(struct vcpu *v, uint64_t deadline, bool wake_on_upcall);
+
+/* Host pointer to @v's vcpu_info (registered or in shared_info), or NULL. d->lock held. */
+struct vcpu_info *vcpu_info_of(struct vcpu *v);
+
+/*
+ * Tell @v that events are pending: inject the upcall vector through the
+ * LAPIC (when one is set and the upcall is not masked) and wake it from a
+ * block.  For the event channel core.  d->lock held.
+ */
+void vcpu_notify_upcall(struct vcpu *v);
+
+/* (Re)arm @v's timer device from singleshot/periodic_next. d->lock held. */
+void vcpu_timer_update(struct vcpu *v);
+
+/* Runstate change (RUNSTATE_*), accounting the time spent in the old one. d->lock held. */
+void vcpu_set_runstate(struct vcpu *v, int state);
+
+#endif

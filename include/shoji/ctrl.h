@@ -1,0 +1,110 @@
+/*
+ * shoji/ctrl.h - libshoji-ctrl: the Dom0 client of shoji-hv's control socket.
+ *
+ * A connection is a struct shoji_ctrl.  Every call returns 0 (or a count) on
+ * success and -1 with errno set on failure; nothing prints or exits.  The
+ * errno values: ESRCH no such domain, EINVAL a bad argument, ENOEXEC an
+ * image the loader refused (the reason is in the error buffer), EPROTO a
+ * shoji-hv speaking another protocol version, ECONNRESET shoji-hv went away.
+ * A connection is not thread-safe; open one per thread.
+ */
+#ifndef SHOJI_CTRL_H
+#define SHOJI_CTRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* shoji-hv's default control socket. */
+#define SHOJI_CTRL_DEFAULT_SOCKET "/run/shoji/hv.sock"
+
+enum shoji_domain_state {
+	SHOJI_DOMAIN_RUNNING = 0,  /* at least one vCPU runs */
+	SHOJI_DOMAIN_BLOCKED = 1,  /* every online vCPU waits for an event */
+	SHOJI_DOMAIN_PAUSED = 2,   /* created, or paused by the toolstack */
+	SHOJI_DOMAIN_SHUTDOWN = 3, /* SCHEDOP_shutdown; see shutdown_reason */
+	SHOJI_DOMAIN_CRASHED = 4,  /* died (triple fault, unhandled exit) */
+	SHOJI_DOMAIN_DYING = 5,    /* being destroyed */
+	SHOJI_DOMAIN_GONE = 100    /* events only: destroyed */
+};
+
+struct shoji_domain_config {
+	const char *name;       /* NULL or "": "domain-<id>" */
+	uint32_t memory_mib;    /* 1 .. 3072 */
+	uint32_t vcpus;         /* 1 .. 32 */
+	const char *hide_cpuid; /* comma-separated features, "none", or NULL for the default */
+};
+
+struct shoji_dominfo {
+	uint32_t domid;
+	enum shoji_domain_state state;
+	uint32_t shutdown_reason; /* SHUTDOWN_* when shut down or crashed */
+	uint32_t vcpus;
+	uint32_t online_vcpus;
+	uint64_t max_kib;     /* memory limit */
+	uint64_t cur_kib;     /* memory populated now */
+	uint64_t cpu_time_ns; /* host CPU time of all vCPU threads */
+	uint8_t uuid[16];
+	char name[64];
+};
+
+struct shoji_ctrl_event {
+	uint32_t domid;
+	enum shoji_domain_state state;
+	uint32_t shutdown_reason;
+};
+
+struct shoji_ctrl;
+
+/* Connect to shoji-hv at @path (NULL: SHOJI_CTRL_DEFAULT_SOCKET). */
+struct shoji_ctrl *shoji_ctrl_open(const char *path);
+void shoji_ctrl_close(struct shoji_ctrl *c);
+
+/* Create a paused, empty domain; its id goes to *domid. */
+int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cfg, uint32_t *domid);
+/*
+ * Load a PVH kernel (and optional initrd and command line) into a domain
+ * that has not run yet.  Relative paths are taken from the caller's working
+ * directory.  On failure a one-line reason goes to @err (may be NULL).
+ */
+int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
+                    const char *cmdline, char *err, size_t errlen);
+int shoji_ctrl_unpause(struct shoji_ctrl *c, uint32_t domid);
+int shoji_ctrl_pause(struct shoji_ctrl *c, uint32_t domid);
+int shoji_ctrl_destroy(struct shoji_ctrl *c, uint32_t domid);
+
+int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *info);
+/* Fill up to @max entries of @out; returns how many domains exist (may exceed @max). */
+int shoji_ctrl_list(struct shoji_ctrl *c, struct shoji_dominfo *out, size_t max);
+
+int shoji_ctrl_set_param(struct shoji_ctrl *c, uint32_t domid, uint32_t index, uint64_t value);
+int shoji_ctrl_get_param(struct shoji_ctrl *c, uint32_t domid, uint32_t index, uint64_t *value);
+
+/*
+ * Read the domain's console_io output (like `xl dmesg`) from absolute byte
+ * position *pos; *pos advances past what was read (and past output the
+ * bounded ring no longer holds).  Returns the byte count (0: nothing new).
+ */
+int shoji_ctrl_console_read(struct shoji_ctrl *c, uint32_t domid, uint64_t *pos, char *buf,
+                            size_t len);
+
+/*
+ * Turn this connection into an event stream: afterwards only
+ * shoji_ctrl_next_event() may be used on it.  shoji_ctrl_fd() polls
+ * readable when an event waits.
+ */
+int shoji_ctrl_subscribe(struct shoji_ctrl *c);
+int shoji_ctrl_next_event(struct shoji_ctrl *c, struct shoji_ctrl_event *ev);
+int shoji_ctrl_fd(const struct shoji_ctrl *c);
+
+/* Human-readable name of a state ("running", "shutdown", ...). */
+const char *shoji_domain_state_name(enum shoji_domain_state s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHOJI_CTRL_H */

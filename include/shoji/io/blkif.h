@@ -1,0 +1,89 @@
+/*
+ * shoji/io/blkif.h - the PV block device ring protocol.
+ *
+ * The frontend publishes in its xenstore directory ring-ref (the grant of
+ * a one-page struct blkif_sring) and event-channel; the backend publishes
+ * sectors, sector-size, info (VDISK_*) and feature-* nodes.  A request
+ * moves data between the disk and up to BLKIF_MAX_SEGMENTS_PER_REQUEST
+ * granted pages; each segment covers 512-byte sectors
+ * first_sect..last_sect (inclusive, 0..7) of its page.
+ *
+ * Indirect and discard requests (BLKIF_OP_INDIRECT / BLKIF_OP_DISCARD)
+ * reuse the request slot with other layouts; their structs are not
+ * defined here, only their operation numbers.
+ */
+#ifndef SHOJI_IO_BLKIF_H
+#define SHOJI_IO_BLKIF_H
+
+#include <shoji/io/ring.h>
+#include <shoji/grant_table.h>
+
+#define BLKIF_OP_READ                        0 /* read sectors into the segments */
+#define BLKIF_OP_WRITE                       1 /* write the segments to the disk */
+#define BLKIF_OP_WRITE_BARRIER               2 /* write, ordered after all earlier writes */
+#define BLKIF_OP_FLUSH_DISKCACHE             3 /* write, then flush the disk cache */
+#define BLKIF_OP_RESERVED_1                  4
+#define BLKIF_OP_DISCARD                     5 /* sectors are no longer needed */
+#define BLKIF_OP_INDIRECT                    6 /* segments listed in granted pages */
+
+#define BLKIF_MAX_SEGMENTS_PER_REQUEST       11
+#define BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST 8
+
+/* blkif_response.status */
+#define BLKIF_RSP_EOPNOTSUPP (-2) /* operation not supported */
+#define BLKIF_RSP_ERROR      (-1) /* the request failed */
+#define BLKIF_RSP_OKAY       0    /* success */
+
+/* Bits of the backend's "info" node. */
+#define VDISK_CDROM     0x1
+#define VDISK_REMOVABLE 0x2
+#define VDISK_READONLY  0x4
+
+/* Sector size of the segment fields (first_sect, last_sect, sector_number). */
+#define XEN_BLKIF_SECTOR_SIZE 512
+
+typedef uint16_t blkif_vdev_t;
+typedef uint64_t blkif_sector_t;
+
+struct blkif_request_segment {
+	grant_ref_t gref;   /* granted page */
+	uint8_t first_sect; /* first sector in the page, 0..7 */
+	uint8_t last_sect;  /* last sector in the page, first_sect..7 */
+};
+SHOJI_ABI_SIZE(struct blkif_request_segment, 8);
+SHOJI_ABI_OFFSET(struct blkif_request_segment, first_sect, 4);
+SHOJI_ABI_OFFSET(struct blkif_request_segment, last_sect, 5);
+
+struct blkif_request {
+	uint8_t operation;            /* BLKIF_OP_* */
+	uint8_t nr_segments;          /* 1..BLKIF_MAX_SEGMENTS_PER_REQUEST (0 for a pure flush) */
+	blkif_vdev_t handle;          /* device handle (ignored by most backends) */
+	uint64_t id;                  /* copied to the response */
+	blkif_sector_t sector_number; /* first disk sector */
+	struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+};
+typedef struct blkif_request blkif_request_t;
+SHOJI_ABI_SIZE(struct blkif_request, 112);
+SHOJI_ABI_OFFSET(struct blkif_request, nr_segments, 1);
+SHOJI_ABI_OFFSET(struct blkif_request, handle, 2);
+SHOJI_ABI_OFFSET(struct blkif_request, id, 8);
+SHOJI_ABI_OFFSET(struct blkif_request, sector_number, 16);
+SHOJI_ABI_OFFSET(struct blkif_request, seg, 24);
+
+struct blkif_response {
+	uint64_t id;       /* the request's id */
+	uint8_t operation; /* the request's operation */
+	int16_t status;    /* BLKIF_RSP_* */
+};
+typedef struct blkif_response blkif_response_t;
+SHOJI_ABI_SIZE(struct blkif_response, 16);
+SHOJI_ABI_OFFSET(struct blkif_response, operation, 8);
+SHOJI_ABI_OFFSET(struct blkif_response, status, 10);
+
+DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response);
+
+/* Slots of a one-page block ring: 32. */
+#define BLKIF_RING_SIZE_1PAGE __CONST_RING_SIZE(blkif, 4096)
+SHOJI_ABI_CHECK(BLKIF_RING_SIZE_1PAGE == 32, "a one-page blkif ring has 32 slots");
+
+#endif /* SHOJI_IO_BLKIF_H */

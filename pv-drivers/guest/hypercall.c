@@ -1,0 +1,144 @@
+/*
+ * hypercall.c: find the hypervisor through CPUID, install the hypercall
+ * page, and call through it.
+ *
+ * A hypercall is a call to hypercall_page + nr * 32 with the arguments in
+ * rdi, rsi, rdx, r10, r8; the result comes back in rax (negative Xen errno on
+ * failure).  Argument registers may be clobbered by the hypervisor.
+ */
+#include "shoji-guest.h"
+
+#include <shoji/xen.h>
+
+#define XEN_CPUID_FIRST               0x40000000u
+#define XEN_CPUID_LAST                0x4000ff00u
+#define XEN_CPUID_HVM_VCPU_ID_PRESENT (1u << 3)
+#define XEN_CPUID_HVM_DOMID_PRESENT   (1u << 4)
+
+#define HYPERCALL_STUB_SIZE           32
+
+/* Filled by the hypervisor when we write its address to the hypercall MSR. */
+static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+
+static struct xen_info xen_info;
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+	                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	                 : "a"(leaf), "c"(sub));
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+	                 :
+	                 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+	                 : "memory");
+}
+
+int hypercall_init(void)
+{
+	uint32_t r[4];
+
+	for (uint32_t base = XEN_CPUID_FIRST; base <= XEN_CPUID_LAST; base += 0x100) {
+		cpuid(base, 0, r);
+		/* "XenVMMXenVMM" in EBX, ECX, EDX; at least leaves base..base+2. */
+		if (r[1] == 0x566e6558 && r[2] == 0x65584d4d && r[3] == 0x4d4d566e &&
+		    r[0] >= base + 2) {
+			xen_info.cpuid_base = base;
+			xen_info.max_leaf = r[0];
+			break;
+		}
+	}
+	if (xen_info.cpuid_base == 0)
+		return -1;
+
+	cpuid(xen_info.cpuid_base + 1, 0, r);
+	xen_info.version = r[0];
+
+	cpuid(xen_info.cpuid_base + 2, 0, r);
+	if (r[0] < 1)
+		return -1;
+	xen_info.hypercall_msr = r[1];
+	wrmsr(xen_info.hypercall_msr, (uint64_t)(uintptr_t)hypercall_page);
+
+	if (xen_info.max_leaf >= xen_info.cpuid_base + 4) {
+		cpuid(xen_info.cpuid_base + 4, 0, r);
+		xen_info.hvm_features = r[0];
+		if (r[0] & XEN_CPUID_HVM_DOMID_PRESENT) {
+			xen_info.have_domid = true;
+			xen_info.domid = (uint16_t)r[2];
+		}
+	}
+	xen_info.ready = true;
+	return 0;
+}
+
+const struct xen_info *xen_get_info(void)
+{
+	return &xen_info;
+}
+
+long hypercall_raw(unsigned int nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                   unsigned long a4, unsigned long a5)
+{
+	register unsigned long r10 __asm__("r10") = a4;
+	register unsigned long r8 __asm__("r8") = a5;
+	void *stub = hypercall_page + (size_t)nr * HYPERCALL_STUB_SIZE;
+	long ret;
+
+	if (nr >= sizeof(hypercall_page) / HYPERCALL_STUB_SIZE)
+		return -XEN_ENOSYS; /* the page has no stub for it */
+
+	__asm__ volatile("call *%[stub]"
+	                 : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+	                 : [stub] "r"(stub)
+	                 : "memory", "rcx", "r11");
+	return ret;
+}
+
+long hyp_memory_op(unsigned int cmd, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_memory_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+long hyp_xen_version(int cmd, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_xen_version, (unsigned long)cmd, (unsigned long)arg, 0, 0,
+	                     0);
+}
+
+long hyp_console_io(int cmd, unsigned int count, const void *buf)
+{
+	return hypercall_raw(__HYPERVISOR_console_io, (unsigned long)cmd, count, (unsigned long)buf,
+	                     0, 0);
+}
+
+long hyp_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
+{
+	return hypercall_raw(__HYPERVISOR_grant_table_op, cmd, (unsigned long)uop, count, 0, 0);
+}
+
+long hyp_vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpu, (unsigned long)arg, 0,
+	                     0);
+}
+
+long hyp_sched_op(int cmd, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_sched_op, (unsigned long)cmd, (unsigned long)arg, 0, 0,
+	                     0);
+}
+
+long hyp_event_channel_op(int cmd, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_event_channel_op, (unsigned long)cmd, (unsigned long)arg,
+	                     0, 0, 0);
+}
+
+long hyp_hvm_op(unsigned int cmd, void *arg)
+{
+	return hypercall_raw(__HYPERVISOR_hvm_op, cmd, (unsigned long)arg, 0, 0, 0);
+}

@@ -1,0 +1,161 @@
+/*
+ * irq.c: the IDT.  Exceptions print what happened and crash the domain; the
+ * event upcall vector calls a handler the program installs.
+ */
+#include "shoji-guest.h"
+#include "guest-internal.h"
+
+#include <shoji/hvm.h>
+#include <shoji/sched.h>
+
+#define IDT_ENTRIES      256
+#define IDT_INTERRUPT    0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define SEL_CODE64       0x08 /* entry.S's GDT */
+#define SPURIOUS_VECTOR  0xff
+
+#define LAPIC_BASE       0xfee00000UL
+#define LAPIC_EOI        0x0b0
+#define LAPIC_SVR        0x0f0
+#define LAPIC_SVR_ENABLE 0x100
+
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+};
+
+/* What vectors.S pushes, lowest address first, then the CPU's frame. */
+struct irq_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+extern const char irq_exception_stubs[];
+extern const char irq_upcall_entry[];
+extern const char irq_spurious_entry[];
+
+void irq_exception(struct irq_frame *f) __attribute__((noreturn));
+void irq_upcall(void);
+
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+static void (*upcall_handler)(void);
+
+static const char *const exception_names[32] = {
+    [0] = "#DE divide error",
+    [1] = "#DB debug",
+    [2] = "NMI",
+    [3] = "#BP breakpoint",
+    [4] = "#OF overflow",
+    [5] = "#BR bound range",
+    [6] = "#UD invalid opcode",
+    [7] = "#NM device not available",
+    [8] = "#DF double fault",
+    [10] = "#TS invalid TSS",
+    [11] = "#NP segment not present",
+    [12] = "#SS stack fault",
+    [13] = "#GP general protection",
+    [14] = "#PF page fault",
+    [16] = "#MF x87 error",
+    [17] = "#AC alignment check",
+    [18] = "#MC machine check",
+    [19] = "#XM SIMD error",
+    [20] = "#VE virtualization",
+    [21] = "#CP control protection",
+};
+
+static void idt_set(unsigned int vec, const void *handler)
+{
+	uintptr_t a = (uintptr_t)handler;
+
+	idt[vec] = (struct idt_gate){
+	    .offset_lo = (uint16_t)a,
+	    .selector = SEL_CODE64,
+	    .type = IDT_INTERRUPT,
+	    .offset_mid = (uint16_t)(a >> 16),
+	    .offset_hi = (uint32_t)(a >> 32),
+	};
+}
+
+void irq_load_idt(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} desc = {sizeof(idt) - 1, (uintptr_t)idt};
+
+	__asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+void irq_init(void)
+{
+	for (unsigned int v = 0; v < 32; v++)
+		idt_set(v, irq_exception_stubs + 16 * v);
+	idt_set(GUEST_UPCALL_VECTOR, irq_upcall_entry);
+	idt_set(SPURIOUS_VECTOR, irq_spurious_entry);
+	irq_load_idt();
+}
+
+void guest_die(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} null_idt = {0, 0};
+
+	/* With no IDT the fault cannot be delivered: the CPU triple-faults,
+	 * which the hypervisor reports as a crash. */
+	__asm__ volatile("cli; lidt %0; ud2" : : "m"(null_idt));
+	__builtin_unreachable();
+}
+
+void irq_exception(struct irq_frame *f)
+{
+	const char *name = f->vector < 32 ? exception_names[f->vector] : NULL;
+	uint64_t cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	if (!xen_get_info()->ready)
+		guest_die();
+	printf("shoji-guest: vCPU %u: exception %lu (%s) at rip=0x%lx error=0x%lx cr2=0x%lx\n",
+	       smp_cpu_id(), f->vector, name != NULL ? name : "reserved", f->rip, f->error, cr2);
+	printf("shoji-guest: rax=%lx rbx=%lx rcx=%lx rdx=%lx rsi=%lx rdi=%lx rsp=%lx rbp=%lx\n",
+	       f->rax, f->rbx, f->rcx, f->rdx, f->rsi, f->rdi, f->rsp, f->rbp);
+	shutdown(SHUTDOWN_crash);
+}
+
+static void lapic_write(unsigned int reg, uint32_t v)
+{
+	*(volatile uint32_t *)(LAPIC_BASE + reg) = v;
+}
+
+void irq_upcall(void)
+{
+	struct shared_info *s = shared_info_get();
+	unsigned int cpu = smp_cpu_id();
+
+	if (cpu < XEN_LEGACY_MAX_VCPUS)
+		s->vcpu_info[cpu].evtchn_upcall_pending = 0;
+	if (upcall_handler != NULL)
+		upcall_handler();
+	lapic_write(LAPIC_EOI, 0);
+}
+
+long irq_set_upcall_handler(void (*fn)(void))
+{
+	struct xen_hvm_param p = {
+	    .domid = DOMID_SELF,
+	    .index = HVM_PARAM_CALLBACK_IRQ,
+	    .value = HVM_PARAM_CALLBACK_VECTOR(GUEST_UPCALL_VECTOR),
+	};
+
+	shared_info_get(); /* the upcall handler reads it */
+	upcall_handler = fn;
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	return hyp_hvm_op(HVMOP_set_param, &p);
+}

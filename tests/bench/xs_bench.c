@@ -1,0 +1,445 @@
+/*
+ * xs_bench: load generator for a xenstore daemon over its Unix socket.
+ * Each client is a thread with its own connection and one request in
+ * flight (like libxenstore): every operation is a real request/response
+ * round trip.  Prints ops/s and p50/p99 latency per test for 1 and 8
+ * clients, beside the target (2x the better of Xen 4.17's two daemons).
+ *
+ *   xs_bench [--socket PATH] [--seconds S]
+ * Without --socket it starts a private shoji-xenstored (durability on,
+ * state in a temporary directory) from $top_builddir and stops it after.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <shoji/io/xs_wire.h>
+
+#define MAX_LAT (4u << 20)
+
+struct client {
+	int fd;
+	int id;
+	uint32_t req;
+	char in[65536];
+	size_t inlen, inoff;
+	struct xsd_sockmsg hdr;
+	char payload[XENSTORE_PAYLOAD_MAX + 1];
+	/* results */
+	double *lat;
+	size_t nlat;
+	unsigned long ops, retries;
+	int failed;
+};
+
+struct test {
+	const char *name;
+	int (*op)(struct client *c, unsigned long i);
+	int (*setup)(struct client *c);
+	double target[2]; /* 1 client, 8 clients */
+	double ref[2];
+};
+
+static const char *sock_path;
+static double seconds = 1.0;
+static volatile int running;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int connect_sock(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send one message: header and payload in one write. */
+static int send_msg(struct client *c, uint32_t type, uint32_t tx, const char *p1, size_t l1,
+		    const char *p2, size_t l2)
+{
+	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg h = {type, ++c->req, tx, (uint32_t)(l1 + l2)};
+	size_t len = sizeof(h) + l1 + l2, off = 0;
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), p1, l1);
+	if (l2)
+		memcpy(buf + sizeof(h) + l1, p2, l2);
+	while (off < len) {
+		ssize_t w = write(c->fd, buf + off, len - off);
+
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* Read the next message into c->hdr / c->payload. */
+static int recv_msg(struct client *c)
+{
+	for (;;) {
+		size_t avail = c->inlen - c->inoff;
+
+		if (avail >= sizeof(c->hdr)) {
+			memcpy(&c->hdr, c->in + c->inoff, sizeof(c->hdr));
+			if (c->hdr.len > XENSTORE_PAYLOAD_MAX)
+				return -1;
+			if (avail >= sizeof(c->hdr) + c->hdr.len) {
+				memcpy(c->payload, c->in + c->inoff + sizeof(c->hdr), c->hdr.len);
+				c->payload[c->hdr.len] = '\0';
+				c->inoff += sizeof(c->hdr) + c->hdr.len;
+				return 0;
+			}
+		}
+		if (c->inoff) {
+			memmove(c->in, c->in + c->inoff, avail);
+			c->inlen = avail;
+			c->inoff = 0;
+		}
+		ssize_t r = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+
+		if (r <= 0)
+			return -1;
+		c->inlen += (size_t)r;
+	}
+}
+
+/* Round trip: send, then wait for the reply (events are skipped). 0 ok, >0 error reply. */
+static int rpc(struct client *c, uint32_t type, uint32_t tx, const char *p1, size_t l1,
+	       const char *p2, size_t l2)
+{
+	uint32_t id;
+
+	if (send_msg(c, type, tx, p1, l1, p2, l2) != 0)
+		return -1;
+	id = c->req;
+	do {
+		if (recv_msg(c) != 0)
+			return -1;
+	} while (c->hdr.type == XS_WATCH_EVENT || c->hdr.req_id != id);
+	return c->hdr.type == XS_ERROR ? 1 : 0;
+}
+
+static int op_write(struct client *c, unsigned long i)
+{
+	char path[96];
+	int n = snprintf(path, sizeof(path), "/bench/c%d/w/k%lu", c->id, i);
+
+	return rpc(c, XS_WRITE, 0, path, (size_t)n + 1, "value", 5);
+}
+
+static int setup_read(struct client *c)
+{
+	char path[64];
+	int n = snprintf(path, sizeof(path), "/bench/c%d/r", c->id);
+
+	return rpc(c, XS_WRITE, 0, path, (size_t)n + 1, "some-value", 10);
+}
+
+static int op_read(struct client *c, unsigned long i)
+{
+	char path[64];
+	int n = snprintf(path, sizeof(path), "/bench/c%d/r", c->id);
+
+	return rpc(c, XS_READ, 0, path, (size_t)n + 1, NULL, 0);
+}
+
+static int setup_dir(struct client *c)
+{
+	int k;
+
+	if (c->id != 0)
+		return 0;
+	for (k = 0; k < 100; k++) {
+		char path[64];
+		int n = snprintf(path, sizeof(path), "/bench/dir/child%d", k);
+
+		if (rpc(c, XS_WRITE, 0, path, (size_t)n + 1, "x", 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int op_dir(struct client *c, unsigned long i)
+{
+	int r = rpc(c, XS_DIRECTORY, 0, "/bench/dir", 11, NULL, 0);
+
+	return r == 0 && c->hdr.len < 100 * 6 ? -1 : r;
+}
+
+static int op_tx(struct client *c, unsigned long i)
+{
+	uint32_t tx;
+	int k, r;
+
+	for (;;) {
+		if (rpc(c, XS_TRANSACTION_START, 0, "", 1, NULL, 0) != 0)
+			return -1;
+		tx = (uint32_t)strtoul(c->payload, NULL, 10);
+		for (k = 0; k < 10; k++) {
+			char path[64];
+			int n = snprintf(path, sizeof(path), "/bench/c%d/t/k%d", c->id, k);
+
+			if (rpc(c, XS_WRITE, tx, path, (size_t)n + 1, "txvalue", 7) != 0)
+				return -1;
+		}
+		r = rpc(c, XS_TRANSACTION_END, tx, "T", 2, NULL, 0);
+		if (r == 1 && strcmp(c->payload, "EAGAIN") == 0) {
+			c->retries++;
+			continue;
+		}
+		return r;
+	}
+}
+
+static int setup_watch(struct client *c)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "/bench/c%d/wt", c->id);
+
+	if (rpc(c, XS_WRITE, 0, buf, (size_t)n + 1, "", 0) != 0 ||
+	    rpc(c, XS_WATCH, 0, buf, (size_t)n + 1, "tok", 4) != 0)
+		return -1;
+	/* the initial event */
+	do {
+		if (recv_msg(c) != 0)
+			return -1;
+	} while (c->hdr.type != XS_WATCH_EVENT);
+	return 0;
+}
+
+/* Write a watched node; done when the watch event arrives. */
+static int op_watch(struct client *c, unsigned long i)
+{
+	char path[64];
+	int n = snprintf(path, sizeof(path), "/bench/c%d/wt/k", c->id);
+	bool got_reply = false, got_event = false;
+	uint32_t id;
+
+	if (send_msg(c, XS_WRITE, 0, path, (size_t)n + 1, "v", 1) != 0)
+		return -1;
+	id = c->req;
+	while (!got_reply || !got_event) {
+		if (recv_msg(c) != 0)
+			return -1;
+		if (c->hdr.type == XS_WATCH_EVENT) {
+			got_event = true;
+		} else if (c->hdr.req_id == id) {
+			if (c->hdr.type == XS_ERROR)
+				return 1;
+			got_reply = true;
+		}
+	}
+	return 0;
+}
+
+static struct test tests[] = {
+	{"write (new key)", op_write, NULL, {51.2e3, 56.4e3}, {25.6e3, 28.2e3}},
+	{"read", op_read, setup_read, {144e3, 164e3}, {72e3, 82e3}},
+	{"directory (100 children)", op_dir, setup_dir, {142e3, 188e3}, {71e3, 94e3}},
+	{"transaction (10 writes)", op_tx, NULL, {11.2e3, 13e3}, {5.6e3, 6.5e3}},
+	{"write->watch event", op_watch, setup_watch, {88e3, 96e3}, {44e3, 48e3}},
+};
+
+static struct test *cur;
+static pthread_barrier_t barrier;
+
+static void *client_main(void *arg)
+{
+	struct client *c = arg;
+	unsigned long i = 0;
+
+	pthread_barrier_wait(&barrier);
+	while (running) {
+		double t0 = now();
+		int r = cur->op(c, i++);
+
+		if (r != 0) {
+			c->failed = 1;
+			break;
+		}
+		if (c->nlat < MAX_LAT)
+			c->lat[c->nlat++] = now() - t0;
+		c->ops++;
+	}
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int run(struct test *t, int nclients, int idx)
+{
+	struct client *cl = calloc((size_t)nclients, sizeof(*cl));
+	pthread_t *th = calloc((size_t)nclients, sizeof(*th));
+	double t0, el, *all;
+	size_t nall = 0, k;
+	unsigned long ops = 0, retries = 0;
+	int i, failed = 0;
+
+	if (!cl || !th)
+		return -1;
+	cur = t;
+	for (i = 0; i < nclients; i++) {
+		cl[i].id = i;
+		cl[i].fd = connect_sock();
+		cl[i].lat = malloc(MAX_LAT * sizeof(double));
+		if (cl[i].fd < 0 || !cl[i].lat || (t->setup && t->setup(&cl[i]) != 0)) {
+			fprintf(stderr, "xs_bench: setup of %s failed\n", t->name);
+			return -1;
+		}
+	}
+	pthread_barrier_init(&barrier, NULL, (unsigned)nclients + 1);
+	running = 1;
+	for (i = 0; i < nclients; i++)
+		pthread_create(&th[i], NULL, client_main, &cl[i]);
+	pthread_barrier_wait(&barrier);
+	t0 = now();
+	while (now() - t0 < seconds)
+		usleep(10000);
+	running = 0;
+	for (i = 0; i < nclients; i++)
+		pthread_join(th[i], NULL);
+	el = now() - t0;
+	pthread_barrier_destroy(&barrier);
+	for (i = 0; i < nclients; i++) {
+		ops += cl[i].ops;
+		retries += cl[i].retries;
+		nall += cl[i].nlat;
+		failed |= cl[i].failed;
+	}
+	all = malloc((nall + 1) * sizeof(double));
+	for (i = 0, k = 0; i < nclients; i++) {
+		memcpy(all + k, cl[i].lat, cl[i].nlat * sizeof(double));
+		k += cl[i].nlat;
+		free(cl[i].lat);
+		close(cl[i].fd);
+	}
+	qsort(all, nall, sizeof(double), cmp_double);
+	printf("%-26s %d client%s %9.0f ops/s  p50 %7.1f us  p99 %7.1f us   target %6.1fk "
+	       "(Xen best %5.1fk) %s%s\n",
+	       t->name, nclients, nclients > 1 ? "s" : " ", (double)ops / el,
+	       nall ? all[nall / 2] * 1e6 : 0.0, nall ? all[nall * 99 / 100] * 1e6 : 0.0,
+	       t->target[idx] / 1e3, t->ref[idx] / 1e3,
+	       failed ? "FAILED" : ((double)ops / el >= t->target[idx] ? "met" : "MISSED"),
+	       retries ? " (with EAGAIN retries)" : "");
+	fflush(stdout);
+	free(all);
+	free(cl);
+	free(th);
+	return failed ? -1 : 0;
+}
+
+static pid_t start_daemon(char *dir)
+{
+	const char *bd = getenv("top_builddir");
+	char exe[4096], state[4200];
+	static char sock[4200];
+	pid_t pid;
+	int i;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(exe, sizeof(exe), "%s/xenstore/shoji-xenstored", bd ? bd : ".");
+	snprintf(state, sizeof(state), "%s/state", dir);
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	sock_path = sock;
+	pid = fork();
+	if (pid == 0) {
+		execl(exe, exe, "--socket", sock, "--state-dir", state, (char *)NULL);
+		perror(exe);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		int fd = connect_sock();
+
+		if (fd >= 0) {
+			close(fd);
+			return pid;
+		}
+		usleep(20000);
+	}
+	kill(pid, SIGTERM);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"seconds", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	char dir[] = "/tmp/xs-bench.XXXXXX";
+	pid_t daemon = 0;
+	size_t i;
+	int opt, ret = 0;
+
+	while ((opt = getopt_long(argc, argv, "s:t:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock_path = optarg;
+			break;
+		case 't':
+			seconds = strtod(optarg, NULL);
+			break;
+		default:
+			fprintf(stderr, "usage: xs_bench [--socket PATH] [--seconds S]\n");
+			return 2;
+		}
+	}
+	if (!sock_path) {
+		daemon = start_daemon(dir);
+		if (daemon <= 0) {
+			fprintf(stderr, "xs_bench: cannot start shoji-xenstored\n");
+			return 1;
+		}
+		printf("xs_bench: private shoji-xenstored (log in %s/state), %.1f s per line\n",
+		       dir, seconds);
+	}
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]) && ret == 0; i++) {
+		ret |= run(&tests[i], 1, 0);
+		ret |= run(&tests[i], 8, 1);
+	}
+	if (daemon > 0) {
+		char cmd[128];
+
+		kill(daemon, SIGTERM);
+		waitpid(daemon, NULL, 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			ret = 1;
+	}
+	return ret ? 1 : 0;
+}

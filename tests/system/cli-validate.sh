@@ -1,0 +1,187 @@
+#!/bin/sh
+# `shoji validate` and the CLI frame as a user meets them from the shell:
+# exit codes 0/1/2, one "FILE:LINE: message" line per problem, help, version,
+# --json, unknown-command suggestions, relative paths, the examples.
+. "$top_srcdir/tests/lib/common.sh"
+
+shoji="$top_builddir/dom0-tools/shoji"
+data="$top_srcdir/tests/data/domxml"
+SHOJI_SCHEMA="$top_srcdir/dom0-tools/shoji-domain.rng"
+export SHOJI_SCHEMA
+out="$SHOJI_TMP/out"
+err="$SHOJI_TMP/err"
+
+# run EXPECTED_STATUS ARGS...: runs shoji, keeps stdout/stderr, checks the status.
+run() {
+	want=$1
+	shift
+	status=0
+	"$shoji" "$@" >"$out" 2>"$err" || status=$?
+	[ "$status" -eq "$want" ] ||
+		fail "shoji $*: exit $status, expected $want; stderr: $(cat "$err")"
+}
+
+expect_out() { grep -qxF -- "$1" "$out" || fail "stdout lacks '$1': $(cat "$out")"; }
+expect_err() { grep -qxF -- "$1" "$err" || fail "stderr lacks '$1': $(cat "$err")"; }
+expect_err_match() { grep -q -- "$1" "$err" || fail "stderr does not match '$1': $(cat "$err")"; }
+
+# --- valid files: exit 0, "FILE: valid" per file, nothing on stderr.
+run 0 validate "$data/good/minimal.xml" "$data/good/full.xml"
+expect_out "$data/good/minimal.xml: valid"
+expect_out "$data/good/full.xml: valid"
+[ ! -s "$err" ] || fail "stderr not empty for valid files"
+
+# --- relative kernel paths follow the XML file, not the current directory.
+(cd / && "$shoji" validate "$data/good/minimal.xml" >/dev/null) ||
+	fail "relative kernel path resolved against the current directory"
+(cd "$data" && "$shoji" validate good/minimal.xml >"$out") || fail "relative file name"
+expect_out "good/minimal.xml: valid"
+
+# --- invalid files: exit 1, one FILE:LINE: line per problem, the good one still reported.
+cp "$data/bad/missing-name.xml" "$data/bad/memory-not-number.xml" "$SHOJI_TMP/"
+cd "$SHOJI_TMP" || fail "cd"
+cp "$data/good/guest-kernel" "$SHOJI_TMP/"
+sed 's|\.\./good/guest-kernel|guest-kernel|' missing-name.xml >m.xml
+sed 's|\.\./good/guest-kernel|guest-kernel|' memory-not-number.xml >n.xml
+run 1 validate m.xml "$data/good/minimal.xml" n.xml
+expect_err "m.xml:3: missing <name> in <domain>"
+expect_err "n.xml:5: <memory> value '12x' is not a number"
+expect_out "$data/good/minimal.xml: valid"
+[ "$(wc -l <"$err")" -eq 2 ] || fail "expected exactly 2 error lines: $(cat "$err")"
+grep -qv '^[^:]*:[0-9]*: ' "$err" && fail "an error line is not FILE:LINE: message"
+
+run 1 validate "$data/bad/kernel-absolute-missing.xml"
+expect_err "$data/bad/kernel-absolute-missing.xml:8: kernel '/nonexistent/shoji/vmlinuz' not found"
+run 1 validate "$data/bad/not-well-formed.xml"
+expect_err_match "not-well-formed.xml:9: not well-formed XML: "
+run 1 validate "$SHOJI_TMP/nope.xml"
+expect_err "$SHOJI_TMP/nope.xml: cannot open: No such file or directory"
+
+# --- hostile XML: external entities are never opened (a FIFO would block the
+# reader), entity expansion bombs fail fast, and both are refused.
+mkfifo "$SHOJI_TMP/entity.fifo"
+cat >"$SHOJI_TMP/xxe.xml" <<EOF
+<!DOCTYPE domain [
+<!ENTITY ext SYSTEM "file://$SHOJI_TMP/entity.fifo">
+<!ENTITY % pe SYSTEM "file://$SHOJI_TMP/entity.fifo">
+%pe;
+]>
+<domain type='xen'><name>&ext;</name></domain>
+EOF
+status=0
+timeout 20 "$shoji" validate "$SHOJI_TMP/xxe.xml" 2>"$err" || status=$?
+[ "$status" -eq 1 ] || fail "external entity document: exit $status, expected 1"
+expect_err "$SHOJI_TMP/xxe.xml:1: <!DOCTYPE> is not allowed (no DTDs or entity declarations)"
+{
+	echo '<!DOCTYPE domain ['
+	echo '<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+	prev=a
+	for e in b c d e f g h i j; do
+		r="&$prev;&$prev;&$prev;&$prev;&$prev;&$prev;&$prev;&$prev;&$prev;&$prev;"
+		echo "<!ENTITY $e \"$r\">"
+		prev=$e
+	done
+	echo ']>'
+	echo "<domain type='xen'><name>&j;</name></domain>"
+} >"$SHOJI_TMP/bomb.xml"
+status=0
+timeout 20 "$shoji" validate "$SHOJI_TMP/bomb.xml" 2>"$err" || status=$?
+[ "$status" -eq 1 ] || fail "entity bomb: exit $status, expected 1"
+expect_err_match "^$SHOJI_TMP/bomb.xml:[0-9]*: "
+
+# --- --kernel replaces <kernel>; --no-file-checks skips the file checks.
+run 0 validate --kernel guest-kernel "$data/bad/kernel-missing.xml"
+run 1 validate --kernel "$SHOJI_TMP/none" "$data/good/minimal.xml"
+expect_err "$data/good/minimal.xml:6: kernel '$SHOJI_TMP/none' not found"
+run 0 validate --no-file-checks "$data/bad/kernel-missing.xml"
+
+# --- the examples: demo (kernel given on the command line), libvirt's form,
+# and the disk/network example that is refused for now.
+run 0 validate --kernel guest-kernel "$top_srcdir/examples/demo.xml"
+run 0 validate --no-file-checks "$top_srcdir/examples/libvirt-pvh.xml"
+run 1 validate --no-file-checks "$top_srcdir/examples/disk-and-network.xml"
+expect_err "$top_srcdir/examples/disk-and-network.xml:19: <disk> is not supported yet (no block backend)"
+expect_err "$top_srcdir/examples/disk-and-network.xml:24: <interface> is not supported yet (no network backend)"
+
+# --- --json, after or before the command.
+if command -v python3 >/dev/null; then
+	run 0 validate --json "$data/good/full.xml"
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+c = r[0]["config"]
+assert r[0]["valid"] and c["name"] == "full_Example.1-a", r
+assert c["memory_kib"] == 1048576 and c["vcpus"] == 4 and c["current_vcpus"] == 2, c
+assert c["description"] == "Several\nlines & an entity", c' "$out" || fail "bad --json output"
+	run 1 --json validate m.xml
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert r == [{"file": "m.xml", "valid": False, "errors_not_shown": 0,
+              "errors": [{"line": 3, "message": "missing <name> in <domain>"}]}], r' "$out" ||
+		fail "bad --json error output"
+	[ ! -s "$err" ] || fail "--json wrote to stderr"
+fi
+
+# --- usage errors: exit 2.
+run 2 valdate m.xml
+expect_err "shoji: unknown command 'valdate' (did you mean 'validate'?)"
+run 2 frobnicate
+expect_err "shoji: unknown command 'frobnicate'"
+run 2
+run 2 validate
+expect_err "shoji validate: no FILE given"
+expect_err_match "^Usage: shoji validate "
+run 2 validate --bogus m.xml
+expect_err "shoji validate: unknown option '--bogus'"
+run 2 validate --kernel
+run 2 --bogus
+run 2 --json help
+run 2 help nosuch
+
+# --- help and version: exit 0 on stdout.
+run 0 help
+expect_out "  validate   check domain XML files"
+expect_out "Exit status: 0 success, 1 the operation failed, 2 bad command line."
+run 0 --help
+expect_out "  help       show the commands, or the help of one command"
+run 0 help validate
+expect_out "Usage: shoji validate [--json] [--kernel PATH] [--no-file-checks] FILE..."
+run 0 validate --help
+expect_out "Usage: shoji validate [--json] [--kernel PATH] [--no-file-checks] FILE..."
+run 0 --version
+grep -qx 'shoji [0-9][0-9.]*' "$out" || fail "--version: $(cat "$out")"
+
+# --- run from the build tree without SHOJI_SCHEMA: the source tree's schema is found.
+env -u SHOJI_SCHEMA "$shoji" validate "$data/good/minimal.xml" >/dev/null ||
+	fail "the schema was not found without SHOJI_SCHEMA"
+
+# --- a missing schema is an operation failure with a hint.
+status=0
+SHOJI_SCHEMA="$SHOJI_TMP/none.rng" "$shoji" validate "$data/good/minimal.xml" 2>"$err" || status=$?
+[ "$status" -eq 1 ] || fail "missing schema: exit $status, expected 1"
+expect_err "shoji validate: cannot load the schema $SHOJI_TMP/none.rng: No such file or directory"
+
+# --- the bash completion script completes command names and files.
+bash -n "$top_srcdir/dom0-tools/shoji.bash-completion" || fail "completion script syntax"
+# Use bash-completion's helpers when installed, else minimal stand-ins for them.
+complete_words() {
+	PATH="$(dirname "$shoji"):$PATH" bash -c '
+		if [ -r /usr/share/bash-completion/bash_completion ]; then
+			. /usr/share/bash-completion/bash_completion
+		else
+			_init_completion() {
+				words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+				cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
+			}
+			_filedir() { COMPREPLY=($(compgen -f -- "$cur")); }
+		fi
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_shoji; echo "${COMPREPLY[*]}"' _ "$top_srcdir/dom0-tools/shoji.bash-completion" "$@"
+}
+[ "$(complete_words shoji va)" = "validate" ] || fail "completion of 'shoji va'"
+[ "$(complete_words shoji --json h)" = "help" ] || fail "completion of 'shoji --json h'"
+[ "$(complete_words shoji help v)" = "validate" ] || fail "completion of 'shoji help v'"
+[ "$(complete_words shoji validate --no)" = "--no-file-checks" ] || fail "completion of options"
+[ "$(complete_words shoji validate "$data/good/mini")" = "$data/good/minimal.xml" ] ||
+	fail "completion of file names"
+echo "cli-validate: all checks passed"

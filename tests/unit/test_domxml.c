@@ -1,0 +1,672 @@
+/*
+ * Unit tests of the domain XML library (dom0-tools/domxml*.c): every
+ * accepted form, every error with its exact line and message, the schema's
+ * agreement with the C checks, and the serialise -> parse round trip.
+ *
+ * Fixtures live in tests/data/domxml: good/ parses cleanly; each bad/ file
+ * starts with "<!-- schema: valid|invalid -->" (what the RelaxNG schema alone
+ * says) and one "<!-- expect: LINE: MESSAGE -->" per expected error, in
+ * order ("@DIR@" stands for the fixture's directory).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+
+#include "../../dom0-tools/domxml.h"
+
+#define MAX_FIXTURES 128
+
+static char schema_path[PATH_MAX];
+static char data_dir[PATH_MAX]; /* realpath of tests/data/domxml */
+static char *bad_files[MAX_FIXTURES];
+static int n_bad;
+
+static struct domxml_parser *new_parser(void)
+{
+	struct domxml_parser *p = domxml_parser_new(schema_path);
+
+	ck_assert_msg(p != NULL, "cannot load %s: %s", schema_path, strerror(errno));
+	return p;
+}
+
+static char *fixture(const char *rel)
+{
+	char *path;
+
+	ck_assert_int_ge(asprintf(&path, "%s/%s", data_dir, rel), 0);
+	return path;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)len + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return buf;
+}
+
+static void quiet(void *opaque, xmlErrorPtr err)
+{
+	(void)opaque;
+	(void)err;
+}
+
+/* True when the schema alone accepts the document in buf. */
+static bool schema_accepts(const char *buf)
+{
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(schema_path);
+	xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+	xmlDoc *doc = xmlReadMemory(buf, (int)strlen(buf), NULL, NULL,
+	                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	bool ok;
+
+	xmlRelaxNGSetValidStructuredErrors(vc, quiet, NULL);
+	ok = doc && xmlRelaxNGValidateDoc(vc, doc) == 0;
+	xmlFreeDoc(doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	xmlRelaxNGFree(schema);
+	xmlRelaxNGFreeParserCtxt(pc);
+	return ok;
+}
+
+static void parse_good(const char *rel, unsigned flags, struct domain_config *cfg)
+{
+	struct domxml_parser *p = new_parser();
+	struct domxml_options opt = {.flags = flags};
+	struct domxml_errors errs;
+	char *path = fixture(rel);
+	int rc = domxml_parse_file(p, path, &opt, cfg, &errs);
+
+	ck_assert_msg(rc == 0, "%s: %d errors, first: line %d: %s", rel, (int)errs.count,
+	              errs.count ? errs.items[0].line : 0, errs.count ? errs.items[0].msg : "");
+	free(path);
+	domxml_parser_free(p);
+}
+
+/* Parses an in-memory document that is expected to fail; returns the errors. */
+static struct domxml_errors parse_bad_memory(const char *xml, const char *base_dir)
+{
+	struct domxml_parser *p = new_parser();
+	struct domxml_options opt = {.base_dir = base_dir};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), -1);
+	ck_assert_uint_gt(errs.count, 0);
+	domxml_parser_free(p);
+	return errs;
+}
+
+START_TEST(test_minimal_defaults)
+{
+	struct domain_config cfg;
+	char *kernel = fixture("good/guest-kernel");
+
+	parse_good("good/minimal.xml", 0, &cfg);
+	ck_assert_int_eq(cfg.type, DOMAIN_TYPE_SHOJI);
+	ck_assert_str_eq(cfg.name, "minimal");
+	ck_assert(cfg.uuid_generated);
+	ck_assert(!uuid_is_null(cfg.uuid));
+	ck_assert_uint_eq(cfg.memory_kib, 4096);
+	ck_assert_uint_eq(cfg.current_memory_kib, 4096);
+	ck_assert_uint_eq(cfg.vcpus, 1);
+	ck_assert_uint_eq(cfg.current_vcpus, 1);
+	ck_assert_str_eq(cfg.kernel, kernel);
+	ck_assert_ptr_null(cfg.initrd);
+	ck_assert_ptr_null(cfg.cmdline);
+	ck_assert_ptr_null(cfg.title);
+	ck_assert_ptr_null(cfg.description);
+	ck_assert_int_eq(cfg.on_poweroff, DOMAIN_ACTION_DESTROY);
+	ck_assert_int_eq(cfg.on_reboot, DOMAIN_ACTION_RESTART);
+	ck_assert_int_eq(cfg.on_crash, DOMAIN_ACTION_DESTROY);
+	ck_assert(!cfg.feature_pae && !cfg.feature_acpi && !cfg.feature_apic);
+	ck_assert_uint_eq(cfg.n_disks + cfg.n_nics, 0);
+	domain_config_free(&cfg);
+	free(kernel);
+}
+END_TEST
+
+START_TEST(test_full)
+{
+	struct domain_config cfg;
+	char *kernel = fixture("good/./guest-kernel"), *initrd = fixture("good/guest-initrd");
+	char uuid[37];
+
+	parse_good("good/full.xml", 0, &cfg);
+	ck_assert_int_eq(cfg.type, DOMAIN_TYPE_XEN);
+	ck_assert_str_eq(cfg.name, "full_Example.1-a");
+	ck_assert(!cfg.uuid_generated);
+	uuid_unparse_lower(cfg.uuid, uuid);
+	ck_assert_str_eq(uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+	ck_assert_str_eq(cfg.title, "A full example");
+	ck_assert_str_eq(cfg.description, "Several\nlines & an entity");
+	ck_assert_uint_eq(cfg.memory_kib, 1024 * 1024);
+	ck_assert_uint_eq(cfg.current_memory_kib, 512 * 1024);
+	ck_assert_uint_eq(cfg.vcpus, 4);
+	ck_assert_uint_eq(cfg.current_vcpus, 2);
+	ck_assert_str_eq(cfg.kernel, kernel);
+	ck_assert_str_eq(cfg.initrd, initrd);
+	ck_assert_str_eq(cfg.cmdline, "console=hvc0 quiet");
+	ck_assert_int_eq(cfg.on_poweroff, DOMAIN_ACTION_PRESERVE);
+	ck_assert_int_eq(cfg.on_reboot, DOMAIN_ACTION_RENAME_RESTART);
+	ck_assert_int_eq(cfg.on_crash, DOMAIN_ACTION_COREDUMP_RESTART);
+	ck_assert(cfg.feature_pae && cfg.feature_acpi && cfg.feature_apic);
+	domain_config_free(&cfg);
+	free(kernel);
+	free(initrd);
+}
+END_TEST
+
+/* A file in the shape libvirt writes for a xenpvh domain is accepted as is. */
+START_TEST(test_libvirt_pvh)
+{
+	struct domain_config cfg;
+
+	parse_good("good/libvirt-pvh.xml", DOMXML_NO_FILE_CHECKS, &cfg);
+	ck_assert_str_eq(cfg.name, "libvirt-guest");
+	ck_assert_uint_eq(cfg.memory_kib, 524288);
+	ck_assert_uint_eq(cfg.current_memory_kib, 262144);
+	ck_assert_uint_eq(cfg.vcpus, 2);
+	ck_assert_str_eq(cfg.kernel, "/boot/vmlinuz-pvh");
+	ck_assert_str_eq(cfg.initrd, "/boot/initrd-pvh.img");
+	ck_assert_str_eq(cfg.cmdline, "root=/dev/xvda1 console=hvc0");
+	ck_assert_int_eq(cfg.on_crash, DOMAIN_ACTION_RESTART);
+	domain_config_free(&cfg);
+}
+END_TEST
+
+static const struct {
+	const char *value, *unit;
+	uint64_t kib;
+} unit_cases[] = {
+    {"2048", NULL, 2048},       {"1048576", "b", 1024},
+    {"1048577", "bytes", 1025}, /* rounded up to whole KiB, as libvirt does */
+    {"2048", "KB", 2000},       /* 2,048,000 bytes */
+    {"2048", "k", 2048},        {"2048", "KiB", 2048},
+    {"3", "MB", 2930}, /* 3,000,000 bytes */
+    {"3", "M", 3072},           {"3", "MiB", 3072},
+    {"3", "mib", 3072}, /* libvirt's unit names are case-insensitive */
+    {"1", "GB", 976563},        {"1", "G", 1048576},
+    {"1", "GiB", 1048576},      {"1", "TB", 976562500},
+    {"1", "T", 1073741824},     {"1", "TiB", 1073741824},
+    {" 64 ", "MiB", 65536}, /* white space around the number */
+};
+
+START_TEST(test_units)
+{
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char *xml;
+
+	ck_assert_int_ge(asprintf(&xml,
+	                          "<domain type='xen'><name>u</name><memory%s%s%s>%s</memory>"
+	                          "<os><type>xenpvh</type><kernel>/k</kernel></os></domain>",
+	                          unit_cases[_i].unit ? " unit='" : "",
+	                          unit_cases[_i].unit ? unit_cases[_i].unit : "",
+	                          unit_cases[_i].unit ? "'" : "", unit_cases[_i].value),
+	                 0);
+	ck_assert_msg(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs) == 0, "%s: %s",
+	              xml, errs.items[0].msg);
+	ck_assert_uint_eq(cfg.memory_kib, unit_cases[_i].kib);
+	domain_config_free(&cfg);
+	free(xml);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_uuid_generated_each_time)
+{
+	struct domain_config a, b;
+
+	parse_good("good/minimal.xml", 0, &a);
+	parse_good("good/minimal.xml", 0, &b);
+	ck_assert(a.uuid_generated && b.uuid_generated);
+	ck_assert_int_ne(uuid_compare(a.uuid, b.uuid), 0);
+	domain_config_free(&a);
+	domain_config_free(&b);
+}
+END_TEST
+
+/* Relative paths follow the XML file, not the current directory. */
+START_TEST(test_relative_paths)
+{
+	struct domxml_parser *p = new_parser();
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char cwd[PATH_MAX], *expect = fixture("good/guest-kernel");
+	char rel[PATH_MAX];
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(data_dir), 0);
+	snprintf(rel, sizeof(rel), "good/minimal.xml");
+	ck_assert_int_eq(domxml_parse_file(p, rel, NULL, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg.kernel, expect);
+	domain_config_free(&cfg);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(domxml_parse_file(p, expect, NULL, &cfg, &errs), -1); /* not XML */
+	ck_assert_int_eq(chdir(cwd), 0);
+	free(expect);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_base_dir_and_memory_parse)
+{
+	static const char xml[] = "<domain type='xen'>\n<name>m</name>\n<memory>4096</memory>\n"
+	                          "<os>\n<type>xenpvh</type>\n<kernel>guest-kernel</kernel>\n"
+	                          "</os>\n</domain>\n";
+	struct domxml_parser *p = new_parser();
+	struct domxml_options opt = {0};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char *dir = fixture("good"), *expect = fixture("good/guest-kernel");
+
+	errs = parse_bad_memory(xml, NULL);
+	ck_assert_uint_eq(errs.count, 1);
+	ck_assert_int_eq(errs.items[0].line, 6);
+	ck_assert_str_eq(errs.items[0].msg, "kernel 'guest-kernel' is a relative path and there is "
+	                                    "no directory to resolve it against");
+	opt.base_dir = dir;
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg.kernel, expect);
+	domain_config_free(&cfg);
+	free(dir);
+	free(expect);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_kernel_override)
+{
+	struct domxml_parser *p = new_parser();
+	char *path = fixture("bad/kernel-missing.xml"), *kernel = fixture("good/guest-initrd");
+	struct domxml_options opt = {.kernel_override = kernel};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+
+	ck_assert_int_eq(domxml_parse_file(p, path, &opt, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg.kernel, kernel);
+	domain_config_free(&cfg);
+	opt.kernel_override = "/nonexistent/override";
+	ck_assert_int_eq(domxml_parse_file(p, path, &opt, &cfg, &errs), -1);
+	ck_assert_uint_eq(errs.count, 1);
+	ck_assert_int_eq(errs.items[0].line, 8);
+	ck_assert_str_eq(errs.items[0].msg, "kernel '/nonexistent/override' not found");
+	free(path);
+	free(kernel);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_kernel_not_regular)
+{
+	static const char xml[] = "<domain type='xen'><name>m</name><memory>4096</memory>\n"
+	                          "<os><type>xenpvh</type>\n<kernel>/dev/null</kernel></os>"
+	                          "</domain>";
+	struct domxml_errors errs = parse_bad_memory(xml, NULL);
+
+	ck_assert_uint_eq(errs.count, 1);
+	ck_assert_int_eq(errs.items[0].line, 3);
+	ck_assert_str_eq(errs.items[0].msg, "kernel '/dev/null' is not a regular file");
+}
+END_TEST
+
+/* Reads the expectations out of a bad fixture's leading comments. */
+static int read_expectations(const char *text, const char *dir, bool *schema_valid,
+                             struct domxml_error *want, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	ck_assert_msg(!strncmp(p, "<!-- schema: ", 13), "no schema line");
+	*schema_valid = !strncmp(p + 13, "valid", 5);
+	while ((p = strstr(p, "<!-- expect: ")) && n < max) {
+		const char *end = strstr(p, " -->"), *msg;
+		char raw[DOMXML_ERROR_MSG_MAX], *at;
+
+		want[n].line = (int)strtol(p + 13, (char **)&msg, 10);
+		msg += 2; /* ": " */
+		snprintf(raw, sizeof(raw), "%.*s", (int)(end - msg), msg);
+		at = strstr(raw, "@DIR@");
+		if (at) {
+			*at = '\0';
+			snprintf(want[n].msg, sizeof(want[n].msg), "%s%s%s", raw, dir, at + 5);
+		} else {
+			snprintf(want[n].msg, sizeof(want[n].msg), "%s", raw);
+		}
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+START_TEST(test_bad_fixture)
+{
+	struct domxml_parser *p = new_parser();
+	struct domxml_error want[DOMXML_MAX_ERRORS];
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char *rel, *path, *text, *dir = fixture("bad");
+	bool schema_valid;
+	int n;
+
+	ck_assert_int_ge(asprintf(&rel, "bad/%s", bad_files[_i]), 0);
+	path = fixture(rel);
+	text = read_all(path);
+	n = read_expectations(text, dir, &schema_valid, want, DOMXML_MAX_ERRORS);
+	ck_assert_msg(n > 0, "%s: no expectations", rel);
+	ck_assert_msg(domxml_parse_file(p, path, NULL, &cfg, &errs) == -1, "%s parsed", rel);
+	for (int i = 0; i < n && i < (int)errs.count; i++) {
+		ck_assert_msg(errs.items[i].line == want[i].line &&
+		                  !strcmp(errs.items[i].msg, want[i].msg),
+		              "%s: error %d is\n  %d: %s\nexpected\n  %d: %s", rel, i,
+		              errs.items[i].line, errs.items[i].msg, want[i].line, want[i].msg);
+	}
+	ck_assert_msg((int)errs.count == n, "%s: %d errors, expected %d (extra: %d: %s)", rel,
+	              (int)errs.count, n, errs.items[errs.count - 1].line,
+	              errs.items[errs.count - 1].msg);
+	ck_assert_msg(schema_accepts(text) == schema_valid,
+	              "%s: the schema %s it, the fixture says it should %s", rel,
+	              schema_valid ? "rejects" : "accepts", schema_valid ? "accept" : "reject");
+	free(rel);
+	free(path);
+	free(text);
+	free(dir);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_good_fixtures_match_schema)
+{
+	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
+	                                   "good/libvirt-pvh.xml"};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *path = fixture(good[i]), *text = read_all(path);
+
+		ck_assert_msg(schema_accepts(text), "schema rejects %s", good[i]);
+		free(path);
+		free(text);
+	}
+}
+END_TEST
+
+/* parse -> serialise -> parse gives the same configuration, and the
+ * canonical form is itself valid against the schema. */
+START_TEST(test_round_trip)
+{
+	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
+	                                   "good/libvirt-pvh.xml"};
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct domain_config a, b;
+		struct domxml_errors errs;
+		char *xml, *again;
+
+		parse_good(good[i], DOMXML_NO_FILE_CHECKS, &a);
+		xml = domxml_serialise(&a);
+		ck_assert_ptr_nonnull(xml);
+		ck_assert_msg(schema_accepts(xml), "schema rejects the canonical form:\n%s", xml);
+		ck_assert_msg(domxml_parse_memory(p, xml, strlen(xml), &opt, &b, &errs) == 0,
+		              "%s: %d: %s\n%s", good[i], errs.items[0].line, errs.items[0].msg,
+		              xml);
+		ck_assert_msg(domain_config_equal(&a, &b), "%s changed:\n%s", good[i], xml);
+		again = domxml_serialise(&b);
+		ck_assert_str_eq(xml, again); /* canonical: a fixed point */
+		free(xml);
+		free(again);
+		domain_config_free(&a);
+		domain_config_free(&b);
+	}
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_canonical_form)
+{
+	struct domain_config cfg;
+	char *xml;
+
+	parse_good("good/libvirt-pvh.xml", DOMXML_NO_FILE_CHECKS, &cfg);
+	xml = domxml_serialise(&cfg);
+	ck_assert_str_eq(xml, "<domain type=\"xen\">\n"
+	                      "  <name>libvirt-guest</name>\n"
+	                      "  <uuid>0b1c8e7a-52d6-4b0f-9d3e-6f2a4c5d7e81</uuid>\n"
+	                      "  <memory unit=\"KiB\">524288</memory>\n"
+	                      "  <currentMemory unit=\"KiB\">262144</currentMemory>\n"
+	                      "  <vcpu placement=\"static\">2</vcpu>\n"
+	                      "  <os>\n"
+	                      "    <type arch=\"x86_64\" machine=\"xenpvh\">xenpvh</type>\n"
+	                      "    <kernel>/boot/vmlinuz-pvh</kernel>\n"
+	                      "    <initrd>/boot/initrd-pvh.img</initrd>\n"
+	                      "    <cmdline>root=/dev/xvda1 console=hvc0</cmdline>\n"
+	                      "  </os>\n"
+	                      "  <clock offset=\"utc\" adjustment=\"reset\"/>\n"
+	                      "  <on_poweroff>destroy</on_poweroff>\n"
+	                      "  <on_reboot>restart</on_reboot>\n"
+	                      "  <on_crash>restart</on_crash>\n"
+	                      "  <devices>\n"
+	                      "    <console type=\"pty\">\n"
+	                      "      <target type=\"xen\" port=\"0\"/>\n"
+	                      "    </console>\n"
+	                      "    <memballoon model=\"xen\"/>\n"
+	                      "  </devices>\n"
+	                      "</domain>\n");
+	free(xml);
+	domain_config_free(&cfg);
+}
+END_TEST
+
+/* The serialiser's disks and interfaces parse back to nothing but the
+ * "not supported yet" refusals. */
+START_TEST(test_serialise_devices)
+{
+	struct domain_disk disk = {.type = DOMAIN_DISK_BLOCK,
+	                           .source = "/dev/null",
+	                           .driver_name = "phy",
+	                           .target = "xvdb",
+	                           .readonly = true};
+	struct domain_nic nic = {.type = DOMAIN_NIC_BRIDGE,
+	                         .mac = {0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcc},
+	                         .has_mac = true,
+	                         .bridge = "xenbr0",
+	                         .script = "vif-bridge",
+	                         .model = "netfront"};
+	struct domain_config cfg = {.name = "dev",
+	                            .memory_kib = 65536,
+	                            .current_memory_kib = 65536,
+	                            .vcpus = 1,
+	                            .current_vcpus = 1,
+	                            .kernel = "/dev/null",
+	                            .n_disks = 1,
+	                            .disks = &disk,
+	                            .n_nics = 1,
+	                            .nics = &nic};
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config back;
+	struct domxml_errors errs;
+	char *xml;
+
+	uuid_generate(cfg.uuid);
+	xml = domxml_serialise(&cfg);
+	ck_assert_ptr_nonnull(xml);
+	ck_assert_msg(schema_accepts(xml), "%s", xml);
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &back, &errs), -1);
+	ck_assert_uint_eq(errs.count, 2);
+	ck_assert_str_eq(errs.items[0].msg, "<disk> is not supported yet (no block backend)");
+	ck_assert_str_eq(errs.items[1].msg,
+	                 "<interface> is not supported yet (no network backend)");
+	free(xml);
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_error_cap)
+{
+	char xml[4096] = "<domain type='xen'><name>c</name><memory>4096</memory>"
+	                 "<os><type>xenpvh</type><kernel>/k</kernel></os>";
+	struct domxml_errors errs;
+
+	for (int i = 0; i < 30; i++)
+		strcat(xml, "<foo/>\n");
+	strcat(xml, "</domain>");
+	errs = parse_bad_memory(xml, NULL);
+	ck_assert_uint_eq(errs.count, DOMXML_MAX_ERRORS);
+	/* 30 unknown elements and the missing kernel '/k' */
+	ck_assert_uint_eq(errs.dropped, 31 - DOMXML_MAX_ERRORS);
+	ck_assert_int_eq(errs.items[0].line, 1);
+	ck_assert_int_eq(errs.items[DOMXML_MAX_ERRORS - 1].line, DOMXML_MAX_ERRORS);
+}
+END_TEST
+
+START_TEST(test_file_errors)
+{
+	struct domxml_parser *p = new_parser();
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char big[] = "/tmp/shoji-domxml-big.XXXXXX";
+	int fd;
+
+	ck_assert_int_eq(domxml_parse_file(p, "/nonexistent/x.xml", NULL, &cfg, &errs), -1);
+	ck_assert_int_eq(errs.items[0].line, 0);
+	ck_assert_str_eq(errs.items[0].msg, "cannot open: No such file or directory");
+	ck_assert_int_eq(domxml_parse_file(p, "/", NULL, &cfg, &errs), -1);
+	ck_assert_str_eq(errs.items[0].msg, "not a regular file");
+	fd = mkstemp(big);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, DOMXML_FILE_MAX + 1), 0);
+	close(fd);
+	ck_assert_int_eq(domxml_parse_file(p, big, NULL, &cfg, &errs), -1);
+	ck_assert_str_eq(errs.items[0].msg, "file is larger than 1048576 bytes");
+	unlink(big);
+	ck_assert_int_eq(domxml_parse_memory(p, "", 0, NULL, &cfg, &errs), -1);
+	ck_assert_str_eq(errs.items[0].msg, "not well-formed XML: Document is empty");
+	domxml_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	const char *why;
+
+	ck_assert(domxml_name_valid("demo", &why));
+	ck_assert(domxml_name_valid("a.b_c-1", &why));
+	ck_assert(domxml_name_valid("1a", &why));
+	ck_assert(!domxml_name_valid("12", &why));
+	ck_assert(!domxml_name_valid("", &why));
+	ck_assert(!domxml_name_valid(".hidden", &why));
+	ck_assert(!domxml_name_valid("a/b", &why));
+	ck_assert(!domxml_name_valid("caf\xc3\xa9", &why));
+	ck_assert(domxml_name_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
+	ck_assert(!domxml_name_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
+}
+END_TEST
+
+START_TEST(test_missing_schema)
+{
+	errno = 0;
+	ck_assert_ptr_null(domxml_parser_new("/nonexistent/shoji-domain.rng"));
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void find_bad_fixtures(void)
+{
+	char path[PATH_MAX + 8];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/bad", data_dir);
+	d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "test_domxml: %s: %s\n", path, strerror(errno));
+		exit(99);
+	}
+	while ((e = readdir(d)) && n_bad < MAX_FIXTURES) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 4 && !strcmp(e->d_name + len - 4, ".xml"))
+			bad_files[n_bad++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(bad_files, (size_t)n_bad, sizeof(bad_files[0]), cmp_str);
+}
+
+int main(void)
+{
+	const char *top = getenv("top_srcdir");
+	char rel[PATH_MAX];
+	Suite *s = suite_create("domxml");
+	TCase *tc = tcase_create("domxml");
+	SRunner *sr;
+	int failed;
+
+	if (!top)
+		top = ".";
+	snprintf(schema_path, sizeof(schema_path), "%s/dom0-tools/shoji-domain.rng", top);
+	snprintf(rel, sizeof(rel), "%s/tests/data/domxml", top);
+	if (!realpath(rel, data_dir)) {
+		fprintf(stderr, "test_domxml: %s: %s\n", rel, strerror(errno));
+		return 99;
+	}
+	find_bad_fixtures();
+
+	tcase_add_test(tc, test_minimal_defaults);
+	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_libvirt_pvh);
+	tcase_add_loop_test(tc, test_units, 0, (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
+	tcase_add_test(tc, test_uuid_generated_each_time);
+	tcase_add_test(tc, test_relative_paths);
+	tcase_add_test(tc, test_base_dir_and_memory_parse);
+	tcase_add_test(tc, test_kernel_override);
+	tcase_add_test(tc, test_kernel_not_regular);
+	tcase_add_loop_test(tc, test_bad_fixture, 0, n_bad);
+	tcase_add_test(tc, test_good_fixtures_match_schema);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_canonical_form);
+	tcase_add_test(tc, test_serialise_devices);
+	tcase_add_test(tc, test_error_cap);
+	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_missing_schema);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	for (int i = 0; i < n_bad; i++)
+		free(bad_files[i]);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,204 @@
+/*
+ * Domains: INTRODUCE/RELEASE/SET_TARGET records and the per-domid
+ * accounting the quotas are checked against.  Releasing a domain hands its
+ * nodes to dom0 and strips it from every ACL, so a reused domid starts with
+ * nothing (XSA-322) and no quota use.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsd.h"
+
+struct xsd_domain *domain_get(struct xsd *d, uint32_t domid, bool create)
+{
+	struct xsd_domain *dom;
+
+	if (domid >= XSD_DOMID_MAX)
+		return NULL;
+	dom = d->doms[domid];
+	if (dom || !create)
+		return dom;
+	dom = calloc(1, sizeof(*dom));
+	if (!dom)
+		return NULL;
+	dom->domid = domid;
+	dom->target = XSD_DOMID_MAX;
+	d->doms[domid] = dom;
+	return dom;
+}
+
+uint32_t domain_quota(struct xsd *d, uint32_t domid, int id)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+
+	if (dom && dom->has_quota)
+		return dom->quota.v[id];
+	return d->quota.v[id];
+}
+
+int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port)
+{
+	struct xsd_domain *dom;
+	bool fresh;
+
+	if (domid >= XSD_DOMID_MAX)
+		return EINVAL;
+	dom = domain_get(d, domid, true);
+	if (!dom)
+		return ENOMEM;
+	fresh = !dom->introduced;
+	dom->introduced = true;
+	dom->mfn = mfn;
+	dom->port = port;
+	if (!d->replaying) {
+		log_domain(d, dom);
+		if (fresh)
+			watch_fire(d, "@introduceDomain", 16, NULL, false);
+	}
+	return 0;
+}
+
+/* Hand n's ownership to dom0 and drop domid from its ACL; true when changed. */
+static bool node_forget(struct xsd *d, struct xs_node *n, uint32_t domid)
+{
+	uint32_t i, j;
+	bool hit = false;
+
+	for (i = 0; i < n->nperms; i++)
+		hit |= n->perms[i].domid == domid;
+	if (!hit)
+		return false;
+	account_node(d, n, -1);
+	if (n->perms[0].domid == domid)
+		n->perms[0].domid = XSD_PRIV_DOMID;
+	for (i = j = 1; i < n->nperms; i++)
+		if (n->perms[i].domid != domid)
+			n->perms[j++] = n->perms[i];
+	n->nperms = j;
+	account_node(d, n, 1);
+	return true;
+}
+
+int domain_release(struct xsd *d, uint32_t domid)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xs_conn *c;
+	uint32_t i;
+
+	if (domid == XSD_PRIV_DOMID || !dom || !dom->introduced)
+		return ENOENT;
+	for (i = 0; d->nodes.b && i <= d->nodes.mask; i++) {
+		struct xs_node *n;
+
+		for (n = d->nodes.b[i]; n; n = n->hnext) {
+			if (node_forget(d, n, domid)) {
+				n->gen = ++d->gen;
+				if (!d->replaying)
+					log_node(d, n);
+			}
+		}
+	}
+	for (c = d->conns; c; c = c->next)
+		if (c->is_domain && c->domid == domid)
+			c->dead = true;
+	for (i = 0; i < XSD_DOMID_MAX; i++)
+		if (d->doms[i] && d->doms[i]->target == domid)
+			d->doms[i]->target = XSD_DOMID_MAX;
+	/* whatever remains (watches, transactions of dying connections) is dropped with them */
+	dom->introduced = false;
+	dom->has_quota = false;
+	dom->target = XSD_DOMID_MAX;
+	dom->nodes = 0;
+	dom->memory = 0;
+	if (!d->replaying) {
+		log_domain_gone(d, domid);
+		watch_fire(d, "@releaseDomain", 14, NULL, false);
+	}
+	if (!dom->watches && !dom->transactions) {
+		d->doms[domid] = NULL;
+		free(dom);
+	}
+	return 0;
+}
+
+int domain_set_target(struct xsd *d, uint32_t domid, uint32_t target)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xsd_domain *tgt = domain_get(d, target, false);
+
+	/* dom0 always exists */
+	if (!dom || !dom->introduced || (target != XSD_PRIV_DOMID && (!tgt || !tgt->introduced)))
+		return ENOENT;
+	dom->target = target;
+	if (!d->replaying)
+		log_domain(d, dom);
+	return 0;
+}
+
+void domain_free_all(struct xsd *d)
+{
+	uint32_t i;
+
+	for (i = 0; d->doms && i < XSD_DOMID_MAX; i++) {
+		free(d->doms[i]);
+		d->doms[i] = NULL;
+	}
+}
+
+int domain_check(struct xsd *d, char *report, size_t len)
+{
+	int64_t *nodes = calloc(XSD_DOMID_MAX, sizeof(*nodes));
+	int64_t *mem = calloc(XSD_DOMID_MAX, sizeof(*mem));
+	uint32_t i, bad = 0, orphans = 0;
+	size_t off = 0;
+
+	if (!nodes || !mem) {
+		free(nodes);
+		free(mem);
+		return -1;
+	}
+	report[0] = '\0';
+	for (i = 0; d->nodes.b && i <= d->nodes.mask; i++) {
+		struct xs_node *n;
+
+		for (n = d->nodes.b[i]; n; n = n->hnext) {
+			uint32_t plen = path_parent_len(n->path, n->pathlen);
+
+			if (n->nperms && n->perms[0].domid < XSD_DOMID_MAX) {
+				nodes[n->perms[0].domid]++;
+				mem[n->perms[0].domid] += node_mem(n);
+			}
+			if (plen && !store_lookup(d, n->path, plen)) {
+				orphans++;
+				if (off < len)
+					off += (size_t)snprintf(report + off, len - off,
+								"orphan %s\n", n->path);
+			}
+		}
+	}
+	for (i = 0; i < XSD_DOMID_MAX; i++) {
+		struct xsd_domain *dom = d->doms[i];
+		int64_t dn = dom ? dom->nodes : 0, dm = dom ? dom->memory : 0;
+
+		if (dn != nodes[i] || dm != mem[i]) {
+			bad++;
+			if (off < len)
+				off += (size_t)snprintf(report + off, len - off,
+							"domain %u: nodes %lld (counted %lld) memory "
+							"%lld (counted %lld)\n",
+							i, (long long)dn, (long long)nodes[i],
+							(long long)dm, (long long)mem[i]);
+			if (dom || domain_get(d, i, true)) {
+				d->doms[i]->nodes = nodes[i];
+				d->doms[i]->memory = mem[i];
+			}
+		}
+	}
+	free(nodes);
+	free(mem);
+	return (int)(bad + orphans);
+}
