@@ -46,6 +46,166 @@ const struct cli_command cli_commands[] = {
                 "bad command line.\n",
         .json = true,
     },
+    {
+        .name = "create",
+        .run = cli_cmd_create,
+        .summary = "create and start a domain from an XML file",
+        .usage = "[-p|--paused] FILE",
+        .help = "Checks FILE like 'shoji validate' (errors as FILE:LINE: ...), then asks\n"
+                "shojid to build the domain and start it.  A failed create leaves nothing\n"
+                "behind.\n"
+                "\n"
+                "  -p, --paused  leave the new domain paused (start it with 'shoji unpause')\n",
+    },
+    {
+        .name = "define",
+        .run = cli_cmd_define,
+        .summary = "store a persistent domain definition",
+        .usage = "FILE",
+        .help = "Checks FILE and stores it in shojid's state directory; 'shoji start NAME'\n"
+                "builds it.  Defining an existing name replaces its definition (a file\n"
+                "without <uuid> keeps the defined domain's uuid).\n",
+    },
+    {
+        .name = "undefine",
+        .run = cli_cmd_domain,
+        .summary = "remove a domain definition",
+        .usage = "NAME",
+        .help = "Removes the definition (and its autostart mark); a running domain keeps\n"
+                "running, as a transient domain.\n",
+    },
+    {
+        .name = "start",
+        .run = cli_cmd_domain,
+        .summary = "start a defined domain",
+        .usage = "[-p|--paused] NAME",
+        .help = "Builds and starts the defined domain NAME.\n"
+                "\n"
+                "  -p, --paused  leave it paused\n",
+    },
+    {
+        .name = "list",
+        .run = cli_cmd_list,
+        .summary = "list domains",
+        .usage = "[--all] [--json]",
+        .help = "Lists the domains shoji-hv runs: name, id, memory target (MiB), vCPUs,\n"
+                "state and CPU time in seconds.\n"
+                "\n"
+                "  --all   also list defined domains that do not run (state 'shut off')\n"
+                "  --json  one JSON array of objects (see shoji(1))\n",
+        .json = true,
+    },
+    {
+        .name = "info",
+        .run = cli_cmd_info,
+        .summary = "show one domain",
+        .usage = "[--json] NAME",
+        .help =
+            "NAME is a domain name or id.  Shows its id, uuid, state, memory, vCPUs, CPU time and\n"
+            "whether it is persistent and autostarted.\n"
+            "\n"
+            "  --json  one JSON object\n",
+        .json = true,
+    },
+    {
+        .name = "pause",
+        .run = cli_cmd_domain,
+        .summary = "pause a domain",
+        .usage = "NAME",
+        .help = "NAME is a domain name or id.  Stops its vCPUs until 'shoji unpause'.\n",
+    },
+    {
+        .name = "unpause",
+        .run = cli_cmd_domain,
+        .summary = "unpause a domain",
+        .usage = "NAME",
+        .help = "NAME is a domain name or id.  Lets a paused domain run again.\n",
+    },
+    {
+        .name = "shutdown",
+        .run = cli_cmd_stop,
+        .summary = "ask a domain to power off",
+        .usage = "[--wait] [--timeout S] [--force] NAME",
+        .help = "Writes \"poweroff\" to the domain's control/shutdown; the guest acknowledges\n"
+                "and shuts down, then on_poweroff applies.\n"
+                "\n"
+                "  --wait       wait until the domain has shut down\n"
+                "  --timeout S  how long --wait waits (default 60 s); on timeout the\n"
+                "               command fails with exit status 5\n"
+                "  --force      destroy the domain when the timeout passes (implies --wait)\n",
+    },
+    {
+        .name = "reboot",
+        .run = cli_cmd_stop,
+        .summary = "ask a domain to reboot",
+        .usage = "[--wait] [--timeout S] NAME",
+        .help = "Writes \"reboot\" to the domain's control/shutdown; on_reboot decides what\n"
+                "happens next (restart: the same name with a new id).\n"
+                "\n"
+                "  --wait       wait until the domain has been restarted\n"
+                "  --timeout S  how long --wait waits (default 60 s; exit status 5 after)\n",
+    },
+    {
+        .name = "destroy",
+        .run = cli_cmd_domain,
+        .summary = "destroy a domain at once",
+        .usage = "NAME",
+        .help = "NAME is a domain name or id.  Kills the domain without asking the guest and "
+                "removes its\n"
+                "xenstore entries; its definition, if any, stays.\n",
+    },
+    {
+        .name = "mem-set",
+        .run = cli_cmd_set,
+        .summary = "set a domain's memory target",
+        .usage = "NAME SIZE",
+        .help = "Writes SIZE to memory/target (the guest's balloon target).  SIZE is a\n"
+                "number with an optional unit K, M or G (KiB, MiB, GiB; default MiB), at\n"
+                "most the domain's maximum memory.\n",
+    },
+    {
+        .name = "vcpu-set",
+        .run = cli_cmd_set,
+        .summary = "set how many vCPUs a domain should have online",
+        .usage = "NAME N",
+        .help = "Marks vCPUs 0..N-1 online and the rest offline in cpu/*/availability.\n",
+    },
+    {
+        .name = "dmesg",
+        .run = cli_cmd_text,
+        .summary = "print a domain's hypervisor console output",
+        .usage = "NAME",
+        .help = "Prints what the domain wrote with the console_io hypercall (like\n"
+                "'xl dmesg' for a domain), as far as shoji-hv's ring still holds it.\n",
+    },
+    {
+        .name = "dumpxml",
+        .run = cli_cmd_text,
+        .summary = "print a domain's XML",
+        .usage = "NAME",
+        .help = "Prints the canonical XML of the running domain NAME, or of its\n"
+                "definition when it does not run.\n",
+    },
+    {
+        .name = "autostart",
+        .run = cli_cmd_domain,
+        .summary = "start a defined domain when shojid starts",
+        .usage = "[--disable] NAME",
+        .help = "Marks the defined domain NAME to be started by shojid at its start.\n"
+                "\n"
+                "  --disable  remove the mark\n",
+    },
+    {
+        .name = "events",
+        .run = cli_cmd_events,
+        .summary = "follow domain events",
+        .usage = "[--json]",
+        .help = "Prints one line per domain event (created, paused, unpaused, shutdown,\n"
+                "crashed, destroyed, restarted, defined, undefined) until interrupted.\n"
+                "\n"
+                "  --json  one JSON object per line\n",
+        .json = true,
+    },
     {0},
 };
 
@@ -132,7 +292,8 @@ void cli_print_overview(FILE *out)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\n"
 	             "Run 'shoji help COMMAND' or 'shoji COMMAND --help' for a command's options.\n"
-	             "Exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
+	             "Exit status: 0 success, 1 the operation failed, 2 bad command line,\n"
+	             "3 no such domain, 4 shojid not reachable, 5 --wait timed out.\n");
 }
 
 int cli_cmd_help(struct cli_ctx *ctx, int argc, char **argv)

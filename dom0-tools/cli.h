@@ -12,9 +12,12 @@
 
 /* Exit codes, documented in shoji(1). */
 enum {
-	CLI_EXIT_OK = 0,     /* the operation succeeded */
-	CLI_EXIT_FAILED = 1, /* the operation failed (e.g. an invalid file) */
-	CLI_EXIT_USAGE = 2,  /* bad command line */
+	CLI_EXIT_OK = 0,        /* the operation succeeded */
+	CLI_EXIT_FAILED = 1,    /* the operation failed (e.g. an invalid file) */
+	CLI_EXIT_USAGE = 2,     /* bad command line */
+	CLI_EXIT_NO_DOMAIN = 3, /* no such domain (cli-domain.c) */
+	CLI_EXIT_NO_DAEMON = 4, /* shojid cannot be reached */
+	CLI_EXIT_TIMEOUT = 5,   /* shutdown/reboot --wait timed out */
 };
 
 /* Options that apply before the command name. */
@@ -61,5 +64,27 @@ void cli_json_config(FILE *out, const struct domain_config *cfg);
 
 int cli_cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
+
+/* Talking to shojid (cli-client.c, cli-domain.c). */
+#include <stdint.h>
+
+#include "api-proto.h"
+const char *cli_socket_path(void);
+int cli_connect(int *fd);
+int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text);
+int cli_recv(int fd, struct api_hdr *h, char **payload);
+int cli_status_exit(int status);
+/* One request and its reply; errors printed as "shoji: WHAT: message". */
+int cli_request(uint16_t type, const struct api_req *req, const char *text, const char *what,
+                char **reply, size_t *len);
+int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

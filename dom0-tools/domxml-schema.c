@@ -29,7 +29,9 @@ static void record_schema_error(void *opaque, xmlErrorPtr err)
 
 int domxml_schema_validate(xmlRelaxNGPtr schema, xmlDoc *doc, struct domxml_errors *errs)
 {
+	xmlStructuredErrorFunc old_handler;
 	xmlRelaxNGValidCtxtPtr v;
+	void *old_data;
 	int rc;
 
 	v = xmlRelaxNGNewValidCtxt(schema);
@@ -38,7 +40,13 @@ int domxml_schema_validate(xmlRelaxNGPtr schema, xmlDoc *doc, struct domxml_erro
 		return -1;
 	}
 	xmlRelaxNGSetValidStructuredErrors(v, record_schema_error, errs);
+	/* Anything raised without the validation context goes to the same
+	 * place rather than to libxml2's default handler (stderr). */
+	old_handler = xmlStructuredError;
+	old_data = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(errs, record_schema_error);
 	rc = xmlRelaxNGValidateDoc(v, doc);
+	xmlSetStructuredErrorFunc(old_data, old_handler);
 	xmlRelaxNGFreeValidCtxt(v);
 	if (rc == 0)
 		return 0;

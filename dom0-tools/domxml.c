@@ -99,8 +99,10 @@ static void swallow_error(void *opaque, xmlErrorPtr err)
 
 struct domxml_parser *domxml_parser_new(const char *schema_path)
 {
-	struct domxml_parser *p = NULL;
 	xmlRelaxNGParserCtxtPtr pctx = NULL;
+	xmlStructuredErrorFunc old_handler;
+	struct domxml_parser *p = NULL;
+	void *old_data;
 	int saved;
 
 	LIBXML_TEST_VERSION;
@@ -115,7 +117,11 @@ struct domxml_parser *domxml_parser_new(const char *schema_path)
 		goto out;
 	}
 	xmlRelaxNGSetParserStructuredErrors(pctx, swallow_error, NULL);
+	old_handler = xmlStructuredError;
+	old_data = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(NULL, swallow_error);
 	p->schema = xmlRelaxNGParse(pctx);
+	xmlSetStructuredErrorFunc(old_data, old_handler);
 	xmlRelaxNGFreeParserCtxt(pctx);
 	if (!p->schema) {
 		errno = EINVAL;
@@ -210,8 +216,10 @@ static int doctype_line(const char *buf, size_t len)
  * carry a DOCTYPE (the only way to declare entities).  NULL on error. */
 static xmlDoc *read_xml(const char *buf, size_t len, struct domxml_errors *errs)
 {
+	xmlStructuredErrorFunc old_handler;
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDoc *doc = NULL;
+	void *old_data;
 
 	if (len > DOMXML_FILE_MAX) {
 		domxml_error_add(errs, 0, "file is larger than %d bytes", DOMXML_FILE_MAX);
@@ -224,7 +232,14 @@ static xmlDoc *read_xml(const char *buf, size_t len, struct domxml_errors *errs)
 	}
 	ctxt->sax->serror = record_parse_error;
 	ctxt->_private = errs;
+	/* Encoding and I/O errors are raised without the parser context and
+	 * would go to libxml2's default handler (stderr): catch them too, with
+	 * libxml2's per-thread handler, restored afterwards. */
+	old_handler = xmlStructuredError;
+	old_data = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(ctxt, record_parse_error);
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, DOMXML_XML_OPTIONS);
+	xmlSetStructuredErrorFunc(old_data, old_handler);
 	if (!doc || !ctxt->wellFormed || errs->count > 0) {
 		if (errs->count == 0)
 			domxml_error_add(errs, 0, "not well-formed XML");

@@ -55,8 +55,9 @@ EXTRA_DIST += tests/system/cli-validate.sh
 
 EXTRA_DIST += tests/data/domxml
 
-# libFuzzer over the parser (file checks off; a parse that succeeds must
-# survive serialise -> parse unchanged).
+# libFuzzer over the parser (file checks off): a parse that succeeds must
+# survive serialise -> parse unchanged, and whatever the schema rejects the C
+# checks must reject with their own message.
 TESTS += tests/fuzz/fuzz-domxml.sh
 EXTRA_DIST += tests/fuzz/fuzz-domxml.sh tests/fuzz/fuzz_domxml.c
 CLEANFILES += tests/fuzz/fuzz_domxml
@@ -76,3 +77,38 @@ tests/fuzz/fuzz_domxml: $(FUZZ_DOMXML_SRCS) \
 		$(XML2_CFLAGS) $(UUID_CFLAGS) $(DOMXML_SCHEMA_DEFS) -o $@ \
 		$(FUZZ_DOMXML_SRCS) $(XML2_LIBS) $(UUID_LIBS)
 endif
+
+# --- shojid: the Dom0 toolstack daemon, and the shoji commands that talk to
+# it (toolstack engineer). ---
+sbin_PROGRAMS += dom0-tools/shojid/shojid
+dom0_tools_shojid_shojid_SOURCES = \
+	dom0-tools/shojid/main.c \
+	dom0-tools/shojid/api.c \
+	dom0-tools/shojid/build.c \
+	dom0-tools/shojid/lifecycle.c \
+	dom0-tools/shojid/state.c \
+	dom0-tools/shojid/xslayout.c \
+	dom0-tools/shojid/spawn.c \
+	dom0-tools/shojid/log.c \
+	dom0-tools/shojid/shojid.h \
+	dom0-tools/api-proto.h
+dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
+dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
+dom0_tools_shojid_shojid_LDADD = dom0-tools/libshoji-domxml.la dom0-tools/libshoji-ctrl.la \
+	xenstore/libshoji-xs.la $(EVENT_LIBS) $(UUID_LIBS)
+dom0_tools_shoji_SOURCES += dom0-tools/cli-domain.c dom0-tools/cli-client.c dom0-tools/api-proto.h
+dist_man_MANS += dom0-tools/shojid.8
+
+# toolstack system tests and benchmark
+TOOLSTACK_TESTS = \
+	tests/system/toolstack-basic.sh \
+	tests/system/toolstack-bad.sh \
+	tests/system/toolstack-restart.sh \
+	tests/system/toolstack-parallel.sh
+TESTS += $(TOOLSTACK_TESTS)
+EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
+noinst_PROGRAMS += tests/bench/toolstack_bench
+tests_bench_toolstack_bench_SOURCES = tests/bench/toolstack_bench.c dom0-tools/api-proto.h
+tests_bench_toolstack_bench_LDADD = dom0-tools/libshoji-ctrl.la
+BENCH_BINS += tests/bench/toolstack_bench dom0-tools/shojid/shojid dom0-tools/shoji
+BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/toolstack.sh"

@@ -334,7 +334,8 @@ static void conn_reply(struct conn *cn, const struct ctrl_hdr *req, int status, 
 	                     .status = status};
 
 	memcpy(buf, &h, sizeof(h));
-	if (status == 0 || req->type == CTRL_LOAD)
+	/* A refused request carries no body, except a load's reason. */
+	if (len && (status == 0 || req->type == CTRL_LOAD))
 		memcpy(buf + sizeof(h), body, len);
 	else
 		len = 0;

@@ -8,9 +8,9 @@
 
 struct control_options {
 	const char *socket_path;
-	bool detach;           /* fork into the background once listening */
-	unsigned int pool;     /* pre-built VMs to keep ready (0 = none) */
-	uint64_t pool_memory;  /* their RAM size in bytes */
+	bool detach;          /* fork into the background once listening */
+	unsigned int pool;    /* pre-built VMs to keep ready (0 = none) */
+	uint64_t pool_memory; /* their RAM size in bytes */
 };
 
 /*

@@ -71,12 +71,23 @@ static evtchn_port_t *virq_slot(struct evtchn_domain *d, uint32_t vcpu, uint32_t
 	return &d->virq_to_port[(size_t)vcpu * NR_VIRQS + virq];
 }
 
-/* Two event locks, lower domid first; @a == @b takes one. */
+/*
+ * The lock order: lower domid first.  A destroyed domain's struct can
+ * outlive it while its domid is reused, so equal domids go by address.
+ */
+static bool locks_before(const struct evtchn_domain *a, const struct evtchn_domain *b)
+{
+	if (a->domid != b->domid)
+		return a->domid < b->domid;
+	return (uintptr_t)a < (uintptr_t)b;
+}
+
+/* Two event locks in order; @a == @b takes one. */
 static void lock_pair(struct evtchn_domain *a, struct evtchn_domain *b)
 {
 	if (a == b) {
 		pthread_mutex_lock(&a->lock);
-	} else if (a->domid < b->domid) {
+	} else if (locks_before(a, b)) {
 		pthread_mutex_lock(&a->lock);
 		pthread_mutex_lock(&b->lock);
 	} else {
@@ -271,7 +282,7 @@ again:
 			d2 = c1->remote;
 			evtchn_domain_get(d2);
 			if (d2 != d1) {
-				if (d1->domid < d2->domid) {
+				if (locks_before(d1, d2)) {
 					pthread_mutex_lock(&d2->lock);
 				} else {
 					pthread_mutex_unlock(&d1->lock);

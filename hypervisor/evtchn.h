@@ -13,7 +13,11 @@
  * delivery lock.  Event locks of two domains are taken lower domid first;
  * the delivery lock is a leaf.  The ops hooks run with the target domain's
  * delivery lock held: they must not block for long and must not call back
- * into this module.
+ * into this module.  Hence the one rule for callers: never call into this
+ * module while holding a lock that a hook takes (e.g. shoji-hv's domain
+ * lock, if kick_vcpu takes it to wake a blocked vCPU).  Any call that can
+ * raise an event may run hooks: sends, binds, unmask, evtchn_send_virq,
+ * evtchn_set_shared_info and evtchn_set_vcpu_info.
  */
 #ifndef SHOJI_HV_EVTCHN_H
 #define SHOJI_HV_EVTCHN_H

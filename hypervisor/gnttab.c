@@ -703,6 +703,7 @@ union gnttab_op_arg {
 	struct gnttab_query_size query;
 	struct gnttab_set_version set_version;
 	struct gnttab_get_version get_version;
+	struct gnttab_get_status_frames status_frames;
 	struct gnttab_cache_flush cache_flush;
 };
 
@@ -760,6 +761,25 @@ static int op_get_version(struct gnttab *cur, union gnttab_op_arg *a,
 	return gnttab_get_version(cur, &a->get_version);
 }
 
+/* Version 1 tables have no status frames: asking for any is Xen's general error. */
+static int op_status_frames(struct gnttab *cur, union gnttab_op_arg *a,
+                            const struct gnttab_guest_io *io)
+{
+	struct gnttab_get_status_frames *op = &a->status_frames;
+	struct gnttab *gt = lookup_any(cur, op->dom);
+
+	if (!gt) {
+		op->status = GNTST_bad_domain;
+		return 0;
+	}
+	if (!may_target(cur, gt))
+		op->status = GNTST_permission_denied;
+	else
+		op->status = op->nr_frames ? GNTST_general_error : GNTST_okay;
+	gnttab_put(gt);
+	return 0;
+}
+
 static int op_cache_flush(struct gnttab *cur, union gnttab_op_arg *a,
                           const struct gnttab_guest_io *io)
 {
@@ -791,6 +811,9 @@ static const struct gnttab_op_desc gnttab_op_table[] = {
                              false, op_query},
     [GNTTABOP_set_version] = {sizeof(struct gnttab_set_version), true, WHOLE(gnttab_set_version),
                               true, op_set_version},
+    [GNTTABOP_get_status_frames] = {sizeof(struct gnttab_get_status_frames), true,
+                                    FIELD(gnttab_get_status_frames, status), false,
+                                    op_status_frames},
     [GNTTABOP_get_version] = {sizeof(struct gnttab_get_version), true,
                               FIELD(gnttab_get_version, version), false, op_get_version},
     [GNTTABOP_cache_flush] = {sizeof(struct gnttab_cache_flush), false, 0, 0, false,

@@ -96,7 +96,7 @@ noinst_PROGRAMS += tests/bench/hv_bench
 tests_bench_hv_bench_SOURCES = tests/bench/hv_bench.c
 tests_bench_hv_bench_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
 tests_bench_hv_bench_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a $(UUID_LIBS)
-BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall
-BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall"
+BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall tests/guests/idle
+BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall tests/guests/idle"
 
 dist_man_MANS += hypervisor/shoji-hv.8

@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "control.h"
 #include "cpuid.h"
@@ -42,6 +44,12 @@ static const char usage_text[] =
     "Exit status of run: 0 poweroff, 10 + SHUTDOWN_* reason (11 reboot, 12 suspend,\n"
     "13 crash, 14 watchdog, 15 soft_reset), 13 also when the guest dies, 1 host error,\n"
     "2 usage error.\n";
+
+static void print_help(void)
+{
+	fputs(usage_text, stdout);
+	printf("\nCPUID features --hide-cpuid knows:\n  %s\n", cpuid_feature_names());
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -136,7 +144,7 @@ static int cmd_run(int argc, char **argv)
 			hv_log_set_verbose(true);
 			break;
 		case OPT_HELP:
-			fputs(usage_text, stdout);
+			print_help();
 			return 0;
 		default:
 			return usage_error("bad or incomplete option '%s'", argv[optind - 1]);
@@ -169,6 +177,11 @@ int main(int argc, char **argv)
 	unsigned long n;
 	int c;
 
+	/* Nothing shoji-hv runs needs to gain privileges (STYLE 6: narrow early). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		hv_warn("cannot set no_new_privs");
+	/* A reader of the guest console that goes away must not kill every guest. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	opterr = 0;
@@ -198,7 +211,7 @@ int main(int argc, char **argv)
 			printf("shoji-hv %s\n", PACKAGE_VERSION);
 			return 0;
 		case OPT_HELP:
-			fputs(usage_text, stdout);
+			print_help();
 			return 0;
 		default:
 			return usage_error("bad or incomplete option '%s'", argv[optind - 1]);

@@ -131,7 +131,30 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	return 0;
 }
 
-/* increase/decrease_reservation and populate_physmap; returns extents done. */
+/* One extent of a reservation op.  d->lock held; 0 or -XEN_E*. */
+static int reserve_one(struct domain *d, unsigned int op, uint64_t gfn, uint64_t n)
+{
+	if (d->dying || d->is_shutdown || d->crashed)
+		return -XEN_EINTR;
+	switch (op) {
+	case XENMEM_increase_reservation:
+		/* Auto-translated guests get no frame numbers back: accounting only. */
+		if (d->tot_pages + n > d->max_pages)
+			return -XEN_ENOMEM;
+		d->tot_pages += n;
+		return 0;
+	case XENMEM_populate_physmap:
+		return domain_populate(d, gfn, n);
+	default:
+		return domain_depopulate(d, gfn, n);
+	}
+}
+
+/*
+ * increase/decrease_reservation and populate_physmap; returns the extents
+ * done.  The lock is taken per extent and the loop ends when the domain
+ * stops, so a huge request delays nobody but its caller.
+ */
 static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
 	struct xen_memory_reservation r;
@@ -151,36 +174,24 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 		return (long)start;
 	n = 1ULL << r.extent_order;
 
-	pthread_mutex_lock(&d->lock);
 	for (i = start; i < r.nr_extents; i++) {
-		xen_pfn_t gfn;
+		uint64_t list = (uint64_t)(uintptr_t)r.extent_start.p + i * sizeof(xen_pfn_t);
+		xen_pfn_t gfn = 0;
 
-		if (op == XENMEM_increase_reservation) {
-			/* Auto-translated guests get no frame numbers back: accounting only. */
-			if (d->tot_pages + n > d->max_pages)
-				break;
-			d->tot_pages += n;
-			continue;
-		}
-		if (copy_from_guest(v, &gfn,
-		                    (uint64_t)(uintptr_t)r.extent_start.p + i * sizeof(gfn),
-		                    sizeof(gfn)) < 0)
+		if (op != XENMEM_increase_reservation &&
+		    (copy_from_guest(v, &gfn, list, sizeof(gfn)) < 0 || (gfn & (n - 1))))
 			break;
-		if (gfn & (n - 1))
-			break;
-		if (op == XENMEM_populate_physmap)
-			rc = domain_populate(d, gfn, n);
-		else
-			rc = domain_depopulate(d, gfn, n);
+		pthread_mutex_lock(&d->lock);
+		rc = reserve_one(d, op, gfn, n);
+		pthread_mutex_unlock(&d->lock);
 		if (rc < 0)
 			break;
 	}
-	pthread_mutex_unlock(&d->lock);
 	return (long)i;
 }
 
-/* current/maximum_reservation and maximum_gpfn: arg is a domid_t. */
-static long mem_query(struct vcpu *v, unsigned int op, uint64_t arg)
+/* current/maximum_reservation and maximum_gpfn: the argument is a domid_t. */
+static long mem_query(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
 	struct domain *d = v->d;
 	domid_t domid;
@@ -193,11 +204,11 @@ static long mem_query(struct vcpu *v, unsigned int op, uint64_t arg)
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&d->lock);
-	if (op == XENMEM_current_reservation)
+	if (op == XENMEM_current_reservation) {
 		r = (long)d->tot_pages;
-	else if (op == XENMEM_maximum_reservation)
+	} else if (op == XENMEM_maximum_reservation) {
 		r = (long)d->max_pages;
-	else {
+	} else {
 		r = (long)(d->mem.size >> XEN_PAGE_SHIFT) - 1;
 		if (d->shared_info && (long)d->shinfo_gfn > r)
 			r = (long)d->shinfo_gfn;
@@ -206,7 +217,13 @@ static long mem_query(struct vcpu *v, unsigned int op, uint64_t arg)
 	return r;
 }
 
-static long mem_memory_map(struct vcpu *v, uint64_t arg)
+static long mem_maximum_ram_page(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
+{
+	return (long)(v->d->mem.size >> XEN_PAGE_SHIFT) - 1;
+}
+
+/* The caller's E820 map: one RAM entry, [0, memory). */
+static long mem_memory_map(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
 	struct e820entry e = {.addr = 0, .size = v->d->mem.size, .type = E820_RAM};
 	struct xen_memory_map map;
@@ -224,7 +241,7 @@ static long mem_memory_map(struct vcpu *v, uint64_t arg)
 	return copy_to_guest(v, arg, &map, sizeof(map));
 }
 
-static long mem_add_to_physmap(struct vcpu *v, uint64_t arg)
+static long mem_add_to_physmap(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
 	struct xen_add_to_physmap x;
 	struct domain *d = v->d;
@@ -238,9 +255,7 @@ static long mem_add_to_physmap(struct vcpu *v, uint64_t arg)
 		return r;
 	if (x.space == XENMAPSPACE_grant_table)
 		return -XEN_ENOSYS; /* grant-table frames arrive with issue 4 */
-	if (x.space != XENMAPSPACE_shared_info)
-		return -XEN_EINVAL;
-	if (x.idx != 0)
+	if (x.space != XENMAPSPACE_shared_info || x.idx != 0)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
 	r = domain_map_shared_info(d, x.gpfn);
@@ -248,43 +263,18 @@ static long mem_add_to_physmap(struct vcpu *v, uint64_t arg)
 	return r;
 }
 
-static long mem_reservation_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
-{
-	return mem_reservation(v, op, start, arg);
-}
-
-static long mem_query_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
-{
-	return mem_query(v, op, arg);
-}
-
-static long mem_maximum_ram_page(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
-{
-	return (long)(v->d->mem.size >> XEN_PAGE_SHIFT) - 1;
-}
-
-static long mem_memory_map_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
-{
-	return mem_memory_map(v, arg);
-}
-
-static long mem_add_to_physmap_op(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
-{
-	return mem_add_to_physmap(v, arg);
-}
-
 typedef long memop_fn(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg);
 
 static memop_fn *const memop_table[MEMOP_CMD_MASK + 1] = {
-    [XENMEM_increase_reservation] = mem_reservation_op,
-    [XENMEM_decrease_reservation] = mem_reservation_op,
-    [XENMEM_populate_physmap] = mem_reservation_op,
-    [XENMEM_current_reservation] = mem_query_op,
-    [XENMEM_maximum_reservation] = mem_query_op,
-    [XENMEM_maximum_gpfn] = mem_query_op,
+    [XENMEM_increase_reservation] = mem_reservation,
+    [XENMEM_decrease_reservation] = mem_reservation,
+    [XENMEM_populate_physmap] = mem_reservation,
+    [XENMEM_current_reservation] = mem_query,
+    [XENMEM_maximum_reservation] = mem_query,
+    [XENMEM_maximum_gpfn] = mem_query,
     [XENMEM_maximum_ram_page] = mem_maximum_ram_page,
-    [XENMEM_memory_map] = mem_memory_map_op,
-    [XENMEM_add_to_physmap] = mem_add_to_physmap_op,
+    [XENMEM_memory_map] = mem_memory_map,
+    [XENMEM_add_to_physmap] = mem_add_to_physmap,
 };
 
 long do_memory_op(struct vcpu *v, const uint64_t a[5])

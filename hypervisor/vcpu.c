@@ -258,6 +258,7 @@ static int exit_io(struct vcpu *v)
 		return exit_hypercall(v);
 	/* No other devices: reads float high, writes are dropped. */
 	if (run->io.direction == KVM_EXIT_IO_IN &&
+	    run->io.data_offset <= (uint64_t)v->kvm.run_size &&
 	    (uint64_t)run->io.size * run->io.count <=
 	        (uint64_t)v->kvm.run_size - run->io.data_offset)
 		memset((uint8_t *)run + run->io.data_offset, 0xff,

@@ -95,6 +95,12 @@ static long ver_guest_handle(struct vcpu *v, uint64_t arg)
 	return copy_to_guest(v, arg, h, sizeof(h));
 }
 
+/* The hypervisor command line and build id are for Dom0 only, as on Xen. */
+static long ver_privileged(struct vcpu *v, uint64_t arg)
+{
+	return -XEN_EPERM;
+}
+
 typedef long xenver_fn(struct vcpu *v, uint64_t arg);
 
 static xenver_fn *const xenver_table[] = {
@@ -107,6 +113,8 @@ static xenver_fn *const xenver_table[] = {
     [XENVER_get_features] = ver_get_features,
     [XENVER_pagesize] = ver_pagesize,
     [XENVER_guest_handle] = ver_guest_handle,
+    [XENVER_commandline] = ver_privileged,
+    [XENVER_build_id] = ver_privileged,
 };
 
 long do_xen_version(struct vcpu *v, const uint64_t a[5])

@@ -41,6 +41,6 @@ GUEST_PROG_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pv-drivers/guest
 # unknown -Wno-* options).
 GUEST_PROG_LINK = $(GUEST_LINK) -Wno-unused-command-line-argument -T $(GUEST_LDS)
 GUEST_PROG_DEPS = $(GUEST_RUNTIME) $(GUEST_LDS)
-EXTRA_DIST += pv-drivers/guest/guest.lds
+EXTRA_DIST += pv-drivers/guest/guest.lds pv-drivers/guest/README.md
 
 include $(srcdir)/tests/guests/local.mk

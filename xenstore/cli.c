@@ -55,7 +55,7 @@ static int cmd_write(struct shoji_xs *h, int argc, char **argv)
 	}
 	for (i = 0; i < argc; i += 2)
 		if (shoji_xs_write(h, SHOJI_XS_NO_TX, argv[i], argv[i + 1],
-				   (unsigned int)strlen(argv[i + 1])) != 0)
+		                   (unsigned int)strlen(argv[i + 1])) != 0)
 			return report("write", argv[i]);
 	return 0;
 }
@@ -179,8 +179,9 @@ static int cmd_chmod(struct shoji_xs *h, int argc, char **argv)
 		return report("chmod", argv[0]);
 	for (i = 1; i < argc; i++) {
 		if (parse_perm(argv[i], &p[i - 1]) != 0) {
-			fprintf(stderr, "shoji-xenstore: bad permission '%s' (want n|r|w|b<domid>)\n",
-				argv[i]);
+			fprintf(stderr,
+			        "shoji-xenstore: bad permission '%s' (want n|r|w|b<domid>)\n",
+			        argv[i]);
 			free(p);
 			return EXIT_USAGE;
 		}
@@ -222,15 +223,15 @@ static int cmd_watch(struct shoji_xs *h, int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{"read", "PATH...", "print the value of each PATH", 1, cmd_read},
-	{"write", "PATH VALUE...", "set each PATH to VALUE (creating parents)", 2, cmd_write},
-	{"ls", "[PATH]", "print the tree below PATH (default /) with values", 0, cmd_ls},
-	{"list", "PATH...", "print the names of PATH's children", 1, cmd_list},
-	{"rm", "PATH...", "remove each PATH and everything below it", 1, cmd_rm},
-	{"exists", "PATH...", "exit 0 if every PATH exists, 1 if one does not", 1, cmd_exists},
-	{"chmod", "PATH PERM...", "set PATH's permissions (n|r|w|b<domid>; first = owner)", 2,
-	 cmd_chmod},
-	{"watch", "PATH [-n COUNT]", "print the path of each change below PATH", 1, cmd_watch},
+    {"read", "PATH...", "print the value of each PATH", 1, cmd_read},
+    {"write", "PATH VALUE...", "set each PATH to VALUE (creating parents)", 2, cmd_write},
+    {"ls", "[PATH]", "print the tree below PATH (default /) with values", 0, cmd_ls},
+    {"list", "PATH...", "print the names of PATH's children", 1, cmd_list},
+    {"rm", "PATH...", "remove each PATH and everything below it", 1, cmd_rm},
+    {"exists", "PATH...", "exit 0 if every PATH exists, 1 if one does not", 1, cmd_exists},
+    {"chmod", "PATH PERM...", "set PATH's permissions (n|r|w|b<domid>; first = owner)", 2,
+     cmd_chmod},
+    {"watch", "PATH [-n COUNT]", "print the path of each change below PATH", 1, cmd_watch},
 };
 
 static void usage(FILE *f)
@@ -238,8 +239,8 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: shoji-xenstore [--socket PATH] COMMAND ARGS...\n"
-		   "The socket defaults to $SHOJI_XENSTORED_PATH or " SHOJI_XS_DEFAULT_SOCKET
-		   ".\ncommands:\n");
+	           "The socket defaults to $SHOJI_XENSTORED_PATH or " SHOJI_XS_DEFAULT_SOCKET
+	           ".\ncommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-7s %-16s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
 }
@@ -247,9 +248,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *sock = NULL;
 	const struct cmd *cmd = NULL;
@@ -289,7 +290,7 @@ int main(int argc, char **argv)
 	h = shoji_xs_open(sock);
 	if (!h) {
 		fprintf(stderr, "shoji-xenstore: cannot connect to %s: %s\n",
-			sock ? sock : "xenstored", strerror(errno));
+		        sock ? sock : "xenstored", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	ret = cmd->fn(h, argc - optind - 1, argv + optind + 1);

@@ -17,7 +17,7 @@
 #define XSD_INBUF_ALLOC (XSD_INBUF_SIZE + 1) /* +1: room to NUL-terminate a payload */
 
 struct xs_conn *conn_new(struct xsd *d, const struct xs_transport_ops *ops, void *tp, int fd,
-			 uint32_t domid, bool priv)
+                         uint32_t domid, bool priv)
 {
 	struct xs_conn *c = calloc(1, sizeof(*c));
 
@@ -69,7 +69,7 @@ void conn_free(struct xs_conn *c)
 }
 
 void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id, const void *p1,
-	       uint32_t l1, const void *p2, uint32_t l2)
+               uint32_t l1, const void *p2, uint32_t l2)
 {
 	struct xsd_sockmsg h = {type, req_id, tx_id, l1 + l2};
 	size_t need = sizeof(h) + l1 + l2;
@@ -85,8 +85,8 @@ void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id
 	}
 	if (c->outlen - c->outoff + need > c->out_limit) {
 		/* XSA-326/349: a client that does not read is dropped, not buffered forever */
-		xsd_warn("dropping connection of domain %u: %zu bytes of output not read",
-			 c->domid, c->outlen - c->outoff);
+		xsd_warn("dropping connection of domain %u: %zu bytes of output not read", c->domid,
+		         c->outlen - c->outoff);
 		c->dead = true;
 		return;
 	}
@@ -210,8 +210,8 @@ static void sock_close(struct xs_conn *c)
 }
 
 const struct xs_transport_ops xs_socket_ops = {
-	.name = "socket",
-	.read = sock_read,
-	.write = sock_write,
-	.close = sock_close,
+    .name = "socket",
+    .read = sock_read,
+    .write = sock_write,
+    .close = sock_close,
 };

@@ -151,54 +151,47 @@ void domain_free_all(struct xsd *d)
 
 int domain_check(struct xsd *d, char *report, size_t len)
 {
-	int64_t *nodes = calloc(XSD_DOMID_MAX, sizeof(*nodes));
-	int64_t *mem = calloc(XSD_DOMID_MAX, sizeof(*mem));
 	uint32_t i, bad = 0, orphans = 0;
 	size_t off = 0;
 
-	if (!nodes || !mem) {
-		free(nodes);
-		free(mem);
-		return -1;
-	}
 	report[0] = '\0';
+	for (i = 0; i < XSD_DOMID_MAX; i++)
+		if (d->doms[i])
+			d->doms[i]->cnt_nodes = d->doms[i]->cnt_mem = 0;
 	for (i = 0; d->nodes.b && i <= d->nodes.mask; i++) {
 		struct xs_node *n;
 
 		for (n = d->nodes.b[i]; n; n = n->hnext) {
 			uint32_t plen = path_parent_len(n->path, n->pathlen);
+			struct xsd_domain *dom =
+			    n->nperms ? domain_get(d, n->perms[0].domid, true) : NULL;
 
-			if (n->nperms && n->perms[0].domid < XSD_DOMID_MAX) {
-				nodes[n->perms[0].domid]++;
-				mem[n->perms[0].domid] += node_mem(n);
+			if (dom) {
+				dom->cnt_nodes++;
+				dom->cnt_mem += node_mem(n);
 			}
 			if (plen && !store_lookup(d, n->path, plen)) {
 				orphans++;
 				if (off < len)
 					off += (size_t)snprintf(report + off, len - off,
-								"orphan %s\n", n->path);
+					                        "orphan %s\n", n->path);
 			}
 		}
 	}
 	for (i = 0; i < XSD_DOMID_MAX; i++) {
 		struct xsd_domain *dom = d->doms[i];
-		int64_t dn = dom ? dom->nodes : 0, dm = dom ? dom->memory : 0;
 
-		if (dn != nodes[i] || dm != mem[i]) {
-			bad++;
-			if (off < len)
-				off += (size_t)snprintf(report + off, len - off,
-							"domain %u: nodes %lld (counted %lld) memory "
-							"%lld (counted %lld)\n",
-							i, (long long)dn, (long long)nodes[i],
-							(long long)dm, (long long)mem[i]);
-			if (dom || domain_get(d, i, true)) {
-				d->doms[i]->nodes = nodes[i];
-				d->doms[i]->memory = mem[i];
-			}
-		}
+		if (!dom || (dom->nodes == dom->cnt_nodes && dom->memory == dom->cnt_mem))
+			continue;
+		bad++;
+		if (off < len)
+			off += (size_t)snprintf(report + off, len - off,
+			                        "domain %u: nodes %lld (counted %lld) memory %lld "
+			                        "(counted %lld)\n",
+			                        i, (long long)dom->nodes, (long long)dom->cnt_nodes,
+			                        (long long)dom->memory, (long long)dom->cnt_mem);
+		dom->nodes = dom->cnt_nodes;
+		dom->memory = dom->cnt_mem;
 	}
-	free(nodes);
-	free(mem);
 	return (int)(bad + orphans);
 }

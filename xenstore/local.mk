@@ -83,3 +83,8 @@ EXTRA_DIST += tests/conformance/xs-utils.sh tests/conformance/xs-pyxs.sh
 
 dist_man_MANS += xenstore/shoji-xenstored.8 xenstore/shoji-xenstore.1
 EXTRA_DIST += docs/xenstore-log.md
+check_PROGRAMS += tests/unit/test_xs_lib
+TESTS += tests/unit/test_xs_lib
+tests_unit_test_xs_lib_SOURCES = tests/unit/test_xs_lib.c
+tests_unit_test_xs_lib_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_xs_lib_LDADD = xenstore/libshoji-xs.la $(CHECK_LIBS)

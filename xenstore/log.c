@@ -17,10 +17,10 @@
 
 #include "xsd.h"
 
-#define LOG_MAGIC "SHOJIXS1"
-#define LOG_MAGIC_LEN 8
-#define LOG_NAME "xenstore.log"
-#define LOG_TMP "xenstore.log.new"
+#define LOG_MAGIC       "SHOJIXS1"
+#define LOG_MAGIC_LEN   8
+#define LOG_NAME        "xenstore.log"
+#define LOG_TMP         "xenstore.log.new"
 #define LOG_MIN_COMPACT (4u << 20) /* never compact below 4 MiB */
 
 enum { OP_NODE = 'N', OP_DEL = 'D', OP_DOMAIN = 'I', OP_DOMAIN_GONE = 'R' };
@@ -28,9 +28,9 @@ enum { OP_NODE = 'N', OP_DEL = 'D', OP_DOMAIN = 'I', OP_DOMAIN_GONE = 'R' };
 struct xsd_log {
 	int fd;
 	int dirfd;
-	uint64_t size;	    /* bytes in the file */
+	uint64_t size;      /* bytes in the file */
 	uint64_t snap_size; /* size right after the last compaction */
-	char *buf;	    /* pending batch: 8-byte record header + ops */
+	char *buf;          /* pending batch: 8-byte record header + ops */
 	size_t len, cap;
 };
 
@@ -417,7 +417,7 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 	}
 	if (*good_len != size)
 		xsd_warn("log: ignoring %zu damaged or incomplete bytes at the end",
-			 size - (size_t)*good_len);
+		         size - (size_t)*good_len);
 done:
 	d->replaying = false;
 	free(data);
@@ -443,7 +443,8 @@ int log_open(struct xsd *d, const char *dir)
 	if (log_replay(d, fd, &good) != 0)
 		goto fail;
 	if (good < LOG_MAGIC_LEN) {
-		if (ftruncate(fd, 0) != 0 || pwrite(fd, LOG_MAGIC, LOG_MAGIC_LEN, 0) != LOG_MAGIC_LEN)
+		if (ftruncate(fd, 0) != 0 ||
+		    pwrite(fd, LOG_MAGIC, LOG_MAGIC_LEN, 0) != LOG_MAGIC_LEN)
 			goto fail;
 		good = LOG_MAGIC_LEN;
 	} else if (ftruncate(fd, (off_t)good) != 0) {

@@ -33,7 +33,7 @@ static uint32_t domain_prefix_len(const char *p, uint32_t len)
 }
 
 int path_canon(const char *in, uint32_t domid, uint32_t path_max, bool allow_special, char *out,
-	       uint32_t *outlen)
+               uint32_t *outlen)
 {
 	size_t inlen = strlen(in);
 	uint32_t pre = 0, len, i;

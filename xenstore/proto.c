@@ -15,7 +15,7 @@
 #include "xsd.h"
 
 #define F_PRIV 0x1u /* only privileged connections */
-#define F_TX 0x2u   /* works inside a transaction (tx_id looked up) */
+#define F_TX   0x2u /* works inside a transaction (tx_id looked up) */
 
 struct xs_req {
 	struct xsd *d;
@@ -32,7 +32,7 @@ static const struct {
 	const char *name;
 } errnames[] = {
 #define XSD_ERRNAME(name) {name, #name},
-	XSD_ERROR_LIST(XSD_ERRNAME)
+    XSD_ERROR_LIST(XSD_ERRNAME)
 #undef XSD_ERRNAME
 };
 
@@ -82,8 +82,8 @@ static uint32_t split(const struct xs_req *r, const char **out, uint32_t max, ui
 /* Canonical absolute path from a request argument. */
 static int canon(struct xs_req *r, const char *in, char *out, uint32_t *len, bool special)
 {
-	return path_canon(in, r->c->domid, domain_quota(r->d, r->c->domid, QUOTA_PATH_MAX),
-			  special, out, len);
+	return path_canon(in, r->c->domid, domain_quota(r->d, r->c->domid, QUOTA_PATH_MAX), special,
+	                  out, len);
 }
 
 /* The single path argument of READ, DIRECTORY, GET_PERMS, MKDIR and RM. */
@@ -238,7 +238,8 @@ static int do_write(struct xs_req *r)
 		return EINVAL;
 	err = canon(r, a[0], path, &len, false);
 	if (!err)
-		err = store_write(r->d, r->tx, &r->who, path, len, r->p + rest, r->len - rest, false);
+		err =
+		    store_write(r->d, r->tx, &r->who, path, len, r->p + rest, r->len - rest, false);
 	return err ? err : reply_ok(r);
 }
 
@@ -318,7 +319,7 @@ static int do_watch(struct xs_req *r)
 	plen = (uint32_t)strlen(path + relskip);
 	if (plen + 1 + strlen(token) + 1 <= XENSTORE_PAYLOAD_MAX)
 		conn_send(r->c, XS_WATCH_EVENT, 0, 0, path + relskip, plen + 1, token,
-			  (uint32_t)strlen(token) + 1);
+		          (uint32_t)strlen(token) + 1);
 	return 0;
 }
 
@@ -427,8 +428,8 @@ static int do_get_domain_path(struct xs_req *r)
 	/* like C xenstored: the domid is read as atoi() would */
 	reply(r, buf,
 	      (uint32_t)snprintf(buf, sizeof(buf), "/local/domain/%u",
-				 (unsigned)strtoul(a[0], NULL, 10) & 0xffffu) +
-		      1);
+	                         (unsigned)strtoul(a[0], NULL, 10) & 0xffffu) +
+	          1);
 	return 0;
 }
 
@@ -509,9 +510,8 @@ static int do_get_quota(struct xs_req *r)
 		return EINVAL;
 	if (domid != XSD_DOMID_MAX && !domain_get(r->d, domid, false))
 		return ENOENT;
-	olen = (uint32_t)sprintf(out, "%u",
-				 domid == XSD_DOMID_MAX ? r->d->quota.v[id]
-							: domain_quota(r->d, domid, id));
+	olen = (uint32_t)sprintf(
+	    out, "%u", domid == XSD_DOMID_MAX ? r->d->quota.v[id] : domain_quota(r->d, domid, id));
 	reply(r, out, olen + 1);
 	return 0;
 }
@@ -563,9 +563,9 @@ static int ctl_quota(struct xs_req *r, const char **a, uint32_t n)
 
 	if (n == 0) {
 		for (id = 0; id < QUOTA_COUNT; id++)
-			len += (uint32_t)snprintf(out + len, cap - len, "%-18s %10u  %s\n",
-						  quota_name(id), r->d->quota.v[id],
-						  quota_help(id));
+			len +=
+			    (uint32_t)snprintf(out + len, cap - len, "%-18s %10u  %s\n",
+			                       quota_name(id), r->d->quota.v[id], quota_help(id));
 		return ctl_reply(r, len);
 	}
 	if (n == 1) {
@@ -577,11 +577,11 @@ static int ctl_quota(struct xs_req *r, const char **a, uint32_t n)
 		if (!dom)
 			return ENOENT;
 		len = (uint32_t)snprintf(
-			out, cap, "nodes %lld/%u\nmemory %lld/%u\nwatches %u/%u\ntransactions %u/%u\n",
-			(long long)dom->nodes, domain_quota(r->d, domid, QUOTA_NODES),
-			(long long)dom->memory, domain_quota(r->d, domid, QUOTA_MEMORY),
-			dom->watches, domain_quota(r->d, domid, QUOTA_WATCHES), dom->transactions,
-			domain_quota(r->d, domid, QUOTA_TRANSACTIONS));
+		    out, cap, "nodes %lld/%u\nmemory %lld/%u\nwatches %u/%u\ntransactions %u/%u\n",
+		    (long long)dom->nodes, domain_quota(r->d, domid, QUOTA_NODES),
+		    (long long)dom->memory, domain_quota(r->d, domid, QUOTA_MEMORY), dom->watches,
+		    domain_quota(r->d, domid, QUOTA_WATCHES), dom->transactions,
+		    domain_quota(r->d, domid, QUOTA_TRANSACTIONS));
 		return ctl_reply(r, len);
 	}
 	if (n != 2 || (id = quota_lookup(a[0])) < 0 || parse_u64(a[1], UINT32_MAX, &v) != 0)
@@ -598,12 +598,11 @@ static int do_control(struct xs_req *r)
 	if (n == 0)
 		return EINVAL;
 	if (strcmp(a[0], "help") == 0) {
-		static const char help[] =
-			"help\n"
-			"quota [NAME VALUE | DOMID]\n"
-			"log on|off\n"
-			"check\n"
-			"compact\n";
+		static const char help[] = "help\n"
+		                           "quota [NAME VALUE | DOMID]\n"
+		                           "log on|off\n"
+		                           "check\n"
+		                           "compact\n";
 
 		reply(r, help, sizeof(help));
 		return 0;
@@ -640,32 +639,32 @@ static const struct {
 	int (*fn)(struct xs_req *r);
 	uint32_t flags;
 } wire_ops[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = {"CONTROL", do_control, F_PRIV},
-	[XS_DIRECTORY] = {"DIRECTORY", do_directory, F_TX},
-	[XS_READ] = {"READ", do_read, F_TX},
-	[XS_GET_PERMS] = {"GET_PERMS", do_get_perms, F_TX},
-	[XS_WATCH] = {"WATCH", do_watch, 0},
-	[XS_UNWATCH] = {"UNWATCH", do_unwatch, 0},
-	[XS_TRANSACTION_START] = {"TRANSACTION_START", do_tx_start, 0},
-	[XS_TRANSACTION_END] = {"TRANSACTION_END", do_tx_end, F_TX},
-	[XS_INTRODUCE] = {"INTRODUCE", do_introduce, F_PRIV},
-	[XS_RELEASE] = {"RELEASE", do_release, F_PRIV},
-	[XS_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", do_get_domain_path, 0},
-	[XS_WRITE] = {"WRITE", do_write, F_TX},
-	[XS_MKDIR] = {"MKDIR", do_mkdir, F_TX},
-	[XS_RM] = {"RM", do_rm, F_TX},
-	[XS_SET_PERMS] = {"SET_PERMS", do_set_perms, F_TX},
-	[XS_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", do_is_introduced, F_PRIV},
-	[XS_RESUME] = {"RESUME", do_resume, F_PRIV},
-	[XS_SET_TARGET] = {"SET_TARGET", do_set_target, F_PRIV},
-	[XS_RESET_WATCHES] = {"RESET_WATCHES", do_reset_watches, 0},
-	[XS_DIRECTORY_PART] = {"DIRECTORY_PART", do_directory_part, F_TX},
-	[XS_GET_QUOTA] = {"GET_QUOTA", do_get_quota, F_PRIV},
-	[XS_SET_QUOTA] = {"SET_QUOTA", do_set_quota, F_PRIV},
+    [XS_CONTROL] = {"CONTROL", do_control, F_PRIV},
+    [XS_DIRECTORY] = {"DIRECTORY", do_directory, F_TX},
+    [XS_READ] = {"READ", do_read, F_TX},
+    [XS_GET_PERMS] = {"GET_PERMS", do_get_perms, F_TX},
+    [XS_WATCH] = {"WATCH", do_watch, 0},
+    [XS_UNWATCH] = {"UNWATCH", do_unwatch, 0},
+    [XS_TRANSACTION_START] = {"TRANSACTION_START", do_tx_start, 0},
+    [XS_TRANSACTION_END] = {"TRANSACTION_END", do_tx_end, F_TX},
+    [XS_INTRODUCE] = {"INTRODUCE", do_introduce, F_PRIV},
+    [XS_RELEASE] = {"RELEASE", do_release, F_PRIV},
+    [XS_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", do_get_domain_path, 0},
+    [XS_WRITE] = {"WRITE", do_write, F_TX},
+    [XS_MKDIR] = {"MKDIR", do_mkdir, F_TX},
+    [XS_RM] = {"RM", do_rm, F_TX},
+    [XS_SET_PERMS] = {"SET_PERMS", do_set_perms, F_TX},
+    [XS_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", do_is_introduced, F_PRIV},
+    [XS_RESUME] = {"RESUME", do_resume, F_PRIV},
+    [XS_SET_TARGET] = {"SET_TARGET", do_set_target, F_PRIV},
+    [XS_RESET_WATCHES] = {"RESET_WATCHES", do_reset_watches, 0},
+    [XS_DIRECTORY_PART] = {"DIRECTORY_PART", do_directory_part, F_TX},
+    [XS_GET_QUOTA] = {"GET_QUOTA", do_get_quota, F_PRIV},
+    [XS_SET_QUOTA] = {"SET_QUOTA", do_set_quota, F_PRIV},
 };
 
 void proto_handle(struct xsd *d, struct xs_conn *c, const struct xsd_sockmsg *hdr,
-		  const char *payload)
+                  const char *payload)
 {
 	struct xs_req r = {.d = d, .c = c, .h = hdr, .p = payload, .len = hdr->len};
 	struct xsd_domain *dom;
@@ -677,7 +676,7 @@ void proto_handle(struct xsd *d, struct xs_conn *c, const struct xsd_sockmsg *hd
 	}
 	if (d->trace)
 		fprintf(stderr, "xenstored: dom%u %s req %u tx %u len %u\n", c->domid,
-			wire_ops[hdr->type].name, hdr->req_id, hdr->tx_id, hdr->len);
+		        wire_ops[hdr->type].name, hdr->req_id, hdr->tx_id, hdr->len);
 	if ((wire_ops[hdr->type].flags & F_PRIV) && !c->priv) {
 		err = EACCES;
 		goto out;
@@ -704,6 +703,6 @@ out:
 		const char *name = proto_errname(err);
 
 		conn_send(c, XS_ERROR, hdr->req_id, hdr->tx_id, name, (uint32_t)strlen(name) + 1,
-			  NULL, 0);
+		          NULL, 0);
 	}
 }

@@ -13,15 +13,15 @@ static const struct {
 	uint32_t def;
 	const char *help;
 } quotas[QUOTA_COUNT] = {
-	[QUOTA_NODES] = {"nodes", 1000, "nodes owned by a domain"},
-	[QUOTA_WATCHES] = {"watches", 128, "watches of a domain's connection"},
-	[QUOTA_TRANSACTIONS] = {"transactions", 10, "open transactions of a connection"},
-	[QUOTA_OUTSTANDING] = {"outstanding", 20, "requests in flight per connection"},
-	[QUOTA_TX_NODES] = {"transaction-nodes", 1024, "nodes accessed by one transaction"},
-	[QUOTA_MEMORY] = {"memory", 2621440, "bytes of node data owned by a domain"},
-	[QUOTA_NODE_SIZE] = {"node-size", 2048, "bytes of one node's value"},
-	[QUOTA_PATH_MAX] = {"path-max", 2048, "characters of a path below /local/domain/<id>/"},
-	[QUOTA_PERMS] = {"permissions", 5, "permission entries of a node"},
+    [QUOTA_NODES] = {"nodes", 1000, "nodes owned by a domain"},
+    [QUOTA_WATCHES] = {"watches", 128, "watches of a domain's connection"},
+    [QUOTA_TRANSACTIONS] = {"transactions", 10, "open transactions of a connection"},
+    [QUOTA_OUTSTANDING] = {"outstanding", 20, "requests in flight per connection"},
+    [QUOTA_TX_NODES] = {"transaction-nodes", 1024, "nodes accessed by one transaction"},
+    [QUOTA_MEMORY] = {"memory", 2621440, "bytes of node data owned by a domain"},
+    [QUOTA_NODE_SIZE] = {"node-size", 2048, "bytes of one node's value"},
+    [QUOTA_PATH_MAX] = {"path-max", 2048, "characters of a path below /local/domain/<id>/"},
+    [QUOTA_PERMS] = {"permissions", 5, "permission entries of a node"},
 };
 
 void quota_defaults(struct xsd_quota *q)

@@ -60,7 +60,7 @@ static bool ancestor_gone(struct xs_tx *tx, const char *path, uint32_t len)
 
 /* The overlay node for path, created from the live tree on first access. */
 static struct xs_node *tx_slot(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len,
-			       bool dep)
+                               bool dep)
 {
 	uint32_t hash = xs_hash(path, len);
 	struct xs_node *o = htab_find(&tx->overlay, path, len, hash);
@@ -364,11 +364,12 @@ int tx_end(struct xsd *d, struct xs_conn *c, struct xs_tx *tx, bool commit)
 			set[nset++] = o;
 	}
 	/* then creations and updates, parents before children */
-	qsort(set, nset, sizeof(*set), by_depth);
+	if (nset > 1)
+		qsort(set, nset, sizeof(*set), by_depth);
 	for (i = 0; i < nset; i++) {
 		o = set[i];
 		err = tree_set(d, o->path, o->pathlen, o->value, o->vlen, o->perms, o->nperms, true,
-			       true);
+		               true);
 		if (err) {
 			xsd_warn("transaction %u: applying %s failed (%d)", tx->id, o->path, err);
 			err = 0;

@@ -188,7 +188,8 @@ void node_del_child(struct xs_node *n, const char *name, uint32_t len)
 		uint32_t l = (uint32_t)strlen(n->children + pos);
 
 		if (l == len && memcmp(n->children + pos, name, len) == 0) {
-			memmove(n->children + pos, n->children + pos + l + 1, n->clen - pos - l - 1);
+			memmove(n->children + pos, n->children + pos + l + 1,
+			        n->clen - pos - l - 1);
 			n->clen -= l + 1;
 			return;
 		}
@@ -241,7 +242,7 @@ struct xs_node *store_lookup(struct xsd *d, const char *path, uint32_t len)
  * new state and, when fire is set, fires watches.
  */
 int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uint32_t vlen,
-	     const struct xs_perm *p, uint32_t np, bool set_value, bool fire)
+             const struct xs_perm *p, uint32_t np, bool set_value, bool fire)
 {
 	uint32_t hash = xs_hash(path, len);
 	struct xs_node *n = htab_find(&d->nodes, path, len, hash);
@@ -273,7 +274,7 @@ int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uin
 		}
 		if (node_set_value(n, NULL, 0) != 0 || node_set_perms(n, p, np) != 0 ||
 		    (parent && node_add_child(parent, path + plen + (plen > 1),
-					      len - plen - (plen > 1)) != 0) ||
+		                              len - plen - (plen > 1)) != 0) ||
 		    htab_insert(&d->nodes, n) != 0) {
 			node_free(n);
 			return ENOMEM;
@@ -340,7 +341,7 @@ int tree_delete(struct xsd *d, struct xs_node *n, bool fire)
 				if (child) {
 					if (cnt == cap) {
 						struct xs_node **ns =
-							realloc(stack, cap * 2 * sizeof(*stack));
+						    realloc(stack, cap * 2 * sizeof(*stack));
 						if (!ns) {
 							free(stack);
 							return ENOMEM;
@@ -388,8 +389,7 @@ int store_init_root(struct xsd *d)
 
 /* ---- operations on the live tree or a transaction ---- */
 
-struct xs_node *store_get(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len,
-			  bool dep)
+struct xs_node *store_get(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len, bool dep)
 {
 	if (tx)
 		return tx_get(d, tx, path, len, dep);
@@ -412,8 +412,21 @@ static int64_t owned_nodes(struct xsd *d, struct xs_tx *tx, uint32_t domid)
 	return n;
 }
 
+/* Would domid's node memory stay within its quota after adding add bytes (as seen by tx)? */
+static bool memory_ok(struct xsd *d, struct xs_tx *tx, uint32_t domid, int64_t add)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	int64_t used = dom ? dom->memory : 0;
+	uint32_t i;
+
+	for (i = 0; tx && i < tx->ndelta; i++)
+		if (tx->delta[i].domid == domid)
+			used += tx->delta[i].mem;
+	return add <= 0 || used + add <= (int64_t)domain_quota(d, domid, QUOTA_MEMORY);
+}
+
 int store_write(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-		uint32_t len, const void *val, uint32_t vlen, bool mkdir)
+                uint32_t len, const void *val, uint32_t vlen, bool mkdir)
 {
 	struct xs_node *n = store_get(d, tx, path, len, true);
 	struct xs_node *anc = NULL;
@@ -430,10 +443,13 @@ int store_write(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const
 		err = store_check(who, n, XS_PERM_WRITE);
 		if (err || mkdir)
 			return err;
+		if (!who->priv && !memory_ok(d, tx, n->perms[0].domid, (int64_t)vlen - n->vlen))
+			return ENOSPC;
 		if (!tx)
 			return tree_set(d, path, len, val, vlen, NULL, 0, true, true);
-		if (node_set_value(n, val, vlen) != 0)
-			return ENOMEM;
+		err = tx_delta(tx, n->perms[0].domid, 0, (int)vlen - (int)n->vlen);
+		if (err || node_set_value(n, val, vlen) != 0)
+			return err ? err : ENOMEM;
 		tx_mark_dirty(tx, n);
 		return 0;
 	}
@@ -461,7 +477,9 @@ int store_write(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const
 	if (!who->priv)
 		pp[0].domid = who->domid;
 	if (!who->priv &&
-	    owned_nodes(d, tx, who->domid) + missing > domain_quota(d, who->domid, QUOTA_NODES)) {
+	    (owned_nodes(d, tx, who->domid) + missing > domain_quota(d, who->domid, QUOTA_NODES) ||
+	     !memory_ok(d, tx, who->domid,
+	                (int64_t)missing * (len + np * sizeof(struct xs_perm)) + vlen))) {
 		err = ENOSPC;
 		goto out;
 	}
@@ -473,15 +491,15 @@ int store_write(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const
 		while (next < len && path[next] != '/')
 			next++;
 		if (!tx) {
-			err = tree_set(d, path, next, next == len ? val : NULL, next == len ? vlen : 0,
-				       pp, np, true, next == len);
+			err = tree_set(d, path, next, next == len ? val : NULL,
+			               next == len ? vlen : 0, pp, np, true, next == len);
 		} else {
 			struct xs_node *c = tx_make(d, tx, path, next);
 
 			err = c ? 0 : ENOMEM;
 			if (!err && (node_set_value(c, next == len ? val : NULL,
-						    next == len ? vlen : 0) != 0 ||
-				     node_set_perms(c, pp, np) != 0))
+			                            next == len ? vlen : 0) != 0 ||
+			             node_set_perms(c, pp, np) != 0))
 				err = ENOMEM;
 			if (!err)
 				err = tx_delta(tx, pp[0].domid, 1, (int)node_mem(c));
@@ -497,7 +515,7 @@ out:
 }
 
 int store_rm(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-	     uint32_t len)
+             uint32_t len)
 {
 	struct xs_node *n;
 	int err;
@@ -519,7 +537,7 @@ int store_rm(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const ch
 }
 
 int store_set_perms(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-		    uint32_t len, const struct xs_perm *p, uint32_t np)
+                    uint32_t len, const struct xs_perm *p, uint32_t np)
 {
 	struct xs_node *n;
 	int err;

@@ -13,7 +13,7 @@
 #include "xsd.h"
 
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
-	      const char *token)
+              const char *token)
 {
 	size_t plen = strlen(path), tlen = strlen(token);
 	struct xs_watch *w;
@@ -100,14 +100,14 @@ static void watch_send(struct xs_watch *w, const char *evpath, uint32_t len)
 	}
 	if ((size_t)len + 1 + w->tlen + 1 > XENSTORE_PAYLOAD_MAX) {
 		xsd_warn("dropping a watch event of %u bytes for connection of domain %u",
-			 len + w->tlen + 2, w->conn->domid);
+		         len + w->tlen + 2, w->conn->domid);
 		return;
 	}
 	conn_send(w->conn, XS_WATCH_EVENT, 0, 0, evpath, len + 1, w->token, w->tlen + 1);
 }
 
 void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_node *n,
-		bool recurse)
+                bool recurse)
 {
 	struct xs_watch *w;
 	char evbuf[XSD_ABS_PATH_MAX + 1];
@@ -125,7 +125,8 @@ void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_n
 
 		if (w->conn->dead)
 			continue;
-		if (path_is_below(evbuf, len, w->path, w->plen) && (w->path[0] != '@' || len == w->plen)) {
+		if (path_is_below(evbuf, len, w->path, w->plen) &&
+		    (w->path[0] != '@' || len == w->plen)) {
 			ev = evbuf;
 			evlen = len;
 		} else if (recurse && path_is_below(w->path, w->plen, evbuf, len)) {

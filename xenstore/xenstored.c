@@ -24,7 +24,7 @@
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
-#define DEFAULT_STATE SHOJI_STATEDIR "/xenstore"
+#define DEFAULT_STATE  SHOJI_STATEDIR "/xenstore"
 
 struct daemon {
 	struct xsd d;
@@ -38,7 +38,7 @@ struct daemon {
 	bool detach;
 	volatile bool stop;
 	unsigned long activity; /* bumped by every callback that did work */
-	uint64_t poll_ns;	/* busy-poll this long after activity before sleeping */
+	uint64_t poll_ns;       /* busy-poll this long after activity before sleeping */
 };
 
 struct conn_ev {
@@ -286,18 +286,18 @@ static void usage(FILE *f)
 	int i;
 
 	fprintf(f,
-		"usage: shoji-xenstored [--socket PATH] [--state-dir DIR] [--daemon]\n"
-		"                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
-		"BYTES]\n"
-		"                       [--poll-us USECS]\n"
-		"defaults: --socket %s --state-dir %s\n"
-		"quotas (apply to unprivileged domains):\n",
-		DEFAULT_SOCKET, DEFAULT_STATE);
+	        "usage: shoji-xenstored [--socket PATH] [--state-dir DIR] [--daemon]\n"
+	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
+	        "BYTES]\n"
+	        "                       [--poll-us USECS]\n"
+	        "defaults: --socket %s --state-dir %s\n"
+	        "quotas (apply to unprivileged domains):\n",
+	        DEFAULT_SOCKET, DEFAULT_STATE);
 	for (i = 0; i < QUOTA_COUNT; i++)
 		fprintf(f, "  %-18s %s\n", quota_name(i), quota_help(i));
 }
 
-static void parse_quota(struct xsd *d, const char *arg)
+static void parse_quota(struct xsd_quota *q, const char *arg)
 {
 	char name[64];
 	const char *eq = strchr(arg, '=');
@@ -305,16 +305,20 @@ static void parse_quota(struct xsd *d, const char *arg)
 	unsigned long v;
 	int id;
 
-	if (!eq || (size_t)(eq - arg) >= sizeof(name))
-		fatal("--quota wants NAME=VALUE, not '%s'", arg);
+	if (!eq || (size_t)(eq - arg) >= sizeof(name)) {
+		fprintf(stderr, "shoji-xenstored: --quota wants NAME=VALUE, not '%s'\n", arg);
+		exit(2);
+	}
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = '\0';
 	id = quota_lookup(name);
 	errno = 0;
 	v = strtoul(eq + 1, &end, 10);
-	if (id < 0 || *end || eq[1] == '\0' || errno || v > UINT32_MAX)
-		fatal("bad quota '%s' (see --help)", arg);
-	d->quota.v[id] = (uint32_t)v;
+	if (id < 0 || *end || eq[1] == '\0' || errno || v > UINT32_MAX) {
+		fprintf(stderr, "shoji-xenstored: bad quota '%s' (see --help)\n", arg);
+		exit(2);
+	}
+	q->v[id] = (uint32_t)v;
 }
 
 static void write_pidfile(const char *path)
@@ -328,24 +332,25 @@ static void write_pidfile(const char *path)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"state-dir", required_argument, NULL, 'S'},
-		{"daemon", no_argument, NULL, 'D'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"quota", required_argument, NULL, 'Q'},
-		{"output-limit", required_argument, NULL, 'o'},
-		{"poll-us", required_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"state-dir", required_argument, NULL, 'S'},
+	    {"daemon", no_argument, NULL, 'D'},
+	    {"pidfile", required_argument, NULL, 'p'},
+	    {"quota", required_argument, NULL, 'Q'},
+	    {"output-limit", required_argument, NULL, 'o'},
+	    {"poll-us", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct daemon dm = {.listen_fd = -1,
-			    .socket_path = DEFAULT_SOCKET,
-			    .state_dir = DEFAULT_STATE,
-			    .poll_ns = 50000};
+	                    .socket_path = DEFAULT_SOCKET,
+	                    .state_dir = DEFAULT_STATE,
+	                    .poll_ns = 50000};
+	struct xsd_quota quota;
+	size_t out_limit = 4u << 20;
 	int opt;
 
-	if (xsd_init(&dm.d) != 0)
-		fatal("out of memory");
+	quota_defaults(&quota);
 	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -361,12 +366,13 @@ int main(int argc, char **argv)
 			dm.pidfile = optarg;
 			break;
 		case 'Q':
-			parse_quota(&dm.d, optarg);
+			parse_quota(&quota, optarg);
 			break;
 		case 'o':
-			dm.d.out_limit = strtoul(optarg, NULL, 10);
-			if (dm.d.out_limit < 2 * (XENSTORE_PAYLOAD_MAX + 16))
-				fatal("--output-limit must be at least %d", 2 * (XENSTORE_PAYLOAD_MAX + 16));
+			out_limit = strtoul(optarg, NULL, 10);
+			if (out_limit < 2 * (XENSTORE_PAYLOAD_MAX + 16))
+				fatal("--output-limit must be at least %d",
+				      2 * (XENSTORE_PAYLOAD_MAX + 16));
 			break;
 		case 'P':
 			dm.poll_ns = strtoull(optarg, NULL, 10) * 1000;
@@ -383,6 +389,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (xsd_init(&dm.d) != 0)
+		fatal("out of memory");
+	dm.d.quota = quota;
+	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
 	if (log_open(&dm.d, dm.state_dir) != 0)
@@ -391,7 +401,7 @@ int main(int argc, char **argv)
 		fatal("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
 	dm.listen_fd = listen_on(dm.socket_path);
-	if (dm.detach && daemon(0, 0) != 0)
+	if (dm.detach && daemon(1, 0) != 0)
 		fatal("daemon: %s", strerror(errno));
 	if (dm.pidfile)
 		write_pidfile(dm.pidfile);

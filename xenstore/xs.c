@@ -34,7 +34,7 @@ struct shoji_xs {
 	int evfd;
 	uint32_t req_id;
 	struct xs_event *head, **tail;
-	struct xsd_sockmsg hdr;			 /* last message read */
+	struct xsd_sockmsg hdr;             /* last message read */
 	char buf[XENSTORE_PAYLOAD_MAX + 1]; /* its payload, NUL-terminated */
 };
 
@@ -43,7 +43,7 @@ static const struct {
 	const char *name;
 } errnames[] = {
 #define XS_ERRNAME(name) {name, #name},
-	XSD_ERROR_LIST(XS_ERRNAME)
+    XSD_ERROR_LIST(XS_ERRNAME)
 #undef XS_ERRNAME
 };
 
@@ -169,7 +169,7 @@ static int queue_event(struct shoji_xs *h)
 }
 
 void *shoji_xs_request(struct shoji_xs *h, uint32_t type, shoji_xs_tx_t t, const void *payload,
-		       unsigned int len, unsigned int *reply_len)
+                       unsigned int len, unsigned int *reply_len)
 {
 	struct xsd_sockmsg m = {type, ++h->req_id, t, len};
 	struct iovec iov[2] = {{&m, sizeof(m)}, {(void *)payload, len}};
@@ -231,7 +231,7 @@ void *shoji_xs_request(struct shoji_xs *h, uint32_t type, shoji_xs_tx_t t, const
 
 /* A request whose reply is only checked. */
 static int simple(struct shoji_xs *h, uint32_t type, shoji_xs_tx_t t, const void *p,
-		  unsigned int len)
+                  unsigned int len)
 {
 	void *r = shoji_xs_request(h, type, t, p, len, NULL);
 
@@ -261,7 +261,7 @@ void *shoji_xs_read(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, unsig
 }
 
 int shoji_xs_write(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, const void *data,
-		   unsigned int len)
+                   unsigned int len)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	unsigned int plen;
@@ -312,7 +312,7 @@ static char **vector(const char *s, unsigned int len, unsigned int *num)
 
 /* DIRECTORY for lists too big for one message: DIRECTORY_PART until complete. */
 static char **directory_parts(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-			      unsigned int *num)
+                              unsigned int *num)
 {
 	char *all = NULL, **v = NULL;
 	size_t alen = 0;
@@ -368,8 +368,7 @@ out:
 	return v;
 }
 
-char **shoji_xs_directory(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-			  unsigned int *num)
+char **shoji_xs_directory(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, unsigned int *num)
 {
 	unsigned int len;
 	char *r = shoji_xs_request(h, XS_DIRECTORY, t, path, (unsigned int)strlen(path) + 1, &len);
@@ -383,7 +382,7 @@ char **shoji_xs_directory(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
 }
 
 struct shoji_xs_perm *shoji_xs_get_perms(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-					 unsigned int *num)
+                                         unsigned int *num)
 {
 	unsigned int len, n = 0, pos = 0;
 	char *r = shoji_xs_request(h, XS_GET_PERMS, t, path, (unsigned int)strlen(path) + 1, &len);
@@ -417,7 +416,7 @@ out:
 }
 
 int shoji_xs_set_perms(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-		       const struct shoji_xs_perm *perms, unsigned int num)
+                       const struct shoji_xs_perm *perms, unsigned int num)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	unsigned int len, i;
@@ -426,7 +425,7 @@ int shoji_xs_set_perms(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
 		return -1;
 	for (i = 0; i < num; i++) {
 		int n = snprintf(buf + len, sizeof(buf) - len, "%c%u", "nrwb"[perms[i].perms & 3],
-				 perms[i].domid);
+		                 perms[i].domid);
 
 		if (n < 0 || len + (unsigned int)n + 1 > sizeof(buf)) {
 			errno = E2BIG;
@@ -567,7 +566,7 @@ char *shoji_xs_get_domain_path(struct shoji_xs *h, uint32_t domid)
 	int n = snprintf(buf, sizeof(buf), "%u", domid);
 
 	return shoji_xs_request(h, XS_GET_DOMAIN_PATH, SHOJI_XS_NO_TX, buf, (unsigned int)n + 1,
-				NULL);
+	                        NULL);
 }
 
 int shoji_xs_is_domain_introduced(struct shoji_xs *h, uint32_t domid)
@@ -575,7 +574,7 @@ int shoji_xs_is_domain_introduced(struct shoji_xs *h, uint32_t domid)
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%u", domid);
 	char *r = shoji_xs_request(h, XS_IS_DOMAIN_INTRODUCED, SHOJI_XS_NO_TX, buf,
-				   (unsigned int)n + 1, NULL);
+	                           (unsigned int)n + 1, NULL);
 	int ret;
 
 	if (!r)

@@ -17,8 +17,8 @@
 
 #include <shoji/io/xs_wire.h>
 
-#define XSD_DOMID_MAX 0x7ff0u /* DOMID_FIRST_RESERVED: ids above are not domains */
-#define XSD_PRIV_DOMID 0u     /* dom0: privileged */
+#define XSD_DOMID_MAX  0x7ff0u /* DOMID_FIRST_RESERVED: ids above are not domains */
+#define XSD_PRIV_DOMID 0u      /* dom0: privileged */
 
 /* ---- paths (path.c) ---- */
 
@@ -32,7 +32,7 @@
  * allow_special is set, and are returned unchanged.
  */
 int path_canon(const char *in, uint32_t domid, uint32_t path_max, bool allow_special, char *out,
-	       uint32_t *outlen);
+               uint32_t *outlen);
 /* True when child is node or lies below it (prefix at a '/' boundary). */
 bool path_is_below(const char *child, uint32_t clen, const char *node, uint32_t nlen);
 /* Length of the parent of path (1 for "/a"); 0 for "/". */
@@ -42,10 +42,10 @@ uint32_t path_depth(const char *path, uint32_t len);
 
 /* ---- permissions (perms.c) ---- */
 
-#define XS_PERM_NONE 0u
-#define XS_PERM_READ 1u
+#define XS_PERM_NONE  0u
+#define XS_PERM_READ  1u
 #define XS_PERM_WRITE 2u
-#define XS_PERM_BOTH 3u
+#define XS_PERM_BOTH  3u
 #define XS_PERM_OWNER 4u /* internal: the request needs ownership */
 
 struct xs_perm {
@@ -72,16 +72,16 @@ uint32_t perms_get(const struct xs_who *who, const struct xs_perm *p, uint32_t n
 /* ---- nodes and the store (tree.c) ---- */
 
 /* Transaction overlay flags (only on nodes held in a transaction). */
-#define TXN_GONE 0x01u	   /* absent in the transaction's view */
-#define TXN_DEP 0x02u	   /* commit requires main's generation == base_gen */
-#define TXN_DIRTY 0x04u	   /* value/perms (or existence) changed by the transaction */
-#define TXN_NEED 0x08u	   /* commit requires the node to exist in main */
+#define TXN_GONE     0x01u /* absent in the transaction's view */
+#define TXN_DEP      0x02u /* commit requires main's generation == base_gen */
+#define TXN_DIRTY    0x04u /* value/perms (or existence) changed by the transaction */
+#define TXN_NEED     0x08u /* commit requires the node to exist in main */
 #define TXN_REPLACED 0x10u /* deleted and re-created: drop main's subtree first */
 
 struct xs_node {
 	struct xs_node *hnext; /* hash chain */
 	struct xs_node *dnext; /* transaction: dirty list */
-	uint64_t gen;	       /* bumped on every change of value, perms or children */
+	uint64_t gen;          /* bumped on every change of value, perms or children */
 	uint64_t base_gen;     /* transaction: main's gen when first accessed (0: absent) */
 	char *value;
 	char *children; /* "a\0b\0": the DIRECTORY payload, insertion order */
@@ -93,7 +93,7 @@ struct xs_node {
 	uint32_t nperms;
 	uint32_t txflags;
 	uint32_t dorder; /* transaction: order in the dirty list */
-	char path[];	 /* NUL terminated */
+	char path[];     /* NUL terminated */
 };
 
 struct xs_htab {
@@ -153,14 +153,15 @@ struct xsd_domain {
 	bool introduced;
 	uint64_t mfn;
 	uint32_t port;
-	uint32_t target;  /* SET_TARGET, or XSD_DOMID_MAX */
-	bool has_quota;	  /* per-domain quota overrides below */
+	uint32_t target; /* SET_TARGET, or XSD_DOMID_MAX */
+	bool has_quota;  /* per-domain quota overrides below */
 	struct xsd_quota quota;
 	/* accounting of what this domid owns or uses */
 	int64_t nodes;
 	int64_t memory;
 	uint32_t watches;
 	uint32_t transactions;
+	int64_t cnt_nodes, cnt_mem; /* domain_check's recount */
 };
 
 struct xsd;
@@ -193,21 +194,21 @@ struct xs_tx {
 		uint32_t domid;
 		int32_t nodes;
 		int64_t mem;
-	} *delta;
+	} * delta;
 };
 
 /* ---- watches (watch.c) ---- */
 
 struct xs_watch {
-	struct xs_watch *next;	  /* per connection */
-	struct xs_watch *hnext;	  /* global list */
+	struct xs_watch *next;    /* per connection */
+	struct xs_watch *hnext;   /* global list */
 	struct xs_watch **hprevp; /* global list */
 	struct xs_conn *conn;
 	char *token;
 	uint32_t tlen;
-	uint32_t plen;	  /* registered (absolute) path length */
+	uint32_t plen;    /* registered (absolute) path length */
 	uint32_t relskip; /* bytes to strip from event paths (relative watch), else 0 */
-	char path[];	  /* absolute path or "@..." */
+	char path[];      /* absolute path or "@..." */
 };
 
 /* ---- connections (conn.c) ---- */
@@ -225,15 +226,15 @@ struct xs_transport_ops {
 
 struct xs_conn {
 	struct xs_conn *next, **prevp; /* all connections */
-	struct xs_conn *fnext;	       /* pending flush list */
+	struct xs_conn *fnext;         /* pending flush list */
 	struct xsd *d;
 	const struct xs_transport_ops *ops;
 	void *tp; /* transport private data */
 	int fd;
 	uint32_t domid;
 	bool priv;
-	bool dead;	/* drop as soon as the loop gets back to it */
-	bool flushing;	/* on the flush list */
+	bool dead;      /* drop as soon as the loop gets back to it */
+	bool flushing;  /* on the flush list */
 	bool is_domain; /* a domain (ring) connection: unprivileged unless dom0 */
 	/* input */
 	char *in;
@@ -251,12 +252,12 @@ struct xs_conn {
 };
 
 struct xs_conn *conn_new(struct xsd *d, const struct xs_transport_ops *ops, void *tp, int fd,
-			 uint32_t domid, bool priv);
+                         uint32_t domid, bool priv);
 /* Tear down: watches, transactions, buffers; calls ops->close. */
 void conn_free(struct xs_conn *c);
 /* Queue a message for c (header + payload).  Marks c dead when over its limit. */
 void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id, const void *p1,
-	       uint32_t l1, const void *p2, uint32_t l2);
+               uint32_t l1, const void *p2, uint32_t l2);
 /*
  * Read what is available and handle the complete messages, stopping while
  * the connection is throttled (too much unsent output: the rest waits in
@@ -283,10 +284,10 @@ struct xsd {
 	struct xs_conn *conns;
 	struct xs_conn *flush_list;
 	struct xs_watch *watch_list; /* every watch */
-	struct xsd_log *log;	     /* NULL: no persistence (unit tests, fuzzer) */
-	bool replaying;		     /* log replay: no watches, no logging */
-	bool trace;		     /* CONTROL log on: trace requests to stderr */
-	size_t out_limit;	     /* per-connection output limit in bytes */
+	struct xsd_log *log;         /* NULL: no persistence (unit tests, fuzzer) */
+	bool replaying;              /* log replay: no watches, no logging */
+	bool trace;                  /* CONTROL log on: trace requests to stderr */
+	size_t out_limit;            /* per-connection output limit in bytes */
 	char scratch[XENSTORE_PAYLOAD_MAX + 64];
 };
 
@@ -300,20 +301,20 @@ void xsd_fini(struct xsd *d);
 struct xs_node *store_lookup(struct xsd *d, const char *path, uint32_t len);
 /* Node visible to a request (and record a read dependency in tx); NULL if absent. */
 struct xs_node *store_get(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len,
-			  bool dep);
+                          bool dep);
 int store_write(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-		uint32_t len, const void *val, uint32_t vlen, bool mkdir);
+                uint32_t len, const void *val, uint32_t vlen, bool mkdir);
 int store_rm(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-	     uint32_t len);
+             uint32_t len);
 int store_set_perms(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, const char *path,
-		    uint32_t len, const struct xs_perm *p, uint32_t np);
+                    uint32_t len, const struct xs_perm *p, uint32_t np);
 /* Check who may access node n in mode (XS_PERM_READ/WRITE); 0 or EACCES. */
 int store_check(const struct xs_who *who, const struct xs_node *n, uint32_t mode);
 /* Build the initial tree (/, /tool, /tool/xenstored) if the store is empty. */
 int store_init_root(struct xsd *d);
 /* Main-tree primitives (also used by log replay and transaction commit). */
 int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uint32_t vlen,
-	     const struct xs_perm *p, uint32_t np, bool set_value, bool fire);
+             const struct xs_perm *p, uint32_t np, bool set_value, bool fire);
 int tree_delete(struct xsd *d, struct xs_node *n, bool fire);
 void tree_free_all(struct xsd *d);
 void account_node(struct xsd *d, const struct xs_node *n, int sign);
@@ -324,8 +325,7 @@ struct xs_tx *tx_find(struct xs_conn *c, uint32_t id);
 int tx_end(struct xsd *d, struct xs_conn *c, struct xs_tx *tx, bool commit);
 void tx_free(struct xsd *d, struct xs_tx *tx);
 /* Transaction-view helpers used by tree.c. */
-struct xs_node *tx_get(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len,
-		       bool dep);
+struct xs_node *tx_get(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len, bool dep);
 struct xs_node *tx_make(struct xsd *d, struct xs_tx *tx, const char *path, uint32_t len);
 void tx_mark_dirty(struct xs_tx *tx, struct xs_node *n);
 int tx_rm(struct xsd *d, struct xs_tx *tx, struct xs_node *n);
@@ -334,7 +334,7 @@ int32_t tx_delta_nodes(const struct xs_tx *tx, uint32_t domid);
 
 /* ---- watches (watch.c) ---- */
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
-	      const char *token);
+              const char *token);
 int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *token);
 void watch_del_all(struct xsd *d, struct xs_conn *c);
 /*
@@ -343,7 +343,7 @@ void watch_del_all(struct xsd *d, struct xs_conn *c);
  * (its perms decide who may see the event); NULL for special paths.
  */
 void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_node *n,
-		bool recurse);
+                bool recurse);
 
 /* ---- the log (log.c) ---- */
 int log_open(struct xsd *d, const char *dir);
@@ -362,7 +362,7 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len);
 /* ---- protocol (proto.c) ---- */
 /* Handle one complete message from c.  payload holds hdr->len bytes. */
 void proto_handle(struct xsd *d, struct xs_conn *c, const struct xsd_sockmsg *hdr,
-		  const char *payload);
+                  const char *payload);
 const char *proto_errname(int err);
 
 /* Daemon logging (xenstored.c provides it; tests may too). */

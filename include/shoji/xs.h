@@ -28,10 +28,10 @@ typedef uint32_t shoji_xs_tx_t;
 #define SHOJI_XS_NO_TX ((shoji_xs_tx_t)0)
 
 /* Permission bits of struct shoji_xs_perm.perms. */
-#define SHOJI_XS_PERM_NONE 0u
-#define SHOJI_XS_PERM_READ 1u
+#define SHOJI_XS_PERM_NONE  0u
+#define SHOJI_XS_PERM_READ  1u
 #define SHOJI_XS_PERM_WRITE 2u
-#define SHOJI_XS_PERM_BOTH 3u
+#define SHOJI_XS_PERM_BOTH  3u
 
 struct shoji_xs_perm {
 	uint32_t domid;
@@ -39,7 +39,7 @@ struct shoji_xs_perm {
 };
 
 /* Indexes into the vector shoji_xs_read_watch() returns. */
-#define SHOJI_XS_WATCH_PATH 0
+#define SHOJI_XS_WATCH_PATH  0
 #define SHOJI_XS_WATCH_TOKEN 1
 
 struct shoji_xs;
@@ -51,16 +51,15 @@ void shoji_xs_close(struct shoji_xs *h);
 /* Value of path (NUL-terminated for convenience; *len excludes it). */
 void *shoji_xs_read(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, unsigned int *len);
 int shoji_xs_write(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, const void *data,
-		   unsigned int len);
+                   unsigned int len);
 /* Children of path: one malloc'd block holding the vector and the names. */
-char **shoji_xs_directory(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-			  unsigned int *num);
+char **shoji_xs_directory(struct shoji_xs *h, shoji_xs_tx_t t, const char *path, unsigned int *num);
 int shoji_xs_mkdir(struct shoji_xs *h, shoji_xs_tx_t t, const char *path);
 int shoji_xs_rm(struct shoji_xs *h, shoji_xs_tx_t t, const char *path);
 struct shoji_xs_perm *shoji_xs_get_perms(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-					 unsigned int *num);
+                                         unsigned int *num);
 int shoji_xs_set_perms(struct shoji_xs *h, shoji_xs_tx_t t, const char *path,
-		       const struct shoji_xs_perm *perms, unsigned int num);
+                       const struct shoji_xs_perm *perms, unsigned int num);
 
 int shoji_xs_watch(struct shoji_xs *h, const char *path, const char *token);
 int shoji_xs_unwatch(struct shoji_xs *h, const char *path, const char *token);
@@ -84,7 +83,7 @@ int shoji_xs_is_domain_introduced(struct shoji_xs *h, uint32_t domid);
 
 /* Send any request (type from enum xsd_sockmsg_type) and return the reply payload. */
 void *shoji_xs_request(struct shoji_xs *h, uint32_t type, shoji_xs_tx_t t, const void *payload,
-		       unsigned int len, unsigned int *reply_len);
+                       unsigned int len, unsigned int *reply_len);
 
 #ifdef __cplusplus
 }

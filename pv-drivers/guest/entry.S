@@ -4,8 +4,13 @@
  * The domain builder starts us in 32-bit protected mode with paging off,
  * flat segments and EBX = GPA of struct hvm_start_info.  We switch to long
  * mode on identity-mapped page tables (first 4 GiB, 2 MiB pages, built at
- * link time so no loop runs in the slow emulated boot path), clear .bss,
- * take a stack and call guest_start(start_info).
+ * link time so no loop runs in the slow emulated boot path), take a stack
+ * and call guest_start(start_info).
+ *
+ * .bss is not cleared here: it is the part of the PT_LOAD segment beyond
+ * p_filesz, which the ELF/PVH loader zero-fills (shoji-hv and Xen do).
+ * Clearing it again cost most of the boot time on hosts where KVM emulates
+ * guest kernel code (every rep stosq iteration is emulated).
  *
  * Secondary vCPUs enter at smp_ap_entry64, already in 64-bit mode (set up by
  * VCPUOP_initialise with a vcpu_hvm_context); they only reload our GDT.
@@ -76,14 +81,6 @@ pvh_start64:
 	xorl %eax, %eax                 /* FS/GS unused: null selectors */
 	movl %eax, %fs
 	movl %eax, %gs
-
-	/* Zero .bss (bounds are 8-byte aligned by guest.lds).  The boot
-	 * stack lives there too, so do it before anything is pushed. */
-	movq $__bss_start, %rdi
-	movq $__bss_end, %rcx
-	subq %rdi, %rcx
-	shrq $3, %rcx
-	rep stosq
 
 	movq $boot_stack_top, %rsp
 	xorl %ebp, %ebp

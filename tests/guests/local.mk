@@ -98,6 +98,15 @@ tests_guests_cmdline_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
 tests_guests_cmdline_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
 tests_guests_cmdline_LINK = $(GUEST_PROG_LINK)
 
+# Used by the toolstack tests (tests/system/toolstack-*.sh): a domain that stays up.
+check_PROGRAMS += tests/guests/idle
+tests_guests_idle_SOURCES = tests/guests/idle.c
+tests_guests_idle_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_idle_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_idle_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
+tests_guests_idle_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
+tests_guests_idle_LINK = $(GUEST_PROG_LINK)
+
 # Run by the hypervisor's hypercall round-trip benchmark (make bench).
 BENCH_BINS += tests/guests/bench-hypercall
 check_PROGRAMS += tests/guests/bench-hypercall
@@ -122,3 +131,5 @@ GUEST_SYSTEM_TESTS = \
 	tests/system/guest-cmdline.sh
 TESTS += $(GUEST_SYSTEM_TESTS)
 EXTRA_DIST += $(GUEST_SYSTEM_TESTS) tests/guests/lib.sh
+TESTS += tests/system/guest-idle.sh
+EXTRA_DIST += tests/system/guest-idle.sh

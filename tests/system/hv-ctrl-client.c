@@ -41,29 +41,37 @@ static int unpause_wait(const char *sock, struct shoji_ctrl *c, uint32_t domid, 
 {
 	struct shoji_ctrl *ev = shoji_ctrl_open(sock);
 	struct pollfd pfd;
+	int r = 1;
 
-	if (!ev || shoji_ctrl_subscribe(ev) < 0)
-		return die("subscribe");
-	if (shoji_ctrl_unpause(c, domid) < 0)
-		return die("unpause");
+	if (!ev || shoji_ctrl_subscribe(ev) < 0) {
+		r = die("subscribe");
+		goto out;
+	}
+	if (shoji_ctrl_unpause(c, domid) < 0) {
+		r = die("unpause");
+		goto out;
+	}
 	pfd.fd = shoji_ctrl_fd(ev);
 	pfd.events = POLLIN;
 	while (poll(&pfd, 1, secs * 1000) == 1) {
 		struct shoji_ctrl_event e;
 
-		if (shoji_ctrl_next_event(ev, &e) < 0)
-			return die("event");
+		if (shoji_ctrl_next_event(ev, &e) < 0) {
+			r = die("event");
+			goto out;
+		}
 		if (e.domid != domid)
 			continue;
 		printf("event %s reason=%u\n", shoji_domain_state_name(e.state), e.shutdown_reason);
 		if (e.state == SHOJI_DOMAIN_SHUTDOWN || e.state == SHOJI_DOMAIN_CRASHED) {
-			shoji_ctrl_close(ev);
-			return 0;
+			r = 0;
+			goto out;
 		}
 	}
 	fprintf(stderr, "hv-ctrl-client: no shutdown within %d s\n", secs);
+out:
 	shoji_ctrl_close(ev);
-	return 1;
+	return r;
 }
 
 /* Send a request of the wrong size: the server must refuse it and keep serving. */
@@ -73,20 +81,25 @@ static int bad_size(const char *sock)
 	uint32_t msg[5] = {0x4a524853u, 1u | (6u << 16), 7, 0, 0}; /* CTRL_INFO, 4 bytes short */
 	int32_t reply[4];
 	ssize_t n;
+	int r = 1;
 
 	if (!c)
 		return die("open");
-	if (send(shoji_ctrl_fd(c), msg, sizeof(msg), 0) < 0)
-		return die("send");
+	if (send(shoji_ctrl_fd(c), msg, sizeof(msg), 0) < 0) {
+		r = die("send");
+		goto out;
+	}
 	n = recv(shoji_ctrl_fd(c), reply, sizeof(reply), 0);
 	if (n != (ssize_t)sizeof(reply) || reply[3] != -EINVAL) {
 		fprintf(stderr, "hv-ctrl-client: bad-size answer n=%zd status=%d\n", n,
 		        n >= 16 ? reply[3] : 0);
-		return 1;
+		goto out;
 	}
 	printf("refused status=%d\n", reply[3]);
+	r = 0;
+out:
 	shoji_ctrl_close(c);
-	return 0;
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -112,8 +125,10 @@ int main(int argc, char **argv)
 		    .name = argv[3], .memory_mib = num(argv[4]), .vcpus = num(argv[5])};
 		uint32_t domid;
 
-		if (shoji_ctrl_create(c, &cfg, &domid) < 0)
-			return die("create");
+		if (shoji_ctrl_create(c, &cfg, &domid) < 0) {
+			r = -1;
+			goto out;
+		}
 		printf("%u\n", domid);
 	} else if (strcmp(cmd, "load") == 0 && argc >= 5) {
 		char err[512];
@@ -121,6 +136,7 @@ int main(int argc, char **argv)
 		if (shoji_ctrl_load(c, num(argv[3]), argv[4], NULL, argc > 5 ? argv[5] : NULL, err,
 		                    sizeof(err)) < 0) {
 			fprintf(stderr, "hv-ctrl-client: load: %s\n", err);
+			shoji_ctrl_close(c);
 			return 1;
 		}
 	} else if (strcmp(cmd, "unpause") == 0 && argc >= 4) {
@@ -139,8 +155,10 @@ int main(int argc, char **argv)
 		struct shoji_dominfo d[256];
 		int n = shoji_ctrl_list(c, d, 256), k;
 
-		if (n < 0)
-			return die("list");
+		if (n < 0) {
+			r = -1;
+			goto out;
+		}
 		for (k = 0; k < n && k < 256; k++)
 			print_info(&d[k]);
 	} else if (strcmp(cmd, "console") == 0 && argc >= 4) {
@@ -165,10 +183,12 @@ int main(int argc, char **argv)
 		return r;
 	} else {
 		fprintf(stderr, "hv-ctrl-client: bad command %s\n", cmd);
+		shoji_ctrl_close(c);
 		return 2;
 	}
+out:
 	if (r < 0)
-		return die(cmd);
+		r = die(cmd);
 	shoji_ctrl_close(c);
-	return 0;
+	return r < 0 ? 1 : r;
 }

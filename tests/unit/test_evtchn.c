@@ -22,6 +22,7 @@ struct fake_dom {
 	struct evtchn_domain *d;
 	struct shared_info *si;
 	unsigned int kicks[MAX_VCPUS];
+	unsigned int pendings;     /* port_pending calls */
 	unsigned int notified[64]; /* notify_port calls per port (Dom0) */
 };
 
@@ -54,6 +55,13 @@ static void kick(void *owner, uint32_t vcpu)
 	__atomic_fetch_add(&f->kicks[vcpu], 1, __ATOMIC_RELAXED);
 }
 
+static void port_pending(void *owner, evtchn_port_t port, uint32_t vcpu)
+{
+	struct fake_dom *f = owner;
+
+	__atomic_fetch_add(&f->pendings, 1, __ATOMIC_RELAXED);
+}
+
 static void notify(void *owner, evtchn_port_t port)
 {
 	struct fake_dom *f = owner;
@@ -62,7 +70,8 @@ static void notify(void *owner, evtchn_port_t port)
 		__atomic_fetch_add(&f->notified[port], 1, __ATOMIC_RELAXED);
 }
 
-static const struct evtchn_delivery_ops guest_ops = {.kick_vcpu = kick};
+static const struct evtchn_delivery_ops guest_ops = {.kick_vcpu = kick,
+                                                     .port_pending = port_pending};
 static const struct evtchn_delivery_ops dom0_ops = {.notify_port = notify};
 
 static void world_init(void)
@@ -408,9 +417,11 @@ START_TEST(t_delivery_bits)
 	ck_assert_uint_eq(b->si->vcpu_info[0].evtchn_pending_sel, 1UL << 1);
 	ck_assert_uint_eq(b->si->vcpu_info[0].evtchn_upcall_pending, 1);
 	ck_assert_uint_eq(b->kicks[0], 1);
+	ck_assert_uint_eq(b->pendings, 1); /* SCHEDOP_poll wake-up hook */
 	/* Already pending: nothing more, no second kick. */
 	ck_assert_int_eq(evtchn_send(a->d, pa), 0);
 	ck_assert_uint_eq(b->kicks[0], 1);
+	ck_assert_uint_eq(b->pendings, 1);
 	/* Pending cleared but upcall still pending: selector again, no kick. */
 	b->si->evtchn_pending[1] = 0;
 	b->si->vcpu_info[0].evtchn_pending_sel = 0;
@@ -426,6 +437,7 @@ START_TEST(t_delivery_bits)
 	ck_assert_uint_eq(b->si->vcpu_info[0].evtchn_pending_sel, 0);
 	ck_assert_uint_eq(b->si->vcpu_info[0].evtchn_upcall_pending, 0);
 	ck_assert_uint_eq(b->kicks[0], 1);
+	ck_assert_uint_eq(b->pendings, 3); /* pollers wake even for masked ports */
 	/* Unmask a pending port: mask cleared, selector + upcall + kick. */
 	ck_assert_int_eq(evtchn_unmask(b->d, pb), 0);
 	ck_assert_uint_eq(b->si->evtchn_mask[1], 0);

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -545,6 +547,23 @@ START_TEST(t_misc_ops)
 	ck_assert_int_eq(
 	    gnttab_hypercall(a->gt, GNTTABOP_cache_flush | (1u << 12), ARG(cf), 1, &io), 0);
 
+	/* Version 1 has no status frames. */
+	{
+		struct gnttab_get_status_frames sf = {.nr_frames = 1, .dom = DOMID_SELF};
+
+		ck_assert_int_eq(
+		    gnttab_hypercall(a->gt, GNTTABOP_get_status_frames, ARG(sf), 1, &io), 0);
+		ck_assert_int_eq(sf.status, GNTST_general_error);
+		sf.nr_frames = 0;
+		ck_assert_int_eq(
+		    gnttab_hypercall(a->gt, GNTTABOP_get_status_frames, ARG(sf), 1, &io), 0);
+		ck_assert_int_eq(sf.status, GNTST_okay);
+		sf.dom = 0;
+		ck_assert_int_eq(
+		    gnttab_hypercall(a->gt, GNTTABOP_get_status_frames, ARG(sf), 1, &io), 0);
+		ck_assert_int_eq(sf.status, GNTST_permission_denied);
+	}
+
 	/* Dispatcher: unknown or unimplemented commands, bad counts, continuation bits. */
 	ck_assert_int_eq(gnttab_hypercall(a->gt, GNTTABOP_transfer, ARG(cf), 1, &io), -XEN_ENOSYS);
 	ck_assert_int_eq(gnttab_hypercall(a->gt, 13, ARG(cf), 1, &io), -XEN_ENOSYS);
@@ -580,6 +599,96 @@ START_TEST(t_granter_destroyed)
 }
 END_TEST
 
+/*
+ * Race: B maps and unmaps A's grant in a loop while A keeps ending access
+ * and granting again.  End access may succeed only while B holds no
+ * mapping, and B's map must fail while access is ended.
+ */
+#define RACE_ROUNDS 20000
+
+struct race {
+	struct fake_dom *a, *b;
+	grant_entry_v1_t *e;
+	unsigned int live;  /* B has the grant mapped */
+	unsigned int ended; /* A has ended access and not granted again */
+	unsigned int attempts, done, maps, ends, errors;
+};
+
+static void *race_mapper(void *arg)
+{
+	struct race *r = arg;
+	struct gnttab_map_grant_ref mp;
+	struct gnttab_unmap_grant_ref um;
+	unsigned int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		mp = (struct gnttab_map_grant_ref){
+		    .host_addr = 0x40000, .flags = GNTMAP_host_map, .ref = 5, .dom = 1};
+		__atomic_fetch_add(&r->attempts, 1, __ATOMIC_SEQ_CST);
+		gnttab_map_grant_ref(r->b->gt, &mp, NULL);
+		if (mp.status != GNTST_okay) {
+			sched_yield();
+			continue;
+		}
+		__atomic_store_n(&r->live, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&r->ended, __ATOMIC_SEQ_CST))
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		r->maps++;
+		sched_yield(); /* let the granter try to end access now */
+		__atomic_store_n(&r->live, 0, __ATOMIC_SEQ_CST);
+		um = (struct gnttab_unmap_grant_ref){.host_addr = 0x40000, .handle = mp.handle};
+		gnttab_unmap_grant_ref(r->b->gt, &um, NULL);
+		if (um.status != GNTST_okay)
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void *race_granter(void *arg)
+{
+	struct race *r = arg;
+
+	while (!__atomic_load_n(&r->done, __ATOMIC_SEQ_CST)) {
+		unsigned int seen = __atomic_load_n(&r->attempts, __ATOMIC_SEQ_CST);
+
+		if (!end_access(r->e))
+			continue;
+		__atomic_store_n(&r->ended, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&r->live, __ATOMIC_SEQ_CST))
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		r->ends++;
+		__atomic_store_n(&r->ended, 0, __ATOMIC_SEQ_CST);
+		grant(r->e, 2, 20, false);
+		/* Leave the grant up until the mapper has had a go at it. */
+		while (__atomic_load_n(&r->attempts, __ATOMIC_SEQ_CST) == seen &&
+		       !__atomic_load_n(&r->done, __ATOMIC_SEQ_CST))
+			sched_yield();
+	}
+	return NULL;
+}
+
+START_TEST(t_end_access_race)
+{
+	struct race r = {0};
+	pthread_t tm, tg;
+
+	r.a = mkdom(1, 0, 0, false);
+	r.b = mkdom(2, 0, 0, false);
+	r.e = &place_table(r.a)[5];
+	grant(r.e, 2, 20, false);
+	ck_assert_int_eq(pthread_create(&tg, NULL, race_granter, &r), 0);
+	ck_assert_int_eq(pthread_create(&tm, NULL, race_mapper, &r), 0);
+	pthread_join(tm, NULL);
+	pthread_join(tg, NULL);
+	ck_assert_uint_eq(r.errors, 0);
+	ck_assert_uint_gt(r.maps, 0);
+	ck_assert_uint_gt(r.ends, 0);
+	/* Nothing left pinned. */
+	ck_assert_uint_eq(r.e->flags & (GTF_reading | GTF_writing), 0);
+}
+END_TEST
+
 static Suite *gnttab_suite(void)
 {
 	Suite *s = suite_create("gnttab");
@@ -592,6 +701,7 @@ static Suite *gnttab_suite(void)
 	tcase_add_test(tc, t_map_hypercall);
 	tcase_add_test(tc, t_misc_ops);
 	tcase_add_test(tc, t_granter_destroyed);
+	tcase_add_test(tc, t_end_access_race);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -93,6 +93,7 @@ START_TEST(xen_version_ops)
 	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_changeset, MEM - 10, 0),
 	                 -XEN_EFAULT);
 	ck_assert_int_eq(call(__HYPERVISOR_xen_version, 99, ARG, 0), -XEN_ENOSYS);
+	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_commandline, ARG, 0), -XEN_EPERM);
 	ck_assert_int_eq(call(__HYPERVISOR_xen_version, 0xffffffff00000000ULL, 0, 0),
 	                 (HV_XEN_MAJOR << 16) | HV_XEN_MINOR); /* cmd is an int */
 }

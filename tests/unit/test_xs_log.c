@@ -27,12 +27,8 @@ static struct xsd *open_store(void)
 
 static void setup(void)
 {
-	char cmd[128];
-
 	strcpy(dir, "/tmp/test-xs-log.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "true");
-	(void)cmd;
 }
 
 static void teardown(void)
@@ -66,9 +62,9 @@ START_TEST(test_log_replay)
 	ck_ok(twrite(c, 0, "/a/b", "one"));
 	ck_ok(treq(c, XS_WRITE, 0, "/bin\0\x01\0\x02", 8));
 	ck_ok(twrite(c, 0, "/gone/x", "y"));
-	ck_ok(treqv(c, XS_RM, 0, "/gone", NULL));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/a/b", "r3", "w4", NULL));
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "3", "77", "9", NULL));
+	ck_ok(treqv(c, XS_RM, 0, "/gone", END));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/a/b", "r3", "w4", END));
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "3", "77", "9", END));
 	t = tstart(c);
 	ck_ok(twrite(c, t, "/tx/k", "committed"));
 	ck_ok(tend(c, t, true));
@@ -81,25 +77,25 @@ START_TEST(test_log_replay)
 	d = open_store();
 	c = tconn(d, 0);
 	ck_assert_str_eq(tread(c, 0, "/a/b"), "one");
-	m = treqv(c, XS_READ, 0, "/bin", NULL);
+	m = treqv(c, XS_READ, 0, "/bin", END);
 	ck_assert_uint_eq(m.len, 3);
 	ck_assert_mem_eq(m.p, "\x01\0\x02", 3);
 	ck_assert_ptr_null(tread(c, 0, "/gone"));
-	m = treqv(c, XS_GET_PERMS, 0, "/a/b", NULL);
+	m = treqv(c, XS_GET_PERMS, 0, "/a/b", END);
 	ck_assert_mem_eq(m.p, "r3\0w4\0", 6);
-	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "3", NULL).p, "T");
+	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "3", END).p, "T");
 	ck_assert_str_eq(tread(c, 0, "/tx/k"), "committed");
 	ck_assert_ptr_null(tread(c, 0, "/tx/aborted"));
-	m = treqv(c, XS_DIRECTORY, 0, "/", NULL);
+	m = treqv(c, XS_DIRECTORY, 0, "/", END);
 	ck_assert_uint_eq(m.len, 14);
 	ck_assert_mem_eq(m.p, "tool\0a\0bin\0tx\0", 14);
 	tcheck(c);
 	/* released domains stay released */
-	ck_ok(treqv(c, XS_RELEASE, 0, "3", NULL));
+	ck_ok(treqv(c, XS_RELEASE, 0, "3", END));
 	tstore_free(d);
 	d = open_store();
 	c = tconn(d, 0);
-	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "3", NULL).p, "F");
+	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "3", END).p, "F");
 	tstore_free(d);
 }
 END_TEST
@@ -158,11 +154,11 @@ START_TEST(test_log_compaction)
 		snprintf(path, sizeof(path), "/c/n%d", i % 30);
 		ck_ok(twrite(c, 0, path, "a value that is overwritten many times"));
 	}
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/c/n3", "n0", "r9", NULL));
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "9", "1", "2", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/c/n3", "n0", "r9", END));
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "9", "1", "2", END));
 	ck_assert_int_eq(log_flush(d), 0);
 	big = log_size();
-	ck_ok(treqv(c, XS_CONTROL, 0, "compact", NULL));
+	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
 	ck_assert_int_lt(log_size(), big / 4);
 	ck_ok(twrite(c, 0, "/c/after", "x"));
 	ck_assert_int_eq(log_flush(d), 0);
@@ -171,9 +167,9 @@ START_TEST(test_log_compaction)
 	c = tconn(d, 0);
 	ck_assert_str_eq(tread(c, 0, "/c/n29"), "a value that is overwritten many times");
 	ck_assert_str_eq(tread(c, 0, "/c/after"), "x");
-	ck_assert_mem_eq(treqv(c, XS_GET_PERMS, 0, "/c/n3", NULL).p, "n0\0r9\0", 6);
-	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "9", NULL).p, "T");
-	ck_assert_uint_eq(treqv(c, XS_DIRECTORY, 0, "/c", NULL).len, 30 * 3 + 20 * 1 + 6);
+	ck_assert_mem_eq(treqv(c, XS_GET_PERMS, 0, "/c/n3", END).p, "n0\0r9\0", 6);
+	ck_assert_str_eq(treqv(c, XS_IS_DOMAIN_INTRODUCED, 0, "9", END).p, "T");
+	ck_assert_uint_eq(treqv(c, XS_DIRECTORY, 0, "/c", END).len, 30 * 3 + 20 * 1 + 6);
 	tcheck(c);
 	tstore_free(d);
 }

@@ -44,6 +44,9 @@ static inline struct xs_conn *tconn(struct xsd *d, uint32_t domid)
 	return c;
 }
 
+/* Ends the argument list of treqv(). */
+#define END ((const char *)NULL)
+
 struct tmsg {
 	uint32_t type, req_id, tx_id, len;
 	char p[XENSTORE_PAYLOAD_MAX + 1];
@@ -81,7 +84,7 @@ static uint32_t treq_id = 100;
  * (watch events queued before it are skipped and kept out of the way).
  */
 static inline struct tmsg treq(struct xs_conn *c, uint32_t type, uint32_t tx, const void *p,
-			       uint32_t len)
+                               uint32_t len)
 {
 	struct xsd_sockmsg h = {type, ++treq_id, tx, len};
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
@@ -141,8 +144,7 @@ static inline struct tmsg treqv(struct xs_conn *c, uint32_t type, uint32_t tx, .
 }
 
 /* WRITE path=value. */
-static inline struct tmsg twrite(struct xs_conn *c, uint32_t tx, const char *path,
-				 const char *val)
+static inline struct tmsg twrite(struct xs_conn *c, uint32_t tx, const char *path, const char *val)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	size_t pl = strlen(path) + 1, vl = strlen(val);
@@ -168,7 +170,7 @@ static inline char *tread(struct xs_conn *c, uint32_t tx, const char *path)
 {
 	static struct tmsg m;
 
-	m = treqv(c, XS_READ, tx, path, NULL);
+	m = treqv(c, XS_READ, tx, path, END);
 	return m.type == XS_ERROR ? NULL : m.p;
 }
 
@@ -216,7 +218,7 @@ static inline void tstore_free(struct xsd *d)
 /* CONTROL check: the accounting matches the tree and nothing is orphaned. */
 static inline void tcheck(struct xs_conn *dom0)
 {
-	struct tmsg m = treqv(dom0, XS_CONTROL, 0, "check", NULL);
+	struct tmsg m = treqv(dom0, XS_CONTROL, 0, "check", END);
 
 	ck_assert_msg(m.type != XS_ERROR && strcmp(m.p, "OK") == 0, "check: %s", m.p);
 }

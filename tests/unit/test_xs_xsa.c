@@ -14,9 +14,9 @@ static struct xs_conn *setup(struct xsd *d, struct xs_conn **d5)
 {
 	struct xs_conn *c = tconn(d, 0);
 
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", NULL));
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", END));
 	ck_ok(twrite(c, 0, "/local/domain/5", ""));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
 	*d5 = tconn(d, 5);
 	return c;
 }
@@ -27,21 +27,21 @@ START_TEST(test_xsa115_watch_event_perms)
 	struct xsd *d = tstore();
 	struct xs_conn *d5, *c = setup(d, &d5);
 
-	ck_ok(treqv(d5, XS_WATCH, 0, "/local/domain/6", "spy", NULL));
-	ck_ok(treqv(d5, XS_WATCH, 0, "/", "root", NULL));
+	ck_ok(treqv(d5, XS_WATCH, 0, "/local/domain/6", "spy", END));
+	ck_ok(treqv(d5, XS_WATCH, 0, "/", "root", END));
 	tdrain(d5);
 	ck_ok(twrite(c, 0, "/local/domain/6/secret", "x")); /* perms n0 */
 	ck_assert_int_eq(tevents(d5, NULL), 0);
 	ck_ok(twrite(c, 0, "/local/domain/6/pub", "x"));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/6/pub", "n0", "r5", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/6/pub", "n0", "r5", END));
 	ck_assert_int_eq(tevents(d5, "/local/domain/6/pub"), 2);
 	/* removal of an unreadable subtree is not revealed either */
-	ck_ok(treqv(c, XS_RM, 0, "/local/domain/6/secret", NULL));
+	ck_ok(treqv(c, XS_RM, 0, "/local/domain/6/secret", END));
 	ck_assert_int_eq(tevents(d5, NULL), 0);
 	/* special events go to privileged watchers only */
-	ck_ok(treqv(d5, XS_WATCH, 0, "@introduceDomain", "i", NULL));
+	ck_ok(treqv(d5, XS_WATCH, 0, "@introduceDomain", "i", END));
 	tdrain(d5);
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "8", "1", "1", NULL));
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "8", "1", "1", END));
 	ck_assert_int_eq(tevents(d5, NULL), 0);
 	tstore_free(d);
 }
@@ -55,22 +55,22 @@ START_TEST(test_xsa322_reused_domid)
 	struct tmsg m;
 
 	ck_ok(twrite(c, 0, "/shared/acl", "private"));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/shared/acl", "n0", "b5", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/shared/acl", "n0", "b5", END));
 	ck_ok(twrite(d5, 0, "mine", "v"));
-	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "nodes", "3", NULL));
-	ck_ok(treqv(c, XS_RELEASE, 0, "5", NULL));
+	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "nodes", "3", END));
+	ck_ok(treqv(c, XS_RELEASE, 0, "5", END));
 	ck_assert(d5->dead); /* its connection goes with it */
-	m = treqv(c, XS_GET_PERMS, 0, "/shared/acl", NULL);
+	m = treqv(c, XS_GET_PERMS, 0, "/shared/acl", END);
 	ck_assert_uint_eq(m.len, 3);
 	ck_assert_mem_eq(m.p, "n0\0", 3);
-	m = treqv(c, XS_GET_PERMS, 0, "/local/domain/5/mine", NULL);
+	m = treqv(c, XS_GET_PERMS, 0, "/local/domain/5/mine", END);
 	ck_assert_mem_eq(m.p, "n0\0", 3); /* handed to dom0 */
 	/* a new domain 5 */
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "9", "9", NULL));
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "9", "9", END));
 	again = tconn(d, 5);
-	ck_err(treqv(again, XS_READ, 0, "/shared/acl", NULL), "EACCES");
-	ck_err(treqv(again, XS_READ, 0, "/local/domain/5/mine", NULL), "EACCES");
-	ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, "5", "nodes", NULL).p, "1000");
+	ck_err(treqv(again, XS_READ, 0, "/shared/acl", END), "EACCES");
+	ck_err(treqv(again, XS_READ, 0, "/local/domain/5/mine", END), "EACCES");
+	ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, "5", "nodes", END).p, "1000");
 	ck_assert_int_eq(domain_get(d, 5, false)->nodes, 0);
 	tcheck(c);
 	tstore_free(d);
@@ -88,7 +88,7 @@ START_TEST(test_xsa324_event_size)
 
 	memset(token, 't', sizeof(token) - 1);
 	token[sizeof(token) - 1] = '\0';
-	ck_ok(treqv(w, XS_WATCH, 0, "/big", token, NULL));
+	ck_ok(treqv(w, XS_WATCH, 0, "/big", token, END));
 	tdrain(w);
 	strcpy(path, "/big/");
 	memset(path + 5, 'p', 1500);
@@ -114,7 +114,7 @@ START_TEST(test_xsa326_unread_output)
 	int i;
 
 	w->out_limit = 64 * 1024;
-	ck_ok(treqv(w, XS_WATCH, 0, "/flood", "tok", NULL));
+	ck_ok(treqv(w, XS_WATCH, 0, "/flood", "tok", END));
 	for (i = 0; i < 5000 && !w->dead; i++) {
 		snprintf(path, sizeof(path), "/flood/%d", i);
 		ck_ok(twrite(c, 0, path, "v"));
@@ -135,11 +135,11 @@ START_TEST(test_xsa352_owner_change)
 	struct tmsg m;
 
 	ck_ok(twrite(d5, 0, "node", "v"));
-	ck_err(treqv(d5, XS_SET_PERMS, 0, "node", "n6", NULL), "EPERM");
-	ck_ok(treqv(d5, XS_SET_PERMS, 0, "node", "n5", "r6", NULL));
-	m = treqv(c, XS_GET_PERMS, 0, "/local/domain/5/node", NULL);
+	ck_err(treqv(d5, XS_SET_PERMS, 0, "node", "n6", END), "EPERM");
+	ck_ok(treqv(d5, XS_SET_PERMS, 0, "node", "n5", "r6", END));
+	m = treqv(c, XS_GET_PERMS, 0, "/local/domain/5/node", END);
 	ck_assert_mem_eq(m.p, "n5\0r6\0", 6);
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5/node", "n6", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5/node", "n6", END));
 	tstore_free(d);
 }
 END_TEST
@@ -152,10 +152,10 @@ START_TEST(test_xsa353_root_perms)
 
 	ck_err(twrite(d5, 0, "/", "x"), "EACCES");
 	ck_err(twrite(d5, 0, "/toplevel", "x"), "EACCES");
-	ck_err(treqv(d5, XS_SET_PERMS, 0, "/", "b5", NULL), "EACCES");
-	ck_err(treqv(d5, XS_DIRECTORY, 0, "/", NULL), "EACCES");
-	ck_err(treqv(d5, XS_RM, 0, "/tool", NULL), "EACCES");
-	ck_err(treqv(c, XS_RM, 0, "/", NULL), "EINVAL");
+	ck_err(treqv(d5, XS_SET_PERMS, 0, "/", "b5", END), "EACCES");
+	ck_err(treqv(d5, XS_DIRECTORY, 0, "/", END), "EACCES");
+	ck_err(treqv(d5, XS_RM, 0, "/tool", END), "EACCES");
+	ck_err(treqv(c, XS_RM, 0, "/", END), "EINVAL");
 	ck_assert_str_eq(tread(c, 0, "/tool/xenstored"), "");
 	tstore_free(d);
 }
@@ -174,14 +174,14 @@ START_TEST(test_xsa418_419_deep_and_orphans)
 	for (i = 0; i < 1000; i++)
 		len += snprintf(path + len, sizeof(path) - (size_t)len, "/d");
 	ck_ok(twrite(c, 0, path, "bottom"));
-	ck_ok(treqv(c, XS_RM, 0, "/deep", NULL));
+	ck_ok(treqv(c, XS_RM, 0, "/deep", END));
 	ck_assert_ptr_null(tread(c, 0, path));
 	tcheck(c);
 	/* a transaction creating below a node removed meanwhile must not orphan it */
 	ck_ok(twrite(d5, 0, "a", ""));
 	t = tstart(d5);
 	ck_ok(twrite(d5, t, "a/b/c", "v"));
-	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/a", NULL));
+	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/a", END));
 	ck_err(tend(d5, t, true), "EAGAIN");
 	ck_assert_ptr_null(tread(c, 0, "/local/domain/5/a/b"));
 	tcheck(c);
@@ -198,18 +198,18 @@ START_TEST(test_xsa440_tx_quota)
 	char path[32];
 	int i;
 
-	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "nodes", "6", NULL));
+	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "nodes", "6", END));
 	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "n%d", i);
 		ck_ok(twrite(d5, 0, path, "v"));
 	}
 	t = tstart(d5);
-	ck_ok(treqv(d5, XS_RM, t, "n0", NULL));
+	ck_ok(treqv(d5, XS_RM, t, "n0", END));
 	ck_ok(twrite(d5, t, "x1", "v"));
 	ck_ok(twrite(d5, t, "x2", "v"));
 	/* meanwhile dom0 removes nodes of domain 5 outside the transaction */
-	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/n1", NULL));
-	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/n2", NULL));
+	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/n1", END));
+	ck_ok(treqv(c, XS_RM, 0, "/local/domain/5/n2", END));
 	ck_ok(tend(d5, t, true));
 	ck_assert_int_eq(domain_get(d, 5, false)->nodes, 4); /* home, n3, x1, x2 */
 	tcheck(c);
@@ -218,7 +218,7 @@ START_TEST(test_xsa440_tx_quota)
 	ck_ok(twrite(d5, t, "y1", "v"));
 	ck_ok(twrite(d5, t, "y2", "v"));
 	ck_ok(twrite(c, 0, "/local/domain/5/z", "v")); /* owned by 5 via inheritance */
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5/z", "n5", NULL));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5/z", "n5", END));
 	ck_err(tend(d5, t, true), "ENOSPC");
 	ck_assert_int_eq(domain_get(d, 5, false)->nodes, 5);
 	tcheck(c);
@@ -234,7 +234,7 @@ START_TEST(test_xsa484_reset_watches_in_tx)
 	struct tmsg m;
 	uint32_t t;
 
-	ck_ok(treqv(d5, XS_WATCH, 0, "w", "t", NULL));
+	ck_ok(treqv(d5, XS_WATCH, 0, "w", "t", END));
 	t = tstart(d5);
 	ck_ok(twrite(d5, t, "txnode", "v"));
 	m = treq(d5, XS_RESET_WATCHES, t, "", 0);

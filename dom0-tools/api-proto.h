@@ -1,0 +1,133 @@
+/*
+ * api-proto.h - the private protocol between the shoji CLI and shojid.
+ *
+ * A stream socket carries messages: a fixed header, then exactly hdr.len
+ * payload bytes.  A request payload is a struct api_req followed by
+ * req.text_len bytes of text (domain XML, nothing else).  A reply's header
+ * carries status 0 or a positive errno; a failed reply's payload is a
+ * one-line message (not NUL-terminated), a successful one is the type's
+ * result (see each API_* below).  Every size is checked on receive; the
+ * daemon validates a request completely before acting on it.
+ */
+#ifndef SHOJI_API_PROTO_H
+#define SHOJI_API_PROTO_H
+
+#include <stdint.h>
+
+#define API_MAGIC    0x4a4f4853u /* "SHOJ" */
+#define API_VERSION  1
+#define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
+#define API_NAME_MAX 64                    /* bytes of a domain name, without the NUL */
+
+/* shojid's default socket. */
+#define SHOJID_DEFAULT_SOCKET "/run/shoji/shojid.sock"
+
+enum api_type {
+	API_CREATE = 1, /* text = XML; flags API_F_PAUSED; reply struct api_dominfo */
+	API_DEFINE,     /* text = XML; reply empty */
+	API_UNDEFINE,   /* target; reply empty */
+	API_START,      /* target (a defined name); flags API_F_PAUSED; reply struct api_dominfo */
+	API_LIST,       /* flags API_F_ALL; reply struct api_dominfo[] */
+	API_INFO,       /* target; reply struct api_dominfo */
+	API_PAUSE,      /* target; reply empty */
+	API_UNPAUSE,    /* target; reply empty */
+	API_SHUTDOWN,   /* target; flags WAIT/FORCE; value = timeout seconds; reply empty */
+	API_REBOOT,     /* target; flags WAIT; value = timeout seconds; reply struct api_dominfo */
+	API_DESTROY,    /* target; reply empty */
+	API_MEM_SET,    /* target; value = KiB; reply empty */
+	API_VCPU_SET,   /* target; value = online vCPUs; reply empty */
+	API_DMESG,      /* target; reply the console_io text */
+	API_EVENTS,     /* reply empty, then struct api_event messages until the client leaves */
+	API_DUMPXML,    /* target; reply the XML text */
+	API_AUTOSTART,  /* target; flags API_F_DISABLE; reply empty */
+	API_TYPE_MAX,
+};
+
+#define API_EVENT_MSG        0x100 /* header type of a pushed event */
+
+#define API_F_PAUSED         0x1u  /* create/start: leave the domain paused */
+#define API_F_ALL            0x2u  /* list: also defined domains that are not running */
+#define API_F_WAIT           0x4u  /* shutdown/reboot: reply when it is done */
+#define API_F_FORCE          0x8u  /* shutdown: destroy after the timeout */
+#define API_F_DISABLE        0x10u /* autostart: turn it off */
+#define API_F_UUID_GENERATED 0x20u /* create/define: the file had no <uuid> */
+
+struct api_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;  /* enum api_type, or API_EVENT_MSG */
+	uint32_t len;   /* payload bytes after the header */
+	int32_t status; /* replies: 0 or a positive errno */
+};
+
+struct api_req {
+	uint32_t flags;
+	uint32_t text_len;
+	uint64_t value;
+	char target[API_NAME_MAX + 1]; /* a name or a decimal domid, NUL-terminated */
+	uint8_t pad[7];
+};
+
+/* Domain states as the CLI shows them (hypervisor states, plus "defined"). */
+enum api_state {
+	API_STATE_RUNNING = 0,
+	API_STATE_BLOCKED,
+	API_STATE_PAUSED,
+	API_STATE_SHUTDOWN,
+	API_STATE_CRASHED,
+	API_STATE_DYING,
+	API_STATE_DEFINED, /* defined, not running */
+	API_STATE_MAX
+};
+
+#define API_DOMID_NONE 0xffffffffu
+
+struct api_dominfo {
+	uint32_t domid; /* API_DOMID_NONE when not running */
+	uint32_t state; /* enum api_state */
+	uint32_t shutdown_reason;
+	uint32_t vcpus;
+	uint32_t online_vcpus;
+	uint32_t flags; /* API_INFO_* */
+	uint64_t max_kib;
+	uint64_t target_kib; /* memory/target */
+	uint64_t cpu_time_ns;
+	uint8_t uuid[16];
+	char name[API_NAME_MAX + 1];
+	uint8_t pad[7];
+};
+
+#define API_INFO_PERSISTENT 0x1u /* a definition exists */
+#define API_INFO_AUTOSTART  0x2u
+#define API_INFO_MANAGED    0x4u /* built by shojid (not just seen in shoji-hv) */
+
+/* What happened to a domain; pushed to API_EVENTS subscribers. */
+enum api_event_kind {
+	API_EV_CREATED = 0,
+	API_EV_PAUSED,
+	API_EV_UNPAUSED,
+	API_EV_SHUTDOWN, /* the guest shut down (reason = SHUTDOWN_*) */
+	API_EV_CRASHED,
+	API_EV_DESTROYED,
+	API_EV_RESTARTED, /* new_domid holds the new domain */
+	API_EV_DEFINED,
+	API_EV_UNDEFINED,
+	API_EV_MAX
+};
+
+struct api_event {
+	uint32_t kind; /* enum api_event_kind */
+	uint32_t domid;
+	uint32_t new_domid;
+	uint32_t reason;
+	uint64_t time_ns; /* CLOCK_REALTIME */
+	char name[API_NAME_MAX + 1];
+	uint8_t pad[7];
+};
+
+_Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
+_Static_assert(sizeof(struct api_req) == 88, "api_req layout");
+_Static_assert(sizeof(struct api_dominfo) == 136, "api_dominfo layout");
+_Static_assert(sizeof(struct api_event) == 96, "api_event layout");
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * The CLI side of the shojid socket (api-proto.h): connect, send one
+ * request, read its reply.  Failures are printed here as one line and
+ * turned into the exit codes of shoji(1).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *cli_socket_path(void)
+{
+	const char *env = getenv("SHOJID_SOCKET");
+
+	return env && *env ? env : SHOJID_DEFAULT_SOCKET;
+}
+
+static int io_full(int fd, void *buf, size_t len, bool out)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ECONNRESET;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cli_connect(int *fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = cli_socket_path();
+	int s = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	*fd = s;
+	return CLI_EXIT_OK;
+fail:
+	fprintf(stderr, "shoji: cannot reach shojid at %s: %s (is shojid running?)\n", path,
+	        strerror(errno));
+	if (s >= 0)
+		close(s);
+	return CLI_EXIT_NO_DAEMON;
+}
+
+int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text)
+{
+	struct api_hdr h = {.magic = API_MAGIC,
+	                    .version = API_VERSION,
+	                    .type = type,
+	                    .len = (uint32_t)(sizeof(*req) + req->text_len)};
+
+	if (io_full(fd, &h, sizeof(h), true) < 0 ||
+	    io_full(fd, (void *)req, sizeof(*req), true) < 0 ||
+	    (req->text_len && io_full(fd, (void *)text, req->text_len, true) < 0)) {
+		fprintf(stderr, "shoji: lost the connection to shojid: %s\n", strerror(errno));
+		return CLI_EXIT_NO_DAEMON;
+	}
+	return CLI_EXIT_OK;
+}
+
+int cli_recv(int fd, struct api_hdr *h, char **payload)
+{
+	*payload = NULL;
+	if (io_full(fd, h, sizeof(*h), false) < 0)
+		goto lost;
+	if (h->magic != API_MAGIC || h->version != API_VERSION || h->len > API_MSG_MAX) {
+		fprintf(stderr, "shoji: shojid speaks another protocol version\n");
+		return CLI_EXIT_FAILED;
+	}
+	*payload = malloc((size_t)h->len + 1);
+	if (!*payload) {
+		fprintf(stderr, "shoji: out of memory\n");
+		return CLI_EXIT_FAILED;
+	}
+	if (io_full(fd, *payload, h->len, false) < 0)
+		goto lost;
+	(*payload)[h->len] = '\0';
+	return CLI_EXIT_OK;
+lost:
+	fprintf(stderr, "shoji: lost the connection to shojid: %s\n", strerror(errno));
+	free(*payload);
+	*payload = NULL;
+	return CLI_EXIT_NO_DAEMON;
+}
+
+int cli_status_exit(int status)
+{
+	switch (status) {
+	case 0:
+		return CLI_EXIT_OK;
+	case ENOENT:
+		return CLI_EXIT_NO_DOMAIN;
+	case ETIMEDOUT:
+		return CLI_EXIT_TIMEOUT;
+	default:
+		return CLI_EXIT_FAILED;
+	}
+}
+
+int cli_request(uint16_t type, const struct api_req *req, const char *text, const char *what,
+                char **reply, size_t *len)
+{
+	struct api_hdr h;
+	char *payload = NULL;
+	int fd = -1, rc;
+
+	*reply = NULL;
+	rc = cli_connect(&fd);
+	if (rc)
+		return rc;
+	rc = cli_send(fd, type, req, text);
+	if (!rc)
+		rc = cli_recv(fd, &h, &payload);
+	close(fd);
+	if (rc)
+		return rc;
+	if (h.status) {
+		fprintf(stderr, "shoji: %s%s%s\n", what ? what : "", what ? ": " : "",
+		        h.len ? payload : strerror(h.status));
+		free(payload);
+		return cli_status_exit(h.status);
+	}
+	*reply = payload;
+	if (len)
+		*len = h.len;
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,558 @@
+/*
+ * The shoji commands that talk to shojid: create, define, undefine, start,
+ * list, info, pause, unpause, shutdown, reboot, destroy, mem-set, vcpu-set,
+ * dmesg, dumpxml, autostart and events.  Domains are named by name or domid.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Options of one command line, parsed by parse(). */
+struct opts {
+	bool paused, all, json, wait, force, disable;
+	unsigned long timeout;
+	int first; /* index of the first operand */
+};
+
+enum { OPT_JSON = 256, OPT_ALL, OPT_WAIT, OPT_FORCE, OPT_TIMEOUT, OPT_DISABLE, OPT_HELP };
+
+static const struct option all_opts[] = {
+    {"paused", no_argument, NULL, 'p'},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"wait", no_argument, NULL, OPT_WAIT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"disable", no_argument, NULL, OPT_DISABLE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0},
+};
+
+/* True when the command's usage line mentions opt (so only documented options work). */
+static bool allowed(const struct cli_command *cmd, const char *opt)
+{
+	return strstr(cmd->usage, opt) != NULL;
+}
+
+/* Parses argv for cmd expecting n operands; returns -1 after --help, else a CLI_EXIT_*. */
+static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, char **argv, int n,
+                 struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->json = ctx->json;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ph", all_opts, NULL)) != -1) {
+		const char *name = c == 'p' ? "-p" : c == 'h' ? "-h" : NULL;
+
+		for (const struct option *a = all_opts; !name && a->name; a++)
+			if (a->val == c)
+				name = a->name;
+		if (c == '?' || (c != 'h' && c != OPT_HELP && (!name || !allowed(cmd, name))))
+			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		switch (c) {
+		case 'h':
+		case OPT_HELP:
+			cli_print_help(stdout, cmd);
+			return -1;
+		case 'p':
+			o->paused = true;
+			break;
+		case OPT_ALL:
+			o->all = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_WAIT:
+			o->wait = true;
+			break;
+		case OPT_FORCE:
+			o->force = o->wait = true;
+			break;
+		case OPT_DISABLE:
+			o->disable = true;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+
+			errno = 0;
+			o->timeout = strtoul(optarg, &end, 10);
+			if (*end || errno || !o->timeout || o->timeout > 86400)
+				return cli_usage_error(cmd, "--timeout needs 1 .. 86400 seconds");
+			break;
+		}
+		}
+	}
+	if (argc - optind != n)
+		return cli_usage_error(cmd,
+		                       argc - optind < n ? "missing operand" : "too many operands");
+	o->first = optind;
+	return CLI_EXIT_OK;
+}
+
+static int target(const struct cli_command *cmd, struct api_req *req, const char *name)
+{
+	if (strlen(name) > API_NAME_MAX || !*name)
+		return cli_usage_error(cmd, "'%s' is not a domain name or id", name);
+	snprintf(req->target, sizeof(req->target), "%s", name);
+	return CLI_EXIT_OK;
+}
+
+static const char *const state_names[API_STATE_MAX] = {
+    [API_STATE_RUNNING] = "running",  [API_STATE_BLOCKED] = "blocked",
+    [API_STATE_PAUSED] = "paused",    [API_STATE_SHUTDOWN] = "shutdown",
+    [API_STATE_CRASHED] = "crashed",  [API_STATE_DYING] = "dying",
+    [API_STATE_DEFINED] = "shut off",
+};
+
+static const char *state_name(uint32_t s)
+{
+	return s < API_STATE_MAX && state_names[s] ? state_names[s] : "unknown";
+}
+
+static void json_info(const struct api_dominfo *d)
+{
+	char uuid[37];
+
+	uuid_unparse_lower(d->uuid, uuid);
+	printf("{\"name\": ");
+	cli_json_string(stdout, d->name);
+	if (d->domid == API_DOMID_NONE)
+		printf(", \"id\": null");
+	else
+		printf(", \"id\": %" PRIu32, d->domid);
+	printf(", \"uuid\": \"%s\", \"state\": \"%s\", \"shutdown_reason\": %" PRIu32
+	       ", \"memory_kib\": %" PRIu64 ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
+	       ", \"online_vcpus\": %" PRIu32 ", \"cpu_time_s\": %.3f, \"persistent\": %s"
+	       ", \"autostart\": %s, \"managed\": %s}",
+	       uuid, state_name(d->state), d->shutdown_reason, d->target_kib, d->max_kib, d->vcpus,
+	       d->online_vcpus, (double)d->cpu_time_ns / 1e9,
+	       d->flags & API_INFO_PERSISTENT ? "true" : "false",
+	       d->flags & API_INFO_AUTOSTART ? "true" : "false",
+	       d->flags & API_INFO_MANAGED ? "true" : "false");
+}
+
+/* Parse FILE locally (errors as FILE:LINE: ...) and send its canonical XML. */
+static int send_file(const struct cli_command *cmd, uint16_t type, const char *file, uint32_t flags,
+                     char **reply)
+{
+	struct domxml_parser *parser = NULL;
+	struct domain_config cfg = {0};
+	struct domxml_errors errs;
+	struct api_req req = {.flags = flags};
+	const char *schema = cli_schema_path();
+	char *xml = NULL;
+	int rc = CLI_EXIT_FAILED;
+
+	if (!schema) {
+		fprintf(stderr,
+		        "shoji %s: cannot find shoji-domain.rng (install Shoji or set "
+		        "SHOJI_SCHEMA)\n",
+		        cmd->name);
+		return CLI_EXIT_FAILED;
+	}
+	parser = domxml_parser_new(schema);
+	if (!parser) {
+		fprintf(stderr, "shoji %s: cannot load the schema %s\n", cmd->name, schema);
+		return CLI_EXIT_FAILED;
+	}
+	if (domxml_parse_file(parser, file, NULL, &cfg, &errs) != 0) {
+		for (size_t i = 0; i < errs.count; i++) {
+			if (errs.items[i].line > 0)
+				fprintf(stderr, "%s:%d: %s\n", file, errs.items[i].line,
+				        errs.items[i].msg);
+			else
+				fprintf(stderr, "%s: %s\n", file, errs.items[i].msg);
+		}
+		goto out;
+	}
+	if (cfg.uuid_generated)
+		req.flags |= API_F_UUID_GENERATED;
+	xml = domxml_serialise(&cfg);
+	if (!xml) {
+		fprintf(stderr, "shoji %s: out of memory\n", cmd->name);
+		goto out;
+	}
+	req.text_len = (uint32_t)strlen(xml);
+	rc = cli_request(type, &req, xml, file, reply, NULL);
+out:
+	free(xml);
+	domain_config_free(&cfg);
+	domxml_parser_free(parser);
+	return rc;
+}
+
+int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct opts o;
+	char *reply = NULL;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = send_file(cmd, API_CREATE, argv[o.first], o.paused ? API_F_PAUSED : 0, &reply);
+	if (!rc) {
+		const struct api_dominfo *d = (const void *)reply;
+
+		printf("Domain '%s' created (id %" PRIu32 ")%s\n", d->name, d->domid,
+		       o.paused ? ", paused" : "");
+	}
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct opts o;
+	char *reply = NULL;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = send_file(cmd, API_DEFINE, argv[o.first], 0, &reply);
+	if (!rc)
+		printf("Domain defined from %s\n", argv[o.first]);
+	free(reply);
+	return rc;
+}
+
+/* Commands taking NAME only: their request type and what they print. */
+static const struct {
+	const char *name;
+	uint16_t type;
+	const char *done;
+} simple[] = {
+    {"undefine", API_UNDEFINE, "undefined"}, {"start", API_START, "started"},
+    {"pause", API_PAUSE, "paused"},          {"unpause", API_UNPAUSE, "unpaused"},
+    {"destroy", API_DESTROY, "destroyed"},   {"autostart", API_AUTOSTART, NULL},
+};
+
+int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	size_t i;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (rc)
+		return rc;
+	for (i = 0; strcmp(simple[i].name, cmd->name); i++)
+		;
+	req.flags = (o.paused ? API_F_PAUSED : 0) | (o.disable ? API_F_DISABLE : 0);
+	rc = cli_request(simple[i].type, &req, NULL, NULL, &reply, NULL);
+	if (!rc && simple[i].type == API_START)
+		printf("Domain '%s' started (id %" PRIu32 ")%s\n", argv[o.first],
+		       ((const struct api_dominfo *)(const void *)reply)->domid,
+		       o.paused ? ", paused" : "");
+	else if (!rc && simple[i].done)
+		printf("Domain '%s' %s\n", argv[o.first], simple[i].done);
+	else if (!rc)
+		printf("Domain '%s' autostart %s\n", argv[o.first],
+		       o.disable ? "disabled" : "enabled");
+	free(reply);
+	return rc;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	const struct api_dominfo *x = a, *y = b;
+
+	if (x->domid != y->domid)
+		return x->domid < y->domid ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	size_t len = 0, n;
+	struct api_dominfo *v;
+	int rc = parse(cmd, ctx, argc, argv, 0, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	req.flags = o.all ? API_F_ALL : 0;
+	rc = cli_request(API_LIST, &req, NULL, NULL, &reply, &len);
+	if (rc)
+		return rc;
+	if (len % sizeof(*v)) {
+		fprintf(stderr, "shoji: shojid sent a malformed list\n");
+		free(reply);
+		return CLI_EXIT_FAILED;
+	}
+	v = (struct api_dominfo *)(void *)reply;
+	n = len / sizeof(*v);
+	qsort(v, n, sizeof(*v), cmp_info);
+	if (o.json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf(i ? ",\n " : "");
+			json_info(&v[i]);
+		}
+		printf("]\n");
+	} else {
+		printf("%-32s %5s %8s %5s %-9s %9s\n", "Name", "ID", "Mem(MiB)", "VCPUs", "State",
+		       "Time(s)");
+		for (size_t i = 0; i < n; i++) {
+			char id[16] = "-";
+
+			if (v[i].domid != API_DOMID_NONE)
+				snprintf(id, sizeof(id), "%" PRIu32, v[i].domid);
+			printf("%-32s %5s %8" PRIu64 " %5" PRIu32 " %-9s %9.1f\n", v[i].name, id,
+			       v[i].target_kib / 1024, v[i].vcpus, state_name(v[i].state),
+			       (double)v[i].cpu_time_ns / 1e9);
+		}
+	}
+	free(reply);
+	return CLI_EXIT_OK;
+}
+
+int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL, uuid[37];
+	size_t len = 0;
+	const struct api_dominfo *d;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (!rc)
+		rc = cli_request(API_INFO, &req, NULL, NULL, &reply, &len);
+	if (rc)
+		return rc;
+	if (len != sizeof(*d)) {
+		fprintf(stderr, "shoji: shojid sent a malformed reply\n");
+		free(reply);
+		return CLI_EXIT_FAILED;
+	}
+	d = (const void *)reply;
+	if (o.json) {
+		json_info(d);
+		printf("\n");
+	} else {
+		uuid_unparse_lower(d->uuid, uuid);
+		printf("Name:        %s\n", d->name);
+		if (d->domid != API_DOMID_NONE)
+			printf("ID:          %" PRIu32 "\n", d->domid);
+		else
+			printf("ID:          -\n");
+		printf("UUID:        %s\nState:       %s\n", uuid, state_name(d->state));
+		if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED)
+			printf("Reason:      %" PRIu32 "\n", d->shutdown_reason);
+		printf("Memory:      %" PRIu64 " MiB (target), %" PRIu64 " MiB (max)\n",
+		       d->target_kib / 1024, d->max_kib / 1024);
+		printf("VCPUs:       %" PRIu32 " (%" PRIu32 " online)\n", d->vcpus,
+		       d->online_vcpus);
+		printf("CPU time:    %.3f s\n", (double)d->cpu_time_ns / 1e9);
+		printf("Persistent:  %s\nAutostart:   %s\n",
+		       d->flags & API_INFO_PERSISTENT ? "yes" : "no",
+		       d->flags & API_INFO_AUTOSTART ? "yes" : "no");
+	}
+	free(reply);
+	return CLI_EXIT_OK;
+}
+
+int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	bool reboot = !strcmp(cmd->name, "reboot");
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	size_t len = 0;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (rc)
+		return rc;
+	req.flags = (o.wait ? API_F_WAIT : 0) | (o.force ? API_F_FORCE : 0);
+	req.value = o.timeout;
+	rc = cli_request(reboot ? API_REBOOT : API_SHUTDOWN, &req, NULL, NULL, &reply, &len);
+	if (!rc && !o.wait)
+		printf("Domain '%s': %s requested\n", argv[o.first],
+		       reboot ? "reboot" : "shutdown");
+	else if (!rc && reboot && len == sizeof(struct api_dominfo))
+		printf("Domain '%s' rebooted (id %" PRIu32 ")\n", argv[o.first],
+		       ((const struct api_dominfo *)(const void *)reply)->domid);
+	else if (!rc)
+		printf("Domain '%s' %s\n", argv[o.first], reboot ? "rebooted" : "shut down");
+	free(reply);
+	return rc;
+}
+
+/* SIZE for mem-set: a number with an optional unit (K/KiB, M/MiB, G/GiB; default MiB) → KiB. */
+static bool parse_size(const char *s, uint64_t *kib)
+{
+	static const struct {
+		const char *unit;
+		uint64_t kib;
+	} units[] = {{"", 1024},    {"K", 1},    {"KiB", 1},     {"k", 1},         {"M", 1024},
+	             {"MiB", 1024}, {"m", 1024}, {"G", 1048576}, {"GiB", 1048576}, {"g", 1048576}};
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			if (v > UINT64_MAX / units[i].kib)
+				return false;
+			*kib = v * units[i].kib;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	bool mem = !strcmp(cmd->name, "mem-set");
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL, *end;
+	int rc = parse(cmd, ctx, argc, argv, 2, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (rc)
+		return rc;
+	if (mem && !parse_size(argv[o.first + 1], &req.value))
+		return cli_usage_error(cmd, "'%s' is not a size (e.g. 256, 256M, 262144K, 1G)",
+		                       argv[o.first + 1]);
+	if (!mem) {
+		errno = 0;
+		req.value = strtoul(argv[o.first + 1], &end, 10);
+		if (*end || errno || !req.value || argv[o.first + 1][0] == '-')
+			return cli_usage_error(cmd, "'%s' is not a vCPU count", argv[o.first + 1]);
+	}
+	rc = cli_request(mem ? API_MEM_SET : API_VCPU_SET, &req, NULL, argv[o.first], &reply, NULL);
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	size_t len = 0;
+	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (!rc)
+		rc = cli_request(strcmp(cmd->name, "dmesg") ? API_DUMPXML : API_DMESG, &req, NULL,
+		                 NULL, &reply, &len);
+	if (!rc)
+		fwrite(reply, 1, len, stdout);
+	free(reply);
+	return rc;
+}
+
+static const char *const event_names[API_EV_MAX] = {
+    [API_EV_CREATED] = "created",     [API_EV_PAUSED] = "paused",
+    [API_EV_UNPAUSED] = "unpaused",   [API_EV_SHUTDOWN] = "shutdown",
+    [API_EV_CRASHED] = "crashed",     [API_EV_DESTROYED] = "destroyed",
+    [API_EV_RESTARTED] = "restarted", [API_EV_DEFINED] = "defined",
+    [API_EV_UNDEFINED] = "undefined",
+};
+
+static void print_event(const struct api_event *ev, bool json)
+{
+	const char *kind = ev->kind < API_EV_MAX ? event_names[ev->kind] : "unknown";
+	time_t t = (time_t)(ev->time_ns / 1000000000ULL);
+	char when[32];
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime(&t));
+	if (json) {
+		printf("{\"time\": \"%s.%03uZ\", \"event\": \"%s\", \"name\": ", when,
+		       (unsigned int)(ev->time_ns / 1000000 % 1000), kind);
+		cli_json_string(stdout, ev->name);
+		printf(ev->domid == API_DOMID_NONE ? ", \"id\": null" : ", \"id\": %" PRIu32,
+		       ev->domid);
+		if (ev->kind == API_EV_RESTARTED)
+			printf(", \"new_id\": %" PRIu32, ev->new_domid);
+		if (ev->kind == API_EV_SHUTDOWN || ev->kind == API_EV_CRASHED)
+			printf(", \"reason\": %" PRIu32, ev->reason);
+		printf("}\n");
+	} else {
+		printf("%s %-9s %s", when, kind, ev->name);
+		if (ev->domid != API_DOMID_NONE)
+			printf(" id=%" PRIu32, ev->domid);
+		if (ev->kind == API_EV_RESTARTED)
+			printf(" new_id=%" PRIu32, ev->new_domid);
+		if (ev->kind == API_EV_SHUTDOWN || ev->kind == API_EV_CRASHED)
+			printf(" reason=%" PRIu32, ev->reason);
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct api_hdr h;
+	struct opts o;
+	char *payload = NULL;
+	int fd = -1, rc = parse(cmd, ctx, argc, argv, 0, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = cli_connect(&fd);
+	if (rc)
+		return rc;
+	rc = cli_send(fd, API_EVENTS, &req, NULL);
+	if (!rc)
+		rc = cli_recv(fd, &h, &payload);
+	if (!rc && h.status) {
+		fprintf(stderr, "shoji: %s\n", payload);
+		rc = cli_status_exit(h.status);
+	}
+	while (!rc) {
+		free(payload);
+		payload = NULL;
+		rc = cli_recv(fd, &h, &payload);
+		if (!rc && h.type == API_EVENT_MSG && h.len == sizeof(struct api_event))
+			print_event((const struct api_event *)(const void *)payload, o.json);
+	}
+	free(payload);
+	close(fd);
+	return rc;
+}

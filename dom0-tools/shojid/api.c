@@ -1,0 +1,733 @@
+/*
+ * The CLI socket: a stream of typed messages (api-proto.h).  Each request is
+ * size-checked and dispatched through one table; a handler either replies
+ * (api_reply) or returns a positive errno with a one-line reason, which the
+ * dispatcher sends back.  shutdown/reboot --wait hold their reply until
+ * lifecycle.c answers it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "shojid.h"
+
+#define DEFAULT_WAIT_S 60
+#define DMESG_MAX      (1024 * 1024)
+
+struct sd_client {
+	struct sd_client *next;
+	struct shojid *sd;
+	struct bufferevent *bev;
+	bool subscribed;
+	bool held; /* a reply is pending in lifecycle.c */
+};
+
+struct api_call {
+	struct shojid *sd;
+	struct sd_client *c;
+	const struct api_req *req;
+	const char *text; /* NUL-terminated, req->text_len bytes */
+	struct sd_err *e;
+};
+
+struct api_handler {
+	int (*fn)(struct api_call *x);
+	bool target; /* req.target must name a domain */
+	bool text;   /* takes XML text */
+};
+
+/* ---- replies ---- */
+
+void api_reply(struct sd_client *c, int status, const void *payload, size_t len)
+{
+	struct api_hdr h = {.magic = API_MAGIC,
+	                    .version = API_VERSION,
+	                    .type = 0,
+	                    .len = (uint32_t)len,
+	                    .status = status};
+
+	c->held = false;
+	bufferevent_write(c->bev, &h, sizeof(h));
+	if (len)
+		bufferevent_write(c->bev, payload, len);
+}
+
+void api_reply_err(struct sd_client *c, int status, const char *msg)
+{
+	api_reply(c, status, msg, strlen(msg));
+}
+
+void api_broadcast(struct shojid *sd, uint32_t kind, uint32_t domid, uint32_t new_domid,
+                   uint32_t reason, const char *name)
+{
+	struct api_event ev = {
+	    .kind = kind, .domid = domid, .new_domid = new_domid, .reason = reason};
+	struct api_hdr h = {
+	    .magic = API_MAGIC, .version = API_VERSION, .type = API_EVENT_MSG, .len = sizeof(ev)};
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	snprintf(ev.name, sizeof(ev.name), "%s", name);
+	for (struct sd_client *c = sd->clients; c; c = c->next) {
+		if (!c->subscribed)
+			continue;
+		bufferevent_write(c->bev, &h, sizeof(h));
+		bufferevent_write(c->bev, &ev, sizeof(ev));
+	}
+}
+
+static uint32_t state_of(enum shoji_domain_state s)
+{
+	return s < SHOJI_DOMAIN_GONE ? (uint32_t)s : API_STATE_DYING;
+}
+
+void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dominfo *hi,
+                   struct api_dominfo *out)
+{
+	struct shoji_dominfo own;
+
+	memset(out, 0, sizeof(*out));
+	if (!hi && shoji_ctrl_info(sd->hv, dom->domid, &own) == 0)
+		hi = &own;
+	if (hi) {
+		out->state = state_of(hi->state);
+		out->shutdown_reason = hi->shutdown_reason;
+		out->online_vcpus = hi->online_vcpus;
+		out->max_kib = hi->max_kib;
+		out->cpu_time_ns = hi->cpu_time_ns;
+		out->vcpus = hi->vcpus;
+	} else {
+		out->state = API_STATE_DYING;
+	}
+	out->domid = dom->domid;
+	out->flags = API_INFO_MANAGED;
+	out->target_kib = dom->target_kib;
+	out->max_kib = dom->cfg.memory_kib;
+	memcpy(out->uuid, dom->cfg.uuid, 16);
+	snprintf(out->name, sizeof(out->name), "%s", dom->name);
+	if (state_has_def(sd, dom->name))
+		out->flags |= API_INFO_PERSISTENT;
+	if (state_autostart(sd, dom->name))
+		out->flags |= API_INFO_AUTOSTART;
+}
+
+/* The info of a defined domain that does not run. */
+static void fill_defined(struct shojid *sd, const struct domain_config *cfg,
+                         struct api_dominfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->domid = API_DOMID_NONE;
+	out->state = API_STATE_DEFINED;
+	out->vcpus = cfg->vcpus;
+	out->max_kib = cfg->memory_kib;
+	out->target_kib = cfg->current_memory_kib;
+	out->flags = API_INFO_PERSISTENT;
+	if (state_autostart(sd, cfg->name))
+		out->flags |= API_INFO_AUTOSTART;
+	memcpy(out->uuid, cfg->uuid, 16);
+	snprintf(out->name, sizeof(out->name), "%s", cfg->name);
+}
+
+/* ---- handlers ---- */
+
+static int no_domain(struct api_call *x)
+{
+	const char *t = x->req->target;
+
+	if (t[0] >= '0' && t[0] <= '9')
+		return sd_fail(x->e, ENOENT, "no domain with id %s", t);
+	return sd_fail(x->e, ENOENT, "no domain named '%s'", t);
+}
+
+static struct sd_dom *running(struct api_call *x)
+{
+	return dom_find(x->sd, x->req->target);
+}
+
+/* Parse the request's XML; a file without <uuid> takes the uuid of the
+ * definition or domain that already has its name (as virsh does). */
+static int parse_request(struct api_call *x, struct domain_config *cfg)
+{
+	struct domain_config old;
+	struct sd_dom *dom;
+	struct sd_err e = {""};
+	int rc = sd_parse_xml(x->sd, x->text, x->req->text_len, cfg, x->e);
+
+	if (rc)
+		return rc;
+	dom = dom_find(x->sd, cfg->name);
+	if (state_has_def(x->sd, cfg->name) && state_load_def(x->sd, cfg->name, &old, &e) == 0) {
+		if (x->req->flags & API_F_UUID_GENERATED)
+			memcpy(cfg->uuid, old.uuid, 16);
+		rc = memcmp(cfg->uuid, old.uuid, 16) ? EEXIST : 0;
+		domain_config_free(&old);
+	} else if (dom && (x->req->flags & API_F_UUID_GENERATED)) {
+		memcpy(cfg->uuid, dom->cfg.uuid, 16);
+	}
+	if (rc) {
+		domain_config_free(cfg);
+		return sd_fail(x->e, EEXIST,
+		               "a domain named '%s' is already defined with another uuid",
+		               cfg->name);
+	}
+	return 0;
+}
+
+static int do_create(struct api_call *x)
+{
+	struct domain_config cfg;
+	struct api_dominfo info;
+	struct sd_dom *dom;
+	int rc = parse_request(x, &cfg);
+
+	if (rc)
+		return rc;
+	rc = dom_build(x->sd, &cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
+	domain_config_free(&cfg);
+	if (rc)
+		return rc;
+	api_fill_info(x->sd, dom, NULL, &info);
+	api_reply(x->c, 0, &info, sizeof(info));
+	return 0;
+}
+
+static int do_define(struct api_call *x)
+{
+	struct domain_config cfg;
+	struct sd_dom *dom;
+	int rc = parse_request(x, &cfg);
+
+	if (rc)
+		return rc;
+	dom = dom_find(x->sd, cfg.name);
+	if (dom && memcmp(dom->cfg.uuid, cfg.uuid, 16)) {
+		rc =
+		    sd_fail(x->e, EEXIST, "a running domain named '%s' has another uuid", cfg.name);
+	} else if (state_save_def(x->sd, &cfg) < 0) {
+		rc = sd_fail(x->e, errno, "cannot write the definition of '%s': %s", cfg.name,
+		             strerror(errno));
+	} else {
+		api_broadcast(x->sd, API_EV_DEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, cfg.name);
+		api_reply(x->c, 0, NULL, 0);
+	}
+	domain_config_free(&cfg);
+	return rc;
+}
+
+static int do_undefine(struct api_call *x)
+{
+	const char *name = x->req->target;
+
+	if (!state_has_def(x->sd, name))
+		return sd_fail(x->e, ENOENT, "no domain named '%s' is defined", name);
+	if (state_remove_def(x->sd, name) < 0)
+		return sd_fail(x->e, errno, "cannot remove the definition of '%s': %s", name,
+		               strerror(errno));
+	api_broadcast(x->sd, API_EV_UNDEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, name);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_start(struct api_call *x)
+{
+	struct domain_config cfg;
+	struct api_dominfo info;
+	struct sd_dom *dom;
+	int rc;
+
+	if (running(x))
+		return sd_fail(x->e, EEXIST, "domain '%s' is already running", x->req->target);
+	rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
+	if (rc)
+		return rc;
+	rc = dom_build(x->sd, &cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
+	domain_config_free(&cfg);
+	if (rc)
+		return rc;
+	api_fill_info(x->sd, dom, NULL, &info);
+	api_reply(x->c, 0, &info, sizeof(info));
+	return 0;
+}
+
+struct list_acc {
+	struct api_dominfo *v;
+	size_t n, cap;
+};
+
+static struct api_dominfo *list_slot(struct list_acc *a)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 32;
+		void *p = reallocarray(a->v, cap, sizeof(*a->v));
+
+		if (!p)
+			return NULL;
+		a->v = p;
+		a->cap = cap;
+	}
+	return &a->v[a->n++];
+}
+
+static int add_defined(struct shojid *sd, const char *name, void *arg)
+{
+	struct list_acc *a = arg;
+	struct domain_config cfg;
+	struct api_dominfo *slot;
+	struct sd_err e = {""};
+
+	if (dom_find(sd, name) || state_load_def(sd, name, &cfg, &e) != 0)
+		return 0;
+	slot = list_slot(a);
+	if (slot)
+		fill_defined(sd, &cfg, slot);
+	domain_config_free(&cfg);
+	return slot ? 0 : ENOMEM;
+}
+
+static int do_list(struct api_call *x)
+{
+	struct shoji_dominfo *hv = NULL;
+	struct list_acc a = {0};
+	int n, cap = 0, rc = 0;
+
+	n = shoji_ctrl_list(x->sd->hv, NULL, 0);
+	if (n >= 0) {
+		cap = n + 16;
+		hv = calloc((size_t)cap, sizeof(*hv));
+		n = hv ? shoji_ctrl_list(x->sd->hv, hv, (size_t)cap) : -1;
+	}
+	if (n < 0) {
+		rc = sd_fail(x->e, errno, "shoji-hv: cannot list domains: %s", strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < n && i < cap; i++) {
+		struct sd_dom *dom = dom_by_id(x->sd, hv[i].domid);
+		struct api_dominfo *slot = list_slot(&a);
+
+		if (!slot) {
+			rc = sd_fail(x->e, ENOMEM, "out of memory");
+			goto out;
+		}
+		if (dom) {
+			api_fill_info(x->sd, dom, &hv[i], slot);
+			continue;
+		}
+		memset(slot, 0, sizeof(*slot));
+		slot->domid = hv[i].domid;
+		slot->state = state_of(hv[i].state);
+		slot->shutdown_reason = hv[i].shutdown_reason;
+		slot->vcpus = hv[i].vcpus;
+		slot->online_vcpus = hv[i].online_vcpus;
+		slot->max_kib = hv[i].max_kib;
+		slot->target_kib = hv[i].cur_kib;
+		slot->cpu_time_ns = hv[i].cpu_time_ns;
+		memcpy(slot->uuid, hv[i].uuid, 16);
+		snprintf(slot->name, sizeof(slot->name), "%s", hv[i].name);
+	}
+	if ((x->req->flags & API_F_ALL) && state_each_def(x->sd, add_defined, &a) != 0) {
+		rc = sd_fail(x->e, ENOMEM, "out of memory");
+		goto out;
+	}
+	api_reply(x->c, 0, a.v, a.n * sizeof(*a.v));
+out:
+	free(a.v);
+	free(hv);
+	return rc;
+}
+
+static int do_info(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	struct domain_config cfg;
+	struct api_dominfo info;
+	struct sd_err e = {""};
+
+	if (dom) {
+		api_fill_info(x->sd, dom, NULL, &info);
+	} else if (state_load_def(x->sd, x->req->target, &cfg, &e) == 0) {
+		fill_defined(x->sd, &cfg, &info);
+		domain_config_free(&cfg);
+	} else {
+		return no_domain(x);
+	}
+	api_reply(x->c, 0, &info, sizeof(info));
+	return 0;
+}
+
+static int do_pause(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+
+	if (!dom)
+		return no_domain(x);
+	if (shoji_ctrl_pause(x->sd->hv, dom->domid) < 0)
+		return sd_fail(x->e, errno, "cannot pause '%s': %s", dom->name, strerror(errno));
+	api_broadcast(x->sd, API_EV_PAUSED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_unpause(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+
+	if (!dom)
+		return no_domain(x);
+	if (shoji_ctrl_unpause(x->sd->hv, dom->domid) < 0)
+		return sd_fail(x->e, errno, "cannot unpause '%s': %s", dom->name, strerror(errno));
+	api_broadcast(x->sd, API_EV_UNPAUSED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+/* shutdown and reboot: ask the guest through control/shutdown. */
+static int request_stop(struct api_call *x, bool reboot)
+{
+	struct sd_dom *dom = running(x);
+	struct shoji_dominfo hi;
+	unsigned int timeout = x->req->value ? (unsigned int)x->req->value : DEFAULT_WAIT_S;
+	int rc;
+
+	if (!dom)
+		return no_domain(x);
+	if (shoji_ctrl_info(x->sd->hv, dom->domid, &hi) == 0 &&
+	    (hi.state == SHOJI_DOMAIN_SHUTDOWN || hi.state == SHOJI_DOMAIN_CRASHED) && !reboot) {
+		api_reply(x->c, 0, NULL, 0); /* already down (preserved) */
+		return 0;
+	}
+	rc = xs_write_str(x->sd, dom->domid, "control/shutdown", reboot ? "reboot" : "poweroff",
+	                  x->e);
+	if (rc)
+		return rc;
+	if (!(x->req->flags & API_F_WAIT)) {
+		api_reply(x->c, 0, NULL, 0);
+		return 0;
+	}
+	rc = life_wait(x->sd, x->c, dom->domid, reboot, x->req->flags & API_F_FORCE, timeout);
+	if (rc)
+		return sd_fail(x->e, rc, "cannot wait: %s", strerror(rc));
+	x->c->held = true;
+	return 0;
+}
+
+static int do_shutdown(struct api_call *x)
+{
+	return request_stop(x, false);
+}
+
+static int do_reboot(struct api_call *x)
+{
+	return request_stop(x, true);
+}
+
+static int do_destroy(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+
+	if (!dom)
+		return no_domain(x);
+	dom_teardown(x->sd, dom);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_mem_set(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	char num[32];
+	int rc;
+
+	if (!dom)
+		return no_domain(x);
+	if (x->req->value < 1024 || x->req->value > dom->cfg.memory_kib)
+		return sd_fail(x->e, EINVAL,
+		               "target %" PRIu64 " KiB is outside 1024 KiB .. the domain's maximum "
+		               "%" PRIu64 " KiB",
+		               x->req->value, dom->cfg.memory_kib);
+	snprintf(num, sizeof(num), "%" PRIu64, x->req->value);
+	rc = xs_write_str(x->sd, dom->domid, "memory/target", num, x->e);
+	if (rc)
+		return rc;
+	dom->target_kib = x->req->value;
+	state_save_record(x->sd, dom);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_vcpu_set(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	char rel[64];
+	int rc;
+
+	if (!dom)
+		return no_domain(x);
+	if (x->req->value < 1 || x->req->value > dom->cfg.vcpus)
+		return sd_fail(x->e, EINVAL, "'%s' has %u vCPUs: N must be 1 .. %u", dom->name,
+		               dom->cfg.vcpus, dom->cfg.vcpus);
+	for (unsigned int c = 0; c < dom->cfg.vcpus; c++) {
+		snprintf(rel, sizeof(rel), "cpu/%u/availability", c);
+		rc = xs_write_str(x->sd, dom->domid, rel, c < x->req->value ? "online" : "offline",
+		                  x->e);
+		if (rc)
+			return rc;
+	}
+	dom->cfg.current_vcpus = (unsigned int)x->req->value;
+	state_save_record(x->sd, dom);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_dmesg(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	char *buf = NULL;
+	uint64_t pos = 0;
+	size_t used = 0;
+	int n, rc = 0;
+
+	if (!dom)
+		return no_domain(x);
+	buf = malloc(DMESG_MAX);
+	if (!buf)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	while (used < DMESG_MAX) {
+		n = shoji_ctrl_console_read(x->sd->hv, dom->domid, &pos, buf + used,
+		                            DMESG_MAX - used);
+		if (n < 0) {
+			rc = sd_fail(x->e, errno, "cannot read the console of '%s': %s", dom->name,
+			             strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	api_reply(x->c, 0, buf, used);
+out:
+	free(buf);
+	return rc;
+}
+
+static int do_events(struct api_call *x)
+{
+	x->c->subscribed = true;
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static int do_dumpxml(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	struct domain_config cfg;
+	char *xml;
+	int rc;
+
+	if (dom) {
+		xml = domxml_serialise(&dom->cfg);
+	} else {
+		rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
+		if (rc == ENOENT)
+			return no_domain(x);
+		if (rc)
+			return rc;
+		xml = domxml_serialise(&cfg);
+		domain_config_free(&cfg);
+	}
+	if (!xml)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	api_reply(x->c, 0, xml, strlen(xml));
+	free(xml);
+	return 0;
+}
+
+static int do_autostart(struct api_call *x)
+{
+	const char *name = x->req->target;
+	bool on = !(x->req->flags & API_F_DISABLE);
+
+	if (!state_has_def(x->sd, name))
+		return sd_fail(x->e, ENOENT, "no domain named '%s' is defined", name);
+	if (state_set_autostart(x->sd, name, on) < 0)
+		return sd_fail(x->e, errno, "cannot change autostart of '%s': %s", name,
+		               strerror(errno));
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+static const struct api_handler handlers[API_TYPE_MAX] = {
+    [API_CREATE] = {do_create, false, true},       [API_DEFINE] = {do_define, false, true},
+    [API_UNDEFINE] = {do_undefine, true, false},   [API_START] = {do_start, true, false},
+    [API_LIST] = {do_list, false, false},          [API_INFO] = {do_info, true, false},
+    [API_PAUSE] = {do_pause, true, false},         [API_UNPAUSE] = {do_unpause, true, false},
+    [API_SHUTDOWN] = {do_shutdown, true, false},   [API_REBOOT] = {do_reboot, true, false},
+    [API_DESTROY] = {do_destroy, true, false},     [API_MEM_SET] = {do_mem_set, true, false},
+    [API_VCPU_SET] = {do_vcpu_set, true, false},   [API_DMESG] = {do_dmesg, true, false},
+    [API_EVENTS] = {do_events, false, false},      [API_DUMPXML] = {do_dumpxml, true, false},
+    [API_AUTOSTART] = {do_autostart, true, false},
+};
+
+/* Check a request completely, then run its handler. */
+static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload)
+{
+	const struct api_handler *hd = h->type < API_TYPE_MAX ? &handlers[h->type] : NULL;
+	struct sd_err e = {""};
+	struct api_req req;
+	struct api_call x = {.sd = c->sd, .c = c, .req = &req, .e = &e};
+	int rc;
+
+	if (!hd || !hd->fn) {
+		api_reply_err(c, ENOSYS, "unknown request");
+		return;
+	}
+	if (h->len < sizeof(req)) {
+		api_reply_err(c, EPROTO, "request too short");
+		return;
+	}
+	memcpy(&req, payload, sizeof(req));
+	if (req.text_len != h->len - sizeof(req) || (req.text_len && !hd->text) ||
+	    memchr(req.target, '\0', sizeof(req.target)) == NULL ||
+	    (hd->target && !req.target[0])) {
+		api_reply_err(c, EPROTO, "malformed request");
+		return;
+	}
+	/* The payload buffer has one spare byte: the text becomes a C string. */
+	x.text = payload + sizeof(req);
+	payload[h->len] = '\0';
+	rc = hd->fn(&x);
+	if (rc)
+		api_reply_err(c, rc, e.msg[0] ? e.msg : strerror(rc));
+}
+
+static void client_free(struct sd_client *c)
+{
+	struct shojid *sd = c->sd;
+
+	life_drop_client(sd, c);
+	for (struct sd_client **pp = &sd->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void client_read(struct bufferevent *bev, void *arg)
+{
+	struct sd_client *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct api_hdr h;
+	char *payload;
+
+	while (!c->held && !c->subscribed && evbuffer_get_length(in) >= sizeof(h)) {
+		evbuffer_copyout(in, &h, sizeof(h));
+		if (h.magic != API_MAGIC || h.version != API_VERSION || h.len > API_MSG_MAX) {
+			sd_warn("dropping a client that speaks another protocol");
+			client_free(c);
+			return;
+		}
+		if (evbuffer_get_length(in) < sizeof(h) + h.len)
+			return;
+		payload = malloc((size_t)h.len + 1);
+		if (!payload) {
+			client_free(c);
+			return;
+		}
+		evbuffer_drain(in, sizeof(h));
+		evbuffer_remove(in, payload, h.len);
+		dispatch(c, &h, payload);
+		free(payload);
+	}
+}
+
+static void client_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		client_free(arg);
+}
+
+static void accept_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct shojid *sd = arg;
+	struct sd_client *c;
+	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (cfd < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
+		free(c);
+		close(cfd);
+		return;
+	}
+	c->sd = sd;
+	c->next = sd->clients;
+	sd->clients = c;
+	bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+int api_listen(struct shojid *sd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	gid_t gid = 0;
+	int fd;
+
+	if (strlen(sd->socket_path) >= sizeof(sa.sun_path)) {
+		sd_warn("socket path too long: %s", sd->socket_path);
+		return -1;
+	}
+	if (sd->group) {
+		struct group *g = getgrnam(sd->group);
+
+		if (!g) {
+			sd_warn("no group named '%s'", sd->group);
+			return -1;
+		}
+		gid = g->gr_gid;
+	}
+	memcpy(sa.sun_path, sd->socket_path, strlen(sd->socket_path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	unlink(sd->socket_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
+	    chmod(sd->socket_path, 0660) < 0 ||
+	    (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
+		sd_warn("cannot listen on %s: %s", sd->socket_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	sd->listen_fd = fd;
+	sd->listen_event = event_new(sd->base, fd, EV_READ | EV_PERSIST, accept_cb, sd);
+	if (!sd->listen_event || event_add(sd->listen_event, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+void api_close(struct shojid *sd)
+{
+	while (sd->clients)
+		client_free(sd->clients);
+	if (sd->listen_event)
+		event_free(sd->listen_event);
+	if (sd->listen_fd >= 0) {
+		close(sd->listen_fd);
+		unlink(sd->socket_path);
+	}
+}

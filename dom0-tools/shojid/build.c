@@ -1,0 +1,175 @@
+/*
+ * Domain build and teardown.  dom_build runs the steps below in order and,
+ * when one fails, undoes the ones before it in reverse, so that a failed
+ * create leaves nothing in shoji-hv, xenstore or the state directory:
+ *
+ *   create (shoji-hv) -> load kernel -> xenstore layout -> INTRODUCE
+ *   -> running record -> unpause
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <shoji/hvm.h>
+
+#include "shojid.h"
+
+struct sd_dom *dom_by_id(struct shojid *sd, uint32_t domid)
+{
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		if (d->domid == domid)
+			return d;
+	return NULL;
+}
+
+struct sd_dom *dom_find(struct shojid *sd, const char *target)
+{
+	char *end;
+	unsigned long id;
+
+	if (target[0] >= '0' && target[0] <= '9') {
+		errno = 0;
+		id = strtoul(target, &end, 10);
+		if (!*end && !errno && id < API_DOMID_NONE)
+			return dom_by_id(sd, (uint32_t)id);
+	}
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		if (!strcmp(d->name, target))
+			return d;
+	return NULL;
+}
+
+bool dom_name_taken(struct shojid *sd, const char *name)
+{
+	return dom_find(sd, name) != NULL;
+}
+
+void dom_free(struct sd_dom *dom)
+{
+	if (!dom)
+		return;
+	domain_config_free(&dom->cfg);
+	free(dom);
+}
+
+void dom_unlink(struct shojid *sd, struct sd_dom *dom)
+{
+	for (struct sd_dom **pp = &sd->doms; *pp; pp = &(*pp)->next) {
+		if (*pp == dom) {
+			*pp = dom->next;
+			return;
+		}
+	}
+}
+
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
+              struct sd_err *e)
+{
+	struct shoji_domain_config hc = {.vcpus = cfg->vcpus};
+	struct sd_dom *dom = NULL;
+	char why[256] = "";
+	bool created = false, introduced = false, laid_out = false, recorded = false;
+	uint64_t store_pfn = 0, store_port = 0;
+	int rc;
+
+	if (dom_name_taken(sd, cfg->name)) {
+		struct sd_dom *other = dom_find(sd, cfg->name);
+
+		return sd_fail(e, EEXIST, "a domain named '%s' already exists (domid %" PRIu32 ")",
+		               cfg->name, other->domid);
+	}
+	hc.memory_mib = (uint32_t)((cfg->memory_kib + 1023) / 1024);
+	if ((cfg->memory_kib + 1023) / 1024 > UINT32_MAX)
+		return sd_fail(e, E2BIG, "memory %" PRIu64 " KiB is more than shoji-hv can give",
+		               cfg->memory_kib);
+	dom = calloc(1, sizeof(*dom));
+	if (!dom)
+		return sd_fail(e, ENOMEM, "out of memory");
+	/* The domain takes cfg over; the caller's copy is left empty. */
+	dom->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg = &dom->cfg;
+	hc.name = cfg->name;
+	snprintf(dom->name, sizeof(dom->name), "%s", cfg->name);
+	dom->target_kib = cfg->current_memory_kib;
+
+	if (shoji_ctrl_create(sd->hv, &hc, &dom->domid) < 0) {
+		rc = errno;
+		if (rc == EINVAL)
+			sd_fail(e, rc,
+			        "shoji-hv refused the domain: %" PRIu32
+			        " MiB of memory and %u vCPUs "
+			        "exceed its limits (at most 3072 MiB and 32 vCPUs)",
+			        hc.memory_mib, hc.vcpus);
+		else
+			sd_fail(e, rc, "shoji-hv cannot create the domain: %s", strerror(rc));
+		goto fail;
+	}
+	created = true;
+	if (shoji_ctrl_load(sd->hv, dom->domid, cfg->kernel, cfg->initrd, cfg->cmdline, why,
+	                    sizeof(why)) < 0) {
+		rc = errno;
+		sd_fail(e, rc, "cannot load the kernel %s: %s", cfg->kernel,
+		        why[0] ? why : strerror(rc));
+		goto fail;
+	}
+	laid_out = true; /* a partial layout is removed too */
+	rc = xs_layout_write(sd, dom, e);
+	if (rc)
+		goto fail;
+	/* The store ring does not exist yet: the params are 0 until shoji-hv sets them. */
+	if (shoji_ctrl_get_param(sd->hv, dom->domid, HVM_PARAM_STORE_PFN, &store_pfn) < 0)
+		store_pfn = 0;
+	if (shoji_ctrl_get_param(sd->hv, dom->domid, HVM_PARAM_STORE_EVTCHN, &store_port) < 0)
+		store_port = 0;
+	if (shoji_xs_introduce(sd->xs, dom->domid, store_pfn, (uint32_t)store_port) < 0) {
+		rc = errno;
+		sd_fail(e, rc, "xenstore: cannot introduce domain %" PRIu32 ": %s", dom->domid,
+		        strerror(rc));
+		goto fail;
+	}
+	introduced = true;
+	if (state_save_record(sd, dom) < 0) {
+		rc = errno;
+		sd_fail(e, rc, "cannot write the domain's record in %s: %s", sd->state_dir,
+		        strerror(rc));
+		goto fail;
+	}
+	recorded = true;
+	if (!paused && shoji_ctrl_unpause(sd->hv, dom->domid) < 0) {
+		rc = errno;
+		sd_fail(e, rc, "shoji-hv cannot start domain %" PRIu32 ": %s", dom->domid,
+		        strerror(rc));
+		goto fail;
+	}
+	dom->next = sd->doms;
+	sd->doms = dom;
+	*out = dom;
+	api_broadcast(sd, API_EV_CREATED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	return 0;
+fail:
+	if (recorded)
+		state_remove_record(sd, dom->domid);
+	if (laid_out || introduced)
+		xs_layout_remove(sd, dom->domid);
+	if (created && shoji_ctrl_destroy(sd->hv, dom->domid) < 0)
+		sd_warn("cannot destroy the half-built domain %" PRIu32 ": %s", dom->domid,
+		        strerror(errno));
+	dom_free(dom);
+	return rc;
+}
+
+void dom_teardown(struct shojid *sd, struct sd_dom *dom)
+{
+	if (shoji_ctrl_destroy(sd->hv, dom->domid) < 0 && errno != ESRCH)
+		sd_warn("cannot destroy domain %" PRIu32 ": %s", dom->domid, strerror(errno));
+	xs_layout_remove(sd, dom->domid);
+	state_remove_record(sd, dom->domid);
+	dom_unlink(sd, dom);
+	api_broadcast(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	dom_free(dom);
+}

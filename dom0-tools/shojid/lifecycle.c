@@ -1,0 +1,309 @@
+/*
+ * Lifecycle: shoji-hv's event stream, the on_poweroff / on_reboot /
+ * on_crash actions, clients waiting for shutdown or reboot, autostart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <shoji/sched.h>
+
+#include "shojid.h"
+
+/* Restarts of one name allowed within RESTART_WINDOW_S before shojid stops
+ * restarting it (a guest that crashes at once would otherwise loop). */
+#define RESTART_BURST    10
+#define RESTART_WINDOW_S 60
+
+struct sd_waiter {
+	struct sd_waiter *next;
+	struct shojid *sd;
+	struct sd_client *client;
+	struct event *timer;
+	uint32_t domid;
+	unsigned int timeout_s;
+	bool reboot, force;
+	char name[API_NAME_MAX + 1];
+};
+
+struct restart_note {
+	char name[API_NAME_MAX + 1];
+	time_t window_start;
+	unsigned int count;
+};
+
+static void waiter_free(struct shojid *sd, struct sd_waiter *w)
+{
+	for (struct sd_waiter **pp = &sd->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	if (w->timer)
+		event_free(w->timer);
+	free(w);
+}
+
+/* Answer every waiter on domid; a restarted domain's info goes to reboot waiters. */
+static void wake_waiters(struct shojid *sd, uint32_t domid, struct sd_dom *restarted)
+{
+	struct sd_waiter *w = sd->waiters, *next;
+
+	for (; w; w = next) {
+		next = w->next;
+		if (w->domid != domid)
+			continue;
+		if (w->reboot && restarted) {
+			struct api_dominfo info;
+
+			api_fill_info(sd, restarted, NULL, &info);
+			api_reply(w->client, 0, &info, sizeof(info));
+		} else {
+			api_reply(w->client, 0, NULL, 0);
+		}
+		waiter_free(sd, w);
+	}
+}
+
+static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct sd_waiter *w = arg;
+	struct shojid *sd = w->sd;
+	struct sd_dom *dom = dom_by_id(sd, w->domid);
+	char msg[256];
+
+	if (w->force && dom) {
+		sd_log("domain %s did not shut down within %u s: destroying it", w->name,
+		       w->timeout_s);
+		dom_teardown(sd, dom);
+		api_reply(w->client, 0, NULL, 0);
+	} else {
+		snprintf(msg, sizeof(msg),
+		         "domain '%s' did not %s within %u s (the guest ignored control/shutdown; "
+		         "--force destroys it)",
+		         w->name, w->reboot ? "reboot" : "shut down", w->timeout_s);
+		api_reply_err(w->client, ETIMEDOUT, msg);
+	}
+	waiter_free(sd, w);
+}
+
+int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboot, bool force,
+              unsigned int timeout_s)
+{
+	struct sd_waiter *w = calloc(1, sizeof(*w));
+	struct sd_dom *dom = dom_by_id(sd, domid);
+	struct timeval tv = {.tv_sec = timeout_s};
+
+	if (!w || !dom) {
+		free(w);
+		return ENOMEM;
+	}
+	w->sd = sd;
+	w->client = c;
+	w->domid = domid;
+	w->reboot = reboot;
+	w->force = force;
+	w->timeout_s = timeout_s;
+	snprintf(w->name, sizeof(w->name), "%s", dom->name);
+	w->timer = evtimer_new(sd->base, waiter_timeout, w);
+	if (!w->timer || evtimer_add(w->timer, &tv) < 0) {
+		if (w->timer)
+			event_free(w->timer);
+		free(w);
+		return ENOMEM;
+	}
+	w->next = sd->waiters;
+	sd->waiters = w;
+	return 0;
+}
+
+void life_drop_client(struct shojid *sd, struct sd_client *c)
+{
+	struct sd_waiter *w = sd->waiters, *next;
+
+	for (; w; w = next) {
+		next = w->next;
+		if (w->client == c)
+			waiter_free(sd, w);
+	}
+}
+
+/* True when name may restart once more now (RESTART_BURST per window). */
+static bool restart_allowed(const char *name)
+{
+	static struct restart_note notes[32];
+	time_t now = time(NULL);
+	struct restart_note *n = NULL, *oldest = &notes[0];
+
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+		if (!strcmp(notes[i].name, name)) {
+			n = &notes[i];
+			break;
+		}
+		if (notes[i].window_start < oldest->window_start)
+			oldest = &notes[i];
+	}
+	if (!n) {
+		n = oldest;
+		snprintf(n->name, sizeof(n->name), "%s", name);
+		n->count = 0;
+		n->window_start = now;
+	}
+	if (now - n->window_start >= RESTART_WINDOW_S) {
+		n->window_start = now;
+		n->count = 0;
+	}
+	return ++n->count <= RESTART_BURST;
+}
+
+/* Tear dom down (keeping it under a new name first when rename is set) and
+ * build its definition again. */
+static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
+{
+	struct domain_config cfg;
+	struct sd_dom *fresh = NULL;
+	uint32_t old = dom->domid;
+	char *xml = domxml_serialise(&dom->cfg);
+	struct sd_err e = {""};
+	int rc;
+
+	if (!xml || sd_parse_xml(sd, xml, strlen(xml), &cfg, &e) != 0) {
+		sd_warn("cannot restart %s: %s", dom->name, xml ? e.msg : "out of memory");
+		free(xml);
+		return;
+	}
+	free(xml);
+	if (!restart_allowed(cfg.name)) {
+		sd_warn("domain %s restarted %d times within %d s: leaving it stopped", cfg.name,
+		        RESTART_BURST, RESTART_WINDOW_S);
+		domain_config_free(&cfg);
+		return;
+	}
+	if (rename) {
+		char name[API_NAME_MAX + 1];
+
+		snprintf(name, sizeof(name), "%.50s-%" PRIu32, dom->name, dom->domid);
+		sd_log("keeping domain %" PRIu32 " as %s", dom->domid, name);
+		snprintf(dom->name, sizeof(dom->name), "%s", name);
+		xs_write_str(sd, dom->domid, "name", name, &e);
+		state_save_record(sd, dom);
+	} else {
+		dom_teardown(sd, dom);
+	}
+	rc = dom_build(sd, &cfg, false, &fresh, &e);
+	if (rc) {
+		sd_warn("cannot restart %s: %s", cfg.name, e.msg);
+	} else {
+		sd_log("restarted %s: domain %" PRIu32 " -> %" PRIu32, cfg.name, old, fresh->domid);
+		api_broadcast(sd, API_EV_RESTARTED, old, fresh->domid, 0, cfg.name);
+	}
+	wake_waiters(sd, old, fresh);
+	domain_config_free(&cfg);
+}
+
+void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
+                  uint32_t reason)
+{
+	enum domain_action act;
+	uint32_t domid = dom->domid;
+
+	if (dom->acted)
+		return;
+	dom->acted = true;
+	state_save_record(sd, dom); /* a restarted shojid must not act twice */
+	if (state == SHOJI_DOMAIN_CRASHED || reason == SHUTDOWN_crash ||
+	    reason == SHUTDOWN_watchdog) {
+		act = dom->cfg.on_crash;
+		api_broadcast(sd, API_EV_CRASHED, domid, API_DOMID_NONE, reason, dom->name);
+	} else {
+		api_broadcast(sd, API_EV_SHUTDOWN, domid, API_DOMID_NONE, reason, dom->name);
+		if (reason == SHUTDOWN_reboot)
+			act = dom->cfg.on_reboot;
+		else if (reason == SHUTDOWN_poweroff)
+			act = dom->cfg.on_poweroff;
+		else
+			act = DOMAIN_ACTION_PRESERVE; /* suspend, soft_reset: nothing to do yet */
+	}
+	sd_log("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
+	       shoji_domain_state_name(state), reason, domain_action_name(act));
+	switch (act) {
+	case DOMAIN_ACTION_RESTART:
+		restart(sd, dom, false);
+		return;
+	case DOMAIN_ACTION_RENAME_RESTART:
+		restart(sd, dom, true);
+		return;
+	case DOMAIN_ACTION_PRESERVE:
+		break;
+	default:
+		dom_teardown(sd, dom);
+		break;
+	}
+	wake_waiters(sd, domid, NULL);
+}
+
+void life_hv_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct shojid *sd = arg;
+	struct shoji_ctrl_event ev;
+	struct sd_dom *dom;
+
+	if (shoji_ctrl_next_event(sd->hv_ev, &ev) < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		sd_warn("lost shoji-hv's event stream: %s; stopping", strerror(errno));
+		event_base_loopbreak(sd->base);
+		return;
+	}
+	dom = dom_by_id(sd, ev.domid);
+	if (!dom)
+		return;
+	switch (ev.state) {
+	case SHOJI_DOMAIN_SHUTDOWN:
+	case SHOJI_DOMAIN_CRASHED:
+		life_stopped(sd, dom, ev.state, ev.shutdown_reason);
+		break;
+	case SHOJI_DOMAIN_GONE:
+		/* Destroyed behind our back: drop what we hold for it. */
+		xs_layout_remove(sd, dom->domid);
+		state_remove_record(sd, dom->domid);
+		dom_unlink(sd, dom);
+		api_broadcast(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+		wake_waiters(sd, dom->domid, NULL);
+		dom_free(dom);
+		break;
+	default:
+		break;
+	}
+}
+
+static int autostart_one(struct shojid *sd, const char *name, void *arg)
+{
+	struct domain_config cfg;
+	struct sd_dom *dom;
+	struct sd_err e = {""};
+
+	if (!state_autostart(sd, name) || dom_find(sd, name))
+		return 0;
+	if (state_load_def(sd, name, &cfg, &e) != 0) {
+		sd_warn("autostart %s: %s", name, e.msg);
+		return 0;
+	}
+	if (dom_build(sd, &cfg, false, &dom, &e) != 0)
+		sd_warn("autostart %s: %s", name, e.msg);
+	else
+		sd_log("autostarted %s as domain %" PRIu32, name, dom->domid);
+	domain_config_free(&cfg);
+	return 0;
+}
+
+void life_autostart(struct shojid *sd)
+{
+	state_each_def(sd, autostart_one, NULL);
+}

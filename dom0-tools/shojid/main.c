@@ -1,0 +1,286 @@
+/*
+ * shojid: the Shoji Dom0 toolstack daemon (see shojid(8)).
+ * Parses the options, makes sure shoji-hv and shoji-xenstored answer,
+ * re-adopts running domains, starts autostart domains and serves the CLI.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shojid.h"
+
+#ifndef SHOJI_SBINDIR
+#define SHOJI_SBINDIR "/usr/local/sbin"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: shojid [OPTIONS]\n"
+	        "  --socket PATH      CLI socket (default " SHOJID_DEFAULT_SOCKET ")\n"
+	        "  --group NAME       group allowed to use the socket (default: root only)\n"
+	        "  --state-dir DIR    definitions and records (default /var/lib/shoji)\n"
+	        "  --hv-socket PATH   shoji-hv's control socket (default " SHOJI_CTRL_DEFAULT_SOCKET
+	        ")\n"
+	        "  --xs-socket PATH   shoji-xenstored's socket (default " SHOJI_XS_DEFAULT_SOCKET
+	        ")\n"
+	        "  --hv-bin PATH      shoji-hv to start when it does not answer\n"
+	        "  --hv-arg ARG       extra argument for it (repeatable)\n"
+	        "  --xs-bin PATH      shoji-xenstored to start when it does not answer\n"
+	        "  --xs-arg ARG       extra argument for it (repeatable)\n"
+	        "  --no-spawn         never start shoji-hv or shoji-xenstored\n"
+	        "  --schema PATH      the domain schema (default: installed shoji-domain.rng)\n"
+	        "  --daemon           detach once the socket listens\n"
+	        "  -v, --verbose      more diagnostics\n"
+	        "  --version, --help\n");
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct shojid *sd = arg;
+
+	sd_log("signal %d: stopping (domains keep running)", (int)sig);
+	event_base_loopbreak(sd->base);
+}
+
+static char **push_arg(char **v, int *n, char *arg)
+{
+	char **nv = reallocarray(v, (size_t)*n + 1, sizeof(*v));
+
+	if (!nv)
+		sd_fatal("out of memory");
+	nv[(*n)++] = arg;
+	return nv;
+}
+
+static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize)
+{
+	enum {
+		O_SOCKET = 256,
+		O_GROUP,
+		O_STATE,
+		O_HVS,
+		O_XSS,
+		O_HVB,
+		O_HVA,
+		O_XSB,
+		O_XSA,
+		O_NOSPAWN,
+		O_SCHEMA,
+		O_DAEMON,
+		O_VERSION,
+		O_HELP
+	};
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, O_SOCKET},
+	    {"group", required_argument, NULL, O_GROUP},
+	    {"state-dir", required_argument, NULL, O_STATE},
+	    {"hv-socket", required_argument, NULL, O_HVS},
+	    {"xs-socket", required_argument, NULL, O_XSS},
+	    {"hv-bin", required_argument, NULL, O_HVB},
+	    {"hv-arg", required_argument, NULL, O_HVA},
+	    {"xs-bin", required_argument, NULL, O_XSB},
+	    {"xs-arg", required_argument, NULL, O_XSA},
+	    {"no-spawn", no_argument, NULL, O_NOSPAWN},
+	    {"schema", required_argument, NULL, O_SCHEMA},
+	    {"daemon", no_argument, NULL, O_DAEMON},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, O_VERSION},
+	    {"help", no_argument, NULL, O_HELP},
+	    {0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SOCKET:
+			sd->socket_path = optarg;
+			break;
+		case O_GROUP:
+			sd->group = optarg;
+			break;
+		case O_STATE:
+			sd->state_dir = optarg;
+			break;
+		case O_HVS:
+			sd->hv_socket = optarg;
+			break;
+		case O_XSS:
+			sd->xs_socket = optarg;
+			break;
+		case O_HVB:
+			sd->hv_bin = optarg;
+			break;
+		case O_HVA:
+			sd->hv_args = push_arg(sd->hv_args, &sd->n_hv_args, optarg);
+			break;
+		case O_XSB:
+			sd->xs_bin = optarg;
+			break;
+		case O_XSA:
+			sd->xs_args = push_arg(sd->xs_args, &sd->n_xs_args, optarg);
+			break;
+		case O_NOSPAWN:
+			sd->hv_bin = sd->xs_bin = NULL;
+			break;
+		case O_SCHEMA:
+			sd->schema = optarg;
+			break;
+		case O_DAEMON:
+			*daemonize = true;
+			break;
+		case 'v':
+			sd->verbose = true;
+			break;
+		case O_VERSION:
+			printf("shojid %s\n", PACKAGE_VERSION);
+			exit(0);
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "shojid: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+static const char *default_schema(void)
+{
+	if (access(SHOJI_SCHEMA_INSTALLED, R_OK) == 0)
+		return SHOJI_SCHEMA_INSTALLED;
+	return SHOJI_SCHEMA_SOURCE;
+}
+
+/* Fork into the background; the parent exits 0 once the child is ready. */
+static int detach(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+	char ok;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		exit(read(p[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	*ready_fd = p[1];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct shojid sd = {
+	    .socket_path = SHOJID_DEFAULT_SOCKET,
+	    .state_dir = "/var/lib/shoji",
+	    .hv_socket = SHOJI_CTRL_DEFAULT_SOCKET,
+	    .xs_socket = SHOJI_XS_DEFAULT_SOCKET,
+	    .hv_bin = SHOJI_SBINDIR "/shoji-hv",
+	    .xs_bin = SHOJI_SBINDIR "/shoji-xenstored",
+	    .listen_fd = -1,
+	};
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	bool daemonize = false;
+	int ready_fd = -1, status = 1;
+	char *pidfile = NULL, pid[32];
+
+	parse_args(&sd, argc, argv, &daemonize);
+	if (!sd.schema)
+		sd.schema = default_schema();
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* spawned daemons are reaped by the kernel */
+	if (daemonize && detach(&ready_fd) < 0)
+		sd_fatal("cannot detach: %s", strerror(errno));
+	if (mkdir(sd.state_dir, 0700) < 0 && errno != EEXIST)
+		sd_fatal("cannot create %s: %s", sd.state_dir, strerror(errno));
+	if (state_init(&sd) < 0)
+		sd_fatal("cannot set up the state directory %s", sd.state_dir);
+	sd.parser = domxml_parser_new(sd.schema);
+	if (!sd.parser)
+		sd_fatal("cannot load the schema %s: %s", sd.schema, strerror(errno));
+	if (sd_spawn_services(&sd) < 0)
+		sd_fatal("shoji-hv and shoji-xenstored must be running");
+	sd.hv = shoji_ctrl_open(sd.hv_socket);
+	sd.hv_ev = shoji_ctrl_open(sd.hv_socket);
+	if (!sd.hv || !sd.hv_ev || shoji_ctrl_subscribe(sd.hv_ev) < 0)
+		sd_fatal("cannot talk to shoji-hv at %s: %s", sd.hv_socket, strerror(errno));
+	sd.xs = shoji_xs_open(sd.xs_socket);
+	if (!sd.xs)
+		sd_fatal("cannot talk to shoji-xenstored at %s: %s", sd.xs_socket, strerror(errno));
+	sd.base = event_base_new();
+	if (!sd.base)
+		sd_fatal("libevent: cannot create an event base");
+	sd.hv_event =
+	    event_new(sd.base, shoji_ctrl_fd(sd.hv_ev), EV_READ | EV_PERSIST, life_hv_event, &sd);
+	if (!sd.hv_event || event_add(sd.hv_event, NULL) < 0)
+		sd_fatal("libevent: cannot watch shoji-hv's events");
+	for (size_t i = 0; i < 3; i++) {
+		sd.sig_events[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
+		if (!sd.sig_events[i] || event_add(sd.sig_events[i], NULL) < 0)
+			sd_fatal("libevent: cannot watch signals");
+	}
+	state_adopt(&sd);
+	if (api_listen(&sd) < 0)
+		sd_fatal("cannot serve the CLI on %s", sd.socket_path);
+	pidfile = state_path(&sd, NULL, "shojid", ".pid");
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (!pidfile || state_write_atomic(pidfile, pid, strlen(pid)) < 0)
+		sd_warn("cannot write the pidfile: %s", strerror(errno));
+	life_autostart(&sd);
+	sd_log("listening on %s", sd.socket_path);
+	if (ready_fd >= 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		sd_log_set_syslog(true);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		if (write(ready_fd, "1", 1) != 1)
+			sd_warn("cannot tell the parent we are ready");
+		close(ready_fd);
+	}
+	status = event_base_dispatch(sd.base) < 0 ? 1 : 0;
+	api_close(&sd);
+	if (pidfile)
+		unlink(pidfile);
+	free(pidfile);
+	for (size_t i = 0; i < 3; i++)
+		event_free(sd.sig_events[i]);
+	event_free(sd.hv_event);
+	event_base_free(sd.base);
+	while (sd.doms) {
+		struct sd_dom *d = sd.doms;
+
+		sd.doms = d->next;
+		dom_free(d);
+	}
+	shoji_xs_close(sd.xs);
+	shoji_ctrl_close(sd.hv_ev);
+	shoji_ctrl_close(sd.hv);
+	domxml_parser_free(sd.parser);
+	free(sd.hv_args);
+	free(sd.xs_args);
+	return status;
+}

@@ -1,0 +1,138 @@
+/*
+ * shojid: the Shoji Dom0 toolstack daemon (see shojid(8)).
+ *
+ * Error convention: functions return 0 or a positive errno, and a failed
+ * operation leaves a one-line reason in the caller's struct sd_err; the
+ * API dispatcher sends both to the CLI.  Only log.c prints.
+ */
+#ifndef SHOJID_H
+#define SHOJID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+
+#include <shoji/ctrl.h>
+#include <shoji/xs.h>
+
+#include "../api-proto.h"
+#include "../domxml.h"
+
+struct sd_err {
+	char msg[512];
+};
+
+/* Sets e->msg and returns err (a positive errno). */
+int sd_fail(struct sd_err *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* One domain shojid built (or adopted): its running record. */
+struct sd_dom {
+	struct sd_dom *next;
+	uint32_t domid;
+	char name[API_NAME_MAX + 1];
+	struct domain_config cfg;
+	uint64_t target_kib;
+	bool acted; /* the on_* action for its current stop has run */
+};
+
+struct sd_waiter; /* a client waiting for shutdown/reboot (lifecycle.c) */
+struct sd_client; /* an API connection (api.c) */
+
+struct shojid {
+	struct event_base *base;
+	const char *socket_path, *group, *state_dir;
+	const char *hv_socket, *xs_socket;
+	const char *hv_bin, *xs_bin;
+	const char *schema;
+	char **hv_args, **xs_args; /* extra arguments for the spawned daemons */
+	int n_hv_args, n_xs_args;
+	bool verbose;
+
+	struct domxml_parser *parser;
+	struct shoji_ctrl *hv;    /* requests */
+	struct shoji_ctrl *hv_ev; /* the event stream */
+	struct shoji_xs *xs;
+	struct event *hv_event;
+	struct event *listen_event;
+	struct event *sig_events[3];
+	int listen_fd;
+
+	struct sd_dom *doms;
+	struct sd_waiter *waiters;
+	struct sd_client *clients;
+};
+
+/* log.c */
+void sd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sd_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void sd_log_set_syslog(bool on);
+
+/* spawn.c: make sure shoji-hv and shoji-xenstored answer, starting them if not. */
+int sd_spawn_services(struct shojid *sd);
+
+/* state.c: definitions, autostart marks and running records in the state directory. */
+int state_init(struct shojid *sd);
+int state_write_atomic(const char *path, const void *buf, size_t len);
+char *state_path(const struct shojid *sd, const char *dir, const char *name, const char *suffix);
+int state_save_def(struct shojid *sd, const struct domain_config *cfg);
+int state_load_def(struct shojid *sd, const char *name, struct domain_config *cfg,
+                   struct sd_err *e);
+bool state_has_def(const struct shojid *sd, const char *name);
+int state_remove_def(struct shojid *sd, const char *name);
+int state_set_autostart(struct shojid *sd, const char *name, bool on);
+bool state_autostart(const struct shojid *sd, const char *name);
+/* Calls fn for each defined name; stops when fn returns non-zero. */
+int state_each_def(struct shojid *sd, int (*fn)(struct shojid *, const char *, void *), void *arg);
+int state_save_record(struct shojid *sd, const struct sd_dom *dom);
+int state_remove_record(struct shojid *sd, uint32_t domid);
+/* Re-adopt the domains shoji-hv still runs from their records (at start). */
+void state_adopt(struct shojid *sd);
+/* Parse XML text into cfg (second, privileged validation); errors to e. */
+int sd_parse_xml(struct shojid *sd, const char *xml, size_t len, struct domain_config *cfg,
+                 struct sd_err *e);
+
+/* build.c */
+struct sd_dom *dom_find(struct shojid *sd, const char *target);
+struct sd_dom *dom_by_id(struct shojid *sd, uint32_t domid);
+bool dom_name_taken(struct shojid *sd, const char *name);
+/* Build, load and (unless paused) start a domain from cfg, which it takes
+ * over (cfg is left empty, to be freed as usual); on failure nothing is left. */
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
+              struct sd_err *e);
+/* Destroy the domain and undo everything dom_build did; frees dom. */
+void dom_teardown(struct shojid *sd, struct sd_dom *dom);
+void dom_unlink(struct shojid *sd, struct sd_dom *dom);
+void dom_free(struct sd_dom *dom);
+
+/* xslayout.c */
+int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
+/* Remove /local/domain/ID and its /vm path, and RELEASE the domain. */
+void xs_layout_remove(struct shojid *sd, uint32_t domid);
+int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,
+                 struct sd_err *e);
+
+/* lifecycle.c */
+void life_hv_event(evutil_socket_t fd, short what, void *arg);
+/* Apply the on_* action for a stopped domain (state/reason from shoji-hv). */
+void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
+                  uint32_t reason);
+int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboot, bool force,
+              unsigned int timeout_s);
+void life_drop_client(struct shojid *sd, struct sd_client *c);
+void life_autostart(struct shojid *sd);
+
+/* api.c */
+int api_listen(struct shojid *sd);
+void api_close(struct shojid *sd);
+void api_broadcast(struct shojid *sd, uint32_t kind, uint32_t domid, uint32_t new_domid,
+                   uint32_t reason, const char *name);
+/* Finish a request that was held (shutdown/reboot --wait). */
+void api_reply(struct sd_client *c, int status, const void *payload, size_t len);
+void api_reply_err(struct sd_client *c, int status, const char *msg);
+void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dominfo *hi,
+                   struct api_dominfo *out);
+
+#endif

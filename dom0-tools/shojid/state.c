@@ -1,0 +1,371 @@
+/*
+ * The state directory: persistent definitions (defs/NAME.xml), autostart
+ * marks (autostart/NAME) and one record per running domain
+ * (run/DOMID.rec: a header line, then the domain's XML).  Every file is
+ * written atomically: a temporary file, fsync, rename, fsync of the directory.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shojid.h"
+
+#define RECORD_MAGIC "shojid-record 1"
+
+char *state_path(const struct shojid *sd, const char *dir, const char *name, const char *suffix)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s%s%s%s%s%s", sd->state_dir, dir ? "/" : "", dir ? dir : "",
+	             name ? "/" : "", name ? name : "", suffix ? suffix : "") < 0)
+		return NULL;
+	return p;
+}
+
+int state_init(struct shojid *sd)
+{
+	static const char *const dirs[] = {NULL, "defs", "autostart", "run", "xenstored"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *p = state_path(sd, dirs[i], NULL, NULL);
+		int rc = p ? mkdir(p, 0700) : -1;
+
+		if (rc < 0 && errno != EEXIST) {
+			sd_warn("cannot create %s: %s", p ? p : sd->state_dir, strerror(errno));
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int fd, rc = -1;
+
+	if (!dir)
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(dir);
+	return rc;
+}
+
+int state_write_atomic(const char *path, const void *buf, size_t len)
+{
+	char *tmp = NULL;
+	const char *p = buf;
+	int fd = -1, rc = -1, err = 0;
+
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto out;
+	fsync_dir_of(path);
+	rc = 0;
+out:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	errno = err;
+	return rc;
+}
+
+/* The whole file at path, NUL-terminated; NULL with errno on failure. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= API_MSG_MAX &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+			errno = EIO;
+		} else if (buf) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	} else {
+		errno = EFBIG;
+	}
+	fclose(f);
+	return buf;
+}
+
+int sd_parse_xml(struct shojid *sd, const char *xml, size_t len, struct domain_config *cfg,
+                 struct sd_err *e)
+{
+	struct domxml_options opt = {0};
+	struct domxml_errors errs;
+	const enum domain_action *acts[] = {&cfg->on_poweroff, &cfg->on_reboot, &cfg->on_crash};
+
+	if (domxml_parse_memory(sd->parser, xml, len, &opt, cfg, &errs) != 0) {
+		if (errs.count && errs.items[0].line > 0)
+			return sd_fail(e, EINVAL, "line %d: %s", errs.items[0].line,
+			               errs.items[0].msg);
+		return sd_fail(e, EINVAL, "%s", errs.count ? errs.items[0].msg : "invalid XML");
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (*acts[i] == DOMAIN_ACTION_COREDUMP_DESTROY ||
+		    *acts[i] == DOMAIN_ACTION_COREDUMP_RESTART) {
+			sd_fail(e, ENOTSUP, "%s: %s is not supported yet (use destroy or restart)",
+			        i == 0   ? "on_poweroff"
+			        : i == 1 ? "on_reboot"
+			                 : "on_crash",
+			        domain_action_name(*acts[i]));
+			domain_config_free(cfg);
+			return ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+int state_save_def(struct shojid *sd, const struct domain_config *cfg)
+{
+	char *xml = domxml_serialise(cfg), *path = state_path(sd, "defs", cfg->name, ".xml");
+	int rc = -1;
+
+	if (xml && path)
+		rc = state_write_atomic(path, xml, strlen(xml));
+	free(xml);
+	free(path);
+	return rc;
+}
+
+int state_load_def(struct shojid *sd, const char *name, struct domain_config *cfg, struct sd_err *e)
+{
+	char *path = state_path(sd, "defs", name, ".xml"), *xml = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!path)
+		return sd_fail(e, ENOMEM, "out of memory");
+	xml = slurp(path, &len);
+	if (!xml)
+		rc = errno == ENOENT
+		         ? sd_fail(e, ENOENT, "no domain named '%s' is defined", name)
+		         : sd_fail(e, errno, "cannot read %s: %s", path, strerror(errno));
+	else
+		rc = sd_parse_xml(sd, xml, len, cfg, e);
+	free(path);
+	free(xml);
+	return rc;
+}
+
+bool state_has_def(const struct shojid *sd, const char *name)
+{
+	char *path = state_path(sd, "defs", name, ".xml");
+	bool yes = path && access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
+int state_remove_def(struct shojid *sd, const char *name)
+{
+	char *path = state_path(sd, "defs", name, ".xml");
+	int rc = path ? unlink(path) : -1;
+
+	free(path);
+	state_set_autostart(sd, name, false);
+	return rc;
+}
+
+int state_set_autostart(struct shojid *sd, const char *name, bool on)
+{
+	char *path = state_path(sd, "autostart", name, NULL);
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	if (on)
+		rc = state_write_atomic(path, "", 0);
+	else if (unlink(path) == 0 || errno == ENOENT)
+		rc = 0;
+	free(path);
+	return rc;
+}
+
+bool state_autostart(const struct shojid *sd, const char *name)
+{
+	char *path = state_path(sd, "autostart", name, NULL);
+	bool yes = path && access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
+int state_each_def(struct shojid *sd, int (*fn)(struct shojid *, const char *, void *), void *arg)
+{
+	char *path = state_path(sd, "defs", NULL, NULL);
+	DIR *d = path ? opendir(path) : NULL;
+	struct dirent *de;
+	int rc = 0;
+
+	free(path);
+	if (!d)
+		return -1;
+	while (!rc && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char name[API_NAME_MAX + 1];
+
+		if (n <= 4 || n - 4 > API_NAME_MAX || strcmp(de->d_name + n - 4, ".xml"))
+			continue;
+		memcpy(name, de->d_name, n - 4);
+		name[n - 4] = '\0';
+		rc = fn(sd, name, arg);
+	}
+	closedir(d);
+	return rc;
+}
+
+int state_save_record(struct shojid *sd, const struct sd_dom *dom)
+{
+	char id[16], *path, *xml = domxml_serialise(&dom->cfg), *buf = NULL;
+	int rc = -1, len;
+
+	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
+	path = state_path(sd, "run", id, ".rec");
+	if (xml && path) {
+		len = asprintf(&buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d\n%s", dom->domid,
+		               dom->name, dom->target_kib, dom->acted, xml);
+		if (len >= 0)
+			rc = state_write_atomic(path, buf, (size_t)len);
+	}
+	free(buf);
+	free(xml);
+	free(path);
+	return rc;
+}
+
+int state_remove_record(struct shojid *sd, uint32_t domid)
+{
+	char id[16], *path;
+	int rc = -1;
+
+	snprintf(id, sizeof(id), "%" PRIu32, domid);
+	path = state_path(sd, "run", id, ".rec");
+	if (path && (unlink(path) == 0 || errno == ENOENT))
+		rc = 0;
+	free(path);
+	return rc;
+}
+
+/* Rebuild one sd_dom from run/FILE; NULL when the record is unreadable. */
+static struct sd_dom *read_record(struct shojid *sd, const char *file)
+{
+	char *path = state_path(sd, "run", file, NULL), *buf = NULL, *xml;
+	struct sd_dom *dom = NULL;
+	struct sd_err e = {""};
+	size_t len = 0;
+	int used = 0, acted = 0;
+
+	buf = path ? slurp(path, &len) : NULL;
+	if (!buf)
+		goto out;
+	xml = strchr(buf, '\n');
+	dom = calloc(1, sizeof(*dom));
+	if (!xml || !dom)
+		goto bad;
+	*xml++ = '\0';
+	if (sscanf(buf, RECORD_MAGIC " %" SCNu32 " %64s %" SCNu64 " %d%n", &dom->domid, dom->name,
+	           &dom->target_kib, &acted, &used) != 4 ||
+	    buf[used] != '\0')
+		goto bad;
+	dom->acted = acted != 0;
+	if (sd_parse_xml(sd, xml, len - (size_t)(xml - buf), &dom->cfg, &e) != 0) {
+		sd_warn("record %s: %s", path, e.msg);
+		goto bad;
+	}
+	goto out;
+bad:
+	sd_warn("ignoring the unreadable record %s", path);
+	free(dom);
+	dom = NULL;
+out:
+	free(buf);
+	free(path);
+	return dom;
+}
+
+void state_adopt(struct shojid *sd)
+{
+	char *path = state_path(sd, "run", NULL, NULL);
+	DIR *d = path ? opendir(path) : NULL;
+	struct dirent *de;
+
+	free(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct shoji_dominfo hi;
+		struct sd_dom *dom;
+		size_t n = strlen(de->d_name);
+
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".rec"))
+			continue;
+		dom = read_record(sd, de->d_name);
+		if (!dom)
+			continue;
+		if (shoji_ctrl_info(sd->hv, dom->domid, &hi) < 0 ||
+		    strcmp(hi.name, dom->cfg.name)) {
+			/* It died while we were away: clean up what is left of it. */
+			sd_log("domain %s (%" PRIu32 ") is gone; removing its record", dom->name,
+			       dom->domid);
+			xs_layout_remove(sd, dom->domid);
+			state_remove_record(sd, dom->domid);
+			dom_free(dom);
+			continue;
+		}
+		dom->next = sd->doms;
+		sd->doms = dom;
+		sd_log("adopted domain %s (%" PRIu32 ", %s)", dom->name, dom->domid,
+		       shoji_domain_state_name(hi.state));
+		if (hi.state == SHOJI_DOMAIN_SHUTDOWN || hi.state == SHOJI_DOMAIN_CRASHED)
+			life_stopped(sd, dom, hi.state, hi.shutdown_reason);
+	}
+	closedir(d);
+}

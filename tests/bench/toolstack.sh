@@ -1,0 +1,16 @@
+#!/bin/sh
+# make bench: the toolstack's figures, each beside shoji-hv's own cost.
+. "$top_srcdir/tests/lib/common.sh"
+require_kvm
+. "$top_srcdir/tests/system/toolstack-lib.sh"
+BENCH="$top_builddir/tests/bench/toolstack_bench"
+
+ts_start
+x=$(ts_xml bench "$GUESTS/hello" "" preserve)
+"$BENCH" create "$SHOJI" "$x" bench "$TS_HV_SOCK" "$GUESTS/hello" 20 || fail "create benchmark"
+for i in $(seq 1 100); do
+	x=$(ts_xml "l$i" "$GUESTS/hello")
+	shoji create -p "$x" >/dev/null || fail "create l$i"
+done
+"$BENCH" list "$SHOJI" "$TS_HV_SOCK" 20 || fail "list benchmark"
+exit 0

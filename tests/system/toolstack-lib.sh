@@ -1,0 +1,88 @@
+# Helpers for the toolstack tests (sourced after tests/lib/common.sh): a
+# private shojid, which starts its own shoji-hv and shoji-xenstored, all on
+# sockets under $SHOJI_TMP and stopped by PID at exit.
+SHOJID="$top_builddir/dom0-tools/shojid/shojid"
+SHOJI="$top_builddir/dom0-tools/shoji"
+XSCLI="$top_builddir/xenstore/shoji-xenstore"
+GUESTS="$top_builddir/tests/guests"
+TS_STATE="$SHOJI_TMP/state"
+TS_HV_SOCK="$SHOJI_TMP/hv.sock"
+TS_XS_SOCK="$SHOJI_TMP/xs.sock"
+SHOJID_SOCKET="$SHOJI_TMP/shojid.sock"
+SHOJI_SCHEMA="$top_srcdir/dom0-tools/shoji-domain.rng"
+export SHOJID_SOCKET SHOJI_SCHEMA
+SHOJID_PID=""
+
+for f in "$SHOJID" "$SHOJI" "$XSCLI" "$top_builddir/hypervisor/shoji-hv" \
+	"$top_builddir/xenstore/shoji-xenstored" "$GUESTS/hello"; do
+	[ -x "$f" ] || [ -f "$f" ] || fail "$f is not built"
+done
+
+# Start shojid (extra options passed on) and wait for its socket; the
+# daemons it spawns are tracked through their pidfiles.
+ts_start() {
+	rm -f "$SHOJID_SOCKET"
+	"$SHOJID" --socket "$SHOJID_SOCKET" --state-dir "$TS_STATE" \
+		--hv-socket "$TS_HV_SOCK" --xs-socket "$TS_XS_SOCK" \
+		--hv-bin "$top_builddir/hypervisor/shoji-hv" \
+		--xs-bin "$top_builddir/xenstore/shoji-xenstored" \
+		--schema "$SHOJI_SCHEMA" "$@" 2>>"$SHOJI_TMP/shojid.log" &
+	SHOJID_PID=$!
+	track_pid "$SHOJID_PID"
+	wait_for_path "$SHOJID_SOCKET" 30
+	for p in shoji-hv shoji-xenstored; do
+		[ -f "$TS_STATE/$p.pid" ] && track_pid "$(cat "$TS_STATE/$p.pid")"
+	done
+	return 0
+}
+
+shoji() { "$SHOJI" "$@"; }
+xs() { "$XSCLI" --socket "$TS_XS_SOCK" "$@"; }
+
+# ts_xml NAME KERNEL [CMDLINE] [ON_POWEROFF] [ON_REBOOT] [ON_CRASH] [MEMORY_MIB]: write NAME.xml.
+ts_xml() {
+	cat >"$SHOJI_TMP/$1.xml" <<XMLEOF
+<domain type='xen'>
+  <name>$1</name>
+  <memory unit='MiB'>${7:-16}</memory>
+  <os>
+    <type>xenpvh</type>
+    <kernel>$2</kernel>
+    <cmdline>${3:-}</cmdline>
+  </os>
+  <on_poweroff>${4:-destroy}</on_poweroff>
+  <on_reboot>${5:-restart}</on_reboot>
+  <on_crash>${6:-destroy}</on_crash>
+</domain>
+XMLEOF
+	echo "$SHOJI_TMP/$1.xml"
+}
+
+# The id of running domain NAME (empty when none).
+ts_id() {
+	shoji list | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# Wait until `shoji list` no longer shows NAME with id ID (max $3 s, default 30).
+ts_wait_gone() {
+	local tries=$(( ${3:-30} * 10 ))
+	while [ "$tries" -gt 0 ]; do
+		[ "$(ts_id "$1")" = "$2" ] || return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Wait until `shoji dmesg NAME` shows a line matching $2.
+ts_wait_console() {
+	local tries=300
+	while [ "$tries" -gt 0 ]; do
+		shoji dmesg "$1" 2>/dev/null | grep -q "$2" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+ts_log() { cat "$SHOJI_TMP/shojid.log" >&2; }
