@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+#define CLI_REPLY_TIMEOUT_S 120 /* beyond a --wait timeout */
 
 const char *cli_socket_path(void)
 {
@@ -124,6 +127,7 @@ int cli_status_exit(int status)
 int cli_request(uint16_t type, const struct api_req *req, const char *text, const char *what,
                 char **reply, size_t *len)
 {
+	struct timeval tv = {0};
 	struct api_hdr h;
 	char *payload = NULL;
 	int fd = -1, rc;
@@ -132,6 +136,10 @@ int cli_request(uint16_t type, const struct api_req *req, const char *text, cons
 	rc = cli_connect(&fd);
 	if (rc)
 		return rc;
+	/* Bounded: a daemon that stops answering is an error, not a hang. */
+	tv.tv_sec = CLI_REPLY_TIMEOUT_S +
+	            ((req->flags & API_F_WAIT) ? (req->value ? (time_t)req->value : 60) : 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	rc = cli_send(fd, type, req, text);
 	if (!rc)
 		rc = cli_recv(fd, &h, &payload);

@@ -153,6 +153,7 @@ int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cf
 		return -1;
 	q.memory_mib = cfg->memory_mib;
 	q.vcpus = cfg->vcpus;
+	memcpy(q.uuid, cfg->uuid, sizeof(q.uuid));
 	if (call(c, CTRL_CREATE, &q, sizeof(q), &r, sizeof(r)) < 0)
 		return -1;
 	if (domid)
@@ -219,6 +220,17 @@ static int domid_call(struct shoji_ctrl *c, uint16_t type, uint32_t domid)
 int shoji_ctrl_unpause(struct shoji_ctrl *c, uint32_t domid)
 {
 	return domid_call(c, CTRL_UNPAUSE, domid);
+}
+
+int shoji_ctrl_rename(struct shoji_ctrl *c, uint32_t domid, const char *name)
+{
+	struct ctrl_rename q = {.domid = domid};
+
+	if (!name || !name[0] || copy_str(q.name, sizeof(q.name), name) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return call(c, CTRL_RENAME, &q, sizeof(q), NULL, 0);
 }
 
 int shoji_ctrl_pause(struct shoji_ctrl *c, uint32_t domid)

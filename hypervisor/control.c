@@ -26,6 +26,7 @@
 #include "cpuid.h"
 #include "ctrl-proto.h"
 #include "domain.h"
+#include "evtglue.h"
 #include "hv.h"
 #include "log.h"
 #include "vcpu.h"
@@ -98,6 +99,7 @@ static int op_create(struct control *c, const void *req, void *reply)
 	                     &bad) < 0)
 		return -EINVAL;
 	snprintf(cfg.name, sizeof(cfg.name), "%s", q->name);
+	memcpy(cfg.uuid, q->uuid, sizeof(cfg.uuid));
 	cfg.memory = (uint64_t)q->memory_mib << 20;
 	cfg.nr_vcpus = q->vcpus;
 	rc = domain_create(c->hv, &cfg, &d);
@@ -151,6 +153,23 @@ static int op_pause(struct control *c, const void *req, void *reply)
 	if (!d)
 		return -ESRCH;
 	domain_pause(d);
+	domain_put(d);
+	return 0;
+}
+
+static int op_rename(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_rename *q = req;
+	struct domain *d;
+
+	if (!str_ok(q->name, sizeof(q->name)) || q->name[0] == '\0')
+		return -EINVAL;
+	d = get_domain(c, q->domid);
+	if (!d)
+		return -ESRCH;
+	pthread_mutex_lock(&d->lock);
+	snprintf(d->name, sizeof(d->name), "%s", q->name);
+	pthread_mutex_unlock(&d->lock);
 	domain_put(d);
 	return 0;
 }
@@ -302,6 +321,7 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_LIST] = {sizeof(struct ctrl_list), sizeof(struct ctrl_list_reply), op_list},
     [CTRL_SET_PARAM] = {sizeof(struct ctrl_param), 0, op_set_param},
     [CTRL_GET_PARAM] = {sizeof(struct ctrl_param), sizeof(struct ctrl_param), op_get_param},
+    [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
     [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
                            op_console_read},
 };
@@ -319,6 +339,7 @@ static void conn_close(struct conn *cn)
 			break;
 		}
 	hv_event_del(c->hv, &cn->ev);
+	evtglue_dom0_release(c->hv, (uintptr_t)cn); /* its Dom0 ports and grant maps */
 	close(cn->fd);
 	free(cn);
 }
@@ -375,6 +396,10 @@ static void conn_readable(void *opaque)
 	if (h.type == CTRL_SUBSCRIBE && (size_t)n == sizeof(h)) {
 		cn->subscribed = true;
 		conn_reply(cn, &h, 0, NULL, 0);
+		return;
+	}
+	if (h.type == CTRL_EVTCHN || h.type == CTRL_GNTTAB) {
+		evtdom0_request(cn->ctl->hv, cn->fd, (uintptr_t)cn, buf, (size_t)n);
 		return;
 	}
 	op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;

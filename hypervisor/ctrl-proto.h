@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
-#define CTRL_PROTO_VERSION 1u
+#define CTRL_PROTO_VERSION 2u
 
 #define CTRL_NAME_MAX      64
 #define CTRL_PATH_MAX      4096
@@ -35,6 +35,9 @@ enum ctrl_type {
 	CTRL_CONSOLE_READ, /* ctrl_console_read -> ctrl_console_reply */
 	CTRL_SUBSCRIBE,    /* (empty) -> (empty); then CTRL_EVENT messages follow */
 	CTRL_EVENT,        /* server -> subscriber: ctrl_event (seq 0) */
+	CTRL_RENAME,       /* ctrl_rename -> (empty) */
+	CTRL_EVTCHN,       /* Dom0 event channels: see evtdom0-proto.h */
+	CTRL_GNTTAB,       /* Dom0 grant maps/copies, foreign maps: see evtdom0-proto.h */
 	CTRL_TYPE_MAX
 };
 
@@ -56,6 +59,7 @@ struct ctrl_create {
 	uint32_t memory_mib;
 	uint32_t vcpus;
 	char hide_cpuid[CTRL_HIDE_MAX]; /* NUL-terminated feature list; empty = default */
+	uint8_t uuid[16];               /* all zero: shoji-hv picks one */
 };
 
 struct ctrl_create_reply {
@@ -119,6 +123,12 @@ struct ctrl_console_reply {
 	uint32_t len;
 	uint32_t pad;
 	char data[CTRL_CONSOLE_MAX];
+};
+
+struct ctrl_rename {
+	uint32_t domid;
+	uint32_t pad;
+	char name[CTRL_NAME_MAX]; /* NUL-terminated, not empty */
 };
 
 struct ctrl_event {

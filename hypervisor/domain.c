@@ -11,6 +11,7 @@
 #include <shoji/sched.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hv.h"
 #include "hvtime.h"
 #include "loader.h"
@@ -91,7 +92,10 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	d->refs = 1;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
-	uuid_generate(d->uuid);
+	if (uuid_is_null(cfg->uuid))
+		uuid_generate(d->uuid);
+	else
+		uuid_copy(d->uuid, cfg->uuid);
 
 	r = -ENOMEM;
 	d->populated = malloc(pages / 8 + 1);
@@ -132,6 +136,9 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	if (r < 0)
 		goto out_id;
 	time_init(d, khz, offset);
+	r = evtglue_domain_create(d, 0);
+	if (r < 0)
+		goto out_id;
 
 	pthread_mutex_lock(&hv->lock);
 	d->ready = true;
@@ -201,6 +208,7 @@ void domain_destroy(struct domain *d)
 	hv->domains[d->domid] = NULL;
 	hv->nr_domains--;
 	pthread_mutex_unlock(&hv->lock);
+	evtglue_domain_destroy(d); /* ports, grants; VIRQ_DOM_EXC */
 	domain_put(d);
 }
 
@@ -253,6 +261,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	d->shutdown_reason = d->shutdown_code != ~0u ? d->shutdown_code : reason;
 	kick_all(d);
 	pthread_mutex_unlock(&d->lock);
+	evtglue_dom_exc(d->hv);
 	hv_notify_state(d->hv, d);
 }
 
@@ -273,6 +282,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	kick_all(d);
 	pthread_mutex_unlock(&d->lock);
 	hv_warnx("domain %u crashed: %s", d->domid, d->crash_msg);
+	evtglue_dom_exc(d->hv);
 	hv_notify_state(d->hv, d);
 }
 

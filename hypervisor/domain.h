@@ -37,6 +37,7 @@ struct domain_config {
 	unsigned int nr_vcpus; /* 1 .. HV_MAX_VCPUS */
 	uint64_t cpuid_hide;   /* cpuid_parse_hide() mask */
 	bool console_stdout;   /* run mode: console_io also goes to stdout */
+	uuid_t uuid;           /* all zero: generate one */
 };
 
 /* Externally visible state, in the order the control protocol reports it. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hv.h"
 
 /* SIGUSR1 only interrupts KVM_RUN (vcpu_kick); the handler has nothing to do. */
@@ -57,6 +58,8 @@ int hv_init(struct hv *hv)
 	hv->wake_ev.fn = drain_wakefd;
 	hv->wake_ev.opaque = hv;
 	r = hv_event_add(hv, &hv->wake_ev);
+	if (r == 0)
+		r = evtglue_hv_init(hv);
 	if (r < 0)
 		hv_fini(hv);
 	return r;
@@ -64,6 +67,7 @@ int hv_init(struct hv *hv)
 
 void hv_fini(struct hv *hv)
 {
+	evtglue_hv_fini(hv);
 	vm_pool_stop(&hv->pool);
 	if (hv->wakefd >= 0)
 		close(hv->wakefd);

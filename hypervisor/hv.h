@@ -47,6 +47,8 @@ struct hv {
 
 	hv_state_fn *on_state;
 	void *on_state_opaque;
+
+	void *evtglue; /* Dom0 and domain lookups of the event channel/grant cores (evtglue.c) */
 };
 
 /* Open KVM and set up the (empty) domain table and event loop. 0 or -errno. */

@@ -4,16 +4,16 @@
 #include <string.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hv.h"
 #include "hypercall.h"
 #include "kvm.h"
 #include "vcpu.h"
 
-/*
- * Event channel and grant table ops (issue 4) plug in here; until then
- * their slots are empty and answer -XEN_ENOSYS like every other gap.
- */
+/* Event channel and grant table ops are in evtglue.c; gaps answer -XEN_ENOSYS. */
 static hypercall_fn *const hypercall_table[HYPERCALL_NR] = {
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
     [__HYPERVISOR_memory_op] = do_memory_op,   [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_console_io] = do_console_io, [__HYPERVISOR_vcpu_op] = do_vcpu_op,
     [__HYPERVISOR_sched_op] = do_sched_op,     [__HYPERVISOR_hvm_op] = do_hvm_op,

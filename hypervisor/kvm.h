@@ -37,7 +37,7 @@ struct kvm_vcpu {
 int kvm_host_open(struct kvm_host *k);
 void kvm_host_close(struct kvm_host *k);
 
-/* A VM with irqchip, MSR filter and @ram_size bytes of RAM at GPA 0 (memslot 0). */
+/* A VM with irqchip, user-space MSR exits and @ram_size bytes of RAM at GPA 0 (memslot 0). */
 int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size);
 void kvm_vm_destroy(struct kvm_vm *vm);
 /* Map (size > 0) or unmap (size == 0) an extra memslot. */

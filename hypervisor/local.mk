@@ -7,6 +7,7 @@ noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
+	hypervisor/evtglue.c hypervisor/evtglue.h \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
 	hypervisor/hvmop.c \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
@@ -33,14 +34,16 @@ hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 sbin_PROGRAMS += hypervisor/shoji-hv
 hypervisor_shoji_hv_SOURCES = \
 	hypervisor/control.c hypervisor/control.h hypervisor/ctrl-proto.h \
+	hypervisor/evtdom0.c hypervisor/evtdom0-proto.h \
 	hypervisor/main.c \
 	hypervisor/run.c hypervisor/run.h
 hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
-hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a $(UUID_LIBS)
+hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
+	$(UUID_LIBS)
 
 # --- Unit tests (Check) of the core, on the fake platform. ---
 HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
-HV_TEST_LDADD = hypervisor/libhv-core.a $(CHECK_LIBS) $(UUID_LIBS)
+HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) $(UUID_LIBS)
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
 check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
@@ -58,12 +61,14 @@ tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
+	$(top_srcdir)/hypervisor/evtglue.c $(top_srcdir)/hypervisor/evtchn.c \
+	$(top_srcdir)/hypervisor/gnttab.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
 	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/sched.c \
 	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
 	$(top_srcdir)/hypervisor/xenver.c
-FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(HV_FAKE) config.h
+FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
 EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
 	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
 TESTS += tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
@@ -87,6 +92,7 @@ endif
 # --- System tests of shoji-hv itself (the guest engineer's guest-*.sh use run mode). ---
 check_PROGRAMS += tests/system/hv-ctrl-client
 tests_system_hv_ctrl_client_SOURCES = tests/system/hv-ctrl-client.c
+tests_system_hv_ctrl_client_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_system_hv_ctrl_client_LDADD = dom0-tools/libshoji-ctrl.la
 TESTS += tests/system/hv-ctrl.sh tests/system/hv-run.sh
 EXTRA_DIST += tests/system/hv-ctrl.sh tests/system/hv-run.sh
@@ -95,7 +101,8 @@ EXTRA_DIST += tests/system/hv-ctrl.sh tests/system/hv-run.sh
 noinst_PROGRAMS += tests/bench/hv_bench
 tests_bench_hv_bench_SOURCES = tests/bench/hv_bench.c
 tests_bench_hv_bench_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
-tests_bench_hv_bench_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a $(UUID_LIBS)
+tests_bench_hv_bench_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
+	$(UUID_LIBS)
 BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall tests/guests/idle
 BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall tests/guests/idle"
 

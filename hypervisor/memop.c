@@ -7,6 +7,7 @@
 #include <shoji/memory.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hvtime.h"
 #include "hypercall.h"
 #include "kvm.h"
@@ -254,12 +255,14 @@ static long mem_add_to_physmap(struct vcpu *v, unsigned int op, uint64_t start, 
 	if (r < 0)
 		return r;
 	if (x.space == XENMAPSPACE_grant_table)
-		return -XEN_ENOSYS; /* grant-table frames arrive with issue 4 */
+		return evtglue_map_grant_frame(d, (uint32_t)x.idx, x.gpfn);
 	if (x.space != XENMAPSPACE_shared_info || x.idx != 0)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
 	r = domain_map_shared_info(d, x.gpfn);
 	pthread_mutex_unlock(&d->lock);
+	if (r == 0)
+		evtglue_shared_info_moved(d); /* outside d->lock: it may kick vCPUs */
 	return r;
 }
 

@@ -14,6 +14,7 @@
 
 #include "cpuid.h"
 #include "domain.h"
+#include "evtglue.h"
 #include "hvtime.h"
 #include "hypercall.h"
 #include "kvm.h"
@@ -218,6 +219,8 @@ static void timer_event(void *opaque)
 		vcpu_timer_fire(v);
 	vcpu_timer_update(v);
 	pthread_mutex_unlock(&d->lock);
+	if (fired)
+		evtglue_send_virq(d, v->id, VIRQ_TIMER); /* outside d->lock: it kicks */
 }
 
 /* --- The run loop. --- */

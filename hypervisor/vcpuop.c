@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hvtime.h"
 #include "hypercall.h"
 #include "vcpu.h"
@@ -191,6 +192,8 @@ long do_vcpu_op(struct vcpu *v, const uint64_t a[5])
 	pthread_mutex_lock(&d->lock);
 	r = vcpuop_table[cmd](v, d->vcpus[id], a[2]);
 	pthread_mutex_unlock(&d->lock);
+	if (r == 0 && cmd == VCPUOP_register_vcpu_info)
+		evtglue_vcpu_info_moved(d->vcpus[id]); /* outside d->lock: it kicks */
 	return r;
 }
 

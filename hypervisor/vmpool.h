@@ -1,5 +1,5 @@
 /*
- * A pool of pre-built, never-run VMs (irqchip, MSR filter, RAM memfd and its
+ * A pool of pre-built, never-run VMs (irqchip, user-space MSR exits, RAM memfd and its
  * memslot: the first memslot of a VM costs ~7.6 ms on the hosts we target).
  * A background thread keeps @target VMs of one RAM size ready; domain
  * creation takes one when the size matches.

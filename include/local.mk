@@ -39,6 +39,9 @@ tests_unit_test_ring_LDADD = $(CHECK_LIBS)
 # public headers (Debian: libxen-dev).  Not part of `make check` because it
 # needs that extra package; run it by hand after editing include/shoji.
 EXTRA_DIST += tests/headers/xen-abi-compare.py
+TESTS += tests/headers/xen-abi.sh
+EXTRA_DIST += tests/headers/xen-abi.sh
+
 check-xen-abi:
 	python3 $(srcdir)/tests/headers/xen-abi-compare.py $(srcdir)/include /usr/include $(CC)
 .PHONY: check-xen-abi

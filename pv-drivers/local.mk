@@ -14,6 +14,8 @@ pv_drivers_guest_libshoji_guest_a_SOURCES = \
 	pv-drivers/guest/alloc.c \
 	pv-drivers/guest/string.c \
 	pv-drivers/guest/smp.c \
+	pv-drivers/guest/evtchn.c \
+	pv-drivers/guest/gnttab.c \
 	pv-drivers/guest/shoji-guest.h \
 	pv-drivers/guest/guest-internal.h
 pv_drivers_guest_libshoji_guest_a_CFLAGS = $(GUEST_CFLAGS)

@@ -110,6 +110,11 @@ void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id
 	if (l2)
 		memcpy(c->out + c->outlen + sizeof(h) + l1, p2, l2);
 	c->outlen += need;
+	conn_want_flush(c);
+}
+
+void conn_want_flush(struct xs_conn *c)
+{
 	if (!c->flushing) {
 		c->flushing = true;
 		c->fnext = c->d->flush_list;

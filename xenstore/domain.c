@@ -102,9 +102,12 @@ int domain_release(struct xsd *d, uint32_t domid)
 			}
 		}
 	}
-	for (c = d->conns; c; c = c->next)
-		if (c->is_domain && c->domid == domid)
+	for (c = d->conns; c; c = c->next) {
+		if (c->is_domain && c->domid == domid) {
 			c->dead = true;
+			conn_want_flush(c); /* the loop closes it */
+		}
+	}
 	for (i = 0; i < XSD_DOMID_MAX; i++)
 		if (d->doms[i] && d->doms[i]->target == domid)
 			d->doms[i]->target = XSD_DOMID_MAX;

@@ -54,6 +54,12 @@ TESTS += tests/unit/test_xs_log
 tests_unit_test_xs_log_SOURCES = tests/unit/test_xs_log.c tests/unit/test_xs_util.h
 tests_unit_test_xs_log_CFLAGS = $(XS_UNIT_CFLAGS)
 tests_unit_test_xs_log_LDADD = $(XS_UNIT_LDADD)
+# libshoji-xs against a private daemon
+check_PROGRAMS += tests/unit/test_xs_lib
+TESTS += tests/unit/test_xs_lib
+tests_unit_test_xs_lib_SOURCES = tests/unit/test_xs_lib.c
+tests_unit_test_xs_lib_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_xs_lib_LDADD = xenstore/libshoji-xs.la $(CHECK_LIBS)
 
 # Fuzzer: the message stream through the real dispatcher (bounded run in make check).
 TESTS += tests/fuzz/fuzz-xs-proto.sh
@@ -83,8 +89,3 @@ EXTRA_DIST += tests/conformance/xs-utils.sh tests/conformance/xs-pyxs.sh
 
 dist_man_MANS += xenstore/shoji-xenstored.8 xenstore/shoji-xenstore.1
 EXTRA_DIST += docs/xenstore-log.md
-check_PROGRAMS += tests/unit/test_xs_lib
-TESTS += tests/unit/test_xs_lib
-tests_unit_test_xs_lib_SOURCES = tests/unit/test_xs_lib.c
-tests_unit_test_xs_lib_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_test_xs_lib_LDADD = xenstore/libshoji-xs.la $(CHECK_LIBS)

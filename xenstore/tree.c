@@ -592,6 +592,8 @@ void xsd_fini(struct xsd *d)
 	log_close(d);
 	tree_free_all(d);
 	domain_free_all(d);
+	free(d->wbuckets);
+	d->wbuckets = NULL;
 	free(d->doms);
 	d->doms = NULL;
 }

@@ -12,6 +12,42 @@
 
 #include "xsd.h"
 
+/* Put w in its hash bucket, growing the table when it gets crowded. */
+static int bucket_add(struct xsd *d, struct xs_watch *w)
+{
+	if (!d->wbuckets || d->nwatches >= 2 * (d->wmask + 1)) {
+		uint32_t nsize = d->wbuckets ? (d->wmask + 1) * 4 : 64;
+		struct xs_watch **nb = calloc(nsize, sizeof(*nb)), *x;
+
+		if (!nb)
+			return ENOMEM;
+		for (x = d->watch_list; x; x = x->hnext) {
+			x->bnext = nb[x->hash & (nsize - 1)];
+			nb[x->hash & (nsize - 1)] = x;
+		}
+		free(d->wbuckets);
+		d->wbuckets = nb;
+		d->wmask = nsize - 1;
+	}
+	w->bnext = d->wbuckets[w->hash & d->wmask];
+	d->wbuckets[w->hash & d->wmask] = w;
+	d->nwatches++;
+	return 0;
+}
+
+static void bucket_del(struct xsd *d, struct xs_watch *w)
+{
+	struct xs_watch **pp = &d->wbuckets[w->hash & d->wmask];
+
+	for (; *pp; pp = &(*pp)->bnext) {
+		if (*pp == w) {
+			*pp = w->bnext;
+			d->nwatches--;
+			return;
+		}
+	}
+}
+
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
               const char *token)
 {
@@ -39,6 +75,12 @@ int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relsk
 	w->tlen = (uint32_t)tlen;
 	w->relskip = relskip;
 	w->conn = c;
+	w->hash = xs_hash(path, (uint32_t)plen);
+	if (bucket_add(d, w) != 0) {
+		free(w->token);
+		free(w);
+		return ENOMEM;
+	}
 	w->next = c->watches;
 	c->watches = w;
 	c->nwatches++;
@@ -57,6 +99,7 @@ static void watch_free(struct xsd *d, struct xs_watch *w)
 {
 	struct xsd_domain *dom = domain_get(d, w->conn->domid, false);
 
+	bucket_del(d, w);
 	*w->hprevp = w->hnext;
 	if (w->hnext)
 		w->hnext->hprevp = w->hprevp;
@@ -106,46 +149,66 @@ static void watch_send(struct xs_watch *w, const char *evpath, uint32_t len)
 	conn_send(w->conn, XS_WATCH_EVENT, 0, 0, evpath, len + 1, w->token, w->tlen + 1);
 }
 
+/* Send w its event for a change at ev (evlen bytes) if the watcher may read n. */
+static void watch_notify(struct xsd *d, struct xs_watch *w, const char *ev, uint32_t evlen,
+                         const struct xs_node *n)
+{
+	if (w->conn->dead)
+		return;
+	if (!w->conn->priv) {
+		struct xs_who who = {w->conn->domid, XSD_DOMID_MAX, false};
+		struct xsd_domain *dom = domain_get(d, w->conn->domid, false);
+
+		if (!n)
+			return; /* special events are for privileged connections */
+		if (dom)
+			who.target = dom->target;
+		if (!(perms_get(&who, n->perms, n->nperms) & XS_PERM_READ))
+			return;
+	}
+	watch_send(w, ev, evlen);
+}
+
+/* Watches registered exactly on path[0..plen). */
+static void fire_exact(struct xsd *d, const char *path, uint32_t plen, const char *ev,
+                       uint32_t evlen, const struct xs_node *n)
+{
+	uint32_t h = xs_hash(path, plen);
+	struct xs_watch *w, *next;
+
+	for (w = d->wbuckets[h & d->wmask]; w; w = next) {
+		next = w->bnext;
+		if (w->hash == h && w->plen == plen && memcmp(w->path, path, plen) == 0)
+			watch_notify(d, w, ev, evlen, n);
+	}
+}
+
 void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_node *n,
                 bool recurse)
 {
-	struct xs_watch *w;
 	char evbuf[XSD_ABS_PATH_MAX + 1];
+	struct xs_watch *w;
+	uint32_t i;
 
-	if (!d->watch_list)
+	if (!d->watch_list || len > XSD_ABS_PATH_MAX)
 		return;
 	/* path may live in a buffer that conn_send reuses: keep a NUL-terminated copy */
-	if (len > XSD_ABS_PATH_MAX)
-		return;
 	memcpy(evbuf, path, len);
 	evbuf[len] = '\0';
-	for (w = d->watch_list; w; w = w->hnext) {
-		const char *ev;
-		uint32_t evlen;
-
-		if (w->conn->dead)
-			continue;
-		if (path_is_below(evbuf, len, w->path, w->plen) &&
-		    (w->path[0] != '@' || len == w->plen)) {
-			ev = evbuf;
-			evlen = len;
-		} else if (recurse && path_is_below(w->path, w->plen, evbuf, len)) {
-			ev = w->path;
-			evlen = w->plen;
-		} else {
-			continue;
-		}
-		if (!w->conn->priv) {
-			if (!n)
-				continue; /* special events are for privileged connections */
-			struct xs_who who = {w->conn->domid, XSD_DOMID_MAX, false};
-			struct xsd_domain *dom = domain_get(d, w->conn->domid, false);
-
-			if (dom)
-				who.target = dom->target;
-			if (!(perms_get(&who, n->perms, n->nperms) & XS_PERM_READ))
-				continue;
-		}
-		watch_send(w, ev, evlen);
+	if (evbuf[0] == '@') {
+		fire_exact(d, evbuf, len, evbuf, len, NULL);
+		return;
 	}
+	/* watches on the node and on each ancestor: one hash lookup per level */
+	fire_exact(d, "/", 1, evbuf, len, n);
+	for (i = 1; i < len; i++)
+		if (evbuf[i] == '/')
+			fire_exact(d, evbuf, i, evbuf, len, n);
+	if (len > 1)
+		fire_exact(d, evbuf, len, evbuf, len, n);
+	/* a removal also reaches watches below the node, with their own path */
+	if (recurse)
+		for (w = d->watch_list; w; w = w->hnext)
+			if (w->plen > len && path_is_below(w->path, w->plen, evbuf, len))
+				watch_notify(d, w, w->path, w->plen, n);
 }

@@ -121,16 +121,6 @@ static void flush_all(struct daemon *dm)
 	}
 }
 
-/* Queue c for flush_all (even with no output: it re-checks buffered input). */
-static void want_flush(struct xs_conn *c)
-{
-	if (!c->flushing) {
-		c->flushing = true;
-		c->fnext = c->d->flush_list;
-		c->d->flush_list = c;
-	}
-}
-
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_conn *c = arg;
@@ -161,7 +151,7 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	}
 	if (r == 0)
 		event_del(ce->wr);
-	want_flush(c);
+	conn_want_flush(c);
 	flush_all(dm);
 }
 

@@ -201,8 +201,10 @@ struct xs_tx {
 
 struct xs_watch {
 	struct xs_watch *next;    /* per connection */
-	struct xs_watch *hnext;   /* global list */
-	struct xs_watch **hprevp; /* global list */
+	struct xs_watch *hnext;   /* list of every watch */
+	struct xs_watch **hprevp; /* list of every watch */
+	struct xs_watch *bnext;   /* hash bucket (by path) */
+	uint32_t hash;            /* xs_hash(path) */
 	struct xs_conn *conn;
 	char *token;
 	uint32_t tlen;
@@ -266,6 +268,8 @@ void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id
 int conn_input(struct xs_conn *c);
 /* Handle buffered messages without reading (after output drained). */
 int conn_process(struct xs_conn *c);
+/* Put c on the flush list (its output, then its buffered input, get looked at). */
+void conn_want_flush(struct xs_conn *c);
 /* True while c has so much unsent output that its input is not handled. */
 bool conn_throttled(const struct xs_conn *c);
 /* Write queued output.  Returns 1 when output remains, 0 when empty, -1 on error. */
@@ -284,10 +288,12 @@ struct xsd {
 	struct xs_conn *conns;
 	struct xs_conn *flush_list;
 	struct xs_watch *watch_list; /* every watch */
-	struct xsd_log *log;         /* NULL: no persistence (unit tests, fuzzer) */
-	bool replaying;              /* log replay: no watches, no logging */
-	bool trace;                  /* CONTROL log on: trace requests to stderr */
-	size_t out_limit;            /* per-connection output limit in bytes */
+	struct xs_watch **wbuckets;  /* watches by path: mask + 1 buckets */
+	uint32_t wmask, nwatches;
+	struct xsd_log *log; /* NULL: no persistence (unit tests, fuzzer) */
+	bool replaying;      /* log replay: no watches, no logging */
+	bool trace;          /* CONTROL log on: trace requests to stderr */
+	size_t out_limit;    /* per-connection output limit in bytes */
 	char scratch[XENSTORE_PAYLOAD_MAX + 64];
 };
 

@@ -610,6 +610,9 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 	rc = hd->fn(&x);
 	if (rc)
 		api_reply_err(c, rc, e.msg[0] ? e.msg : strerror(rc));
+	if (c->sd->verbose)
+		sd_log("request %u '%s': %s", (unsigned int)h->type, req.target,
+		       rc ? (e.msg[0] ? e.msg : strerror(rc)) : "ok");
 }
 
 static void client_free(struct sd_client *c)
@@ -682,6 +685,19 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
+/* Create the socket's directory (mode 0755) when it is missing. */
+static void make_parent(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			sd_warn("cannot create %s: %s", dir, strerror(errno));
+	}
+	free(dir);
+}
+
 int api_listen(struct shojid *sd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -702,6 +718,7 @@ int api_listen(struct shojid *sd)
 		gid = g->gr_gid;
 	}
 	memcpy(sa.sun_path, sd->socket_path, strlen(sd->socket_path) + 1);
+	make_parent(sd->socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;

@@ -94,6 +94,7 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg = &dom->cfg;
 	hc.name = cfg->name;
+	memcpy(hc.uuid, cfg->uuid, sizeof(hc.uuid));
 	snprintf(dom->name, sizeof(dom->name), "%s", cfg->name);
 	dom->target_kib = cfg->current_memory_kib;
 

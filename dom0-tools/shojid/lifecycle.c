@@ -31,12 +31,6 @@ struct sd_waiter {
 	char name[API_NAME_MAX + 1];
 };
 
-struct restart_note {
-	char name[API_NAME_MAX + 1];
-	time_t window_start;
-	unsigned int count;
-};
-
 static void waiter_free(struct shojid *sd, struct sd_waiter *w)
 {
 	for (struct sd_waiter **pp = &sd->waiters; *pp; pp = &(*pp)->next) {
@@ -135,13 +129,13 @@ void life_drop_client(struct shojid *sd, struct sd_client *c)
 }
 
 /* True when name may restart once more now (RESTART_BURST per window). */
-static bool restart_allowed(const char *name)
+static bool restart_allowed(struct shojid *sd, const char *name)
 {
-	static struct restart_note notes[32];
+	struct sd_restart_note *notes = sd->restarts;
 	time_t now = time(NULL);
-	struct restart_note *n = NULL, *oldest = &notes[0];
+	struct sd_restart_note *n = NULL, *oldest = &notes[0];
 
-	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+	for (size_t i = 0; i < SD_RESTART_NOTES; i++) {
 		if (!strcmp(notes[i].name, name)) {
 			n = &notes[i];
 			break;
@@ -179,7 +173,7 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 		return;
 	}
 	free(xml);
-	if (!restart_allowed(cfg.name)) {
+	if (!restart_allowed(sd, cfg.name)) {
 		sd_warn("domain %s restarted %d times within %d s: leaving it stopped", cfg.name,
 		        RESTART_BURST, RESTART_WINDOW_S);
 		domain_config_free(&cfg);
@@ -191,6 +185,9 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 		snprintf(name, sizeof(name), "%.50s-%" PRIu32, dom->name, dom->domid);
 		sd_log("keeping domain %" PRIu32 " as %s", dom->domid, name);
 		snprintf(dom->name, sizeof(dom->name), "%s", name);
+		if (shoji_ctrl_rename(sd->hv, dom->domid, name) < 0)
+			sd_warn("shoji-hv cannot rename domain %" PRIu32 ": %s", dom->domid,
+			        strerror(errno));
 		xs_write_str(sd, dom->domid, "name", name, &e);
 		state_save_record(sd, dom);
 	} else {
@@ -258,6 +255,7 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		sd_warn("lost shoji-hv's event stream: %s; stopping", strerror(errno));
+		sd->lost_hv = true;
 		event_base_loopbreak(sd->base);
 		return;
 	}

@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 			sd_warn("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
-	status = event_base_dispatch(sd.base) < 0 ? 1 : 0;
+	status = event_base_dispatch(sd.base) < 0 || sd.lost_hv ? 1 : 0;
 	api_close(&sd);
 	if (pidfile)
 		unlink(pidfile);

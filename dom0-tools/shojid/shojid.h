@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -37,6 +38,14 @@ struct sd_dom {
 	bool acted; /* the on_* action for its current stop has run */
 };
 
+/* Recent restarts of one name (lifecycle.c throttles restart loops). */
+struct sd_restart_note {
+	char name[API_NAME_MAX + 1];
+	time_t window_start;
+	unsigned int count;
+};
+#define SD_RESTART_NOTES 32
+
 struct sd_waiter; /* a client waiting for shutdown/reboot (lifecycle.c) */
 struct sd_client; /* an API connection (api.c) */
 
@@ -49,6 +58,7 @@ struct shojid {
 	char **hv_args, **xs_args; /* extra arguments for the spawned daemons */
 	int n_hv_args, n_xs_args;
 	bool verbose;
+	bool lost_hv; /* the event stream broke: exit with status 1 */
 
 	struct domxml_parser *parser;
 	struct shoji_ctrl *hv;    /* requests */
@@ -62,6 +72,7 @@ struct shojid {
 	struct sd_dom *doms;
 	struct sd_waiter *waiters;
 	struct sd_client *clients;
+	struct sd_restart_note restarts[SD_RESTART_NOTES];
 };
 
 /* log.c */

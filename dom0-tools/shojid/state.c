@@ -350,8 +350,8 @@ void state_adopt(struct shojid *sd)
 		dom = read_record(sd, de->d_name);
 		if (!dom)
 			continue;
-		if (shoji_ctrl_info(sd->hv, dom->domid, &hi) < 0 ||
-		    strcmp(hi.name, dom->cfg.name)) {
+		if (shoji_ctrl_info(sd->hv, dom->domid, &hi) < 0 || strcmp(hi.name, dom->name) ||
+		    memcmp(hi.uuid, dom->cfg.uuid, 16)) {
 			/* It died while we were away: clean up what is left of it. */
 			sd_log("domain %s (%" PRIu32 ") is gone; removing its record", dom->name,
 			       dom->domid);

@@ -36,6 +36,7 @@ struct shoji_domain_config {
 	uint32_t memory_mib;    /* 1 .. 3072 */
 	uint32_t vcpus;         /* 1 .. 32 */
 	const char *hide_cpuid; /* comma-separated features, "none", or NULL for the default */
+	uint8_t uuid[16];       /* the domain's UUID; all zero: shoji-hv generates one */
 };
 
 struct shoji_dominfo {
@@ -73,6 +74,8 @@ int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cf
 int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
                     const char *cmdline, char *err, size_t errlen);
 int shoji_ctrl_unpause(struct shoji_ctrl *c, uint32_t domid);
+/* Give a domain a new name (1..63 bytes). */
+int shoji_ctrl_rename(struct shoji_ctrl *c, uint32_t domid, const char *name);
 int shoji_ctrl_pause(struct shoji_ctrl *c, uint32_t domid);
 int shoji_ctrl_destroy(struct shoji_ctrl *c, uint32_t domid);
 

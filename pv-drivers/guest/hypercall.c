@@ -10,15 +10,11 @@
 
 #include <shoji/xen.h>
 
-#define XEN_CPUID_FIRST               0x40000000u
-#define XEN_CPUID_LAST                0x4000ff00u
-#define XEN_CPUID_HVM_VCPU_ID_PRESENT (1u << 3)
-#define XEN_CPUID_HVM_DOMID_PRESENT   (1u << 4)
-
-#define HYPERCALL_STUB_SIZE           32
+#define XEN_CPUID_LAST_BASE 0x4000ff00u
 
 /* Filled by the hypervisor when we write its address to the hypercall MSR. */
-static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+static uint8_t hypercall_page[XEN_HYPERCALL_PAGE_NR * XEN_HYPERCALL_STUB_SIZE]
+    __attribute__((aligned(4096)));
 
 static struct xen_info xen_info;
 
@@ -41,11 +37,11 @@ int hypercall_init(void)
 {
 	uint32_t r[4];
 
-	for (uint32_t base = XEN_CPUID_FIRST; base <= XEN_CPUID_LAST; base += 0x100) {
+	for (uint32_t base = XEN_CPUID_FIRST_LEAF; base <= XEN_CPUID_LAST_BASE; base += 0x100) {
 		cpuid(base, 0, r);
 		/* "XenVMMXenVMM" in EBX, ECX, EDX; at least leaves base..base+2. */
-		if (r[1] == 0x566e6558 && r[2] == 0x65584d4d && r[3] == 0x4d4d566e &&
-		    r[0] >= base + 2) {
+		if (r[1] == XEN_CPUID_SIGNATURE_EBX && r[2] == XEN_CPUID_SIGNATURE_ECX &&
+		    r[3] == XEN_CPUID_SIGNATURE_EDX && r[0] >= base + 2) {
 			xen_info.cpuid_base = base;
 			xen_info.max_leaf = r[0];
 			break;
@@ -66,7 +62,7 @@ int hypercall_init(void)
 	if (xen_info.max_leaf >= xen_info.cpuid_base + 4) {
 		cpuid(xen_info.cpuid_base + 4, 0, r);
 		xen_info.hvm_features = r[0];
-		if (r[0] & XEN_CPUID_HVM_DOMID_PRESENT) {
+		if (r[0] & XEN_HVM_CPUID_DOMID_PRESENT) {
 			xen_info.have_domid = true;
 			xen_info.domid = (uint16_t)r[2];
 		}
@@ -85,10 +81,10 @@ long hypercall_raw(unsigned int nr, unsigned long a1, unsigned long a2, unsigned
 {
 	register unsigned long r10 __asm__("r10") = a4;
 	register unsigned long r8 __asm__("r8") = a5;
-	void *stub = hypercall_page + (size_t)nr * HYPERCALL_STUB_SIZE;
+	void *stub = hypercall_page + (size_t)nr * XEN_HYPERCALL_STUB_SIZE;
 	long ret;
 
-	if (nr >= sizeof(hypercall_page) / HYPERCALL_STUB_SIZE)
+	if (nr >= XEN_HYPERCALL_PAGE_NR)
 		return -XEN_ENOSYS; /* the page has no stub for it */
 
 	__asm__ volatile("call *%[stub]"

@@ -145,4 +145,75 @@ char *strchr(const char *s, int c);
 char *strstr(const char *hay, const char *needle);
 unsigned long strtoul_simple(const char *s, const char **end);
 
+
+/*
+ * ===== Event channels, grant tables, xenstore, PV console =====
+ * (evtchn.c, gnttab.c, xenstore.c, pvconsole.c; see README.md)
+ */
+#include <shoji/grant_table.h>
+
+/* --- evtchn.c: event channels, 2-level ABI --- */
+typedef void evtchn_handler_fn(evtchn_port_t port, void *arg);
+
+/* Route upcalls to the event dispatcher on this vCPU (call on every vCPU). */
+long evtchn_init(void);
+/*
+ * Bind calls return 0 or a negative Xen errno.  A new port comes back
+ * masked, owned by the vCPU it notifies: set its handler, then unmask it.
+ */
+long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *port);
+long evtchn_bind_virq(uint32_t virq, unsigned int vcpu, evtchn_port_t *port);
+long evtchn_bind_ipi(unsigned int vcpu, evtchn_port_t *port);
+/* Handler run from the upcall (interrupts off) on the port's vCPU. */
+void evtchn_set_handler(evtchn_port_t port, evtchn_handler_fn *fn, void *arg);
+void evtchn_mask(evtchn_port_t port);
+long evtchn_unmask(evtchn_port_t port);
+long evtchn_send(evtchn_port_t port);
+long evtchn_close(evtchn_port_t port);
+/* Clear a port's pending bit; true if it was set (for masked, polled ports). */
+bool evtchn_test_and_clear(evtchn_port_t port);
+/* Run this vCPU's pending handlers now; call with interrupts off. */
+void evtchn_poll(void);
+/*
+ * Block (SCHEDOP_block, upcalls handled between blocks) until done(arg)
+ * is true or, when deadline_ns is not 0, monotonic_ns() passes it (armed
+ * with the single-shot timer).  Returns done's last answer.
+ */
+bool evtchn_wait(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
+/* SCHEDOP_poll: block until one of ports is pending or deadline (0: none). */
+long evtchn_poll_ports(evtchn_port_t *ports, unsigned int nr_ports, uint64_t deadline_ns);
+
+/* --- gnttab.c: grant table v1 --- */
+#define GNTTAB_GUEST_MAX_FRAMES 4
+/* Place nr_frames table frames in our physmap; 0 or a negative Xen errno. */
+long gnttab_init(unsigned int nr_frames);
+/* Grant domid access to frame gfn; the new ref goes to *ref (-XEN_ENOSPC: table full). */
+long gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly, grant_ref_t *ref);
+/* Revoke a grant: -XEN_EBUSY while the peer reads or writes it, -XEN_EINVAL for a bad ref. */
+long gnttab_end_access(grant_ref_t ref);
+/* GNTTABOP_copy on n ops: the hypercall result; each op's status says how it went. */
+long gnttab_copy(struct gnttab_copy *ops, unsigned int n);
+/* Entries the table holds now (512 per frame). */
+unsigned int gnttab_nr_entries(void);
+
+/* --- xenstore.c: xenstore client over the ring page (HVM_PARAM_STORE_*) --- */
+/* Find the ring and its port; 0 or a negative Xen errno. */
+long xs_init(void);
+/* Read path's value (NUL-terminated) into buf: its length or a negative Xen errno. */
+long xs_read(const char *path, char *buf, size_t len);
+long xs_write(const char *path, const char *value);
+long xs_rm(const char *path);
+long xs_watch(const char *path, const char *token);
+long xs_unwatch(const char *path, const char *token);
+/* Wait for a watch event (deadline 0: forever); copies its path and token. */
+long xs_read_watch(char *path, size_t plen, char *token, size_t tlen, uint64_t deadline_ns);
+
+/* --- pvconsole.c: PV console frontend (HVM_PARAM_CONSOLE_*) --- */
+long pvcons_init(void);
+/* Write all of buf to the out ring, waiting for room; notifies the backend. */
+long pvcons_write(const char *buf, size_t len);
+/* Copy what the in ring holds (up to len bytes): the count, 0 when empty. */
+long pvcons_read(char *buf, size_t len);
+
 #endif /* SHOJI_GUEST_H */

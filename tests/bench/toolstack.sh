@@ -13,4 +13,16 @@ for i in $(seq 1 100); do
 	shoji create -p "$x" >/dev/null || fail "create l$i"
 done
 "$BENCH" list "$SHOJI" "$TS_HV_SOCK" 20 || fail "list benchmark"
+
+# Again with shoji-hv keeping pre-built VMs (its --pool), which skips the
+# first memory slot's cost.
+for p in shojid shoji-hv shoji-xenstored; do
+	kill "$(cat "$TS_STATE/$p.pid")"
+done
+sleep 1
+rm -rf "$TS_STATE"
+ts_start --hv-arg --pool --hv-arg 2 --hv-arg --pool-memory --hv-arg 16
+x=$(ts_xml bench "$GUESTS/hello" "" preserve)
+"$BENCH" create "$SHOJI" "$x" bench "$TS_HV_SOCK" "$GUESTS/hello" 20 " (shoji-hv --pool 2)" ||
+	fail "create benchmark with a pool"
 exit 0

@@ -1,7 +1,7 @@
 /*
  * toolstack_bench: what the toolstack costs on top of shoji-hv.
  *
- *   toolstack_bench create SHOJI XML NAME HV_SOCK KERNEL RUNS
+ *   toolstack_bench create SHOJI XML NAME HV_SOCK KERNEL RUNS [LABEL]
  *     `shoji create XML` -> the guest's first console line (polled with
  *     shojid's dmesg request), median of RUNS; beside it the same with
  *     libshoji-ctrl straight to shoji-hv (create, load, unpause, console).
@@ -110,7 +110,7 @@ out:
 	return status;
 }
 
-static int bench_create(char **argv, int runs)
+static int bench_create(char **argv, int runs, const char *label)
 {
 	char *create[] = {argv[0], "create", argv[1], NULL};
 	const char *name = argv[2], *kernel = argv[4];
@@ -154,9 +154,9 @@ static int bench_create(char **argv, int runs)
 		t_raw[i] = now_ms() - t0;
 		shoji_ctrl_destroy(c, id);
 	}
-	printf("shoji create -> first console line (median of %d): %.2f ms"
+	printf("shoji create -> first console line%s (median of %d): %.2f ms"
 	       "  [shoji create returns: %.2f ms; libshoji-ctrl straight to shoji-hv: %.2f ms]\n",
-	       runs, median(t_cli, runs), median(t_ret, runs), median(t_raw, runs));
+	       label, runs, median(t_cli, runs), median(t_ret, runs), median(t_raw, runs));
 	shoji_ctrl_close(c);
 	return 0;
 }
@@ -192,15 +192,16 @@ int main(int argc, char **argv)
 {
 	int runs;
 
-	if (argc == 8 && !strcmp(argv[1], "create")) {
+	if ((argc == 8 || argc == 9) && !strcmp(argv[1], "create")) {
 		runs = atoi(argv[7]);
-		return bench_create(argv + 2, runs > 0 && runs <= MAX_RUNS ? runs : 20);
+		return bench_create(argv + 2, runs > 0 && runs <= MAX_RUNS ? runs : 20,
+		                    argc == 9 ? argv[8] : "");
 	}
 	if (argc == 5 && !strcmp(argv[1], "list")) {
 		runs = atoi(argv[4]);
 		return bench_list(argv + 2, runs > 0 && runs <= MAX_RUNS ? runs : 20);
 	}
-	fprintf(stderr, "usage: toolstack_bench create SHOJI XML NAME HV_SOCK KERNEL RUNS\n"
+	fprintf(stderr, "usage: toolstack_bench create SHOJI XML NAME HV_SOCK KERNEL RUNS [LABEL]\n"
 	                "       toolstack_bench list SHOJI HV_SOCK RUNS\n");
 	return 2;
 }

@@ -34,7 +34,9 @@ xs write /conf/c from-shoji
 # watch: the initial event, then the changes
 xenstore-watch -n 3 /conf >"$SHOJI_TMP/watch" &
 wpid=$!
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+i=0
+while [ $i -lt 200 ]; do
+	i=$((i + 1))
 	[ -s "$SHOJI_TMP/watch" ] && break
 	sleep 0.1
 done

@@ -43,7 +43,8 @@ static ssize_t sink_write(struct xs_conn *c, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-static const struct xs_transport_ops fuzz_ops = {"fuzz", feed_read, sink_write, NULL};
+static const struct xs_transport_ops fuzz_ops = {
+    .name = "fuzz", .read = feed_read, .write = sink_write};
 
 /* Every queued message is well formed and within the payload limit. */
 static void check_output(struct xs_conn *c)

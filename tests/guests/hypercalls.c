@@ -125,7 +125,6 @@ static void test_console_io(void)
 static void test_sched_op(void)
 {
 	struct sched_poll poll = {.nr_ports = 0};
-	struct sched_shutdown sd = {.reason = SHUTDOWN_poweroff};
 	evtchn_port_t port = 1;
 	uint64_t deadline;
 	long rc;
@@ -153,7 +152,6 @@ static void test_sched_op(void)
 	/* A shutdown that cannot read its argument must fail and not shut down. */
 	CHECK_EFAULT("sched_op_shutdown", hyp_sched_op(SCHEDOP_shutdown, bad));
 	CHECK_EFAULT("sched_op_shutdown_code", hyp_sched_op(SCHEDOP_shutdown_code, bad));
-	(void)sd;
 	check_rc("sched_op_unknown_cmd", hyp_sched_op(99, NULL), -XEN_ENOSYS);
 }
 
@@ -301,6 +299,16 @@ static void test_memory_op(const struct hvm_start_info *si)
 	res.nr_extents = 0;
 	check_rc("memory_op_increase_reservation_empty",
 	         hyp_memory_op(XENMEM_increase_reservation, &res), 0);
+	/* No headroom above the maximum: nothing is granted. */
+	res.nr_extents = 1;
+	check_rc("memory_op_increase_reservation_at_max",
+	         hyp_memory_op(XENMEM_increase_reservation, &res), max > cur ? 1 : 0);
+	/* Free the page again (it stays unmapped: never touched below), then
+	 * take the page back as reservation only. */
+	hyp_memory_op(XENMEM_decrease_reservation, &res);
+	rc = hyp_memory_op(XENMEM_increase_reservation, &res);
+	check(rc == 1 && hyp_memory_op(XENMEM_current_reservation, &self) == cur,
+	      "memory_op_increase_reservation", "rc=%ld", rc);
 	res.nr_extents = 1;
 	set_xen_guest_handle(res.extent_start, (xen_pfn_t *)BAD_UNMAPPED);
 	check_rc("memory_op_decrease_reservation_bad_extents",

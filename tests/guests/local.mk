@@ -98,6 +98,14 @@ tests_guests_cmdline_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
 tests_guests_cmdline_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
 tests_guests_cmdline_LINK = $(GUEST_PROG_LINK)
 
+check_PROGRAMS += tests/guests/fault
+tests_guests_fault_SOURCES = tests/guests/fault.c
+tests_guests_fault_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_fault_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_fault_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
+tests_guests_fault_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
+tests_guests_fault_LINK = $(GUEST_PROG_LINK)
+
 # Used by the toolstack tests (tests/system/toolstack-*.sh): a domain that stays up.
 check_PROGRAMS += tests/guests/idle
 tests_guests_idle_SOURCES = tests/guests/idle.c
@@ -125,6 +133,7 @@ GUEST_SYSTEM_TESTS = \
 	tests/system/guest-smp.sh \
 	tests/system/guest-memmap.sh \
 	tests/system/guest-triplefault.sh \
+	tests/system/guest-fault.sh \
 	tests/system/guest-hostile.sh \
 	tests/system/guest-pvclock.sh \
 	tests/system/guest-initrd.sh \
@@ -133,3 +142,5 @@ TESTS += $(GUEST_SYSTEM_TESTS)
 EXTRA_DIST += $(GUEST_SYSTEM_TESTS) tests/guests/lib.sh
 TESTS += tests/system/guest-idle.sh
 EXTRA_DIST += tests/system/guest-idle.sh
+
+include $(srcdir)/tests/guests/pv.mk

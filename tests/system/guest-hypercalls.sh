@@ -16,7 +16,8 @@ expect_checks "$out" xen_version xen_version_extraversion xen_version_capabiliti
 	vcpu_op_is_up_self vcpu_op_get_runstate_info vcpu_op_set_singleshot_timer \
 	vcpu_op_set_periodic_timer_huge vcpu_op_register_vcpu_info vcpu_op_unknown_cmd \
 	memory_op_memory_map memory_op_reservation memory_op_decrease_reservation \
-	memory_op_populate_physmap memory_op_add_to_physmap_above_ram memory_op_unknown_cmd \
+	memory_op_populate_physmap memory_op_increase_reservation memory_op_add_to_physmap_above_ram \
+	memory_op_unknown_cmd \
 	hvm_op_set_param hvm_op_get_param hvm_op_set_param_bad_index \
 	hvm_op_set_evtchn_upcall_vector hvm_op_unknown_cmd \
 	hypercall_unknown_1 hypercall_unknown_127

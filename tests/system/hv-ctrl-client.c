@@ -16,6 +16,8 @@
 
 #include <shoji/ctrl.h>
 
+#include "ctrl-proto.h"
+
 static int die(const char *what)
 {
 	fprintf(stderr, "hv-ctrl-client: %s: %s\n", what, strerror(errno));
@@ -29,6 +31,11 @@ static uint32_t num(const char *s)
 
 static void print_info(const struct shoji_dominfo *i)
 {
+	int k;
+
+	for (k = 0; k < 16; k++)
+		printf("%02x", i->uuid[k]);
+	printf(" ");
 	printf("domid=%u name=%s state=%s reason=%u vcpus=%u online=%u max_kib=%llu cur_kib=%llu "
 	       "cpu_ns=%llu\n",
 	       i->domid, i->name, shoji_domain_state_name(i->state), i->shutdown_reason, i->vcpus,
@@ -78,7 +85,9 @@ out:
 static int bad_size(const char *sock)
 {
 	struct shoji_ctrl *c = shoji_ctrl_open(sock);
-	uint32_t msg[5] = {0x4a524853u, 1u | (6u << 16), 7, 0, 0}; /* CTRL_INFO, 4 bytes short */
+	/* A CTRL_INFO request whose body is 4 bytes short. */
+	uint32_t msg[5] = {CTRL_PROTO_MAGIC, CTRL_PROTO_VERSION | ((uint32_t)CTRL_INFO << 16), 7, 0,
+	                   0};
 	int32_t reply[4];
 	ssize_t n;
 	int r = 1;
@@ -124,7 +133,14 @@ int main(int argc, char **argv)
 		struct shoji_domain_config cfg = {
 		    .name = argv[3], .memory_mib = num(argv[4]), .vcpus = num(argv[5])};
 		uint32_t domid;
+		int k;
 
+		/* Optional 6th argument: the UUID as 32 hex digits. */
+		for (k = 0; argc > 6 && k < 16 && argv[6][2 * k] && argv[6][2 * k + 1]; k++) {
+			char byte[3] = {argv[6][2 * k], argv[6][2 * k + 1], 0};
+
+			cfg.uuid[k] = (uint8_t)strtoul(byte, NULL, 16);
+		}
 		if (shoji_ctrl_create(c, &cfg, &domid) < 0) {
 			r = -1;
 			goto out;
@@ -141,6 +157,8 @@ int main(int argc, char **argv)
 		}
 	} else if (strcmp(cmd, "unpause") == 0 && argc >= 4) {
 		r = shoji_ctrl_unpause(c, num(argv[3]));
+	} else if (strcmp(cmd, "rename") == 0 && argc >= 5) {
+		r = shoji_ctrl_rename(c, num(argv[3]), argv[4]);
 	} else if (strcmp(cmd, "pause") == 0 && argc >= 4) {
 		r = shoji_ctrl_pause(c, num(argv[3]));
 	} else if (strcmp(cmd, "destroy") == 0 && argc >= 4) {

@@ -23,6 +23,7 @@ ctl() { "$CLI" "$SOCK" "$@"; }
 id=$(ctl create hello-ctl 32 1) || fail "create failed"
 ctl info "$id" | grep -q "name=hello-ctl state=paused .*vcpus=1 online=0 max_kib=32768" ||
 	fail "new domain is not paused: $(ctl info "$id")"
+ctl info "$id" | grep -q "^00000000000000000000000000000000 " && fail "no UUID generated"
 ctl load "$id" "$HELLO" "via ctrl" || fail "load failed"
 ctl unpause-wait "$id" 60 >"$SHOJI_TMP/events" || fail "hello did not shut down"
 grep -q "^event shutdown reason=0" "$SHOJI_TMP/events" || fail "no poweroff event: $(cat "$SHOJI_TMP/events")"
@@ -31,7 +32,10 @@ ctl console "$id" >"$SHOJI_TMP/console"
 grep -qx "Hello from Shoji guest" "$SHOJI_TMP/console" || fail "console ring: $(cat "$SHOJI_TMP/console")"
 grep -qx "cmdline=via ctrl" "$SHOJI_TMP/console" || fail "console ring lacks the command line"
 grep -qx "domid=$id" "$SHOJI_TMP/console" || fail "guest saw another domid"
-ctl list | grep -q "^domid=$id name=hello-ctl state=shutdown" || fail "list: $(ctl list)"
+ctl list | grep -q " domid=$id name=hello-ctl state=shutdown" || fail "list: $(ctl list)"
+ctl rename "$id" hello-renamed || fail "rename"
+ctl info "$id" | grep -q "name=hello-renamed " || fail "rename not reflected: $(ctl info "$id")"
+ctl rename "$id" "" 2>/dev/null && fail "renamed to an empty name"
 
 # HVM params set by the toolstack reach the domain.
 ctl set-param "$id" 1 0xfeff0 || fail "set-param"
@@ -44,7 +48,9 @@ ctl destroy "$id" 2>/dev/null && fail "double destroy succeeded"
 
 # Refusals: a bad image leaves the domain paused and empty, a domain with
 # nothing loaded cannot start, a malformed request gets EINVAL.
-id2=$(ctl create empty 16 2) || fail "second create failed"
+id2=$(ctl create empty 16 2 00112233445566778899aabbccddeeff) || fail "second create failed"
+ctl info "$id2" | grep -q "^00112233445566778899aabbccddeeff domid=$id2 " ||
+	fail "toolstack UUID not kept: $(ctl info "$id2")"
 [ "$id2" != "$id" ] || fail "domid $id reused at once"
 ctl load "$id2" /nonexistent/kernel 2>"$SHOJI_TMP/load.err" && fail "loaded a missing file"
 grep -q "cannot open /nonexistent/kernel" "$SHOJI_TMP/load.err" || fail "load error: $(cat "$SHOJI_TMP/load.err")"

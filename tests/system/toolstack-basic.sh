@@ -7,6 +7,7 @@ require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
 
 ts_start
+[ "$(stat -c %a "$SHOJID_SOCKET")" = 660 ] || fail "socket mode $(stat -c %a "$SHOJID_SOCKET"), not 660"
 shoji events --json >"$SHOJI_TMP/events" 2>&1 &
 track_pid $!
 
@@ -84,20 +85,43 @@ i=0; while [ "$(ts_id rb)" = "$first" ] || [ -z "$(ts_id rb)" ]; do
 done
 shoji destroy rb || fail "destroy rb"
 
-# shutdown --wait: this guest (paused, and no xenstore ring exists yet) never
-# acknowledges, so --wait must report the timeout (exit 5) and leave it;
-# --force destroys it.  The acknowledging path is tested once guests can
-# read xenstore.
-x=$(ts_xml deaf "$GUESTS/hello")
-shoji create -p "$x" >/dev/null || fail "create deaf"
+# on_reboot=rename-restart: the old domain stays as NAME-ID, a new NAME starts.
+x=$(ts_xml rr "$GUESTS/shutdown" "reason=1" preserve rename-restart preserve)
+shoji create "$x" >"$SHOJI_TMP/out" || fail "create rr"
+first=$(sed -n "s/.*(id \([0-9]*\)).*/\1/p" "$SHOJI_TMP/out")
+i=0; while ! shoji list | grep -q "^rr-$first  *$first .*shutdown"; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "rr-$first not kept: $(shoji list)"; sleep 0.1
+done
+[ "$(xs read /local/domain/$first/name)" = "rr-$first" ] || fail "xenstore name of the renamed domain"
+i=0; while [ -z "$(ts_id rr)" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "rr not restarted: $(shoji list)"; sleep 0.1
+done
+shoji destroy rr >/dev/null || fail "destroy rr" # ends the chain of reboots first
+for d in $(shoji list | awk '$1 ~ /^rr-/ { print $1 }'); do
+	shoji destroy "$d" >/dev/null || fail "destroy $d"
+done
+shoji list | grep -q "^rr" && fail "rr domains left: $(shoji list)"
+
+# shutdown --wait: the idle guest cannot read xenstore yet (no ring), so it
+# never acknowledges: --wait must report the timeout (exit 5) and leave it
+# running; --force destroys it.  The acknowledging path is tested once guests
+# can read xenstore.
+x=$(ts_xml deaf "$GUESTS/idle")
+shoji create "$x" >/dev/null || fail "create deaf"
 did=$(ts_id deaf)
+ts_wait_console deaf "^idle: up domid=$did" || fail "idle guest did not come up: $(shoji dmesg deaf)"
 shoji shutdown deaf >/dev/null || fail "shutdown request"
 [ "$(xs read /local/domain/$did/control/shutdown)" = poweroff ] || fail "control/shutdown not written"
 shoji shutdown --wait --timeout 1 deaf 2>"$SHOJI_TMP/err"; rc=$?
 [ $rc = 5 ] || fail "shutdown --wait timeout: exit $rc, not 5"
 grep -q "did not shut down within 1 s" "$SHOJI_TMP/err" || fail "timeout message: $(cat "$SHOJI_TMP/err")"
 [ "$(ts_id deaf)" = "$did" ] || fail "timed-out shutdown changed the domain"
+shoji list | grep -Eq "^deaf .* (blocked|running)" || fail "deaf not running: $(shoji list)"
+shoji pause deaf && shoji list | grep -q "^deaf .* paused" || fail "pause deaf"
+shoji unpause deaf && shoji list | grep -Eq "^deaf .* (blocked|running)" || fail "unpause deaf"
 shoji reboot deaf >/dev/null || fail "reboot request"
+shoji reboot --wait --timeout 1 deaf 2>/dev/null; rc=$?
+[ $rc = 5 ] || fail "reboot --wait timeout: exit $rc, not 5"
 [ "$(xs read /local/domain/$did/control/shutdown)" = reboot ] || fail "control/shutdown not reboot"
 shoji shutdown --force --timeout 1 deaf >/dev/null || fail "shutdown --force"
 [ -z "$(ts_id deaf)" ] || fail "--force did not destroy"

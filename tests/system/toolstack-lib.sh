@@ -14,7 +14,7 @@ export SHOJID_SOCKET SHOJI_SCHEMA
 SHOJID_PID=""
 
 for f in "$SHOJID" "$SHOJI" "$XSCLI" "$top_builddir/hypervisor/shoji-hv" \
-	"$top_builddir/xenstore/shoji-xenstored" "$GUESTS/hello"; do
+	"$top_builddir/xenstore/shoji-xenstored" "$GUESTS/hello" "$GUESTS/idle"; do
 	[ -x "$f" ] || [ -f "$f" ] || fail "$f is not built"
 done
 

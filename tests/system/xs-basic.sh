@@ -21,7 +21,9 @@ grep -q "No such file" "$SHOJI_TMP/err" || fail "read error message"
 # watch: the initial event, then one per change
 xs watch /vm/1 -n 3 >"$SHOJI_TMP/watch" &
 wpid=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do
+i=0
+while [ $i -lt 200 ]; do
+	i=$((i + 1))
 	[ -s "$SHOJI_TMP/watch" ] && break
 	sleep 0.1
 done
@@ -47,4 +49,20 @@ assert t == 16 and p == b'E2BIG\0', (t, p)
 PY
 [ "$(xs list /huge | wc -l)" -eq 600 ] || fail "list of a 600-child directory"
 "$XSD" --help | grep -q quota || fail "daemon --help"
+"$XSD" --bogus 2>/dev/null
+[ $? -eq 2 ] || fail "daemon: bad usage exits 2"
+# --daemon detaches and writes the pid file; SIGTERM removes socket and pid file
+"$XSD" --socket "$SHOJI_TMP/d.sock" --state-dir "$SHOJI_TMP/d-state" --daemon \
+	--pidfile "$SHOJI_TMP/d.pid" || fail "--daemon"
+wait_for_path "$SHOJI_TMP/d.pid" 10
+dpid=$(cat "$SHOJI_TMP/d.pid")
+track_pid "$dpid"
+"$XSCLI" --socket "$SHOJI_TMP/d.sock" write /detached yes || fail "detached daemon"
+kill "$dpid"
+i=0
+while [ -e "$SHOJI_TMP/d.pid" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ ! -e "$SHOJI_TMP/d.pid" ] && [ ! -e "$SHOJI_TMP/d.sock" ] || fail "clean exit after SIGTERM"
 echo "xs-basic: ok"

@@ -485,6 +485,60 @@ START_TEST(cpuid_hide_lists)
 }
 END_TEST
 
+/* The entry for @fn in @c, or NULL. */
+static const struct kvm_cpuid_entry2 *leaf(const struct kvm_cpuid2 *c, uint32_t fn)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn)
+			return &c->entries[i];
+	return NULL;
+}
+
+START_TEST(cpuid_table)
+{
+	struct kvm_cpuid2 *sup = calloc(1, sizeof(*sup) + 8 * sizeof(sup->entries[0]));
+	const struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 *c;
+	uint64_t mask;
+	const char *bad;
+
+	sup->nent = 4;
+	sup->entries[0] = (struct kvm_cpuid_entry2){.function = 1, .ecx = ~0u, .ebx = 0x00ffffff};
+	sup->entries[1] = (struct kvm_cpuid_entry2){.function = 7, .ebx = ~0u};
+	sup->entries[2] = (struct kvm_cpuid_entry2){.function = 0xd, .eax = 7};
+	sup->entries[3] = (struct kvm_cpuid_entry2){.function = 0x40000000, .ebx = 0x4b4d564b};
+	ck_assert_int_eq(cpuid_parse_hide(CPUID_HIDE_DEFAULT, &mask, &bad), 0);
+	c = cpuid_build(sup, mask, 7, 3);
+	ck_assert_ptr_nonnull(c);
+	e = leaf(c, 1);
+	ck_assert_uint_eq(e->ecx & (1u << 26), 0);         /* xsave */
+	ck_assert_uint_eq(e->ecx & (1u << 28), 0);         /* avx */
+	ck_assert_uint_eq(e->ecx & (1u << 13), 0);         /* cmpxchg16b */
+	ck_assert_uint_ne(e->ecx & (1u << 20), 0);         /* sse4_2 stays */
+	ck_assert_uint_eq(e->ebx >> 24, 3);                /* APIC id = vCPU id */
+	ck_assert_uint_eq(leaf(c, 7)->ebx & (1u << 5), 0); /* avx2 */
+	ck_assert_ptr_null(leaf(c, 0xd));                  /* XSAVE leaf gone with xsave */
+	e = leaf(c, 0x40000000);
+	ck_assert_uint_eq(e->ebx, 0x566e6558); /* "XenV", not KVM's signature */
+	ck_assert_uint_ge(e->eax, 0x40000004);
+	ck_assert_uint_eq(leaf(c, 0x40000001)->eax, (4u << 16) | 17);
+	ck_assert_uint_eq(leaf(c, 0x40000002)->eax, 1);
+	ck_assert_uint_eq(leaf(c, 0x40000002)->ebx, 0x40000000);
+	e = leaf(c, 0x40000004);
+	ck_assert_uint_eq(e->eax & ((1u << 3) | (1u << 4)), (1u << 3) | (1u << 4));
+	ck_assert_uint_eq(e->ebx, 3);
+	ck_assert_uint_eq(e->ecx, 7);
+	free(c);
+	c = cpuid_build(sup, 0, 7, 0);
+	ck_assert_uint_ne(leaf(c, 1)->ecx & (1u << 26), 0); /* "none" hides nothing */
+	ck_assert_ptr_nonnull(leaf(c, 0xd));
+	free(c);
+	free(sup);
+}
+END_TEST
+
 START_TEST(pvclock_scale)
 {
 	static const uint64_t hz[] = {1000000000ULL, 2400000000ULL, 3700123000ULL, 100000000ULL};
@@ -528,6 +582,7 @@ int main(void)
 	tcase_add_test(tc, hvm_params_and_vectors);
 	tcase_add_test(tc, hypercall_page_stubs);
 	tcase_add_test(tc, cpuid_hide_lists);
+	tcase_add_test(tc, cpuid_table);
 	tcase_add_test(tc, pvclock_scale);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -422,6 +422,38 @@ START_TEST(test_watches)
 }
 END_TEST
 
+START_TEST(test_watch_many)
+{
+	struct xsd *d = tstore();
+	struct xs_conn *c = tconn(d, 0), *w = tconn(d, 0);
+	char path[64];
+	int i;
+
+	/* many watches (the table grows), each firing only for its own subtree */
+	for (i = 0; i < 3000; i++) {
+		snprintf(path, sizeof(path), "/many/n%d", i);
+		ck_ok(treqv(w, XS_WATCH, 0, path, "t", END));
+	}
+	ck_ok(treqv(w, XS_WATCH, 0, "/", "root", END));
+	tdrain(w);
+	ck_ok(twrite(c, 0, "/many/n1234/x", "1"));
+	ck_assert_int_eq(tevents(w, "/many/n1234/x"), 2); /* n1234 and / */
+	ck_ok(twrite(c, 0, "/many/n12345", "1"));
+	ck_assert_int_eq(tevents(w, "/many/n12345"), 1); /* only / */
+	ck_ok(treqv(c, XS_RM, 0, "/many", END));
+	ck_assert_int_eq(tevents(w, NULL), 3001); /* / with /many, and every watch below */
+	for (i = 0; i < 3000; i += 2) {
+		snprintf(path, sizeof(path), "/many/n%d", i);
+		ck_ok(treqv(w, XS_UNWATCH, 0, path, "t", END));
+	}
+	ck_ok(twrite(c, 0, "/many/n7", "1"));
+	ck_assert_int_eq(tevents(w, "/many/n7"), 2);
+	ck_ok(twrite(c, 0, "/many/n8", "1"));
+	ck_assert_int_eq(tevents(w, "/many/n8"), 1);
+	tstore_free(d);
+}
+END_TEST
+
 /* ---- quotas ---- */
 
 START_TEST(test_quota_nodes)
@@ -551,6 +583,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_tx_conflict_matrix, 0, sizeof(matrix) / sizeof(matrix[0]));
 	tcase_add_test(tc, test_tx_two_transactions);
 	tcase_add_test(tc, test_watches);
+	tcase_add_test(tc, test_watch_many);
 	tcase_add_test(tc, test_quota_nodes);
 	tcase_add_test(tc, test_quota_tx_nodes);
 	tcase_add_test(tc, test_quota_memory);

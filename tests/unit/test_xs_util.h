@@ -32,7 +32,8 @@ static ssize_t mem_write(struct xs_conn *c, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-static const struct xs_transport_ops mem_ops = {"memory", mem_read, mem_write, NULL};
+static const struct xs_transport_ops mem_ops = {
+    .name = "memory", .read = mem_read, .write = mem_write};
 
 /* A connection: domid 0 is a privileged socket client, others are domains. */
 static inline struct xs_conn *tconn(struct xsd *d, uint32_t domid)

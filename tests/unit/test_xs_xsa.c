@@ -127,6 +127,72 @@ START_TEST(test_xsa326_unread_output)
 }
 END_TEST
 
+/* Feeds a fixed byte string to conn_input(). */
+struct feed {
+	const char *p;
+	size_t left;
+};
+
+static ssize_t feed_read(struct xs_conn *c, void *buf, size_t len)
+{
+	struct feed *f = c->tp;
+	size_t n = f->left < len ? f->left : len;
+
+	if (!n) {
+		errno = EAGAIN;
+		return -1;
+	}
+	memcpy(buf, f->p, n);
+	f->p += n;
+	f->left -= n;
+	return (ssize_t)n;
+}
+
+static const struct xs_transport_ops feed_ops = {.name = "feed", .read = feed_read};
+
+/* XSA-420 class: negative or oversized lengths end the connection, nothing else. */
+START_TEST(test_xsa420_lengths)
+{
+	static const uint32_t lens[] = {0xffffffffu, 0x80000000u, XENSTORE_PAYLOAD_MAX + 1};
+	struct xsd *d = tstore();
+	struct xs_conn *dom0 = tconn(d, 0);
+	size_t i;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct xsd_sockmsg h = {XS_WRITE, 1, 0, lens[i]};
+		char buf[64];
+		struct feed f = {buf, sizeof(h) + 8};
+		struct xs_conn *c = conn_new(d, &feed_ops, &f, -1, 5, false);
+
+		ck_assert_ptr_nonnull(c);
+		memcpy(buf, &h, sizeof(h));
+		memcpy(buf + sizeof(h), "/x\0yyyyy", 8);
+		ck_assert_int_eq(conn_input(c), -1);
+		ck_assert_uint_eq(c->outlen, 0); /* no reply, no partial handling */
+		conn_free(c);
+	}
+	{
+		/* the largest legal payload is handled */
+		static char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+		struct xsd_sockmsg h = {XS_WRITE, 1, 0, XENSTORE_PAYLOAD_MAX};
+		struct feed f = {buf, sizeof(buf)};
+		struct xs_conn *c = conn_new(d, &feed_ops, &f, -1, 0, true);
+		struct tmsg m;
+
+		memcpy(buf, &h, sizeof(h));
+		memcpy(buf + sizeof(h), "/max", 5);
+		memset(buf + sizeof(h) + 5, 'v', XENSTORE_PAYLOAD_MAX - 5);
+		ck_assert_int_eq(conn_input(c), 0);
+		ck_assert(tpop(c, &m));
+		ck_assert_str_eq(m.p, "OK");
+		conn_free(c);
+	}
+	ck_assert_uint_eq(treqv(dom0, XS_READ, 0, "/max", END).len, XENSTORE_PAYLOAD_MAX - 5);
+	tcheck(dom0);
+	tstore_free(d);
+}
+END_TEST
+
 /* XSA-352: only a privileged domain may change a node's owner. */
 START_TEST(test_xsa352_owner_change)
 {
@@ -262,6 +328,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_xsa324_event_size);
 	tcase_add_test(tc, test_xsa326_unread_output);
 	tcase_add_test(tc, test_xsa352_owner_change);
+	tcase_add_test(tc, test_xsa420_lengths);
 	tcase_add_test(tc, test_xsa353_root_perms);
 	tcase_add_test(tc, test_xsa418_419_deep_and_orphans);
 	tcase_add_test(tc, test_xsa440_tx_quota);

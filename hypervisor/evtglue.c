@@ -1,0 +1,770 @@
+/*
+ * shoji-hv glue for the event channel and grant table cores (see evtglue.h):
+ * hypercalls, domain set-up/teardown, delivery hooks, and Dom0.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <shoji/event_channel.h>
+#include <shoji/grant_table.h>
+
+#include "domain.h"
+#include "evtchn.h"
+#include "evtglue.h"
+#include "gnttab.h"
+#include "hv.h"
+#include "vcpu.h"
+
+/* One Dom0 port: the eventfd shoji-hv writes, and the client that bound it. */
+struct dom0_port {
+	int fd;          /* -1: not bound through the control socket */
+	bool missed;     /* an event arrived before the fd was installed */
+	uintptr_t owner; /* 0: free */
+};
+
+/* One Dom0 grant mapping. */
+struct dom0_map {
+	uintptr_t owner; /* 0: free */
+	uint64_t cookie; /* the host_addr given to the grant core */
+};
+
+struct evtglue {
+	struct hv *hv;
+	/* Domain lookups for the cores: guards d->evtchn / d->gnttab against teardown. */
+	pthread_mutex_t lock;
+	struct evtchn_world ew;
+	struct gnttab_world gw;
+
+	struct evtchn_domain *dom0_ec;
+	struct gnttab *dom0_gt;
+	/* Dom0 port and mapping tables (a leaf lock: notify_port takes it). */
+	pthread_mutex_t dom0_lock;
+	struct dom0_port ports[EVTGLUE_DOM0_MAX_PORT + 1];
+	struct dom0_map *maps; /* indexed by grant handle */
+	size_t nr_maps;
+	uint64_t next_cookie;
+};
+
+static struct evtglue *glue_of(struct hv *hv)
+{
+	return hv ? hv->evtglue : NULL;
+}
+
+/* --- Domain lookups (called by the cores, possibly under their locks). --- */
+
+static struct evtchn_domain *world_evtchn(void *opaque, domid_t domid)
+{
+	struct evtglue *g = opaque;
+	struct evtchn_domain *ec = NULL;
+	struct domain *d;
+
+	if (domid == 0) {
+		evtchn_domain_get(g->dom0_ec);
+		return g->dom0_ec;
+	}
+	d = hv_domain_get(g->hv, domid);
+	if (!d)
+		return NULL;
+	pthread_mutex_lock(&g->lock);
+	ec = d->evtchn;
+	if (ec)
+		evtchn_domain_get(ec);
+	pthread_mutex_unlock(&g->lock);
+	domain_put(d);
+	return ec;
+}
+
+static struct gnttab *world_gnttab(void *opaque, domid_t domid)
+{
+	struct evtglue *g = opaque;
+	struct gnttab *gt = NULL;
+	struct domain *d;
+
+	if (domid == 0) {
+		gnttab_get(g->dom0_gt);
+		return g->dom0_gt;
+	}
+	d = hv_domain_get(g->hv, domid);
+	if (!d)
+		return NULL;
+	pthread_mutex_lock(&g->lock);
+	gt = d->gnttab;
+	if (gt)
+		gnttab_get(gt);
+	pthread_mutex_unlock(&g->lock);
+	domain_put(d);
+	return gt;
+}
+
+/* --- Guest delivery hooks (under the target's delivery lock; take d->lock). --- */
+
+static void guest_kick_vcpu(void *owner, uint32_t vcpu)
+{
+	struct domain *d = owner;
+
+	if (vcpu >= d->nr_vcpus)
+		return;
+	pthread_mutex_lock(&d->lock);
+	vcpu_notify_upcall(d->vcpus[vcpu]);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* A port became pending: vCPUs sleeping in SCHEDOP_poll re-check their ports. */
+static void guest_port_pending(void *owner, evtchn_port_t port, uint32_t vcpu)
+{
+	struct domain *d = owner;
+	unsigned int i;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->blocked)
+			vcpu_wake(d->vcpus[i]);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static const struct evtchn_delivery_ops guest_ops = {
+    .kick_vcpu = guest_kick_vcpu,
+    .port_pending = guest_port_pending,
+};
+
+static void *guest_gfn_to_host(void *owner, uint64_t gfn)
+{
+	struct domain *d = owner;
+
+	if (gfn >= d->mem.size >> GM_PAGE_SHIFT)
+		return NULL;
+	return gm_gpa(&d->mem, gfn << GM_PAGE_SHIFT, GM_PAGE_SIZE);
+}
+
+/* The table's last reference is gone: the domain (and its RAM) may go too. */
+static void guest_gnttab_release(void *owner)
+{
+	domain_put(owner);
+}
+
+static const struct gnttab_mem_ops guest_mem = {
+    .gfn_to_host = guest_gfn_to_host,
+    .release = guest_gnttab_release,
+};
+
+/* --- Dom0 hooks. --- */
+
+static void dom0_notify_port(void *owner, evtchn_port_t port)
+{
+	struct evtglue *g = owner;
+	uint64_t one = 1;
+
+	if (port > EVTGLUE_DOM0_MAX_PORT)
+		return;
+	pthread_mutex_lock(&g->dom0_lock);
+	if (g->ports[port].fd >= 0) {
+		/* Non-blocking: a full counter already says "pending". */
+		if (write(g->ports[port].fd, &one, sizeof(one)) < 0)
+			g->ports[port].missed = errno != EAGAIN;
+	} else {
+		g->ports[port].missed = true;
+	}
+	pthread_mutex_unlock(&g->dom0_lock);
+}
+
+static const struct evtchn_delivery_ops dom0_ops = {.notify_port = dom0_notify_port};
+
+static void *dom0_gfn_to_host(void *owner, uint64_t gfn)
+{
+	return NULL; /* Dom0 has no guest frames */
+}
+
+static const struct gnttab_mem_ops dom0_mem = {.gfn_to_host = dom0_gfn_to_host};
+
+int evtglue_hv_init(struct hv *hv)
+{
+	struct evtglue *g = calloc(1, sizeof(*g));
+	unsigned int i;
+	int r = -ENOMEM;
+
+	if (!g)
+		return -ENOMEM;
+	g->hv = hv;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->dom0_lock, NULL);
+	for (i = 0; i <= EVTGLUE_DOM0_MAX_PORT; i++)
+		g->ports[i].fd = -1;
+	g->ew = (struct evtchn_world){.get_domain = world_evtchn, .opaque = g};
+	g->gw = (struct gnttab_world){.get_table = world_gnttab, .opaque = g};
+	g->dom0_ec = evtchn_domain_create(&g->ew, &(struct evtchn_domain_params){
+	                                              .domid = 0,
+	                                              .max_vcpus = 1,
+	                                              .max_port = EVTGLUE_DOM0_MAX_PORT,
+	                                              .privileged = true,
+	                                              .ops = &dom0_ops,
+	                                              .owner = g,
+	                                          });
+	g->dom0_gt = gnttab_create(&g->gw, &(struct gnttab_params){
+	                                       .domid = 0,
+	                                       .privileged = true,
+	                                       .mem = &dom0_mem,
+	                                       .owner = g,
+	                                   });
+	if (!g->dom0_ec || !g->dom0_gt) {
+		r = -errno;
+		goto out;
+	}
+	hv->evtglue = g;
+	return 0;
+out:
+	if (g->dom0_ec)
+		evtchn_domain_destroy(g->dom0_ec);
+	if (g->dom0_gt)
+		gnttab_destroy(g->dom0_gt);
+	free(g);
+	return r;
+}
+
+void evtglue_hv_fini(struct hv *hv)
+{
+	struct evtglue *g = glue_of(hv);
+	unsigned int i;
+
+	if (!g)
+		return;
+	evtchn_domain_destroy(g->dom0_ec);
+	gnttab_destroy(g->dom0_gt);
+	for (i = 0; i <= EVTGLUE_DOM0_MAX_PORT; i++)
+		if (g->ports[i].fd >= 0)
+			close(g->ports[i].fd);
+	free(g->maps);
+	pthread_mutex_destroy(&g->dom0_lock);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+	hv->evtglue = NULL;
+}
+
+/* --- Guest domains. --- */
+
+static struct evtchn_domain *new_port_table(struct evtglue *g, struct domain *d, uint32_t max)
+{
+	return evtchn_domain_create(&g->ew, &(struct evtchn_domain_params){
+	                                        .domid = (domid_t)d->domid,
+	                                        .max_vcpus = d->nr_vcpus,
+	                                        .max_port = max,
+	                                        .ops = &guest_ops,
+	                                        .owner = d,
+	                                    });
+}
+
+int evtglue_domain_create(struct domain *d, uint32_t max_port)
+{
+	struct evtglue *g = glue_of(d->hv);
+	struct evtchn_domain *ec;
+	struct gnttab *gt;
+
+	if (!g)
+		return 0; /* no event channels (unit tests) */
+	ec = new_port_table(g, d, max_port);
+	if (!ec)
+		return -errno;
+	/* The table holds a domain reference, dropped by its release hook. */
+	pthread_mutex_lock(&d->hv->lock);
+	d->refs++;
+	pthread_mutex_unlock(&d->hv->lock);
+	gt = gnttab_create(&g->gw, &(struct gnttab_params){
+	                               .domid = (domid_t)d->domid,
+	                               .mem = &guest_mem,
+	                               .owner = d,
+	                           });
+	if (!gt) {
+		int r = -errno;
+
+		pthread_mutex_lock(&d->hv->lock);
+		d->refs--;
+		pthread_mutex_unlock(&d->hv->lock);
+		evtchn_domain_destroy(ec);
+		return r;
+	}
+	pthread_mutex_lock(&g->lock);
+	d->evtchn = ec;
+	d->gnttab = gt;
+	pthread_mutex_unlock(&g->lock);
+	return 0;
+}
+
+int evtglue_set_max_port(struct domain *d, uint32_t max_port)
+{
+	struct evtglue *g = glue_of(d->hv);
+	struct evtchn_domain *ec, *old;
+	bool started;
+
+	if (!g || !d->evtchn)
+		return -ENOSYS;
+	if (max_port == 0 || max_port >= EVTCHN_2L_NR_CHANNELS)
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	started = d->started || d->dying;
+	pthread_mutex_unlock(&d->lock);
+	if (started)
+		return -EBUSY;
+	ec = new_port_table(g, d, max_port);
+	if (!ec)
+		return -errno;
+	pthread_mutex_lock(&g->lock);
+	old = d->evtchn;
+	d->evtchn = ec;
+	pthread_mutex_unlock(&g->lock);
+	evtchn_domain_destroy(old); /* Dom0 ports bound to it become unbound */
+	return 0;
+}
+
+void evtglue_domain_destroy(struct domain *d)
+{
+	struct evtglue *g = glue_of(d->hv);
+	struct evtchn_domain *ec;
+	struct gnttab *gt;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	ec = d->evtchn;
+	gt = d->gnttab;
+	d->evtchn = NULL;
+	d->gnttab = NULL;
+	pthread_mutex_unlock(&g->lock);
+	if (ec)
+		evtchn_domain_destroy(ec);
+	if (gt)
+		gnttab_destroy(gt); /* its release hook drops our domain reference */
+	evtglue_dom_exc(d->hv);
+}
+
+/* Take a reference to @d's port table (NULL once it is torn down). */
+static struct evtchn_domain *port_table(struct domain *d)
+{
+	struct evtglue *g = glue_of(d->hv);
+	struct evtchn_domain *ec;
+
+	if (!g)
+		return NULL;
+	pthread_mutex_lock(&g->lock);
+	ec = d->evtchn;
+	if (ec)
+		evtchn_domain_get(ec);
+	pthread_mutex_unlock(&g->lock);
+	return ec;
+}
+
+static struct gnttab *grant_table(struct domain *d)
+{
+	struct evtglue *g = glue_of(d->hv);
+	struct gnttab *gt;
+
+	if (!g)
+		return NULL;
+	pthread_mutex_lock(&g->lock);
+	gt = d->gnttab;
+	if (gt)
+		gnttab_get(gt);
+	pthread_mutex_unlock(&g->lock);
+	return gt;
+}
+
+void evtglue_shared_info_moved(struct domain *d)
+{
+	struct evtchn_domain *ec = port_table(d);
+	struct shared_info *si;
+
+	if (!ec)
+		return;
+	pthread_mutex_lock(&d->lock);
+	si = d->shared_info;
+	pthread_mutex_unlock(&d->lock);
+	evtchn_set_shared_info(ec, si);
+	evtchn_domain_put(ec);
+}
+
+void evtglue_vcpu_info_moved(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	struct evtchn_domain *ec = port_table(d);
+	struct vcpu_info *vi;
+
+	if (!ec)
+		return;
+	pthread_mutex_lock(&d->lock);
+	vi = v->vcpu_info_reg;
+	pthread_mutex_unlock(&d->lock);
+	evtchn_set_vcpu_info(ec, v->id, vi);
+	evtchn_domain_put(ec);
+}
+
+void evtglue_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq)
+{
+	struct evtchn_domain *ec = port_table(d);
+
+	if (!ec)
+		return;
+	evtchn_send_virq(ec, vcpu, virq);
+	evtchn_domain_put(ec);
+}
+
+void evtglue_dom_exc(struct hv *hv)
+{
+	struct evtglue *g = glue_of(hv);
+
+	if (g)
+		evtchn_send_virq(g->dom0_ec, 0, VIRQ_DOM_EXC);
+}
+
+int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn)
+{
+	struct gnttab *gt = grant_table(d);
+	void *page;
+	int r;
+
+	if (!gt)
+		return -XEN_ENOSYS;
+	page = guest_gfn_to_host(d, gfn);
+	r = page ? gnttab_map_frame(gt, idx, gfn, page) : -XEN_EINVAL;
+	gnttab_put(gt);
+	return r;
+}
+
+/* --- The hypercalls. --- */
+
+static int io_copy_from(void *ctx, void *dst, uint64_t gva, size_t len)
+{
+	return copy_from_guest(ctx, dst, gva, len);
+}
+
+static int io_copy_to(void *ctx, uint64_t gva, const void *src, size_t len)
+{
+	return copy_to_guest(ctx, gva, src, len);
+}
+
+long do_event_channel_op(struct vcpu *v, const uint64_t a[5])
+{
+	const struct evtchn_guest_io io = {
+	    .ctx = v, .copy_from = io_copy_from, .copy_to = io_copy_to};
+	struct evtchn_domain *ec = port_table(v->d);
+	long r;
+
+	if (!ec)
+		return -XEN_ENOSYS;
+	r = evtchn_hypercall(ec, (unsigned int)a[0], a[1], &io);
+	evtchn_domain_put(ec);
+	return r;
+}
+
+/*
+ * Guest-side backends (GNTTABOP_map_grant_ref from a guest) would need the
+ * granter's page mapped into the mapper's physmap; no map_grant hook is
+ * given, so such maps fail with GNTST_general_error and Dom0 maps through
+ * the control socket instead.
+ */
+long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
+{
+	const struct gnttab_guest_io io = {
+	    .ctx = v, .copy_from = io_copy_from, .copy_to = io_copy_to};
+	struct gnttab *gt = grant_table(v->d);
+	long r;
+
+	if (!gt)
+		return -XEN_ENOSYS;
+	r = gnttab_hypercall(gt, (unsigned int)a[0], a[1], (uint32_t)a[2], &io);
+	gnttab_put(gt);
+	return r;
+}
+
+/* --- Dom0. --- */
+
+/* Is @port a Dom0 port bound by @owner?  dom0_lock held. */
+static bool owns_port(struct evtglue *g, uintptr_t owner, evtchn_port_t port)
+{
+	return port >= 1 && port <= EVTGLUE_DOM0_MAX_PORT && owner && g->ports[port].owner == owner;
+}
+
+int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t remote,
+                      uint32_t remote_port, uint32_t virq, evtchn_port_t *port, int *fd)
+{
+	struct evtglue *g = glue_of(hv);
+	uint64_t one = 1;
+	evtchn_port_t p;
+	int efd, cfd, r;
+
+	if (!g || !owner)
+		return -ENOSYS;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return -errno;
+	cfd = fcntl(efd, F_DUPFD_CLOEXEC, 0); /* the client's copy */
+	if (cfd < 0) {
+		r = -errno;
+		close(efd);
+		return r;
+	}
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound: {
+		struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = remote};
+
+		r = evtchn_alloc_unbound(g->dom0_ec, &op);
+		p = op.port;
+		break;
+	}
+	case EVTCHNOP_bind_interdomain: {
+		struct evtchn_bind_interdomain op = {.remote_dom = remote,
+		                                     .remote_port = remote_port};
+
+		r = evtchn_bind_interdomain(g->dom0_ec, &op);
+		p = op.local_port;
+		break;
+	}
+	case EVTCHNOP_bind_virq: {
+		struct evtchn_bind_virq op = {.virq = virq, .vcpu = 0};
+
+		r = evtchn_bind_virq(g->dom0_ec, &op);
+		p = op.port;
+		break;
+	}
+	default:
+		r = -EINVAL;
+		break;
+	}
+	if (r < 0) {
+		close(efd);
+		close(cfd);
+		return r;
+	}
+	/* Events that arrived before the fd existed (bind_interdomain raises one) go to it now. */
+	pthread_mutex_lock(&g->dom0_lock);
+	g->ports[p].fd = efd;
+	g->ports[p].owner = owner;
+	if (g->ports[p].missed && write(efd, &one, sizeof(one)) < 0)
+		g->ports[p].missed = true; /* cannot happen: the counter is 0 */
+	else
+		g->ports[p].missed = false;
+	pthread_mutex_unlock(&g->dom0_lock);
+	*port = p;
+	*fd = cfd;
+	return r;
+}
+
+int evtglue_dom0_notify(struct hv *hv, uintptr_t owner, evtchn_port_t port)
+{
+	struct evtglue *g = glue_of(hv);
+	bool ok;
+
+	if (!g)
+		return -ENOSYS;
+	pthread_mutex_lock(&g->dom0_lock);
+	ok = owns_port(g, owner, port);
+	pthread_mutex_unlock(&g->dom0_lock);
+	if (!ok)
+		return -ENOTCONN;
+	return evtchn_send(g->dom0_ec, port);
+}
+
+int evtglue_dom0_unmask(struct hv *hv, uintptr_t owner, evtchn_port_t port)
+{
+	struct evtglue *g = glue_of(hv);
+	bool ok;
+
+	if (!g)
+		return -ENOSYS;
+	pthread_mutex_lock(&g->dom0_lock);
+	ok = owns_port(g, owner, port);
+	pthread_mutex_unlock(&g->dom0_lock);
+	return ok ? evtchn_unmask(g->dom0_ec, port) : -ENOTCONN;
+}
+
+/* Close @port and forget its fd (the client keeps its own copy). */
+static int dom0_close_port(struct evtglue *g, evtchn_port_t port)
+{
+	int r = evtchn_close(g->dom0_ec, port), fd;
+
+	pthread_mutex_lock(&g->dom0_lock);
+	fd = g->ports[port].fd;
+	g->ports[port].fd = -1;
+	g->ports[port].owner = 0;
+	g->ports[port].missed = false;
+	pthread_mutex_unlock(&g->dom0_lock);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int evtglue_dom0_unbind(struct hv *hv, uintptr_t owner, evtchn_port_t port)
+{
+	struct evtglue *g = glue_of(hv);
+	bool ok;
+
+	if (!g)
+		return -ENOSYS;
+	pthread_mutex_lock(&g->dom0_lock);
+	ok = owns_port(g, owner, port);
+	pthread_mutex_unlock(&g->dom0_lock);
+	return ok ? dom0_close_port(g, port) : -ENOTCONN;
+}
+
+int evtglue_dom0_memfd(struct hv *hv, domid_t domid, int *fd, uint64_t *size)
+{
+	struct domain *d = hv_domain_get(hv, domid);
+	int r = 0;
+
+	if (!d)
+		return -ESRCH;
+	*fd = d->vm.memfd >= 0 ? fcntl(d->vm.memfd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (*fd < 0)
+		r = -EBADF;
+	*size = d->mem.size;
+	domain_put(d);
+	return r;
+}
+
+int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref,
+                     bool readonly, grant_handle_t *handle, uint64_t *gfn)
+{
+	struct evtglue *g = glue_of(hv);
+	struct gnttab_map_grant_ref op = {
+	    .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0), .ref = ref, .dom = domid};
+	struct gnttab_mapping m;
+	struct dom0_map *maps;
+
+	if (!g || !owner)
+		return GNTST_general_error;
+	if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
+		return GNTST_bad_domain;
+	pthread_mutex_lock(&g->dom0_lock);
+	op.host_addr = ++g->next_cookie << GM_PAGE_SHIFT;
+	pthread_mutex_unlock(&g->dom0_lock);
+	gnttab_map_grant_ref(g->dom0_gt, &op, &m);
+	if (op.status != GNTST_okay)
+		return op.status;
+	pthread_mutex_lock(&g->dom0_lock);
+	if (op.handle >= g->nr_maps) {
+		size_t n = (size_t)op.handle * 2 + 16;
+
+		maps = realloc(g->maps, n * sizeof(*maps));
+		if (!maps) {
+			pthread_mutex_unlock(&g->dom0_lock);
+			gnttab_unmap_grant_ref(g->dom0_gt,
+			                       &(struct gnttab_unmap_grant_ref){
+			                           .host_addr = op.host_addr, .handle = op.handle},
+			                       NULL);
+			return GNTST_no_space;
+		}
+		memset(maps + g->nr_maps, 0, (n - g->nr_maps) * sizeof(*maps));
+		g->maps = maps;
+		g->nr_maps = n;
+	}
+	g->maps[op.handle] = (struct dom0_map){.owner = owner, .cookie = op.host_addr};
+	pthread_mutex_unlock(&g->dom0_lock);
+	*handle = op.handle;
+	*gfn = m.gfn;
+	return GNTST_okay;
+}
+
+int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle)
+{
+	struct evtglue *g = glue_of(hv);
+	struct gnttab_unmap_grant_ref op = {.handle = handle};
+
+	if (!g || !owner)
+		return GNTST_general_error;
+	pthread_mutex_lock(&g->dom0_lock);
+	if (handle < g->nr_maps && g->maps[handle].owner == owner) {
+		op.host_addr = g->maps[handle].cookie;
+		g->maps[handle].owner = 0;
+	}
+	pthread_mutex_unlock(&g->dom0_lock);
+	if (!op.host_addr)
+		return GNTST_bad_handle;
+	gnttab_unmap_grant_ref(g->dom0_gt, &op, NULL);
+	return op.status;
+}
+
+int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset,
+                      uint32_t len, bool to_guest, void *buf)
+{
+	struct evtglue *g = glue_of(hv);
+	struct gnttab_map_grant_ref op = {
+	    .flags = GNTMAP_host_map | (to_guest ? 0 : GNTMAP_readonly), .ref = ref, .dom = domid};
+	struct gnttab_mapping m;
+
+	if (!g)
+		return GNTST_general_error;
+	if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
+		return GNTST_bad_domain;
+	pthread_mutex_lock(&g->dom0_lock);
+	op.host_addr = ++g->next_cookie << GM_PAGE_SHIFT;
+	pthread_mutex_unlock(&g->dom0_lock);
+	/* Pin for the copy's duration, exactly as a map (GTF_reading/GTF_writing). */
+	gnttab_map_grant_ref(g->dom0_gt, &op, &m);
+	if (op.status != GNTST_okay)
+		return op.status;
+	if (offset > GM_PAGE_SIZE || len > GM_PAGE_SIZE - offset) {
+		op.status = GNTST_bad_copy_arg;
+	} else if (to_guest) {
+		memcpy((uint8_t *)m.page + offset, buf, len);
+	} else {
+		memcpy(buf, (uint8_t *)m.page + offset, len);
+	}
+	gnttab_unmap_grant_ref(g->dom0_gt,
+	                       &(struct gnttab_unmap_grant_ref){.host_addr = op.host_addr,
+	                                                        .handle = op.handle},
+	                       NULL);
+	return op.status;
+}
+
+int evtglue_dom0_foreign_check(struct hv *hv, domid_t domid, uint64_t gfn, uint64_t n)
+{
+	struct domain *d = hv_domain_get(hv, domid);
+	uint64_t pages;
+	int r = 0;
+
+	if (!d)
+		return -ESRCH;
+	pages = d->mem.size >> GM_PAGE_SHIFT;
+	if (n == 0 || gfn >= pages || n > pages - gfn)
+		r = -EINVAL;
+	domain_put(d);
+	return r;
+}
+
+void evtglue_dom0_release(struct hv *hv, uintptr_t owner)
+{
+	struct evtglue *g = glue_of(hv);
+	evtchn_port_t p;
+	size_t h;
+
+	if (!g || !owner)
+		return;
+	for (p = 1; p <= EVTGLUE_DOM0_MAX_PORT; p++) {
+		bool mine;
+
+		pthread_mutex_lock(&g->dom0_lock);
+		mine = g->ports[p].owner == owner;
+		pthread_mutex_unlock(&g->dom0_lock);
+		if (mine)
+			dom0_close_port(g, p);
+	}
+	for (h = 0;; h++) {
+		struct gnttab_unmap_grant_ref op = {.handle = (grant_handle_t)h};
+
+		pthread_mutex_lock(&g->dom0_lock);
+		if (h >= g->nr_maps) {
+			pthread_mutex_unlock(&g->dom0_lock);
+			break;
+		}
+		if (g->maps[h].owner == owner) {
+			op.host_addr = g->maps[h].cookie;
+			g->maps[h].owner = 0;
+		}
+		pthread_mutex_unlock(&g->dom0_lock);
+		if (op.host_addr)
+			gnttab_unmap_grant_ref(g->dom0_gt, &op, NULL);
+	}
+}

@@ -1,0 +1,116 @@
+/*
+ * Glue between shoji-hv and the event channel / grant table cores
+ * (evtchn.h, gnttab.h): the two hypercalls, per-domain set-up and teardown,
+ * the hooks the core files call (shared_info and vcpu_info moves, VIRQs,
+ * grant frames), and Dom0 -- domain 0 of the evtchn/grant namespace, whose
+ * ports are eventfds handed to control-socket clients.
+ *
+ * Locking: every function here is called with no domain lock held (the
+ * cores' hooks take d->lock; see evtchn.h).  Functions return 0 or a
+ * negative XEN_E* value (equal to -errno for the values used here).
+ */
+#ifndef SHOJI_HV_EVTGLUE_H
+#define SHOJI_HV_EVTGLUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <shoji/xen.h>
+#include <shoji/event_channel.h>
+#include <shoji/grant_table.h>
+
+#include "hypercall.h"
+
+struct hv;
+struct domain;
+struct vcpu;
+
+/* Highest Dom0 port (the whole 2-level space). */
+#define EVTGLUE_DOM0_MAX_PORT 4095u
+
+/* Set up Dom0 and the domain lookups of @hv (hv_init).  0 or -errno. */
+int evtglue_hv_init(struct hv *hv);
+/* Free them; every guest domain is gone already (hv_fini). */
+void evtglue_hv_fini(struct hv *hv);
+
+/*
+ * Give @d its port table (highest port @max_port, 0 = default 1023) and
+ * grant table.  Called once while @d is being created.  0 or -errno.
+ */
+int evtglue_domain_create(struct domain *d, uint32_t max_port);
+/*
+ * @d is being destroyed and its vCPUs have stopped: close its ports (peers
+ * become unbound), release the grants it mapped, and tell Dom0
+ * (VIRQ_DOM_EXC).  Its own grants mapped by Dom0 stay valid until unmapped.
+ */
+void evtglue_domain_destroy(struct domain *d);
+/*
+ * Replace @d's port table by an empty one with highest port @max_port
+ * (before the domain runs: -EBUSY once it started).  0 or -errno.
+ */
+int evtglue_set_max_port(struct domain *d, uint32_t max_port);
+
+/* d->shared_info changed (or appeared). */
+void evtglue_shared_info_moved(struct domain *d);
+/* @v registered a vcpu_info (VCPUOP_register_vcpu_info). */
+void evtglue_vcpu_info_moved(struct vcpu *v);
+/* Raise @virq on vCPU @vcpu of @d (unbound VIRQs are dropped). */
+void evtglue_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq);
+/* A domain shut down, crashed or died: VIRQ_DOM_EXC to Dom0. */
+void evtglue_dom_exc(struct hv *hv);
+/* XENMAPSPACE_grant_table: frame @idx of @d's table now lives at @gfn. */
+int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn);
+
+hypercall_fn do_event_channel_op;
+hypercall_fn do_grant_table_op;
+
+/*
+ * --- Dom0 (control-socket clients).  @owner identifies the client
+ * connection: a client only acts on ports and mappings it made, and
+ * evtglue_dom0_release() undoes all of them when it goes away. ---
+ */
+
+/*
+ * Bind a Dom0 port: alloc_unbound for @remote (cmd EVTCHNOP_alloc_unbound),
+ * bind_interdomain to (@remote, @remote_port) (EVTCHNOP_bind_interdomain)
+ * or bind_virq @virq (EVTCHNOP_bind_virq).  On success *port is the Dom0
+ * port and *fd the caller's copy (to close) of the eventfd shoji-hv writes
+ * on every event on it.
+ */
+int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t remote,
+                      uint32_t remote_port, uint32_t virq, evtchn_port_t *port, int *fd);
+/* Notify, unmask (validation only) or close a Dom0 port of @owner; -ENOTCONN if not its. */
+int evtglue_dom0_notify(struct hv *hv, uintptr_t owner, evtchn_port_t port);
+int evtglue_dom0_unmask(struct hv *hv, uintptr_t owner, evtchn_port_t port);
+int evtglue_dom0_unbind(struct hv *hv, uintptr_t owner, evtchn_port_t port);
+
+/* Guest RAM of @domid as a memfd (the caller's dup) and its size. */
+int evtglue_dom0_memfd(struct hv *hv, domid_t domid, int *fd, uint64_t *size);
+/*
+ * Map grant @ref of @domid into Dom0: validated and pinned by the grant
+ * core.  Returns a GNTST_* value; on GNTST_okay *handle names the mapping
+ * and *gfn the granted frame (its memfd offset is gfn << 12).
+ */
+int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref,
+                     bool readonly, grant_handle_t *handle, uint64_t *gfn);
+/* Release a mapping of @owner (the client has munmap'ed it).  GNTST_*. */
+int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle);
+/*
+ * Copy @len bytes between @buf and grant @ref of @domid at @offset
+ * (@to_guest: into the grant).  Validated like GNTTABOP_copy.  GNTST_*.
+ */
+int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset,
+                      uint32_t len, bool to_guest, void *buf);
+/* Check that [gfn, gfn + n) is RAM of @domid (privileged foreign mapping).  0 or -errno. */
+int evtglue_dom0_foreign_check(struct hv *hv, domid_t domid, uint64_t gfn, uint64_t n);
+/* A client went away: close its ports, release its mappings. */
+void evtglue_dom0_release(struct hv *hv, uintptr_t owner);
+
+/*
+ * evtdom0.c: serve one CTRL_EVTCHN or CTRL_GNTTAB request (@msg, @len
+ * bytes, header included) from client @owner on connection @fd, and send
+ * its reply (with any descriptor) on @fd.
+ */
+void evtdom0_request(struct hv *hv, int fd, uintptr_t owner, const void *msg, size_t len);
+
+#endif

@@ -1,0 +1,69 @@
+# tests/guests/pv.mk: guests and system tests for the guest runtime's event
+# channel and grant table layers (tests/system/pv-*.sh), and pvrun, the
+# libshoji-ctrl driver that runs several guests in one shoji-hv.
+# Included from tests/guests/local.mk.  The guests' cmdline keys and output
+# are described at the top of each .c file.
+
+check_LIBRARIES += tests/guests/libguest-pv.a
+tests_guests_libguest_pv_a_SOURCES = tests/guests/evtchn-lib.c tests/guests/evtchn-lib.h
+tests_guests_libguest_pv_a_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_libguest_pv_a_CFLAGS = $(GUEST_CFLAGS)
+GUEST_PV_LIBS = tests/guests/libguest-pv.a $(GUEST_CHECK_LIB)
+
+check_PROGRAMS += tests/guests/evtchn-dom0
+tests_guests_evtchn_dom0_SOURCES = tests/guests/evtchn-dom0.c
+tests_guests_evtchn_dom0_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_dom0_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_dom0_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_dom0_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_dom0_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/gnttab-dom0
+tests_guests_gnttab_dom0_SOURCES = tests/guests/gnttab-dom0.c
+tests_guests_gnttab_dom0_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_gnttab_dom0_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_gnttab_dom0_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_gnttab_dom0_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_gnttab_dom0_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/evtchn-pingpong
+tests_guests_evtchn_pingpong_SOURCES = tests/guests/evtchn-pingpong.c
+tests_guests_evtchn_pingpong_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_pingpong_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_pingpong_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_pingpong_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_pingpong_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/evtchn-timer
+tests_guests_evtchn_timer_SOURCES = tests/guests/evtchn-timer.c
+tests_guests_evtchn_timer_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_timer_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_timer_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_timer_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_timer_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/evtchn-ipi
+tests_guests_evtchn_ipi_SOURCES = tests/guests/evtchn-ipi.c
+tests_guests_evtchn_ipi_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_ipi_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_ipi_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_ipi_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_ipi_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/evtchn-hostile
+tests_guests_evtchn_hostile_SOURCES = tests/guests/evtchn-hostile.c
+tests_guests_evtchn_hostile_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_hostile_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_hostile_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_hostile_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_hostile_LINK = $(GUEST_PROG_LINK)
+
+# pvrun: several guests in one shoji-hv daemon (a libshoji-ctrl client).
+check_PROGRAMS += tests/system/pvrun
+tests_system_pvrun_SOURCES = tests/system/pvrun.c
+tests_system_pvrun_LDADD = dom0-tools/libshoji-ctrl.la
+
+PV_SYSTEM_TESTS =
+PV_SYSTEM_TESTS += tests/system/pv-pingpong.sh
+TESTS += $(PV_SYSTEM_TESTS)
+EXTRA_DIST += $(PV_SYSTEM_TESTS) tests/system/pv-lib.sh
