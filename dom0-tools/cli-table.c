@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-console.h"
 #include "cli.h"
 
 const struct cli_command cli_commands[] = {
@@ -194,6 +195,15 @@ const struct cli_command cli_commands[] = {
         .help = "Marks the defined domain NAME to be started by shojid at its start.\n"
                 "\n"
                 "  --disable  remove the mark\n",
+    },
+    {
+        .name = "console",
+        .run = cli_cmd_console,
+        .summary = "attach to a domain's PV console",
+        .usage = "[--run-dir DIR] NAME",
+        .help = "Connects the terminal to the domain's PV console as shoji-consoled\n"
+                "serves it (RUN-DIR/console/ID.sock; --run-dir, $SHOJI_RUN_DIR or\n"
+                "/run/shoji): output in, keystrokes out.  Ctrl-] detaches.\n",
     },
     {
         .name = "events",

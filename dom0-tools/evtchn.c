@@ -20,11 +20,12 @@ struct shoji_evtchn {
 	struct pvconn conn;
 	int epfd;
 	int port_fd[MAX_PORTS]; /* -1: not bound here */
+	bool is_virq[MAX_PORTS];
 };
 
 struct shoji_evtchn *shoji_evtchn_open(const char *socket_path)
 {
-	struct shoji_evtchn *x = malloc(sizeof(*x));
+	struct shoji_evtchn *x = calloc(1, sizeof(*x));
 	unsigned int i;
 	int err;
 
@@ -90,6 +91,7 @@ static int bind_port(struct shoji_evtchn *x, struct ctrl_evtchn *q)
 		goto undo;
 	}
 	x->port_fd[q->port] = fd;
+	x->is_virq[q->port] = q->op == CTRL_EVTCHN_BIND_VIRQ;
 	return (int)q->port;
 undo:
 	if (fd >= 0)
@@ -146,13 +148,22 @@ int shoji_evtchn_unbind(struct shoji_evtchn *x, shoji_evtchn_port_t port)
 	return r;
 }
 
+/*
+ * The send itself cannot fail for a port this handle bound (an unbound peer
+ * drops it, as in Xen) except on a VIRQ port: check that here and post the
+ * event without waiting for a reply.
+ */
 int shoji_evtchn_notify(struct shoji_evtchn *x, shoji_evtchn_port_t port)
 {
-	struct ctrl_evtchn q = {.op = CTRL_EVTCHN_NOTIFY, .port = port};
+	struct ctrl_evtchn q = {.op = CTRL_EVTCHN_SEND, .port = port};
 
 	if (!bound_here(x, port))
 		return -1;
-	return call(x, &q, NULL);
+	if (x->is_virq[port]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return pvconn_send(&x->conn, CTRL_EVTCHN, &q, sizeof(q));
 }
 
 int shoji_evtchn_pending(struct shoji_evtchn *x)
@@ -187,6 +198,15 @@ int shoji_evtchn_port_fd(struct shoji_evtchn *x, shoji_evtchn_port_t port)
 	if (!bound_here(x, port))
 		return -1;
 	return x->port_fd[port];
+}
+
+int shoji_evtchn_alloc_unbound_in(struct shoji_evtchn *x, uint32_t domid, uint32_t remote)
+{
+	struct ctrl_evtchn q = {.op = CTRL_EVTCHN_ALLOC_IN, .domid = domid, .remote_port = remote};
+
+	if (call(x, &q, NULL) < 0)
+		return -1;
+	return (int)q.port;
 }
 
 int shoji_evtchn_set_max_port(struct shoji_evtchn *x, uint32_t domid, uint32_t max_port)

@@ -186,7 +186,8 @@ static int map_one(struct shoji_gnttab *g, uint32_t domid, uint32_t ref, int pro
 
 	if (!m)
 		return -1;
-	if (mmap(at, PAGE, prot, MAP_SHARED | MAP_FIXED, m->fd, (off_t)(q.gfn * PAGE)) == MAP_FAILED) {
+	if (mmap(at, PAGE, prot, MAP_SHARED | MAP_FIXED, m->fd, (off_t)(q.gfn * PAGE)) ==
+	    MAP_FAILED) {
 		err = errno;
 		release_handle(g, q.handle);
 		errno = err;
@@ -220,8 +221,8 @@ void *shoji_gnttab_map_grant_refs(struct shoji_gnttab *g, uint32_t count, const 
 	a->addr = addr;
 	a->count = count;
 	for (i = 0; i < count; i++) {
-		if (map_one(g, domids[i], refs[i], prot, a->addr + (size_t)i * PAGE, &a->handles[i]) <
-		    0) {
+		if (map_one(g, domids[i], refs[i], prot, a->addr + (size_t)i * PAGE,
+		            &a->handles[i]) < 0) {
 			err = errno;
 			munmap(addr, (size_t)count * PAGE);
 			while (i--)
@@ -243,13 +244,11 @@ void *shoji_gnttab_map_grant_ref(struct shoji_gnttab *g, uint32_t domid, uint32_
 
 int shoji_gnttab_unmap(struct shoji_gnttab *g, void *addr, uint32_t count)
 {
-	struct area **pp, *a;
+	struct area **pp = &g->areas, *a;
 	uint32_t i;
 
-	for (pp = &g->areas; *pp; pp = &(*pp)->next)
-		if ((*pp)->addr == addr && (*pp)->count == count)
-			break;
-	a = *pp;
+	while ((a = *pp) != NULL && (a->addr != addr || a->count != count))
+		pp = &a->next;
 	if (!a) {
 		errno = EINVAL;
 		return -1;

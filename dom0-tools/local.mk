@@ -1,5 +1,6 @@
 # dom0-tools: domain XML, the shoji CLI, shojid and the Dom0 libraries.
 include $(srcdir)/dom0-tools/ctrl.mk
+include $(srcdir)/dom0-tools/pvlibs.mk
 
 # --- domxml: the domain XML parser, schema pass and serialiser. ---
 DOMXML_SRCS = \
@@ -95,8 +96,10 @@ dom0_tools_shojid_shojid_SOURCES = \
 dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
 dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
 dom0_tools_shojid_shojid_LDADD = dom0-tools/libshoji-domxml.la dom0-tools/libshoji-ctrl.la \
-	xenstore/libshoji-xs.la $(EVENT_LIBS) $(UUID_LIBS)
+	dom0-tools/libshoji-evtchn.la xenstore/libshoji-xs.la $(EVENT_LIBS) $(UUID_LIBS)
 dom0_tools_shoji_SOURCES += dom0-tools/cli-domain.c dom0-tools/cli-client.c dom0-tools/api-proto.h
+# shoji console (the PV console engineer's client of shoji-consoled)
+dom0_tools_shoji_SOURCES += dom0-tools/cli-console.c dom0-tools/cli-console.h
 dist_man_MANS += dom0-tools/shojid.8
 
 # toolstack system tests and benchmark

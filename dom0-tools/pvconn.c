@@ -61,6 +61,18 @@ static int received_fd(struct msghdr *mh)
 	return fd;
 }
 
+int pvconn_send(struct pvconn *c, uint16_t type, const void *req, size_t len)
+{
+	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
+	                     .version = CTRL_PROTO_VERSION,
+	                     .type = type,
+	                     .seq = ++c->seq};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)req, len}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+
+	return sendmsg(c->fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd)
 {
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,

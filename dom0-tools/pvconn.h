@@ -25,5 +25,7 @@ void pvconn_close(struct pvconn *c);
  * Returns 0 or -1 with errno (the server's status when it refused).
  */
 int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd);
+/* Send a request that gets no reply (CTRL_EVTCHN_SEND).  0 or -1 + errno. */
+int pvconn_send(struct pvconn *c, uint16_t type, const void *req, size_t len);
 
 #endif

@@ -31,3 +31,13 @@ tests_dom0_dom0_hostile_LDADD = $(DOM0_TEST_LDADD)
 DOM0_TESTS = tests/dom0/dom0-pingpong.sh tests/dom0/dom0-grant.sh tests/dom0/dom0-hostile.sh
 TESTS += $(DOM0_TESTS)
 EXTRA_DIST += $(DOM0_TESTS) tests/dom0/dom0-lib.sh
+
+# --- Benchmark (make bench). ---
+noinst_PROGRAMS += tests/bench/pv_bench
+tests_bench_pv_bench_SOURCES = tests/bench/pv_bench.c tests/dom0/dom0-util.c tests/dom0/dom0-util.h
+tests_bench_pv_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/dom0
+tests_bench_pv_bench_LDADD = $(DOM0_TEST_LDADD)
+BENCH_BINS += tests/bench/pv_bench tests/guests/evtchn-dom0 tests/guests/gnttab-dom0 \
+	tests/guests/evtchn-pingpong tests/system/pvrun
+BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/pv_bench.sh"
+EXTRA_DIST += tests/bench/pv_bench.sh

@@ -3,7 +3,8 @@
  * libshoji-evtchn / libshoji-gnttab), carried as CTRL_EVTCHN and
  * CTRL_GNTTAB in the framing of ctrl-proto.h.  A reply has the request's
  * type and seq, status 0 or -errno, and the same struct back with the OUT
- * fields filled.  Descriptors travel as SCM_RIGHTS ancillary data on the
+ * fields filled (CTRL_EVTCHN_SEND alone gets no reply: Dom0 ports are never
+ * masked, so the client checks everything that could fail).  Descriptors travel as SCM_RIGHTS ancillary data on the
  * reply: the port's eventfd for the bind operations, the guest's memory
  * memfd for maps when the request asks for it (CTRL_GNT_WANT_FD).
  */
@@ -16,10 +17,10 @@ enum ctrl_evtchn_op {
 	CTRL_EVTCHN_BIND_UNBOUND = 1, /* IN domid (remote); OUT port; fd */
 	CTRL_EVTCHN_BIND_INTERDOMAIN, /* IN domid, remote_port; OUT port; fd */
 	CTRL_EVTCHN_BIND_VIRQ,        /* IN virq (global VIRQs: VIRQ_DOM_EXC); OUT port; fd */
-	CTRL_EVTCHN_NOTIFY,           /* IN port */
-	CTRL_EVTCHN_UNMASK,           /* IN port */
+	CTRL_EVTCHN_SEND,             /* IN port: an event to its peer; NO reply is sent */
 	CTRL_EVTCHN_UNBIND,           /* IN port */
 	CTRL_EVTCHN_SET_MAX_PORT,     /* IN domid, remote_port = highest port (before it runs) */
+	CTRL_EVTCHN_ALLOC_IN,         /* IN domid, remote_port = remote domid; OUT port (domid's) */
 };
 
 struct ctrl_evtchn {

@@ -26,8 +26,8 @@ _Static_assert(sizeof(struct ctrl_gnttab) + CTRL_GNT_COPY_DATA <= sizeof(struct 
                "a grant copy must fit the control socket's largest message");
 
 /* Send the reply to @req: header, @body when the request succeeded, @pass_fd if >= 0. */
-static void send_reply(int fd, const struct ctrl_hdr *req, int status, const void *body,
-                       size_t len, int pass_fd)
+static void send_reply(int fd, const struct ctrl_hdr *req, int status, const void *body, size_t len,
+                       int pass_fd)
 {
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
 	                     .version = CTRL_PROTO_VERSION,
@@ -63,7 +63,8 @@ static int evtchn_request(struct hv *hv, uintptr_t owner, struct ctrl_evtchn *q,
 	int r;
 
 	if (q->domid >= DOMID_FIRST_RESERVED &&
-	    (q->op == CTRL_EVTCHN_BIND_UNBOUND || q->op == CTRL_EVTCHN_BIND_INTERDOMAIN))
+	    (q->op == CTRL_EVTCHN_BIND_UNBOUND || q->op == CTRL_EVTCHN_BIND_INTERDOMAIN ||
+	     q->op == CTRL_EVTCHN_ALLOC_IN))
 		return -ESRCH;
 	switch (q->op) {
 	case CTRL_EVTCHN_BIND_UNBOUND:
@@ -75,12 +76,10 @@ static int evtchn_request(struct hv *hv, uintptr_t owner, struct ctrl_evtchn *q,
 	case CTRL_EVTCHN_BIND_VIRQ:
 		return evtglue_dom0_bind(hv, owner, EVTCHNOP_bind_virq, 0, 0, q->virq, &q->port,
 		                         pass_fd);
-	case CTRL_EVTCHN_NOTIFY:
-		return evtglue_dom0_notify(hv, owner, q->port);
-	case CTRL_EVTCHN_UNMASK:
-		return evtglue_dom0_unmask(hv, owner, q->port);
 	case CTRL_EVTCHN_UNBIND:
 		return evtglue_dom0_unbind(hv, owner, q->port);
+	case CTRL_EVTCHN_ALLOC_IN:
+		return evtglue_dom0_alloc_in(hv, (domid_t)q->domid, q->remote_port, &q->port);
 	case CTRL_EVTCHN_SET_MAX_PORT:
 		d = hv_domain_get(hv, q->domid);
 		if (!d)
@@ -172,6 +171,11 @@ void evtdom0_request(struct hv *hv, int fd, uintptr_t owner, const void *msg, si
 	if (n > sizeof(body))
 		goto out;
 	memcpy(&body, (const uint8_t *)msg + sizeof(h), n);
+	if (h.type == CTRL_EVTCHN && n == sizeof(body.e) && body.e.op == CTRL_EVTCHN_SEND) {
+		/* Fire and forget: the client checked the port is its own interdomain one. */
+		evtglue_dom0_notify(hv, owner, body.e.port);
+		return;
+	}
 	if (h.type == CTRL_EVTCHN && n == sizeof(body.e)) {
 		r = evtchn_request(hv, owner, &body.e, &pass_fd);
 		reply_len = sizeof(body.e);

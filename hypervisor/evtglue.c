@@ -163,12 +163,10 @@ static void dom0_notify_port(void *owner, evtchn_port_t port)
 	if (port > EVTGLUE_DOM0_MAX_PORT)
 		return;
 	pthread_mutex_lock(&g->dom0_lock);
-	if (g->ports[port].fd >= 0) {
-		/* Non-blocking: a full counter already says "pending". */
-		if (write(g->ports[port].fd, &one, sizeof(one)) < 0)
-			g->ports[port].missed = errno != EAGAIN;
-	} else {
-		g->ports[port].missed = true;
+	if (g->ports[port].fd < 0) {
+		g->ports[port].missed = true; /* bound, fd not installed yet */
+	} else if (write(g->ports[port].fd, &one, sizeof(one)) < 0) {
+		/* Only EAGAIN (non-blocking, counter full): it reads as pending anyway. */
 	}
 	pthread_mutex_unlock(&g->dom0_lock);
 }
@@ -542,10 +540,10 @@ int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t 
 	pthread_mutex_lock(&g->dom0_lock);
 	g->ports[p].fd = efd;
 	g->ports[p].owner = owner;
-	if (g->ports[p].missed && write(efd, &one, sizeof(one)) < 0)
-		g->ports[p].missed = true; /* cannot happen: the counter is 0 */
-	else
-		g->ports[p].missed = false;
+	if (g->ports[p].missed && write(efd, &one, sizeof(one)) < 0) {
+		/* Cannot fail: the counter of a new eventfd is 0. */
+	}
+	g->ports[p].missed = false;
 	pthread_mutex_unlock(&g->dom0_lock);
 	*port = p;
 	*fd = cfd;
@@ -567,17 +565,20 @@ int evtglue_dom0_notify(struct hv *hv, uintptr_t owner, evtchn_port_t port)
 	return evtchn_send(g->dom0_ec, port);
 }
 
-int evtglue_dom0_unmask(struct hv *hv, uintptr_t owner, evtchn_port_t port)
+int evtglue_dom0_alloc_in(struct hv *hv, domid_t domid, uint32_t remote, evtchn_port_t *port)
 {
 	struct evtglue *g = glue_of(hv);
-	bool ok;
+	struct evtchn_alloc_unbound op = {.dom = domid, .remote_dom = (domid_t)remote};
+	int r;
 
 	if (!g)
 		return -ENOSYS;
-	pthread_mutex_lock(&g->dom0_lock);
-	ok = owns_port(g, owner, port);
-	pthread_mutex_unlock(&g->dom0_lock);
-	return ok ? evtchn_unmask(g->dom0_ec, port) : -ENOTCONN;
+	if (domid == 0 || remote >= DOMID_FIRST_RESERVED)
+		return -EINVAL; /* Dom0's own ports go through evtglue_dom0_bind */
+	r = evtchn_alloc_unbound(g->dom0_ec, &op);
+	if (r == 0)
+		*port = op.port;
+	return r;
 }
 
 /* Close @port and forget its fd (the client keeps its own copy). */
@@ -624,8 +625,8 @@ int evtglue_dom0_memfd(struct hv *hv, domid_t domid, int *fd, uint64_t *size)
 	return r;
 }
 
-int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref,
-                     bool readonly, grant_handle_t *handle, uint64_t *gfn)
+int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref, bool readonly,
+                     grant_handle_t *handle, uint64_t *gfn)
 {
 	struct evtglue *g = glue_of(hv);
 	struct gnttab_map_grant_ref op = {
@@ -686,8 +687,8 @@ int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle)
 	return op.status;
 }
 
-int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset,
-                      uint32_t len, bool to_guest, void *buf)
+int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset, uint32_t len,
+                      bool to_guest, void *buf)
 {
 	struct evtglue *g = glue_of(hv);
 	struct gnttab_map_grant_ref op = {
@@ -712,10 +713,9 @@ int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t of
 	} else {
 		memcpy(buf, (uint8_t *)m.page + offset, len);
 	}
-	gnttab_unmap_grant_ref(g->dom0_gt,
-	                       &(struct gnttab_unmap_grant_ref){.host_addr = op.host_addr,
-	                                                        .handle = op.handle},
-	                       NULL);
+	gnttab_unmap_grant_ref(
+	    g->dom0_gt,
+	    &(struct gnttab_unmap_grant_ref){.host_addr = op.host_addr, .handle = op.handle}, NULL);
 	return op.status;
 }
 

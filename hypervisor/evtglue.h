@@ -79,9 +79,13 @@ hypercall_fn do_grant_table_op;
  */
 int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t remote,
                       uint32_t remote_port, uint32_t virq, evtchn_port_t *port, int *fd);
-/* Notify, unmask (validation only) or close a Dom0 port of @owner; -ENOTCONN if not its. */
+/*
+ * Toolstack: allocate an unbound port of guest @domid that @remote may bind
+ * (Xen's xc_evtchn_alloc_unbound; e.g. the xenstore port, remote 0).
+ */
+int evtglue_dom0_alloc_in(struct hv *hv, domid_t domid, uint32_t remote, evtchn_port_t *port);
+/* Notify or close a Dom0 port of @owner; -ENOTCONN if not its. */
 int evtglue_dom0_notify(struct hv *hv, uintptr_t owner, evtchn_port_t port);
-int evtglue_dom0_unmask(struct hv *hv, uintptr_t owner, evtchn_port_t port);
 int evtglue_dom0_unbind(struct hv *hv, uintptr_t owner, evtchn_port_t port);
 
 /* Guest RAM of @domid as a memfd (the caller's dup) and its size. */
@@ -91,16 +95,16 @@ int evtglue_dom0_memfd(struct hv *hv, domid_t domid, int *fd, uint64_t *size);
  * core.  Returns a GNTST_* value; on GNTST_okay *handle names the mapping
  * and *gfn the granted frame (its memfd offset is gfn << 12).
  */
-int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref,
-                     bool readonly, grant_handle_t *handle, uint64_t *gfn);
+int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t ref, bool readonly,
+                     grant_handle_t *handle, uint64_t *gfn);
 /* Release a mapping of @owner (the client has munmap'ed it).  GNTST_*. */
 int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle);
 /*
  * Copy @len bytes between @buf and grant @ref of @domid at @offset
  * (@to_guest: into the grant).  Validated like GNTTABOP_copy.  GNTST_*.
  */
-int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset,
-                      uint32_t len, bool to_guest, void *buf);
+int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset, uint32_t len,
+                      bool to_guest, void *buf);
 /* Check that [gfn, gfn + n) is RAM of @domid (privileged foreign mapping).  0 or -errno. */
 int evtglue_dom0_foreign_check(struct hv *hv, domid_t domid, uint64_t gfn, uint64_t n);
 /* A client went away: close its ports, release its mappings. */

@@ -14,9 +14,12 @@
 static hypercall_fn *const hypercall_table[HYPERCALL_NR] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,
-    [__HYPERVISOR_memory_op] = do_memory_op,   [__HYPERVISOR_xen_version] = do_xen_version,
-    [__HYPERVISOR_console_io] = do_console_io, [__HYPERVISOR_vcpu_op] = do_vcpu_op,
-    [__HYPERVISOR_sched_op] = do_sched_op,     [__HYPERVISOR_hvm_op] = do_hvm_op,
+    [__HYPERVISOR_memory_op] = do_memory_op,
+    [__HYPERVISOR_xen_version] = do_xen_version,
+    [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_vcpu_op] = do_vcpu_op,
+    [__HYPERVISOR_sched_op] = do_sched_op,
+    [__HYPERVISOR_hvm_op] = do_hvm_op,
 };
 
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t a[5])

@@ -16,6 +16,8 @@ pv_drivers_guest_libshoji_guest_a_SOURCES = \
 	pv-drivers/guest/smp.c \
 	pv-drivers/guest/evtchn.c \
 	pv-drivers/guest/gnttab.c \
+	pv-drivers/guest/xenstore.c \
+	pv-drivers/guest/pvconsole.c \
 	pv-drivers/guest/shoji-guest.h \
 	pv-drivers/guest/guest-internal.h
 pv_drivers_guest_libshoji_guest_a_CFLAGS = $(GUEST_CFLAGS)
@@ -46,3 +48,4 @@ GUEST_PROG_DEPS = $(GUEST_RUNTIME) $(GUEST_LDS)
 EXTRA_DIST += pv-drivers/guest/guest.lds pv-drivers/guest/README.md
 
 include $(srcdir)/tests/guests/local.mk
+include $(srcdir)/pv-drivers/backends.mk

@@ -40,6 +40,17 @@ uint32_t domain_quota(struct xsd *d, uint32_t domid, int id)
 	return d->quota.v[id];
 }
 
+/* True when domid has a live ring connection. */
+static bool domain_connected(struct xsd *d, uint32_t domid)
+{
+	struct xs_conn *c;
+
+	for (c = d->conns; c; c = c->next)
+		if (c->is_domain && c->domid == domid && !c->dead)
+			return true;
+	return false;
+}
+
 int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port)
 {
 	struct xsd_domain *dom;
@@ -51,6 +62,13 @@ int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port)
 	if (!dom)
 		return ENOMEM;
 	fresh = !dom->introduced;
+	if (d->ring_connect && !d->replaying && domid != XSD_PRIV_DOMID &&
+	    !domain_connected(d, domid)) {
+		int err = d->ring_connect(d, domid, mfn, port);
+
+		if (err)
+			return err;
+	}
 	dom->introduced = true;
 	dom->mfn = mfn;
 	dom->port = port;

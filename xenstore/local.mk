@@ -89,3 +89,4 @@ EXTRA_DIST += tests/conformance/xs-utils.sh tests/conformance/xs-pyxs.sh
 
 dist_man_MANS += xenstore/shoji-xenstored.8 xenstore/shoji-xenstore.1
 EXTRA_DIST += docs/xenstore-log.md
+include xenstore/ring.mk

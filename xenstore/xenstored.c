@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ring-dom0.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
@@ -35,6 +36,9 @@ struct daemon {
 	const char *socket_path;
 	const char *state_dir;
 	const char *pidfile;
+	const char *hv_socket;   /* shoji-hv control socket for guest rings (NULL: default) */
+	struct ring_dom0 *rings; /* guest ring plumbing */
+	struct event *exc_ev;    /* VIRQ_DOM_EXC: some domain stopped */
 	bool detach;
 	volatile bool stop;
 	unsigned long activity; /* bumped by every callback that did work */
@@ -182,6 +186,112 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	ce->reading = true;
 }
 
+/* A guest's event: its rings moved (requests in, room for replies) or it asks to reconnect. */
+static void on_ring(evutil_socket_t fd, short what, void *arg)
+{
+	struct xs_conn *c = arg;
+	struct conn_ev *ce = c->loop_data;
+	struct daemon *dm = ce->dm;
+	uint64_t count;
+
+	dm->activity++;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		xsd_warn("domain %u: event descriptor: %s", c->domid, strerror(errno));
+	if (ring_event(c) < 0) {
+		if (log_flush(&dm->d) != 0)
+			fatal("cannot write the log: %s", strerror(errno));
+		conn_close(c);
+	} else if (c->outoff == c->outlen) {
+		event_del(ce->wr);
+	}
+	flush_all(dm);
+}
+
+/* VIRQ_DOM_EXC: a domain shut down, crashed or died. */
+static void on_dom_exc(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+	uint64_t count;
+
+	dm->activity++;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		xsd_warn("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
+	ring_dom0_check_domains(dm->rings, &dm->d);
+	flush_all(dm);
+}
+
+/* Listen to VIRQ_DOM_EXC once the first ring is up (a daemon without rings needs no shoji-hv). */
+static void watch_dom_exc(struct daemon *dm)
+{
+	int fd;
+
+	if (dm->exc_ev)
+		return;
+	fd = ring_dom0_exc_fd(dm->rings);
+	if (fd < 0) {
+		xsd_warn("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
+		         strerror(errno));
+		return;
+	}
+	dm->exc_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_dom_exc, dm);
+	if (dm->exc_ev && event_add(dm->exc_ev, NULL) != 0) {
+		event_free(dm->exc_ev);
+		dm->exc_ev = NULL;
+	}
+}
+
+/* xsd ring_connect hook: map and bind domid's ring and serve it from the loop. */
+static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t port)
+{
+	struct daemon *dm = d->ring_data;
+	struct conn_ev *ce = calloc(1, sizeof(*ce));
+	struct xs_conn *c;
+	int err;
+
+	if (!ce)
+		return ENOMEM;
+	if (ring_dom0_connect(dm->rings, d, domid, gfn, port, &c) != 0) {
+		err = errno;
+		xsd_warn("cannot connect the ring of domain %u (gfn %#llx, port %u): %s", domid,
+		         (unsigned long long)gfn, port, strerror(err));
+		free(ce);
+		return err == ENOMEM ? ENOMEM : EINVAL;
+	}
+	ce->dm = dm;
+	ce->rd = event_new(dm->base, c->fd, EV_READ | EV_PERSIST, on_ring, c);
+	ce->wr = event_new(dm->base, c->fd, EV_READ | EV_PERSIST, on_ring, c);
+	c->loop_data = ce;
+	if (!ce->rd || !ce->wr || event_add(ce->rd, NULL) != 0) {
+		if (!ce->rd || !ce->wr) {
+			c->loop_data = NULL;
+			if (ce->rd)
+				event_free(ce->rd);
+			if (ce->wr)
+				event_free(ce->wr);
+			free(ce);
+		}
+		conn_close(c);
+		return ENOMEM;
+	}
+	ce->reading = true;
+	event_active(ce->rd, EV_READ, 0); /* serve what the guest queued before we listened */
+	watch_dom_exc(dm);
+	return 0;
+}
+
+/* After a restart: reconnect every domain the log says was introduced. */
+static void ring_resume_all(struct daemon *dm)
+{
+	uint32_t i;
+
+	for (i = 1; i < XSD_DOMID_MAX; i++) {
+		struct xsd_domain *dom = dm->d.doms[i];
+
+		if (dom && dom->introduced && ring_connect(&dm->d, i, dom->mfn, dom->port) == 0)
+			xsd_warn("domain %u: ring connection resumed", i);
+	}
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -279,7 +389,7 @@ static void usage(FILE *f)
 	        "usage: shoji-xenstored [--socket PATH] [--state-dir DIR] [--daemon]\n"
 	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
 	        "BYTES]\n"
-	        "                       [--poll-us USECS]\n"
+	        "                       [--poll-us USECS] [--hv-socket PATH]\n"
 	        "defaults: --socket %s --state-dir %s\n"
 	        "quotas (apply to unprivileged domains):\n",
 	        DEFAULT_SOCKET, DEFAULT_STATE);
@@ -329,6 +439,7 @@ int main(int argc, char **argv)
 	    {"quota", required_argument, NULL, 'Q'},
 	    {"output-limit", required_argument, NULL, 'o'},
 	    {"poll-us", required_argument, NULL, 'P'},
+	    {"hv-socket", required_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -341,7 +452,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	quota_defaults(&quota);
-	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			dm.socket_path = optarg;
@@ -366,6 +477,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			dm.poll_ns = strtoull(optarg, NULL, 10) * 1000;
+			break;
+		case 'H':
+			dm.hv_socket = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -404,11 +518,21 @@ int main(int argc, char **argv)
 	if (!dm.listen_ev || !dm.sig_int || !dm.sig_term || event_add(dm.listen_ev, NULL) != 0 ||
 	    event_add(dm.sig_int, NULL) != 0 || event_add(dm.sig_term, NULL) != 0)
 		fatal("cannot set up the event loop");
+	dm.rings = ring_dom0_new(dm.hv_socket);
+	if (!dm.rings)
+		fatal("out of memory");
+	dm.d.ring_connect = ring_connect;
+	dm.d.ring_data = &dm;
+	ring_resume_all(&dm);
+	flush_all(&dm);
 	run_loop(&dm);
 
 	while (dm.d.conns)
 		conn_close(dm.d.conns);
 	xsd_fini(&dm.d);
+	if (dm.exc_ev)
+		event_free(dm.exc_ev);
+	ring_dom0_free(dm.rings);
 	event_free(dm.listen_ev);
 	event_free(dm.sig_int);
 	event_free(dm.sig_term);

@@ -294,6 +294,9 @@ struct xsd {
 	bool replaying;      /* log replay: no watches, no logging */
 	bool trace;          /* CONTROL log on: trace requests to stderr */
 	size_t out_limit;    /* per-connection output limit in bytes */
+	/* INTRODUCE of a domain with no live connection: connect its ring (NULL: record only) */
+	int (*ring_connect)(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t port);
+	void *ring_data; /* for ring_connect */
 	char scratch[XENSTORE_PAYLOAD_MAX + 64];
 };
 

@@ -585,6 +585,7 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 {
 	const struct api_handler *hd = h->type < API_TYPE_MAX ? &handlers[h->type] : NULL;
 	struct sd_err e = {""};
+	const char *why = NULL;
 	struct api_req req;
 	struct api_call x = {.sd = c->sd, .c = c, .req = &req, .e = &e};
 	int rc;
@@ -602,6 +603,13 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 	    memchr(req.target, '\0', sizeof(req.target)) == NULL ||
 	    (hd->target && !req.target[0])) {
 		api_reply_err(c, EPROTO, "malformed request");
+		return;
+	}
+	/* A target names a state file: only a domid or a valid domain name. */
+	if (hd->target && strspn(req.target, "0123456789") != strlen(req.target) &&
+	    !domxml_name_valid(req.target, &why)) {
+		snprintf(e.msg, sizeof(e.msg), "no domain named '%s' (%s)", req.target, why);
+		api_reply_err(c, ENOENT, e.msg);
 		return;
 	}
 	/* The payload buffer has one spare byte: the text becomes a C string. */

@@ -3,8 +3,8 @@
  * when one fails, undoes the ones before it in reverse, so that a failed
  * create leaves nothing in shoji-hv, xenstore or the state directory:
  *
- *   create (shoji-hv) -> load kernel -> xenstore layout -> INTRODUCE
- *   -> running record -> unpause
+ *   create (shoji-hv) -> load kernel -> store and console pages and ports
+ *   (HVM params) -> xenstore layout -> INTRODUCE -> running record -> unpause
  */
 #include "config.h"
 
@@ -66,6 +66,56 @@ void dom_unlink(struct shojid *sd, struct sd_dom *dom)
 	}
 }
 
+/* A ring page the toolstack gives the guest: its HVM params and the page
+ * used while shoji-hv does not choose one itself. */
+struct ring_param {
+	const char *what;
+	uint32_t pfn_param, evtchn_param;
+	uint64_t fallback_gfn;
+};
+
+/*
+ * TEMPORARY placements until shoji-hv reserves special pages (outside RAM,
+ * marked reserved in the memory map, as Xen does): two RAM pages below
+ * 1 MiB that neither the loader (0x1000-0x2fff) nor the guest runtime's
+ * allocator (which starts above the image) uses.
+ */
+static const struct ring_param store_ring = {"xenstore", HVM_PARAM_STORE_PFN,
+                                             HVM_PARAM_STORE_EVTCHN, 0xfe};
+static const struct ring_param console_ring = {"console", HVM_PARAM_CONSOLE_PFN,
+                                               HVM_PARAM_CONSOLE_EVTCHN, 0xff};
+
+/*
+ * Give domid a ring: keep the page shoji-hv chose (or set the fallback),
+ * allocate the guest's unbound port for Dom0 (xc_evtchn_alloc_unbound) and
+ * record both in the HVM params the guest reads.
+ */
+static int setup_ring(struct shojid *sd, uint32_t domid, const struct ring_param *r,
+                      uint64_t *gfn_out, uint64_t *port_out, struct sd_err *e)
+{
+	uint64_t gfn = 0;
+	int port;
+
+	if (shoji_ctrl_get_param(sd->hv, domid, r->pfn_param, &gfn) < 0 || gfn == 0) {
+		gfn = r->fallback_gfn;
+		if (shoji_ctrl_set_param(sd->hv, domid, r->pfn_param, gfn) < 0)
+			return sd_fail(e, errno, "shoji-hv: cannot set the %s page: %s", r->what,
+			               strerror(errno));
+	}
+	port = shoji_evtchn_alloc_unbound_in(sd->evtchn, domid, 0);
+	if (port < 0)
+		return sd_fail(e, errno, "shoji-hv: cannot allocate the %s event channel: %s",
+		               r->what, strerror(errno));
+	if (shoji_ctrl_set_param(sd->hv, domid, r->evtchn_param, (uint64_t)port) < 0)
+		return sd_fail(e, errno, "shoji-hv: cannot set the %s event channel: %s", r->what,
+		               strerror(errno));
+	if (gfn_out)
+		*gfn_out = gfn;
+	if (port_out)
+		*port_out = (uint64_t)port;
+	return 0;
+}
+
 int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
               struct sd_err *e)
 {
@@ -118,15 +168,15 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		        why[0] ? why : strerror(rc));
 		goto fail;
 	}
+	rc = setup_ring(sd, dom->domid, &store_ring, &store_pfn, &store_port, e);
+	if (!rc)
+		rc = setup_ring(sd, dom->domid, &console_ring, NULL, NULL, e);
+	if (rc)
+		goto fail;
 	laid_out = true; /* a partial layout is removed too */
 	rc = xs_layout_write(sd, dom, e);
 	if (rc)
 		goto fail;
-	/* The store ring does not exist yet: the params are 0 until shoji-hv sets them. */
-	if (shoji_ctrl_get_param(sd->hv, dom->domid, HVM_PARAM_STORE_PFN, &store_pfn) < 0)
-		store_pfn = 0;
-	if (shoji_ctrl_get_param(sd->hv, dom->domid, HVM_PARAM_STORE_EVTCHN, &store_port) < 0)
-		store_port = 0;
 	if (shoji_xs_introduce(sd->xs, dom->domid, store_pfn, (uint32_t)store_port) < 0) {
 		rc = errno;
 		sd_fail(e, rc, "xenstore: cannot introduce domain %" PRIu32 ": %s", dom->domid,

@@ -36,7 +36,10 @@ static void usage(FILE *out)
 	        "  --hv-arg ARG       extra argument for it (repeatable)\n"
 	        "  --xs-bin PATH      shoji-xenstored to start when it does not answer\n"
 	        "  --xs-arg ARG       extra argument for it (repeatable)\n"
-	        "  --no-spawn         never start shoji-hv or shoji-xenstored\n"
+	        "  --consoled-bin PATH  shoji-consoled to start and keep running\n"
+	        "  --log-dir DIR      its per-domain console logs (default /var/log/shoji)\n"
+	        "  --run-dir DIR      its console sockets (default /run/shoji)\n"
+	        "  --no-spawn         never start shoji-hv, shoji-xenstored or shoji-consoled\n"
 	        "  --schema PATH      the domain schema (default: installed shoji-domain.rng)\n"
 	        "  --daemon           detach once the socket listens\n"
 	        "  -v, --verbose      more diagnostics\n"
@@ -74,6 +77,9 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		O_XSB,
 		O_XSA,
 		O_NOSPAWN,
+		O_CONSOLED,
+		O_LOGDIR,
+		O_RUNDIR,
 		O_SCHEMA,
 		O_DAEMON,
 		O_VERSION,
@@ -90,6 +96,9 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	    {"xs-bin", required_argument, NULL, O_XSB},
 	    {"xs-arg", required_argument, NULL, O_XSA},
 	    {"no-spawn", no_argument, NULL, O_NOSPAWN},
+	    {"consoled-bin", required_argument, NULL, O_CONSOLED},
+	    {"log-dir", required_argument, NULL, O_LOGDIR},
+	    {"run-dir", required_argument, NULL, O_RUNDIR},
 	    {"schema", required_argument, NULL, O_SCHEMA},
 	    {"daemon", no_argument, NULL, O_DAEMON},
 	    {"verbose", no_argument, NULL, 'v'},
@@ -129,7 +138,16 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 			sd->xs_args = push_arg(sd->xs_args, &sd->n_xs_args, optarg);
 			break;
 		case O_NOSPAWN:
-			sd->hv_bin = sd->xs_bin = NULL;
+			sd->hv_bin = sd->xs_bin = sd->consoled_bin = NULL;
+			break;
+		case O_CONSOLED:
+			sd->consoled_bin = optarg;
+			break;
+		case O_LOGDIR:
+			sd->log_dir = optarg;
+			break;
+		case O_RUNDIR:
+			sd->run_dir = optarg;
 			break;
 		case O_SCHEMA:
 			sd->schema = optarg;
@@ -196,6 +214,9 @@ int main(int argc, char **argv)
 	    .xs_socket = SHOJI_XS_DEFAULT_SOCKET,
 	    .hv_bin = SHOJI_SBINDIR "/shoji-hv",
 	    .xs_bin = SHOJI_SBINDIR "/shoji-xenstored",
+	    .consoled_bin = SHOJI_SBINDIR "/shoji-consoled",
+	    .log_dir = "/var/log/shoji",
+	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
 	};
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
@@ -223,6 +244,9 @@ int main(int argc, char **argv)
 	sd.hv_ev = shoji_ctrl_open(sd.hv_socket);
 	if (!sd.hv || !sd.hv_ev || shoji_ctrl_subscribe(sd.hv_ev) < 0)
 		sd_fatal("cannot talk to shoji-hv at %s: %s", sd.hv_socket, strerror(errno));
+	sd.evtchn = shoji_evtchn_open(sd.hv_socket);
+	if (!sd.evtchn)
+		sd_fatal("cannot open event channels on %s: %s", sd.hv_socket, strerror(errno));
 	sd.xs = shoji_xs_open(sd.xs_socket);
 	if (!sd.xs)
 		sd_fatal("cannot talk to shoji-xenstored at %s: %s", sd.xs_socket, strerror(errno));
@@ -233,12 +257,16 @@ int main(int argc, char **argv)
 	    event_new(sd.base, shoji_ctrl_fd(sd.hv_ev), EV_READ | EV_PERSIST, life_hv_event, &sd);
 	if (!sd.hv_event || event_add(sd.hv_event, NULL) < 0)
 		sd_fatal("libevent: cannot watch shoji-hv's events");
+	if (sd_watch_xs(&sd) < 0)
+		sd_fatal("libevent: cannot watch the xenstored connection");
 	for (size_t i = 0; i < 3; i++) {
 		sd.sig_events[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
 		if (!sd.sig_events[i] || event_add(sd.sig_events[i], NULL) < 0)
 			sd_fatal("libevent: cannot watch signals");
 	}
 	state_adopt(&sd);
+	if (sd_supervise_consoled(&sd) < 0)
+		sd_fatal("libevent: cannot supervise shoji-consoled");
 	if (api_listen(&sd) < 0)
 		sd_fatal("cannot serve the CLI on %s", sd.socket_path);
 	pidfile = state_path(&sd, NULL, "shojid", ".pid");
@@ -261,7 +289,7 @@ int main(int argc, char **argv)
 			sd_warn("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
-	status = event_base_dispatch(sd.base) < 0 || sd.lost_hv ? 1 : 0;
+	status = event_base_dispatch(sd.base) < 0 || sd.lost_hv || sd.lost_xs ? 1 : 0;
 	api_close(&sd);
 	if (pidfile)
 		unlink(pidfile);
@@ -269,6 +297,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < 3; i++)
 		event_free(sd.sig_events[i]);
 	event_free(sd.hv_event);
+	if (sd.consoled_event)
+		event_free(sd.consoled_event);
+	if (sd.xs_event)
+		event_free(sd.xs_event);
 	event_base_free(sd.base);
 	while (sd.doms) {
 		struct sd_dom *d = sd.doms;
@@ -277,6 +309,7 @@ int main(int argc, char **argv)
 		dom_free(d);
 	}
 	shoji_xs_close(sd.xs);
+	shoji_evtchn_close(sd.evtchn);
 	shoji_ctrl_close(sd.hv_ev);
 	shoji_ctrl_close(sd.hv);
 	domxml_parser_free(sd.parser);

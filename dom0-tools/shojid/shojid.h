@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include <shoji/ctrl.h>
+#include <shoji/libevtchn.h>
 #include <shoji/xs.h>
 
 #include "../api-proto.h"
@@ -53,18 +54,23 @@ struct shojid {
 	struct event_base *base;
 	const char *socket_path, *group, *state_dir;
 	const char *hv_socket, *xs_socket;
-	const char *hv_bin, *xs_bin;
+	const char *hv_bin, *xs_bin, *consoled_bin;
+	const char *log_dir, *run_dir; /* for shoji-consoled */
 	const char *schema;
 	char **hv_args, **xs_args; /* extra arguments for the spawned daemons */
 	int n_hv_args, n_xs_args;
 	bool verbose;
 	bool lost_hv; /* the event stream broke: exit with status 1 */
+	bool lost_xs; /* xenstored went away for good: exit with status 1 */
 
 	struct domxml_parser *parser;
-	struct shoji_ctrl *hv;    /* requests */
-	struct shoji_ctrl *hv_ev; /* the event stream */
+	struct shoji_ctrl *hv;       /* requests */
+	struct shoji_ctrl *hv_ev;    /* the event stream */
+	struct shoji_evtchn *evtchn; /* allocates the guests' store and console ports */
 	struct shoji_xs *xs;
 	struct event *hv_event;
+	struct event *consoled_event;
+	struct event *xs_event;
 	struct event *listen_event;
 	struct event *sig_events[3];
 	int listen_fd;
@@ -83,6 +89,10 @@ void sd_log_set_syslog(bool on);
 
 /* spawn.c: make sure shoji-hv and shoji-xenstored answer, starting them if not. */
 int sd_spawn_services(struct shojid *sd);
+/* Follow the xenstored connection and reconnect when xenstored goes away. */
+int sd_watch_xs(struct shojid *sd);
+/* Start shoji-consoled (when consoled_bin is set) and start it again whenever it stops. */
+int sd_supervise_consoled(struct shojid *sd);
 
 /* state.c: definitions, autostart marks and running records in the state directory. */
 int state_init(struct shojid *sd);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,14 +20,15 @@
 struct service {
 	const char *name; /* also the pidfile and log name */
 	const char *bin;
-	const char *socket;
+	const char *socket;       /* passed as --socket; NULL: none */
 	const char *state_subdir; /* NULL: the daemon takes no --state-dir */
+	const char *fixed[9];     /* further arguments (pairs), NULL-terminated */
 	char **extra;
 	int n_extra;
-	bool (*answers)(const char *socket);
+	bool (*answers)(const struct shojid *sd, const char *socket);
 };
 
-static bool hv_answers(const char *socket)
+static bool hv_answers(const struct shojid *sd, const char *socket)
 {
 	struct shoji_ctrl *c = shoji_ctrl_open(socket);
 
@@ -34,7 +36,7 @@ static bool hv_answers(const char *socket)
 	return c != NULL;
 }
 
-static bool xs_answers(const char *socket)
+static bool xs_answers(const struct shojid *sd, const char *socket)
 {
 	struct shoji_xs *h = shoji_xs_open(socket);
 
@@ -59,13 +61,17 @@ static void exec_service(const struct shojid *sd, const struct service *s, const
 	if (fd >= 0)
 		dup2(fd, 2);
 	argv[n++] = (char *)s->bin;
-	argv[n++] = "--socket";
-	argv[n++] = (char *)s->socket;
+	if (s->socket) {
+		argv[n++] = "--socket";
+		argv[n++] = (char *)s->socket;
+	}
 	if (s->state_subdir) {
 		state = state_path(sd, s->state_subdir, NULL, NULL);
 		argv[n++] = "--state-dir";
 		argv[n++] = state;
 	}
+	for (int i = 0; s->fixed[i]; i++)
+		argv[n++] = (char *)s->fixed[i];
 	for (int i = 0; i < s->n_extra && n < 63; i++)
 		argv[n++] = s->extra[i];
 	argv[n] = NULL;
@@ -81,7 +87,7 @@ static int ensure(struct shojid *sd, const struct service *s)
 	pid_t pid;
 	int rc = -1, len;
 
-	if (s->answers(s->socket))
+	if (s->answers(sd, s->socket))
 		return 0;
 	if (!s->bin) {
 		sd_warn("%s does not answer at %s and no binary was given to start it", s->name,
@@ -92,7 +98,8 @@ static int ensure(struct shojid *sd, const struct service *s)
 	pidfile = state_path(sd, NULL, s->name, ".pid");
 	if (!log || !pidfile)
 		goto out;
-	unlink(s->socket); /* a stale socket of a dead daemon */
+	if (s->socket)
+		unlink(s->socket); /* a stale socket of a dead daemon */
 	pid = fork();
 	if (pid < 0) {
 		sd_warn("fork: %s", strerror(errno));
@@ -104,8 +111,8 @@ static int ensure(struct shojid *sd, const struct service *s)
 	if (state_write_atomic(pidfile, buf, (size_t)len) != 0)
 		sd_warn("cannot write %s: %s", pidfile, strerror(errno));
 	for (int i = 0; i < 500; i++) {
-		if (s->answers(s->socket)) {
-			sd_log("started %s (pid %ld) on %s", s->name, (long)pid, s->socket);
+		if (s->answers(sd, s->socket)) {
+			sd_log("started %s (pid %ld)", s->name, (long)pid);
 			rc = 0;
 			goto out;
 		}
@@ -113,21 +120,124 @@ static int ensure(struct shojid *sd, const struct service *s)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	sd_warn("%s did not come up on %s (see %s)", s->name, s->socket, log);
+	sd_warn("%s did not come up (see %s)", s->name, log);
 out:
 	free(log);
 	free(pidfile);
 	return rc;
 }
 
+static int ensure_xs(struct shojid *sd)
+{
+	const struct service xs = {.name = "shoji-xenstored",
+	                           .bin = sd->xs_bin,
+	                           .socket = sd->xs_socket,
+	                           .state_subdir = "xenstored",
+	                           .fixed = {"--hv-socket", sd->hv_socket},
+	                           .extra = sd->xs_args,
+	                           .n_extra = sd->n_xs_args,
+	                           .answers = xs_answers};
+
+	return ensure(sd, &xs);
+}
+
 int sd_spawn_services(struct shojid *sd)
 {
-	const struct service hv = {"shoji-hv",  sd->hv_bin,    sd->hv_socket, NULL,
-	                           sd->hv_args, sd->n_hv_args, hv_answers};
-	const struct service xs = {"shoji-xenstored", sd->xs_bin,    sd->xs_socket, "xenstored",
-	                           sd->xs_args,       sd->n_xs_args, xs_answers};
+	const struct service hv = {.name = "shoji-hv",
+	                           .bin = sd->hv_bin,
+	                           .socket = sd->hv_socket,
+	                           .extra = sd->hv_args,
+	                           .n_extra = sd->n_hv_args,
+	                           .answers = hv_answers};
 
-	if (ensure(sd, &hv) != 0 || ensure(sd, &xs) != 0)
+	if (ensure(sd, &hv) != 0 || ensure_xs(sd) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * shojid sets no xenstore watches, so its xenstored connection is readable
+ * between requests only when xenstored went away: connect again (starting
+ * it when it does not answer; its state directory keeps the store), or stop.
+ */
+static void xs_lost(evutil_socket_t fd, short what, void *arg)
+{
+	struct shojid *sd = arg;
+	char c;
+
+	if (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0 || errno == EAGAIN || errno == EINTR)
+		return;
+	sd_warn("lost shoji-xenstored; connecting again");
+	event_free(sd->xs_event);
+	sd->xs_event = NULL;
+	shoji_xs_close(sd->xs);
+	sd->xs = NULL;
+	if (ensure_xs(sd) != 0 || !(sd->xs = shoji_xs_open(sd->xs_socket)) || sd_watch_xs(sd) < 0) {
+		sd_warn("shoji-xenstored is gone; stopping (domains keep running)");
+		sd->lost_xs = true;
+		event_base_loopbreak(sd->base);
+	}
+}
+
+int sd_watch_xs(struct shojid *sd)
+{
+	sd->xs_event =
+	    event_new(sd->base, shoji_xs_fileno(sd->xs), EV_READ | EV_PERSIST, xs_lost, sd);
+	if (!sd->xs_event || event_add(sd->xs_event, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* shoji-consoled has no socket of its own: it runs when its pidfile names a live one. */
+static bool consoled_runs(const struct shojid *sd, const char *socket)
+{
+	char *pidfile = state_path(sd, NULL, "shoji-consoled", ".pid"), proc[64], comm[32] = "";
+	FILE *f = pidfile ? fopen(pidfile, "re") : NULL;
+	long pid = 0;
+
+	if (f && fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	free(pidfile);
+	if (pid <= 0)
+		return false;
+	snprintf(proc, sizeof(proc), "/proc/%ld/comm", pid);
+	f = fopen(proc, "re");
+	if (f && !fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	if (f)
+		fclose(f);
+	return !strncmp(comm, "shoji-consoled", 14);
+}
+
+static void consoled_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct shojid *sd = arg;
+	const struct service c = {.name = "shoji-consoled",
+	                          .bin = sd->consoled_bin,
+	                          .fixed = {"--xs-socket", sd->xs_socket, "--hv-socket",
+	                                    sd->hv_socket, "--log-dir", sd->log_dir, "--run-dir",
+	                                    sd->run_dir},
+	                          .answers = consoled_runs};
+
+	if (!consoled_runs(sd, NULL) && ensure(sd, &c) != 0)
+		sd_warn("the PV console backend is not running; retrying");
+}
+
+int sd_supervise_consoled(struct shojid *sd)
+{
+	struct timeval tv = {.tv_sec = 2};
+
+	if (!sd->consoled_bin)
+		return 0;
+	if (access(sd->consoled_bin, X_OK) < 0) {
+		sd_warn("no console backend: %s: %s", sd->consoled_bin, strerror(errno));
+		return 0;
+	}
+	consoled_check(-1, 0, sd);
+	sd->consoled_event = event_new(sd->base, -1, EV_PERSIST, consoled_check, sd);
+	if (!sd->consoled_event || event_add(sd->consoled_event, &tv) < 0)
 		return -1;
 	return 0;
 }

@@ -54,6 +54,15 @@ int shoji_evtchn_unmask(struct shoji_evtchn *x, shoji_evtchn_port_t port);
 int shoji_evtchn_port_fd(struct shoji_evtchn *x, shoji_evtchn_port_t port);
 
 /*
+ * Toolstack: allocate an unbound port in guest @domid that domain @remote
+ * (0: Dom0) may bind, as xc_evtchn_alloc_unbound(domid, remote) does for
+ * the xenstore and console ports.  Returns the guest's port, which belongs
+ * to the guest (not to @x); Dom0 then binds it with
+ * shoji_evtchn_bind_interdomain(x, domid, port).
+ */
+int shoji_evtchn_alloc_unbound_in(struct shoji_evtchn *x, uint32_t domid, uint32_t remote);
+
+/*
  * Toolstack: set the highest event channel port of domain @domid (default
  * 1023, at most 4095) before it first runs; EBUSY afterwards.
  */

@@ -65,7 +65,8 @@ long gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly, grant_ref_t
 		e->frame = (uint32_t)gfn;
 		e->domid = domid;
 		/* The hypervisor reads frame and domid only after seeing flags. */
-		__atomic_store_n(&e->flags, (uint16_t)(GTF_permit_access | (readonly ? GTF_readonly : 0)),
+		__atomic_store_n(&e->flags,
+		                 (uint16_t)(GTF_permit_access | (readonly ? GTF_readonly : 0)),
 		                 __ATOMIC_RELEASE);
 		*ref = r;
 		return 0;

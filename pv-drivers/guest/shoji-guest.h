@@ -145,10 +145,9 @@ char *strchr(const char *s, int c);
 char *strstr(const char *hay, const char *needle);
 unsigned long strtoul_simple(const char *s, const char **end);
 
-
 /*
  * ===== Event channels, grant tables, xenstore, PV console =====
- * (evtchn.c, gnttab.c, xenstore.c, pvconsole.c; see README.md)
+ * (evtchn.c, gnttab.c, xenstore.c, pvconsole.c)
  */
 #include <shoji/grant_table.h>
 
@@ -198,8 +197,11 @@ long gnttab_copy(struct gnttab_copy *ops, unsigned int n);
 unsigned int gnttab_nr_entries(void);
 
 /* --- xenstore.c: xenstore client over the ring page (HVM_PARAM_STORE_*) --- */
+struct xenstore_domain_interface;
 /* Find the ring and its port; 0 or a negative Xen errno. */
 long xs_init(void);
+/* Use this ring page and port instead (a guest that set them up itself). */
+long xs_init_ring(struct xenstore_domain_interface *ring, evtchn_port_t port);
 /* Read path's value (NUL-terminated) into buf: its length or a negative Xen errno. */
 long xs_read(const char *path, char *buf, size_t len);
 long xs_write(const char *path, const char *value);

@@ -16,7 +16,7 @@ done
 
 # Again with shoji-hv keeping pre-built VMs (its --pool), which skips the
 # first memory slot's cost.
-for p in shojid shoji-hv shoji-xenstored; do
+for p in shojid shoji-consoled shoji-hv shoji-xenstored; do
 	kill "$(cat "$TS_STATE/$p.pid")"
 done
 sleep 1

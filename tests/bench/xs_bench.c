@@ -5,7 +5,7 @@
  * round trip.  Prints ops/s and p50/p99 latency per test for 1 and 8
  * clients, beside the target (2x the better of Xen 4.17's two daemons).
  *
- *   xs_bench [--socket PATH] [--seconds S]
+ *   xs_bench [--socket PATH] [--seconds S] [--only WORD]
  * Without --socket it starts a private shoji-xenstored (durability on,
  * state in a temporary directory) from $top_builddir and stops it after.
  * Xen's daemons cannot run here (Debian's C xenstored needs the hypervisor,
@@ -59,6 +59,7 @@ struct test {
 
 static const char *sock_path;
 static double seconds = 2.0;
+static const char *only; /* run only the tests whose name contains this */
 
 struct result {
 	double ops, p50, p99;
@@ -439,6 +440,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, 's'},
 	    {"seconds", required_argument, NULL, 't'},
+	    {"only", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
 	};
 	char dir[] = "/tmp/xs-bench.XXXXXX";
@@ -448,7 +450,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, ret = 0, idx;
 
-	while ((opt = getopt_long(argc, argv, "s:t:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:t:o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock_path = optarg;
@@ -456,8 +458,12 @@ int main(int argc, char **argv)
 		case 't':
 			seconds = strtod(optarg, NULL);
 			break;
+		case 'o':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: xs_bench [--socket PATH] [--seconds S]\n");
+			fprintf(stderr,
+			        "usage: xs_bench [--socket PATH] [--seconds S] [--only WORD]\n");
 			return 2;
 		}
 	}
@@ -491,6 +497,8 @@ int main(int argc, char **argv)
 			int n = idx ? 8 : 1;
 			struct result r;
 
+			if (only && !strstr(tests[i].name, only))
+				continue;
 			sock_path = ours_sock;
 			ret |= run(&tests[i], n, &r);
 			printf("%-25s %d client%s %8.0f ops/s  p50 %6.1f us  p99 %7.1f us",

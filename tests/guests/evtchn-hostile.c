@@ -60,8 +60,8 @@ static void test_no_domain(void)
 	struct evtchn_status st = {.dom = NO_SUCH_DOMAIN, .port = 1};
 	evtchn_port_t p = 0;
 
-	check_rc("evtchn_bind_interdomain_no_domain", evtchn_bind_interdomain(NO_SUCH_DOMAIN, 1, &p),
-	         -XEN_ESRCH);
+	check_rc("evtchn_bind_interdomain_no_domain",
+	         evtchn_bind_interdomain(NO_SUCH_DOMAIN, 1, &p), -XEN_ESRCH);
 	check_rc("evtchn_alloc_unbound_in_no_domain", op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH);
 	check_rc("evtchn_status_no_domain", op(EVTCHNOP_status, &st), -XEN_ESRCH);
 }
@@ -91,8 +91,7 @@ static void test_exhaustion(void)
 	check_rc("evtchn_exhaustion_enospc", rc, -XEN_ENOSPC);
 	check(n == MAX_PORT && highest == MAX_PORT, "evtchn_exhaustion_count",
 	      "%u ports, highest %u", n, highest);
-	check_rc("evtchn_exhaustion_ipi_enospc", evtchn_bind_ipi(0, &ports[MAX_PORT]),
-	         -XEN_ENOSPC);
+	check_rc("evtchn_exhaustion_ipi_enospc", evtchn_bind_ipi(0, &ports[MAX_PORT]), -XEN_ENOSPC);
 	check_rc("evtchn_send_unbound_dropped", evtchn_send(ports[0]), 0);
 	for (unsigned int i = 0; i < n; i++)
 		close_errors += evtchn_close(ports[i]) != 0;

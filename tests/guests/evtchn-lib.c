@@ -23,11 +23,11 @@ long pv_connect(domid_t peer, uint64_t deadline_ns, evtchn_port_t *local)
 	}
 }
 
-uint64_t pv_median(uint64_t *v, size_t n)
+uint64_t pv_select(uint64_t *v, size_t n, size_t kth)
 {
-	long lo = 0, hi = (long)n - 1, k = (long)n / 2;
+	long lo = 0, hi = (long)n - 1, k = (long)kth;
 
-	if (n == 0)
+	if (kth >= n)
 		return 0;
 	/* Wirth's selection: average O(n), cheap enough for emulated guest code. */
 	while (lo < hi) {

@@ -20,8 +20,8 @@
  * that does not exist, or -XEN_ETIMEDOUT.
  */
 long pv_connect(domid_t peer, uint64_t deadline_ns, evtchn_port_t *local);
-/* The median of v[0..n) (reorders v). */
-uint64_t pv_median(uint64_t *v, size_t n);
+/* The k-th smallest of v[0..n), k < n (reorders v). */
+uint64_t pv_select(uint64_t *v, size_t n, size_t k);
 /* A TSC interval in ns, scaled with this vCPU's pvclock factors. */
 uint64_t pv_tsc_to_ns(uint64_t delta);
 /* Fill a page with pattern byte i = (i * 7 + seed) & 0xff; check it (count of bad bytes). */

@@ -58,6 +58,38 @@ tests_guests_evtchn_hostile_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
 tests_guests_evtchn_hostile_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
 tests_guests_evtchn_hostile_LINK = $(GUEST_PROG_LINK)
 
+check_PROGRAMS += tests/guests/evtchn-close
+tests_guests_evtchn_close_SOURCES = tests/guests/evtchn-close.c
+tests_guests_evtchn_close_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_close_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_close_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_close_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_close_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/evtchn-flood
+tests_guests_evtchn_flood_SOURCES = tests/guests/evtchn-flood.c
+tests_guests_evtchn_flood_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_evtchn_flood_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_evtchn_flood_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_evtchn_flood_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_evtchn_flood_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/gnttab-copy
+tests_guests_gnttab_copy_SOURCES = tests/guests/gnttab-copy.c
+tests_guests_gnttab_copy_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_gnttab_copy_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_gnttab_copy_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_gnttab_copy_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_gnttab_copy_LINK = $(GUEST_PROG_LINK)
+
+check_PROGRAMS += tests/guests/pv-xenstore
+tests_guests_pv_xenstore_SOURCES = tests/guests/pv-xenstore.c
+tests_guests_pv_xenstore_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_pv_xenstore_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_pv_xenstore_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_pv_xenstore_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_pv_xenstore_LINK = $(GUEST_PROG_LINK)
+
 # pvrun: several guests in one shoji-hv daemon (a libshoji-ctrl client).
 check_PROGRAMS += tests/system/pvrun
 tests_system_pvrun_SOURCES = tests/system/pvrun.c
@@ -65,5 +97,10 @@ tests_system_pvrun_LDADD = dom0-tools/libshoji-ctrl.la
 
 PV_SYSTEM_TESTS =
 PV_SYSTEM_TESTS += tests/system/pv-pingpong.sh
+PV_SYSTEM_TESTS += tests/system/pv-timer.sh
+PV_SYSTEM_TESTS += tests/system/pv-ipi.sh
+PV_SYSTEM_TESTS += tests/system/pv-hostile.sh
+PV_SYSTEM_TESTS += tests/system/pv-flood.sh
+PV_SYSTEM_TESTS += tests/system/pv-gnttab-copy.sh
 TESTS += $(PV_SYSTEM_TESTS)
 EXTRA_DIST += $(PV_SYSTEM_TESTS) tests/system/pv-lib.sh

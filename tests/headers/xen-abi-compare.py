@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 # Library API headers and the helper are not part of the Xen ABI.
-NOT_ABI = ("xs.h", "ctrl.h", "abi-check.h")
+NOT_ABI = ("xs.h", "ctrl.h", "abi-check.h", "libevtchn.h", "libgnttab.h", "backend.h")
 # Macros that are Shoji helpers or function-like in spirit.
 SKIP_MACROS = {"xen_mb", "xen_rmb", "xen_wmb", "XSD_ERROR_LIST", "XSD_ERRORS_INITIALIZER",
                "GNTTABOP_ERROR_LIST", "XEN_RING_HEADER_SIZE"}

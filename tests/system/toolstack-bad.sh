@@ -71,6 +71,10 @@ shoji define "$SHOJI_TMP/core.xml" 2>"$SHOJI_TMP/err"; [ $? = 1 ] || fail "cored
 grep -q "on_crash: coredump-destroy is not supported yet" "$SHOJI_TMP/err" || fail "core: $(cat "$SHOJI_TMP/err")"
 nothing_left core
 
+# A name that could reach outside the state directory is no domain.
+shoji undefine ../../etc/passwd 2>"$SHOJI_TMP/err"; [ $? = 3 ] || fail "undefine of a path: not exit 3"
+grep -q "^shoji: no domain named '../../etc/passwd'" "$SHOJI_TMP/err" || fail "path name: $(cat "$SHOJI_TMP/err")"
+
 shoji destroy dup || fail "destroy dup"
 dup_id=none
 nothing_left end

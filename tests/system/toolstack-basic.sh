@@ -22,6 +22,16 @@ shoji list | grep -q "^keep  *$id  *16  *1 paused" || fail "list: $(shoji list)"
 [ "$(xs read /local/domain/$id/domid)" = "$id" ] || fail "xenstore domid"
 [ "$(xs read /local/domain/$id/memory/target)" = 16384 ] || fail "memory/target"
 [ "$(xs read /local/domain/$id/cpu/0/availability)" = online ] || fail "cpu availability"
+# The store and console pages and ports: in the HVM params, in xenstore, and
+# the store ring connected by xenstored at INTRODUCE.
+store_gfn=$(xs read /local/domain/$id/store/ring-ref) || fail "no store/ring-ref"
+store_port=$(xs read /local/domain/$id/store/port) || fail "no store/port"
+[ "$store_port" -gt 0 ] || fail "store port $store_port"
+[ "$(xs read /local/domain/$id/console/ring-ref)" -gt 0 ] || fail "no console/ring-ref"
+[ "$(xs read /local/domain/$id/console/port)" -gt 0 ] || fail "no console/port"
+hvc="$top_builddir/tests/system/hv-ctrl-client"
+[ "$(($("$hvc" "$TS_HV_SOCK" get-param "$id" 1)))" = "$store_gfn" ] || fail "HVM_PARAM_STORE_PFN"
+[ "$(($("$hvc" "$TS_HV_SOCK" get-param "$id" 2)))" = "$store_port" ] || fail "HVM_PARAM_STORE_EVTCHN"
 vm=$(xs read /local/domain/$id/vm)
 [ "$(xs read "$vm/name")" = keep ] || fail "/vm name"
 [ -f "$TS_STATE/run/$id.rec" ] || fail "no running record"

@@ -14,7 +14,8 @@ export SHOJID_SOCKET SHOJI_SCHEMA
 SHOJID_PID=""
 
 for f in "$SHOJID" "$SHOJI" "$XSCLI" "$top_builddir/hypervisor/shoji-hv" \
-	"$top_builddir/xenstore/shoji-xenstored" "$GUESTS/hello" "$GUESTS/idle"; do
+	"$top_builddir/xenstore/shoji-xenstored" "$top_builddir/pv-drivers/backends/shoji-consoled" \
+	"$GUESTS/hello" "$GUESTS/idle"; do
 	[ -x "$f" ] || [ -f "$f" ] || fail "$f is not built"
 done
 
@@ -26,15 +27,26 @@ ts_start() {
 		--hv-socket "$TS_HV_SOCK" --xs-socket "$TS_XS_SOCK" \
 		--hv-bin "$top_builddir/hypervisor/shoji-hv" \
 		--xs-bin "$top_builddir/xenstore/shoji-xenstored" \
+		--consoled-bin "$top_builddir/pv-drivers/backends/shoji-consoled" \
+		--log-dir "$SHOJI_TMP/log" --run-dir "$SHOJI_TMP/run" \
 		--schema "$SHOJI_SCHEMA" "$@" 2>>"$SHOJI_TMP/shojid.log" &
 	SHOJID_PID=$!
 	track_pid "$SHOJID_PID"
 	wait_for_path "$SHOJID_SOCKET" 30
-	for p in shoji-hv shoji-xenstored; do
-		[ -f "$TS_STATE/$p.pid" ] && track_pid "$(cat "$TS_STATE/$p.pid")"
-	done
 	return 0
 }
+
+# At exit: shojid first (it restarts shoji-consoled), then whatever the
+# pidfiles name now, then the common clean-up.
+ts_cleanup() {
+	[ -n "$SHOJID_PID" ] && kill "$SHOJID_PID" 2>/dev/null
+	sleep 0.2
+	for p in shoji-consoled shoji-xenstored shoji-hv; do
+		[ -f "$TS_STATE/$p.pid" ] && kill "$(cat "$TS_STATE/$p.pid")" 2>/dev/null
+	done
+	shoji_cleanup
+}
+trap ts_cleanup EXIT
 
 shoji() { "$SHOJI" "$@"; }
 xs() { "$XSCLI" --socket "$TS_XS_SOCK" "$@"; }

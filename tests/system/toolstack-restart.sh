@@ -2,7 +2,8 @@
 # kill -9 shojid with 5 domains running: they keep running in shoji-hv; a
 # new shojid re-adopts them (listed, controllable) from its records, cleans
 # up after a domain destroyed while it was away, applies the action of one
-# that powered off meanwhile, and starts autostart domains.
+# that powered off meanwhile, and starts autostart domains.  A killed
+# xenstored or shoji-consoled is started again.
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
@@ -54,6 +55,31 @@ grep -q "^gone " "$SHOJI_TMP/after" && fail "gone came back"
 xs list /local/domain | grep -qx "$gone_id" && fail "gone's xenstore entries not cleaned up"
 ts_wait_gone late "$late_id" 30 || fail "late: on_poweroff=destroy did not run after the restart"
 ts_wait_console auto "cmdline=auto" || fail "autostart domain did not start"
+
+# xenstored dies: shojid starts it again (its state directory keeps the
+# store) and goes on working.
+xs_pid=$(cat "$TS_STATE/shoji-xenstored.pid")
+kill -9 "$xs_pid"
+i=0; while [ "$(cat "$TS_STATE/shoji-xenstored.pid")" = "$xs_pid" ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "shojid did not restart xenstored"; sleep 0.1
+done
+x=$(ts_xml afterxs "$GUESTS/idle")
+shoji create "$x" >/dev/null || fail "create after the xenstored restart: $(tail -3 "$SHOJI_TMP/shojid.log")"
+[ "$(xs read "/local/domain/$(ts_id d1)/name")" = d1 ] || fail "xenstore lost d1 across its restart"
+[ "$(xs read "/local/domain/$(ts_id afterxs)/name")" = afterxs ] || fail "afterxs not in xenstore"
+shoji destroy afterxs >/dev/null || fail "destroy afterxs"
+
+# shoji-consoled is kept running: killed, it is started again.
+c_pid=$(cat "$TS_STATE/shoji-consoled.pid") || fail "no shoji-consoled pidfile"
+i=0; while ! kill -0 "$c_pid" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "shoji-consoled not running"; sleep 0.1
+	c_pid=$(cat "$TS_STATE/shoji-consoled.pid")
+done
+kill -9 "$c_pid"
+i=0; while [ "$(cat "$TS_STATE/shoji-consoled.pid")" = "$c_pid" ] ||
+	! kill -0 "$(cat "$TS_STATE/shoji-consoled.pid")" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 150 ] || fail "shoji-consoled not restarted"; sleep 0.1
+done
 
 # The re-adopted domains are controllable.
 shoji pause d1 && shoji list | grep -q "^d1 .* paused" || fail "pause d1"

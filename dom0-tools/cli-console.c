@@ -1,0 +1,185 @@
+/*
+ * cli-console.c: `shoji console [--run-dir DIR] NAME` attaches the terminal
+ * to a domain's PV console: shoji-consoled's socket
+ * <run-dir>/console/<domid>.sock carries raw bytes both ways.  A terminal
+ * is put in raw mode and restored; Ctrl-] detaches.  NAME is a domid, or a
+ * name shojid resolves.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli-console.h"
+
+#define CONSOLE_DEFAULT_RUN_DIR "/run/shoji"
+
+/* The domid NAME stands for: itself when decimal, else shojid's answer. */
+static int resolve(const char *name, uint32_t *domid)
+{
+	struct api_req req = {0};
+	char *reply = NULL, *end;
+	size_t len = 0;
+	unsigned long v;
+	int rc;
+
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && !*end && !errno && v < UINT32_MAX) {
+		*domid = (uint32_t)v;
+		return CLI_EXIT_OK;
+	}
+	if (strlen(name) > API_NAME_MAX) {
+		fprintf(stderr, "shoji console: '%s' is not a domain name or id\n", name);
+		return CLI_EXIT_USAGE;
+	}
+	snprintf(req.target, sizeof(req.target), "%s", name);
+	rc = cli_request(API_INFO, &req, NULL, NULL, &reply, &len);
+	if (rc)
+		return rc;
+	if (len != sizeof(struct api_dominfo)) {
+		fprintf(stderr, "shoji: shojid sent a malformed reply\n");
+		free(reply);
+		return CLI_EXIT_FAILED;
+	}
+	*domid = ((const struct api_dominfo *)(const void *)reply)->domid;
+	free(reply);
+	if (*domid == API_DOMID_NONE) {
+		fprintf(stderr, "shoji console: domain '%s' is not running\n", name);
+		return CLI_EXIT_FAILED;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Relay until Ctrl-] on stdin or the console closes; 0 either way, -1 on an I/O error. */
+static int relay(int sock)
+{
+	struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+	                        {.fd = sock, .events = POLLIN}};
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				return n < 0 ? -1 : 0;
+			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+				return -1;
+		}
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			char *esc;
+
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n < 0)
+				return -1;
+			if (n == 0) { /* end of input: keep showing output */
+				fds[0].fd = -1;
+				continue;
+			}
+			esc = memchr(buf, CLI_CONSOLE_ESCAPE, (size_t)n);
+			if (write_all(sock, buf, esc ? (size_t)(esc - buf) : (size_t)n) < 0)
+				return -1;
+			if (esc)
+				return 0;
+		}
+	}
+}
+
+int cli_cmd_console(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"run-dir", required_argument, NULL, 'r'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	const struct cli_command *cmd = cli_find(argv[0]);
+	const char *run_dir = getenv("SHOJI_RUN_DIR");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO);
+	uint32_t domid = 0;
+	int opt, rc, sock = -1;
+
+	if (!run_dir || !*run_dir)
+		run_dir = CONSOLE_DEFAULT_RUN_DIR;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			run_dir = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout, cmd);
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage_error(cmd, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cmd,
+		                       argc - optind < 1 ? "missing operand" : "too many operands");
+	rc = resolve(argv[optind], &domid);
+	if (rc)
+		return rc;
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/console/%" PRIu32 ".sock", run_dir,
+	             domid) >= (int)sizeof(sa.sun_path)) {
+		fprintf(stderr, "shoji console: --run-dir is too long\n");
+		return CLI_EXIT_USAGE;
+	}
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr,
+		        "shoji console: domain %" PRIu32 " has no console at %s: %s "
+		        "(is shoji-consoled running?)\n",
+		        domid, sa.sun_path, strerror(errno));
+		if (sock >= 0)
+			close(sock);
+		return CLI_EXIT_FAILED;
+	}
+	if (tty) {
+		fprintf(stderr, "Connected to domain %" PRIu32 ". Escape character is '^]'.\r\n",
+		        domid);
+		tcgetattr(STDIN_FILENO, &saved);
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	rc = relay(sock) < 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		fprintf(stderr, "\n");
+	}
+	if (rc)
+		fprintf(stderr, "shoji console: %s\n", strerror(errno));
+	close(sock);
+	return rc;
+}

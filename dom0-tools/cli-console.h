@@ -1,0 +1,14 @@
+/*
+ * cli-console.h: `shoji console`, the client of shoji-consoled's
+ * per-domain sockets (owned by the PV console engineer).
+ */
+#ifndef SHOJI_CLI_CONSOLE_H
+#define SHOJI_CLI_CONSOLE_H
+
+#include "cli.h"
+
+#define CLI_CONSOLE_ESCAPE 0x1d /* Ctrl-] detaches */
+
+int cli_cmd_console(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

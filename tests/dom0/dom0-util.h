@@ -1,0 +1,39 @@
+/* Helpers for the Dom0 test programs: boot a test guest through libshoji-ctrl, read its console. */
+#ifndef SHOJI_TESTS_DOM0_UTIL_H
+#define SHOJI_TESTS_DOM0_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <shoji/ctrl.h>
+
+struct dom0_guest {
+	struct shoji_ctrl *ctrl;
+	uint32_t domid;
+	uint64_t con_pos;
+	char con[65536]; /* console text read so far */
+	size_t con_len;
+};
+
+/* The program name for messages; set by main. */
+extern const char *dom0_prog;
+
+/* Print "<prog>: FAIL <msg>" and exit 1. */
+void dom0_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Create a 32 MiB one-vCPU domain from @image with @cmdline and unpause it (fails on error). */
+void dom0_guest_start(struct dom0_guest *g, const char *sock, const char *image,
+                      const char *cmdline);
+/*
+ * Wait up to @ms for a console line starting with @prefix; returns the
+ * line (NUL-terminated, inside g->con) or fails.
+ */
+const char *dom0_console_wait(struct dom0_guest *g, const char *prefix, unsigned int ms);
+/* Wait up to @ms for shutdown/crash; returns the shutdown reason (crash: SHUTDOWN_crash). */
+uint32_t dom0_guest_wait_shutdown(struct dom0_guest *g, unsigned int ms);
+void dom0_guest_destroy(struct dom0_guest *g);
+/* Monotonic time in ns. */
+uint64_t dom0_now_ns(void);
+/* Wait up to @ms for @fd to become readable: 1 ready, 0 timeout. */
+int dom0_wait_fd(int fd, unsigned int ms);
+
+#endif
