@@ -20,21 +20,27 @@
 struct opts {
 	bool paused, all, json, wait, force, disable;
 	unsigned long timeout;
-	int first; /* index of the first operand */
+	const char *kernel; /* --kernel: replaces <os><kernel> */
+	int first;          /* index of the first operand */
 };
 
-enum { OPT_JSON = 256, OPT_ALL, OPT_WAIT, OPT_FORCE, OPT_TIMEOUT, OPT_DISABLE, OPT_HELP };
+enum {
+	OPT_JSON = 256,
+	OPT_ALL,
+	OPT_WAIT,
+	OPT_FORCE,
+	OPT_TIMEOUT,
+	OPT_DISABLE,
+	OPT_KERNEL,
+	OPT_HELP
+};
 
 static const struct option all_opts[] = {
-    {"paused", no_argument, NULL, 'p'},
-    {"all", no_argument, NULL, OPT_ALL},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"wait", no_argument, NULL, OPT_WAIT},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"disable", no_argument, NULL, OPT_DISABLE},
-    {"help", no_argument, NULL, OPT_HELP},
-    {0},
+    {"paused", no_argument, NULL, 'p'},          {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},       {"wait", no_argument, NULL, OPT_WAIT},
+    {"force", no_argument, NULL, OPT_FORCE},     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"disable", no_argument, NULL, OPT_DISABLE}, {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"help", no_argument, NULL, OPT_HELP},       {0},
 };
 
 /* True when the command's usage line mentions opt (so only documented options work). */
@@ -83,6 +89,9 @@ static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, c
 			break;
 		case OPT_DISABLE:
 			o->disable = true;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
 			break;
 		case OPT_TIMEOUT: {
 			char *end;
@@ -144,10 +153,15 @@ static void json_info(const struct api_dominfo *d)
 	       d->flags & API_INFO_MANAGED ? "true" : "false");
 }
 
-/* Parse FILE locally (errors as FILE:LINE: ...) and send its canonical XML. */
-static int send_file(const struct cli_command *cmd, uint16_t type, const char *file, uint32_t flags,
-                     char **reply)
+/*
+ * Parse FILE locally (errors as FILE:LINE: ...), with kernel (when not NULL)
+ * replacing its <kernel>, and send its canonical XML.
+ */
+static int send_file(const struct cli_command *cmd, uint16_t type, const char *file,
+                     const char *kernel, uint32_t flags, char **reply)
 {
+	struct domxml_options opt = {0};
+	char *kernel_abs = NULL;
 	struct domxml_parser *parser = NULL;
 	struct domain_config cfg = {0};
 	struct domxml_errors errs;
@@ -163,12 +177,21 @@ static int send_file(const struct cli_command *cmd, uint16_t type, const char *f
 		        cmd->name);
 		return CLI_EXIT_FAILED;
 	}
+	if (kernel) {
+		kernel_abs = cli_absolute_path(kernel);
+		if (!kernel_abs) {
+			fprintf(stderr, "shoji %s: out of memory\n", cmd->name);
+			return CLI_EXIT_FAILED;
+		}
+		opt.kernel_override = kernel_abs;
+	}
 	parser = domxml_parser_new(schema);
 	if (!parser) {
 		fprintf(stderr, "shoji %s: cannot load the schema %s\n", cmd->name, schema);
+		free(kernel_abs);
 		return CLI_EXIT_FAILED;
 	}
-	if (domxml_parse_file(parser, file, NULL, &cfg, &errs) != 0) {
+	if (domxml_parse_file(parser, file, &opt, &cfg, &errs) != 0) {
 		for (size_t i = 0; i < errs.count; i++) {
 			if (errs.items[i].line > 0)
 				fprintf(stderr, "%s:%d: %s\n", file, errs.items[i].line,
@@ -189,6 +212,7 @@ static int send_file(const struct cli_command *cmd, uint16_t type, const char *f
 	rc = cli_request(type, &req, xml, file, reply, NULL);
 out:
 	free(xml);
+	free(kernel_abs);
 	domain_config_free(&cfg);
 	domxml_parser_free(parser);
 	return rc;
@@ -203,7 +227,8 @@ int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = send_file(cmd, API_CREATE, argv[o.first], o.paused ? API_F_PAUSED : 0, &reply);
+	rc = send_file(cmd, API_CREATE, argv[o.first], o.kernel, o.paused ? API_F_PAUSED : 0,
+	               &reply);
 	if (!rc) {
 		const struct api_dominfo *d = (const void *)reply;
 
@@ -223,7 +248,7 @@ int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = send_file(cmd, API_DEFINE, argv[o.first], 0, &reply);
+	rc = send_file(cmd, API_DEFINE, argv[o.first], o.kernel, 0, &reply);
 	if (!rc)
 		printf("Domain defined from %s\n", argv[o.first]);
 	free(reply);

@@ -51,21 +51,24 @@ const struct cli_command cli_commands[] = {
         .name = "create",
         .run = cli_cmd_create,
         .summary = "create and start a domain from an XML file",
-        .usage = "[-p|--paused] FILE",
+        .usage = "[-p|--paused] [--kernel PATH] FILE",
         .help = "Checks FILE like 'shoji validate' (errors as FILE:LINE: ...), then asks\n"
                 "shojid to build the domain and start it.  A failed create leaves nothing\n"
                 "behind.\n"
                 "\n"
-                "  -p, --paused  leave the new domain paused (start it with 'shoji unpause')\n",
+                "  -p, --paused     leave the new domain paused (start it with 'shoji unpause')\n"
+                "  --kernel PATH    use PATH (relative to the current directory) as <kernel>\n",
     },
     {
         .name = "define",
         .run = cli_cmd_define,
         .summary = "store a persistent domain definition",
-        .usage = "FILE",
+        .usage = "[--kernel PATH] FILE",
         .help = "Checks FILE and stores it in shojid's state directory; 'shoji start NAME'\n"
                 "builds it.  Defining an existing name replaces its definition (a file\n"
-                "without <uuid> keeps the defined domain's uuid).\n",
+                "without <uuid> keeps the defined domain's uuid).\n"
+                "\n"
+                "  --kernel PATH    use PATH (relative to the current directory) as <kernel>\n",
     },
     {
         .name = "undefine",

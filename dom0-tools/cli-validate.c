@@ -51,7 +51,7 @@ static void print_json_result(const char *file, int rc, const struct domain_conf
 }
 
 /* An absolute version of path, relative ones taken from the current directory. */
-static char *absolute(const char *path)
+char *cli_absolute_path(const char *path)
 {
 	char *cwd, *out = NULL;
 
@@ -85,7 +85,7 @@ static int parse_options(const struct cli_command *cmd, int argc, char **argv,
 			break;
 		case 'k':
 			free(*kernel);
-			*kernel = absolute(optarg);
+			*kernel = cli_absolute_path(optarg);
 			if (!*kernel) {
 				fprintf(stderr, "shoji validate: %s\n", strerror(errno));
 				return CLI_EXIT_FAILED;

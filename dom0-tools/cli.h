@@ -57,6 +57,8 @@ void cli_print_help(FILE *out, const struct cli_command *cmd);
  * or the one in the source tree (running from a build directory); NULL if
  * none is readable. */
 const char *cli_schema_path(void);
+/* PATH made absolute against the current directory (malloc'd; NULL on ENOMEM). */
+char *cli_absolute_path(const char *path);
 
 /* JSON output helpers. */
 void cli_json_string(FILE *out, const char *s);

@@ -416,6 +416,10 @@ static void con_sync(struct consd *cd, uint32_t domid)
 	con->next = cd->cons;
 	cd->cons = con;
 	if (con_attach(con, gfn, (uint32_t)port) < 0) {
+		if (errno == ESRCH) { /* already gone: its nodes are merely stale */
+			con_free(cd, con);
+			return;
+		}
 		warn(cd, "domain %" PRIu32 ": cannot serve its console: %s", domid,
 		     strerror(errno));
 		con_close(con);
