@@ -57,7 +57,7 @@ check_PROGRAMS += tests/system/console-dom
 tests_system_console_dom_SOURCES = tests/system/console-dom.c
 tests_system_console_dom_LDADD = dom0-tools/libshoji-ctrl.la dom0-tools/libshoji-evtchn.la \
 	xenstore/libshoji-xs.la
-CONSOLE_TESTS = tests/system/console-basic.sh tests/system/console-hostile.sh \
+CONSOLE_TESTS = tests/system/console-basic.sh tests/system/console-hostile.sh tests/system/console-flood.sh \
 	tests/system/demo-control.sh tests/system/demo-ping.sh tests/system/demo-shojid.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/system/console-lib.sh

@@ -62,6 +62,8 @@ struct con {
 	int port;                           /* local port, -1: none */
 	XENCONS_RING_IDX out_cons, in_prod; /* ours: the page only gets copies */
 	int log_fd;
+	uint64_t log_bytes; /* size of the current log file */
+	char log_path[512];
 	char sock_path[256];
 	struct evconnlistener *listener;
 	struct client *clients;
@@ -69,6 +71,7 @@ struct con {
 
 struct consd {
 	const char *xs_socket, *hv_socket, *log_dir, *run_dir;
+	uint64_t log_max; /* rotate a log past this many bytes; 0: never */
 	bool verbose;
 	struct shoji_backend *be;
 	struct con *cons;
@@ -189,8 +192,39 @@ static void con_break(struct con *con, const char *why)
 	con->broken = true;
 }
 
+/* Open (append) the domain's log file; its current size counts towards --log-max. */
+static int con_open_log(struct con *con)
+{
+	struct stat st;
+
+	con->log_fd = open(con->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (con->log_fd < 0)
+		return -1;
+	con->log_bytes = fstat(con->log_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return 0;
+}
+
+/* Keep one old log: NAME.log becomes NAME.log.1 and a new NAME.log starts. */
+static void con_rotate_log(struct con *con)
+{
+	char old[520];
+
+	snprintf(old, sizeof(old), "%s.1", con->log_path);
+	close(con->log_fd);
+	con->log_fd = -1;
+	if (rename(con->log_path, old) < 0 || con_open_log(con) < 0)
+		warn(con->cd, "domain %" PRIu32 ": cannot rotate %s: %s", con->domid, con->log_path,
+		     strerror(errno));
+}
+
 static void con_output(struct con *con, const char *buf, size_t len)
 {
+	uint64_t max = con->cd->log_max;
+
+	if (con->log_fd >= 0 && max && con->log_bytes > 0 && con->log_bytes + len > max)
+		con_rotate_log(con);
+	if (con->log_fd >= 0)
+		con->log_bytes += len;
 	if (con->log_fd >= 0 && write(con->log_fd, buf, len) != (ssize_t)len) {
 		warn(con->cd, "domain %" PRIu32 ": log write failed: %s", con->domid,
 		     strerror(errno));
@@ -349,7 +383,7 @@ static int con_open_socket(struct con *con)
 static int con_attach(struct con *con, uint64_t gfn, uint32_t remote_port)
 {
 	struct consd *cd = con->cd;
-	char name[80], path[512];
+	char name[80];
 	int port;
 
 	con->ring = shoji_foreign_map(shoji_backend_gnttab(cd->be), con->domid, gfn, 1,
@@ -363,14 +397,17 @@ static int con_attach(struct con *con, uint64_t gfn, uint32_t remote_port)
 	con->out_cons = __atomic_load_n(&con->ring->out_cons, __ATOMIC_ACQUIRE);
 	con->in_prod = __atomic_load_n(&con->ring->in_prod, __ATOMIC_ACQUIRE);
 	log_name(cd, con->domid, name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/%s.log", cd->log_dir, name);
-	con->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (con->log_fd < 0)
+	if (snprintf(con->log_path, sizeof(con->log_path), "%s/%s.log", cd->log_dir, name) >=
+	    (int)sizeof(con->log_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (con_open_log(con) < 0)
 		return -1;
 	if (con_open_socket(con) < 0)
 		return -1;
 	info(cd, "domain %" PRIu32 ": console gfn %#" PRIx64 " port %" PRIu32 " -> %s, %s",
-	     con->domid, gfn, remote_port, path, con->sock_path);
+	     con->domid, gfn, remote_port, con->log_path, con->sock_path);
 	con_event(cd->be, (uint32_t)con->port, con);
 	return 0;
 }
@@ -503,9 +540,10 @@ static int mkdir_p(const char *dir)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: shoji-consoled [--xs-socket PATH] [--hv-socket PATH] [--log-dir DIR]\n"
-	             "                      [--run-dir DIR] [--verbose]\n"
-	             "defaults: --log-dir /var/log/shoji --run-dir /run/shoji\n");
+	fprintf(out,
+	        "usage: shoji-consoled [--xs-socket PATH] [--hv-socket PATH] [--log-dir DIR]\n"
+	        "                      [--run-dir DIR] [--log-max BYTES] [--verbose]\n"
+	        "defaults: --log-dir /var/log/shoji --run-dir /run/shoji --log-max 16777216\n");
 }
 
 int main(int argc, char **argv)
@@ -516,8 +554,11 @@ int main(int argc, char **argv)
 	                                         {"run-dir", required_argument, NULL, 'r'},
 	                                         {"verbose", no_argument, NULL, 'v'},
 	                                         {"help", no_argument, NULL, 'h'},
+	                                         {"log-max", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
-	struct consd cd = {.log_dir = "/var/log/shoji", .run_dir = "/run/shoji"};
+	struct consd cd = {
+	    .log_dir = "/var/log/shoji", .run_dir = "/run/shoji", .log_max = 16u << 20};
+	char *end;
 	struct shoji_backend_config cfg = {0};
 	struct event *sigterm = NULL, *sigint = NULL;
 	char sockdir[512];
@@ -539,6 +580,14 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			cd.verbose = true;
+			break;
+		case 'm':
+			errno = 0;
+			cd.log_max = strtoull(optarg, &end, 10);
+			if (errno || *end || *optarg < '0' || *optarg > '9') {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

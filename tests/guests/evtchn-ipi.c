@@ -5,7 +5,8 @@
  * then bounce rounds=N (default 1000) IPIs, each waiting for the other's
  * before sending the next.  Every handler call is counted and must run on
  * the vCPU its port names.  Also: binding an IPI to a vCPU that does not
- * exist is -ENOENT.  Run with 2 vCPUs.
+ * exist is -ENOENT; SCHEDOP_poll on a masked IPI port of vCPU 0 returns when
+ * vCPU 1 sends on it (pending bit set, no handler).  Run with 2 vCPUs.
  */
 #include "evtchn-lib.h"
 
@@ -19,7 +20,7 @@ struct ipi_side {
 
 static struct ipi_side side[2] = {{.cpu = 0}, {.cpu = 1}};
 static volatile unsigned int wrong_cpu;
-static evtchn_port_t port0, port1;
+static evtchn_port_t port0, port1, polled;
 static unsigned long rounds;
 static volatile bool ap_ready;
 
@@ -48,6 +49,9 @@ static void ap_main(unsigned int vcpu, void *arg)
 		evtchn_wait(reached, &side[1], 0);
 		evtchn_send(port0);
 	}
+	/* Wake vCPU 0 out of SCHEDOP_poll on a masked port. */
+	sleep_ns(20 * MS);
+	evtchn_send(polled);
 }
 
 int guest_main(const struct hvm_start_info *si)
@@ -61,7 +65,8 @@ int guest_main(const struct hvm_start_info *si)
 	if (!check(smp_nr_vcpus() >= 2, "ipi_two_vcpus", "vcpus=%u", smp_nr_vcpus()) ||
 	    !check_rc("ipi_evtchn_init", evtchn_init(), 0) ||
 	    !check_rc("ipi_bind_vcpu0", evtchn_bind_ipi(0, &port0), 0) ||
-	    !check_rc("ipi_bind_vcpu1", evtchn_bind_ipi(1, &port1), 0))
+	    !check_rc("ipi_bind_vcpu1", evtchn_bind_ipi(1, &port1), 0) ||
+	    !check_rc("ipi_bind_polled", evtchn_bind_ipi(0, &polled), 0))
 		return check_finish();
 	check_rc("ipi_bind_no_such_vcpu", evtchn_bind_ipi(4000, &bad), -XEN_ENOENT);
 	st.port = port1;
@@ -86,5 +91,8 @@ int guest_main(const struct hvm_start_info *si)
 	check_rc("ipi_vcpu0_received", (long)side[0].count, (long)rounds);
 	check_rc("ipi_vcpu1_received", (long)side[1].count, (long)rounds);
 	check_rc("ipi_on_right_vcpu", wrong_cpu, 0);
+	/* vCPU 1 sends on the masked port 20 ms after its last IPI. */
+	check_rc("ipi_poll_rc", evtchn_poll_ports(&polled, 1, deadline), 0);
+	check(evtchn_test_and_clear(polled) && monotonic_ns() < deadline, "ipi_poll_woken", NULL);
 	return check_finish();
 }

@@ -2,7 +2,8 @@
 # channel and grant table layers (tests/system/pv-*.sh), and pvrun, the
 # libshoji-ctrl driver that runs several guests in one shoji-hv.
 # Included from tests/guests/local.mk.  The guests' cmdline keys and output
-# are described at the top of each .c file.
+# are described at the top of each .c file.  pv-xenstore and pv-console
+# exercise the runtime's xenstore client and PV console frontend.
 
 check_LIBRARIES += tests/guests/libguest-pv.a
 tests_guests_libguest_pv_a_SOURCES = tests/guests/evtchn-lib.c tests/guests/evtchn-lib.h
@@ -90,17 +91,29 @@ tests_guests_pv_xenstore_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
 tests_guests_pv_xenstore_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
 tests_guests_pv_xenstore_LINK = $(GUEST_PROG_LINK)
 
+check_PROGRAMS += tests/guests/pv-console
+tests_guests_pv_console_SOURCES = tests/guests/pv-console.c
+tests_guests_pv_console_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_pv_console_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_pv_console_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_pv_console_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_pv_console_LINK = $(GUEST_PROG_LINK)
+
 # pvrun: several guests in one shoji-hv daemon (a libshoji-ctrl client).
 check_PROGRAMS += tests/system/pvrun
 tests_system_pvrun_SOURCES = tests/system/pvrun.c
 tests_system_pvrun_LDADD = dom0-tools/libshoji-ctrl.la
 
-PV_SYSTEM_TESTS =
-PV_SYSTEM_TESTS += tests/system/pv-pingpong.sh
-PV_SYSTEM_TESTS += tests/system/pv-timer.sh
-PV_SYSTEM_TESTS += tests/system/pv-ipi.sh
-PV_SYSTEM_TESTS += tests/system/pv-hostile.sh
-PV_SYSTEM_TESTS += tests/system/pv-flood.sh
-PV_SYSTEM_TESTS += tests/system/pv-gnttab-copy.sh
+# pv-xenstore.sh and pv-console.sh also need shoji-xenstored (and
+# shoji-consoled): they reuse xs-ring-lib.sh / console-lib.sh.
+PV_SYSTEM_TESTS = \
+	tests/system/pv-pingpong.sh \
+	tests/system/pv-timer.sh \
+	tests/system/pv-ipi.sh \
+	tests/system/pv-hostile.sh \
+	tests/system/pv-flood.sh \
+	tests/system/pv-gnttab-copy.sh \
+	tests/system/pv-xenstore.sh \
+	tests/system/pv-console.sh
 TESTS += $(PV_SYSTEM_TESTS)
 EXTRA_DIST += $(PV_SYSTEM_TESTS) tests/system/pv-lib.sh

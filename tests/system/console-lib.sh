@@ -2,7 +2,7 @@
 # Source after tests/lib/common.sh.  Every daemon runs on private paths
 # under $SHOJI_TMP and is stopped by PID; every wait is bounded.
 #
-#   con_start                 start shoji-hv, shoji-xenstored and shoji-consoled
+#   con_start [ARGS]          start shoji-hv, shoji-xenstored and shoji-consoled (ARGS: its extra options)
 #   con_create NAME KERNEL    build a 32 MiB domain with store + console (tests/system/console-dom)
 #   con_wait_file F PATTERN [SECS]   wait until file F has a line matching PATTERN (grep -E)
 #   con_session DOMID INPUT EXPECT   attach to the console socket, send INPUT, wait for EXPECT
@@ -33,7 +33,7 @@ con_start() {
 	track_pid $!
 	wait_for_path "$CON_XS_SOCK" 10
 	"$CON_D" --xs-socket "$CON_XS_SOCK" --hv-socket "$CON_HV_SOCK" --log-dir "$CON_LOG" \
-		--run-dir "$CON_RUN" --verbose 2>"$SHOJI_TMP/consoled.err" &
+		--run-dir "$CON_RUN" --verbose "$@" 2>"$SHOJI_TMP/consoled.err" &
 	CON_D_PID=$!
 	track_pid $CON_D_PID
 	con_wait_file "$SHOJI_TMP/consoled.err" 'ready' 10
