@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define API_MAGIC    0x4a4f4853u /* "SHOJ" */
-#define API_VERSION  1
+#define API_VERSION  2
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
 #define API_NAME_MAX 64                    /* bytes of a domain name, without the NUL */
 
@@ -91,6 +91,7 @@ struct api_dominfo {
 	uint32_t flags; /* API_INFO_* */
 	uint64_t max_kib;
 	uint64_t target_kib; /* memory/target */
+	uint64_t cur_kib;    /* memory the domain holds now (0 when not running) */
 	uint64_t cpu_time_ns;
 	uint8_t uuid[16];
 	char name[API_NAME_MAX + 1];
@@ -127,7 +128,7 @@ struct api_event {
 
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
-_Static_assert(sizeof(struct api_dominfo) == 136, "api_dominfo layout");
+_Static_assert(sizeof(struct api_dominfo) == 144, "api_dominfo layout");
 _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
 
 #endif

@@ -143,11 +143,12 @@ static void json_info(const struct api_dominfo *d)
 	else
 		printf(", \"id\": %" PRIu32, d->domid);
 	printf(", \"uuid\": \"%s\", \"state\": \"%s\", \"shutdown_reason\": %" PRIu32
-	       ", \"memory_kib\": %" PRIu64 ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
+	       ", \"memory_kib\": %" PRIu64 ", \"target_memory_kib\": %" PRIu64
+	       ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
 	       ", \"online_vcpus\": %" PRIu32 ", \"cpu_time_s\": %.3f, \"persistent\": %s"
 	       ", \"autostart\": %s, \"managed\": %s}",
-	       uuid, state_name(d->state), d->shutdown_reason, d->target_kib, d->max_kib, d->vcpus,
-	       d->online_vcpus, (double)d->cpu_time_ns / 1e9,
+	       uuid, state_name(d->state), d->shutdown_reason, d->cur_kib, d->target_kib,
+	       d->max_kib, d->vcpus, d->online_vcpus, (double)d->cpu_time_ns / 1e9,
 	       d->flags & API_INFO_PERSISTENT ? "true" : "false",
 	       d->flags & API_INFO_AUTOSTART ? "true" : "false",
 	       d->flags & API_INFO_MANAGED ? "true" : "false");
@@ -346,8 +347,9 @@ int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			if (v[i].domid != API_DOMID_NONE)
 				snprintf(id, sizeof(id), "%" PRIu32, v[i].domid);
 			printf("%-32s %5s %8" PRIu64 " %5" PRIu32 " %-9s %9.1f\n", v[i].name, id,
-			       v[i].target_kib / 1024, v[i].vcpus, state_name(v[i].state),
-			       (double)v[i].cpu_time_ns / 1e9);
+			       (v[i].domid != API_DOMID_NONE ? v[i].cur_kib : v[i].target_kib) /
+			           1024,
+			       v[i].vcpus, state_name(v[i].state), (double)v[i].cpu_time_ns / 1e9);
 		}
 	}
 	free(reply);
@@ -390,8 +392,9 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		printf("UUID:        %s\nState:       %s\n", uuid, state_name(d->state));
 		if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED)
 			printf("Reason:      %" PRIu32 "\n", d->shutdown_reason);
-		printf("Memory:      %" PRIu64 " MiB (target), %" PRIu64 " MiB (max)\n",
-		       d->target_kib / 1024, d->max_kib / 1024);
+		printf("Memory:      %" PRIu64 " MiB (current), %" PRIu64 " MiB (target), %" PRIu64
+		       " MiB (max)\n",
+		       d->cur_kib / 1024, d->target_kib / 1024, d->max_kib / 1024);
 		printf("VCPUs:       %" PRIu32 " (%" PRIu32 " online)\n", d->vcpus,
 		       d->online_vcpus);
 		printf("CPU time:    %.3f s\n", (double)d->cpu_time_ns / 1e9);

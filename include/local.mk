@@ -27,7 +27,8 @@ shojiioinclude_HEADERS = \
 
 # Tests of the package (issue 2, item 3).
 TESTS += tests/headers/compile.sh tests/install/install.sh
-EXTRA_DIST += tests/headers/compile.sh tests/install/install.sh tests/install/driver.c
+EXTRA_DIST += tests/headers/compile.sh tests/install/install.sh tests/install/driver.c \
+	tests/install/backend.c
 
 check_PROGRAMS += tests/unit/test_ring
 TESTS += tests/unit/test_ring

@@ -3,17 +3,9 @@
 # end of pv-drivers/local.mk; paths relative to the top of the tree.
 
 # --- libshoji-backend ---
-# Its own install directory variable, installed after lib_LTLIBRARIES: it
-# links against libshoji-xs/-evtchn/-gnttab/-ctrl, which must be installed
-# before libtool relinks it (this fragment is included before theirs).
-backendlibdir = $(libdir)
-backendlib_LTLIBRARIES = pv-drivers/backend/libshoji-backend.la
-# (Targets named through variables: extra prerequisites for automake's own
-# rules, which automake would otherwise report as overridden.)
-BACKEND_INSTALL_LIB = install-backendlibLTLIBRARIES
-BACKEND_INSTALL_SBIN = install-sbinPROGRAMS
-$(BACKEND_INSTALL_LIB): install-libLTLIBRARIES
-$(BACKEND_INSTALL_SBIN): $(BACKEND_INSTALL_LIB)
+# Listed after libshoji-xs/-evtchn/-gnttab/-ctrl (the top Makefile.am includes
+# this folder last), so libtool relinks it against them once they are installed.
+lib_LTLIBRARIES += pv-drivers/backend/libshoji-backend.la
 pv_drivers_backend_libshoji_backend_la_SOURCES = \
 	pv-drivers/backend/backend.c \
 	pv-drivers/backend/xenbus.c \

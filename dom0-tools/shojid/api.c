@@ -107,6 +107,7 @@ void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dom
 		out->shutdown_reason = hi->shutdown_reason;
 		out->online_vcpus = hi->online_vcpus;
 		out->max_kib = hi->max_kib;
+		out->cur_kib = hi->cur_kib;
 		out->cpu_time_ns = hi->cpu_time_ns;
 		out->vcpus = hi->vcpus;
 	} else {
@@ -333,6 +334,7 @@ static int do_list(struct api_call *x)
 		slot->online_vcpus = hv[i].online_vcpus;
 		slot->max_kib = hv[i].max_kib;
 		slot->target_kib = hv[i].cur_kib;
+		slot->cur_kib = hv[i].cur_kib;
 		slot->cpu_time_ns = hv[i].cpu_time_ns;
 		memcpy(slot->uuid, hv[i].uuid, 16);
 		snprintf(slot->name, sizeof(slot->name), "%s", hv[i].name);

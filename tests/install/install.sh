@@ -49,3 +49,12 @@ $cc -std=c11 -Wall -Wextra -Werror $cflags -o "$SHOJI_TMP/driver" \
 	"$top_srcdir/tests/install/driver.c" || fail "driver does not build against $D"
 "$SHOJI_TMP/driver" || fail "driver exited with status $?"
 echo "PASS: out-of-tree driver built with pkg-config --cflags shoji and ran"
+
+# A Dom0 program links against the installed libraries with --libs alone.
+libs=$(pkgconf --libs shoji)
+# shellcheck disable=SC2086
+$cc -std=c11 -Wall -Wextra -Werror $cflags -o "$SHOJI_TMP/backend" \
+	"$top_srcdir/tests/install/backend.c" $libs || fail "backend does not link against $D ($libs)"
+LD_LIBRARY_PATH="$D$(PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_LIBDIR="$pcdir" \
+	pkg-config --variable=libdir shoji)" "$SHOJI_TMP/backend" || fail "backend exited with status $?"
+echo "PASS: out-of-tree Dom0 program linked with pkg-config --libs shoji and ran"

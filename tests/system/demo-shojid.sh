@@ -48,6 +48,10 @@ timeout 30 "$SHOJI" mem-set demo 16M || fail "shoji mem-set failed"
 wait_line "$LOG" "^demo: balloon target=16384 KiB current=16384 KiB$"
 MEM=$(timeout 10 "$top_builddir/tests/system/console-dom" "$TS_HV_SOCK" "$TS_XS_SOCK" mem "$D")
 [ "$MEM" = "cur_kib=16384" ] || fail "shoji-hv reports $MEM after mem-set 16M"
+# ... and the user sees it: `shoji list` shows what the domain holds now.
+timeout 10 "$SHOJI" list | grep -q "^demo  *$D  *16 " || fail "balloon not in shoji list: $("$SHOJI" list)"
+timeout 10 "$SHOJI" --json info demo | grep -q '"memory_kib": 16384, "target_memory_kib": 16384' ||
+	fail "balloon not in shoji info --json: $("$SHOJI" --json info demo)"
 
 timeout 60 "$SHOJI" shutdown --wait --timeout 30 demo >"$SHOJI_TMP/sd.out" 2>&1 ||
 	fail "shoji shutdown --wait: $(cat "$SHOJI_TMP/sd.out")"

@@ -46,7 +46,7 @@ shoji dumpxml keep | grep -q "<name>keep</name>" || fail "dumpxml: $(shoji dumpx
 # mem-set and vcpu-set reach xenstore and the listing.
 shoji mem-set keep 8M || fail "mem-set"
 [ "$(xs read /local/domain/$id/memory/target)" = 8192 ] || fail "mem-set not in xenstore"
-shoji list | grep -q "^keep  *$id  *8 " || fail "mem-set not listed: $(shoji list)"
+shoji info keep | grep -q "8 MiB (target)" || fail "mem-set not in info: $(shoji info keep)"
 shoji mem-set keep 1G 2>"$SHOJI_TMP/err"; [ $? = 1 ] || fail "mem-set above the maximum accepted"
 shoji mem-set keep lots 2>/dev/null; [ $? = 2 ] || fail "mem-set with a bad size is not a usage error"
 shoji vcpu-set keep 1 || fail "vcpu-set"
