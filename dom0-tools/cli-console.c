@@ -116,21 +116,24 @@ static int relay(int sock)
 	}
 }
 
+/* shoji-consoled's run directory: $SHOJI_RUN_DIR, else the default. */
+static const char *default_run_dir(void)
+{
+	const char *run_dir = getenv("SHOJI_RUN_DIR");
+
+	return run_dir && *run_dir ? run_dir : CONSOLE_DEFAULT_RUN_DIR;
+}
+
 int cli_cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"run-dir", required_argument, NULL, 'r'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	const struct cli_command *cmd = cli_find(argv[0]);
-	const char *run_dir = getenv("SHOJI_RUN_DIR");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct termios saved, raw;
-	bool tty = isatty(STDIN_FILENO);
+	const char *run_dir = default_run_dir();
 	uint32_t domid = 0;
-	int opt, rc, sock = -1;
+	int opt, rc;
 
-	if (!run_dir || !*run_dir)
-		run_dir = CONSOLE_DEFAULT_RUN_DIR;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -150,19 +153,48 @@ int cli_cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 	rc = resolve(argv[optind], &domid);
 	if (rc)
 		return rc;
+	return cli_console_attach(domid, run_dir, 0);
+}
+
+/* Connect to sa, retrying for up to wait_ms while the socket does not exist yet. */
+static int console_connect(const struct sockaddr_un *sa, unsigned int wait_ms)
+{
+	for (unsigned int waited = 0;; waited += 20) {
+		int err, sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (sock < 0)
+			return -1;
+		if (connect(sock, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+			return sock;
+		err = errno;
+		close(sock);
+		errno = err;
+		if (waited >= wait_ms || (err != ENOENT && err != ECONNREFUSED))
+			return -1;
+		usleep(20 * 1000);
+	}
+}
+
+int cli_console_attach(uint32_t domid, const char *run_dir, unsigned int wait_ms)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO);
+	int rc, sock = -1;
+
+	if (!run_dir)
+		run_dir = default_run_dir();
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/console/%" PRIu32 ".sock", run_dir,
 	             domid) >= (int)sizeof(sa.sun_path)) {
 		fprintf(stderr, "shoji console: --run-dir is too long\n");
 		return CLI_EXIT_USAGE;
 	}
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	sock = console_connect(&sa, wait_ms);
+	if (sock < 0) {
 		fprintf(stderr,
 		        "shoji console: domain %" PRIu32 " has no console at %s: %s "
 		        "(is shoji-consoled running?)\n",
 		        domid, sa.sun_path, strerror(errno));
-		if (sock >= 0)
-			close(sock);
 		return CLI_EXIT_FAILED;
 	}
 	if (tty) {

@@ -10,5 +10,10 @@
 #define CLI_CONSOLE_ESCAPE 0x1d /* Ctrl-] detaches */
 
 int cli_cmd_console(struct cli_ctx *ctx, int argc, char **argv);
+/*
+ * Attach the terminal to domain domid's console under run_dir (NULL: the
+ * default), waiting up to wait_ms for the console to appear; a CLI_EXIT_*.
+ */
+int cli_console_attach(uint32_t domid, const char *run_dir, unsigned int wait_ms);
 
 #endif

@@ -14,11 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli-console.h"
 #include "cli.h"
 
 /* Options of one command line, parsed by parse(). */
 struct opts {
-	bool paused, all, json, wait, force, disable;
+	bool paused, console, all, json, wait, force, disable;
 	unsigned long timeout;
 	const char *kernel; /* --kernel: replaces <os><kernel> */
 	int first;          /* index of the first operand */
@@ -36,11 +37,17 @@ enum {
 };
 
 static const struct option all_opts[] = {
-    {"paused", no_argument, NULL, 'p'},          {"all", no_argument, NULL, OPT_ALL},
-    {"json", no_argument, NULL, OPT_JSON},       {"wait", no_argument, NULL, OPT_WAIT},
-    {"force", no_argument, NULL, OPT_FORCE},     {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"disable", no_argument, NULL, OPT_DISABLE}, {"kernel", required_argument, NULL, OPT_KERNEL},
-    {"help", no_argument, NULL, OPT_HELP},       {0},
+    {"paused", no_argument, NULL, 'p'},
+    {"console", no_argument, NULL, 'c'},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"wait", no_argument, NULL, OPT_WAIT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"disable", no_argument, NULL, OPT_DISABLE},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0},
 };
 
 /* True when the command's usage line mentions opt (so only documented options work). */
@@ -59,8 +66,8 @@ static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, c
 	o->json = ctx->json;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ph", all_opts, NULL)) != -1) {
-		const char *name = c == 'p' ? "-p" : c == 'h' ? "-h" : NULL;
+	while ((c = getopt_long(argc, argv, "+pch", all_opts, NULL)) != -1) {
+		const char *name = c == 'p' ? "-p" : c == 'c' ? "-c" : c == 'h' ? "-h" : NULL;
 
 		for (const struct option *a = all_opts; !name && a->name; a++)
 			if (a->val == c)
@@ -74,6 +81,9 @@ static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, c
 			return -1;
 		case 'p':
 			o->paused = true;
+			break;
+		case 'c':
+			o->console = true;
 			break;
 		case OPT_ALL:
 			o->all = true;
@@ -233,8 +243,16 @@ int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	if (!rc) {
 		const struct api_dominfo *d = (const void *)reply;
 
-		printf("Domain '%s' created (id %" PRIu32 ")%s\n", d->name, d->domid,
+		uint32_t domid = d->domid;
+
+		printf("Domain '%s' created (id %" PRIu32 ")%s\n", d->name, domid,
 		       o.paused ? ", paused" : "");
+		if (o.console) {
+			fflush(stdout);
+			free(reply);
+			/* shoji-consoled picks the new console up within moments. */
+			return cli_console_attach(domid, NULL, 5000);
+		}
 	}
 	free(reply);
 	return rc;

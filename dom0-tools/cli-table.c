@@ -51,12 +51,13 @@ const struct cli_command cli_commands[] = {
         .name = "create",
         .run = cli_cmd_create,
         .summary = "create and start a domain from an XML file",
-        .usage = "[-p|--paused] [--kernel PATH] FILE",
+        .usage = "[-p|--paused] [-c|--console] [--kernel PATH] FILE",
         .help = "Checks FILE like 'shoji validate' (errors as FILE:LINE: ...), then asks\n"
                 "shojid to build the domain and start it.  A failed create leaves nothing\n"
                 "behind.\n"
                 "\n"
                 "  -p, --paused     leave the new domain paused (start it with 'shoji unpause')\n"
+                "  -c, --console    attach to its PV console at once, as 'shoji console'\n"
                 "  --kernel PATH    use PATH (relative to the current directory) as <kernel>\n",
     },
     {

@@ -43,6 +43,7 @@
 
 #define CLIENT_OUT_MAX (1u << 20) /* a client further behind than this is dropped */
 #define CLIENT_IN_MAX  4096u      /* input read ahead from a client */
+#define PENDING_MAX    16384u     /* output kept for the first client (newest bytes) */
 
 struct consd;
 struct con;
@@ -67,6 +68,9 @@ struct con {
 	char sock_path[256];
 	struct evconnlistener *listener;
 	struct client *clients;
+	/* Output while no client is attached, handed to the next one (as
+	 * xenconsoled does), so `shoji create -c` sees the boot banner. */
+	struct evbuffer *pending;
 };
 
 struct consd {
@@ -157,6 +161,8 @@ static void client_accept(struct evconnlistener *l, evutil_socket_t fd, struct s
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = con->clients;
 	con->clients = c;
+	if (con->pending)
+		bufferevent_write_buffer(c->bev, con->pending);
 	info(con->cd, "domain %" PRIu32 ": client attached", con->domid);
 }
 
@@ -230,6 +236,14 @@ static void con_output(struct con *con, const char *buf, size_t len)
 		     strerror(errno));
 		close(con->log_fd);
 		con->log_fd = -1;
+	}
+	if (!con->clients && con->pending) {
+		size_t have;
+
+		evbuffer_add(con->pending, buf, len);
+		have = evbuffer_get_length(con->pending);
+		if (have > PENDING_MAX)
+			evbuffer_drain(con->pending, have - PENDING_MAX);
 	}
 	for (struct client *c = con->clients, *next; c; c = next) {
 		struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -429,6 +443,8 @@ static void con_free(struct consd *cd, struct con *con)
 		}
 	}
 	con_close(con);
+	if (con->pending)
+		evbuffer_free(con->pending);
 	free(con);
 }
 
@@ -450,6 +466,7 @@ static void con_sync(struct consd *cd, uint32_t domid)
 	con->domid = domid;
 	con->port = -1;
 	con->log_fd = -1;
+	con->pending = evbuffer_new(); /* NULL: no hand-over, nothing else lost */
 	con->next = cd->cons;
 	cd->cons = con;
 	if (con_attach(con, gfn, (uint32_t)port) < 0) {

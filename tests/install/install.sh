@@ -52,9 +52,13 @@ echo "PASS: out-of-tree driver built with pkg-config --cflags shoji and ran"
 
 # A Dom0 program links against the installed libraries with --libs alone.
 libs=$(pkgconf --libs shoji)
+libdir=$D$(PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_LIBDIR="$pcdir" pkg-config --variable=libdir shoji)
+# A tree configured with --enable-sanitizers installs ASan-built libraries,
+# which only load into a program built the same way.
+san=
+nm -D "$libdir/libshoji-ctrl.so" 2>/dev/null | grep -q __asan_init && san=-fsanitize=address,undefined
 # shellcheck disable=SC2086
-$cc -std=c11 -Wall -Wextra -Werror $cflags -o "$SHOJI_TMP/backend" \
+$cc -std=c11 -Wall -Wextra -Werror $san $cflags -o "$SHOJI_TMP/backend" \
 	"$top_srcdir/tests/install/backend.c" $libs || fail "backend does not link against $D ($libs)"
-LD_LIBRARY_PATH="$D$(PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_LIBDIR="$pcdir" \
-	pkg-config --variable=libdir shoji)" "$SHOJI_TMP/backend" || fail "backend exited with status $?"
+LD_LIBRARY_PATH="$libdir" "$SHOJI_TMP/backend" || fail "backend exited with status $?"
 echo "PASS: out-of-tree Dom0 program linked with pkg-config --libs shoji and ran"

@@ -53,6 +53,26 @@ timeout 10 "$SHOJI" list | grep -q "^demo  *$D  *16 " || fail "balloon not in sh
 timeout 10 "$SHOJI" --json info demo | grep -q '"memory_kib": 16384, "target_memory_kib": 16384' ||
 	fail "balloon not in shoji info --json: $("$SHOJI" --json info demo)"
 
+# `shoji create -c` attaches to the new domain's console at once: the
+# banner and an echoed line come back through it; Ctrl-] detaches.
+X2=$(ts_xml demo2 "$DEMO" "" destroy restart destroy 32)
+mkfifo "$SHOJI_TMP/in2"
+SHOJI_RUN_DIR="$SHOJI_TMP/run" timeout 60 "$SHOJI" create -c "$X2" <"$SHOJI_TMP/in2" \
+	>"$SHOJI_TMP/cli2.out" 2>"$SHOJI_TMP/cli2.err" &
+CLI=$!
+exec 4>"$SHOJI_TMP/in2"
+wait_line "$SHOJI_TMP/cli2.out" "^demo: ready"
+printf 'hello create -c\n' >&4
+wait_line "$SHOJI_TMP/cli2.out" "^echo: hello create -c"
+printf '\035' >&4
+rc=0
+wait $CLI || rc=$?
+exec 4>&-
+[ $rc -eq 0 ] || fail "shoji create -c exited $rc: $(cat "$SHOJI_TMP/cli2.err")"
+grep -q "^Domain 'demo2' created" "$SHOJI_TMP/cli2.out" || fail "create -c: $(cat "$SHOJI_TMP/cli2.out")"
+grep -q "^Shoji demo guest" "$SHOJI_TMP/cli2.out" || fail "create -c missed the banner"
+timeout 30 "$SHOJI" destroy demo2 >/dev/null || fail "destroy demo2"
+
 timeout 60 "$SHOJI" shutdown --wait --timeout 30 demo >"$SHOJI_TMP/sd.out" 2>&1 ||
 	fail "shoji shutdown --wait: $(cat "$SHOJI_TMP/sd.out")"
 wait_line "$LOG" "^demo: poweroff requested, shutting down$"
