@@ -351,6 +351,8 @@ int domain_load(struct domain *d, const char *kernel, const char *initrd, const 
 		goto out;
 	}
 	vcpu_pvh_start_state(&v0->start, boot.entry, boot.start_info);
+	d->hvm_params[HVM_PARAM_STORE_PFN] = LOADER_STORE_PFN(d->mem.size);
+	d->hvm_params[HVM_PARAM_CONSOLE_PFN] = LOADER_CONSOLE_PFN(d->mem.size);
 	v0->initialised = true;
 	v0->start_pending = true;
 	pthread_mutex_unlock(&d->lock);

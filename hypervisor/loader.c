@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,7 +161,8 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 	struct seg segs[MAX_SEGMENTS];
 	struct hvm_start_info si;
 	struct hvm_modlist_entry mod;
-	struct hvm_memmap_table_entry mm;
+	struct hvm_memmap_table_entry mm[2];
+	uint64_t ram_end = LOADER_RAM_END(m->size);
 	uint64_t total = 0, end = 0, initrd_gpa = 0;
 	unsigned int n = 0, i, j, nload = 0;
 	size_t cmdlen = cmdline ? strlen(cmdline) : 0;
@@ -230,12 +232,16 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 	if (cmdlen >= LOADER_CMDLINE_MAX)
 		return fail(err, errlen, "command line too long (%zu bytes, at most %u)", cmdlen,
 		            LOADER_CMDLINE_MAX - 1);
+	if (end > ram_end)
+		return fail(err, errlen,
+		            "image (up to 0x%" PRIx64 ") overlaps the special pages at 0x%" PRIx64,
+		            end, ram_end);
 	if (initrd) {
-		if (initrd_len > m->size || ((m->size - initrd_len) & ~(GM_PAGE_SIZE - 1)) < end)
+		if (initrd_len > ram_end || ((ram_end - initrd_len) & ~(GM_PAGE_SIZE - 1)) < end)
 			return fail(err, errlen,
 			            "initrd (%zu bytes) does not fit in guest RAM above the kernel",
 			            initrd_len);
-		initrd_gpa = (m->size - initrd_len) & ~(GM_PAGE_SIZE - 1);
+		initrd_gpa = (ram_end - initrd_len) & ~(GM_PAGE_SIZE - 1);
 	}
 
 	/* Everything checked: now write guest memory. */
@@ -266,13 +272,17 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 		si.nr_modules = 1;
 		si.modlist_paddr = LOADER_MODLIST;
 	}
-	memset(&mm, 0, sizeof(mm));
-	mm.addr = 0;
-	mm.size = m->size;
-	mm.type = XEN_HVM_MEMMAP_TYPE_RAM;
-	memcpy(gm_gpa(m, LOADER_MEMMAP, sizeof(mm)), &mm, sizeof(mm));
+	memset(gm_gpa(m, ram_end, m->size - ram_end), 0, m->size - ram_end);
+	memset(mm, 0, sizeof(mm));
+	mm[0].addr = 0;
+	mm[0].size = ram_end;
+	mm[0].type = XEN_HVM_MEMMAP_TYPE_RAM;
+	mm[1].addr = ram_end;
+	mm[1].size = m->size - ram_end;
+	mm[1].type = XEN_HVM_MEMMAP_TYPE_RESERVED;
+	memcpy(gm_gpa(m, LOADER_MEMMAP, sizeof(mm)), mm, sizeof(mm));
 	si.memmap_paddr = LOADER_MEMMAP;
-	si.memmap_entries = 1;
+	si.memmap_entries = 2;
 	memcpy(gm_gpa(m, LOADER_START_INFO, sizeof(si)), &si, sizeof(si));
 
 	out->entry = entry;

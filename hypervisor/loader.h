@@ -8,9 +8,14 @@
  * Guest-physical layout (all below 1 MiB, inside the RAM the memory map reports):
  *   0x1000  struct hvm_start_info
  *   0x1040  struct hvm_modlist_entry[1]   (when an initrd is given)
- *   0x1080  struct hvm_memmap_table_entry[1]  ([0, memory) as RAM)
+ *   0x1080  struct hvm_memmap_table_entry[2]  (RAM, then the special pages)
  *   0x2000  command line, NUL-terminated (at most LOADER_CMDLINE_MAX bytes)
- *   initrd: the top of RAM, page aligned.
+ *   initrd: the top of RAM below the special pages, page aligned.
+ *
+ * Special pages, like Xen's HVM special pages: the last two frames of the
+ * domain's memory, zeroed and reported as reserved, never as RAM.  The
+ * xenstore ring is LOADER_STORE_PFN, the PV console ring LOADER_CONSOLE_PFN;
+ * domain_load() names them in HVM_PARAM_STORE_PFN / HVM_PARAM_CONSOLE_PFN.
  */
 #ifndef SHOJI_HV_LOADER_H
 #define SHOJI_HV_LOADER_H
@@ -20,12 +25,18 @@
 
 #include "guestmem.h"
 
-#define LOADER_START_INFO  0x1000u
-#define LOADER_MODLIST     0x1040u
-#define LOADER_MEMMAP      0x1080u
-#define LOADER_CMDLINE     0x2000u
-#define LOADER_CMDLINE_MAX 4096u
-#define LOADER_MIN_PADDR   0x100000u /* segments load at or above 1 MiB */
+#define LOADER_START_INFO    0x1000u
+#define LOADER_MODLIST       0x1040u
+#define LOADER_MEMMAP        0x1080u
+#define LOADER_CMDLINE       0x2000u
+#define LOADER_CMDLINE_MAX   4096u
+#define LOADER_MIN_PADDR     0x100000u /* segments load at or above 1 MiB */
+
+#define LOADER_SPECIAL_PAGES 2u
+/* End of the RAM the memory map reports, for a domain of @size bytes. */
+#define LOADER_RAM_END(size)     ((uint64_t)(size)-LOADER_SPECIAL_PAGES * 4096u)
+#define LOADER_STORE_PFN(size)   (((uint64_t)(size) >> 12) - 2u)
+#define LOADER_CONSOLE_PFN(size) (((uint64_t)(size) >> 12) - 1u)
 
 struct pvh_boot {
 	uint32_t entry;      /* 32-bit physical entry point */

@@ -10,6 +10,7 @@
 #include "evtglue.h"
 #include "hvtime.h"
 #include "hypercall.h"
+#include "loader.h"
 #include "kvm.h"
 #include "vcpu.h"
 
@@ -223,21 +224,29 @@ static long mem_maximum_ram_page(struct vcpu *v, unsigned int op, uint64_t start
 	return (long)(v->d->mem.size >> XEN_PAGE_SHIFT) - 1;
 }
 
-/* The caller's E820 map: one RAM entry, [0, memory). */
+/*
+ * The caller's E820 map, as hvm_start_info gives it: RAM up to the special
+ * pages, then the special pages reserved (as many entries as fit).
+ */
 static long mem_memory_map(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
-	struct e820entry e = {.addr = 0, .size = v->d->mem.size, .type = E820_RAM};
+	uint64_t size = v->d->mem.size, ram_end = LOADER_RAM_END(size);
+	const struct e820entry e[2] = {
+	    {.addr = 0, .size = ram_end, .type = E820_RAM},
+	    {.addr = ram_end, .size = size - ram_end, .type = E820_RESERVED}};
 	struct xen_memory_map map;
 	int r;
 
 	r = copy_from_guest(v, &map, arg, sizeof(map));
 	if (r < 0)
 		return r;
+	if (map.nr_entries > 2)
+		map.nr_entries = 2;
 	if (map.nr_entries > 0) {
-		r = copy_to_guest(v, (uint64_t)(uintptr_t)map.buffer.p, &e, sizeof(e));
+		r = copy_to_guest(v, (uint64_t)(uintptr_t)map.buffer.p, e,
+		                  map.nr_entries * sizeof(e[0]));
 		if (r < 0)
 			return r;
-		map.nr_entries = 1;
 	}
 	return copy_to_guest(v, arg, &map, sizeof(map));
 }

@@ -66,28 +66,21 @@ void dom_unlink(struct shojid *sd, struct sd_dom *dom)
 	}
 }
 
-/* A ring page the toolstack gives the guest: its HVM params and the page
- * used while shoji-hv does not choose one itself. */
+/* A ring the toolstack wires up: its HVM params (the page is shoji-hv's). */
 struct ring_param {
 	const char *what;
 	uint32_t pfn_param, evtchn_param;
-	uint64_t fallback_gfn;
 };
 
-/*
- * TEMPORARY placements until shoji-hv reserves special pages (outside RAM,
- * marked reserved in the memory map, as Xen does): two RAM pages below
- * 1 MiB that neither the loader (0x1000-0x2fff) nor the guest runtime's
- * allocator (which starts above the image) uses.
- */
+/* shoji-hv reserves both pages when it loads the kernel (the special pages
+ * at the top of the domain's memory, reserved in its memory map). */
 static const struct ring_param store_ring = {"xenstore", HVM_PARAM_STORE_PFN,
-                                             HVM_PARAM_STORE_EVTCHN, 0xfe};
+                                             HVM_PARAM_STORE_EVTCHN};
 static const struct ring_param console_ring = {"console", HVM_PARAM_CONSOLE_PFN,
-                                               HVM_PARAM_CONSOLE_EVTCHN, 0xff};
+                                               HVM_PARAM_CONSOLE_EVTCHN};
 
 /*
- * Give domid a ring: keep the page shoji-hv chose (or set the fallback),
- * allocate the guest's unbound port for Dom0 (xc_evtchn_alloc_unbound) and
+ * Give domid a ring: the page shoji-hv reserved, then allocate the guest's unbound port for Dom0 (xc_evtchn_alloc_unbound) and
  * record both in the HVM params the guest reads.
  */
 static int setup_ring(struct shojid *sd, uint32_t domid, const struct ring_param *r,
@@ -96,12 +89,11 @@ static int setup_ring(struct shojid *sd, uint32_t domid, const struct ring_param
 	uint64_t gfn = 0;
 	int port;
 
-	if (shoji_ctrl_get_param(sd->hv, domid, r->pfn_param, &gfn) < 0 || gfn == 0) {
-		gfn = r->fallback_gfn;
-		if (shoji_ctrl_set_param(sd->hv, domid, r->pfn_param, gfn) < 0)
-			return sd_fail(e, errno, "shoji-hv: cannot set the %s page: %s", r->what,
-			               strerror(errno));
-	}
+	if (shoji_ctrl_get_param(sd->hv, domid, r->pfn_param, &gfn) < 0)
+		return sd_fail(e, errno, "shoji-hv: cannot read the %s page: %s", r->what,
+		               strerror(errno));
+	if (gfn == 0)
+		return sd_fail(e, EPROTO, "shoji-hv reserved no %s page (too old?)", r->what);
 	port = shoji_evtchn_alloc_unbound_in(sd->evtchn, domid, 0);
 	if (port < 0)
 		return sd_fail(e, errno, "shoji-hv: cannot allocate the %s event channel: %s",

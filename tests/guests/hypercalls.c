@@ -17,7 +17,7 @@
 #define BAD_BEYOND_RAM   ((void *)0x00000000c0000000UL) /* identity-mapped, no RAM */
 #define BAD_NONCANONICAL ((void *)0x8000000000000000UL)
 
-static uint64_t ram_end; /* end of the highest RAM entry below 4 GiB */
+static uint64_t ram_end; /* end of guest memory (RAM + reserved special pages) below 4 GiB */
 
 /* Run one call against each bad pointer; each must fail with -EFAULT. */
 #define CHECK_EFAULT(name, call_with_bad)                                                          \
@@ -403,7 +403,9 @@ int guest_main(const struct hvm_start_info *si)
 		    (const void *)(uintptr_t)(si->memmap_paddr + i * sizeof(*e));
 		uint64_t end = e->addr + e->size;
 
-		if (e->type == XEN_HVM_MEMMAP_TYPE_RAM && end <= 0x100000000ULL && end > ram_end)
+		if ((e->type == XEN_HVM_MEMMAP_TYPE_RAM ||
+		     e->type == XEN_HVM_MEMMAP_TYPE_RESERVED) &&
+		    end <= 0x100000000ULL && end > ram_end)
 			ram_end = end;
 	}
 	if (ram_end > (uintptr_t)BAD_BEYOND_RAM) {

@@ -10,7 +10,7 @@
  *   console-dom HV XS dmesg DOMID         prints the domain's console_io output
  *
  * create: a paused domain, kernel loaded; the store and console pages are
- * the last two frames of RAM; each gets a guest port for Dom0
+ * the special pages shoji-hv reserved (HVM_PARAM_STORE_PFN/CONSOLE_PFN); each gets a guest port for Dom0
  * (shoji_evtchn_alloc_unbound_in), the HVM params name them, xenstore gets
  * /local/domain/<id>/{name,domid,control/shutdown,memory/target,
  * console/{ring-ref,port,type}} owned by the domain, the domain is
@@ -97,8 +97,7 @@ static int create(struct cd *d, const char *name, const char *kernel, unsigned i
                   const char *cmdline, const char *devtype)
 {
 	struct shoji_domain_config cfg = {.name = name, .memory_mib = mib, .vcpus = 1};
-	uint64_t ram_pages = (uint64_t)mib * 256;
-	uint64_t store_gfn = ram_pages - 2, con_gfn = ram_pages - 1;
+	uint64_t store_gfn = 0, con_gfn = 0;
 	struct shoji_xs_perm perms[1];
 	char why[256] = "", home[64];
 	int store_port, con_port;
@@ -109,16 +108,20 @@ static int create(struct cd *d, const char *name, const char *kernel, unsigned i
 		fprintf(stderr, "console-dom: load: %s\n", why);
 		goto fail;
 	}
+	if (shoji_ctrl_get_param(d->c, d->domid, HVM_PARAM_STORE_PFN, &store_gfn) < 0 ||
+	    shoji_ctrl_get_param(d->c, d->domid, HVM_PARAM_CONSOLE_PFN, &con_gfn) < 0 ||
+	    !store_gfn || !con_gfn) {
+		die("special pages");
+		goto fail;
+	}
 	store_port = shoji_evtchn_alloc_unbound_in(d->x, d->domid, 0);
 	con_port = shoji_evtchn_alloc_unbound_in(d->x, d->domid, 0);
 	if (store_port < 0 || con_port < 0) {
 		die("alloc_unbound_in");
 		goto fail;
 	}
-	if (shoji_ctrl_set_param(d->c, d->domid, HVM_PARAM_STORE_PFN, store_gfn) < 0 ||
-	    shoji_ctrl_set_param(d->c, d->domid, HVM_PARAM_STORE_EVTCHN, (uint64_t)store_port) <
+	if (shoji_ctrl_set_param(d->c, d->domid, HVM_PARAM_STORE_EVTCHN, (uint64_t)store_port) <
 	        0 ||
-	    shoji_ctrl_set_param(d->c, d->domid, HVM_PARAM_CONSOLE_PFN, con_gfn) < 0 ||
 	    shoji_ctrl_set_param(d->c, d->domid, HVM_PARAM_CONSOLE_EVTCHN, (uint64_t)con_port) <
 	        0) {
 		die("set_param");

@@ -8,7 +8,7 @@ require_kvm
 for mib in 64 100 256; do
 	out="$SHOJI_TMP/memmap-$mib"
 	run_guest "$out" memmap --memory "$mib" --cmdline "memory=$mib"
-	expect_checks "$out" memmap_present memmap_start_info_total memmap_no_overlap \
+	expect_checks "$out" memmap_present memmap_start_info_total memmap_special_pages memmap_no_overlap \
 		memmap_xenmem_total
 	expect_rc "$out" 0
 done

@@ -151,15 +151,22 @@ START_TEST(good_elf64)
 	ck_assert_uint_eq(si.version, 1);
 	ck_assert_uint_eq(si.nr_modules, 1);
 	ck_assert_str_eq((char *)ram + si.cmdline_paddr, "console=hvc0");
-	ck_assert_uint_eq(si.memmap_entries, 1);
+	ck_assert_uint_eq(si.memmap_entries, 2);
 	memcpy(&mm, ram + si.memmap_paddr, sizeof(mm));
 	ck_assert_uint_eq(mm.addr, 0);
-	ck_assert_uint_eq(mm.size, MEM);
+	ck_assert_uint_eq(mm.size, MEM - 2 * 4096);
 	ck_assert_uint_eq(mm.type, XEN_HVM_MEMMAP_TYPE_RAM);
+	memcpy(&mm, ram + si.memmap_paddr + sizeof(mm), sizeof(mm));
+	ck_assert_uint_eq(mm.addr, MEM - 2 * 4096);
+	ck_assert_uint_eq(mm.size, 2 * 4096);
+	ck_assert_uint_eq(mm.type, XEN_HVM_MEMMAP_TYPE_RESERVED);
+	ck_assert_uint_eq(ram[MEM - 2 * 4096], 0); /* special pages zeroed */
+	ck_assert_uint_eq(ram[MEM - 1], 0);
 	memcpy(&mod, ram + si.modlist_paddr, sizeof(mod));
 	ck_assert_uint_eq(mod.size, sizeof(initrd));
 	ck_assert_uint_eq(mod.paddr % 4096, 0);
-	ck_assert_uint_ge(mod.paddr + mod.size, MEM - 4096);
+	ck_assert_uint_le(mod.paddr + mod.size, MEM - 2 * 4096); /* below the special pages */
+	ck_assert_uint_ge(mod.paddr + mod.size, MEM - 3 * 4096);
 	ck_assert_int_eq(memcmp(ram + mod.paddr, initrd, sizeof(initrd)), 0);
 }
 END_TEST
