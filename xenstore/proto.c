@@ -125,19 +125,32 @@ static int parse_domid(const char *s, uint32_t *domid)
 
 /* ---- node operations ---- */
 
-static int do_read(struct xs_req *r)
+/* The node at canonical @path, if it exists and the requester may read it. */
+static int readable(struct xs_req *r, const char *path, uint32_t len, struct xs_node **out)
+{
+	struct xs_node *n = store_get(r->d, r->tx, path, len, true);
+
+	if (!n)
+		return ENOENT;
+	*out = n;
+	return store_check(&r->who, n, XS_PERM_READ);
+}
+
+/* The node named by the request's one path argument, if readable. */
+static int readable_arg(struct xs_req *r, struct xs_node **out)
 {
 	char path[XSD_ABS_PATH_MAX + 1];
-	struct xs_node *n;
 	uint32_t len;
 	int err = one_path(r, path, &len);
 
-	if (err)
-		return err;
-	n = store_get(r->d, r->tx, path, len, true);
-	if (!n)
-		return ENOENT;
-	err = store_check(&r->who, n, XS_PERM_READ);
+	return err ? err : readable(r, path, len, out);
+}
+
+static int do_read(struct xs_req *r)
+{
+	struct xs_node *n;
+	int err = readable_arg(r, &n);
+
 	if (err)
 		return err;
 	reply(r, n->value, n->vlen);
@@ -146,17 +159,9 @@ static int do_read(struct xs_req *r)
 
 static int do_directory(struct xs_req *r)
 {
-	char path[XSD_ABS_PATH_MAX + 1];
 	struct xs_node *n;
-	uint32_t len;
-	int err = one_path(r, path, &len);
+	int err = readable_arg(r, &n);
 
-	if (err)
-		return err;
-	n = store_get(r->d, r->tx, path, len, true);
-	if (!n)
-		return ENOENT;
-	err = store_check(&r->who, n, XS_PERM_READ);
 	if (err)
 		return err;
 	if (n->clen > XENSTORE_PAYLOAD_MAX)
@@ -177,12 +182,8 @@ static int do_directory_part(struct xs_req *r)
 	if (split(r, a, 2, NULL) != 2 || parse_u64(a[1], UINT32_MAX, &off) != 0)
 		return EINVAL;
 	err = canon(r, a[0], path, &len, false);
-	if (err)
-		return err;
-	n = store_get(r->d, r->tx, path, len, true);
-	if (!n)
-		return ENOENT;
-	err = store_check(&r->who, n, XS_PERM_READ);
+	if (!err)
+		err = readable(r, path, len, &n);
 	if (err)
 		return err;
 	olen = (uint32_t)snprintf(out, 32, "%" PRIu64, n->gen) + 1;
@@ -208,17 +209,9 @@ static int do_directory_part(struct xs_req *r)
 
 static int do_get_perms(struct xs_req *r)
 {
-	char path[XSD_ABS_PATH_MAX + 1];
 	struct xs_node *n;
-	uint32_t len;
-	int err = one_path(r, path, &len);
+	int err = readable_arg(r, &n);
 
-	if (err)
-		return err;
-	n = store_get(r->d, r->tx, path, len, true);
-	if (!n)
-		return ENOENT;
-	err = store_check(&r->who, n, XS_PERM_READ);
 	if (err)
 		return err;
 	if (perms_wire_len(n->perms, n->nperms) > XENSTORE_PAYLOAD_MAX)

@@ -369,30 +369,33 @@ static int do_info(struct api_call *x)
 	return 0;
 }
 
-static int do_pause(struct api_call *x)
+/* pause and unpause: one shoji-hv call, then the event for subscribers. */
+static int set_paused(struct api_call *x, bool pause)
 {
 	struct sd_dom *dom = running(x);
+	int r;
 
 	if (!dom)
 		return no_domain(x);
-	if (shoji_ctrl_pause(x->sd->hv, dom->domid) < 0)
-		return sd_fail(x->e, errno, "cannot pause '%s': %s", dom->name, strerror(errno));
-	api_broadcast(x->sd, API_EV_PAUSED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	r = pause ? shoji_ctrl_pause(x->sd->hv, dom->domid)
+	          : shoji_ctrl_unpause(x->sd->hv, dom->domid);
+	if (r < 0)
+		return sd_fail(x->e, errno, "cannot %s '%s': %s", pause ? "pause" : "unpause",
+		               dom->name, strerror(errno));
+	api_broadcast(x->sd, pause ? API_EV_PAUSED : API_EV_UNPAUSED, dom->domid, API_DOMID_NONE, 0,
+	              dom->name);
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
 }
 
+static int do_pause(struct api_call *x)
+{
+	return set_paused(x, true);
+}
+
 static int do_unpause(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
-
-	if (!dom)
-		return no_domain(x);
-	if (shoji_ctrl_unpause(x->sd->hv, dom->domid) < 0)
-		return sd_fail(x->e, errno, "cannot unpause '%s': %s", dom->name, strerror(errno));
-	api_broadcast(x->sd, API_EV_UNPAUSED, dom->domid, API_DOMID_NONE, 0, dom->name);
-	api_reply(x->c, 0, NULL, 0);
-	return 0;
+	return set_paused(x, false);
 }
 
 /* shutdown and reboot: ask the guest through control/shutdown. */
