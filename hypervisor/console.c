@@ -7,6 +7,7 @@
 
 #include "console.h"
 #include "domain.h"
+#include "hvtime.h"
 #include "hypercall.h"
 #include "vcpu.h"
 
@@ -17,6 +18,8 @@ void console_ring_put(struct console_ring *r, const char *data, size_t len)
 {
 	const size_t mask = CONSOLE_RING_SIZE - 1;
 
+	if (r->prod == 0 && len > 0)
+		r->first_ns = time_mono_ns();
 	if (len > CONSOLE_RING_SIZE) {
 		r->prod += len - CONSOLE_RING_SIZE;
 		data += len - CONSOLE_RING_SIZE;

@@ -13,7 +13,8 @@
 
 struct console_ring {
 	char buf[CONSOLE_RING_SIZE];
-	uint64_t prod; /* bytes ever written */
+	uint64_t prod;     /* bytes ever written */
+	uint64_t first_ns; /* time_mono_ns() of the first byte (0: none yet) */
 };
 
 /* Append @len bytes (the oldest are overwritten when the ring is full). */

@@ -84,6 +84,7 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	d->hv = hv;
 	d->vm.fd = -1;
 	d->vm.memfd = -1;
+	d->vm.boot_vcpu.fd = -1;
 	d->shutdown_code = ~0u;
 	d->pause_count = 1; /* created paused */
 	d->nr_vcpus = cfg->nr_vcpus;

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -100,20 +103,13 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 	vm->memfd = -1;
 	vm->ram = NULL;
 	vm->ram_size = 0;
+	vm->boot_vcpu.fd = -1;
+	vm->boot_vcpu.run = NULL;
 
 	r = xioctl(k->fd, KVM_CREATE_VM, 0);
 	if (r < 0)
 		goto out;
 	vm->fd = r;
-	/* Intel needs these for real mode; harmless elsewhere, so failure is ignored. */
-	(void)ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);
-	r = xioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL);
-	if (r < 0)
-		goto out;
-	r = enable_user_msrs(vm->fd);
-	if (r < 0)
-		goto out;
-
 	vm->memfd = memfd_create("shoji-guest-ram", MFD_CLOEXEC);
 	if (vm->memfd < 0) {
 		r = -errno;
@@ -130,7 +126,20 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 	}
 	vm->ram = ram;
 	vm->ram_size = ram_size;
+	/*
+	 * RAM before the irqchip: once an in-kernel irqchip exists, every
+	 * memslot change waits for an SRCU grace period (about 4-7 ms here),
+	 * while this order makes both steps cost well under 0.2 ms.
+	 */
 	r = kvm_vm_set_slot(vm, 0, 0, ram_size, ram);
+	if (r < 0)
+		goto out;
+	/* Intel needs these for real mode; harmless elsewhere, so failure is ignored. */
+	(void)ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);
+	r = xioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL);
+	if (r < 0)
+		goto out;
+	r = enable_user_msrs(vm->fd);
 	if (r < 0)
 		goto out;
 	return 0;
@@ -139,17 +148,61 @@ out:
 	return r;
 }
 
+static void *close_vm_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/*
+ * The last close of a VM fd tears the VM down and waits for an RCU grace
+ * period (6-10 ms here): do it on a short-lived detached thread so neither
+ * the caller (often the control loop) nor the next create waits for it.
+ */
 void kvm_vm_destroy(struct kvm_vm *vm)
 {
+	pthread_attr_t attr;
+	pthread_t t;
+
+	kvm_vcpu_destroy(&vm->boot_vcpu);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->memfd >= 0)
 		close(vm->memfd);
-	if (vm->fd >= 0)
-		close(vm->fd);
+	if (vm->fd >= 0) {
+		bool async = pthread_attr_init(&attr) == 0;
+
+		if (async) {
+			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+			async =
+			    pthread_create(&t, &attr, close_vm_fd, (void *)(intptr_t)vm->fd) == 0;
+			pthread_attr_destroy(&attr);
+		}
+		if (!async)
+			close(vm->fd);
+	}
 	vm->ram = NULL;
 	vm->memfd = -1;
 	vm->fd = -1;
+}
+
+void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate)
+{
+	if (vm->boot_vcpu.fd < 0 && kvm_vcpu_create(k, vm, 0, &vm->boot_vcpu) < 0)
+		vm->boot_vcpu.fd = -1;
+	if (populate > vm->ram_size)
+		populate = vm->ram_size;
+	(void)madvise(vm->ram, populate, MADV_POPULATE_WRITE);
+}
+
+bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c)
+{
+	if (vm->boot_vcpu.fd < 0)
+		return false;
+	*c = vm->boot_vcpu;
+	vm->boot_vcpu.fd = -1;
+	vm->boot_vcpu.run = NULL;
+	return true;
 }
 
 int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host)

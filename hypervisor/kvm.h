@@ -6,6 +6,7 @@
 #ifndef SHOJI_HV_KVM_H
 #define SHOJI_HV_KVM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
 
@@ -20,17 +21,18 @@ struct kvm_host {
 	struct kvm_cpuid2 *supported; /* KVM_GET_SUPPORTED_CPUID */
 };
 
+struct kvm_vcpu {
+	int fd;
+	struct kvm_run *run;
+	int run_size;
+};
+
 struct kvm_vm {
 	int fd;
 	int memfd;
 	uint8_t *ram;
 	uint64_t ram_size;
-};
-
-struct kvm_vcpu {
-	int fd;
-	struct kvm_run *run;
-	int run_size;
+	struct kvm_vcpu boot_vcpu; /* vCPU 0 made ahead by kvm_vm_prepare (fd -1: none) */
 };
 
 /* Open /dev/kvm and check every capability shoji-hv relies on. */
@@ -40,6 +42,14 @@ void kvm_host_close(struct kvm_host *k);
 /* A VM with irqchip, user-space MSR exits and @ram_size bytes of RAM at GPA 0 (memslot 0). */
 int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size);
 void kvm_vm_destroy(struct kvm_vm *vm);
+/*
+ * Do ahead of time what every domain's boot needs: create vCPU 0 (taken
+ * with kvm_vm_take_boot_vcpu) and fault in the first @populate bytes of RAM,
+ * where guest images load.  Best effort: what fails is simply done later.
+ */
+void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate);
+/* Move a prepared vCPU 0 into @c; false when there is none. */
+bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c);
 /* Map (size > 0) or unmap (size == 0) an extra memslot. */
 int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host);
 /* Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI). */

@@ -46,7 +46,9 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 	pthread_cond_init(&v->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	r = kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
+	r = id == 0 && kvm_vm_take_boot_vcpu(&d->vm, &v->kvm)
+	        ? 0
+	        : kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
 	if (r < 0)
 		goto out;
 	v->regs = &v->kvm.run->s.regs;

@@ -22,6 +22,8 @@ static void *refill(void *arg)
 		}
 		pthread_mutex_unlock(&p->lock);
 		r = kvm_vm_create(p->kvm, &vm, p->ram_size);
+		if (r == 0)
+			kvm_vm_prepare(p->kvm, &vm, VM_POOL_POPULATE);
 		pthread_mutex_lock(&p->lock);
 		if (r < 0) {
 			hv_warnx("VM pool: cannot build a VM: %s", strerror(-r));

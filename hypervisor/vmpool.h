@@ -1,8 +1,8 @@
 /*
- * A pool of pre-built, never-run VMs (irqchip, user-space MSR exits, RAM memfd and its
- * memslot: the first memslot of a VM costs ~7.6 ms on the hosts we target).
- * A background thread keeps @target VMs of one RAM size ready; domain
- * creation takes one when the size matches.
+ * A pool of pre-built, never-run VMs: irqchip, user-space MSR exits, RAM
+ * memfd and its memslot, vCPU 0, and the first VM_POOL_POPULATE bytes of RAM
+ * faulted in.  A background thread keeps @target VMs of one RAM size ready;
+ * domain creation takes one when the size matches.
  */
 #ifndef SHOJI_HV_VMPOOL_H
 #define SHOJI_HV_VMPOOL_H
@@ -13,7 +13,8 @@
 
 #include "kvm.h"
 
-#define VM_POOL_MAX 16
+#define VM_POOL_MAX      16
+#define VM_POOL_POPULATE (2ULL << 20) /* guest images load at 1 MiB */
 
 struct vm_pool {
 	struct kvm_host *kvm;

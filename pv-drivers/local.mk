@@ -19,7 +19,8 @@ pv_drivers_guest_libshoji_guest_a_SOURCES = \
 	pv-drivers/guest/xenstore.c \
 	pv-drivers/guest/pvconsole.c \
 	pv-drivers/guest/shoji-guest.h \
-	pv-drivers/guest/guest-internal.h
+	pv-drivers/guest/guest-internal.h \
+	pv-drivers/guest/vectors.h
 pv_drivers_guest_libshoji_guest_a_CFLAGS = $(GUEST_CFLAGS)
 
 # configure.ac has no AM_PROG_AS, so automake cannot compile .S sources:
@@ -32,7 +33,8 @@ GUEST_ASM_COMPILE = $(AM_V_CC)$(MKDIR_P) pv-drivers/guest && \
 	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) -D__ASSEMBLY__ $(GUEST_CFLAGS) $(CFLAGS) -c -o $@
 pv-drivers/guest/entry.o: $(top_srcdir)/pv-drivers/guest/entry.S
 	$(GUEST_ASM_COMPILE) $(top_srcdir)/pv-drivers/guest/entry.S
-pv-drivers/guest/vectors.o: $(top_srcdir)/pv-drivers/guest/vectors.S
+pv-drivers/guest/vectors.o: $(top_srcdir)/pv-drivers/guest/vectors.S \
+		$(top_srcdir)/pv-drivers/guest/vectors.h
 	$(GUEST_ASM_COMPILE) $(top_srcdir)/pv-drivers/guest/vectors.S
 
 # What a guest program needs: compile with GUEST_PROG_CPPFLAGS and

@@ -16,6 +16,7 @@ struct range {
 };
 
 struct alloc_state {
+	const struct hvm_start_info *si; /* set up from it on first use */
 	const struct hvm_memmap_table_entry *map;
 	unsigned int map_entries;
 	struct range reserved[MAX_RESERVED];
@@ -36,6 +37,17 @@ static void reserve(uint64_t start, uint64_t size)
 
 void alloc_init(const struct hvm_start_info *si)
 {
+	alloc.si = si;
+}
+
+/* The memory map and the reserved ranges, read once by the first allocation
+ * (guest boot code is slow where KVM emulates it: programs that never
+ * allocate never pay for this). */
+static void alloc_setup(void)
+{
+	const struct hvm_start_info *si = alloc.si;
+
+	alloc.si = NULL;
 	alloc.next = (uintptr_t)_end;
 	alloc.map = (const void *)(uintptr_t)si->memmap_paddr;
 	alloc.map_entries = si->memmap_entries;
@@ -69,6 +81,8 @@ static const struct range *overlap(uint64_t start, uint64_t end)
 
 void *mem_alloc(size_t size, size_t align)
 {
+	if (alloc.si != NULL)
+		alloc_setup();
 	if (align < 16)
 		align = 16;
 	for (unsigned int i = 0; i < alloc.map_entries; i++) {

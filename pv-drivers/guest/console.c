@@ -35,6 +35,32 @@ static void out_char(struct fmt_out *o, char c)
 	o->len++;
 }
 
+/* out_char for @n bytes at once: guest code is slow where KVM emulates it,
+ * so literal text goes through one memcpy per buffer, not a call per byte. */
+static void out_chars(struct fmt_out *o, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t pos = o->len - o->flushed, room, k;
+
+		if (o->console && pos == o->size) {
+			console_write(o->buf, o->size);
+			o->flushed += o->size;
+			pos = 0;
+		}
+		if (o->console)
+			room = o->size - pos;
+		else
+			room = pos + 1 < o->size ? o->size - 1 - pos : 0;
+		k = n < room ? n : room;
+		memcpy(o->buf + pos, s, k);
+		if (!o->console && room == 0)
+			k = n; /* snprintf past its buffer: count, store nothing */
+		o->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
 static void out_pad(struct fmt_out *o, char c, int n)
 {
 	for (; n > 0; n--)
@@ -53,8 +79,7 @@ static void out_str(struct fmt_out *o, const struct fmt_spec *sp, const char *s,
 
 	if (!sp->left)
 		out_pad(o, ' ', pad);
-	for (size_t i = 0; i < n; i++)
-		out_char(o, s[i]);
+	out_chars(o, s, n);
 	if (sp->left)
 		out_pad(o, ' ', pad);
 }
@@ -86,16 +111,46 @@ static void out_num(struct fmt_out *o, const struct fmt_spec *sp, unsigned long 
 		out_pad(o, ' ', pad);
 }
 
+/*
+ * The first '%' or NUL at or after @s.  Eight bytes per step once aligned
+ * (an aligned load never crosses a page), because guest code runs in KVM's
+ * emulator on some hosts and printf's literal text is its longest loop.
+ */
+static const char *literal_end(const char *s)
+{
+	typedef uint64_t __attribute__((may_alias)) word;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	const uint64_t percents = ones * '%';
+
+	while (((uintptr_t)s & 7) != 0) {
+		if (*s == '\0' || *s == '%')
+			return s;
+		s++;
+	}
+	for (;; s += 8) {
+		uint64_t w = *(const word *)s, p = w ^ percents;
+
+		/* a zero byte in w (a NUL) or in p (a '%') sets its high bit */
+		if (((w - ones) & ~w & highs) != 0 || ((p - ones) & ~p & highs) != 0)
+			break;
+	}
+	while (*s != '\0' && *s != '%')
+		s++;
+	return s;
+}
+
 /* Format into o; returns the length of the whole output. */
 static int format(struct fmt_out *o, const char *fmt, va_list ap)
 {
-
 	for (; *fmt != '\0'; fmt++) {
 		struct fmt_spec sp = {0};
 		int lng = 0;
 
 		if (*fmt != '%') {
-			out_char(o, *fmt);
+			const char *end = literal_end(fmt);
+
+			out_chars(o, fmt, (size_t)(end - fmt));
+			fmt = end - 1;
 			continue;
 		}
 		fmt++;

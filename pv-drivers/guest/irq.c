@@ -4,6 +4,7 @@
  */
 #include "shoji-guest.h"
 #include "guest-internal.h"
+#include "vectors.h"
 
 #include <shoji/hvm.h>
 #include <shoji/sched.h>
@@ -36,14 +37,29 @@ struct irq_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-extern const char irq_exception_stubs[];
-extern const char irq_upcall_entry[];
-extern const char irq_spurious_entry[];
-
 void irq_exception(struct irq_frame *f) __attribute__((noreturn));
 void irq_upcall(void);
 
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+/* An interrupt gate to the vectors.S entry at @off (the image is below 4 GiB). */
+#define GATE(off)                                                                                  \
+	{                                                                                          \
+		.offset_lo = (VECTORS_BASE + (off)) & 0xffff, .selector = SEL_CODE64,              \
+		.type = IDT_INTERRUPT, .offset_mid = (VECTORS_BASE + (off)) >> 16,                 \
+	}
+#define EXC(v) [v] = GATE((v)*VECTORS_EXC_STRIDE)
+
+/* Built at compile time: see vectors.h for why. */
+/* clang-format off */
+static const struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16))) = {
+	EXC(0),  EXC(1),  EXC(2),  EXC(3),  EXC(4),  EXC(5),  EXC(6),  EXC(7),
+	EXC(8),  EXC(9),  EXC(10), EXC(11), EXC(12), EXC(13), EXC(14), EXC(15),
+	EXC(16), EXC(17), EXC(18), EXC(19), EXC(20), EXC(21), EXC(22), EXC(23),
+	EXC(24), EXC(25), EXC(26), EXC(27), EXC(28), EXC(29), EXC(30), EXC(31),
+	[GUEST_UPCALL_VECTOR] = GATE(VECTORS_UPCALL_OFF),
+	[SPURIOUS_VECTOR] = GATE(VECTORS_SPURIOUS_OFF),
+};
+/* clang-format on */
+
 static void (*upcall_handler)(void);
 
 static const char *const exception_names[32] = {
@@ -69,19 +85,6 @@ static const char *const exception_names[32] = {
     [21] = "#CP control protection",
 };
 
-static void idt_set(unsigned int vec, const void *handler)
-{
-	uintptr_t a = (uintptr_t)handler;
-
-	idt[vec] = (struct idt_gate){
-	    .offset_lo = (uint16_t)a,
-	    .selector = SEL_CODE64,
-	    .type = IDT_INTERRUPT,
-	    .offset_mid = (uint16_t)(a >> 16),
-	    .offset_hi = (uint32_t)(a >> 32),
-	};
-}
-
 void irq_load_idt(void)
 {
 	struct __attribute__((packed)) {
@@ -94,10 +97,6 @@ void irq_load_idt(void)
 
 void irq_init(void)
 {
-	for (unsigned int v = 0; v < 32; v++)
-		idt_set(v, irq_exception_stubs + 16 * v);
-	idt_set(GUEST_UPCALL_VECTOR, irq_upcall_entry);
-	idt_set(SPURIOUS_VECTOR, irq_spurious_entry);
 	irq_load_idt();
 }
 

@@ -5,10 +5,12 @@
  * none, then the vector number and all general registers) and call
  * irq_exception(struct irq_frame *), which never returns.  The upcall vector
  * saves the caller-saved registers around irq_upcall(); spurious LAPIC
- * interrupts just return.
+ * interrupts just return.  Everything sits at the fixed offsets of
+ * vectors.h, so irq.c can build the IDT at compile time.
  */
+#include "vectors.h"
 
-	.text
+	.section .text.vectors, "ax"
 
 	.macro exc_stub vec
 	.balign 16
@@ -21,7 +23,8 @@
 	jmp exc_common
 	.endm
 
-	/* 32 stubs, 16 bytes apart: stub v is at irq_exception_stubs + 16 * v. */
+	/* 32 stubs, 16 bytes apart: stub v is at irq_exception_stubs + 16 * v.
+	 * guest.lds puts this section first, at VECTORS_BASE. */
 	.balign 16
 	.globl irq_exception_stubs
 irq_exception_stubs:
@@ -58,30 +61,7 @@ irq_exception_stubs:
 	exc_stub 30
 	exc_stub 31
 
-exc_common:
-	/* Save everything so the handler can print it; the order matches
-	 * struct irq_frame in irq.c (r15 at the lowest address). */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, %rdi
-	andq $-16, %rsp                 /* the ABI wants a 16-byte aligned call */
-	call irq_exception
-1:	hlt                             /* irq_exception never returns */
-	jmp 1b
-
+	.org VECTORS_UPCALL_OFF
 	.globl irq_upcall_entry
 irq_upcall_entry:
 	/* The CPU pushed 5 words; 9 more keep %rsp 16-byte aligned. */
@@ -107,8 +87,33 @@ irq_upcall_entry:
 	popq %rax
 	iretq
 
+	.org VECTORS_SPURIOUS_OFF
 	.globl irq_spurious_entry
 irq_spurious_entry:
 	iretq                           /* spurious LAPIC interrupts need no EOI */
+
+exc_common:
+	/* Save everything so the handler can print it; the order matches
+	 * struct irq_frame in irq.c (r15 at the lowest address). */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	andq $-16, %rsp                 /* the ABI wants a 16-byte aligned call */
+	call irq_exception
+1:	hlt                             /* irq_exception never returns */
+	jmp 1b
 
 	.section .note.GNU-stack, "", @progbits

@@ -31,6 +31,7 @@ struct domain *fake_domain_new(uint64_t mem, unsigned int nvcpus)
 	pthread_cond_init(&d->cond, NULL);
 	d->vm.fd = -1;
 	d->vm.memfd = -1;
+	d->vm.boot_vcpu.fd = -1;
 	d->mem.base = calloc(1, mem);
 	d->mem.size = mem;
 	d->max_pages = d->tot_pages = mem >> 12;
