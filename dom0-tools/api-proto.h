@@ -3,11 +3,11 @@
  *
  * A stream socket carries messages: a fixed header, then exactly hdr.len
  * payload bytes.  A request payload is a struct api_req followed by
- * req.text_len bytes of text (domain XML, nothing else).  A reply's header
- * carries status 0 or a positive errno; a failed reply's payload is a
- * one-line message (not NUL-terminated), a successful one is the type's
- * result (see each API_* below).  Every size is checked on receive; the
- * daemon validates a request completely before acting on it.
+ * req.text_len bytes of text (domain XML, or API_DUMP_CORE's file name).
+ * A reply's header carries status 0 or a positive errno; a failed reply's
+ * payload is a one-line message (not NUL-terminated), a successful one is
+ * the type's result (see each API_* below).  Every size is checked on
+ * receive; the daemon validates a request completely before acting on it.
  */
 #ifndef SHOJI_API_PROTO_H
 #define SHOJI_API_PROTO_H
@@ -40,6 +40,7 @@ enum api_type {
 	API_EVENTS,     /* reply empty, then struct api_event messages until the client leaves */
 	API_DUMPXML,    /* target; reply the XML text */
 	API_AUTOSTART,  /* target; flags API_F_DISABLE; reply empty */
+	API_DUMP_CORE,  /* target; text = absolute path of the core file; reply empty */
 	API_TYPE_MAX,
 };
 

@@ -1,7 +1,8 @@
 /*
  * The shoji commands that talk to shojid: create, define, undefine, start,
  * list, info, pause, unpause, shutdown, reboot, destroy, mem-set, vcpu-set,
- * dmesg, dumpxml, autostart and events.  Domains are named by name or domid.
+ * dmesg, dumpxml, dump-core, autostart and events.  Domains are named by
+ * name or domid.
  */
 #include "config.h"
 
@@ -528,6 +529,35 @@ int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		fwrite(reply, 1, len, stdout);
 	free(reply);
+	return rc;
+}
+
+int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find(argv[0]);
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL, *file = NULL;
+	int rc = parse(cmd, ctx, argc, argv, 2, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = target(cmd, &req, argv[o.first]);
+	if (rc)
+		return rc;
+	if (!argv[o.first + 1][0])
+		return cli_usage_error(cmd, "FILE is empty");
+	file = cli_absolute_path(argv[o.first + 1]);
+	if (!file) {
+		fprintf(stderr, "shoji dump-core: out of memory\n");
+		return CLI_EXIT_FAILED;
+	}
+	req.text_len = (uint32_t)strlen(file);
+	rc = cli_request(API_DUMP_CORE, &req, file, argv[o.first], &reply, NULL);
+	if (!rc)
+		printf("Domain '%s' dumped to %s\n", argv[o.first], file);
+	free(reply);
+	free(file);
 	return rc;
 }
 

@@ -192,6 +192,20 @@ const struct cli_command cli_commands[] = {
                 "definition when it does not run.\n",
     },
     {
+        .name = "dump-core",
+        .run = cli_cmd_dump_core,
+        .summary = "write a domain's memory to an ELF core file",
+        .usage = "NAME FILE",
+        .help = "Writes the memory of the domain NAME to FILE as an ELF64 core file\n"
+                "(like 'xl dump-core'): one PT_LOAD per RAM range at its guest-physical\n"
+                "address and each vCPU's registers in an NT_PRSTATUS note, readable\n"
+                "with readelf or gdb.  A running domain is paused\n"
+                "during the dump and runs again after it; a paused, shut down or\n"
+                "crashed one is left as it is.  shojid writes FILE as the calling user,\n"
+                "under a temporary name renamed into place, so a failed dump leaves\n"
+                "nothing behind.  See shojid(8) for the format.\n",
+    },
+    {
         .name = "autostart",
         .run = cli_cmd_domain,
         .summary = "start a defined domain when shojid starts",

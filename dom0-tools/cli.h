@@ -88,5 +88,6 @@ int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -270,6 +270,51 @@ int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *
 	return 0;
 }
 
+int shoji_ctrl_vcpu_context(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                            struct shoji_vcpu_context *out)
+{
+	struct ctrl_vcpu_id q = {.domid = domid, .vcpu = vcpu};
+	struct ctrl_vcpu_context r;
+
+	if (call(c, CTRL_VCPU_CONTEXT, &q, sizeof(q), &r, sizeof(r)) < 0)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->vcpu = r.vcpu;
+	out->online = (r.flags & CTRL_VCPU_ONLINE) != 0;
+	out->rax = r.rax;
+	out->rbx = r.rbx;
+	out->rcx = r.rcx;
+	out->rdx = r.rdx;
+	out->rsi = r.rsi;
+	out->rdi = r.rdi;
+	out->rsp = r.rsp;
+	out->rbp = r.rbp;
+	out->r8 = r.r8;
+	out->r9 = r.r9;
+	out->r10 = r.r10;
+	out->r11 = r.r11;
+	out->r12 = r.r12;
+	out->r13 = r.r13;
+	out->r14 = r.r14;
+	out->r15 = r.r15;
+	out->rip = r.rip;
+	out->rflags = r.rflags;
+	out->cr0 = r.cr0;
+	out->cr2 = r.cr2;
+	out->cr3 = r.cr3;
+	out->cr4 = r.cr4;
+	out->efer = r.efer;
+	out->fs_base = r.fs_base;
+	out->gs_base = r.gs_base;
+	out->cs = r.cs;
+	out->ds = r.ds;
+	out->es = r.es;
+	out->fs = r.fs;
+	out->gs = r.gs;
+	out->ss = r.ss;
+	return 0;
+}
+
 int shoji_ctrl_list(struct shoji_ctrl *c, struct shoji_dominfo *out, size_t max)
 {
 	struct ctrl_list q = {.first_domid = 1};

@@ -1,14 +1,21 @@
 /*
  * libshoji-gnttab: Dom0 grant maps and copies, foreign maps (see
  * shoji/libgnttab.h).  shoji-hv validates and pins; the pages are mapped
- * from the guest's memory file, received once per domain.
+ * from the guest's memory file, received once per domain.  Copies go
+ * through the handle's copy arena, a memory file shoji-hv shares with it:
+ * it holds the segment array of each request, staging room for segments
+ * whose buffer lies elsewhere, and the copy buffers handed out to callers,
+ * which shoji-hv reads and writes in place.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <shoji/grant_table.h>
@@ -19,6 +26,26 @@
 #include "pvconn.h"
 
 #define PAGE 4096u
+/* Copy batches (one request each) in flight at once. */
+#define COPY_DEPTH 4
+/* A batch's segment array, in the arena. */
+#define SEGS_SLOT ((size_t)CTRL_GNT_COPY_SEGS * sizeof(struct ctrl_gnt_copy))
+/* Staging room of one batch (a batch ends when it is full); all slots fit in L2. */
+#define STAGE_SLOT ((size_t)128 * PAGE)
+/*
+ * The copy arena: the segment arrays of the batches in flight, their
+ * staging slots, then the copy buffers.
+ */
+#define ARENA_SEGS  0
+#define ARENA_STAGE (COPY_DEPTH * SEGS_SLOT)
+#define ARENA_BUFS  (ARENA_STAGE + COPY_DEPTH * STAGE_SLOT)
+#define ARENA_SIZE  ((size_t)32 << 20)
+#define ARENA_PAGES ((ARENA_SIZE - ARENA_BUFS) / PAGE)
+/* runs[]: 0 free, n the first page of a buffer of n pages, RUN_MORE its other pages. */
+#define RUN_MORE UINT32_MAX
+
+_Static_assert(ARENA_SIZE <= CTRL_GNT_ARENA_MAX, "the arena shoji-hv allows");
+_Static_assert(ARENA_BUFS % PAGE == 0, "copy buffers are page-aligned");
 
 /* A guest's memory file. */
 struct memfd {
@@ -35,10 +62,23 @@ struct area {
 	uint32_t handles[];
 };
 
+/* A CTRL_GNT_COPY batch in flight: its segments (in the arena) and where they came from. */
+struct copy_msg {
+	struct ctrl_gnt_copy *seg; /* the batch's segment array in the arena */
+	uint8_t *stage;            /* its staging slot */
+	uint32_t n;
+	uint32_t seq;                     /* of the request */
+	uint32_t idx[CTRL_GNT_COPY_SEGS]; /* the caller's segment behind seg[i] */
+	bool staged[CTRL_GNT_COPY_SEGS];  /* seg[i] goes through the staging slot */
+};
+
 struct shoji_gnttab {
 	struct pvconn conn;
 	struct memfd *memfds;
 	struct area *areas;
+	uint8_t *arena; /* NULL until the first copy or copy buffer */
+	uint32_t *runs; /* ARENA_PAGES entries: the copy buffers */
+	struct copy_msg *msg;
 };
 
 struct shoji_gnttab *shoji_gnttab_open(const char *socket_path)
@@ -72,6 +112,10 @@ int shoji_gnttab_close(struct shoji_gnttab *g)
 	}
 	/* Closing the connection releases the pins of every mapping made through it. */
 	pvconn_close(&g->conn);
+	if (g->arena)
+		munmap(g->arena, ARENA_SIZE);
+	free(g->runs);
+	free(g->msg);
 	while (g->memfds) {
 		struct memfd *m = g->memfds;
 
@@ -262,67 +306,267 @@ int shoji_gnttab_unmap(struct shoji_gnttab *g, void *addr, uint32_t count)
 	return 0;
 }
 
-/* Run segments [first, first + n) in one message of @bytes payload bytes. */
-static int copy_batch(struct shoji_gnttab *g, struct shoji_gnttab_copy_seg *segs, uint32_t n,
-                      size_t bytes)
+/* Set up the copy arena on first use.  0 or -1 + errno. */
+static int arena_open(struct shoji_gnttab *g)
 {
-	struct {
-		struct ctrl_gnttab q;
-		uint8_t data[CTRL_GNT_COPY_DATA];
-	} msg;
-	size_t off = 0;
+	struct ctrl_gnttab q = {.op = CTRL_GNT_ARENA, .count = ARENA_SIZE};
+	unsigned int k;
+	void *p;
+	int fd, err;
+
+	if (g->arena)
+		return 0;
+	g->runs = calloc(ARENA_PAGES, sizeof(*g->runs));
+	g->msg = malloc(COPY_DEPTH * sizeof(*g->msg));
+	if (!g->runs || !g->msg)
+		goto fail_errno;
+	if (pvconn_call(&g->conn, CTRL_GNTTAB, &q, sizeof(q), &fd) < 0)
+		goto fail_errno;
+	if (fd < 0 || q.mem_size != ARENA_SIZE) {
+		if (fd >= 0)
+			close(fd);
+		errno = EPROTO;
+		goto fail_errno;
+	}
+	p = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = errno;
+	close(fd);
+	if (p == MAP_FAILED) {
+		errno = err;
+		goto fail_errno;
+	}
+	g->arena = p;
+	for (k = 0; k < COPY_DEPTH; k++) {
+		g->msg[k].seg =
+		    (struct ctrl_gnt_copy *)(void *)(g->arena + ARENA_SEGS + k * SEGS_SLOT);
+		g->msg[k].stage = g->arena + ARENA_STAGE + k * STAGE_SLOT;
+	}
+	return 0;
+fail_errno:
+	err = errno;
+	free(g->runs);
+	free(g->msg);
+	g->runs = NULL;
+	g->msg = NULL;
+	errno = err;
+	return -1;
+}
+
+void *shoji_gnttab_copy_buf_alloc(struct shoji_gnttab *g, size_t len)
+{
+	size_t need, i, run;
+
+	if (!g || len == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (len > ARENA_SIZE - ARENA_BUFS) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (arena_open(g) < 0)
+		return NULL;
+	need = (len + PAGE - 1) / PAGE;
+	for (i = 0; i < ARENA_PAGES;) {
+		if (g->runs[i] == RUN_MORE) {
+			i++;
+			continue;
+		}
+		if (g->runs[i]) {
+			i += g->runs[i];
+			continue;
+		}
+		for (run = 0; i + run < ARENA_PAGES && run < need && !g->runs[i + run]; run++)
+			;
+		if (run == need) {
+			g->runs[i] = (uint32_t)need;
+			for (run = 1; run < need; run++)
+				g->runs[i + run] = RUN_MORE;
+			return g->arena + ARENA_BUFS + i * PAGE;
+		}
+		i += run;
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+int shoji_gnttab_copy_buf_free(struct shoji_gnttab *g, void *buf)
+{
+	uintptr_t p = (uintptr_t)buf, first;
+	size_t i, n;
+
+	if (!g || !g->arena) {
+		errno = EINVAL;
+		return -1;
+	}
+	first = (uintptr_t)g->arena + ARENA_BUFS;
+	if (p < first || p >= (uintptr_t)g->arena + ARENA_SIZE || (p - first) % PAGE) {
+		errno = EINVAL;
+		return -1;
+	}
+	i = (p - first) / PAGE;
+	if (g->runs[i] == 0 || g->runs[i] == RUN_MORE) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (n = g->runs[i]; n--;)
+		g->runs[i + n] = 0;
+	return 0;
+}
+
+/* Offset of [buf, buf + len) in the arena when it lies in the copy buffers, else -1. */
+static int64_t arena_offset(const struct shoji_gnttab *g, const void *buf, size_t len)
+{
+	uintptr_t p = (uintptr_t)buf, base = (uintptr_t)g->arena, end = base + ARENA_SIZE;
+
+	if (p < base + ARENA_BUFS || p >= end || len > end - p)
+		return -1;
+	return (int64_t)(p - base);
+}
+
+/*
+ * Fill batch @m from segs[*i...]: up to CTRL_GNT_COPY_SEGS segments, and
+ * no more staged bytes than its slot holds.  Segments that cannot be
+ * expressed on the wire get their status at once.  Returns m->n.
+ */
+static uint32_t copy_fill(struct shoji_gnttab *g, struct copy_msg *m,
+                          struct shoji_gnttab_copy_seg *segs, uint32_t count, uint32_t *i)
+{
+	size_t stage = 0;
+	uint32_t n = 0;
+
+	for (; *i < count && n < CTRL_GNT_COPY_SEGS; ++*i) {
+		struct shoji_gnttab_copy_seg *s = &segs[*i];
+		int64_t off;
+
+		if (s->domid > 0xffff || s->len > PAGE) {
+			/* As Xen would answer. */
+			s->status = s->len > PAGE ? GNTST_bad_copy_arg : GNTST_bad_domain;
+			continue;
+		}
+		off = arena_offset(g, s->buf, s->len);
+		m->staged[n] = off < 0;
+		if (m->staged[n]) {
+			if (stage + s->len > STAGE_SLOT)
+				break;
+			off = (m->stage - g->arena) + (int64_t)stage;
+			if (s->to_guest && s->len)
+				memcpy(m->stage + stage, s->buf, s->len);
+			stage += s->len;
+		}
+		m->seg[n] = (struct ctrl_gnt_copy){.arena_off = (uint64_t)off,
+		                                   .ref = s->ref,
+		                                   .domid = (uint16_t)s->domid,
+		                                   .flags = s->to_guest ? CTRL_GNT_TO_GUEST : 0,
+		                                   .offset = s->offset,
+		                                   .len = s->len};
+		m->idx[n++] = *i;
+	}
+	m->n = n;
+	return n;
+}
+
+/* Send batch @m without waiting.  0 or -1 + errno. */
+static int copy_send(struct shoji_gnttab *g, struct copy_msg *m)
+{
+	struct ctrl_gnttab q = {.op = CTRL_GNT_COPY,
+	                        .nr_segs = m->n,
+	                        .segs_off = (uint64_t)((uint8_t *)m->seg - g->arena)};
+
+	if (pvconn_send(&g->conn, CTRL_GNTTAB, &q, sizeof(q)) < 0)
+		return -1;
+	m->seq = g->conn.seq;
+	return 0;
+}
+
+/*
+ * Receive the reply to batch @m (the oldest in flight) and give its
+ * segments their status; staged segments from the guest are copied out.
+ * 0 or -1 + errno.
+ */
+static int copy_reply(struct shoji_gnttab *g, struct copy_msg *m,
+                      struct shoji_gnttab_copy_seg *segs)
+{
+	struct ctrl_gnttab q;
+	struct ctrl_hdr h;
+	struct iovec iov[2] = {{&h, sizeof(h)}, {&q, sizeof(q)}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	ssize_t got;
 	uint32_t i;
 
-	memset(&msg.q, 0, sizeof(msg.q));
-	msg.q.op = CTRL_GNT_COPY;
-	msg.q.nr_segs = n;
-	for (i = 0; i < n; i++) {
-		msg.q.seg[i] = (struct ctrl_gnt_seg){.ref = segs[i].ref,
-		                                     .domid = (uint16_t)segs[i].domid,
-		                                     .to_guest = segs[i].to_guest != 0,
-		                                     .offset = segs[i].offset,
-		                                     .len = segs[i].len};
-		if (segs[i].to_guest)
-			memcpy(msg.data + off, segs[i].buf, segs[i].len);
-		off += segs[i].len;
-	}
-	if (pvconn_call(&g->conn, CTRL_GNTTAB, &msg, sizeof(msg.q) + bytes, NULL) < 0)
+	do
+		got = recvmsg(g->conn.fd, &mh, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
 		return -1;
-	for (i = 0, off = 0; i < n; i++) {
-		segs[i].status = msg.q.seg[i].status;
-		if (!segs[i].to_guest && segs[i].status == GNTST_okay)
-			memcpy(segs[i].buf, msg.data + off, segs[i].len);
-		off += segs[i].len;
+	if (got == 0) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	if ((size_t)got < sizeof(h) || h.magic != CTRL_PROTO_MAGIC || h.type != CTRL_GNTTAB ||
+	    h.seq != m->seq || (mh.msg_flags & MSG_TRUNC) ||
+	    (h.status == 0 && (size_t)got != sizeof(h) + sizeof(q))) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (h.status < 0) {
+		errno = -h.status;
+		return -1;
+	}
+	for (i = 0; i < m->n; i++) {
+		struct shoji_gnttab_copy_seg *s = &segs[m->idx[i]];
+		const struct ctrl_gnt_copy *w = &m->seg[i];
+
+		s->status = w->status;
+		if (m->staged[i] && !s->to_guest && s->status == GNTST_okay && s->len)
+			memcpy(s->buf, g->arena + w->arena_off, s->len);
 	}
 	return 0;
 }
 
+/*
+ * Batches go out up to COPY_DEPTH at a time, so that shoji-hv finds the
+ * next one waiting when it finishes one; each has its own staging slot.
+ * After a refused batch the replies still due are drained, so the
+ * connection stays in step, and the first error is returned.
+ */
 int shoji_gnttab_grant_copy(struct shoji_gnttab *g, uint32_t count,
                             struct shoji_gnttab_copy_seg *segs)
 {
-	uint32_t first = 0, i;
-	size_t bytes = 0;
+	uint32_t i = 0, head = 0, busy = 0, n;
+	int err = 0;
 
-	for (i = 0; i < count; i++) {
-		if (segs[i].domid > 0xffff || segs[i].len > PAGE) {
-			/* Cannot be expressed on the wire; as Xen would answer. */
-			segs[i].status = segs[i].len > PAGE ? GNTST_bad_copy_arg : GNTST_bad_domain;
-			if (i > first && copy_batch(g, segs + first, i - first, bytes) < 0)
-				return -1;
-			first = i + 1;
-			bytes = 0;
-			continue;
-		}
-		if (i - first == CTRL_GNT_COPY_SEGS || bytes + segs[i].len > CTRL_GNT_COPY_DATA) {
-			if (copy_batch(g, segs + first, i - first, bytes) < 0)
-				return -1;
-			first = i;
-			bytes = 0;
-		}
-		bytes += segs[i].len;
-	}
-	if (i > first && copy_batch(g, segs + first, i - first, bytes) < 0)
+	if (!g || (count && !segs)) {
+		errno = EINVAL;
 		return -1;
+	}
+	if (count && arena_open(g) < 0)
+		return -1;
+	for (;;) {
+		while (!err && busy < COPY_DEPTH && i < count) {
+			uint32_t k = (head + busy) % COPY_DEPTH;
+
+			n = copy_fill(g, &g->msg[k], segs, count, &i);
+			if (n == 0)
+				continue;
+			if (copy_send(g, &g->msg[k]) < 0)
+				err = errno;
+			else
+				busy++;
+		}
+		if (busy == 0)
+			break;
+		if (copy_reply(g, &g->msg[head], segs) < 0 && !err)
+			err = errno;
+		if (err == ECONNRESET || err == EPROTO)
+			break; /* nothing more comes back in step */
+		head = (head + 1) % COPY_DEPTH;
+		busy--;
+	}
+	if (err) {
+		errno = err;
+		return -1;
+	}
 	return 0;
 }
 

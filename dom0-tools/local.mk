@@ -87,6 +87,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/api.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/lifecycle.c \
+	dom0-tools/shojid/coredump.c \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
 	dom0-tools/shojid/spawn.c \
@@ -96,18 +97,29 @@ dom0_tools_shojid_shojid_SOURCES = \
 dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
 dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
 dom0_tools_shojid_shojid_LDADD = dom0-tools/libshoji-domxml.la dom0-tools/libshoji-ctrl.la \
-	dom0-tools/libshoji-evtchn.la xenstore/libshoji-xs.la $(EVENT_LIBS) $(UUID_LIBS)
+	dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la xenstore/libshoji-xs.la \
+	$(EVENT_LIBS) $(UUID_LIBS)
 dom0_tools_shoji_SOURCES += dom0-tools/cli-domain.c dom0-tools/cli-client.c dom0-tools/api-proto.h
 # shoji console (the PV console engineer's client of shoji-consoled)
 dom0_tools_shoji_SOURCES += dom0-tools/cli-console.c dom0-tools/cli-console.h
 dist_man_MANS += dom0-tools/shojid.8
+
+# Unit test of the state directory (state.c, with log.c and stubs for the rest).
+check_PROGRAMS += tests/unit/test_shojid_state
+TESTS += tests/unit/test_shojid_state
+tests_unit_test_shojid_state_SOURCES = tests/unit/test_shojid_state.c \
+	dom0-tools/shojid/state.c dom0-tools/shojid/log.c dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
+	$(EVENT_CFLAGS)
+tests_unit_test_shojid_state_LDADD = dom0-tools/libshoji-domxml.la $(UUID_LIBS) $(CHECK_LIBS)
 
 # toolstack system tests and benchmark
 TOOLSTACK_TESTS = \
 	tests/system/toolstack-basic.sh \
 	tests/system/toolstack-bad.sh \
 	tests/system/toolstack-restart.sh \
-	tests/system/toolstack-parallel.sh
+	tests/system/toolstack-parallel.sh \
+	tests/system/toolstack-coredump.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -311,6 +312,83 @@ static int op_console_read(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
+/* Fill @r from KVM's copy of @v's registers; 0 or -errno. */
+static int read_vcpu_regs(struct vcpu *v, struct ctrl_vcpu_context *r)
+{
+	struct kvm_regs g;
+	struct kvm_sregs s;
+
+	if (v->kvm.fd < 0)
+		return -ENODEV;
+	if (ioctl(v->kvm.fd, KVM_GET_REGS, &g) < 0 || ioctl(v->kvm.fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	r->rax = g.rax;
+	r->rbx = g.rbx;
+	r->rcx = g.rcx;
+	r->rdx = g.rdx;
+	r->rsi = g.rsi;
+	r->rdi = g.rdi;
+	r->rsp = g.rsp;
+	r->rbp = g.rbp;
+	r->r8 = g.r8;
+	r->r9 = g.r9;
+	r->r10 = g.r10;
+	r->r11 = g.r11;
+	r->r12 = g.r12;
+	r->r13 = g.r13;
+	r->r14 = g.r14;
+	r->r15 = g.r15;
+	r->rip = g.rip;
+	r->rflags = g.rflags;
+	r->cr0 = s.cr0;
+	r->cr2 = s.cr2;
+	r->cr3 = s.cr3;
+	r->cr4 = s.cr4;
+	r->efer = s.efer;
+	r->fs_base = s.fs.base;
+	r->gs_base = s.gs.base;
+	r->cs = s.cs.selector;
+	r->ds = s.ds.selector;
+	r->es = s.es.selector;
+	r->fs = s.fs.selector;
+	r->gs = s.gs.selector;
+	r->ss = s.ss.selector;
+	return 0;
+}
+
+/*
+ * A vCPU's registers, for core dumps.  Its domain must be paused or
+ * stopped, so the vCPU cannot enter KVM_RUN again (only this thread
+ * unpauses), and the vCPU must be out of KVM_RUN now, or KVM_GET_REGS
+ * would wait for its next exit: -EBUSY until then.
+ */
+static int op_vcpu_context(struct control *c, const void *req, void *reply)
+{
+	const struct ctrl_vcpu_id *q = req;
+	struct ctrl_vcpu_context *r = reply;
+	struct domain *d = get_domain(c, q->domid);
+	struct vcpu *v;
+	int rc = 0;
+
+	if (!d)
+		return -ESRCH;
+	if (q->vcpu >= d->nr_vcpus) {
+		domain_put(d);
+		return -EINVAL;
+	}
+	v = d->vcpus[q->vcpu];
+	pthread_mutex_lock(&d->lock);
+	if (!(d->pause_count || d->is_shutdown || d->crashed) || v->running)
+		rc = -EBUSY;
+	r->vcpu = q->vcpu;
+	r->flags = v->online ? CTRL_VCPU_ONLINE : 0;
+	pthread_mutex_unlock(&d->lock);
+	if (rc == 0)
+		rc = read_vcpu_regs(v, r);
+	domain_put(d);
+	return rc;
+}
+
 static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_CREATE] = {sizeof(struct ctrl_create), sizeof(struct ctrl_create_reply), op_create},
     [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load},
@@ -324,6 +402,8 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
     [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
                            op_console_read},
+    [CTRL_VCPU_CONTEXT] = {sizeof(struct ctrl_vcpu_id), sizeof(struct ctrl_vcpu_context),
+                           op_vcpu_context},
 };
 
 /* --- Connections. --- */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
-#define CTRL_PROTO_VERSION 2u
+#define CTRL_PROTO_VERSION 3u
 
 #define CTRL_NAME_MAX      64
 #define CTRL_PATH_MAX      4096
@@ -38,6 +38,7 @@ enum ctrl_type {
 	CTRL_RENAME,       /* ctrl_rename -> (empty) */
 	CTRL_EVTCHN,       /* Dom0 event channels: see evtdom0-proto.h */
 	CTRL_GNTTAB,       /* Dom0 grant maps/copies, foreign maps: see evtdom0-proto.h */
+	CTRL_VCPU_CONTEXT, /* ctrl_vcpu_id -> ctrl_vcpu_context */
 	CTRL_TYPE_MAX
 };
 
@@ -139,5 +140,29 @@ struct ctrl_event {
 };
 
 #define CTRL_STATE_GONE 100
+
+struct ctrl_vcpu_id {
+	uint32_t domid;
+	uint32_t vcpu;
+};
+
+/*
+ * A vCPU's registers as KVM holds them.  Only for a vCPU that cannot run
+ * meanwhile: its domain paused, shut down or crashed, and the vCPU out of
+ * KVM_RUN (-EBUSY while a pause is still taking effect).
+ */
+struct ctrl_vcpu_context {
+	uint32_t vcpu;
+	uint32_t flags; /* CTRL_VCPU_* */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	uint64_t fs_base, gs_base;
+	uint16_t cs, ds, es, fs, gs, ss;
+	uint32_t pad;
+};
+
+#define CTRL_VCPU_ONLINE 0x1u /* brought up (vCPU 0 once the domain started) */
 
 #endif

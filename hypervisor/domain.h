@@ -29,6 +29,15 @@ struct vcpu;
 #define HV_MAX_VCPUS      XEN_LEGACY_MAX_VCPUS
 #define HV_NAME_MAX       64
 #define HV_MAX_MEMORY_MIB 3072u /* RAM stays below the 4 GiB MMIO hole */
+/* Grant mappings a guest may hold in its physmap (each is a KVM memslot). */
+#define HV_MAX_GRANT_MAPS  1024u
+#define HV_GRANT_SLOT_BASE 3u /* memslot of grant handle 0: 0 is RAM, 1-2 shared_info */
+
+/* One grant mapping in a guest's physmap: a 1-page memslot at @gfn. */
+struct domain_grant_map {
+	uint64_t gfn;
+	void *host; /* the granter's page, our own mmap of its memfd; NULL = free */
+};
 
 /* What the toolstack asks for when it creates a domain. */
 struct domain_config {
@@ -81,7 +90,7 @@ struct domain {
 	uint64_t shinfo_gfn;
 	uint8_t *shinfo_saved; /* 4 KiB */
 	uint8_t *shinfo_extra; /* 4 KiB, page aligned */
-	bool shinfo_slot;      /* the extra memslot is in use */
+	uint32_t shinfo_slot;  /* the extra memslot in use (1 or 2), 0 = none */
 
 	uint64_t hvm_params[HVM_NR_PARAMS];
 	uint8_t callback_vector; /* HVM_PARAM_CALLBACK_IRQ vector type; 0 = none */
@@ -110,6 +119,17 @@ struct domain {
 	/* Hooks for the event channel and grant table cores (issue 4). */
 	void *evtchn;
 	void *gnttab;
+
+	/*
+	 * Grants of other domains this guest mapped into its physmap
+	 * (GNTTABOP_map_grant_ref, memop.c), indexed by grant handle; memslot
+	 * HV_GRANT_SLOT_BASE + handle.  gmap_max (the grant table's maptrack
+	 * limit) and gmap_ro_slots are set at creation; the entries are
+	 * under d->lock.
+	 */
+	uint32_t gmap_max;
+	bool gmap_ro_slots; /* KVM_MEM_READONLY is available */
+	struct domain_grant_map gmaps[HV_MAX_GRANT_MAPS];
 };
 
 /*
@@ -158,6 +178,22 @@ int domain_depopulate(struct domain *d, uint64_t gfn, uint64_t n);
  * Returns 0 or a negative XEN_E* value.
  */
 int domain_map_shared_info(struct domain *d, uint64_t gfn);
+
+/*
+ * Grant mappings in @d's physmap (memop.c; take d->lock themselves).
+ * domain_map_grant maps page @gfn of the granter's RAM memfd @fd at
+ * guest-physical @gpa's page as grant handle @handle: @gpa must be above
+ * RAM (below the MMIO hole at 0xfe000000, or 4 GiB .. 64 GiB) and clear of
+ * shared_info and every other mapping.  Returns GNTST_okay or
+ * GNTST_general_error (as Xen for a host address it cannot map).
+ * domain_unmap_grant removes handle @handle's mapping (no-op when none);
+ * when it returns the guest can no longer reach the page.
+ * domain_unmap_grants removes them all (the domain is dying).
+ */
+int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,
+                     bool readonly);
+void domain_unmap_grant(struct domain *d, uint32_t handle);
+void domain_unmap_grants(struct domain *d);
 
 /* HVM params, for the guest (hvmop.c) and the toolstack.  d->lock held; 0 or -XEN_E*. */
 int hvm_param_set(struct domain *d, uint32_t index, uint64_t value);

@@ -2,11 +2,15 @@
  * The control-socket side of Dom0 event channels and grants: decode
  * CTRL_EVTCHN / CTRL_GNTTAB requests (evtdom0-proto.h), run them through
  * evtglue.c with the client connection as owner, and reply, passing the
- * port eventfd or the guest memfd with SCM_RIGHTS.
+ * port eventfd, the guest memfd or the client's copy arena with SCM_RIGHTS.
+ * Grant copies run between a guest grant and the client's copy arena
+ * (evtglue.h), which checks every arena range and has the grant core
+ * validate and pin every grant.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -19,11 +23,11 @@
 #include "domain.h"
 #include "evtdom0-proto.h"
 #include "evtglue.h"
+#include "guestmem.h"
 #include "hv.h"
 #include "log.h"
 
-_Static_assert(sizeof(struct ctrl_gnttab) + CTRL_GNT_COPY_DATA <= sizeof(struct ctrl_console_reply),
-               "a grant copy must fit the control socket's largest message");
+_Static_assert(CTRL_GNT_ARENA_MAX % GM_PAGE_SIZE == 0, "the arena is whole pages");
 
 /* Send the reply to @req: header, @body when the request succeeded, @pass_fd if >= 0. */
 static void send_reply(int fd, const struct ctrl_hdr *req, int status, const void *body, size_t len,
@@ -92,25 +96,46 @@ static int evtchn_request(struct hv *hv, uintptr_t owner, struct ctrl_evtchn *q,
 	}
 }
 
-/* Grant copy: segments validated against the bytes that came with them. */
-static int gnttab_copy_request(struct hv *hv, struct ctrl_gnttab *q, uint8_t *data, size_t len)
+/*
+ * CTRL_GNT_COPY: the segments in @owner's arena, read once into our own
+ * memory, run, and written back with their status.
+ */
+static int gnttab_copy_request(struct hv *hv, uintptr_t owner, const struct ctrl_gnttab *q)
 {
-	size_t off = 0;
+	struct evtglue_arena *a = evtglue_dom0_arena(hv, owner);
+	struct evtglue_pin pin = {.held = false};
+	struct ctrl_gnt_copy *segs;
+	size_t len = (size_t)q->nr_segs * sizeof(*segs);
+	void *shared;
 	uint32_t i;
 
-	if (q->nr_segs > CTRL_GNT_COPY_SEGS)
+	if (!a)
+		return -ENXIO;
+	if (q->nr_segs == 0 || q->nr_segs > CTRL_GNT_COPY_SEGS || q->segs_off % 8)
 		return -EINVAL;
-	for (i = 0; i < q->nr_segs; i++)
-		off += q->seg[i].len;
-	if (off != len || off > CTRL_GNT_COPY_DATA)
-		return -EINVAL;
-	for (i = 0, off = 0; i < q->nr_segs; i++) {
-		struct ctrl_gnt_seg *s = &q->seg[i];
+	shared = evtglue_dom0_arena_range(a, q->segs_off, len);
+	if (!shared)
+		return -EFAULT;
+	segs = malloc(len);
+	if (!segs)
+		return -ENOMEM;
+	memcpy(segs, shared, len);
+	for (i = 0; i < q->nr_segs; i++) {
+		struct ctrl_gnt_copy *s = &segs[i];
+		const struct evtglue_copy c = {.arena_off = s->arena_off,
+		                               .ref = s->ref,
+		                               .domid = s->domid,
+		                               .offset = s->offset,
+		                               .len = s->len,
+		                               .to_guest = s->flags & CTRL_GNT_TO_GUEST};
 
-		s->status = (int16_t)evtglue_dom0_copy(hv, s->domid, s->ref, s->offset, s->len,
-		                                       s->to_guest != 0, data + off);
-		off += s->len;
+		s->status = (int16_t)(s->flags & ~CTRL_GNT_TO_GUEST
+		                          ? GNTST_general_error
+		                          : evtglue_dom0_arena_copy(hv, a, &pin, &c));
 	}
+	evtglue_dom0_unpin(hv, &pin);
+	memcpy(shared, segs, len);
+	free(segs);
 	return 0;
 }
 
@@ -146,6 +171,11 @@ static int gnttab_request(struct hv *hv, uintptr_t owner, struct ctrl_gnttab *q,
 		if (r < 0)
 			return r;
 		break;
+	case CTRL_GNT_ARENA:
+		r = evtglue_dom0_arena_create(hv, owner, q->count, CTRL_GNT_ARENA_MAX, pass_fd);
+		if (r == 0)
+			q->mem_size = q->count;
+		return r;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -161,7 +191,6 @@ void evtdom0_request(struct hv *hv, int fd, uintptr_t owner, const void *msg, si
 	union {
 		struct ctrl_evtchn e;
 		struct ctrl_gnttab g;
-		uint8_t raw[sizeof(struct ctrl_gnttab) + CTRL_GNT_COPY_DATA];
 	} body;
 	struct ctrl_hdr h;
 	size_t n = len - sizeof(h), reply_len = 0;
@@ -179,13 +208,12 @@ void evtdom0_request(struct hv *hv, int fd, uintptr_t owner, const void *msg, si
 	if (h.type == CTRL_EVTCHN && n == sizeof(body.e)) {
 		r = evtchn_request(hv, owner, &body.e, &pass_fd);
 		reply_len = sizeof(body.e);
-	} else if (h.type == CTRL_GNTTAB && n >= sizeof(body.g)) {
+	} else if (h.type == CTRL_GNTTAB && n == sizeof(body.g)) {
 		if (body.g.op == CTRL_GNT_COPY)
-			r = gnttab_copy_request(hv, &body.g, body.raw + sizeof(body.g),
-			                        n - sizeof(body.g));
-		else if (n == sizeof(body.g))
+			r = gnttab_copy_request(hv, owner, &body.g);
+		else
 			r = gnttab_request(hv, owner, &body.g, &pass_fd);
-		reply_len = n;
+		reply_len = sizeof(body.g);
 	}
 out:
 	send_reply(fd, &h, r, &body, reply_len, pass_fd);

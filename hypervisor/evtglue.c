@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <shoji/event_channel.h>
@@ -34,6 +35,14 @@ struct dom0_map {
 	uint64_t cookie; /* the host_addr given to the grant core */
 };
 
+/* One client's Dom0 copy arena (see evtglue.h). */
+struct evtglue_arena {
+	uintptr_t owner;
+	uint8_t *base;
+	uint64_t size;
+	struct evtglue_arena *next;
+};
+
 struct evtglue {
 	struct hv *hv;
 	/* Domain lookups for the cores: guards d->evtchn / d->gnttab against teardown. */
@@ -49,7 +58,11 @@ struct evtglue {
 	struct dom0_map *maps; /* indexed by grant handle */
 	size_t nr_maps;
 	uint64_t next_cookie;
+	/* Every client's copy arena (control loop thread only: no lock). */
+	struct evtglue_arena *arenas;
 };
+
+static void arena_release(struct evtglue *g, uintptr_t owner);
 
 static struct evtglue *glue_of(struct hv *hv)
 {
@@ -237,6 +250,8 @@ void evtglue_hv_fini(struct hv *hv)
 		if (g->ports[i].fd >= 0)
 			close(g->ports[i].fd);
 	free(g->maps);
+	while (g->arenas)
+		arena_release(g, g->arenas->owner);
 	pthread_mutex_destroy(&g->dom0_lock);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
@@ -256,6 +271,24 @@ static struct evtchn_domain *new_port_table(struct evtglue *g, struct domain *d,
 	                                    });
 }
 
+/*
+ * How many grants @d may map into its physmap: each mapping is a KVM
+ * memslot (HV_GRANT_SLOT_BASE + handle), so the grant table's maptrack
+ * limit is HV_MAX_GRANT_MAPS or what KVM_CAP_NR_MEMSLOTS leaves, whichever
+ * is smaller.
+ */
+static void grant_map_limits(struct domain *d)
+{
+	int slots = kvm_vm_check_extension(&d->vm, KVM_CAP_NR_MEMSLOTS);
+
+	d->gmap_max = 0;
+	if (slots > (int)HV_GRANT_SLOT_BASE)
+		d->gmap_max = (uint32_t)slots - HV_GRANT_SLOT_BASE;
+	if (d->gmap_max > HV_MAX_GRANT_MAPS)
+		d->gmap_max = HV_MAX_GRANT_MAPS;
+	d->gmap_ro_slots = kvm_vm_check_extension(&d->vm, KVM_CAP_READONLY_MEM) > 0;
+}
+
 int evtglue_domain_create(struct domain *d, uint32_t max_port)
 {
 	struct evtglue *g = glue_of(d->hv);
@@ -264,6 +297,9 @@ int evtglue_domain_create(struct domain *d, uint32_t max_port)
 
 	if (!g)
 		return 0; /* no event channels (unit tests) */
+	grant_map_limits(d);
+	if (!d->gmap_max)
+		return -ENOSPC; /* not even one memslot for a grant mapping */
 	ec = new_port_table(g, d, max_port);
 	if (!ec)
 		return -errno;
@@ -273,6 +309,7 @@ int evtglue_domain_create(struct domain *d, uint32_t max_port)
 	pthread_mutex_unlock(&d->hv->lock);
 	gt = gnttab_create(&g->gw, &(struct gnttab_params){
 	                               .domid = (domid_t)d->domid,
+	                               .max_maptrack = d->gmap_max,
 	                               .mem = &guest_mem,
 	                               .owner = d,
 	                           });
@@ -334,6 +371,8 @@ void evtglue_domain_destroy(struct domain *d)
 	pthread_mutex_unlock(&g->lock);
 	if (ec)
 		evtchn_domain_destroy(ec);
+	/* Out of the physmap first, then unpinned: the granters can end access. */
+	domain_unmap_grants(d);
 	if (gt)
 		gnttab_destroy(gt); /* its release hook drops our domain reference */
 	evtglue_dom_exc(d->hv);
@@ -458,15 +497,38 @@ long do_event_channel_op(struct vcpu *v, const uint64_t a[5])
 }
 
 /*
- * Guest-side backends (GNTTABOP_map_grant_ref from a guest) would need the
- * granter's page mapped into the mapper's physmap; no map_grant hook is
- * given, so such maps fail with GNTST_general_error and Dom0 maps through
- * the control socket instead.
+ * GNTTABOP_map_grant_ref from a guest (a guest-side backend): the core has
+ * validated and pinned the grant; put the granter's page in the mapper's
+ * physmap at host_addr, a guest-physical address (the HVM/PVH convention).
+ * The granter is a guest (Dom0 grants nothing: its frames are never RAM), and
+ * its domain stays alive while the pin is held.
  */
+static int io_map_grant(void *ctx, const struct gnttab_mapping *m)
+{
+	struct vcpu *v = ctx;
+	struct domain *granter = m->owner;
+
+	if (m->dom == 0 || !granter)
+		return GNTST_general_error;
+	return domain_map_grant(v->d, m->handle, m->host_addr, granter->vm.memfd, m->gfn,
+	                        m->readonly);
+}
+
+/* GNTTABOP_unmap_grant_ref: out of the physmap before the core drops the pin. */
+static void io_unmap_grant(void *ctx, const struct gnttab_mapping *m)
+{
+	struct vcpu *v = ctx;
+
+	domain_unmap_grant(v->d, m->handle);
+}
+
 long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 {
-	const struct gnttab_guest_io io = {
-	    .ctx = v, .copy_from = io_copy_from, .copy_to = io_copy_to};
+	const struct gnttab_guest_io io = {.ctx = v,
+	                                   .copy_from = io_copy_from,
+	                                   .copy_to = io_copy_to,
+	                                   .map_grant = io_map_grant,
+	                                   .unmap_grant = io_unmap_grant};
 	struct gnttab *gt = grant_table(v->d);
 	long r;
 
@@ -687,36 +749,142 @@ int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle)
 	return op.status;
 }
 
-int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset, uint32_t len,
-                      bool to_guest, void *buf)
+/* --- Dom0 copy arenas. --- */
+
+struct evtglue_arena *evtglue_dom0_arena(struct hv *hv, uintptr_t owner)
 {
 	struct evtglue *g = glue_of(hv);
+	struct evtglue_arena *a;
+
+	for (a = g ? g->arenas : NULL; a; a = a->next)
+		if (a->owner == owner)
+			return a;
+	return NULL;
+}
+
+void *evtglue_dom0_arena_range(struct evtglue_arena *a, uint64_t off, uint64_t len)
+{
+	if (off > a->size || len > a->size - off)
+		return NULL;
+	return a->base + off;
+}
+
+/* The memfd is sealed so that nobody can shrink it under our mapping (which would fault us). */
+int evtglue_dom0_arena_create(struct hv *hv, uintptr_t owner, uint64_t bytes, uint64_t max, int *fd)
+{
+	struct evtglue *g = glue_of(hv);
+	struct evtglue_arena *a = NULL;
+	void *base;
+	int mfd = -1, r;
+
+	if (!g || !owner)
+		return -ENOSYS;
+	if (evtglue_dom0_arena(hv, owner))
+		return -EBUSY;
+	if (bytes == 0 || bytes > max || bytes % GM_PAGE_SIZE)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	mfd = memfd_create("shoji-gnt-arena", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || ftruncate(mfd, (off_t)bytes) < 0 ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		r = -errno;
+		goto out;
+	}
+	base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (base == MAP_FAILED) {
+		r = -errno;
+		goto out;
+	}
+	*a = (struct evtglue_arena){.owner = owner, .base = base, .size = bytes, .next = g->arenas};
+	g->arenas = a;
+	*fd = mfd;
+	return 0;
+out:
+	if (mfd >= 0)
+		close(mfd);
+	free(a);
+	return r;
+}
+
+static void arena_release(struct evtglue *g, uintptr_t owner)
+{
+	struct evtglue_arena **pp = &g->arenas, *a;
+
+	while ((a = *pp) != NULL && a->owner != owner)
+		pp = &a->next;
+	if (!a)
+		return;
+	*pp = a->next;
+	munmap(a->base, a->size);
+	free(a);
+}
+
+void evtglue_dom0_unpin(struct hv *hv, struct evtglue_pin *pin)
+{
+	struct evtglue *g = glue_of(hv);
+
+	if (!g || !pin->held)
+		return;
+	gnttab_unmap_grant_ref(
+	    g->dom0_gt,
+	    &(struct gnttab_unmap_grant_ref){.host_addr = pin->cookie, .handle = pin->handle},
+	    NULL);
+	pin->held = false;
+}
+
+/* Have (domid, ref) pinned in @pin by the grant core, for writing if @write.  GNTST_*. */
+static int arena_pin(struct evtglue *g, struct evtglue_pin *pin, domid_t domid, grant_ref_t ref,
+                     bool write)
+{
 	struct gnttab_map_grant_ref op = {
-	    .flags = GNTMAP_host_map | (to_guest ? 0 : GNTMAP_readonly), .ref = ref, .dom = domid};
+	    .flags = GNTMAP_host_map | (write ? 0 : GNTMAP_readonly), .ref = ref, .dom = domid};
 	struct gnttab_mapping m;
 
-	if (!g)
-		return GNTST_general_error;
-	if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
-		return GNTST_bad_domain;
+	if (pin->held && pin->domid == domid && pin->ref == ref && (pin->writable || !write))
+		return GNTST_okay;
+	evtglue_dom0_unpin(g->hv, pin);
 	pthread_mutex_lock(&g->dom0_lock);
 	op.host_addr = ++g->next_cookie << GM_PAGE_SHIFT;
 	pthread_mutex_unlock(&g->dom0_lock);
-	/* Pin for the copy's duration, exactly as a map (GTF_reading/GTF_writing). */
 	gnttab_map_grant_ref(g->dom0_gt, &op, &m);
 	if (op.status != GNTST_okay)
 		return op.status;
-	if (offset > GM_PAGE_SIZE || len > GM_PAGE_SIZE - offset) {
-		op.status = GNTST_bad_copy_arg;
-	} else if (to_guest) {
-		memcpy((uint8_t *)m.page + offset, buf, len);
-	} else {
-		memcpy(buf, (uint8_t *)m.page + offset, len);
-	}
-	gnttab_unmap_grant_ref(
-	    g->dom0_gt,
-	    &(struct gnttab_unmap_grant_ref){.host_addr = op.host_addr, .handle = op.handle}, NULL);
-	return op.status;
+	*pin = (struct evtglue_pin){.held = true,
+	                            .writable = write,
+	                            .domid = domid,
+	                            .ref = ref,
+	                            .handle = op.handle,
+	                            .cookie = op.host_addr,
+	                            .page = m.page};
+	return GNTST_okay;
+}
+
+int evtglue_dom0_arena_copy(struct hv *hv, struct evtglue_arena *a, struct evtglue_pin *pin,
+                            const struct evtglue_copy *c)
+{
+	struct evtglue *g = glue_of(hv);
+	uint8_t *local;
+	int st;
+
+	if (!g)
+		return GNTST_general_error;
+	local = evtglue_dom0_arena_range(a, c->arena_off, c->len);
+	if (!local)
+		return GNTST_bad_virt_addr;
+	if (c->domid == 0 || c->domid >= DOMID_FIRST_RESERVED)
+		return GNTST_bad_domain;
+	st = arena_pin(g, pin, c->domid, c->ref, c->to_guest);
+	if (st != GNTST_okay)
+		return st;
+	if ((uint32_t)c->offset + c->len > GM_PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	if (c->to_guest)
+		memcpy(pin->page + c->offset, local, c->len);
+	else
+		memcpy(local, pin->page + c->offset, c->len);
+	return GNTST_okay;
 }
 
 int evtglue_dom0_foreign_check(struct hv *hv, domid_t domid, uint64_t gfn, uint64_t n)
@@ -742,6 +910,7 @@ void evtglue_dom0_release(struct hv *hv, uintptr_t owner)
 
 	if (!g || !owner)
 		return;
+	arena_release(g, owner);
 	for (p = 1; p <= EVTGLUE_DOM0_MAX_PORT; p++) {
 		bool mine;
 

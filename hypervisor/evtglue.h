@@ -99,16 +99,61 @@ int evtglue_dom0_map(struct hv *hv, uintptr_t owner, domid_t domid, grant_ref_t 
                      grant_handle_t *handle, uint64_t *gfn);
 /* Release a mapping of @owner (the client has munmap'ed it).  GNTST_*. */
 int evtglue_dom0_unmap(struct hv *hv, uintptr_t owner, grant_handle_t handle);
-/*
- * Copy @len bytes between @buf and grant @ref of @domid at @offset
- * (@to_guest: into the grant).  Validated like GNTTABOP_copy.  GNTST_*.
- */
-int evtglue_dom0_copy(struct hv *hv, domid_t domid, grant_ref_t ref, uint32_t offset, uint32_t len,
-                      bool to_guest, void *buf);
 /* Check that [gfn, gfn + n) is RAM of @domid (privileged foreign mapping).  0 or -errno. */
 int evtglue_dom0_foreign_check(struct hv *hv, domid_t domid, uint64_t gfn, uint64_t n);
 /* A client went away: close its ports, release its mappings. */
 void evtglue_dom0_release(struct hv *hv, uintptr_t owner);
+
+/*
+ * Dom0 grant copy arenas.  A control-socket client gets one arena: a memory
+ * file shoji-hv creates, seals against shrinking and growing, maps, and
+ * passes to the client.  Grant copies then run between a guest's grant and
+ * the arena: evtglue.c checks every arena range, the grant core validates
+ * and pins every grant.  The arena goes with the client
+ * (evtglue_dom0_release).  Control loop thread only.
+ */
+struct evtglue_arena;
+
+/* Create @owner's arena of @bytes (whole pages, at most @max); *fd is the client's copy. 0 or -errno. */
+int evtglue_dom0_arena_create(struct hv *hv, uintptr_t owner, uint64_t bytes, uint64_t max,
+                              int *fd);
+/* @owner's arena, or NULL. */
+struct evtglue_arena *evtglue_dom0_arena(struct hv *hv, uintptr_t owner);
+/* Arena bytes [@off, @off + @len) if they lie in @a, else NULL. */
+void *evtglue_dom0_arena_range(struct evtglue_arena *a, uint64_t off, uint64_t len);
+
+/* One copy between grant (@domid, @ref) at @offset and the arena at @arena_off. */
+struct evtglue_copy {
+	uint64_t arena_off;
+	grant_ref_t ref;
+	domid_t domid;
+	uint16_t offset;
+	uint16_t len;
+	bool to_guest;
+};
+
+/* The grant a run of copies holds pinned; starts zeroed, ends with evtglue_dom0_unpin(). */
+struct evtglue_pin {
+	bool held;
+	bool writable;
+	domid_t domid;
+	grant_ref_t ref;
+	grant_handle_t handle;
+	uint64_t cookie;
+	uint8_t *page;
+};
+
+/*
+ * Run @c against arena @a: the arena range is checked (GNTST_bad_virt_addr),
+ * then the grant as GNTTABOP_copy would (GNTST_bad_domain, the core's pin
+ * result, GNTST_bad_copy_arg).  The grant stays pinned in @pin for the next
+ * copy, which reuses the pin when it names the same grant (as Xen does
+ * within one batch).  Returns GNTST_*.
+ */
+int evtglue_dom0_arena_copy(struct hv *hv, struct evtglue_arena *a, struct evtglue_pin *pin,
+                            const struct evtglue_copy *c);
+/* Release the pin of a run of copies (if any). */
+void evtglue_dom0_unpin(struct hv *hv, struct evtglue_pin *pin);
 
 /*
  * evtdom0.c: serve one CTRL_EVTCHN or CTRL_GNTTAB request (@msg, @len

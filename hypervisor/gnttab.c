@@ -32,7 +32,7 @@ struct gnttab_active {
 
 struct gnttab_maptrack {
 	uint32_t flags; /* GNTMAP_*; 0 = free */
-	bool busy;      /* being unmapped */
+	bool busy;      /* being mapped or unmapped: no unmap may name it */
 	domid_t dom;
 	grant_ref_t ref;
 	uint64_t host_addr;
@@ -444,8 +444,14 @@ static void put_handle(struct gnttab *gt, uint32_t h)
 	pthread_mutex_unlock(&gt->mt_lock);
 }
 
-void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
-                          struct gnttab_mapping *m)
+/*
+ * Pin and take a handle.  With @keep_busy the handle stays busy (no unmap
+ * can name it) until the caller has created the mapping and calls
+ * map_done(), so a concurrent unmap cannot release the pin of a mapping
+ * that is still being made.
+ */
+static void map_common(struct gnttab *cur, struct gnttab_map_grant_ref *op,
+                       struct gnttab_mapping *m, bool keep_busy)
 {
 	bool readonly = op->flags & GNTMAP_readonly;
 	struct gnttab *rgt;
@@ -472,8 +478,9 @@ void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
 	}
 	h = get_handle(cur);
 	if (h < 0) {
+		/* Out of maptrack handles: Xen 4.16+ says no_space (before: no_device_space). */
 		gnttab_put(rgt);
-		op->status = GNTST_no_device_space;
+		op->status = GNTST_no_space;
 		return;
 	}
 	rc = acquire(rgt, op->ref, cur->domid, readonly, true, &page, &gfn);
@@ -492,7 +499,7 @@ void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
 	t->page = page;
 	t->rgt = rgt; /* keeps the lookup reference */
 	t->flags = op->flags;
-	t->busy = false;
+	t->busy = keep_busy;
 	pthread_mutex_unlock(&cur->mt_lock);
 	op->handle = (grant_handle_t)h;
 	op->dev_bus_addr = gfn << 12;
@@ -504,7 +511,22 @@ void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
 		                             .gfn = gfn,
 		                             .page = page,
 		                             .host_addr = op->host_addr,
-		                             .readonly = readonly};
+		                             .readonly = readonly,
+		                             .owner = rgt->owner};
+}
+
+void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
+                          struct gnttab_mapping *m)
+{
+	map_common(cur, op, m, false);
+}
+
+/* The mapping of handle @h (kept busy by map_common) exists now: unmaps may name it. */
+static void map_done(struct gnttab *cur, grant_handle_t h)
+{
+	pthread_mutex_lock(&cur->mt_lock);
+	cur->mt[h].busy = false;
+	pthread_mutex_unlock(&cur->mt_lock);
 }
 
 /*
@@ -527,7 +549,8 @@ static void unmap_handle(struct gnttab *cur, uint32_t h, struct gnttab_mapping *
 	                              .gfn = t.gfn,
 	                              .page = t.page,
 	                              .host_addr = t.host_addr,
-	                              .readonly = t.flags & GNTMAP_readonly};
+	                              .readonly = t.flags & GNTMAP_readonly,
+	                              .owner = t.rgt->owner};
 	if (io && io->unmap_grant)
 		io->unmap_grant(io->ctx, &map);
 	put_handle(cur, h);
@@ -539,8 +562,9 @@ static void unmap_handle(struct gnttab *cur, uint32_t h, struct gnttab_mapping *
 
 /*
  * Xen's unmap_common for a translated caller: a zero host_addr unmaps
- * nothing; a host_addr or dev_bus_addr that does not match the mapping is
- * refused.
+ * nothing; a host_addr in another page than the mapping's is refused (Xen
+ * finds no grant mapping of the frame there); dev_bus_addr only matters for
+ * GNTMAP_device_map mappings, which do not exist here.
  */
 static void unmap_one(struct gnttab *cur, struct gnttab_unmap_grant_ref *op,
                       struct gnttab_mapping *m, const struct gnttab_guest_io *io)
@@ -552,9 +576,7 @@ static void unmap_one(struct gnttab *cur, struct gnttab_unmap_grant_ref *op,
 	t = op->handle < cur->mt_nr ? &cur->mt[op->handle] : NULL;
 	if (!t || !t->flags || t->busy)
 		rc = GNTST_bad_handle;
-	else if (op->dev_bus_addr && op->dev_bus_addr != t->gfn << 12)
-		rc = GNTST_general_error;
-	else if (op->host_addr && op->host_addr != t->host_addr)
+	else if (op->host_addr && op->host_addr >> 12 != t->host_addr >> 12)
 		rc = GNTST_general_error;
 	else if (op->host_addr)
 		t->busy = true;
@@ -712,15 +734,14 @@ static int op_map(struct gnttab *cur, union gnttab_op_arg *a, const struct gntta
 	struct gnttab_mapping m;
 	int rc;
 
-	gnttab_map_grant_ref(cur, &a->map, &m);
+	map_common(cur, &a->map, &m, true);
 	if (a->map.status != GNTST_okay)
 		return 0;
 	rc = io->map_grant ? io->map_grant(io->ctx, &m) : GNTST_general_error;
-	if (rc != GNTST_okay) {
-		pthread_mutex_lock(&cur->mt_lock);
-		cur->mt[m.handle].busy = true;
-		pthread_mutex_unlock(&cur->mt_lock);
-		unmap_handle(cur, m.handle, NULL, NULL);
+	if (rc == GNTST_okay) {
+		map_done(cur, m.handle);
+	} else {
+		unmap_handle(cur, m.handle, NULL, NULL); /* the hook left nothing mapped */
 		a->map.status = (int16_t)(rc < 0 ? rc : GNTST_general_error);
 	}
 	return 0;

@@ -87,6 +87,7 @@ struct gnttab_mapping {
 	void *page;         /* its host address */
 	uint64_t host_addr; /* where the mapper asked for it */
 	bool readonly;
+	void *owner; /* the granter's gnttab_params.owner (alive while mapped) */
 };
 
 /* Single operations (@cur is the calling domain); results in op->status. */
@@ -94,7 +95,13 @@ void gnttab_copy(struct gnttab *cur, struct gnttab_copy *op);
 /* Pin (dom, ref) for @cur and take a map handle; @m (may be NULL) describes it. */
 void gnttab_map_grant_ref(struct gnttab *cur, struct gnttab_map_grant_ref *op,
                           struct gnttab_mapping *m);
-/* Release a map handle; the caller has already removed the mapping it made. */
+/*
+ * Release a map handle; the caller has already removed the mapping it made.
+ * As Xen for a translated mapper: the handle must be live (else
+ * GNTST_bad_handle), a zero host_addr unmaps nothing, a host_addr in another
+ * page than the mapping's is GNTST_general_error, and dev_bus_addr is
+ * ignored (there are no GNTMAP_device_map mappings).
+ */
 void gnttab_unmap_grant_ref(struct gnttab *cur, struct gnttab_unmap_grant_ref *op,
                             struct gnttab_mapping *m);
 void gnttab_query_size(struct gnttab *cur, struct gnttab_query_size *op);
@@ -107,7 +114,10 @@ int gnttab_cache_flush(struct gnttab *cur, const struct gnttab_cache_flush *op);
  * @uop, each copied in and its result copied out through @io.  map_grant /
  * unmap_grant create and remove a mapping in the caller's address space;
  * when map_grant is NULL, GNTTABOP_map_grant_ref fails (GNTST_general_error)
- * rather than pin a grant nobody maps.
+ * rather than pin a grant nobody maps.  map_grant runs after the pin and
+ * before any unmap can name the new handle; when it fails it leaves nothing
+ * mapped and the pin and handle are released.  unmap_grant runs before the
+ * pin is dropped.  Neither runs with a grant table lock held.
  */
 struct gnttab_guest_io {
 	void *ctx;

@@ -1,9 +1,14 @@
-/* memory_op: reservation (balloon), memory map, add_to_physmap(shared_info). */
+/*
+ * memory_op: reservation (balloon), memory map, add_to_physmap(shared_info);
+ * and the other pages placed in a guest's physmap above RAM: grant mappings.
+ */
 #include "config.h"
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include <shoji/grant_table.h>
 #include <shoji/memory.h>
 
 #include "domain.h"
@@ -18,7 +23,7 @@
 #define MEMOP_EXTENT_SHIFT 6
 #define MEMOP_MAX_ORDER    9 /* 2 MiB extents */
 
-/* Above-RAM GFNs shared_info may use: below the MMIO hole, or 4 GiB .. 64 GiB. */
+/* Above-RAM GFNs shared_info and grant mappings may use: below the MMIO hole, or 4 GiB .. 64 GiB. */
 #define SHINFO_HOLE_START 0xfe000000ULL
 #define SHINFO_HIGH_START 0x100000000ULL
 #define SHINFO_HIGH_END   0x1000000000ULL
@@ -72,8 +77,8 @@ int domain_depopulate(struct domain *d, uint64_t gfn, uint64_t n)
 	return 0;
 }
 
-/* Is @gfn a place shared_info may live above RAM? */
-static bool shinfo_gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
+/* Is @gfn a place above RAM where an extra page may live? */
+static bool gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
 {
 	uint64_t gpa = gfn << XEN_PAGE_SHIFT;
 
@@ -81,6 +86,17 @@ static bool shinfo_gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
 		return false;
 	return (gpa >= d->mem.size && gpa < SHINFO_HOLE_START) ||
 	       (gpa >= SHINFO_HIGH_START && gpa < SHINFO_HIGH_END);
+}
+
+/* Does a grant mapping of @d occupy @gfn?  d->lock held. */
+static bool grant_map_at(const struct domain *d, uint64_t gfn)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->gmap_max; i++)
+		if (d->gmaps[i].host && d->gmaps[i].gfn == gfn)
+			return true;
+	return false;
 }
 
 int domain_map_shared_info(struct domain *d, uint64_t gfn)
@@ -92,7 +108,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	uint8_t *host;
 	unsigned int i;
 
-	if (!inside && !shinfo_gfn_above_ram_ok(d, gfn))
+	if (!inside && (!gfn_above_ram_ok(d, gfn) || grant_map_at(d, gfn)))
 		return -XEN_EINVAL;
 	if (old && gfn == d->shinfo_gfn)
 		return 0;
@@ -131,6 +147,85 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	for (i = 0; i < d->nr_vcpus; i++)
 		time_update_vcpu(d->vcpus[i]);
 	return 0;
+}
+
+/*
+ * Grant mappings.  The granter's page is mapped from its RAM memfd (so it
+ * stays valid here even after the granter is gone) and given to KVM as a
+ * one-page memslot; KVM memslots cannot overlap, so the page must go above
+ * RAM, where Linux's unpopulated-alloc puts it too.  A guest write to a
+ * read-only mapping is an MMIO exit (KVM_MEM_READONLY), which shoji-hv
+ * treats as an access to unbacked memory: the writer crashes.
+ *
+ * d->lock guards the table but is not held across mmap and the memslot
+ * ioctl (which can wait for KVM's SRCU): an entry being made holds
+ * &gmap_pending, so its address counts as taken meanwhile.  The grant core
+ * keeps a handle busy while it is being mapped or unmapped, so no two
+ * calls ever work on the same entry.
+ */
+static char gmap_pending;
+
+int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,
+                     bool readonly)
+{
+	uint64_t at = gpa >> XEN_PAGE_SHIFT;
+	void *host = MAP_FAILED;
+	uint32_t flags = readonly && d->gmap_ro_slots ? KVM_MEM_READONLY : 0;
+	int rc = GNTST_general_error;
+
+	/* Claim the address under the lock; the slow part (mmap, memslot) runs without it. */
+	pthread_mutex_lock(&d->lock);
+	if (handle < d->gmap_max && !d->gmaps[handle].host && !d->dying && fd >= 0 &&
+	    gfn_above_ram_ok(d, at) && !(d->shinfo_slot && d->shinfo_gfn == at) &&
+	    !grant_map_at(d, at)) {
+		d->gmaps[handle] = (struct domain_grant_map){.gfn = at, .host = &gmap_pending};
+		rc = GNTST_okay;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (rc != GNTST_okay)
+		return rc;
+
+	host = mmap(NULL, XEN_PAGE_SIZE, readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
+	            fd, (off_t)(gfn << XEN_PAGE_SHIFT));
+	if (host == MAP_FAILED ||
+	    kvm_vm_set_slot_flags(&d->vm, HV_GRANT_SLOT_BASE + handle, flags, at << XEN_PAGE_SHIFT,
+	                          XEN_PAGE_SIZE, host) < 0)
+		rc = GNTST_general_error;
+	pthread_mutex_lock(&d->lock);
+	if (rc == GNTST_okay)
+		d->gmaps[handle].host = host;
+	else
+		d->gmaps[handle] = (struct domain_grant_map){0};
+	pthread_mutex_unlock(&d->lock);
+	if (rc != GNTST_okay && host != MAP_FAILED)
+		munmap(host, XEN_PAGE_SIZE);
+	return rc;
+}
+
+void domain_unmap_grant(struct domain *d, uint32_t handle)
+{
+	void *host = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	if (handle < d->gmap_max && d->gmaps[handle].host != &gmap_pending)
+		host = d->gmaps[handle].host;
+	pthread_mutex_unlock(&d->lock);
+	if (!host)
+		return;
+	/* Once the slot is gone no vCPU can reach the page (KVM waits for them). */
+	kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, 0, 0, NULL);
+	pthread_mutex_lock(&d->lock);
+	d->gmaps[handle] = (struct domain_grant_map){0};
+	pthread_mutex_unlock(&d->lock);
+	munmap(host, XEN_PAGE_SIZE);
+}
+
+void domain_unmap_grants(struct domain *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->gmap_max; i++)
+		domain_unmap_grant(d, i);
 }
 
 /* One extent of a reservation op.  d->lock held; 0 or -XEN_E*. */

@@ -204,6 +204,19 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	domain_config_free(&cfg);
 }
 
+/* The coredump-* actions' dump: a failed dump is logged, and the action goes on. */
+static void dump_core(struct shojid *sd, struct sd_dom *dom)
+{
+	char path[4096];
+	struct sd_err e = {""};
+
+	if (coredump_action(sd, dom, path, sizeof(path), &e) != 0)
+		sd_warn("cannot dump the core of %s (%" PRIu32 "): %s", dom->name, dom->domid,
+		        e.msg);
+	else
+		sd_log("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, path);
+}
+
 void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
                   uint32_t reason)
 {
@@ -230,6 +243,10 @@ void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state
 	sd_log("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
 	       shoji_domain_state_name(state), reason, domain_action_name(act));
 	switch (act) {
+	case DOMAIN_ACTION_COREDUMP_RESTART:
+		dump_core(sd, dom);
+		restart(sd, dom, false);
+		return;
 	case DOMAIN_ACTION_RESTART:
 		restart(sd, dom, false);
 		return;
@@ -237,6 +254,10 @@ void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state
 		restart(sd, dom, true);
 		return;
 	case DOMAIN_ACTION_PRESERVE:
+		break;
+	case DOMAIN_ACTION_COREDUMP_DESTROY:
+		dump_core(sd, dom);
+		dom_teardown(sd, dom);
 		break;
 	default:
 		dom_teardown(sd, dom);

@@ -28,6 +28,7 @@ static void usage(FILE *out)
 	        "  --socket PATH      CLI socket (default " SHOJID_DEFAULT_SOCKET ")\n"
 	        "  --group NAME       group allowed to use the socket (default: root only)\n"
 	        "  --state-dir DIR    definitions and records (default /var/lib/shoji)\n"
+	        "  --dump-dir DIR     core files of coredump-* actions (default STATE-DIR/dump)\n"
 	        "  --hv-socket PATH   shoji-hv's control socket (default " SHOJI_CTRL_DEFAULT_SOCKET
 	        ")\n"
 	        "  --xs-socket PATH   shoji-xenstored's socket (default " SHOJI_XS_DEFAULT_SOCKET
@@ -70,6 +71,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		O_SOCKET = 256,
 		O_GROUP,
 		O_STATE,
+		O_DUMP,
 		O_HVS,
 		O_XSS,
 		O_HVB,
@@ -89,6 +91,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	    {"socket", required_argument, NULL, O_SOCKET},
 	    {"group", required_argument, NULL, O_GROUP},
 	    {"state-dir", required_argument, NULL, O_STATE},
+	    {"dump-dir", required_argument, NULL, O_DUMP},
 	    {"hv-socket", required_argument, NULL, O_HVS},
 	    {"xs-socket", required_argument, NULL, O_XSS},
 	    {"hv-bin", required_argument, NULL, O_HVB},
@@ -118,6 +121,9 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 			break;
 		case O_STATE:
 			sd->state_dir = optarg;
+			break;
+		case O_DUMP:
+			sd->dump_dir = optarg;
 			break;
 		case O_HVS:
 			sd->hv_socket = optarg;
@@ -222,11 +228,17 @@ int main(int argc, char **argv)
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	bool daemonize = false;
 	int ready_fd = -1, status = 1;
-	char *pidfile = NULL, pid[32];
+	char *pidfile = NULL, *dump_dir = NULL, pid[32];
 
 	parse_args(&sd, argc, argv, &daemonize);
 	if (!sd.schema)
 		sd.schema = default_schema();
+	if (!sd.dump_dir) {
+		dump_dir = state_path(&sd, "dump", NULL, NULL);
+		if (!dump_dir)
+			sd_fatal("out of memory");
+		sd.dump_dir = dump_dir;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN); /* spawned daemons are reaped by the kernel */
 	if (daemonize && detach(&ready_fd) < 0)
@@ -315,5 +327,6 @@ int main(int argc, char **argv)
 	domxml_parser_free(sd.parser);
 	free(sd.hv_args);
 	free(sd.xs_args);
+	free(dump_dir);
 	return status;
 }

@@ -56,6 +56,7 @@ struct shojid {
 	const char *hv_socket, *xs_socket;
 	const char *hv_bin, *xs_bin, *consoled_bin;
 	const char *log_dir, *run_dir; /* for shoji-consoled */
+	const char *dump_dir;          /* core files of on_* coredump-* actions */
 	const char *schema;
 	char **hv_args, **xs_args; /* extra arguments for the spawned daemons */
 	int n_hv_args, n_xs_args;
@@ -127,6 +128,22 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 void dom_teardown(struct shojid *sd, struct sd_dom *dom);
 void dom_unlink(struct shojid *sd, struct sd_dom *dom);
 void dom_free(struct sd_dom *dom);
+
+/* coredump.c: ELF core files of a domain's memory (see shojid(8)). */
+struct sd_cred {
+	uid_t uid;
+	gid_t gid;
+};
+/* Write domid's memory to path (atomically: a temporary name, then rename),
+ * with as's file-system identity when as is not NULL. */
+int coredump_write(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
+                   struct sd_err *e);
+/* coredump_write with a running domain paused meanwhile (its run state is restored). */
+int coredump_domain(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
+                    struct sd_err *e);
+/* Dump a stopped domain into sd->dump_dir as NAME-DOMID-TIMESTAMP.core; the path goes to path. */
+int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, size_t len,
+                    struct sd_err *e);
 
 /* xslayout.c */
 int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);

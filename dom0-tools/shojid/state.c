@@ -140,25 +140,12 @@ int sd_parse_xml(struct shojid *sd, const char *xml, size_t len, struct domain_c
 {
 	struct domxml_options opt = {0};
 	struct domxml_errors errs;
-	const enum domain_action *acts[] = {&cfg->on_poweroff, &cfg->on_reboot, &cfg->on_crash};
 
 	if (domxml_parse_memory(sd->parser, xml, len, &opt, cfg, &errs) != 0) {
 		if (errs.count && errs.items[0].line > 0)
 			return sd_fail(e, EINVAL, "line %d: %s", errs.items[0].line,
 			               errs.items[0].msg);
 		return sd_fail(e, EINVAL, "%s", errs.count ? errs.items[0].msg : "invalid XML");
-	}
-	for (size_t i = 0; i < 3; i++) {
-		if (*acts[i] == DOMAIN_ACTION_COREDUMP_DESTROY ||
-		    *acts[i] == DOMAIN_ACTION_COREDUMP_RESTART) {
-			sd_fail(e, ENOTSUP, "%s: %s is not supported yet (use destroy or restart)",
-			        i == 0   ? "on_poweroff"
-			        : i == 1 ? "on_reboot"
-			                 : "on_crash",
-			        domain_action_name(*acts[i]));
-			domain_config_free(cfg);
-			return ENOTSUP;
-		}
 	}
 	return 0;
 }

@@ -58,6 +58,18 @@ struct shoji_ctrl_event {
 	uint32_t shutdown_reason;
 };
 
+/* A vCPU's registers (shoji_ctrl_vcpu_context). */
+struct shoji_vcpu_context {
+	uint32_t vcpu;
+	uint32_t online; /* 1 once brought up */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	uint64_t fs_base, gs_base;
+	uint16_t cs, ds, es, fs, gs, ss;
+};
+
 struct shoji_ctrl;
 
 /* Connect to shoji-hv at @path (NULL: SHOJI_CTRL_DEFAULT_SOCKET). */
@@ -80,6 +92,15 @@ int shoji_ctrl_pause(struct shoji_ctrl *c, uint32_t domid);
 int shoji_ctrl_destroy(struct shoji_ctrl *c, uint32_t domid);
 
 int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *info);
+
+/*
+ * The registers of vCPU @vcpu of a paused, shut down or crashed domain (as
+ * KVM holds them; for core dumps).  EBUSY: the domain runs, or the vCPU
+ * has not left the guest yet after a pause (ask again shortly); EINVAL: no
+ * such vCPU.
+ */
+int shoji_ctrl_vcpu_context(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                            struct shoji_vcpu_context *out);
 /* Fill up to @max entries of @out; returns how many domains exist (may exceed @max). */
 int shoji_ctrl_list(struct shoji_ctrl *c, struct shoji_dominfo *out, size_t max);
 

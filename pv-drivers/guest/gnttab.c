@@ -8,6 +8,10 @@
  * while the hypervisor has GTF_reading or GTF_writing set.  References
  * below GNTTAB_NR_RESERVED_ENTRIES belong to the toolstack and are never
  * handed out, so a guest's first grant is reference 8.
+ *
+ * Mapping a peer's grant (a backend's job) places the peer's page at a
+ * guest-physical address of our choosing, above RAM, through
+ * GNTTABOP_map_grant_ref; the returned handle unmaps it.
  */
 #include "shoji-guest.h"
 
@@ -96,4 +100,29 @@ long gnttab_end_access(grant_ref_t ref)
 long gnttab_copy(struct gnttab_copy *ops, unsigned int n)
 {
 	return hyp_grant_table_op(GNTTABOP_copy, ops, n);
+}
+
+long gnttab_map(domid_t domid, grant_ref_t ref, uint64_t gpa, bool readonly, grant_handle_t *handle)
+{
+	struct gnttab_map_grant_ref op = {
+	    .host_addr = gpa,
+	    .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+	    .ref = ref,
+	    .dom = domid,
+	};
+	long rc = hyp_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+
+	if (rc < 0)
+		return rc;
+	if (op.status == GNTST_okay)
+		*handle = op.handle;
+	return op.status;
+}
+
+long gnttab_unmap(grant_handle_t handle, uint64_t gpa)
+{
+	struct gnttab_unmap_grant_ref op = {.host_addr = gpa, .handle = handle};
+	long rc = hyp_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+
+	return rc < 0 ? rc : op.status;
 }

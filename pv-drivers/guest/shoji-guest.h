@@ -195,6 +195,17 @@ long gnttab_end_access(grant_ref_t ref);
 long gnttab_copy(struct gnttab_copy *ops, unsigned int n);
 /* Entries the table holds now (512 per frame). */
 unsigned int gnttab_nr_entries(void);
+/*
+ * Backend side: map grant ref of domid at guest-physical gpa (a page above
+ * our RAM that nothing else uses: below 0xfe000000 or in 4 GiB .. 64 GiB;
+ * shoji-hv refuses RAM, which KVM cannot overlay) and put the map handle in
+ * *handle.  The page is readable (and writable unless readonly) at gpa until
+ * gnttab_unmap(handle, gpa).  Both return 0 or the op's negative GNTST_*
+ * status (a failed hypercall as a whole gives its negative Xen errno).
+ */
+long gnttab_map(domid_t domid, grant_ref_t ref, uint64_t gpa, bool readonly,
+                grant_handle_t *handle);
+long gnttab_unmap(grant_handle_t handle, uint64_t gpa);
 
 /* --- xenstore.c: xenstore client over the ring page (HVM_PARAM_STORE_*) --- */
 struct xenstore_domain_interface;

@@ -83,6 +83,14 @@ tests_guests_gnttab_copy_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
 tests_guests_gnttab_copy_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
 tests_guests_gnttab_copy_LINK = $(GUEST_PROG_LINK)
 
+check_PROGRAMS += tests/guests/gnttab-map
+tests_guests_gnttab_map_SOURCES = tests/guests/gnttab-map.c
+tests_guests_gnttab_map_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_gnttab_map_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_gnttab_map_LDADD = $(GUEST_PV_LIBS) $(GUEST_RUNTIME)
+tests_guests_gnttab_map_DEPENDENCIES = $(GUEST_PV_LIBS) $(GUEST_PROG_DEPS)
+tests_guests_gnttab_map_LINK = $(GUEST_PROG_LINK)
+
 check_PROGRAMS += tests/guests/pv-xenstore
 tests_guests_pv_xenstore_SOURCES = tests/guests/pv-xenstore.c
 tests_guests_pv_xenstore_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
@@ -113,6 +121,7 @@ PV_SYSTEM_TESTS = \
 	tests/system/pv-hostile.sh \
 	tests/system/pv-flood.sh \
 	tests/system/pv-gnttab-copy.sh \
+	tests/system/pv-gnttab-map.sh \
 	tests/system/pv-xenstore.sh \
 	tests/system/pv-console.sh
 TESTS += $(PV_SYSTEM_TESTS)

@@ -170,6 +170,10 @@ struct hv_maps {
 	unsigned int mapped, unmapped;
 	grant_entry_v1_t *watch; /* entry whose flags must still be set at unmap time */
 	bool flags_held_at_unmap;
+	int refuse; /* GNTST_* the map hook returns (0: it maps) */
+	struct gnttab_mapping last;
+	struct gnttab *mapper; /* set: the map hook tries to unmap the handle it is mapping */
+	int16_t racing_unmap;
 };
 
 static int hv_map(void *ctx, const struct gnttab_mapping *m)
@@ -177,7 +181,15 @@ static int hv_map(void *ctx, const struct gnttab_mapping *m)
 	struct hv_maps *h = ctx;
 
 	h->mapped++;
-	return GNTST_okay;
+	h->last = *m;
+	if (h->mapper) {
+		/* Another vCPU of the mapper guesses the handle while the mapping is made. */
+		struct gnttab_unmap_grant_ref um = {.host_addr = m->host_addr, .handle = m->handle};
+
+		gnttab_unmap_grant_ref(h->mapper, &um, NULL);
+		h->racing_unmap = um.status;
+	}
+	return h->refuse ? h->refuse : GNTST_okay;
 }
 
 static void hv_unmap(void *ctx, const struct gnttab_mapping *m)
@@ -185,6 +197,7 @@ static void hv_unmap(void *ctx, const struct gnttab_mapping *m)
 	struct hv_maps *h = ctx;
 
 	h->unmapped++;
+	h->last = *m;
 	if (h->watch)
 		h->flags_held_at_unmap = h->watch->flags & GTF_reading;
 }
@@ -375,6 +388,7 @@ START_TEST(t_map)
 	ck_assert_ptr_eq(m.page, a->mem + 20 * PAGE);
 	ck_assert_uint_eq(mp.dev_bus_addr, 20u << 12);
 	ck_assert(!m.readonly);
+	ck_assert_ptr_eq(m.owner, a); /* the granter's, for the caller's mapping */
 	ck_assert_uint_eq(t[5].flags, GTF_permit_access | GTF_reading | GTF_writing);
 	/* The granter cannot end access while the grant is mapped. */
 	ck_assert(!end_access(&t[5]));
@@ -392,7 +406,7 @@ START_TEST(t_map)
 	ck_assert_uint_ne(h1, h2);
 	mp.ref = 6;
 	gnttab_map_grant_ref(b->gt, &mp, NULL);
-	ck_assert_int_eq(mp.status, GNTST_no_device_space);
+	ck_assert_int_eq(mp.status, GNTST_no_space);
 
 	/* Unmap checks: unknown handle, wrong address; zero address unmaps nothing. */
 	um = (struct gnttab_unmap_grant_ref){.host_addr = 0x40000, .handle = 7};
@@ -401,17 +415,22 @@ START_TEST(t_map)
 	um = (struct gnttab_unmap_grant_ref){.host_addr = 0x99000, .handle = h1};
 	gnttab_unmap_grant_ref(b->gt, &um, NULL);
 	ck_assert_int_eq(um.status, GNTST_general_error);
-	um = (struct gnttab_unmap_grant_ref){
-	    .host_addr = 0x40000, .dev_bus_addr = 0x1000, .handle = h1};
+	um = (struct gnttab_unmap_grant_ref){.host_addr = 0x41000, .handle = h1};
 	gnttab_unmap_grant_ref(b->gt, &um, NULL);
-	ck_assert_int_eq(um.status, GNTST_general_error);
-	um = (struct gnttab_unmap_grant_ref){.host_addr = 0, .handle = h1};
+	ck_assert_int_eq(um.status, GNTST_general_error); /* h2's page, not h1's */
+	/* dev_bus_addr only matters for device mappings (Xen): ignored here. */
+	um = (struct gnttab_unmap_grant_ref){.host_addr = 0, .dev_bus_addr = 0x1000, .handle = h1};
 	gnttab_unmap_grant_ref(b->gt, &um, NULL);
 	ck_assert_int_eq(um.status, GNTST_okay);
 	ck_assert(!end_access(&t[5]));
 
-	/* Dropping the writable mapping clears GTF_writing; the reader keeps GTF_reading. */
-	um = (struct gnttab_unmap_grant_ref){.host_addr = 0x40000, .handle = h1};
+	/*
+	 * Any address in the mapping's page names it (Xen looks at the frame).
+	 * Dropping the writable mapping clears GTF_writing; the reader keeps
+	 * GTF_reading.
+	 */
+	um = (struct gnttab_unmap_grant_ref){
+	    .host_addr = 0x40abc, .dev_bus_addr = 0x1000, .handle = h1};
 	gnttab_unmap_grant_ref(b->gt, &um, &m);
 	ck_assert_int_eq(um.status, GNTST_okay);
 	ck_assert_uint_eq(m.host_addr, 0x40000);
@@ -493,6 +512,61 @@ START_TEST(t_map_hypercall)
 	ck_assert_uint_eq(hv.unmapped, 1);
 	ck_assert(hv.flags_held_at_unmap); /* the pin outlived the mapping */
 	ck_assert_uint_eq(t[5].flags, GTF_permit_access);
+	/* The hook saw the granter's owner, the handle and the mapper's address. */
+	ck_assert_ptr_eq(hv.last.owner, a);
+	ck_assert_uint_eq(hv.last.handle, mp.handle);
+	ck_assert_uint_eq(hv.last.host_addr, 0x40000);
+	ck_assert_uint_eq(hv.last.gfn, 20);
+}
+END_TEST
+
+/* The mapper's hook refuses (a bad host address): nothing stays pinned or allocated. */
+START_TEST(t_map_hook_refuses)
+{
+	struct fake_dom *a = mkdom(1, 0, 0, false);
+	struct fake_dom *b = mkdom(2, 0, 1, false);
+	grant_entry_v1_t *t = place_table(a);
+	struct hv_maps hv = {.refuse = GNTST_general_error};
+	struct gnttab_guest_io io = {.ctx = &hv,
+	                             .copy_from = io_from,
+	                             .copy_to = io_to,
+	                             .map_grant = hv_map,
+	                             .unmap_grant = hv_unmap};
+	struct gnttab_map_grant_ref mp = {
+	    .host_addr = 0x2000, .flags = GNTMAP_host_map, .ref = 5, .dom = 1};
+	struct gnttab_unmap_grant_ref um = {.host_addr = 0x2000, .handle = 0};
+
+	grant(&t[5], 2, 20, false);
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_map_grant_ref, ARG(mp), 1, &io), 0);
+	ck_assert_int_eq(mp.status, GNTST_general_error);
+	ck_assert_uint_eq(hv.mapped, 1);
+	ck_assert_uint_eq(hv.unmapped, 0); /* the hook cleans up after itself */
+	ck_assert_uint_eq(t[5].flags, GTF_permit_access);
+	/* Its handle is free: unmapping it fails, and the one-handle table maps again. */
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_unmap_grant_ref, ARG(um), 1, &io), 0);
+	ck_assert_int_eq(um.status, GNTST_bad_handle);
+	hv.refuse = 0;
+	hv.mapper = b->gt;
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_map_grant_ref, ARG(mp), 1, &io), 0);
+	ck_assert_int_eq(mp.status, GNTST_okay);
+	ck_assert_uint_eq(t[5].flags, GTF_permit_access | GTF_reading | GTF_writing);
+	/* The handle could not be unmapped (and the pin dropped) before it was mapped. */
+	ck_assert_int_eq(hv.racing_unmap, GNTST_bad_handle);
+	hv.mapper = NULL;
+	/* The handle limit: GNTST_no_space, and the hook is not even asked. */
+	mp.host_addr = 0x3000;
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_map_grant_ref, ARG(mp), 1, &io), 0);
+	ck_assert_int_eq(mp.status, GNTST_no_space);
+	ck_assert_uint_eq(hv.mapped, 2);
+	/* An address in the mapping's page unmaps it; a second unmap is a bad handle. */
+	um = (struct gnttab_unmap_grant_ref){.host_addr = 0x2ff8, .handle = 0};
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_unmap_grant_ref, ARG(um), 1, &io), 0);
+	ck_assert_int_eq(um.status, GNTST_okay);
+	ck_assert_uint_eq(hv.unmapped, 1);
+	ck_assert_uint_eq(t[5].flags, GTF_permit_access);
+	ck_assert_int_eq(gnttab_hypercall(b->gt, GNTTABOP_unmap_grant_ref, ARG(um), 1, &io), 0);
+	ck_assert_int_eq(um.status, GNTST_bad_handle);
+	ck_assert_uint_eq(hv.unmapped, 1);
 }
 END_TEST
 
@@ -699,6 +773,7 @@ static Suite *gnttab_suite(void)
 	tcase_add_test(tc, t_copy);
 	tcase_add_test(tc, t_map);
 	tcase_add_test(tc, t_map_hypercall);
+	tcase_add_test(tc, t_map_hook_refuses);
 	tcase_add_test(tc, t_misc_ops);
 	tcase_add_test(tc, t_granter_destroyed);
 	tcase_add_test(tc, t_end_access_race);
