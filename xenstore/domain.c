@@ -1,7 +1,8 @@
 /*
- * Domains: INTRODUCE/RELEASE/SET_TARGET records and the per-domid
- * accounting the quotas are checked against.  Releasing a domain hands its
- * nodes to dom0 and strips it from every ACL, so a reused domid starts with
+ * Domains: INTRODUCE/RELEASE/SET_TARGET records, per-domain quota
+ * overrides and the per-domid accounting the quotas are checked against.
+ * Releasing a domain hands its nodes to dom0, strips it from every ACL and
+ * drops its watches and quota overrides, so a reused domid starts with
  * nothing (XSA-322) and no quota use.
  */
 #include "config.h"
@@ -35,9 +36,22 @@ uint32_t domain_quota(struct xsd *d, uint32_t domid, int id)
 {
 	struct xsd_domain *dom = domain_get(d, domid, false);
 
-	if (dom && dom->has_quota)
+	if (dom && (dom->quota_mask & (1u << id)))
 		return dom->quota.v[id];
 	return d->quota.v[id];
+}
+
+int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+
+	if (!dom || !dom->introduced)
+		return ENOENT;
+	dom->quota.v[id] = value;
+	dom->quota_mask |= 1u << id;
+	if (!d->replaying)
+		log_domain_quota(d, domid, id);
+	return 0;
 }
 
 /* True when domid has a live ring connection. */
@@ -129,9 +143,10 @@ int domain_release(struct xsd *d, uint32_t domid)
 	for (i = 0; i < XSD_DOMID_MAX; i++)
 		if (d->doms[i] && d->doms[i]->target == domid)
 			d->doms[i]->target = XSD_DOMID_MAX;
-	/* whatever remains (watches, transactions of dying connections) is dropped with them */
+	/* the log's 'R' record drops them too; transactions go with the dying connections */
+	watch_release(d, domid);
 	dom->introduced = false;
-	dom->has_quota = false;
+	dom->quota_mask = 0;
 	dom->target = XSD_DOMID_MAX;
 	dom->nodes = 0;
 	dom->memory = 0;
@@ -165,6 +180,9 @@ void domain_free_all(struct xsd *d)
 	uint32_t i;
 
 	for (i = 0; d->doms && i < XSD_DOMID_MAX; i++) {
+		if (!d->doms[i])
+			continue;
+		watch_release(d, i);
 		free(d->doms[i]);
 		d->doms[i] = NULL;
 	}

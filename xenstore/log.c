@@ -17,13 +17,26 @@
 
 #include "xsd.h"
 
-#define LOG_MAGIC       "SHOJIXS1"
+#define LOG_MAGIC       "SHOJIXS2" /* version 2: adds watches and quotas */
+#define LOG_MAGIC_V1    "SHOJIXS1" /* version 1: nodes and domains; still read */
 #define LOG_MAGIC_LEN   8
 #define LOG_NAME        "xenstore.log"
 #define LOG_TMP         "xenstore.log.new"
 #define LOG_MIN_COMPACT (4u << 20) /* never compact below 4 MiB */
 
-enum { OP_NODE = 'N', OP_DEL = 'D', OP_DOMAIN = 'I', OP_DOMAIN_GONE = 'R' };
+enum {
+	OP_NODE = 'N',
+	OP_DEL = 'D',
+	OP_DOMAIN = 'I',
+	OP_DOMAIN_GONE = 'R',
+	OP_WATCH = 'W',
+	OP_UNWATCH = 'U',
+	OP_WATCH_RESET = 'X',
+	OP_QUOTA = 'Q',
+	OP_DOMAIN_QUOTA = 'q',
+};
+
+#define QUOTA_NAME_MAX 64 /* longest quota name a record may carry */
 
 struct xsd_log {
 	int fd;
@@ -162,6 +175,76 @@ void log_domain_gone(struct xsd *d, uint32_t domid)
 	put32(l, domid);
 }
 
+/* Watch records: domid, path, token (and for 'W' the relative-path prefix length). */
+static void put_watch(struct xsd_log *l, char op, uint32_t domid, const struct xs_watch *w)
+{
+	if (begin(l, 1 + 20 + w->plen + w->tlen) != 0)
+		return;
+	l->buf[l->len++] = op;
+	put32(l, domid);
+	put32(l, w->plen);
+	put(l, w->path, w->plen);
+	put32(l, w->tlen);
+	put(l, w->token, w->tlen);
+	if (op == OP_WATCH)
+		put32(l, w->relskip);
+}
+
+void log_watch(struct xsd *d, uint32_t domid, const struct xs_watch *w)
+{
+	if (d->log && !d->replaying)
+		put_watch(d->log, OP_WATCH, domid, w);
+}
+
+void log_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w)
+{
+	if (d->log && !d->replaying)
+		put_watch(d->log, OP_UNWATCH, domid, w);
+}
+
+void log_watch_reset(struct xsd *d, uint32_t domid)
+{
+	struct xsd_log *l = d->log;
+
+	if (!l || d->replaying || begin(l, 5) != 0)
+		return;
+	l->buf[l->len++] = OP_WATCH_RESET;
+	put32(l, domid);
+}
+
+/* Quotas go by name, so that the numbering of quota ids is not part of the format. */
+static void put_quota(struct xsd_log *l, char op, uint32_t domid, int id, uint32_t value,
+                      uint32_t base)
+{
+	const char *name = quota_name(id);
+	uint32_t nlen = (uint32_t)strlen(name);
+
+	if (begin(l, 1 + 16 + nlen) != 0)
+		return;
+	l->buf[l->len++] = op;
+	if (op == OP_DOMAIN_QUOTA)
+		put32(l, domid);
+	put32(l, nlen);
+	put(l, name, nlen);
+	put32(l, value);
+	if (op == OP_QUOTA)
+		put32(l, base);
+}
+
+void log_quota(struct xsd *d, int id)
+{
+	if (d->log && !d->replaying)
+		put_quota(d->log, OP_QUOTA, 0, id, d->quota.v[id], d->quota_base.v[id]);
+}
+
+void log_domain_quota(struct xsd *d, uint32_t domid, int id)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+
+	if (d->log && !d->replaying && dom)
+		put_quota(d->log, OP_DOMAIN_QUOTA, domid, id, dom->quota.v[id], 0);
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -211,13 +294,30 @@ int log_flush(struct xsd *d)
 	return 0;
 }
 
-/* Append the whole state as one record to l's buffer (parents before children). */
+struct snap_watch {
+	struct xsd_log *l;
+	uint32_t domid;
+};
+
+static void snap_watch(void *arg, const struct xs_watch *w)
+{
+	struct snap_watch *sw = arg;
+
+	put_watch(sw->l, OP_WATCH, sw->domid, w);
+}
+
+/*
+ * Append the whole state as one record to l's buffer: nodes (parents
+ * before children), then each introduced domain with its quota overrides
+ * and watches, then the global quotas changed at run time.
+ */
 static int snapshot(struct xsd *d, struct xsd_log *l)
 {
 	struct xs_node **queue;
 	size_t qlen = 0, i, cap = d->nodes.count + 1;
 	char *cpath = d->scratch;
 	uint32_t id;
+	int q;
 
 	queue = malloc(cap * sizeof(*queue));
 	if (!queue)
@@ -245,9 +345,21 @@ static int snapshot(struct xsd *d, struct xsd_log *l)
 		}
 	}
 	free(queue);
-	for (id = 0; id < XSD_DOMID_MAX; id++)
-		if (d->doms[id] && d->doms[id]->introduced)
-			put_domain(l, d->doms[id]);
+	for (id = 0; id < XSD_DOMID_MAX; id++) {
+		struct xsd_domain *dom = d->doms[id];
+		struct snap_watch sw = {l, id};
+
+		if (!dom || !dom->introduced)
+			continue;
+		put_domain(l, dom);
+		for (q = 0; q < QUOTA_COUNT; q++)
+			if (dom->quota_mask & (1u << q))
+				put_quota(l, OP_DOMAIN_QUOTA, id, q, dom->quota.v[q], 0);
+		watch_each_kept(d, id, snap_watch, &sw);
+	}
+	for (q = 0; q < QUOTA_COUNT; q++)
+		if (d->quota.v[q] != d->quota_base.v[q])
+			put_quota(l, OP_QUOTA, 0, q, d->quota.v[q], d->quota_base.v[q]);
 	return 0;
 }
 
@@ -293,8 +405,109 @@ static uint32_t get32(const char *p)
 	return v;
 }
 
+/*
+ * A length-prefixed string at p + *pos (record length len): at most max
+ * bytes and no NUL, copied NUL-terminated to out.  -1 if malformed.
+ */
+static int get_str(const char *p, uint32_t len, uint32_t *pos, uint32_t max, char *out,
+                   uint32_t *outlen)
+{
+	uint32_t n;
+
+	if (len - *pos < 4)
+		return -1;
+	n = get32(p + *pos);
+	if (n > max || n > len - *pos - 4 || memchr(p + *pos + 4, '\0', n))
+		return -1;
+	memcpy(out, p + *pos + 4, n);
+	out[n] = '\0';
+	*pos += 4 + n;
+	if (outlen)
+		*outlen = n;
+	return 0;
+}
+
+/* Replay context: things that outlive one record. */
+struct replay {
+	bool rewrite; /* the file no longer says what the state is: compact it after opening */
+	char path[XSD_ABS_PATH_MAX + 1];
+	char token[XENSTORE_PAYLOAD_MAX + 1];
+};
+
+/* 'W', 'U': one watch of a domain; -1 if malformed. */
+static int replay_watch(struct xsd *d, struct replay *rp, char op, const char *p, uint32_t len,
+                        uint32_t *pos)
+{
+	uint32_t domid, plen, relskip = 0;
+
+	if (len - *pos < 4)
+		return -1;
+	domid = get32(p + *pos);
+	*pos += 4;
+	if (domid >= XSD_DOMID_MAX ||
+	    get_str(p, len, pos, XSD_ABS_PATH_MAX, rp->path, &plen) != 0 ||
+	    get_str(p, len, pos, XENSTORE_PAYLOAD_MAX, rp->token, NULL) != 0 ||
+	    (rp->path[0] != '/' && rp->path[0] != '@'))
+		return -1;
+	if (op == OP_UNWATCH) {
+		watch_forget(d, domid, rp->path, rp->token);
+		return 0;
+	}
+	if (len - *pos < 4)
+		return -1;
+	relskip = get32(p + *pos);
+	*pos += 4;
+	if (relskip && (relskip >= plen || rp->path[relskip - 1] != '/'))
+		return -1;
+	if (watch_restore(d, domid, rp->path, relskip, rp->token) == ENOENT)
+		xsd_warn("log replay: watch %s of domain %u, which is not introduced", rp->path,
+		         domid);
+	return 0;
+}
+
+/* 'Q', 'q': a run-time quota change; -1 if malformed. */
+static int replay_quota(struct xsd *d, struct replay *rp, char op, const char *p, uint32_t len,
+                        uint32_t *pos)
+{
+	uint32_t domid = 0, value, base = 0;
+	char name[QUOTA_NAME_MAX + 1];
+	int id;
+
+	if (op == OP_DOMAIN_QUOTA) {
+		if (len - *pos < 4)
+			return -1;
+		domid = get32(p + *pos);
+		*pos += 4;
+		if (domid >= XSD_DOMID_MAX)
+			return -1;
+	}
+	if (get_str(p, len, pos, QUOTA_NAME_MAX, name, NULL) != 0 ||
+	    len - *pos < (op == OP_QUOTA ? 8u : 4u))
+		return -1;
+	value = get32(p + *pos);
+	if (op == OP_QUOTA)
+		base = get32(p + *pos + 4);
+	*pos += op == OP_QUOTA ? 8 : 4;
+	id = quota_lookup(name);
+	if (id < 0) {
+		xsd_warn("log replay: unknown quota '%s' ignored", name);
+	} else if (op == OP_DOMAIN_QUOTA) {
+		domain_set_quota(d, domid, id, value);
+	} else if (d->quota_base.v[id] == base) {
+		d->quota.v[id] = value;
+	} else {
+		/* the start options changed since: they win over the older run-time change */
+		xsd_warn("log replay: quota %s was set to %u when it started as %u; it starts as "
+		         "%u now, which stays",
+		         name, value, base, d->quota_base.v[id]);
+		d->quota.v[id] = d->quota_base.v[id];
+		rp->rewrite = true;
+	}
+	return 0;
+}
+
 /* Apply one record body; -1 if it is malformed (nothing after it is trusted). */
-static int replay_record(struct xsd *d, const char *p, uint32_t len)
+static int replay_record(struct xsd *d, struct replay *rp, const char *p, uint32_t len)
 {
 	uint32_t pos = 0;
 	struct xs_perm *perms = NULL;
@@ -364,6 +577,22 @@ static int replay_record(struct xsd *d, const char *p, uint32_t len)
 			domain_release(d, get32(p + pos));
 			pos += 4;
 			break;
+		case OP_WATCH:
+		case OP_UNWATCH:
+			if (replay_watch(d, rp, op, p, len, &pos) != 0)
+				goto out;
+			break;
+		case OP_WATCH_RESET:
+			if (len - pos < 4 || get32(p + pos) >= XSD_DOMID_MAX)
+				goto out;
+			watch_release(d, get32(p + pos)); /* no connections yet: the parked ones */
+			pos += 4;
+			break;
+		case OP_QUOTA:
+		case OP_DOMAIN_QUOTA:
+			if (replay_quota(d, rp, op, p, len, &pos) != 0)
+				goto out;
+			break;
 		default:
 			goto out;
 		}
@@ -376,10 +605,12 @@ out:
 
 int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 {
+	struct replay *rp = NULL;
 	struct stat st;
 	char *data = NULL;
 	size_t size, pos;
 	ssize_t r;
+	int ret = 0;
 
 	*good_len = 0;
 	if (fstat(fd, &st) != 0)
@@ -388,8 +619,12 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 	if (size == 0)
 		return 0;
 	data = malloc(size);
-	if (!data)
+	rp = calloc(1, sizeof(*rp));
+	if (!data || !rp) {
+		free(data);
+		free(rp);
 		return -1;
+	}
 	for (pos = 0; pos < size; pos += (size_t)r) {
 		r = pread(fd, data + pos, size - pos, (off_t)pos);
 		if (r <= 0) {
@@ -399,7 +634,9 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 	}
 	crc_init();
 	d->replaying = true;
-	if (size < LOG_MAGIC_LEN || memcmp(data, LOG_MAGIC, LOG_MAGIC_LEN) != 0) {
+	if (size >= LOG_MAGIC_LEN && memcmp(data, LOG_MAGIC_V1, LOG_MAGIC_LEN) == 0) {
+		rp->rewrite = true; /* an old file: rewritten in the current format */
+	} else if (size < LOG_MAGIC_LEN || memcmp(data, LOG_MAGIC, LOG_MAGIC_LEN) != 0) {
 		xsd_warn("log: bad magic, ignoring the file");
 		goto done;
 	}
@@ -410,7 +647,7 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 
 		if (len > size - pos - 8 || crc32_buf(data + pos + 8, len) != crc)
 			break;
-		if (replay_record(d, data + pos + 8, len) != 0)
+		if (replay_record(d, rp, data + pos + 8, len) != 0)
 			break;
 		pos += 8 + len;
 		*good_len = pos;
@@ -418,21 +655,24 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 	if (*good_len != size)
 		xsd_warn("log: ignoring %zu damaged or incomplete bytes at the end",
 		         size - (size_t)*good_len);
+	ret = rp->rewrite;
 done:
 	d->replaying = false;
 	free(data);
-	return 0;
+	free(rp);
+	return ret;
 }
 
 int log_open(struct xsd *d, const char *dir)
 {
 	struct xsd_log *l = calloc(1, sizeof(*l));
 	uint64_t good = 0;
-	int fd = -1;
+	int fd = -1, rewrite;
 
 	if (!l)
 		return -1;
 	crc_init();
+	d->quota_base = d->quota; /* run-time quota changes are recorded against these */
 	l->fd = -1;
 	l->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->dirfd < 0)
@@ -440,7 +680,8 @@ int log_open(struct xsd *d, const char *dir)
 	fd = openat(l->dirfd, LOG_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
-	if (log_replay(d, fd, &good) != 0)
+	rewrite = log_replay(d, fd, &good);
+	if (rewrite < 0)
 		goto fail;
 	if (good < LOG_MAGIC_LEN) {
 		if (ftruncate(fd, 0) != 0 ||
@@ -456,6 +697,8 @@ int log_open(struct xsd *d, const char *dir)
 	l->size = good;
 	l->snap_size = good;
 	d->log = l;
+	if (rewrite)
+		log_compact(d); /* on failure the file stays readable, only older */
 	return 0;
 fail:
 	if (fd >= 0)

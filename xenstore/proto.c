@@ -521,19 +521,10 @@ static int do_set_quota(struct xs_req *r)
 	id = quota_lookup(a[0]);
 	if (id < 0 || parse_u64(a[1], UINT32_MAX, &v) != 0)
 		return EINVAL;
-	if (domid == XSD_DOMID_MAX) {
-		r->d->quota.v[id] = (uint32_t)v;
-	} else {
-		struct xsd_domain *dom = domain_get(r->d, domid, false);
-
-		if (!dom || !dom->introduced)
-			return ENOENT;
-		if (!dom->has_quota) {
-			dom->quota = r->d->quota;
-			dom->has_quota = true;
-		}
-		dom->quota.v[id] = (uint32_t)v;
-	}
+	if (domid == XSD_DOMID_MAX)
+		quota_set(r->d, id, (uint32_t)v);
+	else if (domain_set_quota(r->d, domid, id, (uint32_t)v) != 0)
+		return ENOENT;
 	return reply_ok(r);
 }
 
@@ -579,7 +570,7 @@ static int ctl_quota(struct xs_req *r, const char **a, uint32_t n)
 	}
 	if (n != 2 || (id = quota_lookup(a[0])) < 0 || parse_u64(a[1], UINT32_MAX, &v) != 0)
 		return EINVAL;
-	r->d->quota.v[id] = (uint32_t)v;
+	quota_set(r->d, id, (uint32_t)v);
 	return reply_ok(r);
 }
 

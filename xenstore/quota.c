@@ -1,6 +1,7 @@
 /*
  * Quotas: names, Xen's defaults (C xenstored 4.17) and help text.  They
  * limit unprivileged domains; privileged connections bypass all but path-max.
+ * Run-time changes are logged like store changes, so they survive a restart.
  */
 #include "config.h"
 
@@ -50,4 +51,11 @@ const char *quota_name(int id)
 const char *quota_help(int id)
 {
 	return quotas[id].help;
+}
+
+void quota_set(struct xsd *d, int id, uint32_t value)
+{
+	d->quota.v[id] = value;
+	if (!d->replaying)
+		log_quota(d, id);
 }

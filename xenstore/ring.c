@@ -190,9 +190,9 @@ int ring_event(struct xs_conn *c)
 		ring_reset(c);
 		return ring_kick(r);
 	}
-	/* replies queued by earlier rounds were logged before they were queued for output */
-	if (conn_output(c) < 0)
-		return -1;
-	/* new replies go out from the daemon's flush, after the log write */
+	/*
+	 * Only input here: output (old replies the full ring held back, and new
+	 * ones) goes out from the daemon's flush, after the log write.
+	 */
 	return conn_input(c);
 }

@@ -3,6 +3,10 @@
  * watch on "@name" fires only for that special event.  Events are filtered
  * by the watcher's read permission on the changed node (XSA-115) and an
  * event that would not fit in one message is dropped (XSA-324).
+ *
+ * An introduced domain's watches are state like its nodes: logged, kept
+ * on the domain (parked) while it has no ring connection, served again
+ * with a fresh initial event when it has one, dropped by RELEASE.
  */
 #include "config.h"
 
@@ -48,39 +52,68 @@ static void bucket_del(struct xsd *d, struct xs_watch *w)
 	}
 }
 
-int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
-              const char *token)
+/* The domain that keeps c's watches across restarts (c is its ring connection), or NULL. */
+static struct xsd_domain *keeper(struct xsd *d, const struct xs_conn *c)
 {
-	size_t plen = strlen(path), tlen = strlen(token);
-	struct xs_watch *w;
 	struct xsd_domain *dom;
 
-	for (w = c->watches; w; w = w->next)
-		if (w->plen == plen && w->tlen == tlen && memcmp(w->path, path, plen) == 0 &&
-		    memcmp(w->token, token, tlen) == 0)
-			return EEXIST;
-	if (!c->priv && c->nwatches >= domain_quota(d, c->domid, QUOTA_WATCHES))
-		return E2BIG;
-	w = calloc(1, sizeof(*w) + plen + 1);
+	if (!c->is_domain)
+		return NULL;
+	dom = domain_get(d, c->domid, false);
+	return dom && dom->introduced ? dom : NULL;
+}
+
+static struct xs_watch *watch_new(const char *path, const char *token, uint32_t relskip)
+{
+	size_t plen = strlen(path), tlen = strlen(token);
+	struct xs_watch *w = calloc(1, sizeof(*w) + plen + 1);
+
 	if (!w)
-		return ENOMEM;
+		return NULL;
 	w->token = malloc(tlen + 1);
 	if (!w->token) {
 		free(w);
-		return ENOMEM;
+		return NULL;
 	}
 	memcpy(w->token, token, tlen + 1);
 	memcpy(w->path, path, plen + 1);
 	w->plen = (uint32_t)plen;
 	w->tlen = (uint32_t)tlen;
 	w->relskip = relskip;
-	w->conn = c;
 	w->hash = xs_hash(path, (uint32_t)plen);
-	if (bucket_add(d, w) != 0) {
-		free(w->token);
-		free(w);
+	return w;
+}
+
+/* Free w and take it off its domain's count. */
+static void watch_destroy(struct xsd *d, struct xs_watch *w, uint32_t domid)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+
+	if (dom && dom->watches)
+		dom->watches--;
+	free(w->token);
+	free(w);
+}
+
+static bool watch_same(const struct xs_watch *w, const char *path, const char *token)
+{
+	return strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0;
+}
+
+static struct xs_watch *find(struct xs_watch *list, const char *path, const char *token)
+{
+	for (; list; list = list->next)
+		if (watch_same(list, path, token))
+			return list;
+	return NULL;
+}
+
+/* Serve w on c: its hash bucket, the list of every watch and c's list. */
+static int watch_link(struct xsd *d, struct xs_conn *c, struct xs_watch *w)
+{
+	if (bucket_add(d, w) != 0)
 		return ENOMEM;
-	}
+	w->conn = c;
 	w->next = c->watches;
 	c->watches = w;
 	c->nwatches++;
@@ -89,25 +122,44 @@ int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relsk
 		d->watch_list->hprevp = &w->hnext;
 	w->hprevp = &d->watch_list;
 	d->watch_list = w;
-	dom = domain_get(d, c->domid, true);
-	if (dom)
-		dom->watches++;
 	return 0;
 }
 
-static void watch_free(struct xsd *d, struct xs_watch *w)
+/* Stop serving w (the caller takes it off its connection's list). */
+static void watch_unlink(struct xsd *d, struct xs_watch *w)
 {
-	struct xsd_domain *dom = domain_get(d, w->conn->domid, false);
-
 	bucket_del(d, w);
 	*w->hprevp = w->hnext;
 	if (w->hnext)
 		w->hnext->hprevp = w->hprevp;
-	if (dom && dom->watches)
-		dom->watches--;
 	w->conn->nwatches--;
-	free(w->token);
-	free(w);
+	w->conn = NULL;
+}
+
+int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
+              const char *token)
+{
+	struct xsd_domain *dom, *kept = keeper(d, c);
+	struct xs_watch *w;
+
+	if (find(c->watches, path, token))
+		return EEXIST;
+	if (!c->priv && c->nwatches >= domain_quota(d, c->domid, QUOTA_WATCHES))
+		return E2BIG;
+	w = watch_new(path, token, relskip);
+	if (!w)
+		return ENOMEM;
+	if (watch_link(d, c, w) != 0) {
+		free(w->token);
+		free(w);
+		return ENOMEM;
+	}
+	dom = domain_get(d, c->domid, true);
+	if (dom)
+		dom->watches++;
+	if (kept)
+		log_watch(d, c->domid, w);
+	return 0;
 }
 
 int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *token)
@@ -115,22 +167,177 @@ int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *to
 	struct xs_watch **pp, *w;
 
 	for (pp = &c->watches; (w = *pp) != NULL; pp = &w->next) {
-		if (strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0) {
+		if (watch_same(w, path, token)) {
+			if (keeper(d, c))
+				log_unwatch(d, c->domid, w);
 			*pp = w->next;
-			watch_free(d, w);
+			watch_unlink(d, w);
+			watch_destroy(d, w, c->domid);
 			return 0;
 		}
 	}
 	return ENOENT;
 }
 
-void watch_del_all(struct xsd *d, struct xs_conn *c)
+/* Free every watch on c's list (nothing logged). */
+static void drop_conn_watches(struct xsd *d, struct xs_conn *c)
 {
 	while (c->watches) {
 		struct xs_watch *w = c->watches;
 
 		c->watches = w->next;
-		watch_free(d, w);
+		watch_unlink(d, w);
+		watch_destroy(d, w, c->domid);
+	}
+}
+
+static void drop_parked(struct xsd *d, struct xsd_domain *dom)
+{
+	while (dom->parked) {
+		struct xs_watch *w = dom->parked;
+
+		dom->parked = w->next;
+		watch_destroy(d, w, dom->domid);
+	}
+}
+
+void watch_del_all(struct xsd *d, struct xs_conn *c)
+{
+	struct xsd_domain *kept = keeper(d, c);
+
+	if (kept && (c->watches || kept->parked)) {
+		log_watch_reset(d, c->domid);
+		drop_parked(d, kept);
+		conn_want_flush(c); /* write the record soon even if no reply follows */
+	}
+	drop_conn_watches(d, c);
+}
+
+/* Queue w's initial event for its connection: the path as registered and the token. */
+static void initial_event(struct xs_watch *w)
+{
+	uint32_t plen = w->plen - w->relskip;
+
+	if ((size_t)plen + 1 + w->tlen + 1 <= XENSTORE_PAYLOAD_MAX)
+		conn_send(w->conn, XS_WATCH_EVENT, 0, 0, w->path + w->relskip, plen + 1, w->token,
+		          w->tlen + 1);
+}
+
+void watch_attach(struct xsd *d, struct xs_conn *c)
+{
+	struct xsd_domain *dom = keeper(d, c);
+
+	if (!dom || c->dead)
+		return;
+	while (dom->parked) {
+		struct xs_watch *w = dom->parked;
+
+		dom->parked = w->next;
+		if (find(c->watches, w->path, w->token) || watch_link(d, c, w) != 0) {
+			watch_destroy(d, w, dom->domid);
+			continue;
+		}
+		/* the domain may have missed changes while it had no connection */
+		initial_event(w);
+	}
+}
+
+void watch_conn_closed(struct xsd *d, struct xs_conn *c)
+{
+	struct xsd_domain *dom = keeper(d, c);
+	struct xs_conn *other;
+
+	if (!dom) {
+		drop_conn_watches(d, c);
+		return;
+	}
+	/* c->watches is newest first: pushing each in front leaves parked oldest first */
+	while (c->watches) {
+		struct xs_watch *w = c->watches;
+
+		c->watches = w->next;
+		watch_unlink(d, w);
+		w->next = dom->parked;
+		dom->parked = w;
+	}
+	for (other = d->conns; other; other = other->next)
+		if (other != c && other->is_domain && other->domid == c->domid && !other->dead)
+			watch_attach(d, other);
+}
+
+int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
+                  const char *token)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xs_watch *w, **pp;
+
+	if (!dom || !dom->introduced)
+		return ENOENT;
+	for (pp = &dom->parked; *pp; pp = &(*pp)->next)
+		if (watch_same(*pp, path, token))
+			return EEXIST;
+	w = watch_new(path, token, relskip);
+	if (!w)
+		return ENOMEM;
+	*pp = w;
+	dom->watches++;
+	return 0;
+}
+
+void watch_forget(struct xsd *d, uint32_t domid, const char *path, const char *token)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xs_watch **pp, *w;
+
+	if (!dom)
+		return;
+	for (pp = &dom->parked; (w = *pp) != NULL; pp = &w->next) {
+		if (watch_same(w, path, token)) {
+			*pp = w->next;
+			watch_destroy(d, w, domid);
+			return;
+		}
+	}
+}
+
+void watch_release(struct xsd *d, uint32_t domid)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xs_conn *c;
+
+	for (c = d->conns; c; c = c->next)
+		if (c->is_domain && c->domid == domid)
+			drop_conn_watches(d, c);
+	if (dom)
+		drop_parked(d, dom);
+}
+
+void watch_each_kept(struct xsd *d, uint32_t domid, void (*fn)(void *arg, const struct xs_watch *w),
+                     void *arg)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	const struct xs_watch *w, **v;
+	struct xs_conn *c;
+	uint32_t n, i;
+
+	if (!dom || !dom->introduced)
+		return;
+	for (w = dom->parked; w; w = w->next)
+		fn(arg, w);
+	/* a connection's list is newest first */
+	for (c = d->conns; c; c = c->next) {
+		if (!c->is_domain || c->domid != domid || !c->nwatches)
+			continue;
+		v = malloc(c->nwatches * sizeof(*v));
+		n = 0;
+		for (w = c->watches; w && v; w = w->next)
+			v[n++] = w;
+		for (i = n; i > 0; i--)
+			fn(arg, v[i - 1]);
+		if (!v) /* no memory: the order is not worth losing a watch */
+			for (w = c->watches; w; w = w->next)
+				fn(arg, w);
+		free(v);
 	}
 }
 

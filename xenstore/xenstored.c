@@ -1,8 +1,9 @@
 /*
  * shoji-xenstored: the xenstore daemon.  One libevent loop serves the Unix
- * socket; every readable connection is drained, its messages handled, the
- * log batch written (one write(2)), and only then are replies and watch
- * events sent.
+ * socket and the guest rings; in each loop iteration every ready
+ * connection is read and its messages handled, then the log batch of the
+ * whole iteration is written (one write(2)), and only then are replies and
+ * watch events sent.
  */
 #include "config.h"
 
@@ -89,8 +90,10 @@ static void conn_close(struct xs_conn *c)
 
 /*
  * Make pending output visible: the log first, then every queued reply and
- * event.  A connection whose output drained gets its buffered requests
- * handled (which may queue more), so this runs until nothing is pending.
+ * event.  This is the only place output is written, so nothing leaves
+ * before the log records of the changes it reveals.  A connection whose
+ * output drained gets its buffered requests handled (which may queue
+ * more), so this runs until nothing is pending.
  */
 static void flush_all(struct daemon *dm)
 {
@@ -114,6 +117,8 @@ static void flush_all(struct daemon *dm)
 		}
 		if (r > 0)
 			event_add(ce->wr, NULL);
+		else
+			event_del(ce->wr);
 		/* back-pressure: a client not reading its replies is not read either */
 		if (conn_throttled(c) && ce->reading) {
 			event_del(ce->rd);
@@ -129,34 +134,21 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_conn *c = arg;
 	struct conn_ev *ce = c->loop_data;
-	struct daemon *dm = ce->dm;
 
-	dm->activity++;
-	if (conn_input(c) < 0) {
-		/* acknowledged work of this batch must still reach the log */
-		if (log_flush(&dm->d) != 0)
-			fatal("cannot write the log: %s", strerror(errno));
-		conn_close(c);
-	}
-	flush_all(dm);
+	ce->dm->activity++;
+	if (conn_input(c) < 0)
+		c->dead = true; /* closed by flush_all, after the log got this batch */
+	conn_want_flush(c);
 }
 
+/* Room in the socket again: flush_all sends the rest (after any pending log write). */
 static void on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_conn *c = arg;
 	struct conn_ev *ce = c->loop_data;
-	struct daemon *dm = ce->dm;
-	int r = conn_output(c);
 
-	dm->activity++;
-	if (r < 0) {
-		conn_close(c);
-		return;
-	}
-	if (r == 0)
-		event_del(ce->wr);
+	ce->dm->activity++;
 	conn_want_flush(c);
-	flush_all(dm);
 }
 
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -197,14 +189,9 @@ static void on_ring(evutil_socket_t fd, short what, void *arg)
 	dm->activity++;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		xsd_warn("domain %u: event descriptor: %s", c->domid, strerror(errno));
-	if (ring_event(c) < 0) {
-		if (log_flush(&dm->d) != 0)
-			fatal("cannot write the log: %s", strerror(errno));
-		conn_close(c);
-	} else if (c->outoff == c->outlen) {
-		event_del(ce->wr);
-	}
-	flush_all(dm);
+	if (ring_event(c) < 0)
+		c->dead = true; /* closed by flush_all, after the log got this batch */
+	conn_want_flush(c);
 }
 
 /* VIRQ_DOM_EXC: a domain shut down, crashed or died. */
@@ -217,7 +204,6 @@ static void on_dom_exc(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		xsd_warn("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
 	ring_dom0_check_domains(dm->rings, &dm->d);
-	flush_all(dm);
 }
 
 /* Listen to VIRQ_DOM_EXC once the first ring is up (a daemon without rings needs no shoji-hv). */
@@ -274,6 +260,7 @@ static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t po
 		return ENOMEM;
 	}
 	ce->reading = true;
+	watch_attach(d, c); /* the domain's watches, from the log or an earlier connection */
 	event_active(ce->rd, EV_READ, 0); /* serve what the guest queued before we listened */
 	watch_dom_exc(dm);
 	return 0;
@@ -309,10 +296,13 @@ static uint64_t now_ns(void)
 }
 
 /*
- * The loop.  After a burst of work the daemon polls (non-blocking) for a
- * short while before sleeping, like KVM's halt-polling: a client that
- * answers quickly finds the daemon awake, which saves a cross-CPU wake-up
- * (tens of microseconds on nested hosts) per request.
+ * The loop.  Callbacks only read and handle requests; after each loop
+ * iteration flush_all writes the log once for every connection that was
+ * served (group commit) and only then sends the replies.  With --poll-us
+ * the daemon polls (non-blocking) for a while after a burst of work before
+ * sleeping, like KVM's halt-polling.  It is off by default: on small hosts
+ * a spinning daemon keeps the scheduler from running a client and the
+ * daemon on one CPU, which costs more than the wake-up polling saves.
  */
 static void run_loop(struct daemon *dm)
 {
@@ -323,13 +313,16 @@ static void run_loop(struct daemon *dm)
 			while (!dm->stop && now_ns() < end) {
 				unsigned long before = dm->activity;
 
-				event_base_loop(dm->base, EVLOOP_NONBLOCK);
+				event_base_loop(dm->base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+				flush_all(dm);
 				if (dm->activity != before)
 					end = now_ns() + dm->poll_ns;
 			}
 		}
-		if (!dm->stop)
+		if (!dm->stop) {
 			event_base_loop(dm->base, EVLOOP_ONCE);
+			flush_all(dm);
+		}
 	}
 }
 
@@ -446,7 +439,7 @@ int main(int argc, char **argv)
 	struct daemon dm = {.listen_fd = -1,
 	                    .socket_path = DEFAULT_SOCKET,
 	                    .state_dir = DEFAULT_STATE,
-	                    .poll_ns = 50000};
+	                    .poll_ns = 0};
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
 	int opt;

@@ -145,6 +145,9 @@ void quota_defaults(struct xsd_quota *q);
 int quota_lookup(const char *name);
 const char *quota_name(int id);
 const char *quota_help(int id);
+struct xsd;
+/* Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and logged. */
+void quota_set(struct xsd *d, int id, uint32_t value);
 
 /* ---- domains and accounting (domain.c) ---- */
 
@@ -153,9 +156,11 @@ struct xsd_domain {
 	bool introduced;
 	uint64_t mfn;
 	uint32_t port;
-	uint32_t target; /* SET_TARGET, or XSD_DOMID_MAX */
-	bool has_quota;  /* per-domain quota overrides below */
+	uint32_t target;     /* SET_TARGET, or XSD_DOMID_MAX */
+	uint32_t quota_mask; /* bit id set: quota.v[id] overrides the global value */
 	struct xsd_quota quota;
+	/* watches the domain keeps while it has no ring connection (oldest first) */
+	struct xs_watch *parked;
 	/* accounting of what this domid owns or uses */
 	int64_t nodes;
 	int64_t memory;
@@ -164,13 +169,17 @@ struct xsd_domain {
 	int64_t cnt_nodes, cnt_mem; /* domain_check's recount */
 };
 
-struct xsd;
 struct xsd_domain *domain_get(struct xsd *d, uint32_t domid, bool create);
 /* Effective quota value for a domain. */
 uint32_t domain_quota(struct xsd *d, uint32_t domid, int id);
+/* SET_QUOTA for an introduced domain: override one quota (logged); ENOENT otherwise. */
+int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value);
 /* INTRODUCE: record (or refresh) a domain; fires @introduceDomain when new. */
 int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port);
-/* RELEASE: forget the domain, chown its nodes to dom0, drop its ACL entries. */
+/*
+ * RELEASE: forget the domain, chown its nodes to dom0, drop its ACL entries,
+ * its watches and its quota overrides.
+ */
 int domain_release(struct xsd *d, uint32_t domid);
 int domain_set_target(struct xsd *d, uint32_t domid, uint32_t target);
 void domain_free_all(struct xsd *d);
@@ -205,7 +214,7 @@ struct xs_watch {
 	struct xs_watch **hprevp; /* list of every watch */
 	struct xs_watch *bnext;   /* hash bucket (by path) */
 	uint32_t hash;            /* xs_hash(path) */
-	struct xs_conn *conn;
+	struct xs_conn *conn;     /* NULL while parked on its domain */
 	char *token;
 	uint32_t tlen;
 	uint32_t plen;    /* registered (absolute) path length */
@@ -284,7 +293,8 @@ struct xsd {
 	struct xs_htab nodes;
 	uint64_t gen;
 	struct xsd_quota quota;
-	struct xsd_domain **doms; /* indexed by domid, created on demand */
+	struct xsd_quota quota_base; /* the start values (options) run-time changes are made to */
+	struct xsd_domain **doms;    /* indexed by domid, created on demand */
 	struct xs_conn *conns;
 	struct xs_conn *flush_list;
 	struct xs_watch *watch_list; /* every watch */
@@ -341,11 +351,31 @@ int tx_rm(struct xsd *d, struct xs_tx *tx, struct xs_node *n);
 int tx_delta(struct xs_tx *tx, uint32_t domid, int nodes, int mem);
 int32_t tx_delta_nodes(const struct xs_tx *tx, uint32_t domid);
 
-/* ---- watches (watch.c) ---- */
+/* ---- watches (watch.c) ----
+ * The watches of a domain's (ring) connection belong to the introduced
+ * domain: they are logged, survive a restart and a closed connection
+ * (parked on the domain until it has a ring again) and end with RELEASE.
+ * Socket clients' watches end with their connection.
+ */
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
               const char *token);
 int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *token);
+/* The client dropped all its watches (RESET_WATCHES, XENSTORE_RECONNECT). */
 void watch_del_all(struct xsd *d, struct xs_conn *c);
+/* c is closing: a domain's watches are parked on the domain, others freed. */
+void watch_conn_closed(struct xsd *d, struct xs_conn *c);
+/* c is a new ring connection: serve the domain's parked watches on it, each with its event. */
+void watch_attach(struct xsd *d, struct xs_conn *c);
+/* Log replay: give introduced domain domid a (parked) watch; EEXIST and ENOENT are harmless. */
+int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
+                  const char *token);
+/* Log replay: drop one of a domain's parked watches. */
+void watch_forget(struct xsd *d, uint32_t domid, const char *path, const char *token);
+/* RELEASE: drop every watch of domid, parked or on its connections (not logged). */
+void watch_release(struct xsd *d, uint32_t domid);
+/* Call fn for every watch domid keeps across a restart, oldest first (for snapshots). */
+void watch_each_kept(struct xsd *d, uint32_t domid, void (*fn)(void *arg, const struct xs_watch *w),
+                     void *arg);
 /*
  * Fire watches for a change of path.  recurse: the node was removed, so
  * watches below it fire too (with their own path).  n: the node as it was
@@ -361,11 +391,21 @@ void log_node(struct xsd *d, const struct xs_node *n);
 void log_delete(struct xsd *d, const char *path, uint32_t len);
 void log_domain(struct xsd *d, const struct xsd_domain *dom);
 void log_domain_gone(struct xsd *d, uint32_t domid);
+void log_watch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
+void log_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
+void log_watch_reset(struct xsd *d, uint32_t domid);
+void log_quota(struct xsd *d, int id);
+void log_domain_quota(struct xsd *d, uint32_t domid, int id);
 /* Write what was logged since the last flush (one write(2)); -1 on I/O error. */
 int log_flush(struct xsd *d);
 /* Rewrite the log as a snapshot of the current state. */
 int log_compact(struct xsd *d);
-/* Replay a log file into d (used at start).  Stops at the first damaged record. */
+/*
+ * Replay a log file into d (used at start).  Stops at the first damaged
+ * record; *good_len is the length of the good part.  Returns 1 when the file
+ * should be rewritten as a snapshot (an older format, or records that no
+ * longer apply), 0 otherwise, -1 on a read error or no memory.
+ */
 int log_replay(struct xsd *d, int fd, uint64_t *good_len);
 
 /* ---- protocol (proto.c) ---- */

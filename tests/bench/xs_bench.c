@@ -5,9 +5,13 @@
  * round trip.  Prints ops/s and p50/p99 latency per test for 1 and 8
  * clients, beside the target (2x the better of Xen 4.17's two daemons).
  *
- *   xs_bench [--socket PATH] [--seconds S] [--only WORD]
+ *   xs_bench [--socket PATH] [--seconds S] [--only WORD] [--clients 1|8]
+ *            [--no-echo] [--pid PID]
  * Without --socket it starts a private shoji-xenstored (durability on,
  * state in a temporary directory) from $top_builddir and stops it after.
+ * The daemon's own CPU time per operation is printed too when its pid is
+ * known (started here, or --pid); it includes the daemon's busy-polling
+ * (--poll-us), so with one client it is mostly the round trip's wait.
  * Xen's daemons cannot run here (Debian's C xenstored needs the hypervisor,
  * or crashes with --no-domain-init), so the comparison is the reference
  * medians measured for Xen 4.17 on this kind of machine (issue 5).
@@ -60,13 +64,36 @@ struct test {
 static const char *sock_path;
 static double seconds = 2.0;
 static const char *only; /* run only the tests whose name contains this */
+static int only_clients; /* run only this client count (0: 1 and 8) */
+static bool no_echo;     /* skip the bare round-trip line (profiling the daemon alone) */
 
 struct result {
 	double ops, p50, p99;
+	double cpu_us; /* daemon CPU time per operation, or < 0 when unknown */
 	unsigned long retries;
 	int failed;
 };
 static volatile int running;
+static pid_t daemon_pid; /* the daemon measured (0: unknown) */
+
+/* CPU time the daemon has used so far in ns (its single thread's schedstat), or -1. */
+static double daemon_cpu_ns(void)
+{
+	char path[64];
+	double ns = -1;
+	FILE *f;
+
+	if (daemon_pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)daemon_pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lf", &ns) != 1)
+			ns = -1;
+		fclose(f);
+	}
+	return ns;
+}
 
 static double now(void)
 {
@@ -315,7 +342,7 @@ static int run(struct test *t, int nclients, struct result *res)
 {
 	struct client *cl = calloc((size_t)nclients, sizeof(*cl));
 	pthread_t *th = calloc((size_t)nclients, sizeof(*th));
-	double t0, el, *all;
+	double t0, el, *all, cpu0;
 	size_t nall = 0, k;
 	unsigned long ops = 0;
 	int i;
@@ -338,6 +365,7 @@ static int run(struct test *t, int nclients, struct result *res)
 	for (i = 0; i < nclients; i++)
 		pthread_create(&th[i], NULL, client_main, &cl[i]);
 	pthread_barrier_wait(&barrier);
+	cpu0 = daemon_cpu_ns();
 	t0 = now();
 	while (now() - t0 < seconds)
 		usleep(10000);
@@ -345,6 +373,7 @@ static int run(struct test *t, int nclients, struct result *res)
 	for (i = 0; i < nclients; i++)
 		pthread_join(th[i], NULL);
 	el = now() - t0;
+	res->cpu_us = cpu0 < 0 ? -1 : (daemon_cpu_ns() - cpu0) / 1e3;
 	pthread_barrier_destroy(&barrier);
 	for (i = 0; i < nclients; i++) {
 		ops += cl[i].ops;
@@ -361,6 +390,8 @@ static int run(struct test *t, int nclients, struct result *res)
 	}
 	qsort(all, nall, sizeof(double), cmp_double);
 	res->ops = (double)ops / el;
+	if (res->cpu_us >= 0)
+		res->cpu_us = ops ? res->cpu_us / (double)ops : 0;
 	res->p50 = nall ? all[nall / 2] * 1e6 : 0.0;
 	res->p99 = nall ? all[nall * 99 / 100] * 1e6 : 0.0;
 	free(all);
@@ -382,30 +413,42 @@ static void *echo_main(void *arg)
 	return NULL;
 }
 
-/* Round trips per second of 1 blocking client against echo_main (no daemon work). */
-static double echo_floor(void)
+/*
+ * Round trips of 1 blocking client against echo_main (no daemon work):
+ * ops/s and latency percentiles in res.
+ */
+static void echo_floor(struct result *res)
 {
 	char msg[40] = "", buf[256];
-	unsigned long n = 0;
+	double *lat = malloc(MAX_LAT * sizeof(double)), t0, t1;
+	size_t n = 0;
 	pthread_t th;
 	int sv[2];
-	double t0;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-		return 0;
+	memset(res, 0, sizeof(*res));
+	if (!lat || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+		free(lat);
+		return;
+	}
 	pthread_create(&th, NULL, echo_main, &sv[1]);
-	t0 = now();
-	while (now() - t0 < seconds) {
+	t0 = t1 = now();
+	while (t1 - t0 < seconds && n < MAX_LAT) {
+		double t = t1;
+
 		if (write(sv[0], msg, sizeof(msg)) != sizeof(msg) ||
 		    read(sv[0], buf, sizeof(buf)) <= 0)
 			break;
-		n++;
+		t1 = now();
+		lat[n++] = t1 - t;
 	}
-	t0 = now() - t0;
 	close(sv[0]);
 	pthread_join(th, NULL);
 	close(sv[1]);
-	return (double)n / t0;
+	qsort(lat, n, sizeof(double), cmp_double);
+	res->ops = t1 > t0 ? (double)n / (t1 - t0) : 0.0;
+	res->p50 = n ? lat[n / 2] * 1e6 : 0.0;
+	res->p99 = n ? lat[n * 99 / 100] * 1e6 : 0.0;
+	free(lat);
 }
 
 /* Start a daemon (argv[0] = exe) and wait until sock accepts connections. */
@@ -441,6 +484,9 @@ int main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"seconds", required_argument, NULL, 't'},
 	    {"only", required_argument, NULL, 'o'},
+	    {"clients", required_argument, NULL, 'c'},
+	    {"no-echo", no_argument, NULL, 'E'},
+	    {"pid", required_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0},
 	};
 	char dir[] = "/tmp/xs-bench.XXXXXX";
@@ -450,7 +496,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, ret = 0, idx;
 
-	while ((opt = getopt_long(argc, argv, "s:t:o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:t:o:c:Ep:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock_path = optarg;
@@ -461,9 +507,19 @@ int main(int argc, char **argv)
 		case 'o':
 			only = optarg;
 			break;
+		case 'c':
+			only_clients = atoi(optarg);
+			break;
+		case 'E':
+			no_echo = true;
+			break;
+		case 'p':
+			daemon_pid = (pid_t)atoi(optarg);
+			break;
 		default:
 			fprintf(stderr,
-			        "usage: xs_bench [--socket PATH] [--seconds S] [--only WORD]\n");
+			        "usage: xs_bench [--socket PATH] [--seconds S] [--only WORD] "
+			        "[--clients 1|8] [--no-echo] [--pid PID]\n");
 			return 2;
 		}
 	}
@@ -484,25 +540,35 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xs_bench: cannot start shoji-xenstored\n");
 			return 1;
 		}
+		daemon_pid = ours;
 		printf("xs_bench: private shoji-xenstored, log in %s/state (durability on)\n", dir);
 	}
 	printf("%.1f s per line; target = 2x the better of Xen 4.17's C and OCaml daemons "
 	       "(ref = that median, ops/s)\n",
 	       seconds);
-	printf("%-25s 1 client  %8.0f ops/s  (blocking client + echo thread: what a bare "
-	       "round trip costs here)\n",
-	       "socket round trip", echo_floor());
+	if (!no_echo) {
+		struct result e;
+
+		echo_floor(&e);
+		printf(
+		    "%-25s 1 client  %8.0f ops/s  p50 %6.1f us  p99 %7.1f us | blocking client + "
+		    "echo thread: a bare round trip here\n",
+		    "socket round trip", e.ops, e.p50, e.p99);
+	}
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]) && ret == 0; i++) {
 		for (idx = 0; idx < 2; idx++) {
 			int n = idx ? 8 : 1;
 			struct result r;
 
-			if (only && !strstr(tests[i].name, only))
+			if ((only && !strstr(tests[i].name, only)) ||
+			    (only_clients && only_clients != n))
 				continue;
 			sock_path = ours_sock;
 			ret |= run(&tests[i], n, &r);
 			printf("%-25s %d client%s %8.0f ops/s  p50 %6.1f us  p99 %7.1f us",
 			       tests[i].name, n, n > 1 ? "s" : " ", r.ops, r.p50, r.p99);
+			if (r.cpu_us >= 0)
+				printf("  daemon cpu %5.1f us/op", r.cpu_us);
 			printf(" | target %6.1fk (ref %5.1fk) %s%s\n", tests[i].target[idx] / 1e3,
 			       tests[i].ref[idx] / 1e3,
 			       r.failed ? "FAILED"

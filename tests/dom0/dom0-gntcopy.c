@@ -367,8 +367,6 @@ int main(int argc, char **argv)
 	struct dom0_guest *g = malloc(sizeof(*g));
 	struct shoji_gnttab *gt;
 	const volatile uint8_t *view;
-	unsigned long gfn;
-	const char *line;
 	uint8_t *cbuf;
 	uint32_t reason;
 
@@ -377,11 +375,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dom0-gntcopy SOCKET GUEST\n");
 		return 2;
 	}
-	dom0_guest_start(g, argv[1], argv[2], "");
-	line = dom0_console_wait(g, "gnttab-dom0: domid=", 30000);
-	if (sscanf(line, "gnttab-dom0: domid=%u ref=%u gfn=0x%lx", &domid, &ref, &gfn) != 3 ||
-	    domid != g->domid)
-		dom0_fail("unexpected line \"%s\"", line);
+	dom0_grant_guest_start(g, argv[1], argv[2], "", &ref, NULL);
+	domid = g->domid;
 	gt = shoji_gnttab_open(argv[1]);
 	if (!gt)
 		dom0_fail("shoji_gnttab_open: %s", strerror(errno));

@@ -28,9 +28,7 @@ int main(int argc, char **argv)
 	struct dom0_guest *g = malloc(sizeof(*g));
 	struct shoji_gnttab *gt;
 	unsigned int domid, ref, i, bad = 0;
-	unsigned long gfn;
 	volatile uint8_t *page;
-	const char *line;
 	uint64_t deadline;
 	uint8_t buf[64];
 	struct shoji_gnttab_copy_seg seg;
@@ -41,11 +39,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dom0-grant SOCKET GUEST\n");
 		return 2;
 	}
-	dom0_guest_start(g, argv[1], argv[2], "");
-	line = dom0_console_wait(g, "gnttab-dom0: domid=", 30000);
-	if (sscanf(line, "gnttab-dom0: domid=%u ref=%u gfn=0x%lx", &domid, &ref, &gfn) != 3 ||
-	    domid != g->domid)
-		dom0_fail("unexpected line \"%s\"", line);
+	dom0_grant_guest_start(g, argv[1], argv[2], "", &ref, NULL);
+	domid = g->domid;
 
 	gt = shoji_gnttab_open(argv[1]);
 	if (!gt)
@@ -82,7 +77,7 @@ int main(int argc, char **argv)
 	if (shoji_gnttab_unmap(gt, (void *)page, 1) < 0)
 		dom0_fail("unmap: %s", strerror(errno));
 
-	line = dom0_console_wait(g, "PASS gnttab_end_access_after_unmap", 60000);
+	dom0_console_wait(g, "PASS gnttab_end_access_after_unmap", 60000);
 	reason = dom0_guest_wait_shutdown(g, 30000);
 	if (reason != 0 || !strstr(g->con, "SUCCESS"))
 		dom0_fail("guest reason %u; console:\n%s", reason, g->con);

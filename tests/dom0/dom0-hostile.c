@@ -157,10 +157,8 @@ int main(int argc, char **argv)
 	ping(x, lport);
 	ping(x, lport);
 
-	dom0_guest_start(gg, argv[1], argv[3], "timeout_ms=600000");
-	line = dom0_console_wait(gg, "gnttab-dom0: domid=", 30000);
-	if (sscanf(line, "gnttab-dom0: domid=%u ref=%u gfn=0x%lx", &d2, &ref, &gfn) != 3)
-		dom0_fail("unexpected line \"%s\"", line);
+	dom0_grant_guest_start(gg, argv[1], argv[3], "timeout_ms=600000", &ref, &gfn);
+	d2 = gg->domid;
 	page = shoji_gnttab_map_grant_ref(gt, d2, ref, PROT_READ | PROT_WRITE);
 	if (!page)
 		dom0_fail("map_grant_ref: %s", strerror(errno));

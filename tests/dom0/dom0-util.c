@@ -106,6 +106,22 @@ const char *dom0_console_wait(struct dom0_guest *g, const char *prefix, unsigned
 	}
 }
 
+void dom0_grant_guest_start(struct dom0_guest *g, const char *sock, const char *image,
+                            const char *cmdline, unsigned int *ref, unsigned long *gfn)
+{
+	const char *line;
+	unsigned int domid;
+	unsigned long frame;
+
+	dom0_guest_start(g, sock, image, cmdline);
+	line = dom0_console_wait(g, "gnttab-dom0: domid=", 30000);
+	if (sscanf(line, "gnttab-dom0: domid=%u ref=%u gfn=0x%lx", &domid, ref, &frame) != 3 ||
+	    domid != g->domid)
+		dom0_fail("unexpected line \"%s\"", line);
+	if (gfn)
+		*gfn = frame;
+}
+
 uint32_t dom0_guest_wait_shutdown(struct dom0_guest *g, unsigned int ms)
 {
 	uint64_t deadline = dom0_now_ns() + (uint64_t)ms * 1000000ULL;

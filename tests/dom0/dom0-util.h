@@ -28,6 +28,13 @@ void dom0_guest_start(struct dom0_guest *g, const char *sock, const char *image,
  * line (NUL-terminated, inside g->con) or fails.
  */
 const char *dom0_console_wait(struct dom0_guest *g, const char *prefix, unsigned int ms);
+/*
+ * Start the gnttab-dom0 guest @image (as dom0_guest_start) and wait up to 30 s
+ * for the grant it announces ("gnttab-dom0: domid=D ref=R gfn=0xG"); fails
+ * unless the line parses and D is g's domain.  @gfn may be NULL.
+ */
+void dom0_grant_guest_start(struct dom0_guest *g, const char *sock, const char *image,
+                            const char *cmdline, unsigned int *ref, unsigned long *gfn);
 /* Wait up to @ms for shutdown/crash; returns the shutdown reason (crash: SHUTDOWN_crash). */
 uint32_t dom0_guest_wait_shutdown(struct dom0_guest *g, unsigned int ms);
 void dom0_guest_destroy(struct dom0_guest *g);

@@ -16,6 +16,13 @@
  *               then asks the live server for XENSTORE_RECONNECT once.
  *   3 (bench)   rounds=N READs of a relative node: "xs-guest: read rounds=N
  *               median_ns=.. p99_ns=.." (guest clock).
+ *   4 (durable) watches control/shutdown, watches and unwatches data/gone,
+ *               prints "xs-guest: hook restart-quiet" (Dom0 kills the daemon
+ *               with SIGKILL and starts it again) and, without sending a
+ *               request, waits for the restarted daemon to fire the watch
+ *               once more; then "xs-guest: hook shutdown" (Dom0 writes
+ *               data/gone, then control/shutdown) must bring the event for
+ *               control/shutdown and none for data/gone.
  * Every check prints PASS/FAIL; the guest ends with SUCCESS or FAILURE.
  */
 #include <shoji/io/xs_wire.h>
@@ -331,6 +338,60 @@ static void role_resume(void)
 	      "xs_reconnect_watches_dropped", NULL);
 }
 
+/*
+ * Read messages until a watch event for path/token arrives (true) or the
+ * deadline passes; *stray counts events carrying token stray meanwhile.
+ */
+static bool wait_watch_counting(const char *path, const char *token, const char *stray,
+                                unsigned int *stray_n, uint64_t deadline)
+{
+	struct xsd_sockmsg r;
+	char buf[128];
+	uint32_t plen = strlen(path) + 1;
+
+	while (get_msg(&r, buf, sizeof(buf), deadline)) {
+		uint32_t l = strnlen(buf, r.len) + 1;
+
+		if (r.type != XS_WATCH_EVENT || l > r.len)
+			continue;
+		if (strcmp(buf + l, stray) == 0)
+			(*stray_n)++;
+		if (l == plen && memcmp(buf, path, plen) == 0 && strcmp(buf + l, token) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A guest's watch outlives a SIGKILL of the daemon, and so does an UNWATCH. */
+static void role_durable(void)
+{
+	static const char sd[] = "control/shutdown", tok[] = "shutdown-tok";
+	unsigned int stray = 0;
+	char buf[64];
+	int rc;
+
+	rc = call(XS_WATCH, sd, sizeof(sd), tok, sizeof(tok), buf, sizeof(buf), NULL);
+	check(rc == CALL_OK, "xs_durable_watch", "rc=%d", rc);
+	rc = call(XS_WATCH, "data/gone", 10, "gone-tok", 9, buf, sizeof(buf), NULL);
+	check(rc == CALL_OK, "xs_durable_watch2", "rc=%d", rc);
+	rc = call(XS_UNWATCH, "data/gone", 10, "gone-tok", 9, buf, sizeof(buf), NULL);
+	check(rc == CALL_OK, "xs_durable_unwatch", "rc=%d", rc);
+	check(wait_watch(sd, tok, monotonic_ns() + call_timeout_ns), "xs_durable_initial", NULL);
+	evq_n = 0;
+	printf("xs-guest: hook restart-quiet\n");
+	/* nothing was lost with the old daemon: no request, no RECONNECT, just wait */
+	check(wait_watch_counting(sd, tok, "gone-tok", &stray, monotonic_ns() + 60000000000ULL),
+	      "xs_durable_refired", NULL);
+	printf("xs-guest: hook shutdown\n");
+	check(wait_watch_counting(sd, tok, "gone-tok", &stray, monotonic_ns() + 60000000000ULL),
+	      "xs_durable_event", NULL);
+	wait_watch_counting(sd, "none", "gone-tok", &stray, monotonic_ns() + 300000000ULL);
+	check(stray == 0, "xs_durable_unwatch_kept", "events for the removed watch: %u", stray);
+	rc = xs_read1(sd, buf, sizeof(buf));
+	check(rc == CALL_OK && strcmp(buf, "poweroff") == 0, "xs_durable_read", "rc=%d '%s'", rc,
+	      buf);
+}
+
 static void sort_u64(uint64_t *v, unsigned long n)
 {
 	unsigned long gap, i, j;
@@ -397,6 +458,9 @@ int guest_main(const struct hvm_start_info *si)
 		break;
 	case 3:
 		role_bench(cmdline_ulong(si, "rounds", 1000));
+		break;
+	case 4:
+		role_durable();
 		break;
 	default:
 		role_basic(domid);

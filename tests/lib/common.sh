@@ -8,13 +8,33 @@
 SHOJI_TEST_PIDS=""
 SHOJI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/shoji-test.XXXXXX")
 shoji_cleanup() {
-	for pid in $SHOJI_TEST_PIDS; do
-		kill "$pid" 2>/dev/null || true
-	done
+	stop_pids $SHOJI_TEST_PIDS
 	for pid in $SHOJI_TEST_PIDS; do
 		wait "$pid" 2>/dev/null || true
 	done
 	rm -rf "$SHOJI_TMP"
+}
+
+# stop_pids PID...: SIGTERM, up to 3 s to exit, then SIGKILL, so that no daemon outlives its
+# test even when it ignores SIGTERM (the ones shojid spawns are not our children: no wait).
+stop_pids() {
+	local pid left tries=60
+	for pid in "$@"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	while [ "$tries" -gt 0 ]; do
+		left=""
+		for pid in "$@"; do
+			kill -0 "$pid" 2>/dev/null && left="$left $pid"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	for pid in $left; do
+		echo "cleanup: pid $pid ignored SIGTERM; killing it" >&2
+		kill -9 "$pid" 2>/dev/null || true
+	done
 }
 trap shoji_cleanup EXIT
 

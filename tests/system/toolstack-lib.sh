@@ -39,11 +39,12 @@ ts_start() {
 # At exit: shojid first (it restarts shoji-consoled), then whatever the
 # pidfiles name now, then the common clean-up.
 ts_cleanup() {
-	[ -n "$SHOJID_PID" ] && kill "$SHOJID_PID" 2>/dev/null
-	sleep 0.2
+	local p pids=""
+	[ -n "$SHOJID_PID" ] && stop_pids "$SHOJID_PID"
 	for p in shoji-consoled shoji-xenstored shoji-hv; do
-		[ -f "$TS_STATE/$p.pid" ] && kill "$(cat "$TS_STATE/$p.pid")" 2>/dev/null
+		[ -f "$TS_STATE/$p.pid" ] && pids="$pids $(cat "$TS_STATE/$p.pid")"
 	done
+	stop_pids $pids
 	shoji_cleanup
 }
 trap ts_cleanup EXIT

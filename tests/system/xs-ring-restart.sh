@@ -3,6 +3,9 @@
 # reconnects the guest's ring from its log, and the guest's next request works (a request lost
 # with the old daemon is recovered with XENSTORE_RECONNECT).  Then the domain is destroyed without
 # RELEASE: the daemon learns it from VIRQ_DOM_EXC, closes the ring and fires @releaseDomain.
+# A second guest keeps its watch through a SIGKILL of the daemon: the restarted daemon fires it
+# once at once and again for a later Dom0 write, and an UNWATCH sent before is kept too.  Quota
+# changes (global, and per domain until RELEASE) survive the same SIGKILL.
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm
 . "$top_srcdir/tests/system/xs-ring-lib.sh"
@@ -28,6 +31,40 @@ echo "$out" | grep -q "^xs-ring-run: destroyed domain $domid, @releaseDomain fir
 	fail "@releaseDomain did not fire when the domain died"
 grep -q "domain $domid died: ring connection closed" "$SHOJI_TMP/xsd.err" ||
 	fail "the daemon did not close the dead domain's ring"
+
+# --- durable watches and quotas
+[ "$(xsraw $XS_SET_QUOTA watches 77)" = OK ] || fail "SET_QUOTA watches"
+old=$(cat "$XS_PID")
+out=$(timeout 300 "$RUN" "$SOCK" "$XS_SOCK" "$XS_GUEST" "role=4" "$HOOK" 2>&1)
+rc=$?
+echo "$out"
+echo "--- daemon"
+cat "$SHOJI_TMP/xsd.err"
+[ $rc -eq 0 ] || fail "durable-watch guest failed (rc $rc)"
+[ "$(cat "$XS_PID")" != "$old" ] || fail "the daemon was not restarted"
+for c in xs_durable_watch xs_durable_unwatch xs_durable_initial xs_durable_refired \
+	xs_durable_event xs_durable_unwatch_kept xs_durable_read; do
+	echo "$out" | grep -q "PASS $c" || fail "check $c did not pass"
+done
+dom2=$(echo "$out" | sed -n 's/.*xs-guest: domid=\([0-9]*\) .*/\1/p')
+[ "$(cat "$SHOJI_TMP/quota-set")" = OK ] || fail "SET_QUOTA $dom2 nodes: $(cat "$SHOJI_TMP/quota-set")"
+[ "$(cat "$SHOJI_TMP/quota-dom-after")" = 555 ] ||
+	fail "the domain's quota override was lost: $(cat "$SHOJI_TMP/quota-dom-after")"
+[ "$(cat "$SHOJI_TMP/quota-global-after")" = 77 ] ||
+	fail "the global quota change was lost: $(cat "$SHOJI_TMP/quota-global-after")"
+log="$SHOJI_TMP/xs-state/xenstore.log"
+grep -q shutdown-tok "$log" || fail "the guest's watch is not in the log"
+# xs-ring-run RELEASEd the domain: its override is gone, also after another SIGKILL
+q=$(xsraw $XS_GET_QUOTA "$dom2" nodes)
+[ "$q" != 555 ] || fail "the released domain kept its quota override"
+kill -9 "$(cat "$XS_PID")"
+xsd_start
+q=$(xsraw $XS_GET_QUOTA "$dom2" nodes)
+[ "$q" != 555 ] || fail "the released domain's quota override came back after a restart"
+[ "$(xsraw $XS_GET_QUOTA watches)" = 77 ] || fail "global quota lost in the second restart"
+# compaction forgets the released domain's watch
+[ "$(xsraw 0 compact)" = OK ] || fail "CONTROL compact"
+if grep -q shutdown-tok "$log"; then fail "the compacted log kept the released domain's watch"; fi
 xsd_alive
 hv_alive
 echo "PASS xs-ring-restart"

@@ -21,6 +21,8 @@
 #include <shoji/backend.h>
 #include <shoji/xs.h>
 
+#include "check-run.h"
+
 #define FE "/local/domain/7/device/ping"
 #define BE "/local/domain/0/backend/ping/7"
 
@@ -251,11 +253,5 @@ static Suite *backend_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(backend_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(backend_suite());
 }

@@ -24,6 +24,7 @@
 #include <libxml/relaxng.h>
 
 #include "../../dom0-tools/domxml.h"
+#include "check-run.h"
 
 #define MAX_FIXTURES 128
 
@@ -630,8 +631,7 @@ int main(void)
 	char rel[PATH_MAX];
 	Suite *s = suite_create("domxml");
 	TCase *tc = tcase_create("domxml");
-	SRunner *sr;
-	int failed;
+	int status;
 
 	if (!top)
 		top = ".";
@@ -662,11 +662,8 @@ int main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_missing_schema);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = check_run(s);
 	for (int i = 0; i < n_bad; i++)
 		free(bad_files[i]);
-	return failed ? 1 : 0;
+	return status;
 }

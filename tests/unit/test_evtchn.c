@@ -14,6 +14,7 @@
 #include <shoji/errno.h>
 
 #include "../../hypervisor/evtchn.h"
+#include "check-run.h"
 
 #define MAX_DOMS  8
 #define MAX_VCPUS 4
@@ -938,11 +939,5 @@ static Suite *evtchn_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(evtchn_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(evtchn_suite());
 }

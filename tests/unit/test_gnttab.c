@@ -13,6 +13,7 @@
 #include <shoji/errno.h>
 
 #include "../../hypervisor/gnttab.h"
+#include "check-run.h"
 
 #define MAX_DOMS 8
 #define NPAGES   64
@@ -783,11 +784,5 @@ static Suite *gnttab_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(gnttab_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(gnttab_suite());
 }

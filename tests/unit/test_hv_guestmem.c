@@ -8,6 +8,7 @@
 #include <shoji/errno.h>
 
 #include "guestmem.h"
+#include "check-run.h"
 
 #define MEM          (8u << 20)
 
@@ -171,8 +172,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_guestmem");
 	TCase *tc = tcase_create("walk");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, gpa_bounds);
@@ -181,9 +180,5 @@ int main(void)
 	tcase_add_test(tc, paging_off_identity);
 	tcase_add_test(tc, copy_across_pages);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

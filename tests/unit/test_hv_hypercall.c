@@ -17,6 +17,7 @@
 #include "hvtime.h"
 #include "hypercall.h"
 #include "test_hv_platform.h"
+#include "check-run.h"
 
 #define MEM  (4u << 20)
 #define ARG  0x10000u /* scratch GPA for hypercall arguments */
@@ -568,8 +569,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_hypercall");
 	TCase *tc = tcase_create("dispatch");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, unknown_numbers);
@@ -589,9 +588,5 @@ int main(void)
 	tcase_add_test(tc, cpuid_table);
 	tcase_add_test(tc, pvclock_scale);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <shoji/start_info.h>
 
 #include "loader.h"
+#include "check-run.h"
 
 #define MEM     (4u << 20)
 #define IMG_MAX 8192
@@ -370,8 +371,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_loader");
 	TCase *tc = tcase_create("pvh");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_elf64);
@@ -386,9 +385,5 @@ int main(void)
 	tcase_add_test(tc, no_segments_and_bad_args);
 	tcase_add_test(tc, read_file_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -14,6 +14,8 @@
 
 #include <shoji/io/ring.h>
 
+#include "check-run.h"
+
 struct test_request {
 	uint32_t seq;
 	uint32_t payload;
@@ -567,11 +569,5 @@ static Suite *ring_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ring_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(ring_suite());
 }

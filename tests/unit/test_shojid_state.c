@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../../dom0-tools/shojid/shojid.h"
+#include "check-run.h"
 
 static char schema_path[PATH_MAX];
 static char kernel_path[PATH_MAX]; /* a PVH kernel the parser's file checks accept */
@@ -566,8 +567,6 @@ int main(void)
 	char rel[PATH_MAX];
 	Suite *s = suite_create("shojid-state");
 	TCase *tc = tcase_create("state");
-	SRunner *sr;
-	int failed;
 
 	if (!top)
 		top = ".";
@@ -588,9 +587,5 @@ int main(void)
 	tcase_add_test(tc, test_records_adopt);
 	tcase_add_test(tc, test_record_header_strict);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

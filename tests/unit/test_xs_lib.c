@@ -17,6 +17,8 @@
 
 #include <shoji/xs.h>
 
+#include "check-run.h"
+
 static char dir[] = "/tmp/test-xs-lib.XXXXXX";
 static char sock[256];
 static pid_t daemon_pid;
@@ -197,11 +199,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

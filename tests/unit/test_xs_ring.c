@@ -7,6 +7,7 @@
 
 #include "ring.h"
 #include "test_xs_util.h"
+#include "check-run.h"
 
 #define DOMID 5
 
@@ -378,8 +379,6 @@ int main(void)
 {
 	Suite *s = suite_create("xs-ring");
 	TCase *tc = tcase_create("ring");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_features_and_paths);
 	tcase_add_test(tc, test_wrap);
@@ -394,9 +393,5 @@ int main(void)
 	tcase_add_test(tc, test_watch_event);
 	tcase_add_test(tc, test_introduce_release);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "test_xs_util.h"
+#include "check-run.h"
 
 /* ---- path rules ---- */
 
@@ -465,9 +466,7 @@ START_TEST(test_quota_nodes)
 	uint32_t t;
 	int i;
 
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", END));
-	ck_ok(twrite(c, 0, "/local/domain/5", ""));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
+	tdom5(c);
 	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "nodes", "10", END));
 	d5 = tconn(d, 5);
 	dom = domain_get(d, 5, false);
@@ -522,9 +521,7 @@ START_TEST(test_quota_tx_nodes)
 	uint32_t t;
 	int i;
 
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", END));
-	ck_ok(twrite(c, 0, "/local/domain/5", ""));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
+	tdom5(c);
 	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "transaction-nodes", "4", END));
 	d5 = tconn(d, 5);
 	t = tstart(d5);
@@ -549,9 +546,7 @@ START_TEST(test_quota_memory)
 	val[sizeof(val) - 1] = '\0';
 	memset(bigger, 'M', sizeof(bigger) - 1);
 	bigger[sizeof(bigger) - 1] = '\0';
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", END));
-	ck_ok(twrite(c, 0, "/local/domain/5", ""));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
+	tdom5(c);
 	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "memory", "2500", END));
 	d5 = tconn(d, 5);
 	ck_ok(twrite(d5, 0, "a", val));
@@ -593,11 +588,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

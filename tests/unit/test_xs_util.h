@@ -216,6 +216,14 @@ static inline void tstore_free(struct xsd *d)
 	free(d);
 }
 
+/* Introduce domain 5 (a record only, no ring) with its home /local/domain/5 owned by 5. */
+static inline void tdom5(struct xs_conn *dom0)
+{
+	ck_ok(treqv(dom0, XS_INTRODUCE, 0, "5", "1", "1", END));
+	ck_ok(twrite(dom0, 0, "/local/domain/5", ""));
+	ck_ok(treqv(dom0, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
+}
+
 /* CONTROL check: the accounting matches the tree and nothing is orphaned. */
 static inline void tcheck(struct xs_conn *dom0)
 {

@@ -8,15 +8,14 @@
 #include "config.h"
 
 #include "test_xs_util.h"
+#include "check-run.h"
 
 /* dom0, plus domain 5 introduced with its home /local/domain/5 (owned by 5). */
 static struct xs_conn *setup(struct xsd *d, struct xs_conn **d5)
 {
 	struct xs_conn *c = tconn(d, 0);
 
-	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "1", "1", END));
-	ck_ok(twrite(c, 0, "/local/domain/5", ""));
-	ck_ok(treqv(c, XS_SET_PERMS, 0, "/local/domain/5", "n5", END));
+	tdom5(c);
 	*d5 = tconn(d, 5);
 	return c;
 }
@@ -339,11 +338,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }
