@@ -117,28 +117,62 @@ static struct gnttab *world_gnttab(void *opaque, domid_t domid)
 
 /* --- Guest delivery hooks (under the target's delivery lock; take d->lock). --- */
 
+/*
+ * Claim the wake of @v if it sleeps in vcpu_block() (d->lock held): mark it
+ * woken, so vcpu_wake() adds no signal of its own, and tell the caller to
+ * signal it once d->lock is released.  Signalled under the lock, the vCPU
+ * thread (often preempting the sender on its CPU) would only find d->lock
+ * held and sleep again on it: three context switches instead of one.
+ */
+static bool claim_wake(struct vcpu *v)
+{
+	if (!v->blocked || v->woken)
+		return false;
+	v->woken = true;
+	return true;
+}
+
 static void guest_kick_vcpu(void *owner, uint32_t vcpu)
 {
 	struct domain *d = owner;
+	struct vcpu *v;
+	bool signal;
 
 	if (vcpu >= d->nr_vcpus)
 		return;
+	v = d->vcpus[vcpu];
 	pthread_mutex_lock(&d->lock);
-	vcpu_notify_upcall(d->vcpus[vcpu]);
+	signal = claim_wake(v);
+	vcpu_notify_upcall(v);
 	pthread_mutex_unlock(&d->lock);
+	if (signal)
+		pthread_cond_signal(&v->cond);
 }
 
-/* A port became pending: vCPUs sleeping in SCHEDOP_poll re-check their ports. */
+/*
+ * A port became pending: vCPUs sleeping in SCHEDOP_poll re-check their
+ * ports.  A vCPU in SCHEDOP_block is left to kick_vcpu, which follows when
+ * the event raises its upcall: woken here, before the upcall is raised, it
+ * would return to its guest with nothing to see and block again.
+ */
 static void guest_port_pending(void *owner, evtchn_port_t port, uint32_t vcpu)
 {
 	struct domain *d = owner;
+	uint64_t sleeping = 0; /* the vCPUs to signal */
 	unsigned int i;
 
+	_Static_assert(HV_MAX_VCPUS <= 64, "one bit per vCPU");
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i]->blocked)
-			vcpu_wake(d->vcpus[i]);
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (v->polling && claim_wake(v))
+			sleeping |= 1ULL << i;
+	}
 	pthread_mutex_unlock(&d->lock);
+	for (i = 0; sleeping != 0; i++, sleeping >>= 1)
+		if (sleeping & 1)
+			pthread_cond_signal(&d->vcpus[i]->cond);
 }
 
 static const struct evtchn_delivery_ops guest_ops = {
@@ -168,20 +202,30 @@ static const struct gnttab_mem_ops guest_mem = {
 
 /* --- Dom0 hooks. --- */
 
+/*
+ * The port's eventfd is written after dom0_lock is dropped: the write wakes
+ * the Dom0 client, which often preempts us right there, and the control
+ * thread's next CTRL_EVTCHN_SEND would then find dom0_lock held.  The fd
+ * stays open meanwhile: every delivery runs under an event lock that
+ * closing the port needs too (see evtchn.c), and dom0_close_port() closes
+ * the fd only after evtchn_close() returned.
+ */
 static void dom0_notify_port(void *owner, evtchn_port_t port)
 {
 	struct evtglue *g = owner;
 	uint64_t one = 1;
+	int fd;
 
 	if (port > EVTGLUE_DOM0_MAX_PORT)
 		return;
 	pthread_mutex_lock(&g->dom0_lock);
-	if (g->ports[port].fd < 0) {
+	fd = g->ports[port].fd;
+	if (fd < 0)
 		g->ports[port].missed = true; /* bound, fd not installed yet */
-	} else if (write(g->ports[port].fd, &one, sizeof(one)) < 0) {
+	pthread_mutex_unlock(&g->dom0_lock);
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
 		/* Only EAGAIN (non-blocking, counter full): it reads as pending anyway. */
 	}
-	pthread_mutex_unlock(&g->dom0_lock);
 }
 
 static const struct evtchn_delivery_ops dom0_ops = {.notify_port = dom0_notify_port};

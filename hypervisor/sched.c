@@ -103,6 +103,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 			return -XEN_EINVAL;
 
 	pthread_mutex_lock(&d->lock);
+	v->polling = true; /* evtglue.c's port_pending wakes us for any port */
 	for (;;) {
 		if (ports_pending(d, ports, p.nr_ports))
 			break;
@@ -113,6 +114,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		if (d->is_shutdown || d->crashed || d->dying || !v->online)
 			break;
 	}
+	v->polling = false;
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }

@@ -98,8 +98,18 @@ void vcpu_destroy(struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
+	/*
+	 * One signal per block is enough: a vCPU already woken re-checks
+	 * everything once it has d->lock back, and one that is not blocked
+	 * has nobody waiting (vcpu_block() starts from woken = false).  The
+	 * event delivery hooks (evtglue.c) claim the wake themselves and
+	 * signal after dropping d->lock, which makes this a no-op for them.
+	 */
+	if (v->woken)
+		return;
 	v->woken = true;
-	pthread_cond_signal(&v->cond);
+	if (v->blocked)
+		pthread_cond_signal(&v->cond);
 }
 
 void vcpu_kick(struct vcpu *v)

@@ -49,6 +49,7 @@ struct vcpu {
 	bool start_pending; /* start must be applied before the next KVM_RUN */
 	struct vcpu_start start;
 	bool blocked; /* sleeping in SCHEDOP_block/poll */
+	bool polling; /* in SCHEDOP_poll: woken when any port becomes pending */
 	bool woken;   /* vcpu_kick() since the vCPU last checked */
 	bool running; /* inside KVM_RUN */
 

@@ -7,13 +7,14 @@
  * failure).  Argument registers may be clobbered by the hypervisor.
  */
 #include "shoji-guest.h"
+#include "guest-internal.h"
 
 #include <shoji/xen.h>
 
 #define XEN_CPUID_LAST_BASE 0x4000ff00u
 
 /* Filled by the hypervisor when we write its address to the hypercall MSR. */
-static uint8_t hypercall_page[XEN_HYPERCALL_PAGE_NR * XEN_HYPERCALL_STUB_SIZE]
+uint8_t hypercall_page[XEN_HYPERCALL_PAGE_NR * XEN_HYPERCALL_STUB_SIZE]
     __attribute__((aligned(4096)));
 
 static struct xen_info xen_info;

@@ -135,11 +135,7 @@ static void lapic_write(unsigned int reg, uint32_t v)
 
 void irq_upcall(void)
 {
-	struct shared_info *s = shared_info_get();
-	unsigned int cpu = smp_cpu_id();
-
-	if (cpu < XEN_LEGACY_MAX_VCPUS)
-		s->vcpu_info[cpu].evtchn_upcall_pending = 0;
+	/* The handler clears upcall_pending (evtchn_dispatch does it first). */
 	if (upcall_handler != NULL)
 		upcall_handler();
 	lapic_write(LAPIC_EOI, 0);
@@ -153,7 +149,6 @@ long irq_set_upcall_handler(void (*fn)(void))
 	    .value = HVM_PARAM_CALLBACK_VECTOR(GUEST_UPCALL_VECTOR),
 	};
 
-	shared_info_get(); /* the upcall handler reads it */
 	upcall_handler = fn;
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
 	return hyp_hvm_op(HVMOP_set_param, &p);

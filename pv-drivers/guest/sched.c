@@ -24,7 +24,7 @@ long sched_yield(void)
 
 long sched_block(void)
 {
-	return hyp_sched_op(SCHEDOP_block, NULL);
+	return hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, NULL);
 }
 
 long sched_poll(evtchn_port_t *ports, unsigned int nr_ports, uint64_t timeout_abs_ns)

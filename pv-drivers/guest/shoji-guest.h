@@ -107,7 +107,8 @@ static inline void irq_disable(void)
 }
 /*
  * Route event upcalls to GUEST_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ) and
- * call fn, with interrupts off, for each upcall; returns the hypercall result.
+ * call fn, with interrupts off, for each upcall; fn clears this vCPU's
+ * evtchn_upcall_pending itself.  Returns the hypercall result.
  */
 long irq_set_upcall_handler(void (*fn)(void));
 
@@ -164,7 +165,11 @@ long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *port);
 long evtchn_bind_virq(uint32_t virq, unsigned int vcpu, evtchn_port_t *port);
 long evtchn_bind_ipi(unsigned int vcpu, evtchn_port_t *port);
-/* Handler run from the upcall (interrupts off) on the port's vCPU. */
+/*
+ * Handler run with interrupts off on the port's vCPU, from the upcall or
+ * from inside evtchn_wait().  It must not block or re-arm the single-shot
+ * timer (evtchn_wait's deadline lives there).
+ */
 void evtchn_set_handler(evtchn_port_t port, evtchn_handler_fn *fn, void *arg);
 void evtchn_mask(evtchn_port_t port);
 long evtchn_unmask(evtchn_port_t port);
@@ -175,9 +180,11 @@ bool evtchn_test_and_clear(evtchn_port_t port);
 /* Run this vCPU's pending handlers now; call with interrupts off. */
 void evtchn_poll(void);
 /*
- * Block (SCHEDOP_block, upcalls handled between blocks) until done(arg)
- * is true or, when deadline_ns is not 0, monotonic_ns() passes it (armed
- * with the single-shot timer).  Returns done's last answer.
+ * Block (SCHEDOP_block, this vCPU's pending handlers run before each
+ * check) until done(arg) is true or, when deadline_ns is not 0,
+ * monotonic_ns() passes it (armed with the single-shot timer).  Returns
+ * done's last answer.  Interrupts are off inside; an upcall vector raised
+ * meanwhile is taken (finding nothing new) when the caller's are back on.
  */
 bool evtchn_wait(bool (*done)(void *arg), void *arg, uint64_t deadline_ns);
 /* SCHEDOP_poll: block until one of ports is pending or deadline (0: none). */

@@ -19,10 +19,7 @@ extern const char smp_ap_entry64[];
 
 unsigned int smp_cpu_id(void)
 {
-	uintptr_t sp;
-
-	__asm__("mov %%rsp, %0" : "=r"(sp));
-	return ((const struct guest_cpu *)(sp & ~(GUEST_STACK_SIZE - 1)))->id;
+	return guest_cpu_self()->id;
 }
 
 unsigned int smp_nr_vcpus(void)

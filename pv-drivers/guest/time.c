@@ -16,18 +16,20 @@ static union {
 
 static volatile bool shared_info_mapped;
 
+/* Mapped on first use; the already-mapped test comes first (every clock read passes here). */
 struct shared_info *shared_info_get(void)
 {
-	struct xen_add_to_physmap xatp = {
+	struct xen_add_to_physmap xatp;
+	long rc;
+
+	if (shared_info_mapped)
+		return &shared_info_page.s;
+	xatp = (struct xen_add_to_physmap){
 	    .domid = DOMID_SELF,
 	    .space = XENMAPSPACE_shared_info,
 	    .idx = 0,
 	    .gpfn = (uintptr_t)&shared_info_page >> 12,
 	};
-	long rc;
-
-	if (shared_info_mapped)
-		return &shared_info_page.s;
 	rc = hyp_memory_op(XENMEM_add_to_physmap, &xatp);
 	if (rc < 0) {
 		printf("shoji-guest: mapping shared_info failed: %ld\n", rc);
