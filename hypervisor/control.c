@@ -752,7 +752,7 @@ int control_main(const struct control_options *o)
 	hv->on_state = on_state;
 	hv->on_state_opaque = c;
 	if (o->pool) {
-		r = vm_pool_start(&hv->pool, &hv->kvm, o->pool_memory, o->pool);
+		r = domain_pool_start(hv, o->pool_memory, o->pool);
 		if (r < 0) {
 			hv_warnx("cannot start the VM pool: %s", strerror(-r));
 			goto out;

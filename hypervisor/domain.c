@@ -10,6 +10,7 @@
 
 #include <shoji/sched.h>
 
+#include "cpuid.h"
 #include "domain.h"
 #include "evtglue.h"
 #include "hv.h"
@@ -17,6 +18,9 @@
 #include "loader.h"
 #include "log.h"
 #include "vcpu.h"
+
+/* Guest RAM a pooled VM has faulted in ahead: guest images load at 1 MiB. */
+#define POOL_POPULATE (2ULL << 20)
 
 /* Reserve the next free domid (Xen-style rover: ids are not reused soon). hv->lock held. */
 static int domid_alloc(struct hv *hv, uint32_t *out)
@@ -65,10 +69,59 @@ static int config_check(const struct domain_config *cfg)
 	return 0;
 }
 
+/* A pooled VM's domid: its slot holds this never-ready domain, which lookups skip. */
+static struct domain domid_reserved;
+
+/*
+ * vm_pool prepare hook: reserve the domid the VM's domain will have and make
+ * vCPU 0 with the default CPUID for it, so that taking the VM leaves only
+ * the guest-specific work (KVM_SET_CPUID2 alone costs 100-150 us here).
+ */
+static int pool_prepare(void *opaque, struct vm_pool_vm *pv)
+{
+	struct hv *hv = opaque;
+	struct kvm_cpuid2 *cpuid;
+	const char *bad;
+	int r;
+
+	pthread_mutex_lock(&hv->lock);
+	r = domid_alloc(hv, &pv->domid);
+	if (r == 0)
+		hv->domains[pv->domid] = &domid_reserved;
+	pthread_mutex_unlock(&hv->lock);
+	if (r < 0)
+		return r;
+	kvm_vm_prepare(&hv->kvm, &pv->vm, POOL_POPULATE);
+	if (pv->vm.boot_vcpu.fd >= 0 &&
+	    cpuid_parse_hide(CPUID_HIDE_DEFAULT, &pv->cpuid_hide, &bad) == 0) {
+		cpuid = cpuid_build(hv->kvm.supported, pv->cpuid_hide, pv->domid, 0);
+		pv->cpuid_set = cpuid && kvm_vcpu_set_cpuid(&pv->vm.boot_vcpu, cpuid) == 0;
+		free(cpuid);
+	}
+	return 0;
+}
+
+static void pool_release(void *opaque, struct vm_pool_vm *pv)
+{
+	struct hv *hv = opaque;
+
+	pthread_mutex_lock(&hv->lock);
+	if (hv->domains[pv->domid] == &domid_reserved)
+		hv->domains[pv->domid] = NULL;
+	pthread_mutex_unlock(&hv->lock);
+}
+
+int domain_pool_start(struct hv *hv, uint64_t ram_size, unsigned int target)
+{
+	return vm_pool_start(&hv->pool, &hv->kvm, ram_size, target, pool_prepare, pool_release, hv);
+}
+
 int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain **out)
 {
 	uint64_t pages = cfg->memory >> 12;
+	struct vm_pool_vm pv;
 	struct domain *d;
+	bool pooled;
 	void *extra;
 	unsigned int i;
 	uint32_t khz;
@@ -108,20 +161,30 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	memset(d->populated, 0xff, pages / 8 + 1);
 	d->tot_pages = d->max_pages = pages;
 
-	/* The domid goes into CPUID, so reserve it first (the slot stays NULL-looking to lookups). */
+	/*
+	 * The domid goes into CPUID, so reserve it first (the slot stays
+	 * NULL-looking to lookups); a pooled VM comes with its domid reserved.
+	 */
+	pooled = vm_pool_take(&hv->pool, cfg->memory, &pv);
 	pthread_mutex_lock(&hv->lock);
-	r = domid_alloc(hv, &d->domid);
-	if (r == 0)
+	if (pooled)
+		d->domid = pv.domid;
+	else
+		r = domid_alloc(hv, &d->domid);
+	if (pooled || r == 0)
 		hv->domains[d->domid] = d;
 	pthread_mutex_unlock(&hv->lock);
-	if (r < 0)
+	if (!pooled && r < 0)
 		goto out;
 	if (cfg->name[0])
 		snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	else
 		snprintf(d->name, sizeof(d->name), "domain-%u", d->domid);
 
-	if (!vm_pool_take(&hv->pool, cfg->memory, &d->vm)) {
+	if (pooled) {
+		d->vm = pv.vm;
+		d->boot_cpuid_set = pv.cpuid_set && pv.cpuid_hide == cfg->cpuid_hide;
+	} else {
 		r = kvm_vm_create(&hv->kvm, &d->vm, cfg->memory);
 		if (r < 0)
 			goto out_id;

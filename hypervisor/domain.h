@@ -76,6 +76,7 @@ struct domain {
 	uint64_t tot_pages;  /* populated pages (XENMEM_current_reservation) */
 	uint8_t *populated;  /* one bit per RAM page */
 	uint64_t cpuid_hide;
+	bool boot_cpuid_set; /* vCPU 0 came from the pool with this domain's CPUID */
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[HV_MAX_VCPUS];
@@ -137,6 +138,8 @@ struct domain {
  * offline).  Returns 0 and *out (one reference) or -errno.
  */
 int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain **out);
+/* Keep @target pre-built VMs of @ram_size bytes (domids reserved, vCPU 0 made). 0 or -errno. */
+int domain_pool_start(struct hv *hv, uint64_t ram_size, unsigned int target);
 /* Stop every vCPU, remove @d from the table and drop the table's reference. */
 void domain_destroy(struct domain *d);
 /* Drop a reference taken by domain_create / hv_domain_get. */

@@ -193,6 +193,9 @@ void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate)
 	if (populate > vm->ram_size)
 		populate = vm->ram_size;
 	(void)madvise(vm->ram, populate, MADV_POPULATE_WRITE);
+	/* and the last two frames, the xenstore and console pages the loader clears */
+	if (vm->ram_size >= populate + 2 * 4096)
+		(void)madvise(vm->ram + vm->ram_size - 2 * 4096, 2 * 4096, MADV_POPULATE_WRITE);
 }
 
 bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c)

@@ -47,7 +47,8 @@ void kvm_vm_destroy(struct kvm_vm *vm);
 /*
  * Do ahead of time what every domain's boot needs: create vCPU 0 (taken
  * with kvm_vm_take_boot_vcpu) and fault in the first @populate bytes of RAM,
- * where guest images load.  Best effort: what fails is simply done later.
+ * where guest images load, and the last two frames (the special pages).
+ * Best effort: what fails is simply done later.
  */
 void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate);
 /* Move a prepared vCPU 0 into @c; false when there is none. */

@@ -29,6 +29,7 @@ static void timer_event(void *opaque);
 int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 {
 	struct kvm_cpuid2 *cpuid = NULL;
+	bool preset = false;
 	pthread_condattr_t ca;
 	struct vcpu *v;
 	int r;
@@ -46,19 +47,24 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 	pthread_cond_init(&v->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	r = id == 0 && kvm_vm_take_boot_vcpu(&d->vm, &v->kvm)
-	        ? 0
-	        : kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
+	if (id == 0 && kvm_vm_take_boot_vcpu(&d->vm, &v->kvm)) {
+		preset = d->boot_cpuid_set; /* a pooled VM's, for this domid */
+		r = 0;
+	} else {
+		r = kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
+	}
 	if (r < 0)
 		goto out;
 	v->regs = &v->kvm.run->s.regs;
-	cpuid = cpuid_build(d->hv->kvm.supported, d->cpuid_hide, d->domid, id);
-	r = -ENOMEM;
-	if (!cpuid)
-		goto out;
-	r = kvm_vcpu_set_cpuid(&v->kvm, cpuid);
-	if (r < 0)
-		goto out;
+	if (!preset) {
+		cpuid = cpuid_build(d->hv->kvm.supported, d->cpuid_hide, d->domid, id);
+		r = -ENOMEM;
+		if (!cpuid)
+			goto out;
+		r = kvm_vcpu_set_cpuid(&v->kvm, cpuid);
+		if (r < 0)
+			goto out;
+	}
 	v->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->timerfd < 0) {
 		r = -errno;

@@ -13,7 +13,7 @@ static void *refill(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		struct kvm_vm vm;
+		struct vm_pool_vm pv = {0};
 		int r;
 
 		if (p->count >= p->target) {
@@ -21,21 +21,22 @@ static void *refill(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&p->lock);
-		r = kvm_vm_create(p->kvm, &vm, p->ram_size);
-		if (r == 0)
-			kvm_vm_prepare(p->kvm, &vm, VM_POOL_POPULATE);
+		r = kvm_vm_create(p->kvm, &pv.vm, p->ram_size);
+		if (r == 0 && (r = p->prepare(p->opaque, &pv)) < 0)
+			kvm_vm_destroy(&pv.vm);
 		pthread_mutex_lock(&p->lock);
 		if (r < 0) {
 			hv_warnx("VM pool: cannot build a VM: %s", strerror(-r));
 			break; /* domain creation falls back to building its own */
 		}
-		p->vms[p->count++] = vm;
+		p->vms[p->count++] = pv;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
-int vm_pool_start(struct vm_pool *p, struct kvm_host *k, uint64_t ram_size, unsigned int target)
+int vm_pool_start(struct vm_pool *p, struct kvm_host *k, uint64_t ram_size, unsigned int target,
+                  vm_pool_prepare_fn *prepare, vm_pool_release_fn *release, void *opaque)
 {
 	int r;
 
@@ -45,6 +46,9 @@ int vm_pool_start(struct vm_pool *p, struct kvm_host *k, uint64_t ram_size, unsi
 	p->kvm = k;
 	p->ram_size = ram_size;
 	p->target = target;
+	p->prepare = prepare;
+	p->release = release;
+	p->opaque = opaque;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	r = pthread_create(&p->thread, NULL, refill, p);
@@ -63,12 +67,16 @@ void vm_pool_stop(struct vm_pool *p)
 	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
-	while (p->count)
-		kvm_vm_destroy(&p->vms[--p->count]);
+	while (p->count) {
+		struct vm_pool_vm *pv = &p->vms[--p->count];
+
+		p->release(p->opaque, pv);
+		kvm_vm_destroy(&pv->vm);
+	}
 	p->running = false;
 }
 
-bool vm_pool_take(struct vm_pool *p, uint64_t ram_size, struct kvm_vm *out)
+bool vm_pool_take(struct vm_pool *p, uint64_t ram_size, struct vm_pool_vm *out)
 {
 	bool ok = false;
 

@@ -8,6 +8,7 @@
  * CONSOLE_LINE_MAX chunks.
  */
 #include "shoji-guest.h"
+#include "guest-internal.h"
 
 #include <shoji/xen.h>
 
@@ -129,14 +130,13 @@ static const char *literal_end(const char *s)
 	}
 	for (;; s += 8) {
 		uint64_t w = *(const word *)s, p = w ^ percents;
+		/* A zero byte in w (a NUL) or in p (a '%') sets its high bit; bits
+		 * above the first such byte may be wrong, the lowest one is not. */
+		uint64_t hit = ((w - ones) & ~w & highs) | ((p - ones) & ~p & highs);
 
-		/* a zero byte in w (a NUL) or in p (a '%') sets its high bit */
-		if (((w - ones) & ~w & highs) != 0 || ((p - ones) & ~p & highs) != 0)
-			break;
+		if (hit != 0)
+			return s + lowest_bit(hit) / 8;
 	}
-	while (*s != '\0' && *s != '%')
-		s++;
-	return s;
 }
 
 /* Format into o; returns the length of the whole output. */

@@ -33,15 +33,6 @@ struct evtchn_slot {
 static struct evtchn_slot slots[EVTCHN_2L_NR_CHANNELS];
 static struct shared_info *shinfo;
 
-static inline unsigned int lowest_bit(xen_ulong_t w)
-{
-	xen_ulong_t r;
-
-	/* bsf rather than tzcnt: the instruction emulator knows bsf. */
-	__asm__("bsfq %1, %0" : "=r"(r) : "rm"(w));
-	return (unsigned int)r;
-}
-
 /* rdtsc() inlined, for the wait loop's deadline test. */
 static inline uint64_t tsc_now(void)
 {

@@ -14,6 +14,16 @@ struct guest_cpu {
 };
 
 /* This vCPU's block (what smp_cpu_id() reads), without a call: hot paths use it. */
+/* The index of the lowest set bit of @w (not 0).  bsf rather than tzcnt: the
+ * instruction emulator some hosts run guest code in knows bsf. */
+static inline unsigned int lowest_bit(uint64_t w)
+{
+	uint64_t r;
+
+	__asm__("bsfq %1, %0" : "=r"(r) : "rm"(w));
+	return (unsigned int)r;
+}
+
 static inline struct guest_cpu *guest_cpu_self(void)
 {
 	uintptr_t sp;
