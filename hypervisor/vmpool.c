@@ -84,7 +84,9 @@ bool vm_pool_take(struct vm_pool *p, uint64_t ram_size, struct vm_pool_vm *out)
 		return false;
 	pthread_mutex_lock(&p->lock);
 	if (p->count) {
-		*out = p->vms[--p->count];
+		/* The oldest first: pooled VMs hand out their reserved domids in order. */
+		*out = p->vms[0];
+		memmove(&p->vms[0], &p->vms[1], --p->count * sizeof(p->vms[0]));
 		ok = true;
 		pthread_cond_signal(&p->cond);
 	}
