@@ -98,6 +98,8 @@ static int pool_prepare(void *opaque, struct vm_pool_vm *pv)
 		pv->cpuid_set = cpuid && kvm_vcpu_set_cpuid(&pv->vm.boot_vcpu, cpuid) == 0;
 		free(cpuid);
 	}
+	if (pv->vm.boot_vcpu.fd >= 0)
+		pv->pvh_preloaded = vcpu_preload_pvh(&pv->vm.boot_vcpu) == 0;
 	return 0;
 }
 
@@ -184,6 +186,7 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	if (pooled) {
 		d->vm = pv.vm;
 		d->boot_cpuid_set = pv.cpuid_set && pv.cpuid_hide == cfg->cpuid_hide;
+		d->boot_pvh_preloaded = pv.pvh_preloaded;
 	} else {
 		r = kvm_vm_create(&hv->kvm, &d->vm, cfg->memory);
 		if (r < 0)

@@ -76,7 +76,8 @@ struct domain {
 	uint64_t tot_pages;  /* populated pages (XENMEM_current_reservation) */
 	uint8_t *populated;  /* one bit per RAM page */
 	uint64_t cpuid_hide;
-	bool boot_cpuid_set; /* vCPU 0 came from the pool with this domain's CPUID */
+	bool boot_cpuid_set;     /* vCPU 0 came from the pool with this domain's CPUID */
+	bool boot_pvh_preloaded; /* ... and with the PVH segment state loaded */
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[HV_MAX_VCPUS];

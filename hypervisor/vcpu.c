@@ -49,6 +49,7 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 
 	if (id == 0 && kvm_vm_take_boot_vcpu(&d->vm, &v->kvm)) {
 		preset = d->boot_cpuid_set; /* a pooled VM's, for this domid */
+		v->pvh_preloaded = d->boot_pvh_preloaded;
 		r = 0;
 	} else {
 		r = kvm_vcpu_create(&d->hv->kvm, &d->vm, id, &v->kvm);
@@ -375,33 +376,65 @@ static exit_fn *const exit_table[] = {
     [KVM_EXIT_X86_WRMSR] = exit_wrmsr,
 };
 
-/* Load a start state into KVM (own thread, before the first KVM_RUN after it). */
-static int apply_start(struct vcpu *v, const struct vcpu_start *st)
+/* Segment and control registers of @sregs into vCPU @fd, and make it runnable.  0 or -errno. */
+static int load_sregs(int fd, const struct kvm_sregs *sregs)
 {
 	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
 	struct kvm_sregs s;
 
-	if (ioctl(v->kvm.fd, KVM_GET_SREGS, &s) < 0)
+	if (ioctl(fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
-	s.cs = st->sregs.cs;
-	s.ds = st->sregs.ds;
-	s.es = st->sregs.es;
-	s.fs = st->sregs.fs;
-	s.gs = st->sregs.gs;
-	s.ss = st->sregs.ss;
-	s.tr = st->sregs.tr;
-	s.ldt = st->sregs.ldt;
-	s.gdt = st->sregs.gdt;
-	s.idt = st->sregs.idt;
-	s.cr0 = st->sregs.cr0;
-	s.cr3 = st->sregs.cr3;
-	s.cr4 = st->sregs.cr4;
-	s.efer = st->sregs.efer;
-	if (ioctl(v->kvm.fd, KVM_SET_SREGS, &s) < 0)
+	s.cs = sregs->cs;
+	s.ds = sregs->ds;
+	s.es = sregs->es;
+	s.fs = sregs->fs;
+	s.gs = sregs->gs;
+	s.ss = sregs->ss;
+	s.tr = sregs->tr;
+	s.ldt = sregs->ldt;
+	s.gdt = sregs->gdt;
+	s.idt = sregs->idt;
+	s.cr0 = sregs->cr0;
+	s.cr3 = sregs->cr3;
+	s.cr4 = sregs->cr4;
+	s.efer = sregs->efer;
+	if (ioctl(fd, KVM_SET_SREGS, &s) < 0)
 		return -errno;
+	if (ioctl(fd, KVM_SET_MP_STATE, &mp) < 0)
+		return -errno;
+	return 0;
+}
+
+int vcpu_preload_pvh(struct kvm_vcpu *c)
+{
+	struct vcpu_start pvh;
+
+	vcpu_pvh_start_state(&pvh, 0, 0);
+	return load_sregs(c->fd, &pvh.sregs);
+}
+
+/*
+ * Load a start state into KVM (own thread, before the first KVM_RUN after
+ * it).  A vCPU whose PVH segment state was preloaded (the pool's vCPU 0)
+ * only needs its registers, which go in through the synced kvm_run copy.
+ */
+static int apply_start(struct vcpu *v, const struct vcpu_start *st)
+{
+	struct vcpu_start pvh;
+	int r;
+
+	vcpu_pvh_start_state(&pvh, 0, 0);
+	if (v->pvh_preloaded && !memcmp(&st->sregs, &pvh.sregs, sizeof(pvh.sregs))) {
+		v->pvh_preloaded = false;
+		v->regs->regs = st->regs;
+		v->kvm.run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	v->pvh_preloaded = false;
+	r = load_sregs(v->kvm.fd, &st->sregs);
+	if (r < 0)
+		return r;
 	if (ioctl(v->kvm.fd, KVM_SET_REGS, &st->regs) < 0)
-		return -errno;
-	if (ioctl(v->kvm.fd, KVM_SET_MP_STATE, &mp) < 0)
 		return -errno;
 	v->kvm.run->kvm_dirty_regs = 0;
 	return 0;

@@ -48,10 +48,11 @@ struct vcpu {
 	bool initialised;   /* has a start state (PVH entry or VCPUOP_initialise) */
 	bool start_pending; /* start must be applied before the next KVM_RUN */
 	struct vcpu_start start;
-	bool blocked; /* sleeping in SCHEDOP_block/poll */
-	bool polling; /* in SCHEDOP_poll: woken when any port becomes pending */
-	bool woken;   /* vcpu_kick() since the vCPU last checked */
-	bool running; /* inside KVM_RUN */
+	bool pvh_preloaded; /* KVM holds the PVH segment state already (vcpu_preload_pvh) */
+	bool blocked;       /* sleeping in SCHEDOP_block/poll */
+	bool polling;       /* in SCHEDOP_poll: woken when any port becomes pending */
+	bool woken;         /* vcpu_kick() since the vCPU last checked */
+	bool running;       /* inside KVM_RUN */
 
 	/* vcpu_info: registered location (host pointer into RAM) or NULL. */
 	struct vcpu_info *vcpu_info_reg;
@@ -79,6 +80,8 @@ void vcpu_destroy(struct vcpu *v);
 
 /* Fill @s with the PVH entry state: 32-bit flat protected mode, EIP = @entry, EBX = @ebx. */
 void vcpu_pvh_start_state(struct vcpu_start *s, uint32_t entry, uint32_t ebx);
+/* Load the PVH boot segment state into a fresh vCPU ahead of its start.  0 or -errno. */
+int vcpu_preload_pvh(struct kvm_vcpu *c);
 /* Translate a VCPUOP_initialise context; 0 or -XEN_EINVAL. */
 int vcpu_hvm_start_state(struct vcpu_start *s, const struct vcpu_hvm_context *ctx);
 

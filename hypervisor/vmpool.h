@@ -22,6 +22,7 @@ struct vm_pool_vm {
 	uint32_t domid;      /* reserved for the domain that takes it */
 	bool cpuid_set;      /* vCPU 0's CPUID is set for @domid and @cpuid_hide */
 	uint64_t cpuid_hide; /* cpuid_parse_hide() mask */
+	bool pvh_preloaded;  /* vCPU 0 holds the PVH segment state (vcpu_preload_pvh) */
 };
 
 /* Run by the refill thread on a new VM: 0, or -errno to drop it and stop refilling. */
