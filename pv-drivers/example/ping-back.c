@@ -45,18 +45,6 @@ static int ping_connect(struct shoji_backend_dev *dev)
 	return 0;
 }
 
-static void ping_disconnect(struct shoji_backend_dev *dev)
-{
-	struct ping_back *pb = shoji_backend_dev_priv(dev);
-
-	if (pb)
-		shoji_backend_log(shoji_backend_dev_backend(dev), SHOJI_BACKEND_LOG_INFO,
-		                  "%s: answered %lu pings", shoji_backend_dev_backend_path(dev),
-		                  pb->answered);
-	free(pb);
-	shoji_backend_dev_set_priv(dev, NULL);
-}
-
 static void ping_event(struct shoji_backend_dev *dev)
 {
 	struct ping_back *pb = shoji_backend_dev_priv(dev);
@@ -92,6 +80,25 @@ static void ping_event(struct shoji_backend_dev *dev)
 		shoji_backend_dev_notify(dev);
 		RING_FINAL_CHECK_FOR_REQUESTS(&pb->ring, more);
 	} while (more);
+}
+
+/*
+ * The frontend is closing: look at the ring one last time first, so that
+ * requests (or garbage) it published just before Closing are not lost to
+ * the order in which the xenstore watch and the event arrive.
+ */
+static void ping_disconnect(struct shoji_backend_dev *dev)
+{
+	struct ping_back *pb = shoji_backend_dev_priv(dev);
+
+	if (pb) {
+		ping_event(dev);
+		shoji_backend_log(shoji_backend_dev_backend(dev), SHOJI_BACKEND_LOG_INFO,
+		                  "%s: answered %lu pings", shoji_backend_dev_backend_path(dev),
+		                  pb->answered);
+	}
+	free(pb);
+	shoji_backend_dev_set_priv(dev, NULL);
 }
 
 static const struct shoji_backend_ops ping_ops = {
