@@ -71,48 +71,55 @@ static struct evtglue *glue_of(struct hv *hv)
 
 /* --- Domain lookups (called by the cores, possibly under their locks). --- */
 
-static struct evtchn_domain *world_evtchn(void *opaque, domid_t domid)
+/*
+ * A core's object of @domid with a reference taken: Dom0's own, or the
+ * domain's as @grab (which takes the reference) finds it under g->lock,
+ * which guards d->evtchn / d->gnttab against teardown.  NULL if none.
+ */
+static void *world_get(struct evtglue *g, domid_t domid,
+                       void *(*grab)(struct evtglue *g, struct domain *d))
 {
-	struct evtglue *g = opaque;
-	struct evtchn_domain *ec = NULL;
 	struct domain *d;
+	void *obj;
 
-	if (domid == 0) {
-		evtchn_domain_get(g->dom0_ec);
-		return g->dom0_ec;
-	}
+	if (domid == 0)
+		return grab(g, NULL);
 	d = hv_domain_get(g->hv, domid);
 	if (!d)
 		return NULL;
 	pthread_mutex_lock(&g->lock);
-	ec = d->evtchn;
-	if (ec)
-		evtchn_domain_get(ec);
+	obj = grab(g, d);
 	pthread_mutex_unlock(&g->lock);
 	domain_put(d);
+	return obj;
+}
+
+static void *grab_evtchn(struct evtglue *g, struct domain *d)
+{
+	struct evtchn_domain *ec = d ? d->evtchn : g->dom0_ec;
+
+	if (ec)
+		evtchn_domain_get(ec);
 	return ec;
+}
+
+static void *grab_gnttab(struct evtglue *g, struct domain *d)
+{
+	struct gnttab *gt = d ? d->gnttab : g->dom0_gt;
+
+	if (gt)
+		gnttab_get(gt);
+	return gt;
+}
+
+static struct evtchn_domain *world_evtchn(void *opaque, domid_t domid)
+{
+	return world_get(opaque, domid, grab_evtchn);
 }
 
 static struct gnttab *world_gnttab(void *opaque, domid_t domid)
 {
-	struct evtglue *g = opaque;
-	struct gnttab *gt = NULL;
-	struct domain *d;
-
-	if (domid == 0) {
-		gnttab_get(g->dom0_gt);
-		return g->dom0_gt;
-	}
-	d = hv_domain_get(g->hv, domid);
-	if (!d)
-		return NULL;
-	pthread_mutex_lock(&g->lock);
-	gt = d->gnttab;
-	if (gt)
-		gnttab_get(gt);
-	pthread_mutex_unlock(&g->lock);
-	domain_put(d);
-	return gt;
+	return world_get(opaque, domid, grab_gnttab);
 }
 
 /* --- Guest delivery hooks (under the target's delivery lock; take d->lock). --- */

@@ -423,14 +423,15 @@ static int apply_start(struct vcpu *v, const struct vcpu_start *st)
 	struct vcpu_start pvh;
 	int r;
 
-	vcpu_pvh_start_state(&pvh, 0, 0);
-	if (v->pvh_preloaded && !memcmp(&st->sregs, &pvh.sregs, sizeof(pvh.sregs))) {
+	if (v->pvh_preloaded) {
 		v->pvh_preloaded = false;
-		v->regs->regs = st->regs;
-		v->kvm.run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
-		return 0;
+		vcpu_pvh_start_state(&pvh, 0, 0);
+		if (!memcmp(&st->sregs, &pvh.sregs, sizeof(pvh.sregs))) {
+			v->regs->regs = st->regs;
+			v->kvm.run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+			return 0;
+		}
 	}
-	v->pvh_preloaded = false;
 	r = load_sregs(v->kvm.fd, &st->sregs);
 	if (r < 0)
 		return r;
