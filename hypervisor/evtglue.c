@@ -71,13 +71,21 @@ static struct evtglue *glue_of(struct hv *hv)
 
 /* --- Domain lookups (called by the cores, possibly under their locks). --- */
 
-/*
- * A core's object of @domid with a reference taken: Dom0's own, or the
- * domain's as @grab (which takes the reference) finds it under g->lock,
- * which guards d->evtchn / d->gnttab against teardown.  NULL if none.
- */
-static void *world_get(struct evtglue *g, domid_t domid,
-                       void *(*grab)(struct evtglue *g, struct domain *d))
+typedef void *grab_fn(struct evtglue *g, struct domain *d);
+
+/* @grab(@d) under g->lock, which guards d->evtchn / d->gnttab against teardown. */
+static void *grab_locked(struct evtglue *g, struct domain *d, grab_fn *grab)
+{
+	void *obj;
+
+	pthread_mutex_lock(&g->lock);
+	obj = grab(g, d);
+	pthread_mutex_unlock(&g->lock);
+	return obj;
+}
+
+/* A core's object of @domid (Dom0's own for 0) with a reference taken, or NULL. */
+static void *world_get(struct evtglue *g, domid_t domid, grab_fn *grab)
 {
 	struct domain *d;
 	void *obj;
@@ -87,13 +95,12 @@ static void *world_get(struct evtglue *g, domid_t domid,
 	d = hv_domain_get(g->hv, domid);
 	if (!d)
 		return NULL;
-	pthread_mutex_lock(&g->lock);
-	obj = grab(g, d);
-	pthread_mutex_unlock(&g->lock);
+	obj = grab_locked(g, d, grab);
 	domain_put(d);
 	return obj;
 }
 
+/* @d's object (Dom0's for NULL) with a reference taken. */
 static void *grab_evtchn(struct evtglue *g, struct domain *d)
 {
 	struct evtchn_domain *ec = d ? d->evtchn : g->dom0_ec;
@@ -429,35 +436,19 @@ void evtglue_domain_destroy(struct domain *d)
 	evtglue_dom_exc(d->hv);
 }
 
-/* Take a reference to @d's port table (NULL once it is torn down). */
+/* Take a reference to @d's port table / grant table (NULL once torn down). */
 static struct evtchn_domain *port_table(struct domain *d)
 {
 	struct evtglue *g = glue_of(d->hv);
-	struct evtchn_domain *ec;
 
-	if (!g)
-		return NULL;
-	pthread_mutex_lock(&g->lock);
-	ec = d->evtchn;
-	if (ec)
-		evtchn_domain_get(ec);
-	pthread_mutex_unlock(&g->lock);
-	return ec;
+	return g ? grab_locked(g, d, grab_evtchn) : NULL;
 }
 
 static struct gnttab *grant_table(struct domain *d)
 {
 	struct evtglue *g = glue_of(d->hv);
-	struct gnttab *gt;
 
-	if (!g)
-		return NULL;
-	pthread_mutex_lock(&g->lock);
-	gt = d->gnttab;
-	if (gt)
-		gnttab_get(gt);
-	pthread_mutex_unlock(&g->lock);
-	return gt;
+	return g ? grab_locked(g, d, grab_gnttab) : NULL;
 }
 
 void evtglue_shared_info_moved(struct domain *d)
