@@ -584,9 +584,17 @@ long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 /* --- Dom0. --- */
 
 /* Is @port a Dom0 port bound by @owner?  dom0_lock held. */
+/* Is @port a Dom0 port @owner bound?  Takes dom0_lock. */
 static bool owns_port(struct evtglue *g, uintptr_t owner, evtchn_port_t port)
 {
-	return port >= 1 && port <= EVTGLUE_DOM0_MAX_PORT && owner && g->ports[port].owner == owner;
+	bool ok;
+
+	if (port < 1 || port > EVTGLUE_DOM0_MAX_PORT || !owner)
+		return false;
+	pthread_mutex_lock(&g->dom0_lock);
+	ok = g->ports[port].owner == owner;
+	pthread_mutex_unlock(&g->dom0_lock);
+	return ok;
 }
 
 int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t remote,
@@ -657,16 +665,10 @@ int evtglue_dom0_bind(struct hv *hv, uintptr_t owner, unsigned int cmd, domid_t 
 int evtglue_dom0_notify(struct hv *hv, uintptr_t owner, evtchn_port_t port)
 {
 	struct evtglue *g = glue_of(hv);
-	bool ok;
 
 	if (!g)
 		return -ENOSYS;
-	pthread_mutex_lock(&g->dom0_lock);
-	ok = owns_port(g, owner, port);
-	pthread_mutex_unlock(&g->dom0_lock);
-	if (!ok)
-		return -ENOTCONN;
-	return evtchn_send(g->dom0_ec, port);
+	return owns_port(g, owner, port) ? evtchn_send(g->dom0_ec, port) : -ENOTCONN;
 }
 
 int evtglue_dom0_alloc_in(struct hv *hv, domid_t domid, uint32_t remote, evtchn_port_t *port)
@@ -704,14 +706,10 @@ static int dom0_close_port(struct evtglue *g, evtchn_port_t port)
 int evtglue_dom0_unbind(struct hv *hv, uintptr_t owner, evtchn_port_t port)
 {
 	struct evtglue *g = glue_of(hv);
-	bool ok;
 
 	if (!g)
 		return -ENOSYS;
-	pthread_mutex_lock(&g->dom0_lock);
-	ok = owns_port(g, owner, port);
-	pthread_mutex_unlock(&g->dom0_lock);
-	return ok ? dom0_close_port(g, port) : -ENOTCONN;
+	return owns_port(g, owner, port) ? dom0_close_port(g, port) : -ENOTCONN;
 }
 
 int evtglue_dom0_memfd(struct hv *hv, domid_t domid, int *fd, uint64_t *size)
