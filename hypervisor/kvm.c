@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -148,39 +147,21 @@ out:
 	return r;
 }
 
-static void *close_vm_fd(void *arg)
-{
-	close((int)(intptr_t)arg);
-	return NULL;
-}
-
 /*
  * The last close of a VM fd tears the VM down and waits for an RCU grace
- * period (6-10 ms here): do it on a short-lived detached thread so neither
- * the caller (often the control loop) nor the next create waits for it.
+ * period (6-10 ms here).  It stays synchronous: done on a detached thread it
+ * can still be running at process exit, where LeakSanitizer's stop-the-world
+ * deadlocked against KVM's teardown of its worker task.
  */
 void kvm_vm_destroy(struct kvm_vm *vm)
 {
-	pthread_attr_t attr;
-	pthread_t t;
-
 	kvm_vcpu_destroy(&vm->boot_vcpu);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->memfd >= 0)
 		close(vm->memfd);
-	if (vm->fd >= 0) {
-		bool async = pthread_attr_init(&attr) == 0;
-
-		if (async) {
-			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-			async =
-			    pthread_create(&t, &attr, close_vm_fd, (void *)(intptr_t)vm->fd) == 0;
-			pthread_attr_destroy(&attr);
-		}
-		if (!async)
-			close(vm->fd);
-	}
+	if (vm->fd >= 0)
+		close(vm->fd);
 	vm->ram = NULL;
 	vm->memfd = -1;
 	vm->fd = -1;
