@@ -20,10 +20,12 @@
 
 /* Options of one command line, parsed by parse(). */
 struct opts {
+	const struct cli_command *cmd; /* the command argv[0] names */
 	bool paused, console, all, json, wait, force, disable;
 	unsigned long timeout;
 	const char *kernel; /* --kernel: replaces <os><kernel> */
 	int first;          /* index of the first operand */
+	int status;         /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -57,14 +59,19 @@ static bool allowed(const struct cli_command *cmd, const char *opt)
 	return strstr(cmd->usage, opt) != NULL;
 }
 
+static int target(const struct cli_command *cmd, struct api_req *req, const char *name)
+{
+	if (strlen(name) > API_NAME_MAX || !*name)
+		return cli_usage_error(cmd, "'%s' is not a domain name or id", name);
+	snprintf(req->target, sizeof(req->target), "%s", name);
+	return CLI_EXIT_OK;
+}
+
 /* Parses argv for cmd expecting n operands; returns -1 after --help, else a CLI_EXIT_*. */
-static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, char **argv, int n,
-                 struct opts *o)
+static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int n, struct opts *o)
 {
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->json = ctx->json;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+pch", all_opts, NULL)) != -1) {
@@ -122,12 +129,25 @@ static int parse(const struct cli_command *cmd, struct cli_ctx *ctx, int argc, c
 	return CLI_EXIT_OK;
 }
 
-static int target(const struct cli_command *cmd, struct api_req *req, const char *name)
+/*
+ * Parses the command line of the command argv[0] names, expecting n operands,
+ * and when req is not NULL takes the first operand as the domain in
+ * req->target.  Returns false when the command is done already (--help
+ * printed, or a usage error), with its exit status in o->status.
+ */
+static bool parse(struct cli_ctx *ctx, int argc, char **argv, int n, struct opts *o,
+                  struct api_req *req)
 {
-	if (strlen(name) > API_NAME_MAX || !*name)
-		return cli_usage_error(cmd, "'%s' is not a domain name or id", name);
-	snprintf(req->target, sizeof(req->target), "%s", name);
-	return CLI_EXIT_OK;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = cli_find(argv[0]);
+	o->json = ctx->json;
+	rc = parse_opts(o->cmd, argc, argv, n, o);
+	if (!rc && req)
+		rc = target(o->cmd, req, argv[o->first]);
+	o->status = rc < 0 ? CLI_EXIT_OK : rc;
+	return rc == CLI_EXIT_OK;
 }
 
 static const char *const state_names[API_STATE_MAX] = {
@@ -232,14 +252,13 @@ out:
 
 int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct opts o;
 	char *reply = NULL;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = send_file(cmd, API_CREATE, argv[o.first], o.kernel, o.paused ? API_F_PAUSED : 0,
+	if (!parse(ctx, argc, argv, 1, &o, NULL))
+		return o.status;
+	rc = send_file(o.cmd, API_CREATE, argv[o.first], o.kernel, o.paused ? API_F_PAUSED : 0,
 	               &reply);
 	if (!rc) {
 		const struct api_dominfo *d = (const void *)reply;
@@ -261,14 +280,13 @@ int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct opts o;
 	char *reply = NULL;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = send_file(cmd, API_DEFINE, argv[o.first], o.kernel, 0, &reply);
+	if (!parse(ctx, argc, argv, 1, &o, NULL))
+		return o.status;
+	rc = send_file(o.cmd, API_DEFINE, argv[o.first], o.kernel, 0, &reply);
 	if (!rc)
 		printf("Domain defined from %s\n", argv[o.first]);
 	free(reply);
@@ -288,19 +306,15 @@ static const struct {
 
 int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL;
 	size_t i;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (rc)
-		return rc;
-	for (i = 0; strcmp(simple[i].name, cmd->name); i++)
+	if (!parse(ctx, argc, argv, 1, &o, &req))
+		return o.status;
+	for (i = 0; strcmp(simple[i].name, o.cmd->name); i++)
 		;
 	req.flags = (o.paused ? API_F_PAUSED : 0) | (o.disable ? API_F_DISABLE : 0);
 	rc = cli_request(simple[i].type, &req, NULL, NULL, &reply, NULL);
@@ -328,16 +342,15 @@ static int cmp_info(const void *a, const void *b)
 
 int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL;
 	size_t len = 0, n;
 	struct api_dominfo *v;
-	int rc = parse(cmd, ctx, argc, argv, 0, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (!parse(ctx, argc, argv, 0, &o, NULL))
+		return o.status;
 	req.flags = o.all ? API_F_ALL : 0;
 	rc = cli_request(API_LIST, &req, NULL, NULL, &reply, &len);
 	if (rc)
@@ -377,19 +390,16 @@ int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL, uuid[37];
 	size_t len = 0;
 	const struct api_dominfo *d;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (!rc)
-		rc = cli_request(API_INFO, &req, NULL, NULL, &reply, &len);
+	if (!parse(ctx, argc, argv, 1, &o, &req))
+		return o.status;
+	rc = cli_request(API_INFO, &req, NULL, NULL, &reply, &len);
 	if (rc)
 		return rc;
 	if (len != sizeof(*d)) {
@@ -427,19 +437,15 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
-	bool reboot = !strcmp(cmd->name, "reboot");
+	bool reboot = !strcmp(argv[0], "reboot");
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL;
 	size_t len = 0;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (rc)
-		return rc;
+	if (!parse(ctx, argc, argv, 1, &o, &req))
+		return o.status;
 	req.flags = (o.wait ? API_F_WAIT : 0) | (o.force ? API_F_FORCE : 0);
 	req.value = o.timeout;
 	rc = cli_request(reboot ? API_REBOOT : API_SHUTDOWN, &req, NULL, NULL, &reply, &len);
@@ -485,26 +491,23 @@ static bool parse_size(const char *s, uint64_t *kib)
 
 int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
-	bool mem = !strcmp(cmd->name, "mem-set");
+	bool mem = !strcmp(argv[0], "mem-set");
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL, *end;
-	int rc = parse(cmd, ctx, argc, argv, 2, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (rc)
-		return rc;
+	if (!parse(ctx, argc, argv, 2, &o, &req))
+		return o.status;
 	if (mem && !parse_size(argv[o.first + 1], &req.value))
-		return cli_usage_error(cmd, "'%s' is not a size (e.g. 256, 256M, 262144K, 1G)",
+		return cli_usage_error(o.cmd, "'%s' is not a size (e.g. 256, 256M, 262144K, 1G)",
 		                       argv[o.first + 1]);
 	if (!mem) {
 		errno = 0;
 		req.value = strtoul(argv[o.first + 1], &end, 10);
 		if (*end || errno || !req.value || argv[o.first + 1][0] == '-')
-			return cli_usage_error(cmd, "'%s' is not a vCPU count", argv[o.first + 1]);
+			return cli_usage_error(o.cmd, "'%s' is not a vCPU count",
+			                       argv[o.first + 1]);
 	}
 	rc = cli_request(mem ? API_MEM_SET : API_VCPU_SET, &req, NULL, argv[o.first], &reply, NULL);
 	free(reply);
@@ -513,19 +516,16 @@ int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL;
 	size_t len = 0;
-	int rc = parse(cmd, ctx, argc, argv, 1, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (!rc)
-		rc = cli_request(strcmp(cmd->name, "dmesg") ? API_DUMPXML : API_DMESG, &req, NULL,
-		                 NULL, &reply, &len);
+	if (!parse(ctx, argc, argv, 1, &o, &req))
+		return o.status;
+	rc = cli_request(strcmp(o.cmd->name, "dmesg") ? API_DUMPXML : API_DMESG, &req, NULL, NULL,
+	                 &reply, &len);
 	if (!rc)
 		fwrite(reply, 1, len, stdout);
 	free(reply);
@@ -534,19 +534,15 @@ int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL, *file = NULL;
-	int rc = parse(cmd, ctx, argc, argv, 2, &o);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	rc = target(cmd, &req, argv[o.first]);
-	if (rc)
-		return rc;
+	if (!parse(ctx, argc, argv, 2, &o, &req))
+		return o.status;
 	if (!argv[o.first + 1][0])
-		return cli_usage_error(cmd, "FILE is empty");
+		return cli_usage_error(o.cmd, "FILE is empty");
 	file = cli_absolute_path(argv[o.first + 1]);
 	if (!file) {
 		fprintf(stderr, "shoji dump-core: out of memory\n");
@@ -602,15 +598,14 @@ static void print_event(const struct api_event *ev, bool json)
 
 int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(argv[0]);
 	struct api_req req = {0};
-	struct api_hdr h;
+	struct api_hdr h = {0};
 	struct opts o;
 	char *payload = NULL;
-	int fd = -1, rc = parse(cmd, ctx, argc, argv, 0, &o);
+	int fd = -1, rc;
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (!parse(ctx, argc, argv, 0, &o, NULL))
+		return o.status;
 	rc = cli_connect(&fd);
 	if (rc)
 		return rc;

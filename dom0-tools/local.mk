@@ -79,6 +79,9 @@ tests/fuzz/fuzz_domxml: $(FUZZ_DOMXML_SRCS) \
 		$(FUZZ_DOMXML_SRCS) $(XML2_LIBS) $(UUID_LIBS)
 endif
 
+# dom0-tools/mkdir-p.[ch] (mkdir -p for the daemons) are compiled into
+# shoji-xenstored and shoji-consoled: see xenstore/local.mk, pv-drivers/backends.mk.
+
 # --- shojid: the Dom0 toolstack daemon, and the shoji commands that talk to
 # it (toolstack engineer). ---
 sbin_PROGRAMS += dom0-tools/shojid/shojid

@@ -20,7 +20,9 @@ dist_man_MANS += pv-drivers/backend/libshoji-backend.3
 
 # --- shoji-consoled: the console backend ---
 sbin_PROGRAMS += pv-drivers/backends/shoji-consoled
-pv_drivers_backends_shoji_consoled_SOURCES = pv-drivers/backends/console.c
+pv_drivers_backends_shoji_consoled_SOURCES = pv-drivers/backends/console.c \
+	dom0-tools/mkdir-p.c dom0-tools/mkdir-p.h
+pv_drivers_backends_shoji_consoled_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools
 pv_drivers_backends_shoji_consoled_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 pv_drivers_backends_shoji_consoled_LDADD = pv-drivers/backend/libshoji-backend.la \
 	xenstore/libshoji-xs.la dom0-tools/libshoji-gnttab.la $(EVENT_LIBS)

@@ -234,7 +234,8 @@ static const struct cmd cmds[] = {
     {"watch", "PATH [-n COUNT]", "print the path of each change below PATH", 1, cmd_watch},
 };
 
-static void usage(FILE *f)
+/* Prints the usage to f; returns status, the exit status to go with it. */
+static int usage(FILE *f, int status)
 {
 	size_t i;
 
@@ -243,6 +244,7 @@ static void usage(FILE *f)
 	           ".\ncommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-7s %-16s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -264,24 +266,19 @@ int main(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			return usage(stdout, 0);
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return usage(stderr, EXIT_USAGE);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return usage(stderr, EXIT_USAGE);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0)
 			cmd = &cmds[i];
 	if (!cmd) {
 		fprintf(stderr, "shoji-xenstore: unknown command '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
+		return usage(stderr, EXIT_USAGE);
 	}
 	if (argc - optind - 1 < cmd->min_args) {
 		fprintf(stderr, "usage: shoji-xenstore %s %s\n", cmd->name, cmd->args);

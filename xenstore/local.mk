@@ -16,7 +16,8 @@ XSD_CORE_C = \
 xenstore_libxsd_a_SOURCES = xenstore/xsd.h $(XSD_CORE_C)
 
 sbin_PROGRAMS += xenstore/shoji-xenstored
-xenstore_shoji_xenstored_SOURCES = xenstore/xenstored.c
+xenstore_shoji_xenstored_SOURCES = xenstore/xenstored.c dom0-tools/mkdir-p.c dom0-tools/mkdir-p.h
+xenstore_shoji_xenstored_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools
 xenstore_shoji_xenstored_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 xenstore_shoji_xenstored_LDADD = xenstore/libxsd.a $(EVENT_LIBS)
 

@@ -426,31 +426,39 @@ static int do_get_domain_path(struct xs_req *r)
 	return 0;
 }
 
-static int do_is_introduced(struct xs_req *r)
+/* The request's one domid argument, and whether that domain has been introduced. */
+static int introduced_arg(struct xs_req *r, uint32_t *domid, bool *introduced)
 {
-	struct xsd_domain *dom;
-	uint32_t domid;
-	int err = one_domid(r, &domid);
+	const struct xsd_domain *dom;
+	int err = one_domid(r, domid);
 
 	if (err)
 		return err;
-	dom = domain_get(r->d, domid, false);
-	reply(r, (domid == XSD_PRIV_DOMID || (dom && dom->introduced)) ? "T" : "F", 2);
+	dom = domain_get(r->d, *domid, false);
+	*introduced = dom && dom->introduced;
 	return 0;
+}
+
+static int do_is_introduced(struct xs_req *r)
+{
+	uint32_t domid;
+	bool in;
+	int err = introduced_arg(r, &domid, &in);
+
+	if (!err)
+		reply(r, (domid == XSD_PRIV_DOMID || in) ? "T" : "F", 2);
+	return err;
 }
 
 static int do_resume(struct xs_req *r)
 {
-	struct xsd_domain *dom;
 	uint32_t domid;
-	int err = one_domid(r, &domid);
+	bool in;
+	int err = introduced_arg(r, &domid, &in);
 
-	if (err)
-		return err;
-	dom = domain_get(r->d, domid, false);
-	if (!dom || !dom->introduced)
-		return ENOENT;
-	return reply_ok(r); /* no ring to reset yet: nothing else to do */
+	if (!err && !in)
+		err = ENOENT;
+	return err ? err : reply_ok(r); /* no ring to reset yet: nothing else to do */
 }
 
 static int do_set_target(struct xs_req *r)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkdir-p.h"
 #include "ring-dom0.h"
 #include "xsd.h"
 
@@ -52,26 +53,29 @@ struct conn_ev {
 	bool reading;
 };
 
+static void __attribute__((format(printf, 1, 0))) vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "shoji-xenstored: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void xsd_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "shoji-xenstored: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "shoji-xenstored: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
@@ -349,7 +353,7 @@ static int listen_on(const char *path)
 static void make_dirs(const char *path, bool parent_only)
 {
 	char buf[4096];
-	size_t i, len = strlen(path);
+	size_t len = strlen(path);
 
 	if (len >= sizeof(buf))
 		fatal("path too long: %s", path);
@@ -360,21 +364,13 @@ static void make_dirs(const char *path, bool parent_only)
 		if (!slash || slash == buf)
 			return;
 		*slash = '\0';
-		len = strlen(buf);
 	}
-	for (i = 1; i <= len; i++) {
-		if (buf[i] == '/' || buf[i] == '\0') {
-			char c = buf[i];
-
-			buf[i] = '\0';
-			if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-				fatal("cannot create %s: %s", buf, strerror(errno));
-			buf[i] = c;
-		}
-	}
+	if (mkdir_p(buf, 0700) != 0)
+		fatal("cannot create %s: %s", buf, strerror(errno));
 }
 
-static void usage(FILE *f)
+/* Prints the usage to f; returns status, the exit status to go with it. */
+static int usage(FILE *f, int status)
 {
 	int i;
 
@@ -388,6 +384,7 @@ static void usage(FILE *f)
 	        DEFAULT_SOCKET, DEFAULT_STATE);
 	for (i = 0; i < QUOTA_COUNT; i++)
 		fprintf(f, "  %-18s %s\n", quota_name(i), quota_help(i));
+	return status;
 }
 
 static void parse_quota(struct xsd_quota *q, const char *arg)
@@ -475,17 +472,13 @@ int main(int argc, char **argv)
 			dm.hv_socket = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			return usage(stdout, 0);
 		default:
-			usage(stderr);
-			return 2;
+			return usage(stderr, 2);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return usage(stderr, 2);
 	if (xsd_init(&dm.d) != 0)
 		fatal("out of memory");
 	dm.d.quota = quota;

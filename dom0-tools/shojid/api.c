@@ -39,14 +39,16 @@ struct api_call {
 	struct shojid *sd;
 	struct sd_client *c;
 	const struct api_req *req;
-	const char *text; /* NUL-terminated, req->text_len bytes */
+	const char *text;   /* NUL-terminated, req->text_len bytes */
+	struct sd_dom *dom; /* the running target (handlers marked .running) */
 	struct sd_err *e;
 };
 
 struct api_handler {
 	int (*fn)(struct api_call *x);
-	bool target; /* req.target must name a domain */
-	bool text;   /* takes XML text */
+	bool target;  /* req.target must name a domain */
+	bool running; /* ... a running one, found for the handler as x->dom */
+	bool text;    /* takes XML text */
 };
 
 /* ---- replies ---- */
@@ -373,11 +375,9 @@ static int do_info(struct api_call *x)
 /* pause and unpause: one shoji-hv call, then the event for subscribers. */
 static int set_paused(struct api_call *x, bool pause)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	int r;
 
-	if (!dom)
-		return no_domain(x);
 	r = pause ? shoji_ctrl_pause(x->sd->hv, dom->domid)
 	          : shoji_ctrl_unpause(x->sd->hv, dom->domid);
 	if (r < 0)
@@ -402,13 +402,11 @@ static int do_unpause(struct api_call *x)
 /* shutdown and reboot: ask the guest through control/shutdown. */
 static int request_stop(struct api_call *x, bool reboot)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	struct shoji_dominfo hi;
 	unsigned int timeout = x->req->value ? (unsigned int)x->req->value : DEFAULT_WAIT_S;
 	int rc;
 
-	if (!dom)
-		return no_domain(x);
 	if (shoji_ctrl_info(x->sd->hv, dom->domid, &hi) == 0 &&
 	    (hi.state == SHOJI_DOMAIN_SHUTDOWN || hi.state == SHOJI_DOMAIN_CRASHED) && !reboot) {
 		api_reply(x->c, 0, NULL, 0); /* already down (preserved) */
@@ -441,10 +439,8 @@ static int do_reboot(struct api_call *x)
 
 static int do_destroy(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 
-	if (!dom)
-		return no_domain(x);
 	dom_teardown(x->sd, dom);
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
@@ -452,12 +448,10 @@ static int do_destroy(struct api_call *x)
 
 static int do_mem_set(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	char num[32];
 	int rc;
 
-	if (!dom)
-		return no_domain(x);
 	if (x->req->value < 1024 || x->req->value > dom->cfg.memory_kib)
 		return sd_fail(x->e, EINVAL,
 		               "target %" PRIu64 " KiB is outside 1024 KiB .. the domain's maximum "
@@ -475,12 +469,10 @@ static int do_mem_set(struct api_call *x)
 
 static int do_vcpu_set(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	char rel[64];
 	int rc;
 
-	if (!dom)
-		return no_domain(x);
 	if (x->req->value < 1 || x->req->value > dom->cfg.vcpus)
 		return sd_fail(x->e, EINVAL, "'%s' has %u vCPUs: N must be 1 .. %u", dom->name,
 		               dom->cfg.vcpus, dom->cfg.vcpus);
@@ -499,14 +491,12 @@ static int do_vcpu_set(struct api_call *x)
 
 static int do_dmesg(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	char *buf = NULL;
 	uint64_t pos = 0;
 	size_t used = 0;
 	int n, rc = 0;
 
-	if (!dom)
-		return no_domain(x);
 	buf = malloc(DMESG_MAX);
 	if (!buf)
 		return sd_fail(x->e, ENOMEM, "out of memory");
@@ -578,11 +568,9 @@ static int do_autostart(struct api_call *x)
  * a member of shojid's group creates only files it could create itself. */
 static int do_dump_core(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
+	struct sd_dom *dom = x->dom;
 	int rc;
 
-	if (!dom)
-		return no_domain(x);
 	if (x->text[0] != '/' || strlen(x->text) != x->req->text_len)
 		return sd_fail(x->e, EINVAL, "the core file must be given as an absolute path");
 	rc = coredump_domain(x->sd, dom->domid, x->text, &x->c->cred, x->e);
@@ -596,15 +584,24 @@ static int do_dump_core(struct api_call *x)
 }
 
 static const struct api_handler handlers[API_TYPE_MAX] = {
-    [API_CREATE] = {do_create, false, true},       [API_DEFINE] = {do_define, false, true},
-    [API_UNDEFINE] = {do_undefine, true, false},   [API_START] = {do_start, true, false},
-    [API_LIST] = {do_list, false, false},          [API_INFO] = {do_info, true, false},
-    [API_PAUSE] = {do_pause, true, false},         [API_UNPAUSE] = {do_unpause, true, false},
-    [API_SHUTDOWN] = {do_shutdown, true, false},   [API_REBOOT] = {do_reboot, true, false},
-    [API_DESTROY] = {do_destroy, true, false},     [API_MEM_SET] = {do_mem_set, true, false},
-    [API_VCPU_SET] = {do_vcpu_set, true, false},   [API_DMESG] = {do_dmesg, true, false},
-    [API_EVENTS] = {do_events, false, false},      [API_DUMPXML] = {do_dumpxml, true, false},
-    [API_AUTOSTART] = {do_autostart, true, false}, [API_DUMP_CORE] = {do_dump_core, true, true},
+    [API_CREATE] = {.fn = do_create, .text = true},
+    [API_DEFINE] = {.fn = do_define, .text = true},
+    [API_UNDEFINE] = {.fn = do_undefine, .target = true},
+    [API_START] = {.fn = do_start, .target = true},
+    [API_LIST] = {.fn = do_list},
+    [API_INFO] = {.fn = do_info, .target = true},
+    [API_PAUSE] = {.fn = do_pause, .target = true, .running = true},
+    [API_UNPAUSE] = {.fn = do_unpause, .target = true, .running = true},
+    [API_SHUTDOWN] = {.fn = do_shutdown, .target = true, .running = true},
+    [API_REBOOT] = {.fn = do_reboot, .target = true, .running = true},
+    [API_DESTROY] = {.fn = do_destroy, .target = true, .running = true},
+    [API_MEM_SET] = {.fn = do_mem_set, .target = true, .running = true},
+    [API_VCPU_SET] = {.fn = do_vcpu_set, .target = true, .running = true},
+    [API_DMESG] = {.fn = do_dmesg, .target = true, .running = true},
+    [API_EVENTS] = {.fn = do_events},
+    [API_DUMPXML] = {.fn = do_dumpxml, .target = true},
+    [API_AUTOSTART] = {.fn = do_autostart, .target = true},
+    [API_DUMP_CORE] = {.fn = do_dump_core, .target = true, .running = true, .text = true},
 };
 
 /* Check a request completely, then run its handler. */
@@ -642,7 +639,8 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 	/* The payload buffer has one spare byte: the text becomes a C string. */
 	x.text = payload + sizeof(req);
 	payload[h->len] = '\0';
-	rc = hd->fn(&x);
+	x.dom = hd->running ? running(&x) : NULL;
+	rc = hd->running && !x.dom ? no_domain(&x) : hd->fn(&x);
 	if (rc)
 		api_reply_err(c, rc, e.msg[0] ? e.msg : strerror(rc));
 	if (c->sd->verbose)

@@ -41,6 +41,8 @@
 #include <shoji/libgnttab.h>
 #include <shoji/xs.h>
 
+#include "mkdir-p.h"
+
 #define CLIENT_OUT_MAX (1u << 20) /* a client further behind than this is dropped */
 #define CLIENT_IN_MAX  4096u      /* input read ahead from a client */
 #define PENDING_MAX    16384u     /* output kept for the first client (newest bytes) */
@@ -342,16 +344,23 @@ static char *xs_read_dom(struct consd *cd, uint32_t domid, const char *node)
 	return shoji_xs_read(shoji_backend_xs(cd->be), SHOJI_XS_NO_TX, path, NULL);
 }
 
+/* s as a decimal number (digits only) of at most max: true with *v set, or false. */
+static bool parse_num(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end && *v <= max;
+}
+
 static bool read_num(struct consd *cd, uint32_t domid, const char *node, uint64_t max, uint64_t *v)
 {
-	char *s = xs_read_dom(cd, domid, node), *end;
-	bool ok = false;
+	char *s = xs_read_dom(cd, domid, node);
+	bool ok = s && parse_num(s, max, v);
 
-	if (s && *s >= '0' && *s <= '9') {
-		errno = 0;
-		*v = strtoull(s, &end, 10);
-		ok = !errno && !*end && *v <= max;
-	}
 	free(s);
 	return ok;
 }
@@ -534,7 +543,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	shoji_backend_stop(arg);
 }
 
-static int mkdir_p(const char *dir)
+/* mkdir -p dir (mode 0755): 0, or -1 with errno. */
+static int make_dir(const char *dir)
 {
 	char buf[512];
 
@@ -542,25 +552,17 @@ static int mkdir_p(const char *dir)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return mkdir_p(buf, 0755);
 }
 
-static void usage(FILE *out)
+/* Prints the usage to out; returns status, the exit status to go with it. */
+static int usage(FILE *out, int status)
 {
 	fprintf(out,
 	        "usage: shoji-consoled [--xs-socket PATH] [--hv-socket PATH] [--log-dir DIR]\n"
 	        "                      [--run-dir DIR] [--log-max BYTES] [--verbose]\n"
 	        "defaults: --log-dir /var/log/shoji --run-dir /run/shoji --log-max 16777216\n");
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -575,7 +577,6 @@ int main(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	struct consd cd = {
 	    .log_dir = "/var/log/shoji", .run_dir = "/run/shoji", .log_max = 16u << 20};
-	char *end;
 	struct shoji_backend_config cfg = {0};
 	struct event *sigterm = NULL, *sigint = NULL;
 	char sockdir[512];
@@ -599,27 +600,19 @@ int main(int argc, char **argv)
 			cd.verbose = true;
 			break;
 		case 'm':
-			errno = 0;
-			cd.log_max = strtoull(optarg, &end, 10);
-			if (errno || *end || *optarg < '0' || *optarg > '9') {
-				usage(stderr);
-				return 2;
-			}
+			if (!parse_num(optarg, UINT64_MAX, &cd.log_max))
+				return usage(stderr, 2);
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			return usage(stdout, 0);
 		default:
-			usage(stderr);
-			return 2;
+			return usage(stderr, 2);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return usage(stderr, 2);
 	snprintf(sockdir, sizeof(sockdir), "%s/console", cd.run_dir);
-	if (mkdir_p(cd.log_dir) < 0 || mkdir_p(sockdir) < 0) {
+	if (make_dir(cd.log_dir) < 0 || make_dir(sockdir) < 0) {
 		warn(&cd, "cannot create %s or %s: %s", cd.log_dir, sockdir, strerror(errno));
 		return 1;
 	}

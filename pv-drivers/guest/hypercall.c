@@ -1,6 +1,6 @@
 /*
  * hypercall.c: find the hypervisor through CPUID, install the hypercall
- * page, and call through it.
+ * page, and call through it; read the HVM params that name a PV device.
  *
  * A hypercall is a call to hypercall_page + nr * 32 with the arguments in
  * rdi, rsi, rdx, r10, r8; the result comes back in rax (negative Xen errno on
@@ -9,6 +9,8 @@
 #include "shoji-guest.h"
 #include "guest-internal.h"
 
+#include <shoji/event_channel.h>
+#include <shoji/hvm.h>
 #include <shoji/xen.h>
 
 #define XEN_CPUID_LAST_BASE 0x4000ff00u
@@ -138,4 +140,29 @@ long hyp_event_channel_op(int cmd, void *arg)
 long hyp_hvm_op(unsigned int cmd, void *arg)
 {
 	return hypercall_raw(__HYPERVISOR_hvm_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static long get_param(uint32_t index, uint64_t *value)
+{
+	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
+	long rc = hyp_hvm_op(HVMOP_get_param, &p);
+
+	*value = p.value;
+	return rc;
+}
+
+long hvm_ring_params(uint32_t pfn_index, uint32_t port_index, void **page, evtchn_port_t *port)
+{
+	uint64_t pfn, evtchn;
+	long rc = get_param(pfn_index, &pfn);
+
+	if (rc == 0)
+		rc = get_param(port_index, &evtchn);
+	if (rc != 0)
+		return rc;
+	if (pfn == 0 || pfn >= (1ULL << 20) || evtchn == 0 || evtchn >= EVTCHN_2L_NR_CHANNELS)
+		return -XEN_ENOENT;
+	*page = (void *)(uintptr_t)(pfn << 12);
+	*port = (evtchn_port_t)evtchn;
+	return 0;
 }

@@ -20,28 +20,16 @@ struct pvcons {
 
 static struct pvcons pvcons;
 
-static long get_param(uint32_t index, uint64_t *value)
-{
-	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
-	long rc = hyp_hvm_op(HVMOP_get_param, &p);
-
-	*value = p.value;
-	return rc;
-}
-
 long pvcons_init(void)
 {
-	uint64_t pfn, port;
-	long rc = get_param(HVM_PARAM_CONSOLE_PFN, &pfn);
+	void *page;
+	evtchn_port_t port;
+	long rc = hvm_ring_params(HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, &page, &port);
 
-	if (rc == 0)
-		rc = get_param(HVM_PARAM_CONSOLE_EVTCHN, &port);
 	if (rc != 0)
 		return rc;
-	if (pfn == 0 || pfn >= (1ULL << 20) || port == 0 || port >= EVTCHN_2L_NR_CHANNELS)
-		return -XEN_ENOENT;
-	pvcons.ring = (struct xencons_interface *)(uintptr_t)(pfn << 12);
-	pvcons.port = (evtchn_port_t)port;
+	pvcons.ring = page;
+	pvcons.port = port;
 	evtchn_set_handler(pvcons.port, NULL, NULL); /* events only wake evtchn_wait */
 	return evtchn_unmask(pvcons.port);
 }

@@ -60,6 +60,13 @@ long hyp_vcpu_op(int cmd, unsigned int vcpu, void *arg);
 long hyp_sched_op(int cmd, void *arg);
 long hyp_event_channel_op(int cmd, void *arg);
 long hyp_hvm_op(unsigned int cmd, void *arg);
+/*
+ * The ring page and event channel of a PV device, from the HVM params
+ * pfn_index and port_index: 0, -XEN_ENOENT when either is unset or out of
+ * reach (the image's identity map covers the first 4 GiB), or the
+ * hypercall's error.
+ */
+long hvm_ring_params(uint32_t pfn_index, uint32_t port_index, void **page, evtchn_port_t *port);
 
 /* --- console.c: one printf call = one console_io write (max 511 bytes) --- */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

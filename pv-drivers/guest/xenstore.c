@@ -38,29 +38,13 @@ static struct xs_client xs;
 
 static const struct xsd_errors xs_errors[] = XSD_ERRORS_INITIALIZER;
 
-static long get_param(uint32_t index, uint64_t *value)
-{
-	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
-	long rc = hyp_hvm_op(HVMOP_get_param, &p);
-
-	*value = p.value;
-	return rc;
-}
-
 long xs_init(void)
 {
-	uint64_t pfn, port;
-	long rc = get_param(HVM_PARAM_STORE_PFN, &pfn);
+	void *page;
+	evtchn_port_t port;
+	long rc = hvm_ring_params(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, &page, &port);
 
-	if (rc == 0)
-		rc = get_param(HVM_PARAM_STORE_EVTCHN, &port);
-	if (rc != 0)
-		return rc;
-	/* The image's identity map covers the first 4 GiB. */
-	if (pfn == 0 || pfn >= (1ULL << 20))
-		return -XEN_ENOENT;
-	return xs_init_ring((struct xenstore_domain_interface *)(uintptr_t)(pfn << 12),
-	                    (evtchn_port_t)port);
+	return rc != 0 ? rc : xs_init_ring(page, port);
 }
 
 long xs_init_ring(struct xenstore_domain_interface *ring, evtchn_port_t port)
@@ -88,6 +72,16 @@ static bool rsp_ready(void *arg)
 	return __atomic_load_n(&r->rsp_prod, __ATOMIC_ACQUIRE) != r->rsp_cons;
 }
 
+/* How many of len bytes to copy at ring index idx: at most avail, and not past the ring's end. */
+static size_t ring_chunk(XENSTORE_RING_IDX idx, size_t avail, size_t len)
+{
+	size_t chunk = avail;
+
+	if (chunk > XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(idx))
+		chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(idx);
+	return chunk < len ? chunk : len;
+}
+
 static long ring_write(const char *data, size_t len, uint64_t deadline)
 {
 	struct xenstore_domain_interface *r = xs.ring;
@@ -105,11 +99,7 @@ static long ring_write(const char *data, size_t len, uint64_t deadline)
 				return -XEN_ETIMEDOUT;
 			continue;
 		}
-		chunk = XENSTORE_RING_SIZE - (prod - cons);
-		if (chunk > XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod))
-			chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod);
-		if (chunk > len)
-			chunk = len;
+		chunk = ring_chunk(prod, XENSTORE_RING_SIZE - (prod - cons), len);
 		memcpy(r->req + MASK_XENSTORE_IDX(prod), data, chunk);
 		__atomic_store_n(&r->req_prod, prod + (XENSTORE_RING_IDX)chunk, __ATOMIC_RELEASE);
 		data += chunk;
@@ -134,11 +124,7 @@ static long ring_read(char *data, size_t len, uint64_t deadline)
 				return -XEN_ETIMEDOUT;
 			continue;
 		}
-		chunk = prod - cons;
-		if (chunk > XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons))
-			chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
-		if (chunk > len)
-			chunk = len;
+		chunk = ring_chunk(cons, prod - cons, len);
 		memcpy(data, r->rsp + MASK_XENSTORE_IDX(cons), chunk);
 		__atomic_store_n(&r->rsp_cons, cons + (XENSTORE_RING_IDX)chunk, __ATOMIC_RELEASE);
 		data += chunk;
