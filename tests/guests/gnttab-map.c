@@ -21,12 +21,19 @@
  *                        at the freed address, and notifies D.
  *   role=holder peer=D   grants refs 8 and 9 as the granter does, allocates a
  *                        port for D and waits until destroyed (--bg).
- *   role=rowriter peer=D maps D's read-only ref 9, reads it, then writes to
- *                        it: shoji-hv crashes the writer.
+ *   role=witness peer=D  grants refs 8 and 9 as the granter does; on D's
+ *                        event prints "PASS gnttab_witness_notified peer=D"
+ *                        and waits for its port to D to become unbound (the
+ *                        test destroys D); then ref 9's page is unchanged.
+ *   role=rowriter peer=D maps D's read-only ref 9, reads it, notifies D, then
+ *                        writes to it: the write is dropped and raises #GP,
+ *                        which the runtime reports before crashing.
  *   role=survivor peer=D maps D's ref 8, prints "PASS gnttab_survivor_mapped
  *                        peer=D" and waits for its port to D to become
  *                        unbound (the test destroys D); then the page is
  *                        still D's (seed 1), writable, and unmaps.
+ *                        XENMEM_maximum_gpfn covers the mapping while it
+ *                        exists and drops back below it after the unmap.
  *   role=keeper peer=D   grants ref 8 to D and allocates a port; on D's
  *                        event ending it fails, prints "PASS
  *                        gnttab_keeper_busy peer=D", and retries until it
@@ -347,6 +354,7 @@ static int rowriter(domid_t peer)
 	    !check_rc("gnttab_map_ro", gnttab_map(peer, REF_RO, MAP_GPA, true, &h), 0))
 		return check_finish();
 	check_rc("gnttab_map_ro_data", check_mapped(at(MAP_GPA), 0, 256, 4), 0);
+	check_rc("gnttab_rowriter_notify", evtchn_send(port), 0);
 	printf("gnttab-map: writing to the read-only mapping\n");
 	at(MAP_GPA)[0] = 0x5a;
 	check(false, "gnttab_ro_write_survived", "byte now %u", at(MAP_GPA)[0]);
@@ -362,6 +370,28 @@ static long port_status(evtchn_port_t port)
 	return rc < 0 ? rc : (long)st.status;
 }
 
+static int witness(domid_t peer)
+{
+	evtchn_port_t port = 0;
+
+	if (!grant_pair(peer, &port) ||
+	    !check(wait_events(1), "gnttab_witness_notified", "peer=%u", peer))
+		return check_finish();
+	while (port_status(port) == EVTCHNSTAT_interdomain && monotonic_ns() < deadline)
+		sleep_ns(10 * MS);
+	if (check_rc("gnttab_writer_gone", port_status(port), EVTCHNSTAT_unbound))
+		check_rc("gnttab_ro_page_intact", pv_check(pages[1], 0, GUEST_PAGE_SIZE, 4), 0);
+	return check_finish();
+}
+
+/* XENMEM_maximum_gpfn of this domain. */
+static long max_gpfn(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return hyp_memory_op(XENMEM_maximum_gpfn, &self);
+}
+
 static int survivor(domid_t peer)
 {
 	grant_handle_t h = 0;
@@ -371,6 +401,7 @@ static int survivor(domid_t peer)
 	    !check_rc("gnttab_map_rw", gnttab_map(peer, REF_RW, MAP_GPA, false, &h), 0))
 		return check_finish();
 	check_rc("gnttab_map_rw_data", check_mapped(at(MAP_GPA), 0, 256, 1), 0);
+	check_rc("gnttab_max_gpfn_mapped", max_gpfn(), (long)(MAP_GPA >> 12));
 	check(true, "gnttab_survivor_mapped", "peer=%u", peer);
 	while (port_status(port) == EVTCHNSTAT_interdomain && monotonic_ns() < deadline)
 		sleep_ns(10 * MS);
@@ -380,6 +411,8 @@ static int survivor(domid_t peer)
 	fill_mapped(at(MAP_GPA), 0, 256, 3);
 	check_rc("gnttab_page_writable", check_mapped(at(MAP_GPA), 0, 256, 3), 0);
 	check_rc("gnttab_unmap_after_peer_gone", gnttab_unmap(h, MAP_GPA), 0);
+	check(max_gpfn() < (long)(MAP_GPA >> 12), "gnttab_max_gpfn_unmapped", "max_gpfn=0x%lx",
+	      max_gpfn());
 	return check_finish();
 }
 
@@ -421,8 +454,8 @@ struct role {
 };
 
 static const struct role roles[] = {
-    {"granter", granter},   {"mapper", mapper}, {"holder", holder}, {"rowriter", rowriter},
-    {"survivor", survivor}, {"keeper", keeper}, {"dier", dier},
+    {"granter", granter},   {"mapper", mapper},     {"holder", holder}, {"witness", witness},
+    {"rowriter", rowriter}, {"survivor", survivor}, {"keeper", keeper}, {"dier", dier},
 };
 
 int guest_main(const struct hvm_start_info *si)
@@ -437,6 +470,7 @@ int guest_main(const struct hvm_start_info *si)
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (strcmp(role, roles[i].name) == 0)
 			return roles[i].fn(peer);
-	printf("gnttab-map: role=granter|mapper|holder|rowriter|survivor|keeper|dier required\n");
+	printf("gnttab-map: role=granter|mapper|holder|witness|rowriter|survivor|keeper|dier "
+	       "required\n");
 	return 1;
 }
