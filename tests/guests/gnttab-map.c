@@ -64,11 +64,6 @@ static uint8_t pages[3][GUEST_PAGE_SIZE] __attribute__((aligned(GUEST_PAGE_SIZE)
 static volatile unsigned long events;
 static uint64_t deadline;
 
-static uint64_t gfn_of(const void *p)
-{
-	return (uintptr_t)p >> 12;
-}
-
 static volatile uint8_t *at(uint64_t gpa)
 {
 	return (volatile uint8_t *)(uintptr_t)gpa; /* the runtime identity-maps 4 GiB */
@@ -125,9 +120,9 @@ static bool grant_pair(domid_t peer, evtchn_port_t *port)
 	pv_fill(pages[0], 1);
 	pv_fill(pages[1], 4);
 	if (!check_rc("gnttab_init", gnttab_init(1), 0) ||
-	    !check_rc("gnttab_grant_rw", gnttab_grant_access(peer, gfn_of(pages[0]), false, &rw),
+	    !check_rc("gnttab_grant_rw", gnttab_grant_access(peer, pv_gfn(pages[0]), false, &rw),
 	              0) ||
-	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, gfn_of(pages[1]), true, &ro), 0))
+	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, pv_gfn(pages[1]), true, &ro), 0))
 		return false;
 	if (!check(rw == REF_RW && ro == REF_RO, "gnttab_refs", "refs %u %u", rw, ro))
 		return false;
@@ -145,11 +140,11 @@ static int granter(domid_t peer)
 
 	if (!grant_pair(peer, &port) ||
 	    !check_rc("gnttab_grant_other",
-	              gnttab_grant_access((domid_t)(peer + 1), gfn_of(pages[2]), false, &other), 0))
+	              gnttab_grant_access((domid_t)(peer + 1), pv_gfn(pages[2]), false, &other), 0))
 		return check_finish();
 	for (grant_ref_t i = 0; i < LIMIT_REFS; i++) {
 		grant_ref_t ref = 0;
-		long rc = gnttab_grant_access(peer, gfn_of(pages[1]), true, &ref);
+		long rc = gnttab_grant_access(peer, pv_gfn(pages[1]), true, &ref);
 
 		if (!check(rc == 0 && ref == REF_LIMIT0 + i, "gnttab_grant_limit_ref",
 		           "rc=%ld ref=%u", rc, ref))
@@ -448,29 +443,13 @@ static int dier(domid_t peer)
 	return linger();
 }
 
-struct role {
-	const char *name;
-	int (*fn)(domid_t peer);
-};
-
-static const struct role roles[] = {
+static const struct pv_role roles[] = {
     {"granter", granter},   {"mapper", mapper},     {"holder", holder}, {"witness", witness},
     {"rowriter", rowriter}, {"survivor", survivor}, {"keeper", keeper}, {"dier", dier},
 };
 
 int guest_main(const struct hvm_start_info *si)
 {
-	char role[16] = "";
-	domid_t peer = (domid_t)cmdline_ulong(si, "peer", DOMID_INVALID);
-
-	deadline = monotonic_ns() + cmdline_ulong(si, "timeout_ms", 120000) * MS;
-	cmdline_get(si, "role", role, sizeof(role));
-	if (!check_rc("gnttab_evtchn_init", evtchn_init(), 0))
-		return check_finish();
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(role, roles[i].name) == 0)
-			return roles[i].fn(peer);
-	printf("gnttab-map: role=granter|mapper|holder|witness|rowriter|survivor|keeper|dier "
-	       "required\n");
-	return 1;
+	return pv_role_main(si, "gnttab-map", "gnttab_evtchn_init", roles,
+	                    sizeof(roles) / sizeof(roles[0]), &deadline);
 }
