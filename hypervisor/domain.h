@@ -37,6 +37,7 @@ struct vcpu;
 struct domain_grant_map {
 	uint64_t gfn;
 	void *host; /* the granter's page, our own mmap of its memfd; NULL = free */
+	bool readonly;
 };
 
 /* What the toolstack asks for when it creates a domain. */
@@ -130,7 +131,8 @@ struct domain {
 	 * under d->lock.
 	 */
 	uint32_t gmap_max;
-	bool gmap_ro_slots; /* KVM_MEM_READONLY is available */
+	bool gmap_ro_slots;   /* KVM_MEM_READONLY is available */
+	bool ro_write_warned; /* logged a write to a read-only mapping (once per domain) */
 	struct domain_grant_map gmaps[HV_MAX_GRANT_MAPS];
 };
 
@@ -193,11 +195,13 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn);
  * domain_unmap_grant removes handle @handle's mapping (no-op when none);
  * when it returns the guest can no longer reach the page.
  * domain_unmap_grants removes them all (the domain is dying).
+ * domain_grant_map_readonly says whether @gpa lies in a read-only mapping.
  */
 int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,
                      bool readonly);
 void domain_unmap_grant(struct domain *d, uint32_t handle);
 void domain_unmap_grants(struct domain *d);
+bool domain_grant_map_readonly(struct domain *d, uint64_t gpa);
 
 /* HVM params, for the guest (hvmop.c) and the toolstack.  d->lock held; 0 or -XEN_E*. */
 int hvm_param_set(struct domain *d, uint32_t index, uint64_t value);

@@ -252,6 +252,23 @@ int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid)
 	return xioctl(c->fd, KVM_SET_CPUID2, (void *)cpuid);
 }
 
+int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code)
+{
+	struct kvm_vcpu_events ev;
+	int r = xioctl(c->fd, KVM_GET_VCPU_EVENTS, &ev);
+
+	if (r < 0)
+		return r;
+	if (ev.exception.injected || ev.exception.pending)
+		return -EBUSY;
+	ev.exception.injected = 1;
+	ev.exception.nr = vector;
+	ev.exception.has_error_code = 1;
+	ev.exception.error_code = error_code;
+	ev.flags = 0;
+	return xioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
 int kvm_vcpu_tsc_info(struct kvm_vcpu *c, uint32_t *khz, int64_t *offset)
 {
 	/* struct kvm_msrs with room for one entry, without a GNU flexible-member struct. */

@@ -89,6 +89,11 @@ static inline int kvm_vm_check_extension(const struct kvm_vm *vm, long cap)
 int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c);
 void kvm_vcpu_destroy(struct kvm_vcpu *c);
 int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid);
+/*
+ * Make exception @vector (with @error_code) pending for vCPU @c's next entry;
+ * from @c's own thread.  0 or -errno.
+ */
+int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code);
 /* Guest TSC frequency in kHz and current guest TSC minus host TSC. */
 int kvm_vcpu_tsc_info(struct kvm_vcpu *c, uint32_t *khz, int64_t *offset);
 

@@ -88,15 +88,15 @@ static bool gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
 	       (gpa >= SHINFO_HIGH_START && gpa < SHINFO_HIGH_END);
 }
 
-/* Does a grant mapping of @d occupy @gfn?  d->lock held. */
-static bool grant_map_at(const struct domain *d, uint64_t gfn)
+/* The grant mapping of @d at @gfn, or NULL.  d->lock held. */
+static const struct domain_grant_map *grant_map_at(const struct domain *d, uint64_t gfn)
 {
 	uint32_t i;
 
 	for (i = 0; i < d->gmap_max; i++)
 		if (d->gmaps[i].host && d->gmaps[i].gfn == gfn)
-			return true;
-	return false;
+			return &d->gmaps[i];
+	return NULL;
 }
 
 int domain_map_shared_info(struct domain *d, uint64_t gfn)
@@ -154,8 +154,8 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
  * stays valid here even after the granter is gone) and given to KVM as a
  * one-page memslot; KVM memslots cannot overlap, so the page must go above
  * RAM, where Linux's unpopulated-alloc puts it too.  A guest write to a
- * read-only mapping is an MMIO exit (KVM_MEM_READONLY), which shoji-hv
- * treats as an access to unbacked memory: the writer crashes.
+ * read-only mapping is an MMIO exit (KVM_MEM_READONLY); the write is
+ * dropped and the writer gets #GP(0), as Xen does (vcpu.c).
  *
  * d->lock guards the table but is not held across mmap and the memslot
  * ioctl (which can wait for KVM's SRCU): an entry being made holds
@@ -178,7 +178,8 @@ int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, ui
 	if (handle < d->gmap_max && !d->gmaps[handle].host && !d->dying && fd >= 0 &&
 	    gfn_above_ram_ok(d, at) && !(d->shinfo_slot && d->shinfo_gfn == at) &&
 	    !grant_map_at(d, at)) {
-		d->gmaps[handle] = (struct domain_grant_map){.gfn = at, .host = &gmap_pending};
+		d->gmaps[handle] = (struct domain_grant_map){
+		    .gfn = at, .host = &gmap_pending, .readonly = readonly};
 		rc = GNTST_okay;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -226,6 +227,18 @@ void domain_unmap_grants(struct domain *d)
 
 	for (i = 0; i < d->gmap_max; i++)
 		domain_unmap_grant(d, i);
+}
+
+bool domain_grant_map_readonly(struct domain *d, uint64_t gpa)
+{
+	const struct domain_grant_map *m;
+	bool ro;
+
+	pthread_mutex_lock(&d->lock);
+	m = grant_map_at(d, gpa >> XEN_PAGE_SHIFT);
+	ro = m && m->readonly;
+	pthread_mutex_unlock(&d->lock);
+	return ro;
 }
 
 /* One extent of a reservation op.  d->lock held; 0 or -XEN_E*. */
@@ -287,6 +300,20 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 	return (long)i;
 }
 
+/* The highest GFN @d's guest can reach: RAM, shared_info or a grant mapping.  d->lock held. */
+static uint64_t top_gfn(const struct domain *d)
+{
+	uint64_t top = (d->mem.size >> XEN_PAGE_SHIFT) - 1;
+	uint32_t i;
+
+	if (d->shared_info && d->shinfo_gfn > top)
+		top = d->shinfo_gfn;
+	for (i = 0; i < d->gmap_max; i++)
+		if (d->gmaps[i].host && d->gmaps[i].gfn > top)
+			top = d->gmaps[i].gfn;
+	return top;
+}
+
 /* current/maximum_reservation and maximum_gpfn: the argument is a domid_t. */
 static long mem_query(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
@@ -306,9 +333,7 @@ static long mem_query(struct vcpu *v, unsigned int op, uint64_t start, uint64_t 
 	} else if (op == XENMEM_maximum_reservation) {
 		r = (long)d->max_pages;
 	} else {
-		r = (long)(d->mem.size >> XEN_PAGE_SHIFT) - 1;
-		if (d->shared_info && (long)d->shinfo_gfn > r)
-			r = (long)d->shinfo_gfn;
+		r = (long)top_gfn(d);
 	}
 	pthread_mutex_unlock(&d->lock);
 	return r;

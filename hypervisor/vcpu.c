@@ -317,10 +317,24 @@ static int exit_shutdown(struct vcpu *v)
 	return -1;
 }
 
+/*
+ * An access KVM could not back with RAM.  A write to a read-only grant
+ * mapping is dropped and raises #GP(0) in the writer, as on Xen; KVM has
+ * already completed the instruction, so the saved rip is the next one.
+ * Anything else is an access to unbacked memory: the domain crashes.
+ */
 static int exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
 
+	if (run->mmio.is_write && domain_grant_map_readonly(v->d, run->mmio.phys_addr)) {
+		if (!__atomic_exchange_n(&v->d->ro_write_warned, true, __ATOMIC_RELAXED))
+			hv_warnx(
+			    "domain %u vcpu %u: write to read-only grant mapping at 0x%llx; #GP",
+			    v->d->domid, v->id, (unsigned long long)run->mmio.phys_addr);
+		if (kvm_vcpu_inject_exception(&v->kvm, 13, 0) == 0)
+			return 0;
+	}
 	domain_crash(v->d, "vcpu %u: %s of unbacked guest-physical address 0x%llx at rip 0x%llx",
 	             v->id, run->mmio.is_write ? "write" : "read",
 	             (unsigned long long)run->mmio.phys_addr,

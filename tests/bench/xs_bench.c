@@ -3,7 +3,9 @@
  * Each client is a thread with its own connection and one request in
  * flight (like libxenstore): every operation is a real request/response
  * round trip.  Prints ops/s and p50/p99 latency per test for 1 and 8
- * clients, beside the target (2x the better of Xen 4.17's two daemons).
+ * clients, beside the target (2x the better of Xen 4.17's two daemons),
+ * after the same round trip against two echo servers that do no work (the
+ * most this host's sockets and scheduler allow any daemon).
  *
  *   xs_bench [--socket PATH] [--seconds S] [--only WORD] [--clients 1|8]
  *            [--no-echo] [--pid PID]
@@ -19,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,7 +69,7 @@ static const char *sock_path;
 static double seconds = 2.0;
 static const char *only; /* run only the tests whose name contains this */
 static int only_clients; /* run only this client count (0: 1 and 8) */
-static bool no_echo;     /* skip the bare round-trip line (profiling the daemon alone) */
+static bool no_echo;     /* skip the echo-server lines (profiling the daemon alone) */
 
 struct result {
 	double ops, p50, p99;
@@ -400,55 +404,108 @@ static int run(struct test *t, int nclients, struct result *res)
 	return res->failed ? -1 : 0;
 }
 
-/* A trivial echo peer: the cost of a socket round trip with no daemon work at all. */
-static void *echo_main(void *arg)
-{
-	int fd = *(int *)arg;
-	char buf[256];
-	ssize_t n;
+/*
+ * The ceiling: a server that echoes every byte back, on its own Unix socket.
+ * A client's request comes back as its own reply, so the clients run the
+ * same round trip as against a daemon that does no work at all (no parsing,
+ * no store, no log).  Either one epoll thread serves every connection (the
+ * shape of shoji-xenstored and Xen's daemons), or each connection gets a
+ * thread of its own that blocks in read.
+ */
+struct echo_server {
+	int listen_fd, ep, stop[2];
+	bool per_connection;
+	pthread_t th;
+};
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n)
-			break;
+static void *echo_connection(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[4096];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0 && write(fd, buf, (size_t)r) == r)
+		;
+	close(fd);
 	return NULL;
 }
 
-/*
- * Round trips of 1 blocking client against echo_main (no daemon work):
- * ops/s and latency percentiles in res.
- */
-static void echo_floor(struct result *res)
+static void *echo_main(void *arg)
 {
-	char msg[40] = "", buf[256];
-	double *lat = malloc(MAX_LAT * sizeof(double)), t0, t1;
-	size_t n = 0;
-	pthread_t th;
-	int sv[2];
+	struct echo_server *e = arg;
+	struct epoll_event ev[16];
+	char buf[4096];
 
-	memset(res, 0, sizeof(*res));
-	if (!lat || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-		free(lat);
-		return;
-	}
-	pthread_create(&th, NULL, echo_main, &sv[1]);
-	t0 = t1 = now();
-	while (t1 - t0 < seconds && n < MAX_LAT) {
-		double t = t1;
+	for (;;) {
+		int n = epoll_wait(e->ep, ev, 16, -1);
 
-		if (write(sv[0], msg, sizeof(msg)) != sizeof(msg) ||
-		    read(sv[0], buf, sizeof(buf)) <= 0)
-			break;
-		t1 = now();
-		lat[n++] = t1 - t;
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+			ssize_t r;
+
+			if (fd == e->stop[0])
+				return NULL;
+			if (fd == e->listen_fd) {
+				struct epoll_event in = {.events = EPOLLIN};
+
+				pthread_t th;
+
+				in.data.fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+				if (in.data.fd < 0)
+					continue;
+				if (!e->per_connection)
+					epoll_ctl(e->ep, EPOLL_CTL_ADD, in.data.fd, &in);
+				else if (pthread_create(&th, NULL, echo_connection,
+				                        (void *)(intptr_t)in.data.fd) == 0)
+					pthread_detach(th);
+				else
+					close(in.data.fd);
+				continue;
+			}
+			r = read(fd, buf, sizeof(buf));
+			if (r <= 0 || write(fd, buf, (size_t)r) != r)
+				close(fd); /* also leaves the epoll set */
+		}
 	}
-	close(sv[0]);
-	pthread_join(th, NULL);
-	close(sv[1]);
-	qsort(lat, n, sizeof(double), cmp_double);
-	res->ops = t1 > t0 ? (double)n / (t1 - t0) : 0.0;
-	res->p50 = n ? lat[n / 2] * 1e6 : 0.0;
-	res->p99 = n ? lat[n * 99 / 100] * 1e6 : 0.0;
-	free(lat);
+}
+
+/* Start the echo server on @path.  0 or -1. */
+static int echo_start(struct echo_server *e, const char *path, bool per_connection)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event in = {.events = EPOLLIN};
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	e->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	e->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (e->listen_fd < 0 || e->ep < 0 || pipe(e->stop) != 0 ||
+	    bind(e->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(e->listen_fd, 16) != 0)
+		return -1;
+	e->per_connection = per_connection;
+	in.data.fd = e->listen_fd;
+	epoll_ctl(e->ep, EPOLL_CTL_ADD, e->listen_fd, &in);
+	in.data.fd = e->stop[0];
+	epoll_ctl(e->ep, EPOLL_CTL_ADD, e->stop[0], &in);
+	return pthread_create(&e->th, NULL, echo_main, e) == 0 ? 0 : -1;
+}
+
+static void echo_stop(struct echo_server *e)
+{
+	if (write(e->stop[1], "x", 1) == 1)
+		pthread_join(e->th, NULL);
+	close(e->listen_fd);
+	close(e->ep);
+	close(e->stop[0]);
+	close(e->stop[1]);
+}
+
+/* One echoed round trip: a READ request that comes back as its own reply. */
+static int op_echo(struct client *c, unsigned long i)
+{
+	return rpc(c, XS_READ, 0, "/bench/echo", 12, NULL, 0);
 }
 
 /* Start a daemon (argv[0] = exe) and wait until sock accepts connections. */
@@ -546,14 +603,34 @@ int main(int argc, char **argv)
 	printf("%.1f s per line; target = 2x the better of Xen 4.17's C and OCaml daemons "
 	       "(ref = that median, ops/s)\n",
 	       seconds);
-	if (!no_echo) {
-		struct result e;
+	for (int mode = 0; mode < 2 && !no_echo && ret == 0; mode++) {
+		static const char *const shape[] = {"one epoll thread", "a thread per connection"};
+		struct test echo = {"socket round trip", op_echo, NULL, {0, 0}, {0, 0}};
+		struct echo_server es;
+		char echo_sock[300];
+		pid_t measured = daemon_pid;
 
-		echo_floor(&e);
-		printf(
-		    "%-25s 1 client  %8.0f ops/s  p50 %6.1f us  p99 %7.1f us | blocking client + "
-		    "echo thread: a bare round trip here\n",
-		    "socket round trip", e.ops, e.p50, e.p99);
+		snprintf(echo_sock, sizeof(echo_sock), "%s/echo%d", dir, mode);
+		if (echo_start(&es, echo_sock, mode == 1) != 0) {
+			fprintf(stderr, "xs_bench: cannot start the echo server\n");
+			return 1;
+		}
+		sock_path = echo_sock;
+		daemon_pid = 0; /* the echo threads are ours: no daemon CPU column */
+		for (idx = 0; idx < 2 && ret == 0; idx++) {
+			int n = idx ? 8 : 1;
+			struct result r;
+
+			if (only_clients && only_clients != n)
+				continue;
+			ret |= run(&echo, n, &r);
+			printf("%-25s %d client%s %8.0f ops/s  p50 %6.1f us  p99 %7.1f us | echo "
+			       "server, "
+			       "%s, that does no work\n",
+			       echo.name, n, n > 1 ? "s" : " ", r.ops, r.p50, r.p99, shape[mode]);
+		}
+		echo_stop(&es);
+		daemon_pid = measured;
 	}
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]) && ret == 0; i++) {
 		for (idx = 0; idx < 2; idx++) {

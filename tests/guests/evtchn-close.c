@@ -122,19 +122,13 @@ static int closer(domid_t peer)
 	return check_finish();
 }
 
+static const struct pv_role roles[] = {
+    {"sender", sender},
+    {"closer", closer},
+};
+
 int guest_main(const struct hvm_start_info *si)
 {
-	char role[16] = "";
-	domid_t peer = (domid_t)cmdline_ulong(si, "peer", DOMID_INVALID);
-
-	deadline = monotonic_ns() + cmdline_ulong(si, "timeout_ms", 120000) * MS;
-	cmdline_get(si, "role", role, sizeof(role));
-	if (!check_rc("close_init", evtchn_init(), 0))
-		return check_finish();
-	if (strcmp(role, "sender") == 0)
-		return sender(peer);
-	if (strcmp(role, "closer") == 0)
-		return closer(peer);
-	printf("evtchn-close: role=sender|closer required\n");
-	return 1;
+	return pv_role_main(si, "evtchn-close", "close_init", roles,
+	                    sizeof(roles) / sizeof(roles[0]), &deadline);
 }

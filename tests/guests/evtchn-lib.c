@@ -81,3 +81,23 @@ unsigned int pv_check(const uint8_t *page, size_t off, size_t len, unsigned int 
 		bad += page[i] != (uint8_t)(i * 7 + seed);
 	return bad;
 }
+
+int pv_role_main(const struct hvm_start_info *si, const char *prog, const char *init_check,
+                 const struct pv_role *roles, size_t n, uint64_t *deadline)
+{
+	char role[16] = "";
+	domid_t peer = (domid_t)cmdline_ulong(si, "peer", DOMID_INVALID);
+
+	*deadline = monotonic_ns() + cmdline_ulong(si, "timeout_ms", 120000) * MS;
+	cmdline_get(si, "role", role, sizeof(role));
+	if (!check_rc(init_check, evtchn_init(), 0))
+		return check_finish();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(role, roles[i].name) == 0)
+			return roles[i].run(peer);
+	printf("%s: role=", prog);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? "|" : "", roles[i].name);
+	printf(" required\n");
+	return 1;
+}

@@ -28,4 +28,25 @@ uint64_t pv_tsc_to_ns(uint64_t delta);
 void pv_fill(uint8_t *page, unsigned int seed);
 unsigned int pv_check(const uint8_t *page, size_t off, size_t len, unsigned int seed);
 
+/* The frame number of a page of this guest (the runtime identity-maps 4 GiB). */
+static inline uint64_t pv_gfn(const void *p)
+{
+	return (uintptr_t)p >> 12;
+}
+
+/* One role of a two-guest test: "role=NAME" on the command line runs @run(peer). */
+struct pv_role {
+	const char *name;
+	int (*run)(domid_t peer);
+};
+
+/*
+ * guest_main of a role-based test guest @prog: sets *@deadline from
+ * timeout_ms= (default 120000), initialises event channels (the check named
+ * @init_check) and runs the role named by role= with peer= (DOMID_INVALID
+ * when absent).  An unknown role prints the choices and returns 1.
+ */
+int pv_role_main(const struct hvm_start_info *si, const char *prog, const char *init_check,
+                 const struct pv_role *roles, size_t n, uint64_t *deadline);
+
 #endif /* SHOJI_TEST_GUEST_EVTCHN_LIB_H */

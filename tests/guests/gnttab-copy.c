@@ -29,11 +29,6 @@ static uint8_t pages[3][GUEST_PAGE_SIZE] __attribute__((aligned(GUEST_PAGE_SIZE)
 static volatile unsigned long events;
 static uint64_t deadline;
 
-static uint64_t gfn_of(const void *p)
-{
-	return (uintptr_t)p >> 12;
-}
-
 static void on_event(evtchn_port_t port, void *arg)
 {
 	events++;
@@ -53,12 +48,12 @@ static int granter(domid_t peer)
 
 	pv_fill(pages[0], 1);
 	if (!check_rc("gnttab_init", gnttab_init(1), 0) ||
-	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, gfn_of(pages[0]), true, &ref[0]),
+	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, pv_gfn(pages[0]), true, &ref[0]),
 	              0) ||
 	    !check_rc("gnttab_grant_rw",
-	              gnttab_grant_access(peer, gfn_of(pages[1]), false, &ref[1]), 0) ||
+	              gnttab_grant_access(peer, pv_gfn(pages[1]), false, &ref[1]), 0) ||
 	    !check_rc("gnttab_grant_other",
-	              gnttab_grant_access((domid_t)(peer + 1), gfn_of(pages[2]), false, &ref[2]),
+	              gnttab_grant_access((domid_t)(peer + 1), pv_gfn(pages[2]), false, &ref[2]),
 	              0))
 		return check_finish();
 	check(ref[0] == 8 && ref[1] == 9 && ref[2] == 10, "gnttab_refs", "refs %u %u %u", ref[0],
@@ -89,7 +84,7 @@ static struct gnttab_copy copy_op(domid_t peer, grant_ref_t ref, bool from_peer,
 {
 	struct gnttab_copy_ptr remote = {.u.ref = ref, .domid = peer, .offset = peer_off};
 	struct gnttab_copy_ptr mine = {
-	    .u.gmfn = gfn_of(local), .domid = DOMID_SELF, .offset = local_off};
+	    .u.gmfn = pv_gfn(local), .domid = DOMID_SELF, .offset = local_off};
 
 	return (struct gnttab_copy){
 	    .source = from_peer ? remote : mine,
@@ -163,19 +158,13 @@ static int copier(domid_t peer)
 	return check_finish();
 }
 
+static const struct pv_role roles[] = {
+    {"granter", granter},
+    {"copier", copier},
+};
+
 int guest_main(const struct hvm_start_info *si)
 {
-	char role[16] = "";
-	domid_t peer = (domid_t)cmdline_ulong(si, "peer", DOMID_INVALID);
-
-	deadline = monotonic_ns() + cmdline_ulong(si, "timeout_ms", 120000) * MS;
-	cmdline_get(si, "role", role, sizeof(role));
-	if (!check_rc("gnttab_evtchn_init", evtchn_init(), 0))
-		return check_finish();
-	if (strcmp(role, "granter") == 0)
-		return granter(peer);
-	if (strcmp(role, "copier") == 0)
-		return copier(peer);
-	printf("gnttab-copy: role=granter|copier required\n");
-	return 1;
+	return pv_role_main(si, "gnttab-copy", "gnttab_evtchn_init", roles,
+	                    sizeof(roles) / sizeof(roles[0]), &deadline);
 }

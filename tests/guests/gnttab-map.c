@@ -21,12 +21,19 @@
  *                        at the freed address, and notifies D.
  *   role=holder peer=D   grants refs 8 and 9 as the granter does, allocates a
  *                        port for D and waits until destroyed (--bg).
- *   role=rowriter peer=D maps D's read-only ref 9, reads it, then writes to
- *                        it: shoji-hv crashes the writer.
+ *   role=witness peer=D  grants refs 8 and 9 as the granter does; on D's
+ *                        event prints "PASS gnttab_witness_notified peer=D"
+ *                        and waits for its port to D to become unbound (the
+ *                        test destroys D); then ref 9's page is unchanged.
+ *   role=rowriter peer=D maps D's read-only ref 9, reads it, notifies D, then
+ *                        writes to it: the write is dropped and raises #GP,
+ *                        which the runtime reports before crashing.
  *   role=survivor peer=D maps D's ref 8, prints "PASS gnttab_survivor_mapped
  *                        peer=D" and waits for its port to D to become
  *                        unbound (the test destroys D); then the page is
  *                        still D's (seed 1), writable, and unmaps.
+ *                        XENMEM_maximum_gpfn covers the mapping while it
+ *                        exists and drops back below it after the unmap.
  *   role=keeper peer=D   grants ref 8 to D and allocates a port; on D's
  *                        event ending it fails, prints "PASS
  *                        gnttab_keeper_busy peer=D", and retries until it
@@ -56,11 +63,6 @@
 static uint8_t pages[3][GUEST_PAGE_SIZE] __attribute__((aligned(GUEST_PAGE_SIZE)));
 static volatile unsigned long events;
 static uint64_t deadline;
-
-static uint64_t gfn_of(const void *p)
-{
-	return (uintptr_t)p >> 12;
-}
 
 static volatile uint8_t *at(uint64_t gpa)
 {
@@ -118,9 +120,9 @@ static bool grant_pair(domid_t peer, evtchn_port_t *port)
 	pv_fill(pages[0], 1);
 	pv_fill(pages[1], 4);
 	if (!check_rc("gnttab_init", gnttab_init(1), 0) ||
-	    !check_rc("gnttab_grant_rw", gnttab_grant_access(peer, gfn_of(pages[0]), false, &rw),
+	    !check_rc("gnttab_grant_rw", gnttab_grant_access(peer, pv_gfn(pages[0]), false, &rw),
 	              0) ||
-	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, gfn_of(pages[1]), true, &ro), 0))
+	    !check_rc("gnttab_grant_ro", gnttab_grant_access(peer, pv_gfn(pages[1]), true, &ro), 0))
 		return false;
 	if (!check(rw == REF_RW && ro == REF_RO, "gnttab_refs", "refs %u %u", rw, ro))
 		return false;
@@ -138,11 +140,11 @@ static int granter(domid_t peer)
 
 	if (!grant_pair(peer, &port) ||
 	    !check_rc("gnttab_grant_other",
-	              gnttab_grant_access((domid_t)(peer + 1), gfn_of(pages[2]), false, &other), 0))
+	              gnttab_grant_access((domid_t)(peer + 1), pv_gfn(pages[2]), false, &other), 0))
 		return check_finish();
 	for (grant_ref_t i = 0; i < LIMIT_REFS; i++) {
 		grant_ref_t ref = 0;
-		long rc = gnttab_grant_access(peer, gfn_of(pages[1]), true, &ref);
+		long rc = gnttab_grant_access(peer, pv_gfn(pages[1]), true, &ref);
 
 		if (!check(rc == 0 && ref == REF_LIMIT0 + i, "gnttab_grant_limit_ref",
 		           "rc=%ld ref=%u", rc, ref))
@@ -347,6 +349,7 @@ static int rowriter(domid_t peer)
 	    !check_rc("gnttab_map_ro", gnttab_map(peer, REF_RO, MAP_GPA, true, &h), 0))
 		return check_finish();
 	check_rc("gnttab_map_ro_data", check_mapped(at(MAP_GPA), 0, 256, 4), 0);
+	check_rc("gnttab_rowriter_notify", evtchn_send(port), 0);
 	printf("gnttab-map: writing to the read-only mapping\n");
 	at(MAP_GPA)[0] = 0x5a;
 	check(false, "gnttab_ro_write_survived", "byte now %u", at(MAP_GPA)[0]);
@@ -362,6 +365,28 @@ static long port_status(evtchn_port_t port)
 	return rc < 0 ? rc : (long)st.status;
 }
 
+static int witness(domid_t peer)
+{
+	evtchn_port_t port = 0;
+
+	if (!grant_pair(peer, &port) ||
+	    !check(wait_events(1), "gnttab_witness_notified", "peer=%u", peer))
+		return check_finish();
+	while (port_status(port) == EVTCHNSTAT_interdomain && monotonic_ns() < deadline)
+		sleep_ns(10 * MS);
+	if (check_rc("gnttab_writer_gone", port_status(port), EVTCHNSTAT_unbound))
+		check_rc("gnttab_ro_page_intact", pv_check(pages[1], 0, GUEST_PAGE_SIZE, 4), 0);
+	return check_finish();
+}
+
+/* XENMEM_maximum_gpfn of this domain. */
+static long max_gpfn(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return hyp_memory_op(XENMEM_maximum_gpfn, &self);
+}
+
 static int survivor(domid_t peer)
 {
 	grant_handle_t h = 0;
@@ -371,6 +396,7 @@ static int survivor(domid_t peer)
 	    !check_rc("gnttab_map_rw", gnttab_map(peer, REF_RW, MAP_GPA, false, &h), 0))
 		return check_finish();
 	check_rc("gnttab_map_rw_data", check_mapped(at(MAP_GPA), 0, 256, 1), 0);
+	check_rc("gnttab_max_gpfn_mapped", max_gpfn(), (long)(MAP_GPA >> 12));
 	check(true, "gnttab_survivor_mapped", "peer=%u", peer);
 	while (port_status(port) == EVTCHNSTAT_interdomain && monotonic_ns() < deadline)
 		sleep_ns(10 * MS);
@@ -380,6 +406,8 @@ static int survivor(domid_t peer)
 	fill_mapped(at(MAP_GPA), 0, 256, 3);
 	check_rc("gnttab_page_writable", check_mapped(at(MAP_GPA), 0, 256, 3), 0);
 	check_rc("gnttab_unmap_after_peer_gone", gnttab_unmap(h, MAP_GPA), 0);
+	check(max_gpfn() < (long)(MAP_GPA >> 12), "gnttab_max_gpfn_unmapped", "max_gpfn=0x%lx",
+	      max_gpfn());
 	return check_finish();
 }
 
@@ -415,28 +443,13 @@ static int dier(domid_t peer)
 	return linger();
 }
 
-struct role {
-	const char *name;
-	int (*fn)(domid_t peer);
-};
-
-static const struct role roles[] = {
-    {"granter", granter},   {"mapper", mapper}, {"holder", holder}, {"rowriter", rowriter},
-    {"survivor", survivor}, {"keeper", keeper}, {"dier", dier},
+static const struct pv_role roles[] = {
+    {"granter", granter},   {"mapper", mapper},     {"holder", holder}, {"witness", witness},
+    {"rowriter", rowriter}, {"survivor", survivor}, {"keeper", keeper}, {"dier", dier},
 };
 
 int guest_main(const struct hvm_start_info *si)
 {
-	char role[16] = "";
-	domid_t peer = (domid_t)cmdline_ulong(si, "peer", DOMID_INVALID);
-
-	deadline = monotonic_ns() + cmdline_ulong(si, "timeout_ms", 120000) * MS;
-	cmdline_get(si, "role", role, sizeof(role));
-	if (!check_rc("gnttab_evtchn_init", evtchn_init(), 0))
-		return check_finish();
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(role, roles[i].name) == 0)
-			return roles[i].fn(peer);
-	printf("gnttab-map: role=granter|mapper|holder|rowriter|survivor|keeper|dier required\n");
-	return 1;
+	return pv_role_main(si, "gnttab-map", "gnttab_evtchn_init", roles,
+	                    sizeof(roles) / sizeof(roles[0]), &deadline);
 }

@@ -3,7 +3,8 @@
 # backend): the mapper sees and changes the granter's page through a mapping
 # above its RAM, the granter's end_access fails while it is mapped and
 # succeeds after the unmap; the maps and unmaps the hypervisor must refuse;
-# a write to a read-only mapping crashes the writer; a granter destroyed
+# a write to a read-only mapping raises #GP in the writer and changes
+# nothing; XENMEM_maximum_gpfn covers mappings; a granter destroyed
 # while its page is mapped leaves the mapper a valid page; a mapper
 # destroyed with a live mapping releases it.  See tests/guests/gnttab-map.c.
 . "$top_srcdir/tests/lib/common.sh"
@@ -51,17 +52,29 @@ expect_line "$out" "[1] PASS gnttab_map_batch rc=0 status 0 -3"
 expect_line "$out" "[1] PASS gnttab_map_limit maps=1022 status=-13"
 expect_rc "$out" 0
 
-# 2. A write through a read-only mapping: the writer crashes, nothing else.
+# 2. A write through a read-only mapping: dropped, and the writer gets #GP
+#    (as on Xen); the granter's page is unchanged and nothing else is hurt.
 out="$SHOJI_TMP/ro"
-pv_run "$out" 120 \
-	--bg "$GUEST_DIR/gnttab-map" "role=holder peer={dom1}" \
-	"$GUEST_DIR/gnttab-map" "role=rowriter peer={dom0}"
+rc=0
+"$PVRUN" "$PV_SOCK" 120 \
+	"$GUEST_DIR/gnttab-map" "role=witness peer={dom1}" \
+	"$GUEST_DIR/gnttab-map" "role=rowriter peer={dom0}" >"$out.out" 2>"$out.err" &
+pvrun_pid=$!
+track_pid $pvrun_pid
+wait_line "$out" '^pvrun: \[1\] '
+expect_line "$out" "pvrun: [1] shutdown reason=3" # the runtime's own crash, after #GP
+wait_line "$out" '^\[0\] PASS gnttab_witness_notified peer=[0-9]+$'
+writer=$(sed -n 's/^\[0\] PASS gnttab_witness_notified peer=//p' "$out.out")
+"$HVCTL" "$PV_SOCK" destroy "$writer" || guest_fail "$out" "cannot destroy domain $writer"
+wait $pvrun_pid || rc=$?
+pv_expect_checks "$out" 0 gnttab_writer_gone gnttab_ro_page_intact
 expect_line "$out" "[1] PASS gnttab_map_ro_data rc=0"
 expect_line "$out" "[1] gnttab-map: writing to the read-only mapping"
-expect_line "$out" "pvrun: [1] crashed"
+grep -qE '^\[1\] shoji-guest: vCPU 0: exception 13 \(#GP general protection\) .* error=0x0 ' \
+	"$out.out" || guest_fail "$out" "the writer did not get #GP(0)"
 grep -q "FAIL gnttab_ro_write_survived" "$out.out" && guest_fail "$out" "the write went through"
-grep -q "write of unbacked guest-physical address 0xc0000000" "$SHOJI_TMP/hv.err" ||
-	guest_fail "$out" "shoji-hv did not report the read-only write"
+grep -q "domain $writer vcpu 0: write to read-only grant mapping at 0xc0000000; #GP" \
+	"$SHOJI_TMP/hv.err" || guest_fail "$out" "shoji-hv did not report the read-only write"
 expect_rc "$out" 1
 
 # 3. The granter is destroyed while its page is mapped: the page stays valid.
@@ -76,8 +89,8 @@ wait_line "$out" '^\[1\] PASS gnttab_survivor_mapped peer=[0-9]+$'
 granter=$(sed -n 's/^\[1\] PASS gnttab_survivor_mapped peer=//p' "$out.out")
 "$HVCTL" "$PV_SOCK" destroy "$granter" || guest_fail "$out" "cannot destroy domain $granter"
 wait $pvrun_pid || rc=$?
-pv_expect_checks "$out" 1 gnttab_peer_gone gnttab_page_survives gnttab_page_writable \
-	gnttab_unmap_after_peer_gone
+pv_expect_checks "$out" 1 gnttab_max_gpfn_mapped gnttab_peer_gone gnttab_page_survives \
+	gnttab_page_writable gnttab_unmap_after_peer_gone gnttab_max_gpfn_unmapped
 expect_rc "$out" 0
 
 # 4. The mapper is destroyed with a live mapping: the granter can end access.

@@ -111,7 +111,6 @@ static void emit(struct guest *g, unsigned int idx, bool flush)
 	}
 	memmove(g->line, g->line + start, g->len - start);
 	g->len -= start;
-	fflush(stdout);
 }
 
 /* Copy whatever new console output guest idx has. */
@@ -274,6 +273,7 @@ int main(int argc, char **argv)
 
 	if (argc < 5 || parse(&r, argc, argv) < 0)
 		return usage();
+	setvbuf(stdout, NULL, _IOLBF, 0); /* tests wait for lines as they come */
 	deadline = now_s() + strtod(argv[2], NULL);
 	r.ctl = shoji_ctrl_open(argv[1]);
 	if (r.ctl == NULL) {
