@@ -234,12 +234,25 @@ static void timer_event(void *opaque)
 		v->periodic_next += v->period * ((now - v->periodic_next) / v->period + 1);
 		fired = true;
 	}
-	if (fired)
+	if (fired) {
 		vcpu_timer_fire(v);
+		v->timer_sending = true;
+	}
 	vcpu_timer_update(v);
 	pthread_mutex_unlock(&d->lock);
-	if (fired)
-		evtglue_send_virq(d, v->id, VIRQ_TIMER); /* outside d->lock: it kicks */
+	if (!fired)
+		return;
+	evtglue_send_virq(d, v->id, VIRQ_TIMER); /* outside d->lock: it kicks */
+	pthread_mutex_lock(&d->lock);
+	v->timer_sending = false;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void vcpu_timer_quiesce(struct vcpu *v)
+{
+	while (v->timer_sending)
+		pthread_cond_wait(&v->d->cond, &v->d->lock);
 }
 
 /* --- The run loop. --- */

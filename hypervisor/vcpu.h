@@ -65,7 +65,8 @@ struct vcpu {
 	uint64_t singleshot;
 	uint64_t period;
 	uint64_t periodic_next;
-	bool timer_fired; /* a timer fired since the vCPU last blocked */
+	bool timer_fired;   /* a timer fired since the vCPU last blocked */
+	bool timer_sending; /* timer_event is raising VIRQ_TIMER outside d->lock */
 
 	/* Runstate accounting (d->lock). */
 	int runstate;
@@ -112,6 +113,12 @@ void vcpu_notify_upcall(struct vcpu *v);
 
 /* (Re)arm @v's timer device from singleshot/periodic_next. d->lock held. */
 void vcpu_timer_update(struct vcpu *v);
+/*
+ * After a timer of @v was stopped: wait until a VIRQ_TIMER it fired just
+ * before is delivered, so none arrives once the stop has returned.  d->lock
+ * held (released while waiting); not from the hv event loop.
+ */
+void vcpu_timer_quiesce(struct vcpu *v);
 
 /* Runstate change (RUNSTATE_*), accounting the time spent in the old one. d->lock held. */
 void vcpu_set_runstate(struct vcpu *v, int state);

@@ -135,6 +135,7 @@ static long op_stop_periodic_timer(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	t->period = 0;
 	t->periodic_next = 0;
 	vcpu_timer_update(t);
+	vcpu_timer_quiesce(t);
 	return 0;
 }
 
@@ -162,6 +163,7 @@ static long op_stop_singleshot_timer(struct vcpu *v, struct vcpu *t, uint64_t ar
 		return -XEN_EINVAL;
 	t->singleshot = 0;
 	vcpu_timer_update(t);
+	vcpu_timer_quiesce(t);
 	return 0;
 }
 
