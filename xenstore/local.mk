@@ -35,7 +35,8 @@ xenstore_shoji_xenstore_LDADD = xenstore/libshoji-xs.la
 noinst_PROGRAMS += tests/bench/xs_bench
 tests_bench_xs_bench_SOURCES = tests/bench/xs_bench.c
 BENCH_BINS += tests/bench/xs_bench
-BENCH_RUNS += tests/bench/xs_bench
+BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/xs_bench.sh"
+EXTRA_DIST += tests/bench/xs_bench.sh
 
 # Unit tests: the store driven through the real dispatcher.
 XS_UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/xenstore

@@ -8,12 +8,15 @@
  * most this host's sockets and scheduler allow any daemon).
  *
  *   xs_bench [--socket PATH] [--seconds S] [--only WORD] [--clients 1|8]
- *            [--no-echo] [--pid PID]
+ *            [--no-echo] [--pid PID] [--daemon-cpu N] [--client-cpu N]
  * Without --socket it starts a private shoji-xenstored (durability on,
  * state in a temporary directory) from $top_builddir and stops it after.
  * The daemon's own CPU time per operation is printed too when its pid is
  * known (started here, or --pid); it includes the daemon's busy-polling
  * (--poll-us), so with one client it is mostly the round trip's wait.
+ * --daemon-cpu runs the daemon started here and the echo servers on CPU N,
+ * --client-cpu the clients: with one client the round trip costs several
+ * times more when the two sides sit on different CPUs on this host.
  * Xen's daemons cannot run here (Debian's C xenstored needs the hypervisor,
  * or crashes with --no-domain-init), so the comparison is the reference
  * medians measured for Xen 4.17 on this kind of machine (issue 5).
@@ -24,6 +27,7 @@
 #include <stdint.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,7 +82,21 @@ struct result {
 	int failed;
 };
 static volatile int running;
-static pid_t daemon_pid; /* the daemon measured (0: unknown) */
+static pid_t daemon_pid;                     /* the daemon measured (0: unknown) */
+static int daemon_cpu = -1, client_cpu = -1; /* CPU placement (-1: the scheduler's) */
+
+/* Thread attributes that put a new thread on @cpu (-1: anywhere). */
+static void attr_on_cpu(pthread_attr_t *a, int cpu)
+{
+	pthread_attr_init(a);
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_attr_setaffinity_np(a, sizeof(set), &set);
+	}
+}
 
 /* CPU time the daemon has used so far in ns (its single thread's schedstat), or -1. */
 static double daemon_cpu_ns(void)
@@ -346,6 +364,7 @@ static int run(struct test *t, int nclients, struct result *res)
 {
 	struct client *cl = calloc((size_t)nclients, sizeof(*cl));
 	pthread_t *th = calloc((size_t)nclients, sizeof(*th));
+	pthread_attr_t attr;
 	double t0, el, *all, cpu0;
 	size_t nall = 0, k;
 	unsigned long ops = 0;
@@ -366,8 +385,10 @@ static int run(struct test *t, int nclients, struct result *res)
 	}
 	pthread_barrier_init(&barrier, NULL, (unsigned)nclients + 1);
 	running = 1;
+	attr_on_cpu(&attr, client_cpu);
 	for (i = 0; i < nclients; i++)
-		pthread_create(&th[i], NULL, client_main, &cl[i]);
+		pthread_create(&th[i], &attr, client_main, &cl[i]);
+	pthread_attr_destroy(&attr);
 	pthread_barrier_wait(&barrier);
 	cpu0 = daemon_cpu_ns();
 	t0 = now();
@@ -474,6 +495,8 @@ static int echo_start(struct echo_server *e, const char *path, bool per_connecti
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct epoll_event in = {.events = EPOLLIN};
+	pthread_attr_t attr;
+	int rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -1;
@@ -489,7 +512,10 @@ static int echo_start(struct echo_server *e, const char *path, bool per_connecti
 	epoll_ctl(e->ep, EPOLL_CTL_ADD, e->listen_fd, &in);
 	in.data.fd = e->stop[0];
 	epoll_ctl(e->ep, EPOLL_CTL_ADD, e->stop[0], &in);
-	return pthread_create(&e->th, NULL, echo_main, e) == 0 ? 0 : -1;
+	attr_on_cpu(&attr, daemon_cpu); /* per-connection threads inherit it */
+	rc = pthread_create(&e->th, &attr, echo_main, e) == 0 ? 0 : -1;
+	pthread_attr_destroy(&attr);
+	return rc;
 }
 
 static void echo_stop(struct echo_server *e)
@@ -517,6 +543,13 @@ static pid_t start_daemon(char *const argv[], const char *sock)
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the benchmark */
+		if (daemon_cpu >= 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(daemon_cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+		}
 		execv(argv[0], argv);
 		perror(argv[0]);
 		_exit(127);
@@ -544,6 +577,8 @@ int main(int argc, char **argv)
 	    {"clients", required_argument, NULL, 'c'},
 	    {"no-echo", no_argument, NULL, 'E'},
 	    {"pid", required_argument, NULL, 'p'},
+	    {"daemon-cpu", required_argument, NULL, 'D'},
+	    {"client-cpu", required_argument, NULL, 'C'},
 	    {NULL, 0, NULL, 0},
 	};
 	char dir[] = "/tmp/xs-bench.XXXXXX";
@@ -553,7 +588,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, ret = 0, idx;
 
-	while ((opt = getopt_long(argc, argv, "s:t:o:c:Ep:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:t:o:c:Ep:D:C:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock_path = optarg;
@@ -573,10 +608,17 @@ int main(int argc, char **argv)
 		case 'p':
 			daemon_pid = (pid_t)atoi(optarg);
 			break;
+		case 'D':
+			daemon_cpu = atoi(optarg);
+			break;
+		case 'C':
+			client_cpu = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr,
 			        "usage: xs_bench [--socket PATH] [--seconds S] [--only WORD] "
-			        "[--clients 1|8] [--no-echo] [--pid PID]\n");
+			        "[--clients 1|8] [--no-echo] [--pid PID] [--daemon-cpu N] "
+			        "[--client-cpu N]\n");
 			return 2;
 		}
 	}
@@ -603,6 +645,10 @@ int main(int argc, char **argv)
 	printf("%.1f s per line; target = 2x the better of Xen 4.17's C and OCaml daemons "
 	       "(ref = that median, ops/s)\n",
 	       seconds);
+	if (daemon_cpu >= 0 || client_cpu >= 0)
+		printf(
+		    "placement: daemon and echo servers on CPU %d, clients on CPU %d (-1: any)\n",
+		    daemon_cpu, client_cpu);
 	for (int mode = 0; mode < 2 && !no_echo && ret == 0; mode++) {
 		static const char *const shape[] = {"one epoll thread", "a thread per connection"};
 		struct test echo = {"socket round trip", op_echo, NULL, {0, 0}, {0, 0}};
