@@ -85,15 +85,23 @@ static volatile int running;
 static pid_t daemon_pid;                     /* the daemon measured (0: unknown) */
 static int daemon_cpu = -1, client_cpu = -1; /* CPU placement (-1: the scheduler's) */
 
+/* The set holding only @cpu. */
+static cpu_set_t only_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return set;
+}
+
 /* Thread attributes that put a new thread on @cpu (-1: anywhere). */
 static void attr_on_cpu(pthread_attr_t *a, int cpu)
 {
 	pthread_attr_init(a);
 	if (cpu >= 0) {
-		cpu_set_t set;
+		cpu_set_t set = only_cpu(cpu);
 
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
 		pthread_attr_setaffinity_np(a, sizeof(set), &set);
 	}
 }
@@ -544,10 +552,8 @@ static pid_t start_daemon(char *const argv[], const char *sock)
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the benchmark */
 		if (daemon_cpu >= 0) {
-			cpu_set_t set;
+			cpu_set_t set = only_cpu(daemon_cpu);
 
-			CPU_ZERO(&set);
-			CPU_SET(daemon_cpu, &set);
 			sched_setaffinity(0, sizeof(set), &set);
 		}
 		execv(argv[0], argv);

@@ -340,13 +340,23 @@ static int holder(domid_t peer)
 	return linger();
 }
 
+/*
+ * Bind to @peer's port for us and map its ref 9 (@readonly) or ref 8 at
+ * MAP_GPA, as checks gnttab_connect and gnttab_map_ro / gnttab_map_rw.
+ */
+static bool connect_and_map(domid_t peer, bool readonly, evtchn_port_t *port, grant_handle_t *h)
+{
+	return check_rc("gnttab_connect", pv_connect(peer, deadline, port), 0) &&
+	       check_rc(readonly ? "gnttab_map_ro" : "gnttab_map_rw",
+	                gnttab_map(peer, readonly ? REF_RO : REF_RW, MAP_GPA, readonly, h), 0);
+}
+
 static int rowriter(domid_t peer)
 {
 	grant_handle_t h = 0;
 	evtchn_port_t port = 0;
 
-	if (!check_rc("gnttab_connect", pv_connect(peer, deadline, &port), 0) ||
-	    !check_rc("gnttab_map_ro", gnttab_map(peer, REF_RO, MAP_GPA, true, &h), 0))
+	if (!connect_and_map(peer, true, &port, &h))
 		return check_finish();
 	check_rc("gnttab_map_ro_data", check_mapped(at(MAP_GPA), 0, 256, 4), 0);
 	check_rc("gnttab_rowriter_notify", evtchn_send(port), 0);
@@ -392,8 +402,7 @@ static int survivor(domid_t peer)
 	grant_handle_t h = 0;
 	evtchn_port_t port = 0;
 
-	if (!check_rc("gnttab_connect", pv_connect(peer, deadline, &port), 0) ||
-	    !check_rc("gnttab_map_rw", gnttab_map(peer, REF_RW, MAP_GPA, false, &h), 0))
+	if (!connect_and_map(peer, false, &port, &h))
 		return check_finish();
 	check_rc("gnttab_map_rw_data", check_mapped(at(MAP_GPA), 0, 256, 1), 0);
 	check_rc("gnttab_max_gpfn_mapped", max_gpfn(), (long)(MAP_GPA >> 12));
@@ -435,8 +444,7 @@ static int dier(domid_t peer)
 	grant_handle_t h = 0;
 	evtchn_port_t port = 0;
 
-	if (!check_rc("gnttab_connect", pv_connect(peer, deadline, &port), 0) ||
-	    !check_rc("gnttab_map_rw", gnttab_map(peer, REF_RW, MAP_GPA, false, &h), 0))
+	if (!connect_and_map(peer, false, &port, &h))
 		return check_finish();
 	fill_mapped(at(MAP_GPA), 0, 2048, 2);
 	check_rc("gnttab_dier_notify", evtchn_send(port), 0);

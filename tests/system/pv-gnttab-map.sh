@@ -25,6 +25,25 @@ wait_line() {
 	grep -qE "$2" "$1.out" || guest_fail "$1" "no line matching: $2"
 }
 
+# pv_bg OUT ARGS...: pv_run, in the background (its pid in $pvrun_pid).
+pv_bg() {
+	local out=$1
+	shift
+	rc=0
+	"$PVRUN" "$PV_SOCK" 120 "$@" >"$out.out" 2>"$out.err" &
+	pvrun_pid=$!
+	track_pid $pvrun_pid
+}
+
+# destroy_peer OUT N CHECK: once guest N passes CHECK (printed as "peer=D"),
+# destroy domain D (in $peer) and wait for pvrun (status in $rc).
+destroy_peer() {
+	wait_line "$1" "^\\[$2\\] PASS $3 peer=[0-9]+\$"
+	peer=$(sed -n "s/^\\[$2\\] PASS $3 peer=//p" "$1.out")
+	"$HVCTL" "$PV_SOCK" destroy "$peer" || guest_fail "$1" "cannot destroy domain $peer"
+	wait $pvrun_pid || rc=$?
+}
+
 # 1. Map, share, refuse, unmap.
 out="$SHOJI_TMP/map"
 pv_run "$out" 120 \
@@ -55,56 +74,35 @@ expect_rc "$out" 0
 # 2. A write through a read-only mapping: dropped, and the writer gets #GP
 #    (as on Xen); the granter's page is unchanged and nothing else is hurt.
 out="$SHOJI_TMP/ro"
-rc=0
-"$PVRUN" "$PV_SOCK" 120 \
-	"$GUEST_DIR/gnttab-map" "role=witness peer={dom1}" \
-	"$GUEST_DIR/gnttab-map" "role=rowriter peer={dom0}" >"$out.out" 2>"$out.err" &
-pvrun_pid=$!
-track_pid $pvrun_pid
+pv_bg "$out" "$GUEST_DIR/gnttab-map" "role=witness peer={dom1}" \
+	"$GUEST_DIR/gnttab-map" "role=rowriter peer={dom0}"
 wait_line "$out" '^pvrun: \[1\] '
 expect_line "$out" "pvrun: [1] shutdown reason=3" # the runtime's own crash, after #GP
-wait_line "$out" '^\[0\] PASS gnttab_witness_notified peer=[0-9]+$'
-writer=$(sed -n 's/^\[0\] PASS gnttab_witness_notified peer=//p' "$out.out")
-"$HVCTL" "$PV_SOCK" destroy "$writer" || guest_fail "$out" "cannot destroy domain $writer"
-wait $pvrun_pid || rc=$?
+destroy_peer "$out" 0 gnttab_witness_notified
 pv_expect_checks "$out" 0 gnttab_writer_gone gnttab_ro_page_intact
 expect_line "$out" "[1] PASS gnttab_map_ro_data rc=0"
 expect_line "$out" "[1] gnttab-map: writing to the read-only mapping"
 grep -qE '^\[1\] shoji-guest: vCPU 0: exception 13 \(#GP general protection\) .* error=0x0 ' \
 	"$out.out" || guest_fail "$out" "the writer did not get #GP(0)"
 grep -q "FAIL gnttab_ro_write_survived" "$out.out" && guest_fail "$out" "the write went through"
-grep -q "domain $writer vcpu 0: write to read-only grant mapping at 0xc0000000; #GP" \
+grep -q "domain $peer vcpu 0: write to read-only grant mapping at 0xc0000000; #GP" \
 	"$SHOJI_TMP/hv.err" || guest_fail "$out" "shoji-hv did not report the read-only write"
 expect_rc "$out" 1
 
 # 3. The granter is destroyed while its page is mapped: the page stays valid.
 out="$SHOJI_TMP/survive"
-rc=0
-"$PVRUN" "$PV_SOCK" 120 \
-	--bg "$GUEST_DIR/gnttab-map" "role=holder peer={dom1}" \
-	"$GUEST_DIR/gnttab-map" "role=survivor peer={dom0}" >"$out.out" 2>"$out.err" &
-pvrun_pid=$!
-track_pid $pvrun_pid
-wait_line "$out" '^\[1\] PASS gnttab_survivor_mapped peer=[0-9]+$'
-granter=$(sed -n 's/^\[1\] PASS gnttab_survivor_mapped peer=//p' "$out.out")
-"$HVCTL" "$PV_SOCK" destroy "$granter" || guest_fail "$out" "cannot destroy domain $granter"
-wait $pvrun_pid || rc=$?
+pv_bg "$out" --bg "$GUEST_DIR/gnttab-map" "role=holder peer={dom1}" \
+	"$GUEST_DIR/gnttab-map" "role=survivor peer={dom0}"
+destroy_peer "$out" 1 gnttab_survivor_mapped
 pv_expect_checks "$out" 1 gnttab_max_gpfn_mapped gnttab_peer_gone gnttab_page_survives \
 	gnttab_page_writable gnttab_unmap_after_peer_gone gnttab_max_gpfn_unmapped
 expect_rc "$out" 0
 
 # 4. The mapper is destroyed with a live mapping: the granter can end access.
 out="$SHOJI_TMP/die"
-rc=0
-"$PVRUN" "$PV_SOCK" 120 \
-	"$GUEST_DIR/gnttab-map" "role=keeper peer={dom1}" \
-	--bg "$GUEST_DIR/gnttab-map" "role=dier peer={dom0}" >"$out.out" 2>"$out.err" &
-pvrun_pid=$!
-track_pid $pvrun_pid
-wait_line "$out" '^\[0\] PASS gnttab_keeper_busy peer=[0-9]+$'
-mapper=$(sed -n 's/^\[0\] PASS gnttab_keeper_busy peer=//p' "$out.out")
-"$HVCTL" "$PV_SOCK" destroy "$mapper" || guest_fail "$out" "cannot destroy domain $mapper"
-wait $pvrun_pid || rc=$?
+pv_bg "$out" "$GUEST_DIR/gnttab-map" "role=keeper peer={dom1}" \
+	--bg "$GUEST_DIR/gnttab-map" "role=dier peer={dom0}"
+destroy_peer "$out" 0 gnttab_keeper_busy
 pv_expect_checks "$out" 0 gnttab_dier_mapped gnttab_end_while_mapped \
 	gnttab_end_after_mapper_died gnttab_dier_answer gnttab_end_ro
 expect_rc "$out" 0

@@ -10,20 +10,32 @@
 require_kvm
 . "$top_srcdir/tests/system/xs-ring-lib.sh"
 
-old=$(cat "$XS_PID")
+# run_restarting ROLE END CHECK...: run the guest in role ROLE while the hook restarts the
+# daemon; END says how xs-ring-run ends the domain (release: RELEASE, then destroy; death:
+# destroy first, so the daemon must notice it, then RELEASE).
+# It must succeed and pass every CHECK.  Its output in $out, its domid in $domid.
+run_restarting() {
+	local role=$1 death= old c rc=0
+	[ "$2" = death ] && death=1
+	shift 2
+	old=$(cat "$XS_PID")
+	out=$(env ${death:+XS_RING_DEATH=1} timeout 300 "$RUN" "$SOCK" "$XS_SOCK" "$XS_GUEST" \
+		"role=$role" "$HOOK" 2>&1) || rc=$?
+	echo "$out"
+	echo "--- daemon"
+	cat "$SHOJI_TMP/xsd.err"
+	[ $rc -eq 0 ] || fail "guest role=$role failed (rc $rc)"
+	[ "$(cat "$XS_PID")" != "$old" ] || fail "the daemon was not restarted"
+	for c in "$@"; do
+		echo "$out" | grep -q "PASS $c" || fail "check $c did not pass"
+	done
+	domid=$(echo "$out" | sed -n 's/.*xs-guest: domid=\([0-9]*\) .*/\1/p')
+}
+
 # the domain is destroyed without RELEASE at the end: the daemon notices from VIRQ_DOM_EXC
-out=$(XS_RING_DEATH=1 timeout 300 "$RUN" "$SOCK" "$XS_SOCK" "$XS_GUEST" "role=2" "$HOOK" 2>&1)
-rc=$?
-echo "$out"
-echo "--- daemon"
-cat "$SHOJI_TMP/xsd.err"
-[ $rc -eq 0 ] || fail "guest failed (rc $rc)"
-[ "$(cat "$XS_PID")" != "$old" ] || fail "the daemon was not restarted"
-for c in xs_resume_before xs_resume_read_after_restart xs_resume_state_kept xs_resume_write \
-	xs_reconnect_watch_before xs_reconnect_reset xs_reconnect_request xs_reconnect_watches_dropped; do
-	echo "$out" | grep -q "PASS $c" || fail "check $c did not pass"
-done
-domid=$(echo "$out" | sed -n 's/.*xs-guest: domid=\([0-9]*\) .*/\1/p')
+run_restarting 2 death xs_resume_before xs_resume_read_after_restart \
+	xs_resume_state_kept xs_resume_write xs_reconnect_watch_before xs_reconnect_reset \
+	xs_reconnect_request xs_reconnect_watches_dropped
 grep -q "domain $domid: ring connection resumed" "$SHOJI_TMP/xsd.err" ||
 	fail "the restarted daemon did not resume the ring"
 [ "$(xs read "/local/domain/$domid/data/resumed")" = yes ] || fail "the guest's write is missing"
@@ -34,19 +46,9 @@ grep -q "domain $domid died: ring connection closed" "$SHOJI_TMP/xsd.err" ||
 
 # --- durable watches and quotas
 [ "$(xsraw $XS_SET_QUOTA watches 77)" = OK ] || fail "SET_QUOTA watches"
-old=$(cat "$XS_PID")
-out=$(timeout 300 "$RUN" "$SOCK" "$XS_SOCK" "$XS_GUEST" "role=4" "$HOOK" 2>&1)
-rc=$?
-echo "$out"
-echo "--- daemon"
-cat "$SHOJI_TMP/xsd.err"
-[ $rc -eq 0 ] || fail "durable-watch guest failed (rc $rc)"
-[ "$(cat "$XS_PID")" != "$old" ] || fail "the daemon was not restarted"
-for c in xs_durable_watch xs_durable_unwatch xs_durable_initial xs_durable_refired \
-	xs_durable_event xs_durable_unwatch_kept xs_durable_read; do
-	echo "$out" | grep -q "PASS $c" || fail "check $c did not pass"
-done
-dom2=$(echo "$out" | sed -n 's/.*xs-guest: domid=\([0-9]*\) .*/\1/p')
+run_restarting 4 release xs_durable_watch xs_durable_unwatch xs_durable_initial \
+	xs_durable_refired xs_durable_event xs_durable_unwatch_kept xs_durable_read
+dom2=$domid
 [ "$(cat "$SHOJI_TMP/quota-set")" = OK ] || fail "SET_QUOTA $dom2 nodes: $(cat "$SHOJI_TMP/quota-set")"
 [ "$(cat "$SHOJI_TMP/quota-dom-after")" = 555 ] ||
 	fail "the domain's quota override was lost: $(cat "$SHOJI_TMP/quota-dom-after")"
