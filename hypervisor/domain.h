@@ -194,7 +194,8 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn);
  * GNTST_general_error (as Xen for a host address it cannot map).
  * domain_unmap_grant removes handle @handle's mapping (no-op when none);
  * when it returns the guest can no longer reach the page.
- * domain_unmap_grants removes them all (the domain is dying).
+ * domain_unmap_grants removes them all once the domain's vCPUs have stopped
+ * for good (it leaves the memslots to the VM's close).
  * domain_grant_map_readonly says whether @gpa lies in a read-only mapping.
  */
 int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,

@@ -429,7 +429,7 @@ void evtglue_domain_destroy(struct domain *d)
 	pthread_mutex_unlock(&g->lock);
 	if (ec)
 		evtchn_domain_destroy(ec);
-	/* Out of the physmap first, then unpinned: the granters can end access. */
+	/* Unmapped (no vCPU runs any more), then unpinned: the granters can end access. */
 	domain_unmap_grants(d);
 	if (gt)
 		gnttab_destroy(gt); /* its release hook drops our domain reference */

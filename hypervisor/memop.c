@@ -155,7 +155,8 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
  * one-page memslot; KVM memslots cannot overlap, so the page must go above
  * RAM, where Linux's unpopulated-alloc puts it too.  A guest write to a
  * read-only mapping is an MMIO exit (KVM_MEM_READONLY); the write is
- * dropped and the writer gets #GP(0), as Xen does (vcpu.c).
+ * dropped and the writer gets #GP(0), as Xen does (vcpu.c).  A KVM without
+ * read-only memslots gets no read-only mappings at all.
  *
  * d->lock guards the table but is not held across mmap and the memslot
  * ioctl (which can wait for KVM's SRCU): an entry being made holds
@@ -170,8 +171,12 @@ int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, ui
 {
 	uint64_t at = gpa >> XEN_PAGE_SHIFT;
 	void *host = MAP_FAILED;
-	uint32_t flags = readonly && d->gmap_ro_slots ? KVM_MEM_READONLY : 0;
+	uint32_t flags = readonly ? KVM_MEM_READONLY : 0;
 	int rc = GNTST_general_error;
+
+	/* Without read-only slots a guest write would fault inside KVM_RUN: refuse the map. */
+	if (readonly && !d->gmap_ro_slots)
+		return rc;
 
 	/* Claim the address under the lock; the slow part (mmap, memslot) runs without it. */
 	pthread_mutex_lock(&d->lock);
@@ -203,7 +208,13 @@ int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, ui
 	return rc;
 }
 
-void domain_unmap_grant(struct domain *d, uint32_t handle)
+/*
+ * Drop handle @handle's mapping (no-op when none).  With @drop_slot the
+ * memslot goes first, after which KVM guarantees no vCPU can reach the page;
+ * without it the caller has stopped every vCPU and the VM's close drops the
+ * slots at once (each slot removal waits for an SRCU grace period).
+ */
+static void unmap_one(struct domain *d, uint32_t handle, bool drop_slot)
 {
 	void *host = NULL;
 
@@ -213,12 +224,17 @@ void domain_unmap_grant(struct domain *d, uint32_t handle)
 	pthread_mutex_unlock(&d->lock);
 	if (!host)
 		return;
-	/* Once the slot is gone no vCPU can reach the page (KVM waits for them). */
-	kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, 0, 0, NULL);
+	if (drop_slot)
+		kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, 0, 0, NULL);
 	pthread_mutex_lock(&d->lock);
 	d->gmaps[handle] = (struct domain_grant_map){0};
 	pthread_mutex_unlock(&d->lock);
 	munmap(host, XEN_PAGE_SIZE);
+}
+
+void domain_unmap_grant(struct domain *d, uint32_t handle)
+{
+	unmap_one(d, handle, true);
 }
 
 void domain_unmap_grants(struct domain *d)
@@ -226,7 +242,7 @@ void domain_unmap_grants(struct domain *d)
 	uint32_t i;
 
 	for (i = 0; i < d->gmap_max; i++)
-		domain_unmap_grant(d, i);
+		unmap_one(d, i, false);
 }
 
 bool domain_grant_map_readonly(struct domain *d, uint64_t gpa)

@@ -46,6 +46,7 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&v->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&v->timer_send, NULL);
 
 	if (id == 0 && kvm_vm_take_boot_vcpu(&d->vm, &v->kvm)) {
 		preset = d->boot_cpuid_set; /* a pooled VM's, for this domid */
@@ -86,6 +87,7 @@ out:
 		close(v->timerfd);
 	kvm_vcpu_destroy(&v->kvm);
 	pthread_cond_destroy(&v->cond);
+	pthread_mutex_destroy(&v->timer_send);
 	free(v);
 	return r;
 }
@@ -100,6 +102,7 @@ void vcpu_destroy(struct vcpu *v)
 	}
 	kvm_vcpu_destroy(&v->kvm);
 	pthread_cond_destroy(&v->cond);
+	pthread_mutex_destroy(&v->timer_send);
 	free(v);
 }
 
@@ -224,6 +227,7 @@ static void timer_event(void *opaque)
 
 	if (read(v->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		hv_warn("domain %u vcpu %u: timer", d->domid, v->id);
+	pthread_mutex_lock(&v->timer_send);
 	pthread_mutex_lock(&d->lock);
 	now = domain_system_time(d);
 	if (v->singleshot && v->singleshot <= now) {
@@ -234,25 +238,22 @@ static void timer_event(void *opaque)
 		v->periodic_next += v->period * ((now - v->periodic_next) / v->period + 1);
 		fired = true;
 	}
-	if (fired) {
+	if (fired)
 		vcpu_timer_fire(v);
-		v->timer_sending = true;
-	}
 	vcpu_timer_update(v);
 	pthread_mutex_unlock(&d->lock);
-	if (!fired)
-		return;
-	evtglue_send_virq(d, v->id, VIRQ_TIMER); /* outside d->lock: it kicks */
-	pthread_mutex_lock(&d->lock);
-	v->timer_sending = false;
-	pthread_cond_broadcast(&d->cond);
-	pthread_mutex_unlock(&d->lock);
+	if (fired)
+		evtglue_send_virq(d, v->id, VIRQ_TIMER); /* outside d->lock: it kicks */
+	pthread_mutex_unlock(&v->timer_send);
 }
 
 void vcpu_timer_quiesce(struct vcpu *v)
 {
-	while (v->timer_sending)
-		pthread_cond_wait(&v->d->cond, &v->d->lock);
+	/* timer_event takes timer_send before d->lock: drop d->lock to wait. */
+	pthread_mutex_unlock(&v->d->lock);
+	pthread_mutex_lock(&v->timer_send);
+	pthread_mutex_unlock(&v->timer_send);
+	pthread_mutex_lock(&v->d->lock);
 }
 
 /* --- The run loop. --- */

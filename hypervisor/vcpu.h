@@ -65,8 +65,9 @@ struct vcpu {
 	uint64_t singleshot;
 	uint64_t period;
 	uint64_t periodic_next;
-	bool timer_fired;   /* a timer fired since the vCPU last blocked */
-	bool timer_sending; /* timer_event is raising VIRQ_TIMER outside d->lock */
+	bool timer_fired; /* a timer fired since the vCPU last blocked */
+	/* Held by timer_event from its decision that a timer fired until the VIRQ is raised. */
+	pthread_mutex_t timer_send;
 
 	/* Runstate accounting (d->lock). */
 	int runstate;
@@ -114,9 +115,10 @@ void vcpu_notify_upcall(struct vcpu *v);
 /* (Re)arm @v's timer device from singleshot/periodic_next. d->lock held. */
 void vcpu_timer_update(struct vcpu *v);
 /*
- * After a timer of @v was stopped: wait until a VIRQ_TIMER it fired just
- * before is delivered, so none arrives once the stop has returned.  d->lock
- * held (released while waiting); not from the hv event loop.
+ * After a timer of @v was stopped or re-armed: wait until a VIRQ_TIMER the
+ * old setting fired just before is delivered, so none arrives once the
+ * vcpu_op has returned.  d->lock held (released meanwhile); not from the hv
+ * event loop.
  */
 void vcpu_timer_quiesce(struct vcpu *v);
 

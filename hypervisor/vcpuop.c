@@ -127,6 +127,7 @@ static long op_set_periodic_timer(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	t->period = p.period_ns;
 	t->periodic_next = domain_system_time(v->d) + p.period_ns;
 	vcpu_timer_update(t);
+	vcpu_timer_quiesce(t);
 	return 0;
 }
 
@@ -154,6 +155,7 @@ static long op_set_singleshot_timer(struct vcpu *v, struct vcpu *t, uint64_t arg
 	/* 0 would mean "off": a deadline at system time 0 has passed anyway. */
 	t->singleshot = s.timeout_abs_ns ? s.timeout_abs_ns : 1;
 	vcpu_timer_update(t);
+	vcpu_timer_quiesce(t);
 	return 0;
 }
 
