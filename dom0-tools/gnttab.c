@@ -591,3 +591,33 @@ int shoji_foreign_unmap(void *addr, size_t n)
 {
 	return munmap(addr, n * PAGE);
 }
+
+int shoji_foreign_read(struct shoji_gnttab *g, uint32_t domid, uint64_t gfn, void *buf, size_t n)
+{
+	struct ctrl_gnttab q = {.op = CTRL_GNT_FOREIGN, .domid = domid, .gfn = gfn, .count = n};
+	struct memfd *m;
+	size_t done = 0, len = n * PAGE;
+
+	if (n == 0 || q.count != n) { /* q.count: no truncated request */
+		errno = EINVAL;
+		return -1;
+	}
+	m = request_with_memfd(g, &q); /* shoji-hv checks the range */
+	if (!m)
+		return -1;
+	/* pread of a memfd hole returns zeros without allocating (a mapping's read fault would). */
+	while (done < len) {
+		ssize_t r =
+		    pread(m->fd, (char *)buf + done, len - done, (off_t)(gfn * PAGE + done));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}

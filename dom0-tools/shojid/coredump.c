@@ -38,7 +38,7 @@
 #include "shojid.h"
 
 #define PAGE        4096u
-#define WINDOW      (16u << 20) /* bytes of guest memory mapped at a time */
+#define WINDOW      (16u << 20) /* bytes of guest memory read at a time */
 #define NOTE_NAME   "SHOJI"
 #define NOTE_DOMAIN 0x53484f4au /* n_type of struct core_note_domain ("SHOJ") */
 #define VCPU_TRIES  500         /* 1 ms apart: a pause reaching every vCPU */
@@ -157,27 +157,25 @@ static bool page_is_zero(const uint8_t *p)
 	return true;
 }
 
-/* Copy RAM range r of domid to fd at off, skipping zero pages; 0 or -1 + errno. */
+/*
+ * Copy RAM range r of domid to fd at off through buf (WINDOW bytes), skipping
+ * zero pages; pages the guest never backed stay unbacked.  0 or -1 + errno.
+ */
 static int write_range(struct shoji_gnttab *g, uint32_t domid, const struct ram_range *r, int fd,
-                       off_t off)
+                       off_t off, uint8_t *buf)
 {
 	for (uint64_t done = 0; done < r->len;) {
 		size_t len = r->len - done > WINDOW ? WINDOW : (size_t)(r->len - done);
-		uint8_t *m =
-		    shoji_foreign_map(g, domid, (r->gpa + done) / PAGE, len / PAGE, PROT_READ);
 		size_t run = 0; /* start of the pending run of non-zero pages */
-		int rc = 0;
+		int rc = shoji_foreign_read(g, domid, (r->gpa + done) / PAGE, buf, len / PAGE);
 
-		if (!m)
-			return -1;
 		for (size_t p = 0; p <= len && !rc; p += PAGE) {
-			if (p < len && !page_is_zero(m + p))
+			if (p < len && !page_is_zero(buf + p))
 				continue;
 			if (p > run)
-				rc = pwrite_full(fd, m + run, p - run, off + (off_t)(done + run));
+				rc = pwrite_full(fd, buf + run, p - run, off + (off_t)(done + run));
 			run = p + PAGE;
 		}
-		shoji_foreign_unmap(m, len / PAGE);
 		if (rc)
 			return -1;
 		done += len;
@@ -342,11 +340,11 @@ static int write_core(struct shojid *sd, const struct shoji_dominfo *hi, int fd,
 {
 	struct core_layout *l = calloc(1, sizeof(*l));
 	struct shoji_gnttab *g = NULL;
-	uint8_t *hdr = NULL;
+	uint8_t *hdr = NULL, *buf = malloc(WINDOW);
 	off_t end;
 	int rc = 0;
 
-	if (!l) {
+	if (!l || !buf) {
 		rc = sd_fail(e, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -369,7 +367,7 @@ static int write_core(struct shojid *sd, const struct shoji_dominfo *hi, int fd,
 		goto out;
 	}
 	for (size_t i = 0; i < l->n_ram; i++) {
-		if (write_range(g, hi->domid, &l->ram[i], fd, end) < 0) {
+		if (write_range(g, hi->domid, &l->ram[i], fd, end, buf) < 0) {
 			rc = sd_fail(e, errno, "cannot copy guest memory at 0x%" PRIx64 ": %s",
 			             l->ram[i].gpa, strerror(errno));
 			goto out;
@@ -383,23 +381,35 @@ static int write_core(struct shojid *sd, const struct shoji_dominfo *hi, int fd,
 out:
 	if (g)
 		shoji_gnttab_close(g);
+	free(buf);
 	free(hdr);
 	free(l);
 	return rc;
 }
 
-int coredump_write(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
-                   struct sd_err *e)
+/* shoji-hv's information on @domid into @hi.  0 or an errno (reported). */
+static int domain_info(struct shojid *sd, uint32_t domid, struct shoji_dominfo *hi,
+                       struct sd_err *e)
 {
-	struct shoji_dominfo hi;
+	if (shoji_ctrl_info(sd->hv, domid, hi) < 0)
+		return sd_fail(e, errno, "shoji-hv: no information on domain %" PRIu32 ": %s",
+		               domid, strerror(errno));
+	return 0;
+}
+
+/*
+ * Write the memory of the domain @hi describes (its state as the dump's
+ * caller found it) to @path, atomically: a temporary name, then rename; with
+ * @as's file-system identity when @as is not NULL.
+ */
+static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char *path,
+                   const struct sd_cred *as, struct sd_err *e)
+{
 	struct fs_id id = {0};
 	char *tmp = NULL, *dir = NULL;
 	bool created = false;
 	int fd = -1, rc, dfd;
 
-	if (shoji_ctrl_info(sd->hv, domid, &hi) < 0)
-		return sd_fail(e, errno, "shoji-hv: no information on domain %" PRIu32 ": %s",
-		               domid, strerror(errno));
 	dir = dir_of(path);
 	if (!dir || asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 		tmp = NULL;
@@ -417,7 +427,7 @@ int coredump_write(struct shojid *sd, uint32_t domid, const char *path, const st
 		goto out;
 	}
 	created = true;
-	rc = write_core(sd, &hi, fd, e);
+	rc = write_core(sd, hi, fd, e);
 	if (rc)
 		goto out;
 	rc = close(fd) < 0 ? errno : 0;
@@ -456,18 +466,17 @@ int coredump_domain(struct shojid *sd, uint32_t domid, const char *path, const s
 {
 	struct shoji_dominfo hi;
 	bool paused = false;
-	int rc;
+	int rc = domain_info(sd, domid, &hi, e);
 
-	if (shoji_ctrl_info(sd->hv, domid, &hi) < 0)
-		return sd_fail(e, errno, "shoji-hv: no information on domain %" PRIu32 ": %s",
-		               domid, strerror(errno));
+	if (rc)
+		return rc;
 	if (hi.state == SHOJI_DOMAIN_RUNNING || hi.state == SHOJI_DOMAIN_BLOCKED) {
 		if (shoji_ctrl_pause(sd->hv, domid) < 0)
 			return sd_fail(e, errno, "cannot pause domain %" PRIu32 " for the dump: %s",
 			               domid, strerror(errno));
 		paused = true;
 	}
-	rc = coredump_write(sd, domid, path, as, e);
+	rc = dump_to(sd, &hi, path, as, e); /* records the state before the pause */
 	if (paused && shoji_ctrl_unpause(sd->hv, domid) < 0 && !rc)
 		rc = sd_fail(e, errno, "dumped to %s, but cannot unpause domain %" PRIu32 ": %s",
 		             path, domid, strerror(errno));
@@ -478,8 +487,10 @@ int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, siz
                     struct sd_err *e)
 {
 	time_t now = time(NULL);
+	struct shoji_dominfo hi;
 	struct tm tm;
 	char stamp[32] = "0";
+	int rc;
 
 	if (mkdir(sd->dump_dir, 0700) < 0 && errno != EEXIST)
 		return sd_fail(e, errno, "cannot create the dump directory %s: %s", sd->dump_dir,
@@ -489,5 +500,6 @@ int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, siz
 	if ((size_t)snprintf(path, len, "%s/%s-%" PRIu32 "-%s.core", sd->dump_dir, dom->name,
 	                     dom->domid, stamp) >= len)
 		return sd_fail(e, ENAMETOOLONG, "the dump directory's name is too long");
-	return coredump_write(sd, dom->domid, path, NULL, e);
+	rc = domain_info(sd, dom->domid, &hi, e);
+	return rc ? rc : dump_to(sd, &hi, path, NULL, e);
 }

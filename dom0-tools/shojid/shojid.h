@@ -134,11 +134,11 @@ struct sd_cred {
 	uid_t uid;
 	gid_t gid;
 };
-/* Write domid's memory to path (atomically: a temporary name, then rename),
- * with as's file-system identity when as is not NULL. */
-int coredump_write(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
-                   struct sd_err *e);
-/* coredump_write with a running domain paused meanwhile (its run state is restored). */
+/*
+ * Write domid's memory to path (atomically: a temporary name, then rename),
+ * with as's file-system identity when as is not NULL; a running domain is
+ * paused meanwhile (its run state is restored, and the core records it).
+ */
 int coredump_domain(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
                     struct sd_err *e);
 /* Dump a stopped domain into sd->dump_dir as NAME-DOMID-TIMESTAMP.core; the path goes to path. */

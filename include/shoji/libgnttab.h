@@ -79,6 +79,12 @@ int shoji_gnttab_copy_buf_free(struct shoji_gnttab *g, void *buf);
  */
 void *shoji_foreign_map(struct shoji_gnttab *g, uint32_t domid, uint64_t gfn, size_t n, int prot);
 int shoji_foreign_unmap(void *addr, size_t n);
+/*
+ * Copy frames [@gfn, @gfn + @n) of @domid's RAM into @buf (@n pages) without
+ * giving memory to frames the guest never touched or ballooned out: they
+ * read as zeros (a mapping's read would populate them).  0 or -1 + errno.
+ */
+int shoji_foreign_read(struct shoji_gnttab *g, uint32_t domid, uint64_t gfn, void *buf, size_t n);
 
 #ifdef __cplusplus
 }

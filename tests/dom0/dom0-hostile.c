@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 	unsigned int d1, rport, d2, ref;
 	unsigned long gfn;
 	volatile uint8_t *page, *foreign;
+	uint8_t copy[2 * 4096];
 	int lport, virq, p;
 	const char *line;
 
@@ -180,6 +181,17 @@ int main(int argc, char **argv)
 	page[100] = 0x5a;
 	if (foreign[100] != 0x5a)
 		dom0_fail("the foreign map and the grant map disagree");
+	if (shoji_foreign_read(gt, d2, gfn, copy, 1) < 0)
+		dom0_fail("foreign_read(%u, 0x%lx): %s", d2, gfn, strerror(errno));
+	for (size_t i = 0; i < 4096; i++)
+		if (copy[i] != foreign[i])
+			dom0_fail("foreign_read and the foreign map disagree at byte %zu", i);
+	if (copy[100] != 0x5a)
+		dom0_fail("foreign_read missed the write through the grant map");
+	expect_errno(shoji_foreign_read(gt, d2, (32u << 20) / 4096 - 1, copy, 2), EINVAL,
+	             "foreign read crossing the end of RAM");
+	expect_errno(shoji_foreign_read(gt, NO_DOMAIN, 0, copy, 1), ESRCH,
+	             "foreign read, no domain");
 	expect_null(shoji_foreign_map(gt, d2, (32u << 20) / 4096, 1, PROT_READ), EINVAL,
 	            "foreign map past RAM");
 	expect_null(shoji_foreign_map(gt, d2, (32u << 20) / 4096 - 1, 2, PROT_READ), EINVAL,
