@@ -14,8 +14,6 @@ dom0_tools_libshoji_gnttab_la_CPPFLAGS = $(PVLIBS_CPPFLAGS)
 dom0_tools_libshoji_gnttab_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:2
 shojiinclude_HEADERS += include/shoji/libevtchn.h include/shoji/libgnttab.h
 dist_man_MANS += dom0-tools/libshoji-evtchn.3 dom0-tools/libshoji-gnttab.3
-# The copy arena interface of hypervisor/evtglue.c (used by evtdom0.c): not in the
-# source lists of hypervisor/local.mk, so it is distributed from here.
 
 # --- Dom0 test programs (tests/dom0) and their system tests. ---
 DOM0_TEST_LDADD = dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la \

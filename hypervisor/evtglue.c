@@ -583,7 +583,6 @@ long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 
 /* --- Dom0. --- */
 
-/* Is @port a Dom0 port bound by @owner?  dom0_lock held. */
 /* Is @port a Dom0 port @owner bound?  Takes dom0_lock. */
 static bool owns_port(struct evtglue *g, uintptr_t owner, evtchn_port_t port)
 {
@@ -951,15 +950,9 @@ void evtglue_dom0_release(struct hv *hv, uintptr_t owner)
 	if (!g || !owner)
 		return;
 	arena_release(g, owner);
-	for (p = 1; p <= EVTGLUE_DOM0_MAX_PORT; p++) {
-		bool mine;
-
-		pthread_mutex_lock(&g->dom0_lock);
-		mine = g->ports[p].owner == owner;
-		pthread_mutex_unlock(&g->dom0_lock);
-		if (mine)
+	for (p = 1; p <= EVTGLUE_DOM0_MAX_PORT; p++)
+		if (owns_port(g, owner, p))
 			dom0_close_port(g, p);
-	}
 	for (h = 0;; h++) {
 		struct gnttab_unmap_grant_ref op = {.handle = (grant_handle_t)h};
 

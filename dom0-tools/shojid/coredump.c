@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <shoji/libgnttab.h>
+#include <shoji/xen.h>
 
 #include "shojid.h"
 
@@ -42,7 +43,6 @@
 #define NOTE_NAME   "SHOJI"
 #define NOTE_DOMAIN 0x53484f4au /* n_type of struct core_note_domain ("SHOJ") */
 #define VCPU_TRIES  500         /* 1 ms apart: a pause reaching every vCPU */
-#define VCPUS_MAX   32          /* shoji-hv's limit */
 #define GROUPS_MAX  256         /* supplementary groups shojid may have */
 
 /* The "SHOJI" note: which domain the core holds (documented in shojid(8)). */
@@ -84,7 +84,7 @@ _Static_assert(sizeof(struct user_regs_struct) == sizeof(elf_gregset_t), "pr_reg
 struct core_layout {
 	struct ram_range ram[MAX_RANGES];
 	size_t n_ram;
-	struct elf_prstatus prs[VCPUS_MAX]; /* one per online vCPU with registers */
+	struct elf_prstatus prs[XEN_LEGACY_MAX_VCPUS]; /* one per online vCPU with registers */
 	size_t n_prs;
 };
 

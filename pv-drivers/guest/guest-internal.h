@@ -13,7 +13,6 @@ struct guest_cpu {
 	void *arg;
 };
 
-/* This vCPU's block (what smp_cpu_id() reads), without a call: hot paths use it. */
 /* The index of the lowest set bit of @w (not 0).  bsf rather than tzcnt: the
  * instruction emulator some hosts run guest code in knows bsf. */
 static inline unsigned int lowest_bit(uint64_t w)
@@ -24,6 +23,7 @@ static inline unsigned int lowest_bit(uint64_t w)
 	return (unsigned int)r;
 }
 
+/* This vCPU's block (what smp_cpu_id() reads), without a call: hot paths use it. */
 static inline struct guest_cpu *guest_cpu_self(void)
 {
 	uintptr_t sp;
