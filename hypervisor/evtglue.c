@@ -337,14 +337,14 @@ static struct evtchn_domain *new_port_table(struct evtglue *g, struct domain *d,
  */
 static void grant_map_limits(struct domain *d)
 {
-	int slots = kvm_vm_check_extension(&d->vm, KVM_CAP_NR_MEMSLOTS);
+	int slots = d->hv->kvm.nr_memslots;
 
 	d->gmap_max = 0;
 	if (slots > (int)HV_GRANT_SLOT_BASE)
 		d->gmap_max = (uint32_t)slots - HV_GRANT_SLOT_BASE;
 	if (d->gmap_max > HV_MAX_GRANT_MAPS)
 		d->gmap_max = HV_MAX_GRANT_MAPS;
-	d->gmap_ro_slots = kvm_vm_check_extension(&d->vm, KVM_CAP_READONLY_MEM) > 0;
+	d->gmap_ro_slots = d->hv->kvm.readonly_mem;
 }
 
 int evtglue_domain_create(struct domain *d, uint32_t max_port)

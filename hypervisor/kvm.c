@@ -52,6 +52,8 @@ int kvm_host_open(struct kvm_host *k)
 		goto out;
 	}
 	k->run_size = r;
+	k->nr_memslots = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	k->readonly_mem = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
 	cpuid = calloc(1, sizeof(*cpuid) + MAX_CPUID_ENTRIES * sizeof(cpuid->entries[0]));
 	r = -ENOMEM;
 	if (!cpuid)
@@ -130,7 +132,7 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 	 * memslot change waits for an SRCU grace period (about 4-7 ms here),
 	 * while this order makes both steps cost well under 0.2 ms.
 	 */
-	r = kvm_vm_set_slot(vm, 0, 0, ram_size, ram);
+	r = kvm_vm_set_slot(vm, 0, 0, 0, ram_size, ram);
 	if (r < 0)
 		goto out;
 	/* Intel needs these for real mode; harmless elsewhere, so failure is ignored. */
@@ -189,10 +191,12 @@ bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c)
 	return true;
 }
 
-int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
+int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+                    void *host)
 {
 	struct kvm_userspace_memory_region region = {
 	    .slot = slot,
+	    .flags = flags,
 	    .guest_phys_addr = gpa,
 	    .memory_size = size,
 	    .userspace_addr = (uintptr_t)host,

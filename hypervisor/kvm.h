@@ -6,10 +6,8 @@
 #ifndef SHOJI_HV_KVM_H
 #define SHOJI_HV_KVM_H
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/ioctl.h>
 #include <linux/kvm.h>
 
 /* I/O port the hypercall page stubs write the hypercall number to. */
@@ -21,6 +19,8 @@ struct kvm_host {
 	int fd;
 	int run_size;
 	struct kvm_cpuid2 *supported; /* KVM_GET_SUPPORTED_CPUID */
+	int nr_memslots;              /* KVM_CAP_NR_MEMSLOTS */
+	bool readonly_mem;            /* KVM_CAP_READONLY_MEM */
 };
 
 struct kvm_vcpu {
@@ -53,38 +53,11 @@ void kvm_vm_destroy(struct kvm_vm *vm);
 void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate);
 /* Move a prepared vCPU 0 into @c; false when there is none. */
 bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c);
-/* Map (size > 0) or unmap (size == 0) an extra memslot. */
-int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host);
+/* Map (size > 0) or unmap (size == 0) an extra memslot; KVM_MEM_* @flags.  0 or -errno. */
+int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+                    void *host);
 /* Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI). */
 int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector);
-
-/*
- * For grant mappings (memop.c, evtglue.c): inline so that the KVM-free core
- * library, which unit tests link against a fake platform, can call them.
- * kvm_vm_set_slot with KVM_MEM_* @flags (KVM_MEM_READONLY for read-only
- * mappings); 0 or -errno.
- */
-static inline int kvm_vm_set_slot_flags(struct kvm_vm *vm, uint32_t slot, uint32_t flags,
-                                        uint64_t gpa, uint64_t size, void *host)
-{
-	struct kvm_userspace_memory_region region = {
-	    .slot = slot,
-	    .flags = flags,
-	    .guest_phys_addr = gpa,
-	    .memory_size = size,
-	    .userspace_addr = (uintptr_t)host,
-	};
-
-	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
-}
-
-/* KVM_CHECK_EXTENSION on the VM: the capability's value (0 = absent) or -errno. */
-static inline int kvm_vm_check_extension(const struct kvm_vm *vm, long cap)
-{
-	int r = ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
-
-	return r < 0 ? -errno : r;
-}
 
 int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c);
 void kvm_vcpu_destroy(struct kvm_vcpu *c);

@@ -124,7 +124,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 		new_slot = old_slot == 1 ? 2 : 1;
 		if (old_slot)
 			memcpy(content, d->shinfo_extra, sizeof(content));
-		if (kvm_vm_set_slot(&d->vm, new_slot, gfn << XEN_PAGE_SHIFT, XEN_PAGE_SIZE,
+		if (kvm_vm_set_slot(&d->vm, new_slot, 0, gfn << XEN_PAGE_SHIFT, XEN_PAGE_SIZE,
 		                    d->shinfo_extra) < 0)
 			return -XEN_ENOMEM;
 		host = d->shinfo_extra;
@@ -134,7 +134,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	if (old && !old_slot)
 		memcpy(old, d->shinfo_saved, XEN_PAGE_SIZE);
 	if (old_slot)
-		kvm_vm_set_slot(&d->vm, old_slot, 0, 0, NULL);
+		kvm_vm_set_slot(&d->vm, old_slot, 0, 0, 0, NULL);
 
 	if (inside)
 		memcpy(d->shinfo_saved, host, XEN_PAGE_SIZE);
@@ -193,9 +193,8 @@ int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, ui
 
 	host = mmap(NULL, XEN_PAGE_SIZE, readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
 	            fd, (off_t)(gfn << XEN_PAGE_SHIFT));
-	if (host == MAP_FAILED ||
-	    kvm_vm_set_slot_flags(&d->vm, HV_GRANT_SLOT_BASE + handle, flags, at << XEN_PAGE_SHIFT,
-	                          XEN_PAGE_SIZE, host) < 0)
+	if (host == MAP_FAILED || kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, flags,
+	                                          at << XEN_PAGE_SHIFT, XEN_PAGE_SIZE, host) < 0)
 		rc = GNTST_general_error;
 	pthread_mutex_lock(&d->lock);
 	if (rc == GNTST_okay)
@@ -225,7 +224,7 @@ static void unmap_one(struct domain *d, uint32_t handle, bool drop_slot)
 	if (!host)
 		return;
 	if (drop_slot)
-		kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, 0, 0, NULL);
+		kvm_vm_set_slot(&d->vm, HV_GRANT_SLOT_BASE + handle, 0, 0, 0, NULL);
 	pthread_mutex_lock(&d->lock);
 	d->gmaps[handle] = (struct domain_grant_map){0};
 	pthread_mutex_unlock(&d->lock);

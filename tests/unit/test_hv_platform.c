@@ -141,7 +141,8 @@ void vcpu_timer_quiesce(struct vcpu *v)
 	/* No timer thread here: nothing is ever on its way. */
 }
 
-int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
+int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+                    void *host)
 {
 	fake_log.slot_sets++;
 	fake_log.last_slot_gpa = gpa;
