@@ -323,18 +323,6 @@ static off_t build_headers(const struct shoji_dominfo *hi, const struct core_lay
 	return first;
 }
 
-/* The directory part of path ("." when it has none), for fsync; malloc'd. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 /* Write the core of the domain described by hi to fd; 0 or an errno with e set. */
 static int write_core(struct shojid *sd, const struct shoji_dominfo *hi, int fd, struct sd_err *e)
 {
@@ -408,9 +396,9 @@ static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char
 	struct fs_id id = {0};
 	char *tmp = NULL, *dir = NULL;
 	bool created = false;
-	int fd = -1, rc, dfd;
+	int fd = -1, rc;
 
-	dir = dir_of(path);
+	dir = state_dir_of(path);
 	if (!dir || asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 		tmp = NULL;
 		rc = sd_fail(e, ENOMEM, "out of memory");
@@ -445,11 +433,7 @@ static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char
 		goto out;
 	}
 	created = false; /* it is the core file now */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	state_fsync_dir(dir);
 out:
 	if (fd >= 0)
 		close(fd);

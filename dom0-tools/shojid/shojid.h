@@ -98,6 +98,10 @@ int sd_supervise_consoled(struct shojid *sd);
 /* state.c: definitions, autostart marks and running records in the state directory. */
 int state_init(struct shojid *sd);
 int state_write_atomic(const char *path, const void *buf, size_t len);
+/* The directory part of @path ("." or "/" at the ends), malloc'd; NULL when out of memory. */
+char *state_dir_of(const char *path);
+/* fsync directory @dir, so a rename into it is durable (best effort). */
+void state_fsync_dir(const char *dir);
 char *state_path(const struct shojid *sd, const char *dir, const char *name, const char *suffix);
 int state_save_def(struct shojid *sd, const struct domain_config *cfg);
 int state_load_def(struct shojid *sd, const char *name, struct domain_config *cfg,

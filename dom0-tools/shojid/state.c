@@ -48,23 +48,35 @@ int state_init(struct shojid *sd)
 	return 0;
 }
 
-static int fsync_dir_of(const char *path)
+char *state_dir_of(const char *path)
 {
-	char *dir = strdup(path), *slash;
-	int fd, rc = -1;
+	const char *slash = strrchr(path, '/');
 
-	if (!dir)
-		return -1;
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+void state_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (fd >= 0) {
-		rc = fsync(fd);
+		fsync(fd);
 		close(fd);
 	}
+}
+
+/* Make a rename into @path's directory durable (best effort, as the rename already happened). */
+static void fsync_dir_of(const char *path)
+{
+	char *dir = state_dir_of(path);
+
+	if (dir)
+		state_fsync_dir(dir);
 	free(dir);
-	return rc;
 }
 
 int state_write_atomic(const char *path, const void *buf, size_t len)
