@@ -49,8 +49,7 @@ int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value)
 		return ENOENT;
 	dom->quota.v[id] = value;
 	dom->quota_mask |= 1u << id;
-	if (!d->replaying)
-		log_domain_quota(d, domid, id);
+	log_domain_quota(d, dom, id);
 	return 0;
 }
 

@@ -237,12 +237,10 @@ void log_quota(struct xsd *d, int id)
 		put_quota(d->log, OP_QUOTA, 0, id, d->quota.v[id], d->quota_base.v[id]);
 }
 
-void log_domain_quota(struct xsd *d, uint32_t domid, int id)
+void log_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id)
 {
-	struct xsd_domain *dom = domain_get(d, domid, false);
-
-	if (d->log && !d->replaying && dom)
-		put_quota(d->log, OP_DOMAIN_QUOTA, domid, id, dom->quota.v[id], 0);
+	if (d->log && !d->replaying)
+		put_quota(d->log, OP_DOMAIN_QUOTA, dom->domid, id, dom->quota.v[id], 0);
 }
 
 static int write_all(int fd, const char *p, size_t n)

@@ -56,6 +56,5 @@ const char *quota_help(int id)
 void quota_set(struct xsd *d, int id, uint32_t value)
 {
 	d->quota.v[id] = value;
-	if (!d->replaying)
-		log_quota(d, id);
+	log_quota(d, id);
 }

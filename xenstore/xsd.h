@@ -395,7 +395,7 @@ void log_watch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
 void log_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
 void log_watch_reset(struct xsd *d, uint32_t domid);
 void log_quota(struct xsd *d, int id);
-void log_domain_quota(struct xsd *d, uint32_t domid, int id);
+void log_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id);
 /* Write what was logged since the last flush (one write(2)); -1 on I/O error. */
 int log_flush(struct xsd *d);
 /* Rewrite the log as a snapshot of the current state. */
