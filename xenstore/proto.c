@@ -300,19 +300,16 @@ static int do_watch(struct xs_req *r)
 {
 	char path[XSD_ABS_PATH_MAX + 1];
 	const char *token;
-	uint32_t relskip, plen;
+	struct xs_watch *w = NULL;
+	uint32_t relskip;
 	int err = watch_args(r, path, &relskip, &token);
 
 	if (!err)
-		err = watch_add(r->d, r->c, path, relskip, token);
+		err = watch_add(r->d, r->c, path, relskip, token, &w);
 	if (err)
 		return err;
 	reply_ok(r);
-	/* the initial event carries the path as registered */
-	plen = (uint32_t)strlen(path + relskip);
-	if (plen + 1 + strlen(token) + 1 <= XENSTORE_PAYLOAD_MAX)
-		conn_send(r->c, XS_WATCH_EVENT, 0, 0, path + relskip, plen + 1, token,
-		          (uint32_t)strlen(token) + 1);
+	watch_initial_event(w);
 	return 0;
 }
 

@@ -137,7 +137,7 @@ static void watch_unlink(struct xsd *d, struct xs_watch *w)
 }
 
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
-              const char *token)
+              const char *token, struct xs_watch **added)
 {
 	struct xsd_domain *dom, *kept = keeper(d, c);
 	struct xs_watch *w;
@@ -159,6 +159,7 @@ int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relsk
 		dom->watches++;
 	if (kept)
 		log_watch(d, c->domid, w);
+	*added = w;
 	return 0;
 }
 
@@ -213,8 +214,7 @@ void watch_del_all(struct xsd *d, struct xs_conn *c)
 	drop_conn_watches(d, c);
 }
 
-/* Queue w's initial event for its connection: the path as registered and the token. */
-static void initial_event(struct xs_watch *w)
+void watch_initial_event(const struct xs_watch *w)
 {
 	uint32_t plen = w->plen - w->relskip;
 
@@ -238,7 +238,7 @@ void watch_attach(struct xsd *d, struct xs_conn *c)
 			continue;
 		}
 		/* the domain may have missed changes while it had no connection */
-		initial_event(w);
+		watch_initial_event(w);
 	}
 }
 

@@ -358,7 +358,9 @@ int32_t tx_delta_nodes(const struct xs_tx *tx, uint32_t domid);
  * Socket clients' watches end with their connection.
  */
 int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relskip,
-              const char *token);
+              const char *token, struct xs_watch **added);
+/* Queue w's initial event for its connection: the path as registered and the token. */
+void watch_initial_event(const struct xs_watch *w);
 int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *token);
 /* The client dropped all its watches (RESET_WATCHES, XENSTORE_RECONNECT). */
 void watch_del_all(struct xsd *d, struct xs_conn *c);
