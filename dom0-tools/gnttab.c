@@ -487,32 +487,11 @@ static int copy_send(struct shoji_gnttab *g, struct copy_msg *m)
 static int copy_reply(struct shoji_gnttab *g, struct copy_msg *m,
                       struct shoji_gnttab_copy_seg *segs)
 {
-	struct ctrl_gnttab q;
-	struct ctrl_hdr h;
-	struct iovec iov[2] = {{&h, sizeof(h)}, {&q, sizeof(q)}};
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
-	ssize_t got;
+	struct ctrl_gnttab q = {0}; /* the reply's body: the request echoed */
 	uint32_t i;
 
-	do
-		got = recvmsg(g->conn.fd, &mh, MSG_CMSG_CLOEXEC);
-	while (got < 0 && errno == EINTR);
-	if (got < 0)
+	if (pvconn_recv(&g->conn, CTRL_GNTTAB, m->seq, &q, sizeof(q), NULL) < 0)
 		return -1;
-	if (got == 0) {
-		errno = ECONNRESET;
-		return -1;
-	}
-	if ((size_t)got < sizeof(h) || h.magic != CTRL_PROTO_MAGIC || h.type != CTRL_GNTTAB ||
-	    h.seq != m->seq || (mh.msg_flags & MSG_TRUNC) ||
-	    (h.status == 0 && (size_t)got != sizeof(h) + sizeof(q))) {
-		errno = EPROTO;
-		return -1;
-	}
-	if (h.status < 0) {
-		errno = -h.status;
-		return -1;
-	}
 	for (i = 0; i < m->n; i++) {
 		struct shoji_gnttab_copy_seg *s = &segs[m->idx[i]];
 		const struct ctrl_gnt_copy *w = &m->seg[i];

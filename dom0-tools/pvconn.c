@@ -73,27 +73,21 @@ int pvconn_send(struct pvconn *c, uint16_t type, const void *req, size_t len)
 	return sendmsg(c->fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd)
+int pvconn_recv(struct pvconn *c, uint16_t type, uint32_t seq, void *body, size_t len, int *fd)
 {
-	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
-	                     .version = CTRL_PROTO_VERSION,
-	                     .type = type,
-	                     .seq = ++c->seq};
-	struct iovec iov[2] = {{&h, sizeof(h)}, {req, len}};
+	struct ctrl_hdr h;
+	struct iovec iov[2] = {{&h, sizeof(h)}, {body, len}};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	struct msghdr mh = {
+	    .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
-	int got = -1, err = 0;
+	int got, err = 0;
 
 	if (fd)
 		*fd = -1;
-	if (sendmsg(c->fd, &mh, MSG_NOSIGNAL) < 0)
-		return -1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
 	do
 		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
@@ -103,7 +97,7 @@ int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd)
 	if (n == 0)
 		err = ECONNRESET;
 	else if ((size_t)n < sizeof(h) || h.magic != CTRL_PROTO_MAGIC || h.type != type ||
-	         h.seq != c->seq || (mh.msg_flags & MSG_TRUNC))
+	         h.seq != seq || (mh.msg_flags & MSG_TRUNC))
 		err = EPROTO;
 	else if (h.status < 0)
 		err = -h.status;
@@ -120,4 +114,13 @@ int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd)
 	else if (got >= 0)
 		close(got);
 	return 0;
+}
+
+int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd)
+{
+	if (fd)
+		*fd = -1;
+	if (pvconn_send(c, type, req, len) < 0)
+		return -1;
+	return pvconn_recv(c, type, c->seq, req, len, fd);
 }

@@ -25,7 +25,13 @@ void pvconn_close(struct pvconn *c);
  * Returns 0 or -1 with errno (the server's status when it refused).
  */
 int pvconn_call(struct pvconn *c, uint16_t type, void *req, size_t len, int *fd);
-/* Send a request that gets no reply (CTRL_EVTCHN_SEND).  0 or -1 + errno. */
+/* Send a request (the reply, if its type has one, comes with pvconn_recv).  0 or -1 + errno. */
 int pvconn_send(struct pvconn *c, uint16_t type, const void *req, size_t len);
+/*
+ * Receive the reply to request @seq of @type: its body (exactly @len bytes
+ * on success) into @body, a descriptor as pvconn_call passes it.  0 or -1
+ * with errno (the server's status when it refused; EPROTO out of step).
+ */
+int pvconn_recv(struct pvconn *c, uint16_t type, uint32_t seq, void *body, size_t len, int *fd);
 
 #endif

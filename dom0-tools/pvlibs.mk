@@ -7,11 +7,11 @@ lib_LTLIBRARIES += dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la
 dom0_tools_libshoji_evtchn_la_SOURCES = dom0-tools/evtchn.c dom0-tools/pvconn.c \
 	dom0-tools/pvconn.h hypervisor/ctrl-proto.h hypervisor/evtdom0-proto.h
 dom0_tools_libshoji_evtchn_la_CPPFLAGS = $(PVLIBS_CPPFLAGS)
-dom0_tools_libshoji_evtchn_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
+dom0_tools_libshoji_evtchn_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:0 -export-symbols-regex '^shoji_'
 dom0_tools_libshoji_gnttab_la_SOURCES = dom0-tools/gnttab.c dom0-tools/pvconn.c \
 	dom0-tools/pvconn.h hypervisor/ctrl-proto.h hypervisor/evtdom0-proto.h
 dom0_tools_libshoji_gnttab_la_CPPFLAGS = $(PVLIBS_CPPFLAGS)
-dom0_tools_libshoji_gnttab_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:2
+dom0_tools_libshoji_gnttab_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -export-symbols-regex '^shoji_'
 shojiinclude_HEADERS += include/shoji/libevtchn.h include/shoji/libgnttab.h
 dist_man_MANS += dom0-tools/libshoji-evtchn.3 dom0-tools/libshoji-gnttab.3
 
