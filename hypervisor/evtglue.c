@@ -131,21 +131,6 @@ static struct gnttab *world_gnttab(void *opaque, domid_t domid)
 
 /* --- Guest delivery hooks (under the target's delivery lock; take d->lock). --- */
 
-/*
- * Claim the wake of @v if it sleeps in vcpu_block() (d->lock held): mark it
- * woken, so vcpu_wake() adds no signal of its own, and tell the caller to
- * signal it once d->lock is released.  Signalled under the lock, the vCPU
- * thread (often preempting the sender on its CPU) would only find d->lock
- * held and sleep again on it: three context switches instead of one.
- */
-static bool claim_wake(struct vcpu *v)
-{
-	if (!v->blocked || v->woken)
-		return false;
-	v->woken = true;
-	return true;
-}
-
 static void guest_kick_vcpu(void *owner, uint32_t vcpu)
 {
 	struct domain *d = owner;
@@ -156,7 +141,7 @@ static void guest_kick_vcpu(void *owner, uint32_t vcpu)
 		return;
 	v = d->vcpus[vcpu];
 	pthread_mutex_lock(&d->lock);
-	signal = claim_wake(v);
+	signal = vcpu_claim_wake(v);
 	vcpu_notify_upcall(v);
 	pthread_mutex_unlock(&d->lock);
 	if (signal)
@@ -180,7 +165,7 @@ static void guest_port_pending(void *owner, evtchn_port_t port, uint32_t vcpu)
 	for (i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 
-		if (v->polling && claim_wake(v))
+		if (v->polling && vcpu_claim_wake(v))
 			sleeping |= 1ULL << i;
 	}
 	pthread_mutex_unlock(&d->lock);

@@ -106,19 +106,22 @@ void vcpu_destroy(struct vcpu *v)
 	free(v);
 }
 
-void vcpu_wake(struct vcpu *v)
+bool vcpu_claim_wake(struct vcpu *v)
 {
 	/*
 	 * One signal per block is enough: a vCPU already woken re-checks
 	 * everything once it has d->lock back, and one that is not blocked
-	 * has nobody waiting (vcpu_block() starts from woken = false).  The
-	 * event delivery hooks (evtglue.c) claim the wake themselves and
-	 * signal after dropping d->lock, which makes this a no-op for them.
+	 * has nobody waiting (vcpu_block() starts from woken = false).
 	 */
 	if (v->woken)
-		return;
+		return false;
 	v->woken = true;
-	if (v->blocked)
+	return v->blocked;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	if (vcpu_claim_wake(v))
 		pthread_cond_signal(&v->cond);
 }
 

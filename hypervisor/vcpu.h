@@ -91,6 +91,13 @@ int vcpu_hvm_start_state(struct vcpu_start *s, const struct vcpu_hvm_context *ct
 void vcpu_kick(struct vcpu *v);
 /* Wake @v if it sleeps in vcpu_block() (it re-checks why). d->lock held. */
 void vcpu_wake(struct vcpu *v);
+/*
+ * vcpu_wake() without the signal: mark @v woken and return true when the
+ * caller must signal v->cond itself, once d->lock is released (signalled
+ * under it, the woken thread, often preempting the sender on its CPU, finds
+ * d->lock held and sleeps again: three context switches instead of one).
+ */
+bool vcpu_claim_wake(struct vcpu *v);
 /* Bring @v online with its start state and run its thread. d->lock held. 0 or -errno. */
 int vcpu_start(struct vcpu *v);
 

@@ -109,6 +109,14 @@ void vcpu_wake(struct vcpu *v)
 	v->woken = true;
 }
 
+bool vcpu_claim_wake(struct vcpu *v)
+{
+	bool was = v->woken;
+
+	v->woken = true;
+	return !was && v->blocked;
+}
+
 int vcpu_start(struct vcpu *v)
 {
 	fake_log.starts++;
