@@ -25,7 +25,7 @@
 
 #include "control.h"
 #include "cpuid.h"
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 #include "domain.h"
 #include "evtglue.h"
 #include "hv.h"

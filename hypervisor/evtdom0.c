@@ -19,9 +19,9 @@
 #include <shoji/event_channel.h>
 #include <shoji/grant_table.h>
 
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 #include "domain.h"
-#include "evtdom0-proto.h"
+#include "proto/hv-dom0.h"
 #include "evtglue.h"
 #include "guestmem.h"
 #include "hv.h"

@@ -33,8 +33,8 @@ hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 
 sbin_PROGRAMS += hypervisor/shoji-hv
 hypervisor_shoji_hv_SOURCES = \
-	hypervisor/control.c hypervisor/control.h hypervisor/ctrl-proto.h \
-	hypervisor/evtdom0.c hypervisor/evtdom0-proto.h \
+	hypervisor/control.c hypervisor/control.h include/proto/hv-ctrl.h \
+	hypervisor/evtdom0.c include/proto/hv-dom0.h \
 	hypervisor/main.c \
 	hypervisor/run.c hypervisor/run.h
 hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
@@ -92,8 +92,8 @@ endif
 # --- System tests of shoji-hv itself (the guest engineer's guest-*.sh use run mode). ---
 check_PROGRAMS += tests/system/hv-ctrl-client
 tests_system_hv_ctrl_client_SOURCES = tests/system/hv-ctrl-client.c
-tests_system_hv_ctrl_client_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
-tests_system_hv_ctrl_client_LDADD = dom0-tools/libshoji-ctrl.la
+tests_system_hv_ctrl_client_CPPFLAGS = $(AM_CPPFLAGS)
+tests_system_hv_ctrl_client_LDADD = dom0-tools/libctrl/libshoji-ctrl.la
 TESTS += tests/system/hv-ctrl.sh tests/system/hv-run.sh
 EXTRA_DIST += tests/system/hv-ctrl.sh tests/system/hv-run.sh
 

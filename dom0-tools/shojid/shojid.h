@@ -19,8 +19,8 @@
 #include <shoji/libevtchn.h>
 #include <shoji/xs.h>
 
-#include "../api-proto.h"
-#include "../domxml.h"
+#include "proto/shojid-api.h"
+#include "domxml.h"
 
 struct sd_err {
 	char msg[512];

@@ -27,7 +27,7 @@
 
 #include <shoji/ctrl.h>
 
-#include "../../dom0-tools/api-proto.h"
+#include "../../include/proto/shojid-api.h"
 
 #define FIRST_LINE "Hello from Shoji guest"
 #define MAX_RUNS   200

@@ -637,7 +637,7 @@ int main(int argc, char **argv)
 	} else {
 		char *args[] = {exe, "--socket", ours_sock, "--state-dir", state, NULL};
 
-		snprintf(exe, sizeof(exe), "%s/xenstore/shoji-xenstored", bd ? bd : ".");
+		snprintf(exe, sizeof(exe), "%s/xenstore/xenstored/shoji-xenstored", bd ? bd : ".");
 		snprintf(ours_sock, sizeof(ours_sock), "%s/sock", dir);
 		snprintf(state, sizeof(state), "%s/state", dir);
 		ours = start_daemon(args, ours_sock);

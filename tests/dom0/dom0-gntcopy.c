@@ -32,9 +32,9 @@
 #include <shoji/grant_table.h>
 #include <shoji/libgnttab.h>
 
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 #include "dom0-util.h"
-#include "evtdom0-proto.h"
+#include "proto/hv-dom0.h"
 
 #define DOM0_WROTE  0xd0d0d0d0u
 #define GUEST_WROTE 0x6e6e6e6eu

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 
 fuzzer="$top_builddir/tests/fuzz/fuzz_domxml"
-schema="$top_srcdir/dom0-tools/shoji-domain.rng"
+schema="$top_srcdir/dom0-tools/domxml/shoji-domain.rng"
 if [ ! -x "$fuzzer" ]; then
 	echo "SKIP: fuzz_domxml not built (clang with -fsanitize=fuzzer not found)"
 	exit 77

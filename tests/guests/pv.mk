@@ -110,7 +110,7 @@ tests_guests_pv_console_LINK = $(GUEST_PROG_LINK)
 # pvrun: several guests in one shoji-hv daemon (a libshoji-ctrl client).
 check_PROGRAMS += tests/system/pvrun
 tests_system_pvrun_SOURCES = tests/system/pvrun.c
-tests_system_pvrun_LDADD = dom0-tools/libshoji-ctrl.la
+tests_system_pvrun_LDADD = dom0-tools/libctrl/libshoji-ctrl.la
 
 # pv-xenstore.sh and pv-console.sh also need shoji-xenstored (and
 # shoji-consoled): they reuse xs-ring-lib.sh / console-lib.sh.

@@ -4,9 +4,9 @@
 # --json, unknown-command suggestions, relative paths, the examples.
 . "$top_srcdir/tests/lib/common.sh"
 
-shoji="$top_builddir/dom0-tools/shoji"
+shoji="$top_builddir/dom0-tools/cli/shoji"
 data="$top_srcdir/tests/data/domxml"
-SHOJI_SCHEMA="$top_srcdir/dom0-tools/shoji-domain.rng"
+SHOJI_SCHEMA="$top_srcdir/dom0-tools/domxml/shoji-domain.rng"
 export SHOJI_SCHEMA
 out="$SHOJI_TMP/out"
 err="$SHOJI_TMP/err"
@@ -174,7 +174,7 @@ SHOJI_SCHEMA="$SHOJI_TMP/none.rng" "$shoji" validate "$data/good/minimal.xml" 2>
 expect_err "shoji validate: cannot load the schema $SHOJI_TMP/none.rng: No such file or directory"
 
 # --- the bash completion script completes command names and files.
-bash -n "$top_srcdir/dom0-tools/shoji.bash-completion" || fail "completion script syntax"
+bash -n "$top_srcdir/dom0-tools/cli/shoji.bash-completion" || fail "completion script syntax"
 # Use bash-completion's helpers when installed, else minimal stand-ins for them.
 complete_words() {
 	PATH="$(dirname "$shoji"):$PATH" bash -c '
@@ -189,7 +189,7 @@ complete_words() {
 		fi
 		. "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
-		_shoji; echo "${COMPREPLY[*]}"' _ "$top_srcdir/dom0-tools/shoji.bash-completion" "$@"
+		_shoji; echo "${COMPREPLY[*]}"' _ "$top_srcdir/dom0-tools/cli/shoji.bash-completion" "$@"
 }
 # has_word WORD LIST...: WORD is one of LIST.
 has_word() {

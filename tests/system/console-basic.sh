@@ -23,7 +23,7 @@ con_session "$D" "second line
 " "echo: second line"
 
 # The same through `shoji console` (a domid needs no shojid): Ctrl-] detaches, exit 0.
-SHOJI="$top_builddir/dom0-tools/shoji"
+SHOJI="$top_builddir/dom0-tools/cli/shoji"
 mkfifo "$SHOJI_TMP/in"
 timeout 30 "$SHOJI" console --run-dir "$CON_RUN" "$D" <"$SHOJI_TMP/in" >"$SHOJI_TMP/cli.out" \
 	2>"$SHOJI_TMP/cli.err" &

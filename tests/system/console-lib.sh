@@ -9,12 +9,12 @@
 #   cdom ARGS...              run console-dom on the private daemons
 
 CON_HV="$top_builddir/hypervisor/shoji-hv"
-CON_XSD="$top_builddir/xenstore/shoji-xenstored"
-CON_XS="$top_builddir/xenstore/shoji-xenstore"
-CON_D="$top_builddir/pv-drivers/backends/shoji-consoled"
+CON_XSD="$top_builddir/xenstore/xenstored/shoji-xenstored"
+CON_XS="$top_builddir/xenstore/cli/shoji-xenstore"
+CON_D="$top_builddir/pv-drivers/dom0/consoled/shoji-consoled"
 CON_DOM="$top_builddir/tests/system/console-dom"
-CON_DEMO="$top_builddir/pv-drivers/demo/demo"
-CON_HOSTILE="$top_builddir/pv-drivers/demo/console-hostile"
+CON_DEMO="$top_builddir/pv-drivers/guest/demo/demo"
+CON_HOSTILE="$top_builddir/tests/guests/console-hostile"
 CON_HV_SOCK="$SHOJI_TMP/hv.sock"
 CON_XS_SOCK="$SHOJI_TMP/xs.sock"
 CON_LOG="$SHOJI_TMP/log"

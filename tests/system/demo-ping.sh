@@ -6,8 +6,8 @@
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm
 . "$top_srcdir/tests/system/console-lib.sh"
-PINGBACK="$top_builddir/pv-drivers/example/shoji-pingback"
-PINGFRONT="$top_builddir/pv-drivers/example/ping-front"
+PINGBACK="$top_builddir/pv-drivers/dom0/ping-back/shoji-pingback"
+PINGFRONT="$top_builddir/pv-drivers/guest/ping-front/ping-front"
 [ -x "$PINGBACK" ] && [ -x "$PINGFRONT" ] || fail "the ping example is not built"
 
 con_start

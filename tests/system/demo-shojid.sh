@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
-DEMO="$top_builddir/pv-drivers/demo/demo"
+DEMO="$top_builddir/pv-drivers/guest/demo/demo"
 [ -x "$DEMO" ] || fail "$DEMO is not built"
 
 wait_line() {

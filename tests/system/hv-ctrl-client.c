@@ -16,7 +16,7 @@
 
 #include <shoji/ctrl.h>
 
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 
 static int die(const char *what)
 {

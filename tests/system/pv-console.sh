@@ -1,6 +1,6 @@
 #!/bin/sh
 # The guest runtime's PV console frontend and xenstore client
-# (pv-drivers/guest/pvconsole.c, xenstore.c) on the rings console-dom sets up
+# (pv-drivers/guest/runtime/pvconsole.c, xenstore.c) on the rings console-dom sets up
 # the way a toolstack does, served by shoji-consoled and shoji-xenstored.
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm

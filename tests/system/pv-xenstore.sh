@@ -1,5 +1,5 @@
 #!/bin/sh
-# The guest runtime's xenstore client (pv-drivers/guest/xenstore.c) on a
+# The guest runtime's xenstore client (pv-drivers/guest/runtime/xenstore.c) on a
 # shoji-xenstored guest ring: read/write/rm, errors, watches.  The domain is
 # booted and introduced by tests/dom0/xs-ring-run (see xs-ring-lib.sh).
 . "$top_srcdir/tests/lib/common.sh"

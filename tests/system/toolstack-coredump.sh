@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
-DEMO="$top_builddir/pv-drivers/demo/demo"
+DEMO="$top_builddir/pv-drivers/guest/demo/demo"
 [ -x "$DEMO" ] || fail "$DEMO is not built"
 command -v readelf >/dev/null && command -v nm >/dev/null || fail "readelf and nm (binutils) are needed"
 

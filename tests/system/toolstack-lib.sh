@@ -2,19 +2,19 @@
 # private shojid, which starts its own shoji-hv and shoji-xenstored, all on
 # sockets under $SHOJI_TMP and stopped by PID at exit.
 SHOJID="$top_builddir/dom0-tools/shojid/shojid"
-SHOJI="$top_builddir/dom0-tools/shoji"
-XSCLI="$top_builddir/xenstore/shoji-xenstore"
+SHOJI="$top_builddir/dom0-tools/cli/shoji"
+XSCLI="$top_builddir/xenstore/cli/shoji-xenstore"
 GUESTS="$top_builddir/tests/guests"
 TS_STATE="$SHOJI_TMP/state"
 TS_HV_SOCK="$SHOJI_TMP/hv.sock"
 TS_XS_SOCK="$SHOJI_TMP/xs.sock"
 SHOJID_SOCKET="$SHOJI_TMP/shojid.sock"
-SHOJI_SCHEMA="$top_srcdir/dom0-tools/shoji-domain.rng"
+SHOJI_SCHEMA="$top_srcdir/dom0-tools/domxml/shoji-domain.rng"
 export SHOJID_SOCKET SHOJI_SCHEMA
 SHOJID_PID=""
 
 for f in "$SHOJID" "$SHOJI" "$XSCLI" "$top_builddir/hypervisor/shoji-hv" \
-	"$top_builddir/xenstore/shoji-xenstored" "$top_builddir/pv-drivers/backends/shoji-consoled" \
+	"$top_builddir/xenstore/xenstored/shoji-xenstored" "$top_builddir/pv-drivers/dom0/consoled/shoji-consoled" \
 	"$GUESTS/hello" "$GUESTS/idle"; do
 	[ -x "$f" ] || [ -f "$f" ] || fail "$f is not built"
 done
@@ -26,8 +26,8 @@ ts_start() {
 	"$SHOJID" --socket "$SHOJID_SOCKET" --state-dir "$TS_STATE" \
 		--hv-socket "$TS_HV_SOCK" --xs-socket "$TS_XS_SOCK" \
 		--hv-bin "$top_builddir/hypervisor/shoji-hv" \
-		--xs-bin "$top_builddir/xenstore/shoji-xenstored" \
-		--consoled-bin "$top_builddir/pv-drivers/backends/shoji-consoled" \
+		--xs-bin "$top_builddir/xenstore/xenstored/shoji-xenstored" \
+		--consoled-bin "$top_builddir/pv-drivers/dom0/consoled/shoji-consoled" \
 		--log-dir "$SHOJI_TMP/log" --run-dir "$SHOJI_TMP/run" \
 		--schema "$SHOJI_SCHEMA" "$@" 2>>"$SHOJI_TMP/shojid.log" &
 	SHOJID_PID=$!

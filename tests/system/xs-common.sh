@@ -1,6 +1,6 @@
 # Helpers for the xenstore system tests (sourced after tests/lib/common.sh).
-XSD="$top_builddir/xenstore/shoji-xenstored"
-XSCLI="$top_builddir/xenstore/shoji-xenstore"
+XSD="$top_builddir/xenstore/xenstored/shoji-xenstored"
+XSCLI="$top_builddir/xenstore/cli/shoji-xenstore"
 XS_SOCK="$SHOJI_TMP/xenstored.sock"
 XS_STATE="$SHOJI_TMP/state"
 XS_PID=""

@@ -1,8 +1,8 @@
 # Shared set-up of the guest-ring tests (tests/system/xs-ring-*.sh): a private shoji-hv and a
 # shoji-xenstored serving guest rings through it.  Source after common.sh and require_kvm.
 . "$top_srcdir/tests/dom0/dom0-lib.sh"
-XSD="$top_builddir/xenstore/shoji-xenstored"
-XSCLI="$top_builddir/xenstore/shoji-xenstore"
+XSD="$top_builddir/xenstore/xenstored/shoji-xenstored"
+XSCLI="$top_builddir/xenstore/cli/shoji-xenstore"
 RUN="$top_builddir/tests/dom0/xs-ring-run"
 XS_GUEST="$top_builddir/tests/guests/xs-guest"
 XS_SOCK="$SHOJI_TMP/xs.sock"

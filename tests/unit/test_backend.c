@@ -130,7 +130,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(hv, sizeof(hv), "%s/hypervisor/shoji-hv", b);
-	snprintf(xsd, sizeof(xsd), "%s/xenstore/shoji-xenstored", b);
+	snprintf(xsd, sizeof(xsd), "%s/xenstore/xenstored/shoji-xenstored", b);
 	snprintf(hvs, sizeof(hvs), "%s/hv.sock", dir);
 	snprintf(xss, sizeof(xss), "%s/xs.sock", dir);
 	snprintf(st, sizeof(st), "%s/xsstate", dir);

@@ -23,7 +23,7 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 
-#include "../../dom0-tools/domxml.h"
+#include "domxml.h"
 #include "check-run.h"
 
 #define MAX_FIXTURES 128
@@ -635,7 +635,7 @@ int main(void)
 
 	if (!top)
 		top = ".";
-	snprintf(schema_path, sizeof(schema_path), "%s/dom0-tools/shoji-domain.rng", top);
+	snprintf(schema_path, sizeof(schema_path), "%s/dom0-tools/domxml/shoji-domain.rng", top);
 	snprintf(rel, sizeof(rel), "%s/tests/data/domxml", top);
 	if (!realpath(rel, data_dir)) {
 		fprintf(stderr, "test_domxml: %s: %s\n", rel, strerror(errno));

@@ -570,7 +570,7 @@ int main(void)
 
 	if (!top)
 		top = ".";
-	snprintf(schema_path, sizeof(schema_path), "%s/dom0-tools/shoji-domain.rng", top);
+	snprintf(schema_path, sizeof(schema_path), "%s/dom0-tools/domxml/shoji-domain.rng", top);
 	snprintf(rel, sizeof(rel), "%s/tests/data/domxml/good/guest-kernel", top);
 	if (!realpath(rel, kernel_path)) {
 		fprintf(stderr, "test_shojid_state: %s: %s\n", rel, strerror(errno));

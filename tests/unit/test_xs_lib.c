@@ -30,7 +30,7 @@ static void start_daemon(void)
 	int i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(exe, sizeof(exe), "%s/xenstore/shoji-xenstored", bd ? bd : ".");
+	snprintf(exe, sizeof(exe), "%s/xenstore/xenstored/shoji-xenstored", bd ? bd : ".");
 	snprintf(state, sizeof(state), "%s/state", dir);
 	snprintf(sock, sizeof(sock), "%s/sock", dir);
 	daemon_pid = fork();

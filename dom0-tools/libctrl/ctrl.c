@@ -12,7 +12,7 @@
 
 #include <shoji/ctrl.h>
 
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 
 struct shoji_ctrl {
 	int fd;

@@ -11,7 +11,7 @@
 
 #include <shoji/ctrl.h>
 
-#include "ctrl-proto.h"
+#include "proto/hv-ctrl.h"
 #include "pvconn.h"
 
 int pvconn_open(struct pvconn *c, const char *path)

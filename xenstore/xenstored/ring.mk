@@ -1,11 +1,11 @@
-# xenstore/ring.mk: the guest-ring transport of shoji-xenstored (included by xenstore/local.mk).
+# xenstore/xenstored/ring.mk: the guest-ring transport of shoji-xenstored (included by xenstore/local.mk).
 
 # The ring protocol logic is part of the store library (unit tests drive it on a plain page);
 # the Dom0 plumbing (foreign map + event channel) is the daemon's only.
-xenstore_libxsd_a_SOURCES += xenstore/ring.c xenstore/ring.h
-xenstore_shoji_xenstored_SOURCES += xenstore/ring-dom0.c xenstore/ring-dom0.h
-xenstore_shoji_xenstored_LDADD += dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la \
-	dom0-tools/libshoji-ctrl.la
+xenstore_xenstored_libxsd_a_SOURCES += xenstore/xenstored/ring.c xenstore/xenstored/ring.h
+xenstore_xenstored_shoji_xenstored_SOURCES += xenstore/xenstored/ring-dom0.c xenstore/xenstored/ring-dom0.h
+xenstore_xenstored_shoji_xenstored_LDADD += dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la \
+	dom0-tools/libctrl/libshoji-ctrl.la
 
 check_PROGRAMS += tests/unit/test_xs_ring
 TESTS += tests/unit/test_xs_ring
@@ -28,7 +28,7 @@ tests_guests_xs_guest_LINK = $(GUEST_PROG_LINK)
 check_PROGRAMS += tests/dom0/xs-ring-run
 tests_dom0_xs_ring_run_SOURCES = tests/dom0/xs-ring-run.c tests/dom0/dom0-util.c \
 	tests/dom0/dom0-util.h
-tests_dom0_xs_ring_run_LDADD = dom0-tools/libshoji-ctrl.la xenstore/libshoji-xs.la
+tests_dom0_xs_ring_run_LDADD = dom0-tools/libctrl/libshoji-ctrl.la xenstore/libxs/libshoji-xs.la
 
 XS_RING_TESTS = tests/system/xs-ring-basic.sh tests/system/xs-ring-hostile.sh \
 	tests/system/xs-ring-restart.sh

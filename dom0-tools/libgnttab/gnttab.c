@@ -21,8 +21,8 @@
 #include <shoji/grant_table.h>
 #include <shoji/libgnttab.h>
 
-#include "ctrl-proto.h"
-#include "evtdom0-proto.h"
+#include "proto/hv-ctrl.h"
+#include "proto/hv-dom0.h"
 #include "pvconn.h"
 
 #define PAGE 4096u

@@ -10,8 +10,8 @@
 
 #include <shoji/libevtchn.h>
 
-#include "ctrl-proto.h"
-#include "evtdom0-proto.h"
+#include "proto/hv-ctrl.h"
+#include "proto/hv-dom0.h"
 #include "pvconn.h"
 
 #define MAX_PORTS 4096u /* the 2-level space */

@@ -15,7 +15,7 @@
 
 #include <shoji/io/xenbus.h>
 
-#include "ping.h"
+#include "proto/ping.h"
 
 #define DEV     "device/ping/0"
 #define BATCH   50

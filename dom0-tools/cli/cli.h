@@ -70,7 +70,7 @@ int cli_cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
 /* Talking to shojid (cli-client.c, cli-domain.c). */
 #include <stdint.h>
 
-#include "api-proto.h"
+#include "proto/shojid-api.h"
 const char *cli_socket_path(void);
 int cli_connect(int *fd);
 int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text);

@@ -1,23 +1,7 @@
-# dom0-tools/pvlibs.mk: libshoji-evtchn and libshoji-gnttab (Dom0 event
-# channels, grant maps/copies, foreign maps over shoji-hv's control socket),
-# their Dom0 test programs, system tests and benchmarks.
-PVLIBS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor -I$(top_srcdir)/dom0-tools
-
-lib_LTLIBRARIES += dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la
-dom0_tools_libshoji_evtchn_la_SOURCES = dom0-tools/evtchn.c dom0-tools/pvconn.c \
-	dom0-tools/pvconn.h hypervisor/ctrl-proto.h hypervisor/evtdom0-proto.h
-dom0_tools_libshoji_evtchn_la_CPPFLAGS = $(PVLIBS_CPPFLAGS)
-dom0_tools_libshoji_evtchn_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:0 -export-symbols-regex '^shoji_'
-dom0_tools_libshoji_gnttab_la_SOURCES = dom0-tools/gnttab.c dom0-tools/pvconn.c \
-	dom0-tools/pvconn.h hypervisor/ctrl-proto.h hypervisor/evtdom0-proto.h
-dom0_tools_libshoji_gnttab_la_CPPFLAGS = $(PVLIBS_CPPFLAGS)
-dom0_tools_libshoji_gnttab_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -export-symbols-regex '^shoji_'
-shojiinclude_HEADERS += include/shoji/libevtchn.h include/shoji/libgnttab.h
-dist_man_MANS += dom0-tools/libshoji-evtchn.3 dom0-tools/libshoji-gnttab.3
-
+# tests/dom0: Dom0 test programs of libshoji-evtchn/-gnttab, their system tests and benchmark.
 # --- Dom0 test programs (tests/dom0) and their system tests. ---
-DOM0_TEST_LDADD = dom0-tools/libshoji-evtchn.la dom0-tools/libshoji-gnttab.la \
-	dom0-tools/libshoji-ctrl.la
+DOM0_TEST_LDADD = dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la \
+	dom0-tools/libctrl/libshoji-ctrl.la
 check_PROGRAMS += tests/dom0/dom0-pingpong tests/dom0/dom0-grant tests/dom0/dom0-hostile \
 	tests/dom0/dom0-gntcopy
 tests_dom0_dom0_pingpong_SOURCES = tests/dom0/dom0-pingpong.c tests/dom0/dom0-util.c \
@@ -31,7 +15,7 @@ tests_dom0_dom0_hostile_SOURCES = tests/dom0/dom0-hostile.c tests/dom0/dom0-util
 tests_dom0_dom0_hostile_LDADD = $(DOM0_TEST_LDADD)
 tests_dom0_dom0_gntcopy_SOURCES = tests/dom0/dom0-gntcopy.c tests/dom0/dom0-util.c \
 	tests/dom0/dom0-util.h
-tests_dom0_dom0_gntcopy_CPPFLAGS = $(PVLIBS_CPPFLAGS) -I$(top_srcdir)/tests/dom0
+tests_dom0_dom0_gntcopy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/dom0
 tests_dom0_dom0_gntcopy_LDADD = $(DOM0_TEST_LDADD)
 DOM0_TESTS = tests/dom0/dom0-pingpong.sh tests/dom0/dom0-grant.sh tests/dom0/dom0-hostile.sh \
 	tests/dom0/dom0-gntcopy.sh

@@ -20,7 +20,7 @@
 
 #include <shoji/backend.h>
 
-#include "ping.h"
+#include "proto/ping.h"
 
 struct ping_back {
 	struct ping_back_ring ring;

@@ -2,7 +2,7 @@
  * The guest-ring transport of shoji-xenstored: a connection whose bytes
  * travel through a guest's struct xenstore_domain_interface page.  The
  * ring code only needs the mapped page and a notify callback, so unit
- * tests drive it with a plain buffer; xenstore/ring-dom0.c maps the real
+ * tests drive it with a plain buffer; xenstore/xenstored/ring-dom0.c maps the real
  * page and binds the event channel.
  */
 #ifndef SHOJI_XSD_RING_H

@@ -1,0 +1,46 @@
+# dom0-tools/shojid: the toolstack daemon, its unit test, system tests and benchmark.
+# it (toolstack engineer). ---
+sbin_PROGRAMS += dom0-tools/shojid/shojid
+dom0_tools_shojid_shojid_SOURCES = \
+	dom0-tools/shojid/main.c \
+	dom0-tools/shojid/api.c \
+	dom0-tools/shojid/build.c \
+	dom0-tools/shojid/lifecycle.c \
+	dom0-tools/shojid/coredump.c \
+	dom0-tools/shojid/state.c \
+	dom0-tools/shojid/xslayout.c \
+	dom0-tools/shojid/spawn.c \
+	dom0-tools/shojid/log.c \
+	dom0-tools/shojid/shojid.h \
+	include/proto/shojid-api.h
+dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
+dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
+dom0_tools_shojid_shojid_LDADD = dom0-tools/domxml/libshoji-domxml.la dom0-tools/libctrl/libshoji-ctrl.la \
+	dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la xenstore/libxs/libshoji-xs.la \
+	$(EVENT_LIBS) $(UUID_LIBS)
+dist_man_MANS += dom0-tools/shojid/shojid.8
+
+# Unit test of the state directory (state.c, with log.c and stubs for the rest).
+check_PROGRAMS += tests/unit/test_shojid_state
+TESTS += tests/unit/test_shojid_state
+tests_unit_test_shojid_state_SOURCES = tests/unit/test_shojid_state.c \
+	dom0-tools/shojid/state.c dom0-tools/shojid/log.c dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml
+tests_unit_test_shojid_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
+	$(EVENT_CFLAGS)
+tests_unit_test_shojid_state_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UUID_LIBS) $(CHECK_LIBS)
+
+# toolstack system tests and benchmark
+TOOLSTACK_TESTS = \
+	tests/system/toolstack-basic.sh \
+	tests/system/toolstack-bad.sh \
+	tests/system/toolstack-restart.sh \
+	tests/system/toolstack-parallel.sh \
+	tests/system/toolstack-coredump.sh
+TESTS += $(TOOLSTACK_TESTS)
+EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
+noinst_PROGRAMS += tests/bench/toolstack_bench
+tests_bench_toolstack_bench_SOURCES = tests/bench/toolstack_bench.c include/proto/shojid-api.h
+tests_bench_toolstack_bench_LDADD = dom0-tools/libctrl/libshoji-ctrl.la
+BENCH_BINS += tests/bench/toolstack_bench dom0-tools/shojid/shojid dom0-tools/cli/shoji
+BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/toolstack.sh"
