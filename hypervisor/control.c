@@ -108,7 +108,7 @@ static int op_create(struct control *c, const void *req, void *reply)
 		return rc;
 	r->domid = d->domid;
 	memcpy(r->uuid, d->uuid, sizeof(r->uuid));
-	hv_debug("created domain %u (%s)", d->domid, d->name);
+	log_debug("created domain %u (%s)", d->domid, d->name);
 	domain_put(d);
 	return 0;
 }
@@ -441,7 +441,7 @@ static void conn_reply(struct conn *cn, const struct ctrl_hdr *req, int status, 
 	else
 		len = 0;
 	if (send(cn->fd, buf, sizeof(h) + len, MSG_NOSIGNAL) < 0)
-		hv_debug("control: reply: %s", strerror(errno));
+		log_debug("control: reply: %s", strerror(errno));
 }
 
 static void conn_readable(void *opaque)
@@ -547,7 +547,7 @@ static void send_event(struct control *c, const struct ctrl_event *ev)
 		next = cn->next;
 		if (cn->subscribed &&
 		    send(cn->fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-			hv_debug("control: dropping a subscriber that does not keep up");
+			log_debug("control: dropping a subscriber that does not keep up");
 			conn_close(cn);
 		}
 	}
@@ -571,7 +571,7 @@ static void on_state(void *opaque, struct domain *d)
 	}
 	pthread_mutex_unlock(&c->qlock);
 	if (write(c->qfd, &one, sizeof(one)) < 0)
-		hv_warn("control: event queue");
+		log_warn("control: event queue");
 }
 
 static void queue_readable(void *opaque)
@@ -603,7 +603,7 @@ static void signal_readable(void *opaque)
 	struct signalfd_siginfo si;
 
 	if (read(c->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		hv_debug("signal %u: stopping", si.ssi_signo);
+		log_debug("signal %u: stopping", si.ssi_signo);
 	hv_stop(c->hv);
 }
 
@@ -619,7 +619,7 @@ static int listen_on(const char *path)
 	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		hv_warnx("control socket path too long: %s", path);
+		log_warnx("control socket path too long: %s", path);
 		return -1;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -628,7 +628,7 @@ static int listen_on(const char *path)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			hv_warn("cannot create %s", dir);
+			log_warn("cannot create %s", dir);
 			return -1;
 		}
 	}
@@ -636,14 +636,14 @@ static int listen_on(const char *path)
 		unlink(path); /* stale socket of an earlier run */
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		hv_warn("socket");
+		log_warn("socket");
 		return -1;
 	}
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-		hv_warn("cannot listen on %s", path);
+		log_warn("cannot listen on %s", path);
 		close(fd);
 		return -1;
 	}
@@ -682,7 +682,7 @@ static void detach_finish(int ready_fd)
 	int fd;
 
 	if (setsid() < 0)
-		hv_warn("setsid");
+		log_warn("setsid");
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -692,7 +692,7 @@ static void detach_finish(int ready_fd)
 			close(fd);
 	}
 	if (chdir("/") < 0 || write(ready_fd, "1", 1) != 1)
-		hv_warn("detach");
+		log_warn("detach");
 	close(ready_fd);
 }
 
@@ -708,7 +708,7 @@ int control_main(const struct control_options *o)
 	if (o->detach) {
 		ready_fd = detach_start();
 		if (ready_fd < 0) {
-			hv_warn("cannot detach");
+			log_warn("cannot detach");
 			return 1;
 		}
 	}
@@ -716,14 +716,14 @@ int control_main(const struct control_options *o)
 	c = calloc(1, sizeof(*c));
 	hv = calloc(1, sizeof(*hv));
 	if (!c || !hv) {
-		hv_warnx("out of memory");
+		log_warnx("out of memory");
 		goto out_free;
 	}
 	c->listen_fd = c->sig_fd = c->qfd = -1;
 	pthread_mutex_init(&c->qlock, NULL);
 	r = hv_init(hv);
 	if (r < 0) {
-		hv_warnx("cannot use /dev/kvm: %s", strerror(-r));
+		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
 		goto out_free;
 	}
 	c->hv = hv;
@@ -738,7 +738,7 @@ int control_main(const struct control_options *o)
 	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	c->qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->sig_fd < 0 || c->qfd < 0) {
-		hv_warn("signalfd/eventfd");
+		log_warn("signalfd/eventfd");
 		goto out;
 	}
 	c->listen_ev = (struct hv_event){c->listen_fd, listen_readable, c};
@@ -746,7 +746,7 @@ int control_main(const struct control_options *o)
 	c->q_ev = (struct hv_event){c->qfd, queue_readable, c};
 	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->sig_ev) < 0 ||
 	    hv_event_add(hv, &c->q_ev) < 0) {
-		hv_warn("event loop");
+		log_warn("event loop");
 		goto out;
 	}
 	hv->on_state = on_state;
@@ -754,7 +754,7 @@ int control_main(const struct control_options *o)
 	if (o->pool) {
 		r = domain_pool_start(hv, o->pool_memory, o->pool);
 		if (r < 0) {
-			hv_warnx("cannot start the VM pool: %s", strerror(-r));
+			log_warnx("cannot start the VM pool: %s", strerror(-r));
 			goto out;
 		}
 	}
@@ -765,7 +765,7 @@ int control_main(const struct control_options *o)
 	r = hv_loop(hv);
 	status = r < 0 ? 1 : 0;
 	if (r < 0)
-		hv_warnx("event loop: %s", strerror(-r));
+		log_warnx("event loop: %s", strerror(-r));
 out:
 	/* Stop every domain before the process goes. */
 	for (id = 1; c->hv && id <= HV_DOMID_MAX; id++) {

@@ -348,7 +348,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	d->shutdown_reason = SHUTDOWN_crash;
 	kick_all(d);
 	pthread_mutex_unlock(&d->lock);
-	hv_warnx("domain %u crashed: %s", d->domid, d->crash_msg);
+	log_warnx("domain %u crashed: %s", d->domid, d->crash_msg);
 	evtglue_dom_exc(d->hv);
 	hv_notify_state(d->hv, d);
 }

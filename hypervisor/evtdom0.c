@@ -58,7 +58,7 @@ static void send_reply(int fd, const struct ctrl_hdr *req, int status, const voi
 		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
 	}
 	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-		hv_debug("control: dom0 reply: %s", strerror(errno));
+		log_debug("control: dom0 reply: %s", strerror(errno));
 }
 
 static int evtchn_request(struct hv *hv, uintptr_t owner, struct ctrl_evtchn *q, int *pass_fd)

@@ -26,9 +26,9 @@ hypervisor_libhv_kvm_a_SOURCES = \
 	hypervisor/domain.c \
 	hypervisor/hv.c \
 	hypervisor/kvm.c \
-	hypervisor/log.c hypervisor/log.h \
 	hypervisor/vcpu.c \
 	hypervisor/vmpool.c hypervisor/vmpool.h
+hypervisor_libhv_kvm_a_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 
 sbin_PROGRAMS += hypervisor/shoji-hv
@@ -37,9 +37,10 @@ hypervisor_shoji_hv_SOURCES = \
 	hypervisor/evtdom0.c include/proto/hv-dom0.h \
 	hypervisor/main.c \
 	hypervisor/run.c hypervisor/run.h
+hypervisor_shoji_hv_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
-	$(UUID_LIBS)
+	$(UTIL_LIB) $(UUID_LIBS)
 
 # --- Unit tests (Check) of the core, on the fake platform. ---
 HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
@@ -100,9 +101,9 @@ EXTRA_DIST += tests/system/hv-ctrl.sh tests/system/hv-run.sh
 # --- Benchmarks (make bench). ---
 noinst_PROGRAMS += tests/bench/hv_bench
 tests_bench_hv_bench_SOURCES = tests/bench/hv_bench.c
-tests_bench_hv_bench_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
+tests_bench_hv_bench_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor $(UTIL_CPPFLAGS)
 tests_bench_hv_bench_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
-	$(UUID_LIBS)
+	$(UTIL_LIB) $(UUID_LIBS)
 BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall tests/guests/idle
 BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall tests/guests/idle"
 

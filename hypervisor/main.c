@@ -141,7 +141,7 @@ static int cmd_run(int argc, char **argv)
 			snprintf(o.cfg.name, sizeof(o.cfg.name), "%s", optarg);
 			break;
 		case 'v':
-			hv_log_set_verbose(true);
+			log_set_verbose(true);
 			break;
 		case OPT_HELP:
 			print_help();
@@ -177,9 +177,10 @@ int main(int argc, char **argv)
 	unsigned long n;
 	int c;
 
+	log_init("shoji-hv");
 	/* Nothing shoji-hv runs needs to gain privileges (STYLE 6: narrow early). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		hv_warn("cannot set no_new_privs");
+		log_warn("cannot set no_new_privs");
 	/* A reader of the guest console that goes away must not kill every guest. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
@@ -205,7 +206,7 @@ int main(int argc, char **argv)
 			o.pool_memory = (uint64_t)n << 20;
 			break;
 		case 'v':
-			hv_log_set_verbose(true);
+			log_set_verbose(true);
 			break;
 		case OPT_VERSION:
 			printf("shoji-hv %s\n", PACKAGE_VERSION);

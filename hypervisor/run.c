@@ -29,7 +29,7 @@ static void on_state(void *opaque, struct domain *d)
 	uint64_t one = 1;
 
 	if (write(c->ev.fd, &one, sizeof(one)) < 0)
-		hv_warn("state notification");
+		log_warn("state notification");
 }
 
 /* Loop thread: stop once the guest is gone. */
@@ -55,12 +55,12 @@ int run_guest(const struct run_options *o)
 
 	hv = calloc(1, sizeof(*hv));
 	if (!hv) {
-		hv_warnx("out of memory");
+		log_warnx("out of memory");
 		return RUN_EXIT_HOST_ERROR;
 	}
 	r = hv_init(hv);
 	if (r < 0) {
-		hv_warnx("cannot use /dev/kvm: %s", strerror(-r));
+		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
 		free(hv);
 		return RUN_EXIT_HOST_ERROR;
 	}
@@ -69,7 +69,7 @@ int run_guest(const struct run_options *o)
 	c.ev.fn = check_state;
 	c.ev.opaque = &c;
 	if (c.ev.fd < 0 || hv_event_add(hv, &c.ev) < 0) {
-		hv_warn("eventfd");
+		log_warn("eventfd");
 		goto out;
 	}
 	hv->on_state = on_state;
@@ -77,21 +77,21 @@ int run_guest(const struct run_options *o)
 
 	r = domain_create(hv, &o->cfg, &c.d);
 	if (r < 0) {
-		hv_warnx("cannot create the domain: %s", strerror(-r));
+		log_warnx("cannot create the domain: %s", strerror(-r));
 		goto out;
 	}
 	if (domain_load(c.d, o->kernel, o->initrd, o->cmdline, err, sizeof(err)) < 0) {
-		hv_warnx("%s", err);
+		log_warnx("%s", err);
 		goto out;
 	}
 	r = domain_unpause(c.d);
 	if (r < 0) {
-		hv_warnx("cannot start domain %u: %s", c.d->domid, strerror(-r));
+		log_warnx("cannot start domain %u: %s", c.d->domid, strerror(-r));
 		goto out;
 	}
 	r = hv_loop(hv);
 	if (r < 0) {
-		hv_warnx("event loop: %s", strerror(-r));
+		log_warnx("event loop: %s", strerror(-r));
 		goto out;
 	}
 	pthread_mutex_lock(&c.d->lock);
@@ -103,7 +103,7 @@ int run_guest(const struct run_options *o)
 		status = RUN_EXIT_SHUTDOWN + (int)c.d->shutdown_reason;
 	pthread_mutex_unlock(&c.d->lock);
 	if (status != 0 && !c.d->crashed)
-		hv_debug("domain %u shut down (reason %u)", c.d->domid, c.d->shutdown_reason);
+		log_debug("domain %u shut down (reason %u)", c.d->domid, c.d->shutdown_reason);
 out:
 	if (c.d) {
 		domain_destroy(c.d);

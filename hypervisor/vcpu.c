@@ -229,7 +229,7 @@ static void timer_event(void *opaque)
 	bool fired = false;
 
 	if (read(v->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		hv_warn("domain %u vcpu %u: timer", d->domid, v->id);
+		log_warn("domain %u vcpu %u: timer", d->domid, v->id);
 	pthread_mutex_lock(&v->timer_send);
 	pthread_mutex_lock(&d->lock);
 	now = domain_system_time(d);
@@ -346,7 +346,7 @@ static int exit_mmio(struct vcpu *v)
 
 	if (run->mmio.is_write && domain_grant_map_readonly(v->d, run->mmio.phys_addr)) {
 		if (!__atomic_exchange_n(&v->d->ro_write_warned, true, __ATOMIC_RELAXED))
-			hv_warnx(
+			log_warnx(
 			    "domain %u vcpu %u: write to read-only grant mapping at 0x%llx; #GP",
 			    v->d->domid, v->id, (unsigned long long)run->mmio.phys_addr);
 		if (kvm_vcpu_inject_exception(&v->kvm, 13, 0) == 0)

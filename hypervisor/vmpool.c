@@ -26,7 +26,7 @@ static void *refill(void *arg)
 			kvm_vm_destroy(&pv.vm);
 		pthread_mutex_lock(&p->lock);
 		if (r < 0) {
-			hv_warnx("VM pool: cannot build a VM: %s", strerror(-r));
+			log_warnx("VM pool: cannot build a VM: %s", strerror(-r));
 			break; /* domain creation falls back to building its own */
 		}
 		p->vms[p->count++] = pv;

@@ -578,7 +578,7 @@ static int do_dump_core(struct api_call *x)
 		rc = EIO; /* on the wire these mean "no such domain" and "--wait timed out" */
 	if (rc)
 		return rc;
-	sd_log("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, x->text);
+	log_info("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, x->text);
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
 }
@@ -644,8 +644,8 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 	if (rc)
 		api_reply_err(c, rc, e.msg[0] ? e.msg : strerror(rc));
 	if (c->sd->verbose)
-		sd_log("request %u '%s': %s", (unsigned int)h->type, req.target,
-		       rc ? (e.msg[0] ? e.msg : strerror(rc)) : "ok");
+		log_info("request %u '%s': %s", (unsigned int)h->type, req.target,
+		         rc ? (e.msg[0] ? e.msg : strerror(rc)) : "ok");
 }
 
 static void client_free(struct sd_client *c)
@@ -673,7 +673,7 @@ static void client_read(struct bufferevent *bev, void *arg)
 	while (!c->held && !c->subscribed && evbuffer_get_length(in) >= sizeof(h)) {
 		evbuffer_copyout(in, &h, sizeof(h));
 		if (h.magic != API_MAGIC || h.version != API_VERSION || h.len > API_MSG_MAX) {
-			sd_warn("dropping a client that speaks another protocol");
+			log_warnx("dropping a client that speaks another protocol");
 			client_free(c);
 			return;
 		}
@@ -731,7 +731,7 @@ static void make_parent(const char *path)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			sd_warn("cannot create %s: %s", dir, strerror(errno));
+			log_warnx("cannot create %s: %s", dir, strerror(errno));
 	}
 	free(dir);
 }
@@ -743,14 +743,14 @@ int api_listen(struct shojid *sd)
 	int fd;
 
 	if (strlen(sd->socket_path) >= sizeof(sa.sun_path)) {
-		sd_warn("socket path too long: %s", sd->socket_path);
+		log_warnx("socket path too long: %s", sd->socket_path);
 		return -1;
 	}
 	if (sd->group) {
 		struct group *g = getgrnam(sd->group);
 
 		if (!g) {
-			sd_warn("no group named '%s'", sd->group);
+			log_warnx("no group named '%s'", sd->group);
 			return -1;
 		}
 		gid = g->gr_gid;
@@ -764,7 +764,7 @@ int api_listen(struct shojid *sd)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
 	    chmod(sd->socket_path, 0660) < 0 ||
 	    (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
-		sd_warn("cannot listen on %s: %s", sd->socket_path, strerror(errno));
+		log_warnx("cannot listen on %s: %s", sd->socket_path, strerror(errno));
 		close(fd);
 		return -1;
 	}

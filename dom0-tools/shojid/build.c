@@ -200,8 +200,8 @@ fail:
 	if (laid_out || introduced)
 		xs_layout_remove(sd, dom->domid);
 	if (created && shoji_ctrl_destroy(sd->hv, dom->domid) < 0)
-		sd_warn("cannot destroy the half-built domain %" PRIu32 ": %s", dom->domid,
-		        strerror(errno));
+		log_warnx("cannot destroy the half-built domain %" PRIu32 ": %s", dom->domid,
+		          strerror(errno));
 	dom_free(dom);
 	return rc;
 }
@@ -209,7 +209,7 @@ fail:
 void dom_teardown(struct shojid *sd, struct sd_dom *dom)
 {
 	if (shoji_ctrl_destroy(sd->hv, dom->domid) < 0 && errno != ESRCH)
-		sd_warn("cannot destroy domain %" PRIu32 ": %s", dom->domid, strerror(errno));
+		log_warnx("cannot destroy domain %" PRIu32 ": %s", dom->domid, strerror(errno));
 	xs_layout_remove(sd, dom->domid);
 	state_remove_record(sd, dom->domid);
 	dom_unlink(sd, dom);

@@ -125,7 +125,7 @@ static void fs_id_leave(struct fs_id *f)
 	setfsgid(f->gid);
 	setfsuid(f->uid);
 	if (setgroups((size_t)f->n_groups, f->groups) < 0)
-		sd_warn("cannot restore shojid's groups: %s", strerror(errno));
+		log_warnx("cannot restore shojid's groups: %s", strerror(errno));
 	f->switched = false;
 }
 
@@ -238,8 +238,9 @@ static void collect_vcpus(struct shojid *sd, const struct shoji_dominfo *hi, str
 		       errno == EBUSY && ++tries < VCPU_TRIES)
 			usleep(1000);
 		if (rc < 0) {
-			sd_warn("core of domain %" PRIu32 ": no registers of vCPU %" PRIu32 ": %s",
-			        hi->domid, i, strerror(errno));
+			log_warnx("core of domain %" PRIu32 ": no registers of vCPU %" PRIu32
+			          ": %s",
+			          hi->domid, i, strerror(errno));
 			continue;
 		}
 		if (v.online)

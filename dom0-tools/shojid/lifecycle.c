@@ -73,8 +73,8 @@ static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
 	char msg[256];
 
 	if (w->force && dom) {
-		sd_log("domain %s did not shut down within %u s: destroying it", w->name,
-		       w->timeout_s);
+		log_info("domain %s did not shut down within %u s: destroying it", w->name,
+		         w->timeout_s);
 		dom_teardown(sd, dom);
 		api_reply(w->client, 0, NULL, 0);
 	} else {
@@ -168,14 +168,14 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	int rc;
 
 	if (!xml || sd_parse_xml(sd, xml, strlen(xml), &cfg, &e) != 0) {
-		sd_warn("cannot restart %s: %s", dom->name, xml ? e.msg : "out of memory");
+		log_warnx("cannot restart %s: %s", dom->name, xml ? e.msg : "out of memory");
 		free(xml);
 		return;
 	}
 	free(xml);
 	if (!restart_allowed(sd, cfg.name)) {
-		sd_warn("domain %s restarted %d times within %d s: leaving it stopped", cfg.name,
-		        RESTART_BURST, RESTART_WINDOW_S);
+		log_warnx("domain %s restarted %d times within %d s: leaving it stopped", cfg.name,
+		          RESTART_BURST, RESTART_WINDOW_S);
 		domain_config_free(&cfg);
 		return;
 	}
@@ -183,11 +183,11 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 		char name[API_NAME_MAX + 1];
 
 		snprintf(name, sizeof(name), "%.50s-%" PRIu32, dom->name, dom->domid);
-		sd_log("keeping domain %" PRIu32 " as %s", dom->domid, name);
+		log_info("keeping domain %" PRIu32 " as %s", dom->domid, name);
 		snprintf(dom->name, sizeof(dom->name), "%s", name);
 		if (shoji_ctrl_rename(sd->hv, dom->domid, name) < 0)
-			sd_warn("shoji-hv cannot rename domain %" PRIu32 ": %s", dom->domid,
-			        strerror(errno));
+			log_warnx("shoji-hv cannot rename domain %" PRIu32 ": %s", dom->domid,
+			          strerror(errno));
 		xs_write_str(sd, dom->domid, "name", name, &e);
 		state_save_record(sd, dom);
 	} else {
@@ -195,9 +195,10 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	}
 	rc = dom_build(sd, &cfg, false, &fresh, &e);
 	if (rc) {
-		sd_warn("cannot restart %s: %s", cfg.name, e.msg);
+		log_warnx("cannot restart %s: %s", cfg.name, e.msg);
 	} else {
-		sd_log("restarted %s: domain %" PRIu32 " -> %" PRIu32, cfg.name, old, fresh->domid);
+		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, cfg.name, old,
+		         fresh->domid);
 		api_broadcast(sd, API_EV_RESTARTED, old, fresh->domid, 0, cfg.name);
 	}
 	wake_waiters(sd, old, fresh);
@@ -211,10 +212,10 @@ static void dump_core(struct shojid *sd, struct sd_dom *dom)
 	struct sd_err e = {""};
 
 	if (coredump_action(sd, dom, path, sizeof(path), &e) != 0)
-		sd_warn("cannot dump the core of %s (%" PRIu32 "): %s", dom->name, dom->domid,
-		        e.msg);
+		log_warnx("cannot dump the core of %s (%" PRIu32 "): %s", dom->name, dom->domid,
+		          e.msg);
 	else
-		sd_log("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, path);
+		log_info("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, path);
 }
 
 void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
@@ -240,8 +241,8 @@ void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state
 		else
 			act = DOMAIN_ACTION_PRESERVE; /* suspend, soft_reset: nothing to do yet */
 	}
-	sd_log("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
-	       shoji_domain_state_name(state), reason, domain_action_name(act));
+	log_info("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
+	         shoji_domain_state_name(state), reason, domain_action_name(act));
 	switch (act) {
 	case DOMAIN_ACTION_COREDUMP_RESTART:
 		dump_core(sd, dom);
@@ -275,7 +276,7 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 	if (shoji_ctrl_next_event(sd->hv_ev, &ev) < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
-		sd_warn("lost shoji-hv's event stream: %s; stopping", strerror(errno));
+		log_warnx("lost shoji-hv's event stream: %s; stopping", strerror(errno));
 		sd->lost_hv = true;
 		event_base_loopbreak(sd->base);
 		return;
@@ -311,13 +312,13 @@ static int autostart_one(struct shojid *sd, const char *name, void *arg)
 	if (!state_autostart(sd, name) || dom_find(sd, name))
 		return 0;
 	if (state_load_def(sd, name, &cfg, &e) != 0) {
-		sd_warn("autostart %s: %s", name, e.msg);
+		log_warnx("autostart %s: %s", name, e.msg);
 		return 0;
 	}
 	if (dom_build(sd, &cfg, false, &dom, &e) != 0)
-		sd_warn("autostart %s: %s", name, e.msg);
+		log_warnx("autostart %s: %s", name, e.msg);
 	else
-		sd_log("autostarted %s as domain %" PRIu32, name, dom->domid);
+		log_info("autostarted %s as domain %" PRIu32, name, dom->domid);
 	domain_config_free(&cfg);
 	return 0;
 }

@@ -10,25 +10,25 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
 	dom0-tools/shojid/spawn.c \
-	dom0-tools/shojid/log.c \
+	dom0-tools/shojid/err.c \
 	dom0-tools/shojid/shojid.h \
 	include/proto/shojid-api.h
-dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
+dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS) $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
 dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
-dom0_tools_shojid_shojid_LDADD = dom0-tools/domxml/libshoji-domxml.la dom0-tools/libctrl/libshoji-ctrl.la \
+dom0_tools_shojid_shojid_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) dom0-tools/libctrl/libshoji-ctrl.la \
 	dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la xenstore/libxs/libshoji-xs.la \
 	$(EVENT_LIBS) $(UUID_LIBS)
 dist_man_MANS += dom0-tools/shojid/shojid.8
 
-# Unit test of the state directory (state.c, with log.c and stubs for the rest).
+# Unit test of the state directory (state.c, with err.c, the log family and stubs for the rest).
 check_PROGRAMS += tests/unit/test_shojid_state
 TESTS += tests/unit/test_shojid_state
 tests_unit_test_shojid_state_SOURCES = tests/unit/test_shojid_state.c \
-	dom0-tools/shojid/state.c dom0-tools/shojid/log.c dom0-tools/shojid/shojid.h
-tests_unit_test_shojid_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml
+	dom0-tools/shojid/state.c dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
 tests_unit_test_shojid_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
 	$(EVENT_CFLAGS)
-tests_unit_test_shojid_state_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UUID_LIBS) $(CHECK_LIBS)
+tests_unit_test_shojid_state_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) $(UUID_LIBS) $(CHECK_LIBS)
 
 # toolstack system tests and benchmark
 TOOLSTACK_TESTS = \

@@ -51,7 +51,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct shojid *sd = arg;
 
-	sd_log("signal %d: stopping (domains keep running)", (int)sig);
+	log_info("signal %d: stopping (domains keep running)", (int)sig);
 	event_base_loopbreak(sd->base);
 }
 
@@ -60,7 +60,7 @@ static char **push_arg(char **v, int *n, char *arg)
 	char **nv = reallocarray(v, (size_t)*n + 1, sizeof(*v));
 
 	if (!nv)
-		sd_fatal("out of memory");
+		fatalx("out of memory");
 	nv[(*n)++] = arg;
 	return nv;
 }
@@ -225,6 +225,8 @@ int main(int argc, char **argv)
 	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
 	};
+
+	log_init("shojid");
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	bool daemonize = false;
 	int ready_fd = -1, status = 1;
@@ -236,61 +238,61 @@ int main(int argc, char **argv)
 	if (!sd.dump_dir) {
 		dump_dir = state_path(&sd, "dump", NULL, NULL);
 		if (!dump_dir)
-			sd_fatal("out of memory");
+			fatalx("out of memory");
 		sd.dump_dir = dump_dir;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN); /* spawned daemons are reaped by the kernel */
 	if (daemonize && detach(&ready_fd) < 0)
-		sd_fatal("cannot detach: %s", strerror(errno));
+		fatalx("cannot detach: %s", strerror(errno));
 	if (mkdir(sd.state_dir, 0700) < 0 && errno != EEXIST)
-		sd_fatal("cannot create %s: %s", sd.state_dir, strerror(errno));
+		fatalx("cannot create %s: %s", sd.state_dir, strerror(errno));
 	if (state_init(&sd) < 0)
-		sd_fatal("cannot set up the state directory %s", sd.state_dir);
+		fatalx("cannot set up the state directory %s", sd.state_dir);
 	sd.parser = domxml_parser_new(sd.schema);
 	if (!sd.parser)
-		sd_fatal("cannot load the schema %s: %s", sd.schema, strerror(errno));
+		fatalx("cannot load the schema %s: %s", sd.schema, strerror(errno));
 	if (sd_spawn_services(&sd) < 0)
-		sd_fatal("shoji-hv and shoji-xenstored must be running");
+		fatalx("shoji-hv and shoji-xenstored must be running");
 	sd.hv = shoji_ctrl_open(sd.hv_socket);
 	sd.hv_ev = shoji_ctrl_open(sd.hv_socket);
 	if (!sd.hv || !sd.hv_ev || shoji_ctrl_subscribe(sd.hv_ev) < 0)
-		sd_fatal("cannot talk to shoji-hv at %s: %s", sd.hv_socket, strerror(errno));
+		fatalx("cannot talk to shoji-hv at %s: %s", sd.hv_socket, strerror(errno));
 	sd.evtchn = shoji_evtchn_open(sd.hv_socket);
 	if (!sd.evtchn)
-		sd_fatal("cannot open event channels on %s: %s", sd.hv_socket, strerror(errno));
+		fatalx("cannot open event channels on %s: %s", sd.hv_socket, strerror(errno));
 	sd.xs = shoji_xs_open(sd.xs_socket);
 	if (!sd.xs)
-		sd_fatal("cannot talk to shoji-xenstored at %s: %s", sd.xs_socket, strerror(errno));
+		fatalx("cannot talk to shoji-xenstored at %s: %s", sd.xs_socket, strerror(errno));
 	sd.base = event_base_new();
 	if (!sd.base)
-		sd_fatal("libevent: cannot create an event base");
+		fatalx("libevent: cannot create an event base");
 	sd.hv_event =
 	    event_new(sd.base, shoji_ctrl_fd(sd.hv_ev), EV_READ | EV_PERSIST, life_hv_event, &sd);
 	if (!sd.hv_event || event_add(sd.hv_event, NULL) < 0)
-		sd_fatal("libevent: cannot watch shoji-hv's events");
+		fatalx("libevent: cannot watch shoji-hv's events");
 	if (sd_watch_xs(&sd) < 0)
-		sd_fatal("libevent: cannot watch the xenstored connection");
+		fatalx("libevent: cannot watch the xenstored connection");
 	for (size_t i = 0; i < 3; i++) {
 		sd.sig_events[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
 		if (!sd.sig_events[i] || event_add(sd.sig_events[i], NULL) < 0)
-			sd_fatal("libevent: cannot watch signals");
+			fatalx("libevent: cannot watch signals");
 	}
 	state_adopt(&sd);
 	if (sd_supervise_consoled(&sd) < 0)
-		sd_fatal("libevent: cannot supervise shoji-consoled");
+		fatalx("libevent: cannot supervise shoji-consoled");
 	if (api_listen(&sd) < 0)
-		sd_fatal("cannot serve the CLI on %s", sd.socket_path);
+		fatalx("cannot serve the CLI on %s", sd.socket_path);
 	pidfile = state_path(&sd, NULL, "shojid", ".pid");
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (!pidfile || state_write_atomic(pidfile, pid, strlen(pid)) < 0)
-		sd_warn("cannot write the pidfile: %s", strerror(errno));
+		log_warnx("cannot write the pidfile: %s", strerror(errno));
 	life_autostart(&sd);
-	sd_log("listening on %s", sd.socket_path);
+	log_info("listening on %s", sd.socket_path);
 	if (ready_fd >= 0) {
 		int fd = open("/dev/null", O_RDWR);
 
-		sd_log_set_syslog(true);
+		log_set_syslog(true);
 		if (fd >= 0) {
 			dup2(fd, 0);
 			dup2(fd, 1);
@@ -298,7 +300,7 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		if (write(ready_fd, "1", 1) != 1)
-			sd_warn("cannot tell the parent we are ready");
+			log_warnx("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
 	status = event_base_dispatch(sd.base) < 0 || sd.lost_hv || sd.lost_xs ? 1 : 0;

@@ -3,7 +3,7 @@
  *
  * Error convention: functions return 0 or a positive errno, and a failed
  * operation leaves a one-line reason in the caller's struct sd_err; the
- * API dispatcher sends both to the CLI.  Only log.c prints.
+ * API dispatcher sends both to the CLI.  Only the log family (log.h) prints.
  */
 #ifndef SHOJID_H
 #define SHOJID_H
@@ -21,6 +21,7 @@
 
 #include "proto/shojid-api.h"
 #include "domxml.h"
+#include "log.h"
 
 struct sd_err {
 	char msg[512];
@@ -81,12 +82,6 @@ struct shojid {
 	struct sd_client *clients;
 	struct sd_restart_note restarts[SD_RESTART_NOTES];
 };
-
-/* log.c */
-void sd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void sd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void sd_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void sd_log_set_syslog(bool on);
 
 /* spawn.c: make sure shoji-hv and shoji-xenstored answer, starting them if not. */
 int sd_spawn_services(struct shojid *sd);

@@ -90,8 +90,8 @@ static int ensure(struct shojid *sd, const struct service *s)
 	if (s->answers(sd, s->socket))
 		return 0;
 	if (!s->bin) {
-		sd_warn("%s does not answer at %s and no binary was given to start it", s->name,
-		        s->socket);
+		log_warnx("%s does not answer at %s and no binary was given to start it", s->name,
+		          s->socket);
 		return -1;
 	}
 	log = state_path(sd, NULL, s->name, ".log");
@@ -102,17 +102,17 @@ static int ensure(struct shojid *sd, const struct service *s)
 		unlink(s->socket); /* a stale socket of a dead daemon */
 	pid = fork();
 	if (pid < 0) {
-		sd_warn("fork: %s", strerror(errno));
+		log_warnx("fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
 		exec_service(sd, s, log);
 	len = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
 	if (state_write_atomic(pidfile, buf, (size_t)len) != 0)
-		sd_warn("cannot write %s: %s", pidfile, strerror(errno));
+		log_warnx("cannot write %s: %s", pidfile, strerror(errno));
 	for (int i = 0; i < 500; i++) {
 		if (s->answers(sd, s->socket)) {
-			sd_log("started %s (pid %ld)", s->name, (long)pid);
+			log_info("started %s (pid %ld)", s->name, (long)pid);
 			rc = 0;
 			goto out;
 		}
@@ -120,7 +120,7 @@ static int ensure(struct shojid *sd, const struct service *s)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	sd_warn("%s did not come up (see %s)", s->name, log);
+	log_warnx("%s did not come up (see %s)", s->name, log);
 out:
 	free(log);
 	free(pidfile);
@@ -170,13 +170,13 @@ static void xs_lost(evutil_socket_t fd, short what, void *arg)
 
 	if (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0 || errno == EAGAIN || errno == EINTR)
 		return;
-	sd_warn("lost shoji-xenstored; connecting again");
+	log_warnx("lost shoji-xenstored; connecting again");
 	event_free(sd->xs_event);
 	sd->xs_event = NULL;
 	shoji_xs_close(sd->xs);
 	sd->xs = NULL;
 	if (ensure_xs(sd) != 0 || !(sd->xs = shoji_xs_open(sd->xs_socket)) || sd_watch_xs(sd) < 0) {
-		sd_warn("shoji-xenstored is gone; stopping (domains keep running)");
+		log_warnx("shoji-xenstored is gone; stopping (domains keep running)");
 		sd->lost_xs = true;
 		event_base_loopbreak(sd->base);
 	}
@@ -225,7 +225,7 @@ static void consoled_check(evutil_socket_t fd, short what, void *arg)
 	                          .answers = consoled_runs};
 
 	if (!consoled_runs(sd, NULL) && ensure(sd, &c) != 0)
-		sd_warn("the PV console backend is not running; retrying");
+		log_warnx("the PV console backend is not running; retrying");
 }
 
 int sd_supervise_consoled(struct shojid *sd)
@@ -235,7 +235,7 @@ int sd_supervise_consoled(struct shojid *sd)
 	if (!sd->consoled_bin)
 		return 0;
 	if (access(sd->consoled_bin, X_OK) < 0) {
-		sd_warn("no console backend: %s: %s", sd->consoled_bin, strerror(errno));
+		log_warnx("no console backend: %s: %s", sd->consoled_bin, strerror(errno));
 		return 0;
 	}
 	consoled_check(-1, 0, sd);

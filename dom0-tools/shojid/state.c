@@ -39,7 +39,7 @@ int state_init(struct shojid *sd)
 		int rc = p ? mkdir(p, 0700) : -1;
 
 		if (rc < 0 && errno != EEXIST) {
-			sd_warn("cannot create %s: %s", p ? p : sd->state_dir, strerror(errno));
+			log_warnx("cannot create %s: %s", p ? p : sd->state_dir, strerror(errno));
 			free(p);
 			return -1;
 		}
@@ -316,12 +316,12 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 		goto bad;
 	dom->acted = acted != 0;
 	if (sd_parse_xml(sd, xml, len - (size_t)(xml - buf), &dom->cfg, &e) != 0) {
-		sd_warn("record %s: %s", path, e.msg);
+		log_warnx("record %s: %s", path, e.msg);
 		goto bad;
 	}
 	goto out;
 bad:
-	sd_warn("ignoring the unreadable record %s", path);
+	log_warnx("ignoring the unreadable record %s", path);
 	free(dom);
 	dom = NULL;
 out:
@@ -352,8 +352,8 @@ void state_adopt(struct shojid *sd)
 		if (shoji_ctrl_info(sd->hv, dom->domid, &hi) < 0 || strcmp(hi.name, dom->name) ||
 		    memcmp(hi.uuid, dom->cfg.uuid, 16)) {
 			/* It died while we were away: clean up what is left of it. */
-			sd_log("domain %s (%" PRIu32 ") is gone; removing its record", dom->name,
-			       dom->domid);
+			log_info("domain %s (%" PRIu32 ") is gone; removing its record", dom->name,
+			         dom->domid);
 			xs_layout_remove(sd, dom->domid);
 			state_remove_record(sd, dom->domid);
 			dom_free(dom);
@@ -361,8 +361,8 @@ void state_adopt(struct shojid *sd)
 		}
 		dom->next = sd->doms;
 		sd->doms = dom;
-		sd_log("adopted domain %s (%" PRIu32 ", %s)", dom->name, dom->domid,
-		       shoji_domain_state_name(hi.state));
+		log_info("adopted domain %s (%" PRIu32 ", %s)", dom->name, dom->domid,
+		         shoji_domain_state_name(hi.state));
 		if (hi.state == SHOJI_DOMAIN_SHUTDOWN || hi.state == SHOJI_DOMAIN_CRASHED)
 			life_stopped(sd, dom, hi.state, hi.shutdown_reason);
 	}

@@ -191,10 +191,11 @@ void xs_layout_remove(struct shojid *sd, uint32_t domid)
 	free(vm);
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu32, domid);
 	if (shoji_xs_rm(sd->xs, SHOJI_XS_NO_TX, path) < 0 && errno != ENOENT)
-		sd_warn("xenstore: cannot remove %s: %s", path, strerror(errno));
+		log_warnx("xenstore: cannot remove %s: %s", path, strerror(errno));
 	if (shoji_xs_release(sd->xs, domid) < 0 && errno != ENOENT && errno != ESRCH &&
 	    errno != EINVAL)
-		sd_warn("xenstore: cannot release domain %" PRIu32 ": %s", domid, strerror(errno));
+		log_warnx("xenstore: cannot release domain %" PRIu32 ": %s", domid,
+		          strerror(errno));
 }
 
 int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,

@@ -24,6 +24,7 @@
 
 #include "mkdir-p.h"
 #include "ring-dom0.h"
+#include "log.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
@@ -53,30 +54,16 @@ struct conn_ev {
 	bool reading;
 };
 
-static void __attribute__((format(printf, 1, 0))) vwarn(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "shoji-xenstored: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
+/* The store core's warnings go to the daemons' log family. */
 void xsd_warn(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-	exit(1);
+	log_warnx("%s", buf);
 }
 
 static void conn_close(struct xs_conn *c)
@@ -109,7 +96,7 @@ static void flush_all(struct daemon *dm)
 		int r;
 
 		if (log_flush(d) != 0)
-			fatal("cannot write the log in %s: %s", dm->state_dir, strerror(errno));
+			fatalx("cannot write the log in %s: %s", dm->state_dir, strerror(errno));
 		d->flush_list = c->fnext;
 		c->flushing = false;
 		r = c->dead ? -1 : conn_output(c);
@@ -336,16 +323,16 @@ static int listen_on(const char *path)
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		fatal("socket path too long: %s", path);
+		fatalx("socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		fatal("socket: %s", strerror(errno));
+		fatalx("socket: %s", strerror(errno));
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		fatal("cannot bind %s: %s", path, strerror(errno));
+		fatalx("cannot bind %s: %s", path, strerror(errno));
 	if (chmod(path, 0600) != 0 || listen(fd, 128) != 0)
-		fatal("cannot listen on %s: %s", path, strerror(errno));
+		fatalx("cannot listen on %s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -356,7 +343,7 @@ static void make_dirs(const char *path, bool parent_only)
 	size_t len = strlen(path);
 
 	if (len >= sizeof(buf))
-		fatal("path too long: %s", path);
+		fatalx("path too long: %s", path);
 	memcpy(buf, path, len + 1);
 	if (parent_only) {
 		char *slash = strrchr(buf, '/');
@@ -366,7 +353,7 @@ static void make_dirs(const char *path, bool parent_only)
 		*slash = '\0';
 	}
 	if (mkdir_p(buf, 0700) != 0)
-		fatal("cannot create %s: %s", buf, strerror(errno));
+		fatalx("cannot create %s: %s", buf, strerror(errno));
 }
 
 /* Prints the usage to f; returns status, the exit status to go with it. */
@@ -416,7 +403,7 @@ static void write_pidfile(const char *path)
 	FILE *f = fopen(path, "w");
 
 	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0)
-		fatal("cannot write pid file %s", path);
+		fatalx("cannot write pid file %s", path);
 }
 
 int main(int argc, char **argv)
@@ -442,6 +429,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	quota_defaults(&quota);
+	log_init("shoji-xenstored");
 	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -462,8 +450,8 @@ int main(int argc, char **argv)
 		case 'o':
 			out_limit = strtoul(optarg, NULL, 10);
 			if (out_limit < 2 * (XENSTORE_PAYLOAD_MAX + 16))
-				fatal("--output-limit must be at least %d",
-				      2 * (XENSTORE_PAYLOAD_MAX + 16));
+				fatalx("--output-limit must be at least %d",
+				       2 * (XENSTORE_PAYLOAD_MAX + 16));
 			break;
 		case 'P':
 			dm.poll_ns = strtoull(optarg, NULL, 10) * 1000;
@@ -480,33 +468,33 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		return usage(stderr, 2);
 	if (xsd_init(&dm.d) != 0)
-		fatal("out of memory");
+		fatalx("out of memory");
 	dm.d.quota = quota;
 	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
 	if (log_open(&dm.d, dm.state_dir) != 0)
-		fatal("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
+		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
 	if (store_init_root(&dm.d) != 0 || log_flush(&dm.d) != 0)
-		fatal("cannot initialise the store");
+		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
 	dm.listen_fd = listen_on(dm.socket_path);
 	if (dm.detach && daemon(1, 0) != 0)
-		fatal("daemon: %s", strerror(errno));
+		fatalx("daemon: %s", strerror(errno));
 	if (dm.pidfile)
 		write_pidfile(dm.pidfile);
 	dm.base = event_base_new();
 	if (!dm.base)
-		fatal("event_base_new failed");
+		fatalx("event_base_new failed");
 	dm.listen_ev = event_new(dm.base, dm.listen_fd, EV_READ | EV_PERSIST, on_accept, &dm);
 	dm.sig_int = evsignal_new(dm.base, SIGINT, on_signal, &dm);
 	dm.sig_term = evsignal_new(dm.base, SIGTERM, on_signal, &dm);
 	if (!dm.listen_ev || !dm.sig_int || !dm.sig_term || event_add(dm.listen_ev, NULL) != 0 ||
 	    event_add(dm.sig_int, NULL) != 0 || event_add(dm.sig_term, NULL) != 0)
-		fatal("cannot set up the event loop");
+		fatalx("cannot set up the event loop");
 	dm.rings = ring_dom0_new(dm.hv_socket);
 	if (!dm.rings)
-		fatal("out of memory");
+		fatalx("out of memory");
 	dm.d.ring_connect = ring_connect;
 	dm.d.ring_data = &dm;
 	ring_resume_all(&dm);

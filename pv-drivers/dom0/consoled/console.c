@@ -41,6 +41,7 @@
 #include <shoji/libgnttab.h>
 #include <shoji/xs.h>
 
+#include "log.h"
 #include "mkdir-p.h"
 
 #define CLIENT_OUT_MAX (1u << 20) /* a client further behind than this is dropped */
@@ -83,33 +84,12 @@ struct consd {
 	struct con *cons;
 };
 
-static void cd_log(struct consd *cd, const char *level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void cd_log(struct consd *cd, const char *level, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "shoji-consoled: %s", level);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-#define warn(cd, ...) cd_log(cd, "", __VA_ARGS__)
-#define info(cd, ...)                                                                              \
-	do {                                                                                       \
-		if ((cd)->verbose)                                                                 \
-			cd_log(cd, "", __VA_ARGS__);                                               \
-	} while (0)
-
 static void backend_log(void *arg, enum shoji_backend_log_level level, const char *msg)
 {
 	struct consd *cd = arg;
 
 	if (level <= SHOJI_BACKEND_LOG_WARN || cd->verbose)
-		cd_log(cd, "", "%s", msg);
+		log_warnx("%s", msg);
 }
 
 /* --- clients --- */
@@ -165,7 +145,7 @@ static void client_accept(struct evconnlistener *l, evutil_socket_t fd, struct s
 	con->clients = c;
 	if (con->pending)
 		bufferevent_write_buffer(c->bev, con->pending);
-	info(con->cd, "domain %" PRIu32 ": client attached", con->domid);
+	log_debug("domain %" PRIu32 ": client attached", con->domid);
 }
 
 /* --- one domain's console --- */
@@ -195,7 +175,7 @@ static void con_close(struct con *con)
 
 static void con_break(struct con *con, const char *why)
 {
-	warn(con->cd, "domain %" PRIu32 ": %s: console dropped", con->domid, why);
+	log_warnx("domain %" PRIu32 ": %s: console dropped", con->domid, why);
 	con_close(con);
 	con->broken = true;
 }
@@ -221,8 +201,8 @@ static void con_rotate_log(struct con *con)
 	close(con->log_fd);
 	con->log_fd = -1;
 	if (rename(con->log_path, old) < 0 || con_open_log(con) < 0)
-		warn(con->cd, "domain %" PRIu32 ": cannot rotate %s: %s", con->domid, con->log_path,
-		     strerror(errno));
+		log_warnx("domain %" PRIu32 ": cannot rotate %s: %s", con->domid, con->log_path,
+		          strerror(errno));
 }
 
 static void con_output(struct con *con, const char *buf, size_t len)
@@ -234,8 +214,7 @@ static void con_output(struct con *con, const char *buf, size_t len)
 	if (con->log_fd >= 0)
 		con->log_bytes += len;
 	if (con->log_fd >= 0 && write(con->log_fd, buf, len) != (ssize_t)len) {
-		warn(con->cd, "domain %" PRIu32 ": log write failed: %s", con->domid,
-		     strerror(errno));
+		log_warnx("domain %" PRIu32 ": log write failed: %s", con->domid, strerror(errno));
 		close(con->log_fd);
 		con->log_fd = -1;
 	}
@@ -252,7 +231,7 @@ static void con_output(struct con *con, const char *buf, size_t len)
 
 		next = c->next;
 		if (evbuffer_get_length(out) > CLIENT_OUT_MAX) {
-			info(con->cd, "domain %" PRIu32 ": slow client dropped", con->domid);
+			log_debug("domain %" PRIu32 ": slow client dropped", con->domid);
 			client_free(c);
 			continue;
 		}
@@ -429,8 +408,8 @@ static int con_attach(struct con *con, uint64_t gfn, uint32_t remote_port)
 		return -1;
 	if (con_open_socket(con) < 0)
 		return -1;
-	info(cd, "domain %" PRIu32 ": console gfn %#" PRIx64 " port %" PRIu32 " -> %s, %s",
-	     con->domid, gfn, remote_port, con->log_path, con->sock_path);
+	log_debug("domain %" PRIu32 ": console gfn %#" PRIx64 " port %" PRIu32 " -> %s, %s",
+	          con->domid, gfn, remote_port, con->log_path, con->sock_path);
 	con_event(cd->be, (uint32_t)con->port, con);
 	return 0;
 }
@@ -483,8 +462,8 @@ static void con_sync(struct consd *cd, uint32_t domid)
 			con_free(cd, con);
 			return;
 		}
-		warn(cd, "domain %" PRIu32 ": cannot serve its console: %s", domid,
-		     strerror(errno));
+		log_warnx("domain %" PRIu32 ": cannot serve its console: %s", domid,
+		          strerror(errno));
 		con_close(con);
 		con->broken = true;
 		/* Still tracked, so the entry goes when the domain does. */
@@ -533,7 +512,7 @@ static void on_domain_gone(struct shoji_backend *be, uint32_t domid, void *arg)
 	struct con *con = con_find(cd, domid);
 
 	if (con) {
-		info(cd, "domain %" PRIu32 ": gone, console closed", domid);
+		log_debug("domain %" PRIu32 ": gone, console closed", domid);
 		con_free(cd, con);
 	}
 }
@@ -582,6 +561,7 @@ int main(int argc, char **argv)
 	char sockdir[512];
 	int opt, rc = 1;
 
+	log_init("shoji-consoled");
 	while ((opt = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'x':
@@ -598,6 +578,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			cd.verbose = true;
+			log_set_verbose(true);
 			break;
 		case 'm':
 			if (!parse_num(optarg, UINT64_MAX, &cd.log_max))
@@ -613,7 +594,7 @@ int main(int argc, char **argv)
 		return usage(stderr, 2);
 	snprintf(sockdir, sizeof(sockdir), "%s/console", cd.run_dir);
 	if (make_dir(cd.log_dir) < 0 || make_dir(sockdir) < 0) {
-		warn(&cd, "cannot create %s or %s: %s", cd.log_dir, sockdir, strerror(errno));
+		log_warnx("cannot create %s or %s: %s", cd.log_dir, sockdir, strerror(errno));
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -630,11 +611,11 @@ int main(int argc, char **argv)
 	    evsignal_add(sigint, NULL) < 0 ||
 	    shoji_backend_on_domain_gone(cd.be, on_domain_gone, &cd) < 0 ||
 	    !shoji_backend_watch(cd.be, "/local/domain", on_local_domain, &cd)) {
-		warn(&cd, "cannot set up: %s", strerror(errno));
+		log_warnx("cannot set up: %s", strerror(errno));
 		goto out;
 	}
 	scan_all(&cd);
-	info(&cd, "ready");
+	log_debug("ready");
 	rc = shoji_backend_run(cd.be) < 0 ? 1 : 0;
 out:
 	while (cd.cons)
