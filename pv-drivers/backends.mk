@@ -27,6 +27,16 @@ pv_drivers_backends_shoji_consoled_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 pv_drivers_backends_shoji_consoled_LDADD = pv-drivers/backend/libshoji-backend.la \
 	xenstore/libshoji-xs.la dom0-tools/libshoji-gnttab.la $(EVENT_LIBS)
 dist_man_MANS += pv-drivers/backends/shoji-consoled.8
+# Unit test of the console's input ring copy: console.c compiled into the test (its main
+# renamed), no guest and no daemon.
+check_PROGRAMS += tests/unit/test_console_input
+TESTS += tests/unit/test_console_input
+tests_unit_test_console_input_SOURCES = tests/unit/test_console_input.c \
+	dom0-tools/mkdir-p.c dom0-tools/mkdir-p.h
+tests_unit_test_console_input_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools
+tests_unit_test_console_input_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_console_input_LDADD = pv-drivers/backend/libshoji-backend.la \
+	xenstore/libshoji-xs.la dom0-tools/libshoji-gnttab.la $(EVENT_LIBS) $(CHECK_LIBS)
 
 # --- The demo guest (installed, for examples/demo.xml) and a hostile console guest ---
 guestsdir = $(pkglibdir)/guests

@@ -112,12 +112,17 @@ def run(cmd, cwd, log, timeout=None):
             return None
 
 
+def trs(t):
+    """A test's .trs file: automake drops an extension of TEST_EXTENSIONS (.sh here)."""
+    return (t[:-3] if t.endswith(".sh") else t) + ".trs"
+
+
 def results(build, tests):
     """Each test's automake result (PASS, FAIL, SKIP, ERROR, ...) from its .trs file."""
     res = {}
     for t in tests:
         try:
-            with open(os.path.join(build, t + ".trs")) as f:
+            with open(os.path.join(build, trs(t))) as f:
                 m = re.search(r"^:test-result: (\S+)", f.read(), re.M)
             res[t] = m.group(1) if m else "ERROR"
         except OSError:
@@ -127,9 +132,9 @@ def results(build, tests):
 
 def check(build, tests, log, jobs):
     for t in tests:  # stale results must not count
-        for ext in (".trs", ".log"):
+        for f in (trs(t), trs(t)[:-4] + ".log"):
             try:
-                os.unlink(os.path.join(build, t + ext))
+                os.unlink(os.path.join(build, f))
             except OSError:
                 pass
     rc = run(["make", f"-j{jobs}", "check", "TESTS=" + " ".join(tests)], build, log,
