@@ -38,7 +38,7 @@ def parse(path):
                 continue
             if not line.strip() or line.startswith("#"):
                 continue
-            m = re.match(r"^(id|file|tests|what):\s*(.*)$", line)
+            m = re.match(r"^(id|file|tests|what|build):\s*(.*)$", line)
             if m and m.group(1) == "id":
                 if cur:
                     sys.exit(f"{path}:{lineno}: mutant {cur['id']} has no pattern/replace/end")
@@ -58,6 +58,7 @@ def parse(path):
         m["pattern"] = "\n".join(m["pattern"])
         m["replace"] = "\n".join(m["replace"])
         m["tests"] = m["tests"].split()
+        m["build"] = m.get("build", "").split()
     ids = [m["id"] for m in mutants]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -130,14 +131,19 @@ def results(build, tests):
     return res
 
 
-def check(build, tests, log, jobs):
+def check(build, tests, log, jobs, extra=()):
+    """make check of just these tests.  Only the named test programs (and the
+    mutant's extra build: targets) are built, not every check program and
+    libFuzzer target of the tree: a scratch rebuild stays small."""
     for t in tests:  # stale results must not count
         for f in (trs(t), trs(t)[:-4] + ".log"):
             try:
                 os.unlink(os.path.join(build, f))
             except OSError:
                 pass
-    rc = run(["make", f"-j{jobs}", "check", "TESTS=" + " ".join(tests)], build, log,
+    progs = [t for t in tests if not t.endswith(".sh")] + list(extra)
+    rc = run(["make", f"-j{jobs}", "check", "TESTS=" + " ".join(tests),
+              "check_PROGRAMS=" + " ".join(progs), "check_SCRIPTS="], build, log,
              MUTANT_TIMEOUT)
     return rc, results(build, tests)
 
@@ -190,12 +196,13 @@ def main():
         if run(["sh", "-c", f"{src}/configure {cfg}"], build, log) != 0:
             sys.exit(f"mutants: configure failed; see {log}")
     print("mutants: building the unmutated scratch tree")
-    if run(["make", f"-j{a.jobs}"], build, log) != 0:
+    if run(["make", f"-j{a.jobs}", "all"], build, log) != 0:
         sys.exit(f"mutants: the unmutated tree does not build; see {log}")
 
     # Baseline: every named test must pass (or skip) on the unmutated tree.
     tests = sorted({t for m in mutants for t in m["tests"]})
-    _, base = check(build, tests, log, a.jobs)
+    extra = sorted({b for m in mutants for b in m["build"]})
+    _, base = check(build, tests, log, a.jobs, extra)
     bad = {t: r for t, r in base.items() if r not in ("PASS", "SKIP")}
     if bad:
         for t, r in sorted(bad.items()):
@@ -208,10 +215,10 @@ def main():
         path = os.path.join(src, m["file"])
         write(path, m["orig"].replace(m["pattern"], m["replace"]))
         try:
-            if run(["make", f"-j{a.jobs}"], build, log) != 0:
+            if run(["make", f"-j{a.jobs}", "all"], build, log) != 0:
                 status[m["id"]] = "BUILD-FAILED"
                 continue
-            rc, res = check(build, m["tests"], log, a.jobs)
+            rc, res = check(build, m["tests"], log, a.jobs, m["build"])
         finally:
             write(path, m["orig"])
         failed = [t for t, r in res.items() if r not in ("PASS", "SKIP")]
@@ -225,7 +232,7 @@ def main():
         else:
             status[m["id"]] = "SURVIVED"
         print(f"  {m['id']:24} {status[m['id']]}", flush=True)
-    run(["make", f"-j{a.jobs}"], build, log)  # leave the scratch build unmutated
+    run(["make", f"-j{a.jobs}", "all"], build, log)  # leave the scratch build unmutated
 
     print(f"\n{'mutant':24} {'file':36} result")
     failures = 0

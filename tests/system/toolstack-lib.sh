@@ -71,9 +71,12 @@ XMLEOF
 	echo "$SHOJI_TMP/$1.xml"
 }
 
-# The id of running domain NAME (empty when none).
+# The id of running domain NAME (empty when none).  A failing `shoji list` is said on
+# stderr and returns 1 (callers' "empty" must not mean "shojid is dead").
 ts_id() {
-	shoji list | awk -v n="$1" '$1 == n { print $2 }'
+	local list
+	list=$(shoji list) || { echo "ts_id: shoji list failed" >&2; return 1; }
+	echo "$list" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
 # Wait until `shoji list` no longer shows NAME with id ID (max $3 s, default 30).  A failing
