@@ -253,5 +253,11 @@ static Suite *backend_suite(void)
 
 int main(void)
 {
+	/* shoji-hv needs KVM: skip loudly as tests/lib/common.sh's require_kvm does */
+	if (access("/dev/kvm", R_OK | W_OK) != 0) {
+		printf("SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible\n");
+		fprintf(stderr, "SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible\n");
+		return 77;
+	}
 	return check_run(backend_suite());
 }
