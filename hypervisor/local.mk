@@ -59,6 +59,13 @@ tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 
+# domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline) on a
+# hand-built domain: links the real libhv-kvm.a, not the fake platform.
+check_PROGRAMS += tests/unit/test_hv_domain
+TESTS += tests/unit/test_hv_domain
+tests_unit_test_hv_domain_SOURCES = tests/unit/test_hv_domain.c
+tests_unit_test_hv_domain_CFLAGS = $(HV_TEST_CFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_hv_domain_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) $(UTIL_LIB)
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \

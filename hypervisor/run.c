@@ -10,6 +10,7 @@
 #include <shoji/sched.h>
 
 #include "hv.h"
+#include "loader.h"
 #include "log.h"
 #include "run.h"
 
@@ -46,6 +47,31 @@ static void check_state(void *opaque)
 		hv_stop(c->hv);
 }
 
+/*
+ * The kernel and the initrd must be readable regular files no larger than
+ * the guest's RAM: said before /dev/kvm is opened, so a mistyped path is
+ * reported the same way with or without KVM.  domain_load reads them again
+ * (and checks them the same way, for the control socket's loads).
+ */
+static int check_files(const struct run_options *o)
+{
+	const char *files[] = {o->kernel, o->initrd};
+	char err[512];
+	size_t i, len;
+	uint8_t *buf;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i])
+			continue;
+		if (loader_read_file(files[i], o->cfg.memory, &buf, &len, err, sizeof(err)) < 0) {
+			log_warnx("%s", err);
+			return -1;
+		}
+		free(buf);
+	}
+	return 0;
+}
+
 int run_guest(const struct run_options *o)
 {
 	struct run_ctx c = {.ev = {.fd = -1}};
@@ -53,6 +79,8 @@ int run_guest(const struct run_options *o)
 	char err[512];
 	int r, status = RUN_EXIT_HOST_ERROR;
 
+	if (check_files(o) < 0)
+		return RUN_EXIT_HOST_ERROR;
 	hv = calloc(1, sizeof(*hv));
 	if (!hv) {
 		log_warnx("out of memory");

@@ -228,19 +228,9 @@ void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state
 		return;
 	dom->acted = true;
 	state_save_record(sd, dom); /* a restarted shojid must not act twice */
-	if (state == SHOJI_DOMAIN_CRASHED || reason == SHUTDOWN_crash ||
-	    reason == SHUTDOWN_watchdog) {
-		act = dom->cfg.on_crash;
-		api_broadcast(sd, API_EV_CRASHED, domid, API_DOMID_NONE, reason, dom->name);
-	} else {
-		api_broadcast(sd, API_EV_SHUTDOWN, domid, API_DOMID_NONE, reason, dom->name);
-		if (reason == SHUTDOWN_reboot)
-			act = dom->cfg.on_reboot;
-		else if (reason == SHUTDOWN_poweroff)
-			act = dom->cfg.on_poweroff;
-		else
-			act = DOMAIN_ACTION_PRESERVE; /* suspend, soft_reset: nothing to do yet */
-	}
+	act = life_action(&dom->cfg, state, reason);
+	api_broadcast(sd, life_is_crash(state, reason) ? API_EV_CRASHED : API_EV_SHUTDOWN, domid,
+	              API_DOMID_NONE, reason, dom->name);
 	log_info("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
 	         shoji_domain_state_name(state), reason, domain_action_name(act));
 	switch (act) {

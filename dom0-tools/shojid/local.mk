@@ -6,6 +6,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/api.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/lifecycle.c \
+	dom0-tools/shojid/action.c \
 	dom0-tools/shojid/coredump.c \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
@@ -29,6 +30,16 @@ tests_unit_test_shojid_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tool
 tests_unit_test_shojid_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
 	$(EVENT_CFLAGS)
 tests_unit_test_shojid_state_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) $(UUID_LIBS) $(CHECK_LIBS)
+
+# Unit test of the on_* decision for a stopped domain (action.c alone).
+check_PROGRAMS += tests/unit/test_shojid_action
+TESTS += tests/unit/test_shojid_action
+tests_unit_test_shojid_action_SOURCES = tests/unit/test_shojid_action.c \
+	dom0-tools/shojid/action.c dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_action_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
+tests_unit_test_shojid_action_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
+	$(EVENT_CFLAGS)
+tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 
 # toolstack system tests and benchmark
 TOOLSTACK_TESTS = \

@@ -151,6 +151,11 @@ void xs_layout_remove(struct shojid *sd, uint32_t domid);
 int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,
                  struct sd_err *e);
 
+/* action.c: what a stopped domain gets (a crash or watchdog shutdown: on_crash). */
+bool life_is_crash(enum shoji_domain_state state, uint32_t reason);
+enum domain_action life_action(const struct domain_config *cfg, enum shoji_domain_state state,
+                               uint32_t reason);
+
 /* lifecycle.c */
 void life_hv_event(evutil_socket_t fd, short what, void *arg);
 /* Apply the on_* action for a stopped domain (state/reason from shoji-hv). */

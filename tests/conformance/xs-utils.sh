@@ -1,7 +1,12 @@
 #!/bin/sh
 # Debian's xenstore-utils (libxenstore 4.17) against shoji-xenstored: the
-# library takes the socket from XENSTORED_PATH.  Every result is compared
-# with what Xen's own daemons answer.
+# library takes the socket from XENSTORED_PATH.  The expected results are
+# written into this script by hand from what Xen's protocol documentation
+# (docs/misc/xenstore.txt: children in creation order, permissions as
+# "(r0,w3)"/"(n0)", a watch fires once when set and then once per change,
+# relative paths under /local/domain/<domid>) specifies for these commands;
+# they were not recorded from a run of Xen's own xenstored, and no Xen daemon
+# runs here.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/system/xs-common.sh"
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # shoji-hv run: usage errors exit 2, bad images exit 1 with one line naming
 # the file and the problem (and nothing on stdout), --version and --help work.
+# Everything up to require_kvm below runs without KVM: usage errors and
+# unreadable files are refused before shoji-hv opens /dev/kvm.
 . "$top_srcdir/tests/lib/common.sh"
-require_kvm
 
 HV="$top_builddir/hypervisor/shoji-hv"
 HELLO="$top_builddir/tests/guests/hello"
@@ -43,6 +44,16 @@ bad_image() {
 }
 bad_image "$SHOJI_TMP/missing" "No such file"
 bad_image "$SHOJI_TMP" "not a regular file"
+# A valid kernel with an initrd that is missing or not a file: the initrd's own error.
+expect_status 1 run "$HELLO" --initrd "$SHOJI_TMP/missing-initrd"
+grep -qx "shoji-hv: cannot open $SHOJI_TMP/missing-initrd: No such file or directory" \
+	"$SHOJI_TMP/err" || fail "missing initrd: $(cat "$SHOJI_TMP/err")"
+expect_status 1 run "$HELLO" --initrd "$SHOJI_TMP"
+grep -qx "shoji-hv: $SHOJI_TMP: not a regular file" "$SHOJI_TMP/err" ||
+	fail "directory as initrd: $(cat "$SHOJI_TMP/err")"
+
+# The rest boots guests or parses images inside a domain: KVM from here on.
+require_kvm
 echo "just text" >"$SHOJI_TMP/text"
 bad_image "$SHOJI_TMP/text" "not an ELF file"
 head -c 40 "$HELLO" >"$SHOJI_TMP/short"
@@ -58,7 +69,6 @@ bad_image "$SHOJI_TMP/class" "ELF class"
 bad_image "$HELLO" "outside guest RAM" --memory 1
 head -c 1048576 /dev/zero >"$SHOJI_TMP/initrd-big"
 bad_image "$HELLO" "initrd" --memory 2 --initrd "$SHOJI_TMP/initrd-big"
-bad_image "$SHOJI_TMP/missing-initrd" "No such file" --initrd "$SHOJI_TMP/missing-initrd"
 rm -f "$SHOJI_TMP/out" "$SHOJI_TMP/err"
 
 # The good image still runs, and a long command line reaches the guest.

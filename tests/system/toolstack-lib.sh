@@ -71,16 +71,22 @@ XMLEOF
 	echo "$SHOJI_TMP/$1.xml"
 }
 
-# The id of running domain NAME (empty when none).
+# The id of running domain NAME (empty when none).  A failing `shoji list` is said on
+# stderr and returns 1 (callers' "empty" must not mean "shojid is dead").
 ts_id() {
-	shoji list | awk -v n="$1" '$1 == n { print $2 }'
+	local list
+	list=$(shoji list) || { echo "ts_id: shoji list failed" >&2; return 1; }
+	echo "$list" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
-# Wait until `shoji list` no longer shows NAME with id ID (max $3 s, default 30).
+# Wait until `shoji list` no longer shows NAME with id ID (max $3 s, default 30).  A failing
+# `shoji list` (shojid dead or not answering) is a failure, never "gone".
 ts_wait_gone() {
-	local tries=$(( ${3:-30} * 10 ))
+	local tries=$(( ${3:-30} * 10 )) list
 	while [ "$tries" -gt 0 ]; do
-		[ "$(ts_id "$1")" = "$2" ] || return 0
+		list=$(shoji list) || { echo "ts_wait_gone: shoji list failed" >&2; return 1; }
+		echo "$list" | awk -v n="$1" -v id="$2" '$1 == n && $2 == id { f = 1 } END { exit !f }' ||
+			return 0
 		sleep 0.1
 		tries=$((tries - 1))
 	done

@@ -267,6 +267,25 @@ START_TEST(overlapping)
 }
 END_TEST
 
+/* A later segment that starts below an earlier one and covers or reaches into it. */
+START_TEST(overlapping_from_below)
+{
+	struct img im;
+
+	make64(&im);
+	ph64(&im, 0)->p_paddr = ph64(&im, 0)->p_vaddr = LOAD + 0x1000;
+	ph64(&im, 0)->p_memsz = 0x1000;
+	add_load64(&im, LOAD, 0x2000); /* covers segment 0 entirely */
+	expect_fail(&im, "segments 0 and 2 overlap");
+
+	make64(&im);
+	ph64(&im, 0)->p_paddr = ph64(&im, 0)->p_vaddr = LOAD + 0x1000;
+	ph64(&im, 0)->p_memsz = 0x1000;
+	add_load64(&im, LOAD, 0x1001); /* its last byte is segment 0's first */
+	expect_fail(&im, "segments 0 and 2 overlap");
+}
+END_TEST
+
 START_TEST(outside_ram)
 {
 	struct img im;
@@ -379,6 +398,7 @@ int main(void)
 	tcase_add_test(tc, wrong_class_and_machine);
 	tcase_add_test(tc, truncated);
 	tcase_add_test(tc, overlapping);
+	tcase_add_test(tc, overlapping_from_below);
 	tcase_add_test(tc, outside_ram);
 	tcase_add_test(tc, larger_than_memory);
 	tcase_add_test(tc, no_pvh_note);

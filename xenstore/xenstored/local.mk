@@ -37,6 +37,12 @@ TESTS += tests/unit/test_xs_tree
 tests_unit_test_xs_tree_SOURCES = tests/unit/test_xs_tree.c tests/unit/test_xs_util.h
 tests_unit_test_xs_tree_CFLAGS = $(XS_UNIT_CFLAGS)
 tests_unit_test_xs_tree_LDADD = $(XS_UNIT_LDADD)
+# checks issue 18's mutation run found untested (tests/mutants/mutants.txt)
+check_PROGRAMS += tests/unit/test_xs_checks
+TESTS += tests/unit/test_xs_checks
+tests_unit_test_xs_checks_SOURCES = tests/unit/test_xs_checks.c tests/unit/test_xs_util.h
+tests_unit_test_xs_checks_CFLAGS = $(XS_UNIT_CFLAGS)
+tests_unit_test_xs_checks_LDADD = $(XS_UNIT_LDADD)
 check_PROGRAMS += tests/unit/test_xs_xsa
 TESTS += tests/unit/test_xs_xsa
 tests_unit_test_xs_xsa_SOURCES = tests/unit/test_xs_xsa.c tests/unit/test_xs_util.h
@@ -73,6 +79,9 @@ endif
 
 # System tests over the socket.
 TESTS += tests/system/xs-basic.sh tests/system/xs-restart.sh tests/system/xs-robust.sh
+# the journal comes before the reply (fault injection: a file-size limit)
+TESTS += tests/system/xs-journal-order.sh
+EXTRA_DIST += tests/system/xs-journal-order.sh
 EXTRA_DIST += tests/system/xs-common.sh tests/system/xs-basic.sh tests/system/xs-restart.sh \
 	tests/system/xs-robust.sh
 
