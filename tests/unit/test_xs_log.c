@@ -151,6 +151,40 @@ START_TEST(test_log_truncated_record)
 }
 END_TEST
 
+/* The core's warnings reach the hook the program installs. */
+static char warned[1024];
+
+static void catch_warn(const char *msg)
+{
+	snprintf(warned, sizeof(warned), "%s", msg);
+}
+
+START_TEST(test_log_warn_hook)
+{
+	struct xsd *d = open_store();
+	struct xs_conn *c = tconn(d, 0);
+	char path[256];
+	int fd;
+
+	ck_ok(twrite(c, 0, "/kept", "1"));
+	ck_assert_int_eq(log_flush(d), 0);
+	tstore_free(d);
+	snprintf(path, sizeof(path), "%s/xenstore.log", dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "junk", 4), 4);
+	close(fd);
+	d = malloc(sizeof(*d));
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(xsd_init(d), 0);
+	d->warn = catch_warn;
+	warned[0] = '\0';
+	ck_assert_int_eq(log_open(d, dir), 0);
+	ck_assert_str_eq(warned, "log: ignoring 4 damaged or incomplete bytes at the end");
+	tstore_free(d);
+}
+END_TEST
+
 START_TEST(test_log_compaction)
 {
 	struct xsd *d = open_store();
@@ -639,6 +673,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_log_replay);
 	tcase_add_test(tc, test_log_truncated_record);
+	tcase_add_test(tc, test_log_warn_hook);
 	tcase_add_test(tc, test_log_compaction);
 	tcase_add_test(tc, test_log_watches);
 	tcase_add_test(tc, test_log_watch_reset_release);

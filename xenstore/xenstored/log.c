@@ -391,7 +391,7 @@ out:
 		close(fd);
 	free(tmp.buf);
 	if (ret)
-		xsd_warn("log compaction failed: %s", strerror(errno));
+		xsd_warn(d, "log compaction failed: %s", strerror(errno));
 	return ret;
 }
 
@@ -458,7 +458,7 @@ static int replay_watch(struct xsd *d, struct replay *rp, char op, const char *p
 	if (relskip && (relskip >= plen || rp->path[relskip - 1] != '/'))
 		return -1;
 	if (watch_restore(d, domid, rp->path, relskip, rp->token) == ENOENT)
-		xsd_warn("log replay: watch %s of domain %u, which is not introduced", rp->path,
+		xsd_warn(d, "log replay: watch %s of domain %u, which is not introduced", rp->path,
 		         domid);
 	return 0;
 }
@@ -488,14 +488,15 @@ static int replay_quota(struct xsd *d, struct replay *rp, char op, const char *p
 	*pos += op == OP_QUOTA ? 8 : 4;
 	id = quota_lookup(name);
 	if (id < 0) {
-		xsd_warn("log replay: unknown quota '%s' ignored", name);
+		xsd_warn(d, "log replay: unknown quota '%s' ignored", name);
 	} else if (op == OP_DOMAIN_QUOTA) {
 		domain_set_quota(d, domid, id, value);
 	} else if (d->quota_base.v[id] == base) {
 		d->quota.v[id] = value;
 	} else {
 		/* the start options changed since: they win over the older run-time change */
-		xsd_warn("log replay: quota %s was set to %u when it started as %u; it starts as "
+		xsd_warn(d,
+		         "log replay: quota %s was set to %u when it started as %u; it starts as "
 		         "%u now, which stays",
 		         name, value, base, d->quota_base.v[id]);
 		d->quota.v[id] = d->quota_base.v[id];
@@ -541,7 +542,7 @@ static int replay_record(struct xsd *d, struct replay *rp, const char *p, uint32
 				perms[i].perm = (unsigned char)p[pos + 4] & 3;
 			}
 			if (tree_set(d, path, plen, val, vlen, perms, np, true, false) != 0)
-				xsd_warn("log replay: cannot set %.*s", (int)plen, path);
+				xsd_warn(d, "log replay: cannot set %.*s", (int)plen, path);
 			break;
 		case OP_DEL: {
 			struct xs_node *n;
@@ -635,7 +636,7 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 	if (size >= LOG_MAGIC_LEN && memcmp(data, LOG_MAGIC_V1, LOG_MAGIC_LEN) == 0) {
 		rp->rewrite = true; /* an old file: rewritten in the current format */
 	} else if (size < LOG_MAGIC_LEN || memcmp(data, LOG_MAGIC, LOG_MAGIC_LEN) != 0) {
-		xsd_warn("log: bad magic, ignoring the file");
+		xsd_warn(d, "log: bad magic, ignoring the file");
 		goto done;
 	}
 	pos = LOG_MAGIC_LEN;
@@ -651,7 +652,7 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len)
 		*good_len = pos;
 	}
 	if (*good_len != size)
-		xsd_warn("log: ignoring %zu damaged or incomplete bytes at the end",
+		xsd_warn(d, "log: ignoring %zu damaged or incomplete bytes at the end",
 		         size - (size_t)*good_len);
 	ret = rp->rewrite;
 done:

@@ -60,7 +60,8 @@ static ssize_t ring_read(struct xs_conn *c, void *buf, size_t len)
 	prod = idx_load(&intf->req_prod);
 	avail = prod - cons;
 	if (avail > XENSTORE_RING_SIZE) {
-		xsd_warn("domain %u: bad request ring indexes (cons %u prod %u): disconnected",
+		xsd_warn(c->d,
+		         "domain %u: bad request ring indexes (cons %u prod %u): disconnected",
 		         c->domid, cons, prod);
 		return ring_fail(r, XENSTORE_ERROR_RINGIDX);
 	}
@@ -98,7 +99,8 @@ static ssize_t ring_write(struct xs_conn *c, const void *buf, size_t len)
 	prod = idx_load(&intf->rsp_prod);
 	used = prod - cons;
 	if (used > XENSTORE_RING_SIZE) {
-		xsd_warn("domain %u: bad response ring indexes (cons %u prod %u): disconnected",
+		xsd_warn(c->d,
+		         "domain %u: bad response ring indexes (cons %u prod %u): disconnected",
 		         c->domid, cons, prod);
 		return ring_fail(r, XENSTORE_ERROR_RINGIDX);
 	}

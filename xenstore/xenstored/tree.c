@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -583,6 +585,19 @@ int xsd_init(struct xsd *d)
 	if (!d->doms)
 		return ENOMEM;
 	return 0;
+}
+
+void xsd_warn(struct xsd *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!d->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->warn(msg);
 }
 
 void xsd_fini(struct xsd *d)

@@ -349,7 +349,8 @@ static void watch_send(struct xs_watch *w, const char *evpath, uint32_t len)
 		len -= w->relskip;
 	}
 	if ((size_t)len + 1 + w->tlen + 1 > XENSTORE_PAYLOAD_MAX) {
-		xsd_warn("dropping a watch event of %u bytes for connection of domain %u",
+		xsd_warn(w->conn->d,
+		         "dropping a watch event of %u bytes for connection of domain %u",
 		         len + w->tlen + 2, w->conn->domid);
 		return;
 	}

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +54,9 @@ struct conn_ev {
 };
 
 /* The store core's warnings go to the daemons' log family. */
-void xsd_warn(const char *fmt, ...)
+static void store_warn(const char *msg)
 {
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("%s", buf);
+	log_warnx("%s", msg);
 }
 
 static void conn_close(struct xs_conn *c)
@@ -179,7 +172,7 @@ static void on_ring(evutil_socket_t fd, short what, void *arg)
 
 	dm->activity++;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		xsd_warn("domain %u: event descriptor: %s", c->domid, strerror(errno));
+		log_warnx("domain %u: event descriptor: %s", c->domid, strerror(errno));
 	if (ring_event(c) < 0)
 		c->dead = true; /* closed by flush_all, after the log got this batch */
 	conn_want_flush(c);
@@ -193,7 +186,7 @@ static void on_dom_exc(evutil_socket_t fd, short what, void *arg)
 
 	dm->activity++;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		xsd_warn("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
+		log_warnx("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
 	ring_dom0_check_domains(dm->rings, &dm->d);
 }
 
@@ -206,8 +199,8 @@ static void watch_dom_exc(struct daemon *dm)
 		return;
 	fd = ring_dom0_exc_fd(dm->rings);
 	if (fd < 0) {
-		xsd_warn("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
-		         strerror(errno));
+		log_warnx("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
+		          strerror(errno));
 		return;
 	}
 	dm->exc_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_dom_exc, dm);
@@ -229,8 +222,8 @@ static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t po
 		return ENOMEM;
 	if (ring_dom0_connect(dm->rings, d, domid, gfn, port, &c) != 0) {
 		err = errno;
-		xsd_warn("cannot connect the ring of domain %u (gfn %#llx, port %u): %s", domid,
-		         (unsigned long long)gfn, port, strerror(err));
+		log_warnx("cannot connect the ring of domain %u (gfn %#llx, port %u): %s", domid,
+		          (unsigned long long)gfn, port, strerror(err));
 		free(ce);
 		return err == ENOMEM ? ENOMEM : EINVAL;
 	}
@@ -266,7 +259,7 @@ static void ring_resume_all(struct daemon *dm)
 		struct xsd_domain *dom = dm->d.doms[i];
 
 		if (dom && dom->introduced && ring_connect(&dm->d, i, dom->mfn, dom->port) == 0)
-			xsd_warn("domain %u: ring connection resumed", i);
+			log_warnx("domain %u: ring connection resumed", i);
 	}
 }
 
@@ -469,6 +462,7 @@ int main(int argc, char **argv)
 		return usage(stderr, 2);
 	if (xsd_init(&dm.d) != 0)
 		fatalx("out of memory");
+	dm.d.warn = store_warn;
 	dm.d.quota = quota;
 	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);

@@ -307,11 +307,15 @@ struct xsd {
 	/* INTRODUCE of a domain with no live connection: connect its ring (NULL: record only) */
 	int (*ring_connect)(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t port);
 	void *ring_data; /* for ring_connect */
+	/* Where the core's warnings go (the daemon sets its log); NULL: dropped. */
+	void (*warn)(const char *msg);
 	char scratch[XENSTORE_PAYLOAD_MAX + 64];
 };
 
 int xsd_init(struct xsd *d);
 void xsd_fini(struct xsd *d);
+/* A warning of the store core: formatted and handed to d->warn, if set. */
+void xsd_warn(struct xsd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- store operations (tree.c, transaction.c) ----
  * tx == NULL works on the live tree (logging and firing watches at once);
@@ -415,8 +419,5 @@ int log_replay(struct xsd *d, int fd, uint64_t *good_len);
 void proto_handle(struct xsd *d, struct xs_conn *c, const struct xsd_sockmsg *hdr,
                   const char *payload);
 const char *proto_errname(int err);
-
-/* Daemon logging (xenstored.c provides it; tests may too). */
-void xsd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
