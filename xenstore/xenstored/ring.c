@@ -194,7 +194,7 @@ int ring_event(struct xs_conn *c)
 	}
 	/*
 	 * Only input here: output (old replies the full ring held back, and new
-	 * ones) goes out from the daemon's flush, after the log write.
+	 * ones) goes out from the daemon's flush, after the journal write.
 	 */
 	return conn_input(c);
 }

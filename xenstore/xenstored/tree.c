@@ -297,7 +297,7 @@ int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uin
 	account_node(d, n, 1);
 	n->gen = ++d->gen;
 	if (!d->replaying) {
-		log_node(d, n);
+		journal_node(d, n);
 		if (fire)
 			watch_fire(d, path, len, n, false);
 	}
@@ -317,7 +317,7 @@ int tree_delete(struct xsd *d, struct xs_node *n, bool fire)
 	if (!d->replaying) {
 		if (fire)
 			watch_fire(d, n->path, n->pathlen, n, true);
-		log_delete(d, n->path, n->pathlen);
+		journal_delete(d, n->path, n->pathlen);
 	}
 	/* collect the subtree, parents before children */
 	cap = 16;
@@ -604,7 +604,7 @@ void xsd_fini(struct xsd *d)
 {
 	while (d->conns)
 		conn_free(d->conns);
-	log_close(d);
+	journal_close(d);
 	tree_free_all(d);
 	domain_free_all(d);
 	free(d->wbuckets);

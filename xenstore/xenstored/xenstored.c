@@ -1,7 +1,7 @@
 /*
  * shoji-xenstored: the xenstore daemon.  One libevent loop serves the Unix
  * socket and the guest rings; in each loop iteration every ready
- * connection is read and its messages handled, then the log batch of the
+ * connection is read and its messages handled, then the journal batch of the
  * whole iteration is written (one write(2)), and only then are replies and
  * watch events sent.
  */
@@ -73,9 +73,9 @@ static void conn_close(struct xs_conn *c)
 }
 
 /*
- * Make pending output visible: the log first, then every queued reply and
+ * Make pending output visible: the journal first, then every queued reply and
  * event.  This is the only place output is written, so nothing leaves
- * before the log records of the changes it reveals.  A connection whose
+ * before the journal records of the changes it reveals.  A connection whose
  * output drained gets its buffered requests handled (which may queue
  * more), so this runs until nothing is pending.
  */
@@ -88,7 +88,7 @@ static void flush_all(struct daemon *dm)
 		struct conn_ev *ce = c->loop_data;
 		int r;
 
-		if (log_flush(d) != 0)
+		if (journal_flush(d) != 0)
 			fatalx("cannot write the log in %s: %s", dm->state_dir, strerror(errno));
 		d->flush_list = c->fnext;
 		c->flushing = false;
@@ -121,11 +121,11 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 	ce->dm->activity++;
 	if (conn_input(c) < 0)
-		c->dead = true; /* closed by flush_all, after the log got this batch */
+		c->dead = true; /* closed by flush_all, after the journal got this batch */
 	conn_want_flush(c);
 }
 
-/* Room in the socket again: flush_all sends the rest (after any pending log write). */
+/* Room in the socket again: flush_all sends the rest (after any pending journal write). */
 static void on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_conn *c = arg;
@@ -174,7 +174,7 @@ static void on_ring(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_warnx("domain %u: event descriptor: %s", c->domid, strerror(errno));
 	if (ring_event(c) < 0)
-		c->dead = true; /* closed by flush_all, after the log got this batch */
+		c->dead = true; /* closed by flush_all, after the journal got this batch */
 	conn_want_flush(c);
 }
 
@@ -244,13 +244,13 @@ static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t po
 		return ENOMEM;
 	}
 	ce->reading = true;
-	watch_attach(d, c); /* the domain's watches, from the log or an earlier connection */
+	watch_attach(d, c); /* the domain's watches, from the journal or an earlier connection */
 	event_active(ce->rd, EV_READ, 0); /* serve what the guest queued before we listened */
 	watch_dom_exc(dm);
 	return 0;
 }
 
-/* After a restart: reconnect every domain the log says was introduced. */
+/* After a restart: reconnect every domain the journal says was introduced. */
 static void ring_resume_all(struct daemon *dm)
 {
 	uint32_t i;
@@ -281,7 +281,7 @@ static uint64_t now_ns(void)
 
 /*
  * The loop.  Callbacks only read and handle requests; after each loop
- * iteration flush_all writes the log once for every connection that was
+ * iteration flush_all writes the journal once for every connection that was
  * served (group commit) and only then sends the replies.  With --poll-us
  * the daemon polls (non-blocking) for a while after a burst of work before
  * sleeping, like KVM's halt-polling.  It is off by default: on small hosts
@@ -467,9 +467,9 @@ int main(int argc, char **argv)
 	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
-	if (log_open(&dm.d, dm.state_dir) != 0)
+	if (journal_open(&dm.d, dm.state_dir) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
-	if (store_init_root(&dm.d) != 0 || log_flush(&dm.d) != 0)
+	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
 	dm.listen_fd = listen_on(dm.socket_path);
