@@ -10,10 +10,7 @@
 #include "domxml-int.h"
 
 const char *const domxml_type_names[] = {
-    [DOMAIN_TYPE_XEN] = "xen",
-    [DOMAIN_TYPE_SHOJI] = "shoji",
-    NULL,
-};
+    [DOMAIN_TYPE_XEN] = "xen", [DOMAIN_TYPE_SHOJI] = "shoji", NULL};
 
 const char *const domxml_action_names[] = {
     [DOMAIN_ACTION_DESTROY] = "destroy",
@@ -26,16 +23,10 @@ const char *const domxml_action_names[] = {
 };
 
 const char *const domxml_disk_type_names[] = {
-    [DOMAIN_DISK_FILE] = "file",
-    [DOMAIN_DISK_BLOCK] = "block",
-    NULL,
-};
+    [DOMAIN_DISK_FILE] = "file", [DOMAIN_DISK_BLOCK] = "block", NULL};
 
 const char *const domxml_nic_type_names[] = {
-    [DOMAIN_NIC_BRIDGE] = "bridge",
-    [DOMAIN_NIC_ETHERNET] = "ethernet",
-    NULL,
-};
+    [DOMAIN_NIC_BRIDGE] = "bridge", [DOMAIN_NIC_ETHERNET] = "ethernet", NULL};
 
 int domxml_lookup(const char *const *names, const char *s)
 {

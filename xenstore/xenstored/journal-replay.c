@@ -190,21 +190,25 @@ static int replay_record(struct xsd *d, struct replay *rp, const char *p, uint32
 			break;
 		}
 		case OP_DOMAIN_GONE:
+		case OP_WATCH_RESET: {
+			uint32_t domid;
+
 			if (len - pos < 4)
 				goto out;
-			domain_release(d, get32(p + pos));
+			domid = get32(p + pos);
 			pos += 4;
+			if (op == OP_DOMAIN_GONE)
+				domain_release(d, domid);
+			else if (domid < XSD_DOMID_MAX)
+				watch_release(d, domid); /* no connections yet: the parked ones */
+			else
+				goto out;
 			break;
+		}
 		case OP_WATCH:
 		case OP_UNWATCH:
 			if (replay_watch(d, rp, op, p, len, &pos) != 0)
 				goto out;
-			break;
-		case OP_WATCH_RESET:
-			if (len - pos < 4 || get32(p + pos) >= XSD_DOMID_MAX)
-				goto out;
-			watch_release(d, get32(p + pos)); /* no connections yet: the parked ones */
-			pos += 4;
 			break;
 		case OP_QUOTA:
 		case OP_DOMAIN_QUOTA:

@@ -201,18 +201,17 @@ void journal_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id)
 		put_quota(d->journal, OP_DOMAIN_QUOTA, dom->domid, id, dom->quota.v[id], 0);
 }
 
+/* Write all n bytes of p to fd (retrying after a signal); -1 on an I/O error. */
 static int write_all(int fd, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	ssize_t w;
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+	for (size_t done = 0; done < n; done += (size_t)w) {
+		w = write(fd, p + done, n - done);
+		if (w < 0 && errno != EINTR)
 			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+		if (w < 0)
+			w = 0;
 	}
 	return 0;
 }

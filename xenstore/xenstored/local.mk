@@ -45,11 +45,11 @@ TESTS += tests/unit/test_xs_xsa
 tests_unit_test_xs_xsa_SOURCES = tests/unit/test_xs_xsa.c tests/unit/test_xs_util.h
 tests_unit_test_xs_xsa_CFLAGS = $(XS_UNIT_CFLAGS)
 tests_unit_test_xs_xsa_LDADD = $(XS_UNIT_LDADD)
-check_PROGRAMS += tests/unit/test_xs_journal
-TESTS += tests/unit/test_xs_journal
-tests_unit_test_xs_journal_SOURCES = tests/unit/test_xs_journal.c tests/unit/test_xs_util.h
-tests_unit_test_xs_journal_CFLAGS = $(XS_UNIT_CFLAGS)
-tests_unit_test_xs_journal_LDADD = $(XS_UNIT_LDADD)
+check_PROGRAMS += tests/unit/test_xs_log
+TESTS += tests/unit/test_xs_log
+tests_unit_test_xs_log_SOURCES = tests/unit/test_xs_log.c tests/unit/test_xs_util.h
+tests_unit_test_xs_log_CFLAGS = $(XS_UNIT_CFLAGS)
+tests_unit_test_xs_log_LDADD = $(XS_UNIT_LDADD)
 # libshoji-xs against a private daemon
 check_PROGRAMS += tests/unit/test_xs_lib
 TESTS += tests/unit/test_xs_lib

@@ -592,12 +592,11 @@ void xsd_warn(struct xsd *d, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (!d->warn)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	d->warn(msg);
+	if (d->warn)
+		d->warn(msg);
 }
 
 void xsd_fini(struct xsd *d)

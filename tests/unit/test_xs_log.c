@@ -2,7 +2,7 @@
  * Unit tests of the persistence journal: everything acknowledged is replayed
  * (nodes, domains, the watches of domains and run-time quota changes), a
  * damaged or truncated last record is dropped (and only it), a compacted
- * journal replays to the same state, and a version-1 journal still loads.
+ * log replays to the same state, and a version-1 log still loads.
  */
 #include "config.h"
 
@@ -13,7 +13,14 @@
 #include "test_xs_util.h"
 #include "check-run.h"
 
-static char dir[] = "/tmp/test-xs-journal.XXXXXX";
+static char dir[] = "/tmp/test-xs-log.XXXXXX";
+static char warned[1024]; /* the store core's last warning */
+
+/* The hook the daemon sets to its log: the tests keep the last warning. */
+static void catch_warn(const char *msg)
+{
+	snprintf(warned, sizeof(warned), "%s", msg);
+}
 
 /* A daemon's store on the test's state directory, started with nodes quota start_nodes. */
 static struct xsd *open_store_q(uint32_t start_nodes)
@@ -22,6 +29,8 @@ static struct xsd *open_store_q(uint32_t start_nodes)
 
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(xsd_init(d), 0);
+	d->warn = catch_warn;
+	warned[0] = '\0';
 	d->quota.v[QUOTA_NODES] = start_nodes;
 	ck_assert_int_eq(journal_open(d, dir), 0);
 	ck_assert_int_eq(store_init_root(d), 0);
@@ -36,7 +45,7 @@ static struct xsd *open_store(void)
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/test-xs-journal.XXXXXX");
+	strcpy(dir, "/tmp/test-xs-log.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
@@ -51,7 +60,7 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-static off_t journal_size(void)
+static off_t log_size(void)
 {
 	char path[256];
 	struct stat st;
@@ -61,7 +70,7 @@ static off_t journal_size(void)
 	return st.st_size;
 }
 
-START_TEST(test_journal_replay)
+START_TEST(test_log_replay)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = tconn(d, 0);
@@ -109,17 +118,17 @@ START_TEST(test_journal_replay)
 }
 END_TEST
 
-START_TEST(test_journal_truncated_record)
+START_TEST(test_log_truncated_record)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = tconn(d, 0);
-	char path[256];
-	off_t before;
+	char path[256], msg[128];
+	off_t before, cut;
 	int fd;
 
 	ck_ok(twrite(c, 0, "/kept", "1"));
 	ck_assert_int_eq(journal_flush(d), 0);
-	before = journal_size();
+	before = log_size();
 	ck_ok(twrite(c, 0, "/lost", "2"));
 	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
@@ -127,13 +136,17 @@ START_TEST(test_journal_truncated_record)
 	snprintf(path, sizeof(path), "%s/xenstore.log", dir);
 	fd = open(path, O_WRONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, journal_size() - 3), 0);
+	cut = log_size() - 3;
+	ck_assert_int_eq(ftruncate(fd, cut), 0);
 	close(fd);
 	d = open_store();
 	c = tconn(d, 0);
 	ck_assert_str_eq(tread(c, 0, "/kept"), "1");
 	ck_assert_ptr_null(tread(c, 0, "/lost"));
-	ck_assert_int_eq(journal_size(), before); /* the damaged tail was cut off */
+	ck_assert_int_eq(log_size(), before); /* the damaged tail was cut off */
+	snprintf(msg, sizeof(msg), "log: ignoring %lld damaged or incomplete bytes at the end",
+	         (long long)(cut - before));
+	ck_assert_str_eq(warned, msg); /* through the hook the daemon sets */
 	/* new records append cleanly after it */
 	ck_ok(twrite(c, 0, "/after", "3"));
 	ck_assert_int_eq(journal_flush(d), 0);
@@ -141,7 +154,7 @@ START_TEST(test_journal_truncated_record)
 	/* a corrupted byte inside the last record drops that record only */
 	fd = open(path, O_WRONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, "Z", 1, journal_size() - 2), 1);
+	ck_assert_int_eq(pwrite(fd, "Z", 1, log_size() - 2), 1);
 	close(fd);
 	d = open_store();
 	c = tconn(d, 0);
@@ -151,41 +164,7 @@ START_TEST(test_journal_truncated_record)
 }
 END_TEST
 
-/* The core's warnings reach the hook the program installs. */
-static char warned[1024];
-
-static void catch_warn(const char *msg)
-{
-	snprintf(warned, sizeof(warned), "%s", msg);
-}
-
-START_TEST(test_journal_warn_hook)
-{
-	struct xsd *d = open_store();
-	struct xs_conn *c = tconn(d, 0);
-	char path[256];
-	int fd;
-
-	ck_ok(twrite(c, 0, "/kept", "1"));
-	ck_assert_int_eq(journal_flush(d), 0);
-	tstore_free(d);
-	snprintf(path, sizeof(path), "%s/xenstore.log", dir);
-	fd = open(path, O_WRONLY | O_APPEND);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, "junk", 4), 4);
-	close(fd);
-	d = malloc(sizeof(*d));
-	ck_assert_ptr_nonnull(d);
-	ck_assert_int_eq(xsd_init(d), 0);
-	d->warn = catch_warn;
-	warned[0] = '\0';
-	ck_assert_int_eq(journal_open(d, dir), 0);
-	ck_assert_str_eq(warned, "log: ignoring 4 damaged or incomplete bytes at the end");
-	tstore_free(d);
-}
-END_TEST
-
-START_TEST(test_journal_compaction)
+START_TEST(test_log_compaction)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = tconn(d, 0);
@@ -200,9 +179,9 @@ START_TEST(test_journal_compaction)
 	ck_ok(treqv(c, XS_SET_PERMS, 0, "/c/n3", "n0", "r9", END));
 	ck_ok(treqv(c, XS_INTRODUCE, 0, "9", "1", "2", END));
 	ck_assert_int_eq(journal_flush(d), 0);
-	big = journal_size();
+	big = log_size();
 	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
-	ck_assert_int_lt(journal_size(), big / 4);
+	ck_assert_int_lt(log_size(), big / 4);
 	ck_ok(twrite(c, 0, "/c/after", "x"));
 	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
@@ -260,7 +239,7 @@ static void ck_no_event(struct xs_conn *c)
 	ck_assert_msg(!tpop(c, &m), "unexpected message: %s", m.p);
 }
 
-static bool journal_contains(const char *needle)
+static bool log_contains(const char *needle)
 {
 	char path[256], buf[1 << 16];
 	size_t n, nl = strlen(needle), i;
@@ -277,7 +256,7 @@ static bool journal_contains(const char *needle)
 	return false;
 }
 
-START_TEST(test_journal_watches)
+START_TEST(test_log_watches)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = with_dom5(d), *g = ring5(d);
@@ -320,7 +299,7 @@ START_TEST(test_journal_watches)
 END_TEST
 
 /* RESET_WATCHES, the guest's XENSTORE_RECONNECT and RELEASE drop them for good. */
-START_TEST(test_journal_watch_reset_release)
+START_TEST(test_log_watch_reset_release)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = with_dom5(d), *g = ring5(d);
@@ -356,14 +335,14 @@ START_TEST(test_journal_watch_reset_release)
 	ck_ok(treqv(c, XS_INTRODUCE, 0, "5", "2", "2", END));
 	g = ring5(d);
 	ck_no_event(g);
-	ck_assert(journal_contains("zz-released-token"));
+	ck_assert(log_contains("zz-released-token"));
 	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
-	ck_assert(!journal_contains("zz-released-token"));
+	ck_assert(!log_contains("zz-released-token"));
 	tstore_free(d);
 }
 END_TEST
 
-START_TEST(test_journal_watch_compaction)
+START_TEST(test_log_watch_compaction)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = with_dom5(d), *g = ring5(d);
@@ -377,7 +356,7 @@ START_TEST(test_journal_watch_compaction)
 	ck_ok(treqv(g, XS_UNWATCH, 0, "/local/domain/5/n", "t1", END));
 	ck_ok(treqv(g, XS_WATCH, 0, "rel/w", "r", END));
 	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
-	ck_assert(!journal_contains("t1"));
+	ck_assert(!log_contains("t1"));
 	conn_free(g); /* parked ones are in a snapshot too */
 	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
 	tstore_free(d);
@@ -408,7 +387,7 @@ static const char *get_quota(struct xs_conn *c, const char *domid, const char *n
 	return m.type == XS_ERROR ? NULL : m.p;
 }
 
-START_TEST(test_journal_quotas)
+START_TEST(test_log_quotas)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = with_dom5(d);
@@ -537,8 +516,8 @@ static void append_record(const struct body *b)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-/* A version-1 journal (before watches and quotas were kept) still loads, and is upgraded. */
-START_TEST(test_journal_version1)
+/* A version-1 log (before watches and quotas were kept) still loads, and is upgraded. */
+START_TEST(test_log_version1)
 {
 	static struct body b;
 	char path[256];
@@ -585,7 +564,7 @@ END_TEST
  * New records with a good CRC but impossible contents: replay stops at that
  * record (what came before is kept, it and what follows are dropped).
  */
-START_TEST(test_journal_corrupt_new_records)
+START_TEST(test_log_corrupt_new_records)
 {
 	enum { BAD_DOMID, BAD_NUL, BAD_RELSKIP, BAD_SHORT, BAD_QNAME, BAD_RESET, BAD_PATH, NBAD };
 	static struct body b, after;
@@ -598,7 +577,7 @@ START_TEST(test_journal_corrupt_new_records)
 
 		ck_ok(twrite(c, 0, "/kept", "1"));
 		tstore_free(d);
-		good = journal_size();
+		good = log_size();
 		b.n = 0;
 		switch (k) {
 		case BAD_DOMID:
@@ -638,7 +617,7 @@ START_TEST(test_journal_corrupt_new_records)
 		c = tconn(d, 0);
 		ck_assert_msg(tread(c, 0, "/kept") != NULL, "case %d", k);
 		ck_assert_msg(tread(c, 0, "/after") == NULL, "case %d: replay went on", k);
-		ck_assert_msg(journal_size() == good, "case %d: bad tail not cut", k);
+		ck_assert_msg(log_size() == good, "case %d: bad tail not cut", k);
 		ck_no_event(ring5(d));
 		tstore_free(d);
 		teardown();
@@ -667,20 +646,19 @@ END_TEST
 
 static Suite *suite(void)
 {
-	Suite *s = suite_create("xenstore-journal");
-	TCase *tc = tcase_create("journal");
+	Suite *s = suite_create("xenstore-log");
+	TCase *tc = tcase_create("log");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_journal_replay);
-	tcase_add_test(tc, test_journal_truncated_record);
-	tcase_add_test(tc, test_journal_warn_hook);
-	tcase_add_test(tc, test_journal_compaction);
-	tcase_add_test(tc, test_journal_watches);
-	tcase_add_test(tc, test_journal_watch_reset_release);
-	tcase_add_test(tc, test_journal_watch_compaction);
-	tcase_add_test(tc, test_journal_quotas);
-	tcase_add_test(tc, test_journal_version1);
-	tcase_add_test(tc, test_journal_corrupt_new_records);
+	tcase_add_test(tc, test_log_replay);
+	tcase_add_test(tc, test_log_truncated_record);
+	tcase_add_test(tc, test_log_compaction);
+	tcase_add_test(tc, test_log_watches);
+	tcase_add_test(tc, test_log_watch_reset_release);
+	tcase_add_test(tc, test_log_watch_compaction);
+	tcase_add_test(tc, test_log_quotas);
+	tcase_add_test(tc, test_log_version1);
+	tcase_add_test(tc, test_log_corrupt_new_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
