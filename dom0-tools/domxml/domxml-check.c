@@ -55,15 +55,6 @@ static char *attr_of(const xmlNode *n, const char *name)
 	return out;
 }
 
-/* Index of s in the NULL-terminated names[], or -1. */
-static int lookup(const char *const *names, const char *s)
-{
-	for (int i = 0; names[i]; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -1;
-}
-
 bool domxml_name_valid(const char *name, const char **why)
 {
 	size_t len = strlen(name);
@@ -440,22 +431,6 @@ static void check_os(struct domxml_walk *w, const xmlNode *os)
 	}
 }
 
-static const char *const action_names[] = {
-    [DOMAIN_ACTION_DESTROY] = "destroy",
-    [DOMAIN_ACTION_RESTART] = "restart",
-    [DOMAIN_ACTION_PRESERVE] = "preserve",
-    [DOMAIN_ACTION_RENAME_RESTART] = "rename-restart",
-    [DOMAIN_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
-    [DOMAIN_ACTION_COREDUMP_RESTART] = "coredump-restart",
-    NULL,
-};
-
-const char *domain_action_name(enum domain_action a)
-{
-	return (unsigned)a < sizeof(action_names) / sizeof(action_names[0]) - 1 ? action_names[a]
-	                                                                        : "?";
-}
-
 static void check_action(struct domxml_walk *w, const xmlNode *n, enum domain_action dflt,
                          enum domain_action *out)
 {
@@ -468,7 +443,7 @@ static void check_action(struct domxml_walk *w, const xmlNode *n, enum domain_ac
 	s = text_of(n);
 	if (!s)
 		return oom(w, n);
-	i = lookup(action_names, s);
+	i = domxml_lookup(domxml_action_names, s);
 	if (i < 0)
 		domxml_error_add(w->errs, domxml_line(n),
 		                 "<%s> value '%s' is not known (use destroy, restart, preserve, "
@@ -579,11 +554,16 @@ static void check_disk(struct domxml_walk *w, const xmlNode *n)
 	d->line = line;
 	d->readonly = domxml_child(n, "readonly") != NULL;
 	check_fixed_attr(w, n, "device", "disk");
-	if (type && !strcmp(type, "block"))
-		d->type = DOMAIN_DISK_BLOCK;
-	else if (type && strcmp(type, "file"))
-		domxml_error_add(w->errs, line,
-		                 "<disk> type '%s' is not supported (use 'file' or 'block')", type);
+	if (type) {
+		int t = domxml_lookup(domxml_disk_type_names, type);
+
+		if (t < 0)
+			domxml_error_add(
+			    w->errs, line,
+			    "<disk> type '%s' is not supported (use 'file' or 'block')", type);
+		else
+			d->type = (enum domain_disk_type)t;
+	}
 	if (driver) {
 		d->driver_name = attr_of(driver, "name");
 		d->driver_type = attr_of(driver, "type");
@@ -703,13 +683,17 @@ static void check_interface(struct domxml_walk *w, const xmlNode *n)
 		goto out;
 	nic = &w->cfg->nics[w->cfg->n_nics++];
 	nic->line = line;
-	if (type && !strcmp(type, "ethernet"))
-		nic->type = DOMAIN_NIC_ETHERNET;
-	else if (type && strcmp(type, "bridge"))
-		domxml_error_add(w->errs, line,
-		                 "<interface> type '%s' is not supported (use 'bridge' or "
-		                 "'ethernet')",
-		                 type);
+	if (type) {
+		int t = domxml_lookup(domxml_nic_type_names, type);
+
+		if (t < 0)
+			domxml_error_add(w->errs, line,
+			                 "<interface> type '%s' is not supported (use 'bridge' or "
+			                 "'ethernet')",
+			                 type);
+		else
+			nic->type = (enum domain_nic_type)t;
+	}
 	if (mac)
 		check_nic_mac(w, nic, mac);
 	if (source && nic->type == DOMAIN_NIC_ETHERNET) {
@@ -758,17 +742,6 @@ static void check_devices(struct domxml_walk *w, const xmlNode *devices)
 	}
 }
 
-static const char *const type_names[] = {
-    [DOMAIN_TYPE_XEN] = "xen",
-    [DOMAIN_TYPE_SHOJI] = "shoji",
-    NULL,
-};
-
-const char *domain_type_name(enum domain_type t)
-{
-	return (unsigned)t < 2 ? type_names[t] : "?";
-}
-
 void domxml_check_config(xmlNode *root, struct domxml_walk *w)
 {
 	const xmlNode *name = domxml_child(root, "name"), *os = domxml_child(root, "os");
@@ -776,7 +749,7 @@ void domxml_check_config(xmlNode *root, struct domxml_walk *w)
 	char *type = attr_of(root, "type");
 
 	if (type) {
-		int i = lookup(type_names, type);
+		int i = domxml_lookup(domxml_type_names, type);
 
 		if (i < 0)
 			domxml_error_add(

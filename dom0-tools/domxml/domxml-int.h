@@ -1,6 +1,6 @@
 /*
  * Internal to the domxml library: what its files (parse driver, shape
- * tables, semantic checks, schema pass, serialiser) share.
+ * tables, semantic checks, schema pass, enum names, serialiser) share.
  */
 #ifndef SHOJI_DOMXML_INT_H
 #define SHOJI_DOMXML_INT_H
@@ -28,6 +28,18 @@ void domxml_check_config(xmlNode *root, struct domxml_walk *w);
 /* Validates doc against the compiled schema; returns 0 when valid, -1 with
  * the schema's own messages added to errs otherwise. */
 int domxml_schema_validate(xmlRelaxNGPtr schema, xmlDoc *doc, struct domxml_errors *errs);
+
+/*
+ * The XML names of the enums of domxml.h (domxml-names.c): one table per
+ * enum, indexed by value and NULL-terminated.
+ */
+extern const char *const domxml_type_names[];
+extern const char *const domxml_action_names[];
+extern const char *const domxml_disk_type_names[];
+extern const char *const domxml_nic_type_names[];
+
+/* Index of s in the NULL-terminated names[] (the enum value it names), or -1. */
+int domxml_lookup(const char *const *names, const char *s);
 
 /* The line of a node as libxml2 recorded it (start tag). */
 int domxml_line(const xmlNode *n);

@@ -14,16 +14,6 @@
 
 #include "domxml-int.h"
 
-const char *domain_disk_type_name(enum domain_disk_type t)
-{
-	return t == DOMAIN_DISK_BLOCK ? "block" : "file";
-}
-
-const char *domain_nic_type_name(enum domain_nic_type t)
-{
-	return t == DOMAIN_NIC_ETHERNET ? "ethernet" : "bridge";
-}
-
 /* Adds <name>text</name> under parent; false on allocation failure. */
 static bool add_text(xmlNode *parent, const char *name, const char *text)
 {

@@ -145,7 +145,7 @@ char *domxml_serialise(const struct domain_config *cfg);
 /* True when a and b describe the same domain (every field compared). */
 bool domain_config_equal(const struct domain_config *a, const struct domain_config *b);
 
-/* Names used in the XML for the enums above. */
+/* Names used in the XML for the enums above ("?" for a value none stands for). */
 const char *domain_type_name(enum domain_type t);
 const char *domain_action_name(enum domain_action a);
 const char *domain_disk_type_name(enum domain_disk_type t);

@@ -5,6 +5,7 @@ DOMXML_SRCS = \
 	dom0-tools/domxml/domxml-shape.c \
 	dom0-tools/domxml/domxml-check.c \
 	dom0-tools/domxml/domxml-schema.c \
+	dom0-tools/domxml/domxml-names.c \
 	dom0-tools/domxml/domxml-write.c
 noinst_LTLIBRARIES += dom0-tools/domxml/libshoji-domxml.la
 dom0_tools_domxml_libshoji_domxml_la_SOURCES = $(DOMXML_SRCS) \
@@ -47,6 +48,7 @@ FUZZ_DOMXML_SRCS = \
 	$(srcdir)/dom0-tools/domxml/domxml-shape.c \
 	$(srcdir)/dom0-tools/domxml/domxml-check.c \
 	$(srcdir)/dom0-tools/domxml/domxml-schema.c \
+	$(srcdir)/dom0-tools/domxml/domxml-names.c \
 	$(srcdir)/dom0-tools/domxml/domxml-write.c
 tests/fuzz/fuzz_domxml: $(FUZZ_DOMXML_SRCS) \
 		$(srcdir)/dom0-tools/domxml/domxml.h $(srcdir)/dom0-tools/domxml/domxml-int.h

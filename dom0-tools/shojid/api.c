@@ -3,7 +3,8 @@
  * size-checked and dispatched through one table; a handler either replies
  * (api_reply) or returns a positive errno with a one-line reason, which the
  * dispatcher sends back.  shutdown/reboot --wait hold their reply until
- * lifecycle.c answers it.
+ * lifecycle.c ends the wait.  The events of every layer (sd_emit) go to the
+ * subscribed clients.
  */
 #include "config.h"
 
@@ -31,7 +32,7 @@ struct sd_client {
 	struct shojid *sd;
 	struct bufferevent *bev;
 	bool subscribed;
-	bool held;           /* a reply is pending in lifecycle.c */
+	bool held;           /* a reply waits for lifecycle.c (life_wait) */
 	struct sd_cred cred; /* the peer's user and group (files are written as it) */
 };
 
@@ -53,7 +54,7 @@ struct api_handler {
 
 /* ---- replies ---- */
 
-void api_reply(struct sd_client *c, int status, const void *payload, size_t len)
+static void api_reply(struct sd_client *c, int status, const void *payload, size_t len)
 {
 	struct api_hdr h = {.magic = API_MAGIC,
 	                    .version = API_VERSION,
@@ -67,23 +68,23 @@ void api_reply(struct sd_client *c, int status, const void *payload, size_t len)
 		bufferevent_write(c->bev, payload, len);
 }
 
-void api_reply_err(struct sd_client *c, int status, const char *msg)
+static void api_reply_err(struct sd_client *c, int status, const char *msg)
 {
 	api_reply(c, status, msg, strlen(msg));
 }
 
-void api_broadcast(struct shojid *sd, uint32_t kind, uint32_t domid, uint32_t new_domid,
-                   uint32_t reason, const char *name)
+/* The listener of sd_emit: the event goes to every subscribed client. */
+static void broadcast(struct shojid *sd, const struct sd_event *e)
 {
 	struct api_event ev = {
-	    .kind = kind, .domid = domid, .new_domid = new_domid, .reason = reason};
+	    .kind = e->kind, .domid = e->domid, .new_domid = e->new_domid, .reason = e->reason};
 	struct api_hdr h = {
 	    .magic = API_MAGIC, .version = API_VERSION, .type = API_EVENT_MSG, .len = sizeof(ev)};
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	snprintf(ev.name, sizeof(ev.name), "%s", name);
+	snprintf(ev.name, sizeof(ev.name), "%s", e->name);
 	for (struct sd_client *c = sd->clients; c; c = c->next) {
 		if (!c->subscribed)
 			continue;
@@ -97,8 +98,8 @@ static uint32_t state_of(enum shoji_domain_state s)
 	return s < SHOJI_DOMAIN_GONE ? (uint32_t)s : API_STATE_DYING;
 }
 
-void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dominfo *hi,
-                   struct api_dominfo *out)
+static void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dominfo *hi,
+                          struct api_dominfo *out)
 {
 	struct shoji_dominfo own;
 
@@ -224,7 +225,7 @@ static int do_define(struct api_call *x)
 		rc = sd_fail(x->e, errno, "cannot write the definition of '%s': %s", cfg.name,
 		             strerror(errno));
 	} else {
-		api_broadcast(x->sd, API_EV_DEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, cfg.name);
+		sd_emit(x->sd, API_EV_DEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, cfg.name);
 		api_reply(x->c, 0, NULL, 0);
 	}
 	domain_config_free(&cfg);
@@ -240,7 +241,7 @@ static int do_undefine(struct api_call *x)
 	if (state_remove_def(x->sd, name) < 0)
 		return sd_fail(x->e, errno, "cannot remove the definition of '%s': %s", name,
 		               strerror(errno));
-	api_broadcast(x->sd, API_EV_UNDEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, name);
+	sd_emit(x->sd, API_EV_UNDEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, name);
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
 }
@@ -383,8 +384,8 @@ static int set_paused(struct api_call *x, bool pause)
 	if (r < 0)
 		return sd_fail(x->e, errno, "cannot %s '%s': %s", pause ? "pause" : "unpause",
 		               dom->name, strerror(errno));
-	api_broadcast(x->sd, pause ? API_EV_PAUSED : API_EV_UNPAUSED, dom->domid, API_DOMID_NONE, 0,
-	              dom->name);
+	sd_emit(x->sd, pause ? API_EV_PAUSED : API_EV_UNPAUSED, dom->domid, API_DOMID_NONE, 0,
+	        dom->name);
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
 }
@@ -397,6 +398,22 @@ static int do_pause(struct api_call *x)
 static int do_unpause(struct api_call *x)
 {
 	return set_paused(x, false);
+}
+
+/* The end of a held shutdown/reboot --wait (life_wait's callback). */
+static void wait_done(void *arg, int status, struct sd_dom *restarted, const char *msg)
+{
+	struct sd_client *c = arg;
+	struct api_dominfo info;
+
+	if (status) {
+		api_reply_err(c, status, msg);
+	} else if (restarted) {
+		api_fill_info(c->sd, restarted, NULL, &info);
+		api_reply(c, 0, &info, sizeof(info));
+	} else {
+		api_reply(c, 0, NULL, 0);
+	}
 }
 
 /* shutdown and reboot: ask the guest through control/shutdown. */
@@ -420,7 +437,8 @@ static int request_stop(struct api_call *x, bool reboot)
 		api_reply(x->c, 0, NULL, 0);
 		return 0;
 	}
-	rc = life_wait(x->sd, x->c, dom->domid, reboot, x->req->flags & API_F_FORCE, timeout);
+	rc = life_wait(x->sd, dom->domid, reboot, x->req->flags & API_F_FORCE, timeout, wait_done,
+	               x->c);
 	if (rc)
 		return sd_fail(x->e, rc, "cannot wait: %s", strerror(rc));
 	x->c->held = true;
@@ -652,7 +670,7 @@ static void client_free(struct sd_client *c)
 {
 	struct shojid *sd = c->sd;
 
-	life_drop_client(sd, c);
+	life_drop_waits(sd, c);
 	for (struct sd_client **pp = &sd->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -772,11 +790,13 @@ int api_listen(struct shojid *sd)
 	sd->listen_event = event_new(sd->base, fd, EV_READ | EV_PERSIST, accept_cb, sd);
 	if (!sd->listen_event || event_add(sd->listen_event, NULL) < 0)
 		return -1;
+	sd->on_event = broadcast;
 	return 0;
 }
 
 void api_close(struct shojid *sd)
 {
+	sd->on_event = NULL;
 	while (sd->clients)
 		client_free(sd->clients);
 	if (sd->listen_event)

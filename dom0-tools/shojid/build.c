@@ -18,54 +18,6 @@
 
 #include "shojid.h"
 
-struct sd_dom *dom_by_id(struct shojid *sd, uint32_t domid)
-{
-	for (struct sd_dom *d = sd->doms; d; d = d->next)
-		if (d->domid == domid)
-			return d;
-	return NULL;
-}
-
-struct sd_dom *dom_find(struct shojid *sd, const char *target)
-{
-	char *end;
-	unsigned long id;
-
-	if (target[0] >= '0' && target[0] <= '9') {
-		errno = 0;
-		id = strtoul(target, &end, 10);
-		if (!*end && !errno && id < API_DOMID_NONE)
-			return dom_by_id(sd, (uint32_t)id);
-	}
-	for (struct sd_dom *d = sd->doms; d; d = d->next)
-		if (!strcmp(d->name, target))
-			return d;
-	return NULL;
-}
-
-bool dom_name_taken(struct shojid *sd, const char *name)
-{
-	return dom_find(sd, name) != NULL;
-}
-
-void dom_free(struct sd_dom *dom)
-{
-	if (!dom)
-		return;
-	domain_config_free(&dom->cfg);
-	free(dom);
-}
-
-void dom_unlink(struct shojid *sd, struct sd_dom *dom)
-{
-	for (struct sd_dom **pp = &sd->doms; *pp; pp = &(*pp)->next) {
-		if (*pp == dom) {
-			*pp = dom->next;
-			return;
-		}
-	}
-}
-
 /* A ring the toolstack wires up: its HVM params (the page is shoji-hv's). */
 struct ring_param {
 	const char *what;
@@ -189,10 +141,9 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		        strerror(rc));
 		goto fail;
 	}
-	dom->next = sd->doms;
-	sd->doms = dom;
+	dom_link(sd, dom);
 	*out = dom;
-	api_broadcast(sd, API_EV_CREATED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	sd_emit(sd, API_EV_CREATED, dom->domid, API_DOMID_NONE, 0, dom->name);
 	return 0;
 fail:
 	if (recorded)
@@ -213,6 +164,6 @@ void dom_teardown(struct shojid *sd, struct sd_dom *dom)
 	xs_layout_remove(sd, dom->domid);
 	state_remove_record(sd, dom->domid);
 	dom_unlink(sd, dom);
-	api_broadcast(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
 	dom_free(dom);
 }

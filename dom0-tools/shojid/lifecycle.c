@@ -1,6 +1,8 @@
 /*
  * Lifecycle: shoji-hv's event stream, the on_poweroff / on_reboot /
- * on_crash actions, clients waiting for shutdown or reboot, autostart.
+ * on_crash actions, waits for a shutdown or reboot (api.c's --wait), adoption
+ * and autostart.  What happens goes out as events (sd_emit); a wait ends
+ * through the callback its caller gave.
  */
 #include "config.h"
 
@@ -23,7 +25,8 @@
 struct sd_waiter {
 	struct sd_waiter *next;
 	struct shojid *sd;
-	struct sd_client *client;
+	sd_wait_done_fn *done;
+	void *arg;
 	struct event *timer;
 	uint32_t domid;
 	unsigned int timeout_s;
@@ -53,14 +56,7 @@ static void wake_waiters(struct shojid *sd, uint32_t domid, struct sd_dom *resta
 		next = w->next;
 		if (w->domid != domid)
 			continue;
-		if (w->reboot && restarted) {
-			struct api_dominfo info;
-
-			api_fill_info(sd, restarted, NULL, &info);
-			api_reply(w->client, 0, &info, sizeof(info));
-		} else {
-			api_reply(w->client, 0, NULL, 0);
-		}
+		w->done(w->arg, 0, w->reboot ? restarted : NULL, NULL);
 		waiter_free(sd, w);
 	}
 }
@@ -76,19 +72,19 @@ static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
 		log_info("domain %s did not shut down within %u s: destroying it", w->name,
 		         w->timeout_s);
 		dom_teardown(sd, dom);
-		api_reply(w->client, 0, NULL, 0);
+		w->done(w->arg, 0, NULL, NULL);
 	} else {
 		snprintf(msg, sizeof(msg),
 		         "domain '%s' did not %s within %u s (the guest ignored control/shutdown; "
 		         "--force destroys it)",
 		         w->name, w->reboot ? "reboot" : "shut down", w->timeout_s);
-		api_reply_err(w->client, ETIMEDOUT, msg);
+		w->done(w->arg, ETIMEDOUT, NULL, msg);
 	}
 	waiter_free(sd, w);
 }
 
-int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboot, bool force,
-              unsigned int timeout_s)
+int life_wait(struct shojid *sd, uint32_t domid, bool reboot, bool force, unsigned int timeout_s,
+              sd_wait_done_fn *done, void *arg)
 {
 	struct sd_waiter *w = calloc(1, sizeof(*w));
 	struct sd_dom *dom = dom_by_id(sd, domid);
@@ -99,7 +95,8 @@ int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboo
 		return ENOMEM;
 	}
 	w->sd = sd;
-	w->client = c;
+	w->done = done;
+	w->arg = arg;
 	w->domid = domid;
 	w->reboot = reboot;
 	w->force = force;
@@ -117,13 +114,13 @@ int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboo
 	return 0;
 }
 
-void life_drop_client(struct shojid *sd, struct sd_client *c)
+void life_drop_waits(struct shojid *sd, void *arg)
 {
 	struct sd_waiter *w = sd->waiters, *next;
 
 	for (; w; w = next) {
 		next = w->next;
-		if (w->client == c)
+		if (w->arg == arg)
 			waiter_free(sd, w);
 	}
 }
@@ -199,7 +196,7 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	} else {
 		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, cfg.name, old,
 		         fresh->domid);
-		api_broadcast(sd, API_EV_RESTARTED, old, fresh->domid, 0, cfg.name);
+		sd_emit(sd, API_EV_RESTARTED, old, fresh->domid, 0, cfg.name);
 	}
 	wake_waiters(sd, old, fresh);
 	domain_config_free(&cfg);
@@ -218,8 +215,9 @@ static void dump_core(struct shojid *sd, struct sd_dom *dom)
 		log_info("dumped the core of %s (%" PRIu32 ") to %s", dom->name, dom->domid, path);
 }
 
-void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
-                  uint32_t reason)
+/* Apply the on_* action for a stopped domain (state/reason from shoji-hv). */
+static void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
+                         uint32_t reason)
 {
 	enum domain_action act;
 	uint32_t domid = dom->domid;
@@ -229,8 +227,8 @@ void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state
 	dom->acted = true;
 	state_save_record(sd, dom); /* a restarted shojid must not act twice */
 	act = life_action(&dom->cfg, state, reason);
-	api_broadcast(sd, life_is_crash(state, reason) ? API_EV_CRASHED : API_EV_SHUTDOWN, domid,
-	              API_DOMID_NONE, reason, dom->name);
+	sd_emit(sd, life_is_crash(state, reason) ? API_EV_CRASHED : API_EV_SHUTDOWN, domid,
+	        API_DOMID_NONE, reason, dom->name);
 	log_info("domain %s (%" PRIu32 ") %s (reason %" PRIu32 "): %s", dom->name, domid,
 	         shoji_domain_state_name(state), reason, domain_action_name(act));
 	switch (act) {
@@ -284,13 +282,18 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 		xs_layout_remove(sd, dom->domid);
 		state_remove_record(sd, dom->domid);
 		dom_unlink(sd, dom);
-		api_broadcast(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+		sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
 		wake_waiters(sd, dom->domid, NULL);
 		dom_free(dom);
 		break;
 	default:
 		break;
 	}
+}
+
+void life_adopt(struct shojid *sd)
+{
+	state_adopt(sd, life_stopped);
 }
 
 static int autostart_one(struct shojid *sd, const char *name, void *arg)

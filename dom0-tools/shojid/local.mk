@@ -1,9 +1,9 @@
 # dom0-tools/shojid: the toolstack daemon, its unit test, system tests and benchmark.
-# it (toolstack engineer). ---
 sbin_PROGRAMS += dom0-tools/shojid/shojid
 dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/main.c \
 	dom0-tools/shojid/api.c \
+	dom0-tools/shojid/dom.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/lifecycle.c \
 	dom0-tools/shojid/action.c \
@@ -21,11 +21,12 @@ dom0_tools_shojid_shojid_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB
 	$(EVENT_LIBS) $(UUID_LIBS)
 dist_man_MANS += dom0-tools/shojid/shojid.8
 
-# Unit test of the state directory (state.c, with err.c, the log family and stubs for the rest).
+# Unit test of the state directory (state.c, with dom.c, err.c, the log family and stubs for the rest).
 check_PROGRAMS += tests/unit/test_shojid_state
 TESTS += tests/unit/test_shojid_state
 tests_unit_test_shojid_state_SOURCES = tests/unit/test_shojid_state.c \
-	dom0-tools/shojid/state.c dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
+	dom0-tools/shojid/state.c dom0-tools/shojid/dom.c dom0-tools/shojid/err.c \
+	dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
 tests_unit_test_shojid_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
 	$(EVENT_CFLAGS)

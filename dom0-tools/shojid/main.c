@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 		if (!sd.sig_events[i] || event_add(sd.sig_events[i], NULL) < 0)
 			fatalx("libevent: cannot watch signals");
 	}
-	state_adopt(&sd);
+	life_adopt(&sd);
 	if (sd_supervise_consoled(&sd) < 0)
 		fatalx("libevent: cannot supervise shoji-consoled");
 	if (api_listen(&sd) < 0)

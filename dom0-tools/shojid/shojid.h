@@ -4,6 +4,13 @@
  * Error convention: functions return 0 or a positive errno, and a failed
  * operation leaves a one-line reason in the caller's struct sd_err; the
  * API dispatcher sends both to the CLI.  Only the log family (log.h) prints.
+ *
+ * Layers, each calling only those before it:
+ *   err.c, dom.c, action.c, xslayout.c -> state.c -> coredump.c, spawn.c -> build.c
+ *   -> lifecycle.c -> api.c -> main.c
+ * A lower layer tells the ones above through hooks they register: events
+ * go out with sd_emit (api.c listens), state_adopt and life_wait take
+ * callbacks.
  */
 #ifndef SHOJID_H
 #define SHOJID_H
@@ -48,8 +55,20 @@ struct sd_restart_note {
 };
 #define SD_RESTART_NOTES 32
 
-struct sd_waiter; /* a client waiting for shutdown/reboot (lifecycle.c) */
+struct sd_waiter; /* a wait for a shutdown or reboot (lifecycle.c) */
 struct sd_client; /* an API connection (api.c) */
+struct shojid;
+
+/* Something happened to a domain or a definition (build.c, lifecycle.c, api.c say so). */
+struct sd_event {
+	uint32_t kind;      /* API_EV_* */
+	uint32_t domid;     /* API_DOMID_NONE: a definition, not a running domain */
+	uint32_t new_domid; /* API_EV_RESTARTED: the domain that replaced domid */
+	uint32_t reason;    /* API_EV_SHUTDOWN, API_EV_CRASHED: the guest's shutdown reason */
+	const char *name;
+};
+/* Who hears the events: api.c registers one (for the CLI's subscribers). */
+typedef void sd_event_fn(struct shojid *sd, const struct sd_event *ev);
 
 struct shojid {
 	struct event_base *base;
@@ -80,8 +99,29 @@ struct shojid {
 	struct sd_dom *doms;
 	struct sd_waiter *waiters;
 	struct sd_client *clients;
+	sd_event_fn *on_event; /* NULL: nobody listens */
 	struct sd_restart_note restarts[SD_RESTART_NOTES];
 };
+
+/* Tell the listener (if any) about an event; new_domid is API_DOMID_NONE but for a restart. */
+static inline void sd_emit(struct shojid *sd, uint32_t kind, uint32_t domid, uint32_t new_domid,
+                           uint32_t reason, const char *name)
+{
+	struct sd_event ev = {
+	    .kind = kind, .domid = domid, .new_domid = new_domid, .reason = reason, .name = name};
+
+	if (sd->on_event)
+		sd->on_event(sd, &ev);
+}
+
+/* dom.c: the running domains (sd->doms). */
+/* The domain target names (its name, or its domid in decimal); NULL when shojid runs none. */
+struct sd_dom *dom_find(struct shojid *sd, const char *target);
+struct sd_dom *dom_by_id(struct shojid *sd, uint32_t domid);
+bool dom_name_taken(struct shojid *sd, const char *name);
+void dom_link(struct shojid *sd, struct sd_dom *dom);
+void dom_unlink(struct shojid *sd, struct sd_dom *dom);
+void dom_free(struct sd_dom *dom);
 
 /* spawn.c: make sure shoji-hv and shoji-xenstored answer, starting them if not. */
 int sd_spawn_services(struct shojid *sd);
@@ -109,24 +149,26 @@ bool state_autostart(const struct shojid *sd, const char *name);
 int state_each_def(struct shojid *sd, int (*fn)(struct shojid *, const char *, void *), void *arg);
 int state_save_record(struct shojid *sd, const struct sd_dom *dom);
 int state_remove_record(struct shojid *sd, uint32_t domid);
-/* Re-adopt the domains shoji-hv still runs from their records (at start). */
-void state_adopt(struct shojid *sd);
+/* What to do with a domain that stopped (state and reason as shoji-hv says). */
+typedef void sd_stopped_fn(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
+                           uint32_t reason);
+/*
+ * Re-adopt the domains shoji-hv still runs from their records (at start);
+ * the records of those that are gone are removed.  stopped is called for
+ * each adopted domain that shut down or crashed meanwhile.
+ */
+void state_adopt(struct shojid *sd, sd_stopped_fn *stopped);
 /* Parse XML text into cfg (second, privileged validation); errors to e. */
 int sd_parse_xml(struct shojid *sd, const char *xml, size_t len, struct domain_config *cfg,
                  struct sd_err *e);
 
 /* build.c */
-struct sd_dom *dom_find(struct shojid *sd, const char *target);
-struct sd_dom *dom_by_id(struct shojid *sd, uint32_t domid);
-bool dom_name_taken(struct shojid *sd, const char *name);
 /* Build, load and (unless paused) start a domain from cfg, which it takes
  * over (cfg is left empty, to be freed as usual); on failure nothing is left. */
 int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
               struct sd_err *e);
 /* Destroy the domain and undo everything dom_build did; frees dom. */
 void dom_teardown(struct shojid *sd, struct sd_dom *dom);
-void dom_unlink(struct shojid *sd, struct sd_dom *dom);
-void dom_free(struct sd_dom *dom);
 
 /* coredump.c: ELF core files of a domain's memory (see shojid(8)). */
 struct sd_cred {
@@ -158,23 +200,25 @@ enum domain_action life_action(const struct domain_config *cfg, enum shoji_domai
 
 /* lifecycle.c */
 void life_hv_event(evutil_socket_t fd, short what, void *arg);
-/* Apply the on_* action for a stopped domain (state/reason from shoji-hv). */
-void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
-                  uint32_t reason);
-int life_wait(struct shojid *sd, struct sd_client *c, uint32_t domid, bool reboot, bool force,
-              unsigned int timeout_s);
-void life_drop_client(struct shojid *sd, struct sd_client *c);
+/* state_adopt, applying the on_* action to each adopted domain that stopped meanwhile. */
+void life_adopt(struct shojid *sd);
+/*
+ * How a wait ends: status 0 when the domain stopped (restarted: the domain
+ * that replaced it, for a reboot wait; else NULL), or ETIMEDOUT and a reason.
+ */
+typedef void sd_wait_done_fn(void *arg, int status, struct sd_dom *restarted, const char *msg);
+/*
+ * Wait up to timeout_s for domid to shut down (or reboot), then call done
+ * once with arg; with force a domain that did not stop is destroyed.
+ */
+int life_wait(struct shojid *sd, uint32_t domid, bool reboot, bool force, unsigned int timeout_s,
+              sd_wait_done_fn *done, void *arg);
+/* Forget the waits of arg (its client went away): done is not called. */
+void life_drop_waits(struct shojid *sd, void *arg);
 void life_autostart(struct shojid *sd);
 
-/* api.c */
+/* api.c: serve the CLI on sd->socket_path; its subscribers hear sd_emit's events. */
 int api_listen(struct shojid *sd);
 void api_close(struct shojid *sd);
-void api_broadcast(struct shojid *sd, uint32_t kind, uint32_t domid, uint32_t new_domid,
-                   uint32_t reason, const char *name);
-/* Finish a request that was held (shutdown/reboot --wait). */
-void api_reply(struct sd_client *c, int status, const void *payload, size_t len);
-void api_reply_err(struct sd_client *c, int status, const char *msg);
-void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct shoji_dominfo *hi,
-                   struct api_dominfo *out);
 
 #endif

@@ -330,7 +330,7 @@ out:
 	return dom;
 }
 
-void state_adopt(struct shojid *sd)
+void state_adopt(struct shojid *sd, sd_stopped_fn *stopped)
 {
 	char *path = state_path(sd, "run", NULL, NULL);
 	DIR *d = path ? opendir(path) : NULL;
@@ -359,12 +359,11 @@ void state_adopt(struct shojid *sd)
 			dom_free(dom);
 			continue;
 		}
-		dom->next = sd->doms;
-		sd->doms = dom;
+		dom_link(sd, dom);
 		log_info("adopted domain %s (%" PRIu32 ", %s)", dom->name, dom->domid,
 		         shoji_domain_state_name(hi.state));
 		if (hi.state == SHOJI_DOMAIN_SHUTDOWN || hi.state == SHOJI_DOMAIN_CRASHED)
-			life_stopped(sd, dom, hi.state, hi.shutdown_reason);
+			stopped(sd, dom, hi.state, hi.shutdown_reason);
 	}
 	closedir(d);
 }

@@ -17,11 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-void xsd_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
 struct feed {
 	const uint8_t *p;
 	size_t left;

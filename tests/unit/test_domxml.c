@@ -1,5 +1,5 @@
 /*
- * Unit tests of the domain XML library (dom0-tools/domxml*.c): every
+ * Unit tests of the domain XML library (dom0-tools/domxml): every
  * accepted form, every error with its exact line and message, the schema's
  * agreement with the C checks, and the serialise -> parse round trip.
  *
@@ -590,6 +590,26 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* Every value of each enum has its XML name (one table per enum, domxml-names.c). */
+START_TEST(test_enum_names)
+{
+	static const char *const actions[] = {"destroy",          "restart",
+	                                      "preserve",         "rename-restart",
+	                                      "coredump-destroy", "coredump-restart"};
+
+	for (unsigned int i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		ck_assert_str_eq(domain_action_name((enum domain_action)i), actions[i]);
+	ck_assert_str_eq(domain_action_name((enum domain_action)99), "?");
+	ck_assert_str_eq(domain_type_name(DOMAIN_TYPE_XEN), "xen");
+	ck_assert_str_eq(domain_type_name(DOMAIN_TYPE_SHOJI), "shoji");
+	ck_assert_str_eq(domain_type_name((enum domain_type) - 1), "?");
+	ck_assert_str_eq(domain_disk_type_name(DOMAIN_DISK_FILE), "file");
+	ck_assert_str_eq(domain_disk_type_name(DOMAIN_DISK_BLOCK), "block");
+	ck_assert_str_eq(domain_nic_type_name(DOMAIN_NIC_BRIDGE), "bridge");
+	ck_assert_str_eq(domain_nic_type_name(DOMAIN_NIC_ETHERNET), "ethernet");
+}
+END_TEST
+
 START_TEST(test_missing_schema)
 {
 	errno = 0;
@@ -660,6 +680,7 @@ int main(void)
 	tcase_add_test(tc, test_error_cap);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_enum_names);
 	tcase_add_test(tc, test_missing_schema);
 	suite_add_tcase(s, tc);
 	status = check_run(s);

@@ -5,9 +5,10 @@
  * reason, undefine and autostart marks, the definition walk, and running
  * records re-adopted (or dropped) against a stub shoji-hv.
  *
- * state.c is linked with log.c and the domxml library; the few shojid
- * functions it calls elsewhere (shoji-hv, xenstore, lifecycle) are stubs
- * below that record how they were called.
+ * state.c is linked with dom.c, err.c, the log family and the domxml
+ * library; what it calls elsewhere (shoji-hv, xenstore) are stubs below
+ * that record how they were called, and state_adopt's callback for stopped
+ * domains records its calls too.
  */
 #include "config.h"
 
@@ -27,13 +28,13 @@
 static char schema_path[PATH_MAX];
 static char kernel_path[PATH_MAX]; /* a PVH kernel the parser's file checks accept */
 
-/* ---- stubs of what state.c calls outside itself ---- */
+/* ---- stubs of what state.c calls outside shojid, and its callback ---- */
 
 #define STUB_MAX 16
 static struct shoji_dominfo hv_doms[STUB_MAX]; /* the stub shoji-hv's domains */
 static size_t n_hv_doms;
-static uint32_t xs_removed[STUB_MAX], life_stopped_ids[STUB_MAX];
-static size_t n_xs_removed, n_life_stopped;
+static uint32_t xs_removed[STUB_MAX], stopped_ids[STUB_MAX];
+static size_t n_xs_removed, n_stopped;
 
 int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *info)
 {
@@ -60,22 +61,15 @@ void xs_layout_remove(struct shojid *sd, uint32_t domid)
 	xs_removed[n_xs_removed++] = domid;
 }
 
-void dom_free(struct sd_dom *dom)
-{
-	if (!dom)
-		return;
-	domain_config_free(&dom->cfg);
-	free(dom);
-}
-
-void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
-                  uint32_t reason)
+/* state_adopt's callback for the domains that stopped while shojid was away. */
+static void record_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domain_state state,
+                           uint32_t reason)
 {
 	(void)sd;
 	(void)state;
 	(void)reason;
-	ck_assert_uint_lt(n_life_stopped, STUB_MAX);
-	life_stopped_ids[n_life_stopped++] = dom->domid;
+	ck_assert_uint_lt(n_stopped, STUB_MAX);
+	stopped_ids[n_stopped++] = dom->domid;
 }
 
 /* ---- helpers ---- */
@@ -94,7 +88,7 @@ static void setup(struct fixture *f)
 	f->sd.parser = domxml_parser_new(schema_path);
 	ck_assert_msg(f->sd.parser != NULL, "cannot load %s", schema_path);
 	ck_assert_int_eq(state_init(&f->sd), 0);
-	n_hv_doms = n_xs_removed = n_life_stopped = 0;
+	n_hv_doms = n_xs_removed = n_stopped = 0;
 }
 
 static void teardown(struct fixture *f)
@@ -497,7 +491,7 @@ START_TEST(test_records_adopt)
 	hv_has(9, "renamed", other, SHOJI_DOMAIN_RUNNING);
 	hv_has(8, "x", other, SHOJI_DOMAIN_RUNNING);
 
-	state_adopt(&f.sd);
+	state_adopt(&f.sd, record_stopped);
 
 	d = adopted(&f, 5);
 	ck_assert_ptr_nonnull(d);
@@ -513,8 +507,8 @@ START_TEST(test_records_adopt)
 	ck_assert_ptr_null(adopted(&f, 9));
 	ck_assert_ptr_null(adopted(&f, 10));
 	/* A crashed domain gets its on_* action; gone domains are cleaned up. */
-	ck_assert_uint_eq(n_life_stopped, 1);
-	ck_assert_uint_eq(life_stopped_ids[0], 7);
+	ck_assert_uint_eq(n_stopped, 1);
+	ck_assert_uint_eq(stopped_ids[0], 7);
 	ck_assert_uint_eq(n_xs_removed, 2);
 	ck_assert(xs_removed[0] + xs_removed[1] == 6 + 9);
 	ck_assert(!exists(&f, "run/6.rec"));
@@ -546,13 +540,13 @@ START_TEST(test_record_header_strict)
 	hv_has(11, "okname",
 	       (const uint8_t *)"\x6f\x1c\x2a\x4e\x3b\x5d\x4e\x6f\x8a\x7b\x9c\x0d\x1e\x2f\x3a\x4b",
 	       SHOJI_DOMAIN_RUNNING);
-	state_adopt(&f.sd);
+	state_adopt(&f.sd, record_stopped);
 	ck_assert_ptr_null(adopted(&f, 11));
 	/* The same record without the extra word is adopted. */
 	free(rec);
 	ck_assert_int_ge(asprintf(&rec, "shojid-record 1 11 okname 1024 0\n%s", xml), 0);
 	put_file(&f, "run/11.rec", rec);
-	state_adopt(&f.sd);
+	state_adopt(&f.sd, record_stopped);
 	ck_assert_ptr_nonnull(adopted(&f, 11));
 	ck_assert_uint_eq(adopted(&f, 11)->target_kib, 1024);
 	free(rec);

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the persistence log: everything acknowledged is replayed
+ * Unit tests of the persistence journal: everything acknowledged is replayed
  * (nodes, domains, the watches of domains and run-time quota changes), a
  * damaged or truncated last record is dropped (and only it), a compacted
  * log replays to the same state, and a version-1 log still loads.
@@ -14,6 +14,13 @@
 #include "check-run.h"
 
 static char dir[] = "/tmp/test-xs-log.XXXXXX";
+static char warned[1024]; /* the store core's last warning */
+
+/* The hook the daemon sets to its log: the tests keep the last warning. */
+static void catch_warn(const char *msg)
+{
+	snprintf(warned, sizeof(warned), "%s", msg);
+}
 
 /* A daemon's store on the test's state directory, started with nodes quota start_nodes. */
 static struct xsd *open_store_q(uint32_t start_nodes)
@@ -22,10 +29,12 @@ static struct xsd *open_store_q(uint32_t start_nodes)
 
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(xsd_init(d), 0);
+	d->warn = catch_warn;
+	warned[0] = '\0';
 	d->quota.v[QUOTA_NODES] = start_nodes;
-	ck_assert_int_eq(log_open(d, dir), 0);
+	ck_assert_int_eq(journal_open(d, dir), 0);
 	ck_assert_int_eq(store_init_root(d), 0);
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	return d;
 }
 
@@ -80,7 +89,7 @@ START_TEST(test_log_replay)
 	t = tstart(c);
 	ck_ok(twrite(c, t, "/tx/aborted", "no"));
 	ck_ok(tend(c, t, false));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d); /* like kill -9 after the flush: nothing else is written */
 
 	d = open_store();
@@ -113,30 +122,34 @@ START_TEST(test_log_truncated_record)
 {
 	struct xsd *d = open_store();
 	struct xs_conn *c = tconn(d, 0);
-	char path[256];
-	off_t before;
+	char path[256], msg[128];
+	off_t before, cut;
 	int fd;
 
 	ck_ok(twrite(c, 0, "/kept", "1"));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	before = log_size();
 	ck_ok(twrite(c, 0, "/lost", "2"));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 	/* cut the last record short, as a crash in the middle of write(2) would */
 	snprintf(path, sizeof(path), "%s/xenstore.log", dir);
 	fd = open(path, O_WRONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, log_size() - 3), 0);
+	cut = log_size() - 3;
+	ck_assert_int_eq(ftruncate(fd, cut), 0);
 	close(fd);
 	d = open_store();
 	c = tconn(d, 0);
 	ck_assert_str_eq(tread(c, 0, "/kept"), "1");
 	ck_assert_ptr_null(tread(c, 0, "/lost"));
 	ck_assert_int_eq(log_size(), before); /* the damaged tail was cut off */
+	snprintf(msg, sizeof(msg), "log: ignoring %lld damaged or incomplete bytes at the end",
+	         (long long)(cut - before));
+	ck_assert_str_eq(warned, msg); /* through the hook the daemon sets */
 	/* new records append cleanly after it */
 	ck_ok(twrite(c, 0, "/after", "3"));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 	/* a corrupted byte inside the last record drops that record only */
 	fd = open(path, O_WRONLY);
@@ -165,12 +178,12 @@ START_TEST(test_log_compaction)
 	}
 	ck_ok(treqv(c, XS_SET_PERMS, 0, "/c/n3", "n0", "r9", END));
 	ck_ok(treqv(c, XS_INTRODUCE, 0, "9", "1", "2", END));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	big = log_size();
 	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
 	ck_assert_int_lt(log_size(), big / 4);
 	ck_ok(twrite(c, 0, "/c/after", "x"));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 	d = open_store();
 	c = tconn(d, 0);
@@ -253,7 +266,7 @@ START_TEST(test_log_watches)
 	ck_ok(treqv(g, XS_WATCH, 0, "/local/domain/5/b", "tb", END));
 	ck_ok(treqv(g, XS_UNWATCH, 0, "/local/domain/5/b", "tb", END));
 	ck_ok(treqv(c, XS_WATCH, 0, "/x", "sock", END)); /* a socket client's: not kept */
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d); /* kill -9 after the flush */
 
 	d = open_store();
@@ -296,7 +309,7 @@ START_TEST(test_log_watch_reset_release)
 	ck_ok(treqv(g, XS_WATCH, 0, "w2", "t2", END));
 	watch_del_all(d, g); /* what XENSTORE_RECONNECT does */
 	ck_ok(treqv(g, XS_WATCH, 0, "w3", "t3", END));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 
 	d = open_store();
@@ -312,7 +325,7 @@ START_TEST(test_log_watch_reset_release)
 	ck_ok(treqv(g, XS_WATCH, 0, "w4", "zz-released-token", END));
 	ck_ok(treqv(c, XS_RELEASE, 0, "5", END));
 	ck_assert_uint_eq(g->nwatches, 0);
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 
 	/* a new domain 5 starts without them, before and after a compaction */
@@ -383,7 +396,7 @@ START_TEST(test_log_quotas)
 	ck_ok(treqv(c, XS_CONTROL, 0, "quota", "transactions", "7", END));
 	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "watches", "3", END));
 	ck_ok(treqv(c, XS_SET_QUOTA, 0, "watches", "50", END));
-	ck_assert_int_eq(log_flush(d), 0);
+	ck_assert_int_eq(journal_flush(d), 0);
 	tstore_free(d);
 
 	d = open_store();

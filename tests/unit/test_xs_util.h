@@ -16,11 +16,6 @@
 
 #include "xsd.h"
 
-void xsd_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
 static ssize_t mem_read(struct xs_conn *c, void *buf, size_t len)
 {
 	errno = EAGAIN;

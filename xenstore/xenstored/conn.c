@@ -85,8 +85,8 @@ void conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id
 	}
 	if (c->outlen - c->outoff + need > c->out_limit) {
 		/* XSA-326/349: a client that does not read is dropped, not buffered forever */
-		xsd_warn("dropping connection of domain %u: %zu bytes of output not read", c->domid,
-		         c->outlen - c->outoff);
+		xsd_warn(c->d, "dropping connection of domain %u: %zu bytes of output not read",
+		         c->domid, c->outlen - c->outoff);
 		c->dead = true;
 		return;
 	}

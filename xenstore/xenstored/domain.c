@@ -49,7 +49,7 @@ int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value)
 		return ENOENT;
 	dom->quota.v[id] = value;
 	dom->quota_mask |= 1u << id;
-	log_domain_quota(d, dom, id);
+	journal_domain_quota(d, dom, id);
 	return 0;
 }
 
@@ -86,7 +86,7 @@ int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port)
 	dom->mfn = mfn;
 	dom->port = port;
 	if (!d->replaying) {
-		log_domain(d, dom);
+		journal_domain(d, dom);
 		if (fresh)
 			watch_fire(d, "@introduceDomain", 16, NULL, false);
 	}
@@ -129,7 +129,7 @@ int domain_release(struct xsd *d, uint32_t domid)
 			if (node_forget(d, n, domid)) {
 				n->gen = ++d->gen;
 				if (!d->replaying)
-					log_node(d, n);
+					journal_node(d, n);
 			}
 		}
 	}
@@ -142,7 +142,7 @@ int domain_release(struct xsd *d, uint32_t domid)
 	for (i = 0; i < XSD_DOMID_MAX; i++)
 		if (d->doms[i] && d->doms[i]->target == domid)
 			d->doms[i]->target = XSD_DOMID_MAX;
-	/* the log's 'R' record drops them too; transactions go with the dying connections */
+	/* the journal's 'R' record drops them too; transactions go with the dying connections */
 	watch_release(d, domid);
 	dom->introduced = false;
 	dom->quota_mask = 0;
@@ -150,7 +150,7 @@ int domain_release(struct xsd *d, uint32_t domid)
 	dom->nodes = 0;
 	dom->memory = 0;
 	if (!d->replaying) {
-		log_domain_gone(d, domid);
+		journal_domain_gone(d, domid);
 		watch_fire(d, "@releaseDomain", 14, NULL, false);
 	}
 	if (!dom->watches && !dom->transactions) {
@@ -170,7 +170,7 @@ int domain_set_target(struct xsd *d, uint32_t domid, uint32_t target)
 		return ENOENT;
 	dom->target = target;
 	if (!d->replaying)
-		log_domain(d, dom);
+		journal_domain(d, dom);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 # xenstore/xenstored: shoji-xenstored, its store core (libxsd.a: shared with the
 # unit tests and the fuzzer), tests and benchmark.
 
-# The store, protocol and log, shared by the daemon, the unit tests and the fuzzer.
+# The store, protocol and journal, shared by the daemon, the unit tests and the fuzzer.
 noinst_LIBRARIES += xenstore/xenstored/libxsd.a
 XSD_CORE_C = \
 	xenstore/xenstored/path.c \
@@ -11,10 +11,13 @@ XSD_CORE_C = \
 	xenstore/xenstored/watch.c \
 	xenstore/xenstored/quota.c \
 	xenstore/xenstored/domain.c \
-	xenstore/xenstored/log.c \
+	xenstore/xenstored/journal.c \
+	xenstore/xenstored/journal-replay.c \
+	xenstore/xenstored/journal-crc.c \
 	xenstore/xenstored/proto.c \
 	xenstore/xenstored/conn.c
-xenstore_xenstored_libxsd_a_SOURCES = xenstore/xenstored/xsd.h $(XSD_CORE_C)
+xenstore_xenstored_libxsd_a_SOURCES = xenstore/xenstored/xsd.h xenstore/xenstored/journal.h \
+	$(XSD_CORE_C)
 
 sbin_PROGRAMS += xenstore/xenstored/shoji-xenstored
 xenstore_xenstored_shoji_xenstored_SOURCES = xenstore/xenstored/xenstored.c
@@ -70,9 +73,11 @@ check_SCRIPTS += tests/fuzz/fuzz_xs_proto
 FUZZ_XS_SRCS = $(srcdir)/tests/fuzz/fuzz_xs_proto.c \
 	$(srcdir)/xenstore/xenstored/path.c $(srcdir)/xenstore/xenstored/perms.c $(srcdir)/xenstore/xenstored/tree.c \
 	$(srcdir)/xenstore/xenstored/transaction.c $(srcdir)/xenstore/xenstored/watch.c $(srcdir)/xenstore/xenstored/quota.c \
-	$(srcdir)/xenstore/xenstored/domain.c $(srcdir)/xenstore/xenstored/log.c $(srcdir)/xenstore/xenstored/proto.c \
-	$(srcdir)/xenstore/xenstored/conn.c
-tests/fuzz/fuzz_xs_proto: $(FUZZ_XS_SRCS) $(srcdir)/xenstore/xenstored/xsd.h
+	$(srcdir)/xenstore/xenstored/domain.c $(srcdir)/xenstore/xenstored/journal.c \
+	$(srcdir)/xenstore/xenstored/journal-replay.c $(srcdir)/xenstore/xenstored/journal-crc.c \
+	$(srcdir)/xenstore/xenstored/proto.c $(srcdir)/xenstore/xenstored/conn.c
+tests/fuzz/fuzz_xs_proto: $(FUZZ_XS_SRCS) $(srcdir)/xenstore/xenstored/xsd.h \
+		$(srcdir)/xenstore/xenstored/journal.h
 	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && $(FUZZ_CC) $(FUZZ_CFLAGS) -I$(srcdir)/xenstore/xenstored \
 		-o $@ $(FUZZ_XS_SRCS)
 endif
@@ -90,5 +95,5 @@ TESTS += tests/conformance/xs-utils.sh tests/conformance/xs-pyxs.sh
 EXTRA_DIST += tests/conformance/xs-utils.sh tests/conformance/xs-pyxs.sh
 
 dist_man_MANS += xenstore/xenstored/shoji-xenstored.8
-EXTRA_DIST += docs/xenstore-log.md
+EXTRA_DIST += docs/xenstore-journal.md
 include $(srcdir)/xenstore/xenstored/ring.mk

@@ -614,7 +614,7 @@ static int do_control(struct xs_req *r)
 		return ctl_reply(r, (uint32_t)strnlen(r->d->scratch, XENSTORE_PAYLOAD_MAX - 8));
 	}
 	if (strcmp(a[0], "compact") == 0) {
-		if (log_flush(r->d) != 0 || log_compact(r->d) != 0)
+		if (journal_flush(r->d) != 0 || journal_compact(r->d) != 0)
 			return EIO;
 		return reply_ok(r);
 	}

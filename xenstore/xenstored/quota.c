@@ -1,7 +1,7 @@
 /*
  * Quotas: names, Xen's defaults (C xenstored 4.17) and help text.  They
  * limit unprivileged domains; privileged connections bypass all but path-max.
- * Run-time changes are logged like store changes, so they survive a restart.
+ * Run-time changes are journalled like store changes, so they survive a restart.
  */
 #include "config.h"
 
@@ -56,5 +56,5 @@ const char *quota_help(int id)
 void quota_set(struct xsd *d, int id, uint32_t value)
 {
 	d->quota.v[id] = value;
-	log_quota(d, id);
+	journal_quota(d, id);
 }

@@ -19,6 +19,7 @@
 #include <shoji/libgnttab.h>
 #include <shoji/xen.h>
 
+#include "log.h"
 #include "ring-dom0.h"
 
 struct ring_dom0 {
@@ -176,7 +177,7 @@ void ring_dom0_check_domains(struct ring_dom0 *rd, struct xsd *d)
 			info.state = SHOJI_DOMAIN_GONE;
 		}
 		if (info.state == SHOJI_DOMAIN_DYING || info.state == SHOJI_DOMAIN_GONE) {
-			xsd_warn("domain %u died: ring connection closed", p->domid);
+			log_warnx("domain %u died: ring connection closed", p->domid);
 			c->dead = true;
 			conn_want_flush(c);
 			fire = true; /* again after a shutdown, as Xen does when the domain goes */

@@ -46,24 +46,41 @@ static int ring_kick(struct xs_ring *r)
 	return 0;
 }
 
-static ssize_t ring_read(struct xs_conn *c, void *buf, size_t len)
+/*
+ * Read one ring's indexes (each once) into *cons and *prod and check them:
+ * returns the bytes between them, at most a ring, or -1 when the ring is
+ * broken already or the guest made its indexes impossible (it breaks then).
+ */
+static int ring_indexes(struct xs_conn *c, const XENSTORE_RING_IDX *consp,
+                        const XENSTORE_RING_IDX *prodp, const char *which, uint32_t *cons,
+                        uint32_t *prod)
 {
 	struct xs_ring *r = c->tp;
-	struct xenstore_domain_interface *intf = r->intf;
-	uint32_t cons, prod, avail, off, n, first;
 
 	if (r->broken) {
 		errno = EPIPE;
 		return -1;
 	}
-	cons = idx_load(&intf->req_cons);
-	prod = idx_load(&intf->req_prod);
-	avail = prod - cons;
-	if (avail > XENSTORE_RING_SIZE) {
-		xsd_warn("domain %u: bad request ring indexes (cons %u prod %u): disconnected",
-		         c->domid, cons, prod);
-		return ring_fail(r, XENSTORE_ERROR_RINGIDX);
+	*cons = idx_load(consp);
+	*prod = idx_load(prodp);
+	if (*prod - *cons > XENSTORE_RING_SIZE) {
+		xsd_warn(c->d, "domain %u: bad %s ring indexes (cons %u prod %u): disconnected",
+		         c->domid, which, *cons, *prod);
+		return (int)ring_fail(r, XENSTORE_ERROR_RINGIDX);
 	}
+	return (int)(*prod - *cons);
+}
+
+static ssize_t ring_read(struct xs_conn *c, void *buf, size_t len)
+{
+	struct xs_ring *r = c->tp;
+	struct xenstore_domain_interface *intf = r->intf;
+	uint32_t cons, prod, avail, off, n, first;
+	int in = ring_indexes(c, &intf->req_cons, &intf->req_prod, "request", &cons, &prod);
+
+	if (in < 0)
+		return -1;
+	avail = (uint32_t)in;
 	if (avail == 0) {
 		errno = EAGAIN;
 		return -1;
@@ -88,21 +105,12 @@ static ssize_t ring_write(struct xs_conn *c, const void *buf, size_t len)
 {
 	struct xs_ring *r = c->tp;
 	struct xenstore_domain_interface *intf = r->intf;
-	uint32_t cons, prod, used, n, off, first;
+	uint32_t cons, prod, n, off, first;
+	int used = ring_indexes(c, &intf->rsp_cons, &intf->rsp_prod, "response", &cons, &prod);
 
-	if (r->broken) {
-		errno = EPIPE;
+	if (used < 0)
 		return -1;
-	}
-	cons = idx_load(&intf->rsp_cons);
-	prod = idx_load(&intf->rsp_prod);
-	used = prod - cons;
-	if (used > XENSTORE_RING_SIZE) {
-		xsd_warn("domain %u: bad response ring indexes (cons %u prod %u): disconnected",
-		         c->domid, cons, prod);
-		return ring_fail(r, XENSTORE_ERROR_RINGIDX);
-	}
-	n = XENSTORE_RING_SIZE - used;
+	n = XENSTORE_RING_SIZE - (uint32_t)used;
 	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
@@ -192,7 +200,7 @@ int ring_event(struct xs_conn *c)
 	}
 	/*
 	 * Only input here: output (old replies the full ring held back, and new
-	 * ones) goes out from the daemon's flush, after the log write.
+	 * ones) goes out from the daemon's flush, after the journal write.
 	 */
 	return conn_input(c);
 }

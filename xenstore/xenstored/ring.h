@@ -37,7 +37,7 @@ struct xs_conn *ring_conn_new(struct xsd *d, struct xs_ring *r, int fd, uint32_t
 /*
  * The guest signalled: honour a reconnection request, then read and handle
  * the complete requests.  Output is left to the caller's conn_output (after
- * its log write).  Returns -1 when the connection must be closed (corrupt
+ * its journal write).  Returns -1 when the connection must be closed (corrupt
  * indexes, oversized header, guest gone).
  */
 int ring_event(struct xs_conn *c);

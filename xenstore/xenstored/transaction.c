@@ -371,7 +371,8 @@ int tx_end(struct xsd *d, struct xs_conn *c, struct xs_tx *tx, bool commit)
 		err = tree_set(d, o->path, o->pathlen, o->value, o->vlen, o->perms, o->nperms, true,
 		               true);
 		if (err) {
-			xsd_warn("transaction %u: applying %s failed (%d)", tx->id, o->path, err);
+			xsd_warn(d, "transaction %u: applying %s failed (%d)", tx->id, o->path,
+			         err);
 			err = 0;
 		}
 	}

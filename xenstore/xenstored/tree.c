@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,7 +297,7 @@ int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uin
 	account_node(d, n, 1);
 	n->gen = ++d->gen;
 	if (!d->replaying) {
-		log_node(d, n);
+		journal_node(d, n);
 		if (fire)
 			watch_fire(d, path, len, n, false);
 	}
@@ -315,7 +317,7 @@ int tree_delete(struct xsd *d, struct xs_node *n, bool fire)
 	if (!d->replaying) {
 		if (fire)
 			watch_fire(d, n->path, n->pathlen, n, true);
-		log_delete(d, n->path, n->pathlen);
+		journal_delete(d, n->path, n->pathlen);
 	}
 	/* collect the subtree, parents before children */
 	cap = 16;
@@ -585,11 +587,23 @@ int xsd_init(struct xsd *d)
 	return 0;
 }
 
+void xsd_warn(struct xsd *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->warn)
+		d->warn(msg);
+}
+
 void xsd_fini(struct xsd *d)
 {
 	while (d->conns)
 		conn_free(d->conns);
-	log_close(d);
+	journal_close(d);
 	tree_free_all(d);
 	domain_free_all(d);
 	free(d->wbuckets);

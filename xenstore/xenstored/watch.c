@@ -4,7 +4,7 @@
  * by the watcher's read permission on the changed node (XSA-115) and an
  * event that would not fit in one message is dropped (XSA-324).
  *
- * An introduced domain's watches are state like its nodes: logged, kept
+ * An introduced domain's watches are state like its nodes: journalled, kept
  * on the domain (parked) while it has no ring connection, served again
  * with a fresh initial event when it has one, dropped by RELEASE.
  */
@@ -158,7 +158,7 @@ int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relsk
 	if (dom)
 		dom->watches++;
 	if (kept)
-		log_watch(d, c->domid, w);
+		journal_watch(d, c->domid, w);
 	*added = w;
 	return 0;
 }
@@ -170,7 +170,7 @@ int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *to
 	for (pp = &c->watches; (w = *pp) != NULL; pp = &w->next) {
 		if (watch_same(w, path, token)) {
 			if (keeper(d, c))
-				log_unwatch(d, c->domid, w);
+				journal_unwatch(d, c->domid, w);
 			*pp = w->next;
 			watch_unlink(d, w);
 			watch_destroy(d, w, c->domid);
@@ -180,7 +180,7 @@ int watch_del(struct xsd *d, struct xs_conn *c, const char *path, const char *to
 	return ENOENT;
 }
 
-/* Free every watch on c's list (nothing logged). */
+/* Free every watch on c's list (nothing journalled). */
 static void drop_conn_watches(struct xsd *d, struct xs_conn *c)
 {
 	while (c->watches) {
@@ -207,7 +207,7 @@ void watch_del_all(struct xsd *d, struct xs_conn *c)
 	struct xsd_domain *kept = keeper(d, c);
 
 	if (kept && (c->watches || kept->parked)) {
-		log_watch_reset(d, c->domid);
+		journal_watch_reset(d, c->domid);
 		drop_parked(d, kept);
 		conn_want_flush(c); /* write the record soon even if no reply follows */
 	}
@@ -349,7 +349,8 @@ static void watch_send(struct xs_watch *w, const char *evpath, uint32_t len)
 		len -= w->relskip;
 	}
 	if ((size_t)len + 1 + w->tlen + 1 > XENSTORE_PAYLOAD_MAX) {
-		xsd_warn("dropping a watch event of %u bytes for connection of domain %u",
+		xsd_warn(w->conn->d,
+		         "dropping a watch event of %u bytes for connection of domain %u",
 		         len + w->tlen + 2, w->conn->domid);
 		return;
 	}

@@ -1,7 +1,7 @@
 /*
  * shoji-xenstored: the xenstore daemon.  One libevent loop serves the Unix
  * socket and the guest rings; in each loop iteration every ready
- * connection is read and its messages handled, then the log batch of the
+ * connection is read and its messages handled, then the journal batch of the
  * whole iteration is written (one write(2)), and only then are replies and
  * watch events sent.
  */
@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +54,9 @@ struct conn_ev {
 };
 
 /* The store core's warnings go to the daemons' log family. */
-void xsd_warn(const char *fmt, ...)
+static void store_warn(const char *msg)
 {
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("%s", buf);
+	log_warnx("%s", msg);
 }
 
 static void conn_close(struct xs_conn *c)
@@ -80,9 +73,9 @@ static void conn_close(struct xs_conn *c)
 }
 
 /*
- * Make pending output visible: the log first, then every queued reply and
+ * Make pending output visible: the journal first, then every queued reply and
  * event.  This is the only place output is written, so nothing leaves
- * before the log records of the changes it reveals.  A connection whose
+ * before the journal records of the changes it reveals.  A connection whose
  * output drained gets its buffered requests handled (which may queue
  * more), so this runs until nothing is pending.
  */
@@ -95,7 +88,7 @@ static void flush_all(struct daemon *dm)
 		struct conn_ev *ce = c->loop_data;
 		int r;
 
-		if (log_flush(d) != 0)
+		if (journal_flush(d) != 0)
 			fatalx("cannot write the log in %s: %s", dm->state_dir, strerror(errno));
 		d->flush_list = c->fnext;
 		c->flushing = false;
@@ -128,11 +121,11 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 	ce->dm->activity++;
 	if (conn_input(c) < 0)
-		c->dead = true; /* closed by flush_all, after the log got this batch */
+		c->dead = true; /* closed by flush_all, after the journal got this batch */
 	conn_want_flush(c);
 }
 
-/* Room in the socket again: flush_all sends the rest (after any pending log write). */
+/* Room in the socket again: flush_all sends the rest (after any pending journal write). */
 static void on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_conn *c = arg;
@@ -179,9 +172,9 @@ static void on_ring(evutil_socket_t fd, short what, void *arg)
 
 	dm->activity++;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		xsd_warn("domain %u: event descriptor: %s", c->domid, strerror(errno));
+		log_warnx("domain %u: event descriptor: %s", c->domid, strerror(errno));
 	if (ring_event(c) < 0)
-		c->dead = true; /* closed by flush_all, after the log got this batch */
+		c->dead = true; /* closed by flush_all, after the journal got this batch */
 	conn_want_flush(c);
 }
 
@@ -193,7 +186,7 @@ static void on_dom_exc(evutil_socket_t fd, short what, void *arg)
 
 	dm->activity++;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		xsd_warn("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
+		log_warnx("VIRQ_DOM_EXC descriptor: %s", strerror(errno));
 	ring_dom0_check_domains(dm->rings, &dm->d);
 }
 
@@ -206,8 +199,8 @@ static void watch_dom_exc(struct daemon *dm)
 		return;
 	fd = ring_dom0_exc_fd(dm->rings);
 	if (fd < 0) {
-		xsd_warn("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
-		         strerror(errno));
+		log_warnx("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
+		          strerror(errno));
 		return;
 	}
 	dm->exc_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_dom_exc, dm);
@@ -229,8 +222,8 @@ static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t po
 		return ENOMEM;
 	if (ring_dom0_connect(dm->rings, d, domid, gfn, port, &c) != 0) {
 		err = errno;
-		xsd_warn("cannot connect the ring of domain %u (gfn %#llx, port %u): %s", domid,
-		         (unsigned long long)gfn, port, strerror(err));
+		log_warnx("cannot connect the ring of domain %u (gfn %#llx, port %u): %s", domid,
+		          (unsigned long long)gfn, port, strerror(err));
 		free(ce);
 		return err == ENOMEM ? ENOMEM : EINVAL;
 	}
@@ -251,13 +244,13 @@ static int ring_connect(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t po
 		return ENOMEM;
 	}
 	ce->reading = true;
-	watch_attach(d, c); /* the domain's watches, from the log or an earlier connection */
+	watch_attach(d, c); /* the domain's watches, from the journal or an earlier connection */
 	event_active(ce->rd, EV_READ, 0); /* serve what the guest queued before we listened */
 	watch_dom_exc(dm);
 	return 0;
 }
 
-/* After a restart: reconnect every domain the log says was introduced. */
+/* After a restart: reconnect every domain the journal says was introduced. */
 static void ring_resume_all(struct daemon *dm)
 {
 	uint32_t i;
@@ -266,7 +259,7 @@ static void ring_resume_all(struct daemon *dm)
 		struct xsd_domain *dom = dm->d.doms[i];
 
 		if (dom && dom->introduced && ring_connect(&dm->d, i, dom->mfn, dom->port) == 0)
-			xsd_warn("domain %u: ring connection resumed", i);
+			log_warnx("domain %u: ring connection resumed", i);
 	}
 }
 
@@ -288,7 +281,7 @@ static uint64_t now_ns(void)
 
 /*
  * The loop.  Callbacks only read and handle requests; after each loop
- * iteration flush_all writes the log once for every connection that was
+ * iteration flush_all writes the journal once for every connection that was
  * served (group commit) and only then sends the replies.  With --poll-us
  * the daemon polls (non-blocking) for a while after a burst of work before
  * sleeping, like KVM's halt-polling.  It is off by default: on small hosts
@@ -469,13 +462,14 @@ int main(int argc, char **argv)
 		return usage(stderr, 2);
 	if (xsd_init(&dm.d) != 0)
 		fatalx("out of memory");
+	dm.d.warn = store_warn;
 	dm.d.quota = quota;
 	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
-	if (log_open(&dm.d, dm.state_dir) != 0)
+	if (journal_open(&dm.d, dm.state_dir) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
-	if (store_init_root(&dm.d) != 0 || log_flush(&dm.d) != 0)
+	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
 	dm.listen_fd = listen_on(dm.socket_path);

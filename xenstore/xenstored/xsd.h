@@ -1,6 +1,6 @@
 /*
  * shoji-xenstored internals: the store (nodes, transactions, watches,
- * domains, quotas, log) and the protocol layer.  Nothing here knows about
+ * domains, quotas, journal) and the protocol layer.  Nothing here knows about
  * libevent; the daemon's event loop lives in xenstored.c.
  *
  * Error convention: store and protocol functions return 0 or a positive
@@ -146,7 +146,7 @@ int quota_lookup(const char *name);
 const char *quota_name(int id);
 const char *quota_help(int id);
 struct xsd;
-/* Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and logged. */
+/* Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and journalled. */
 void quota_set(struct xsd *d, int id, uint32_t value);
 
 /* ---- domains and accounting (domain.c) ---- */
@@ -172,7 +172,7 @@ struct xsd_domain {
 struct xsd_domain *domain_get(struct xsd *d, uint32_t domid, bool create);
 /* Effective quota value for a domain. */
 uint32_t domain_quota(struct xsd *d, uint32_t domid, int id);
-/* SET_QUOTA for an introduced domain: override one quota (logged); ENOENT otherwise. */
+/* SET_QUOTA for an introduced domain: override one quota (journalled); ENOENT otherwise. */
 int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value);
 /* INTRODUCE: record (or refresh) a domain; fires @introduceDomain when new. */
 int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port);
@@ -287,7 +287,7 @@ extern const struct xs_transport_ops xs_socket_ops;
 
 /* ---- the daemon context ---- */
 
-struct xsd_log;
+struct xsd_journal;
 
 struct xsd {
 	struct xs_htab nodes;
@@ -300,21 +300,25 @@ struct xsd {
 	struct xs_watch *watch_list; /* every watch */
 	struct xs_watch **wbuckets;  /* watches by path: mask + 1 buckets */
 	uint32_t wmask, nwatches;
-	struct xsd_log *log; /* NULL: no persistence (unit tests, fuzzer) */
-	bool replaying;      /* log replay: no watches, no logging */
-	bool trace;          /* CONTROL log on: trace requests to stderr */
-	size_t out_limit;    /* per-connection output limit in bytes */
+	struct xsd_journal *journal; /* NULL: no persistence (unit tests, fuzzer) */
+	bool replaying;              /* journal replay: no watches, no journal records */
+	bool trace;                  /* CONTROL log on: trace requests to stderr */
+	size_t out_limit;            /* per-connection output limit in bytes */
 	/* INTRODUCE of a domain with no live connection: connect its ring (NULL: record only) */
 	int (*ring_connect)(struct xsd *d, uint32_t domid, uint64_t gfn, uint32_t port);
 	void *ring_data; /* for ring_connect */
+	/* Where the core's warnings go (the daemon sets its log); NULL: dropped. */
+	void (*warn)(const char *msg);
 	char scratch[XENSTORE_PAYLOAD_MAX + 64];
 };
 
 int xsd_init(struct xsd *d);
 void xsd_fini(struct xsd *d);
+/* A warning of the store core: formatted and handed to d->warn, if set. */
+void xsd_warn(struct xsd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- store operations (tree.c, transaction.c) ----
- * tx == NULL works on the live tree (logging and firing watches at once);
+ * tx == NULL works on the live tree (journalling and firing watches at once);
  * otherwise on the transaction's private view.  Paths are canonical.
  */
 struct xs_node *store_lookup(struct xsd *d, const char *path, uint32_t len);
@@ -331,7 +335,7 @@ int store_set_perms(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, c
 int store_check(const struct xs_who *who, const struct xs_node *n, uint32_t mode);
 /* Build the initial tree (/, /tool, /tool/xenstored) if the store is empty. */
 int store_init_root(struct xsd *d);
-/* Main-tree primitives (also used by log replay and transaction commit). */
+/* Main-tree primitives (also used by journal replay and transaction commit). */
 int tree_set(struct xsd *d, const char *path, uint32_t len, const void *val, uint32_t vlen,
              const struct xs_perm *p, uint32_t np, bool set_value, bool fire);
 int tree_delete(struct xsd *d, struct xs_node *n, bool fire);
@@ -353,7 +357,7 @@ int32_t tx_delta_nodes(const struct xs_tx *tx, uint32_t domid);
 
 /* ---- watches (watch.c) ----
  * The watches of a domain's (ring) connection belong to the introduced
- * domain: they are logged, survive a restart and a closed connection
+ * domain: they are journalled, survive a restart and a closed connection
  * (parked on the domain until it has a ring again) and end with RELEASE.
  * Socket clients' watches end with their connection.
  */
@@ -373,7 +377,7 @@ int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t rels
                   const char *token);
 /* Log replay: drop one of a domain's parked watches. */
 void watch_forget(struct xsd *d, uint32_t domid, const char *path, const char *token);
-/* RELEASE: drop every watch of domid, parked or on its connections (not logged). */
+/* RELEASE: drop every watch of domid, parked or on its connections (not journalled). */
 void watch_release(struct xsd *d, uint32_t domid);
 /* Call fn for every watch domid keeps across a restart, oldest first (for snapshots). */
 void watch_each_kept(struct xsd *d, uint32_t domid, void (*fn)(void *arg, const struct xs_watch *w),
@@ -386,37 +390,40 @@ void watch_each_kept(struct xsd *d, uint32_t domid, void (*fn)(void *arg, const 
 void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_node *n,
                 bool recurse);
 
-/* ---- the log (log.c) ---- */
-int log_open(struct xsd *d, const char *dir);
-void log_close(struct xsd *d);
-void log_node(struct xsd *d, const struct xs_node *n);
-void log_delete(struct xsd *d, const char *path, uint32_t len);
-void log_domain(struct xsd *d, const struct xsd_domain *dom);
-void log_domain_gone(struct xsd *d, uint32_t domid);
-void log_watch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
-void log_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
-void log_watch_reset(struct xsd *d, uint32_t domid);
-void log_quota(struct xsd *d, int id);
-void log_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id);
-/* Write what was logged since the last flush (one write(2)); -1 on I/O error. */
-int log_flush(struct xsd *d);
-/* Rewrite the log as a snapshot of the current state. */
-int log_compact(struct xsd *d);
-/*
- * Replay a log file into d (used at start).  Stops at the first damaged
- * record; *good_len is the length of the good part.  Returns 1 when the file
- * should be rewritten as a snapshot (an older format, or records that no
- * longer apply), 0 otherwise, -1 on a read error or no memory.
+/* ---- the journal (journal.c writes it, journal-replay.c reads it back) ----
+ * Every change of the live tree, the introduced domains, their watches and
+ * the run-time quotas is recorded; docs/xenstore-journal.md has the format.
+ * Without journal_open (d->journal NULL) the record calls do nothing.
  */
-int log_replay(struct xsd *d, int fd, uint64_t *good_len);
+/* Replay dir's journal into d, then append to it (made if missing).  -1 with errno. */
+int journal_open(struct xsd *d, const char *dir);
+/* Flush what is pending and close the journal. */
+void journal_close(struct xsd *d);
+void journal_node(struct xsd *d, const struct xs_node *n);
+void journal_delete(struct xsd *d, const char *path, uint32_t len);
+void journal_domain(struct xsd *d, const struct xsd_domain *dom);
+void journal_domain_gone(struct xsd *d, uint32_t domid);
+void journal_watch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
+void journal_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
+void journal_watch_reset(struct xsd *d, uint32_t domid);
+void journal_quota(struct xsd *d, int id);
+void journal_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id);
+/* Write what was recorded since the last flush (one write(2)); -1 on I/O error. */
+int journal_flush(struct xsd *d);
+/* Rewrite the journal as a snapshot of the current state. */
+int journal_compact(struct xsd *d);
+/*
+ * Replay a journal file into d (journal_open does, at start).  Stops at the
+ * first damaged record; *good_len is the length of the good part.  Returns 1
+ * when the file should be rewritten as a snapshot (an older format, or
+ * records that no longer apply), 0 otherwise, -1 on a read error or no memory.
+ */
+int journal_replay(struct xsd *d, int fd, uint64_t *good_len);
 
 /* ---- protocol (proto.c) ---- */
 /* Handle one complete message from c.  payload holds hdr->len bytes. */
 void proto_handle(struct xsd *d, struct xs_conn *c, const struct xsd_sockmsg *hdr,
                   const char *payload);
 const char *proto_errname(int err);
-
-/* Daemon logging (xenstored.c provides it; tests may too). */
-void xsd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
