@@ -17,6 +17,7 @@
 #include "control.h"
 #include "cpuid.h"
 #include "log.h"
+#include "number.h"
 #include "run.h"
 #include "vmpool.h"
 
@@ -59,20 +60,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Parse a decimal number in [min, max]. */
-static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 enum {
 	OPT_INITRD = 256,
 	OPT_CMDLINE,
@@ -104,7 +91,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct run_options o;
 	const char *hide = CPUID_HIDE_DEFAULT, *bad;
-	unsigned long n;
+	uint64_t n;
 	int c;
 
 	memset(&o, 0, sizeof(o));
@@ -122,13 +109,13 @@ static int cmd_run(int argc, char **argv)
 			o.cmdline = optarg;
 			break;
 		case OPT_MEMORY:
-			if (!parse_uint(optarg, 1, HV_MAX_MEMORY_MIB, &n))
+			if (!parse_u64(optarg, HV_MAX_MEMORY_MIB, &n) || n < 1)
 				return usage_error("--memory: expected MiB in 1..3072, got '%s'",
 				                   optarg);
 			o.cfg.memory = (uint64_t)n << 20;
 			break;
 		case OPT_VCPUS:
-			if (!parse_uint(optarg, 1, HV_MAX_VCPUS, &n))
+			if (!parse_u64(optarg, HV_MAX_VCPUS, &n) || n < 1)
 				return usage_error("--vcpus: expected 1..32, got '%s'", optarg);
 			o.cfg.nr_vcpus = (unsigned int)n;
 			break;
@@ -174,7 +161,7 @@ int main(int argc, char **argv)
 {
 	struct control_options o = {.socket_path = SHOJI_RUNDIR "/hv.sock",
 	                            .pool_memory = 64ULL << 20};
-	unsigned long n;
+	uint64_t n;
 	int c;
 
 	log_init("shoji-hv");
@@ -195,12 +182,12 @@ int main(int argc, char **argv)
 			o.detach = true;
 			break;
 		case OPT_POOL:
-			if (!parse_uint(optarg, 0, VM_POOL_MAX, &n))
+			if (!parse_u64(optarg, VM_POOL_MAX, &n))
 				return usage_error("--pool: expected 0..16, got '%s'", optarg);
 			o.pool = (unsigned int)n;
 			break;
 		case OPT_POOL_MEMORY:
-			if (!parse_uint(optarg, 1, HV_MAX_MEMORY_MIB, &n))
+			if (!parse_u64(optarg, HV_MAX_MEMORY_MIB, &n) || n < 1)
 				return usage_error(
 				    "--pool-memory: expected MiB in 1..3072, got '%s'", optarg);
 			o.pool_memory = (uint64_t)n << 20;
