@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,10 @@
 #include "vmpool.h"
 
 #define EXIT_USAGE 2
+/* --memory and --pool-memory are in MiB */
+#define MEMORY_MAX_MIB (SHOJI_DOMAIN_MEMORY_MAX_KIB / 1024)
 
+/* A printf format: the two limits are <shoji/limits.h>'s (print_help). */
 static const char usage_text[] =
     "Usage: shoji-hv run KERNEL [OPTIONS]    boot one PVH guest in the foreground\n"
     "       shoji-hv [--socket PATH] [--daemon] [--verbose]   run the control daemon\n"
@@ -31,8 +35,8 @@ static const char usage_text[] =
     "Run options:\n"
     "  --initrd FILE          load FILE as module 0 (initrd)\n"
     "  --cmdline STR          guest command line\n"
-    "  --memory MIB           guest RAM in MiB (default 64, at most 3072)\n"
-    "  --vcpus N              number of vCPUs (default 1, at most 32)\n"
+    "  --memory MIB           guest RAM in MiB (default 64, at most %llu)\n"
+    "  --vcpus N              number of vCPUs (default 1, at most %d)\n"
     "  --name NAME            domain name\n"
     "  --hide-cpuid LIST      comma-separated CPUID features to hide, or \"none\"\n"
     "                         (default " CPUID_HIDE_DEFAULT ")\n"
@@ -48,15 +52,19 @@ static const char usage_text[] =
 
 static void print_help(void)
 {
-	fputs(usage_text, stdout);
+	printf(usage_text, MEMORY_MAX_MIB, SHOJI_DOMAIN_VCPUS_MAX);
 	printf("\nCPUID features --hide-cpuid knows:\n  %s\n", cpuid_feature_names());
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	fprintf(stderr, "shoji-hv: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\nTry 'shoji-hv --help'.\n");
+	va_end(ap);
 	return EXIT_USAGE;
 }
 
@@ -109,14 +117,15 @@ static int cmd_run(int argc, char **argv)
 			o.cmdline = optarg;
 			break;
 		case OPT_MEMORY:
-			if (!parse_u64(optarg, HV_MAX_MEMORY_MIB, &n) || n < 1)
-				return usage_error("--memory: expected MiB in 1..3072, got '%s'",
-				                   optarg);
+			if (!parse_u64(optarg, MEMORY_MAX_MIB, &n) || n < 1)
+				return usage_error("--memory: expected MiB in 1..%llu, got '%s'",
+				                   MEMORY_MAX_MIB, optarg);
 			o.cfg.memory = (uint64_t)n << 20;
 			break;
 		case OPT_VCPUS:
 			if (!parse_u64(optarg, HV_MAX_VCPUS, &n) || n < 1)
-				return usage_error("--vcpus: expected 1..32, got '%s'", optarg);
+				return usage_error("--vcpus: expected 1..%d, got '%s'",
+				                   HV_MAX_VCPUS, optarg);
 			o.cfg.nr_vcpus = (unsigned int)n;
 			break;
 		case OPT_HIDE:
@@ -183,13 +192,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_POOL:
 			if (!parse_u64(optarg, VM_POOL_MAX, &n))
-				return usage_error("--pool: expected 0..16, got '%s'", optarg);
+				return usage_error("--pool: expected 0..%d, got '%s'", VM_POOL_MAX,
+				                   optarg);
 			o.pool = (unsigned int)n;
 			break;
 		case OPT_POOL_MEMORY:
-			if (!parse_u64(optarg, HV_MAX_MEMORY_MIB, &n) || n < 1)
+			if (!parse_u64(optarg, MEMORY_MAX_MIB, &n) || n < 1)
 				return usage_error(
-				    "--pool-memory: expected MiB in 1..3072, got '%s'", optarg);
+				    "--pool-memory: expected MiB in 1..%llu, got '%s'",
+				    MEMORY_MAX_MIB, optarg);
 			o.pool_memory = (uint64_t)n << 20;
 			break;
 		case 'v':
