@@ -81,6 +81,9 @@ static struct domain *get_domain(struct control *c, uint32_t domid)
 	return hv_domain_get(c->hv, domid);
 }
 
+/* A name that fits the request fits the domain: both are <shoji/limits.h>'s. */
+_Static_assert(CTRL_NAME_MAX == HV_NAME_MAX, "name buffers agree");
+
 static int op_create(struct control *c, const void *req, void *reply)
 {
 	const struct ctrl_create *q = req;
@@ -93,15 +96,16 @@ static int op_create(struct control *c, const void *req, void *reply)
 	memset(&cfg, 0, sizeof(cfg));
 	if (!str_ok(q->name, sizeof(q->name)) || !str_ok(q->hide_cpuid, sizeof(q->hide_cpuid)))
 		return -EINVAL;
-	if (q->memory_mib < 1 || q->memory_mib > HV_MAX_MEMORY_MIB || q->vcpus < 1 ||
-	    q->vcpus > HV_MAX_VCPUS)
+	if (q->memory_kib < SHOJI_DOMAIN_MEMORY_MIN_KIB ||
+	    q->memory_kib > SHOJI_DOMAIN_MEMORY_MAX_KIB || q->vcpus < 1 || q->vcpus > HV_MAX_VCPUS)
 		return -EINVAL;
 	if (cpuid_parse_hide(q->hide_cpuid[0] ? q->hide_cpuid : CPUID_HIDE_DEFAULT, &cfg.cpuid_hide,
 	                     &bad) < 0)
 		return -EINVAL;
 	snprintf(cfg.name, sizeof(cfg.name), "%s", q->name);
 	memcpy(cfg.uuid, q->uuid, sizeof(cfg.uuid));
-	cfg.memory = (uint64_t)q->memory_mib << 20;
+	cfg.memory = (q->memory_kib << 10) + GM_PAGE_SIZE - 1; /* KiB: the one unit on the wire */
+	cfg.memory &= ~(uint64_t)(GM_PAGE_SIZE - 1);
 	cfg.nr_vcpus = q->vcpus;
 	rc = domain_create(c->hv, &cfg, &d);
 	if (rc < 0)

@@ -59,7 +59,7 @@ static void domain_free(struct domain *d)
 
 static int config_check(const struct domain_config *cfg)
 {
-	if (cfg->memory < (1ULL << 20) || cfg->memory > ((uint64_t)HV_MAX_MEMORY_MIB << 20) ||
+	if (cfg->memory < HV_MEMORY_MIN || cfg->memory > HV_MEMORY_MAX ||
 	    (cfg->memory & (GM_PAGE_SIZE - 1)))
 		return -EINVAL;
 	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > HV_MAX_VCPUS)

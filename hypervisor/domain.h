@@ -18,6 +18,7 @@
 
 #include <shoji/xen.h>
 #include <shoji/hvm.h>
+#include <shoji/limits.h>
 
 #include "console.h"
 #include "guestmem.h"
@@ -26,9 +27,12 @@
 struct hv;
 struct vcpu;
 
-#define HV_MAX_VCPUS      XEN_LEGACY_MAX_VCPUS
-#define HV_NAME_MAX       64
-#define HV_MAX_MEMORY_MIB 3072u /* RAM stays below the 4 GiB MMIO hole */
+/* The limits are <shoji/limits.h>'s; memory here is in bytes. */
+#define HV_MAX_VCPUS  SHOJI_DOMAIN_VCPUS_MAX
+#define HV_NAME_MAX   (SHOJI_DOMAIN_NAME_MAX + 1) /* with the NUL */
+#define HV_MEMORY_MIN (SHOJI_DOMAIN_MEMORY_MIN_KIB << 10)
+#define HV_MEMORY_MAX (SHOJI_DOMAIN_MEMORY_MAX_KIB << 10) /* below the 4 GiB MMIO hole */
+_Static_assert(HV_MAX_VCPUS <= XEN_LEGACY_MAX_VCPUS, "a vcpu_info in shared_info each");
 /* Grant mappings a guest may hold in its physmap (each is a KVM memslot). */
 #define HV_MAX_GRANT_MAPS  1024u
 #define HV_GRANT_SLOT_BASE 3u /* memslot of grant handle 0: 0 is RAM, 1-2 shared_info */

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,15 @@
 #include "control.h"
 #include "cpuid.h"
 #include "log.h"
+#include "number.h"
 #include "run.h"
 #include "vmpool.h"
 
 #define EXIT_USAGE 2
+/* --memory and --pool-memory are in MiB */
+#define MEMORY_MAX_MIB (SHOJI_DOMAIN_MEMORY_MAX_KIB / 1024)
 
+/* A printf format: the two limits are <shoji/limits.h>'s (print_help). */
 static const char usage_text[] =
     "Usage: shoji-hv run KERNEL [OPTIONS]    boot one PVH guest in the foreground\n"
     "       shoji-hv [--socket PATH] [--daemon] [--verbose]   run the control daemon\n"
@@ -30,8 +35,8 @@ static const char usage_text[] =
     "Run options:\n"
     "  --initrd FILE          load FILE as module 0 (initrd)\n"
     "  --cmdline STR          guest command line\n"
-    "  --memory MIB           guest RAM in MiB (default 64, at most 3072)\n"
-    "  --vcpus N              number of vCPUs (default 1, at most 32)\n"
+    "  --memory MIB           guest RAM in MiB (default 64, at most %llu)\n"
+    "  --vcpus N              number of vCPUs (default 1, at most %d)\n"
     "  --name NAME            domain name\n"
     "  --hide-cpuid LIST      comma-separated CPUID features to hide, or \"none\"\n"
     "                         (default " CPUID_HIDE_DEFAULT ")\n"
@@ -47,30 +52,20 @@ static const char usage_text[] =
 
 static void print_help(void)
 {
-	fputs(usage_text, stdout);
+	printf(usage_text, MEMORY_MAX_MIB, SHOJI_DOMAIN_VCPUS_MAX);
 	printf("\nCPUID features --hide-cpuid knows:\n  %s\n", cpuid_feature_names());
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	fprintf(stderr, "shoji-hv: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\nTry 'shoji-hv --help'.\n");
+	va_end(ap);
 	return EXIT_USAGE;
-}
-
-/* Parse a decimal number in [min, max]. */
-static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
 }
 
 enum {
@@ -104,7 +99,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct run_options o;
 	const char *hide = CPUID_HIDE_DEFAULT, *bad;
-	unsigned long n;
+	uint64_t n;
 	int c;
 
 	memset(&o, 0, sizeof(o));
@@ -122,14 +117,15 @@ static int cmd_run(int argc, char **argv)
 			o.cmdline = optarg;
 			break;
 		case OPT_MEMORY:
-			if (!parse_uint(optarg, 1, HV_MAX_MEMORY_MIB, &n))
-				return usage_error("--memory: expected MiB in 1..3072, got '%s'",
-				                   optarg);
+			if (!parse_u64(optarg, MEMORY_MAX_MIB, &n) || n < 1)
+				return usage_error("--memory: expected MiB in 1..%llu, got '%s'",
+				                   MEMORY_MAX_MIB, optarg);
 			o.cfg.memory = (uint64_t)n << 20;
 			break;
 		case OPT_VCPUS:
-			if (!parse_uint(optarg, 1, HV_MAX_VCPUS, &n))
-				return usage_error("--vcpus: expected 1..32, got '%s'", optarg);
+			if (!parse_u64(optarg, HV_MAX_VCPUS, &n) || n < 1)
+				return usage_error("--vcpus: expected 1..%d, got '%s'",
+				                   HV_MAX_VCPUS, optarg);
 			o.cfg.nr_vcpus = (unsigned int)n;
 			break;
 		case OPT_HIDE:
@@ -174,7 +170,7 @@ int main(int argc, char **argv)
 {
 	struct control_options o = {.socket_path = SHOJI_RUNDIR "/hv.sock",
 	                            .pool_memory = 64ULL << 20};
-	unsigned long n;
+	uint64_t n;
 	int c;
 
 	log_init("shoji-hv");
@@ -195,14 +191,16 @@ int main(int argc, char **argv)
 			o.detach = true;
 			break;
 		case OPT_POOL:
-			if (!parse_uint(optarg, 0, VM_POOL_MAX, &n))
-				return usage_error("--pool: expected 0..16, got '%s'", optarg);
+			if (!parse_u64(optarg, VM_POOL_MAX, &n))
+				return usage_error("--pool: expected 0..%d, got '%s'", VM_POOL_MAX,
+				                   optarg);
 			o.pool = (unsigned int)n;
 			break;
 		case OPT_POOL_MEMORY:
-			if (!parse_uint(optarg, 1, HV_MAX_MEMORY_MIB, &n))
+			if (!parse_u64(optarg, MEMORY_MAX_MIB, &n) || n < 1)
 				return usage_error(
-				    "--pool-memory: expected MiB in 1..3072, got '%s'", optarg);
+				    "--pool-memory: expected MiB in 1..%llu, got '%s'",
+				    MEMORY_MAX_MIB, optarg);
 			o.pool_memory = (uint64_t)n << 20;
 			break;
 		case 'v':

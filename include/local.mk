@@ -46,3 +46,8 @@ EXTRA_DIST += tests/headers/xen-abi.sh
 check-xen-abi:
 	python3 $(srcdir)/tests/headers/xen-abi-compare.py $(srcdir)/include /usr/include $(CC)
 .PHONY: check-xen-abi
+
+# The man pages state <shoji/limits.h>'s values (include/shoji/limits.h is
+# installed with libshoji-ctrl's ctrl.h, which includes it).
+TESTS += tests/headers/limits-docs.sh
+EXTRA_DIST += tests/headers/limits-docs.sh

@@ -17,7 +17,9 @@
 
 #include "domxml-int.h"
 
-#define KIB 1024ULL
+#define KIB     1024ULL
+#define STR_(x) #x
+#define STR(x)  STR_(x) /* a macro's value as a string literal */
 
 static void oom(struct domxml_walk *w, const xmlNode *n)
 {
@@ -64,8 +66,8 @@ bool domxml_name_valid(const char *name, const char **why)
 		*why = "it is empty";
 		return false;
 	}
-	if (len > DOMXML_NAME_MAX) {
-		*why = "it is longer than 64 characters";
+	if (len > SHOJI_DOMAIN_NAME_MAX) {
+		*why = "it is longer than " STR(SHOJI_DOMAIN_NAME_MAX) " characters";
 		return false;
 	}
 	if (name[0] == '-' || name[0] == '.') {
@@ -239,16 +241,18 @@ static bool check_memory_value(struct domxml_walk *w, const xmlNode *n, uint64_t
 	}
 	value *= scale;
 	*kib = value / KIB + (value % KIB != 0);
-	if (*kib > DOMXML_MEMORY_MAX) {
+	if (*kib > SHOJI_DOMAIN_MEMORY_MAX_KIB) {
 		domxml_error_add(w->errs, line,
-		                 "<%s> of %llu KiB is above the maximum of %llu KiB (1 TiB)", what,
-		                 (unsigned long long)*kib, DOMXML_MEMORY_MAX);
+		                 "<%s> of %llu KiB is above the maximum of %llu KiB (%llu MiB)",
+		                 what, (unsigned long long)*kib, SHOJI_DOMAIN_MEMORY_MAX_KIB,
+		                 SHOJI_DOMAIN_MEMORY_MAX_KIB / 1024);
 		goto out;
 	}
-	if (*kib < DOMXML_MEMORY_MIN) {
+	if (*kib < SHOJI_DOMAIN_MEMORY_MIN_KIB) {
 		domxml_error_add(w->errs, line,
-		                 "<%s> of %llu KiB is below the minimum of %llu KiB (1 MiB)", what,
-		                 (unsigned long long)*kib, DOMXML_MEMORY_MIN);
+		                 "<%s> of %llu KiB is below the minimum of %llu KiB (%llu MiB)",
+		                 what, (unsigned long long)*kib, SHOJI_DOMAIN_MEMORY_MIN_KIB,
+		                 SHOJI_DOMAIN_MEMORY_MIN_KIB / 1024);
 		goto out;
 	}
 	ok = true;
@@ -311,7 +315,7 @@ static void check_vcpu(struct domxml_walk *w, const xmlNode *n)
 		domxml_error_add(w->errs, line,
 		                 "<vcpu> placement '%s' is not supported (only 'static')",
 		                 placement);
-	if (!parse_count(w, line, "<vcpu>", text, DOMXML_VCPUS_MAX, &w->cfg->vcpus))
+	if (!parse_count(w, line, "<vcpu>", text, SHOJI_DOMAIN_VCPUS_MAX, &w->cfg->vcpus))
 		goto out;
 	w->cfg->current_vcpus = w->cfg->vcpus;
 	if (current)

@@ -16,12 +16,10 @@
 #include <stdint.h>
 #include <uuid/uuid.h>
 
-#define DOMXML_NAME_MAX      64                      /* characters in a domain name */
-#define DOMXML_VCPUS_MAX     128                     /* vCPUs per domain */
-#define DOMXML_MEMORY_MIN    1024ULL                 /* KiB: 1 MiB */
-#define DOMXML_MEMORY_MAX    (1024ULL * 1024 * 1024) /* KiB: 1 TiB */
-#define DOMXML_FILE_MAX      (1024 * 1024)           /* bytes of XML we read */
-#define DOMXML_MAX_ERRORS    20                      /* errors kept per parse */
+#include <shoji/limits.h> /* the name, memory and vCPU limits checked here */
+
+#define DOMXML_FILE_MAX      (1024 * 1024) /* bytes of XML we read */
+#define DOMXML_MAX_ERRORS    20            /* errors kept per parse */
 #define DOMXML_ERROR_MSG_MAX 256
 
 enum domain_type {
@@ -74,7 +72,7 @@ struct domain_nic {
 /* The parsed form of one domain file: what the toolstack builds a domain from. */
 struct domain_config {
 	enum domain_type type;
-	char name[DOMXML_NAME_MAX + 1];
+	char name[SHOJI_DOMAIN_NAME_MAX + 1];
 	uuid_t uuid;
 	bool uuid_generated; /* no <uuid> in the file: a random one was made */
 	char *title;         /* NULL when absent */

@@ -23,7 +23,7 @@ DOMXML_SCHEMA_DEFS = \
 # --- tests ---
 check_PROGRAMS += tests/unit/test_domxml
 TESTS += tests/unit/test_domxml
-tests_unit_test_domxml_SOURCES = tests/unit/test_domxml.c
+tests_unit_test_domxml_SOURCES = tests/unit/test_domxml.c tests/unit/limits-xml.h
 tests_unit_test_domxml_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml
 tests_unit_test_domxml_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS)
 tests_unit_test_domxml_LDADD = dom0-tools/domxml/libshoji-domxml.la $(XML2_LIBS) $(UUID_LIBS) $(CHECK_LIBS)

@@ -151,7 +151,7 @@ int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cf
 	if (copy_str(q.name, sizeof(q.name), cfg->name) < 0 ||
 	    copy_str(q.hide_cpuid, sizeof(q.hide_cpuid), cfg->hide_cpuid) < 0)
 		return -1;
-	q.memory_mib = cfg->memory_mib;
+	q.memory_kib = cfg->memory_kib;
 	q.vcpus = cfg->vcpus;
 	memcpy(q.uuid, cfg->uuid, sizeof(q.uuid));
 	if (call(c, CTRL_CREATE, &q, sizeof(q), &r, sizeof(r)) < 0)

@@ -76,10 +76,7 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		return sd_fail(e, EEXIST, "a domain named '%s' already exists (domid %" PRIu32 ")",
 		               cfg->name, other->domid);
 	}
-	hc.memory_mib = (uint32_t)((cfg->memory_kib + 1023) / 1024);
-	if ((cfg->memory_kib + 1023) / 1024 > UINT32_MAX)
-		return sd_fail(e, E2BIG, "memory %" PRIu64 " KiB is more than shoji-hv can give",
-		               cfg->memory_kib);
+	hc.memory_kib = cfg->memory_kib; /* KiB from the XML to shoji-hv, unconverted */
 	dom = calloc(1, sizeof(*dom));
 	if (!dom)
 		return sd_fail(e, ENOMEM, "out of memory");
@@ -96,10 +93,11 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		rc = errno;
 		if (rc == EINVAL)
 			sd_fail(e, rc,
-			        "shoji-hv refused the domain: %" PRIu32
-			        " MiB of memory and %u vCPUs "
-			        "exceed its limits (at most 3072 MiB and 32 vCPUs)",
-			        hc.memory_mib, hc.vcpus);
+			        "shoji-hv refused the domain: %" PRIu64
+			        " KiB of memory and %u vCPUs exceed its limits (at most %llu KiB "
+			        "and %d vCPUs)",
+			        hc.memory_kib, hc.vcpus, SHOJI_DOMAIN_MEMORY_MAX_KIB,
+			        SHOJI_DOMAIN_VCPUS_MAX);
 		else
 			sd_fail(e, rc, "shoji-hv cannot create the domain: %s", strerror(rc));
 		goto fail;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pidfile.h"
 #include "shojid.h"
 
 #ifndef SHOJI_SBINDIR
@@ -230,7 +231,7 @@ int main(int argc, char **argv)
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	bool daemonize = false;
 	int ready_fd = -1, status = 1;
-	char *pidfile = NULL, *dump_dir = NULL, pid[32];
+	char *pidfile = NULL, *dump_dir = NULL;
 
 	parse_args(&sd, argc, argv, &daemonize);
 	if (!sd.schema)
@@ -284,8 +285,7 @@ int main(int argc, char **argv)
 	if (api_listen(&sd) < 0)
 		fatalx("cannot serve the CLI on %s", sd.socket_path);
 	pidfile = state_path(&sd, NULL, "shojid", ".pid");
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (!pidfile || state_write_atomic(pidfile, pid, strlen(pid)) < 0)
+	if (!pidfile || pidfile_write(pidfile) < 0)
 		log_warnx("cannot write the pidfile: %s", strerror(errno));
 	life_autostart(&sd);
 	log_info("listening on %s", sd.socket_path);

@@ -1,7 +1,19 @@
 # dom0-tools/util: libshoji-util, the internal library every daemon shares
-# (the log family; mkdir -p for state and socket directories).  Not installed.
+# (the log family; mkdir -p for state and socket directories; the checked
+# number parser of their options; the pid file).  Not installed.
 noinst_LIBRARIES += dom0-tools/util/libshoji-util.a
 dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/log.h \
-	dom0-tools/util/mkdir-p.c dom0-tools/util/mkdir-p.h
+	dom0-tools/util/mkdir-p.c dom0-tools/util/mkdir-p.h \
+	dom0-tools/util/number.c dom0-tools/util/number.h \
+	dom0-tools/util/pidfile.c dom0-tools/util/pidfile.h
 UTIL_CPPFLAGS = -I$(top_srcdir)/dom0-tools/util
 UTIL_LIB = dom0-tools/util/libshoji-util.a
+
+check_PROGRAMS += tests/unit/test_util
+TESTS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_util_LDADD = $(UTIL_LIB) $(CHECK_LIBS)
+TESTS += tests/system/daemon-numbers.sh
+EXTRA_DIST += tests/system/daemon-numbers.sh

@@ -11,10 +11,12 @@
 
 #include <stdint.h>
 
-#define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
-#define CTRL_PROTO_VERSION 3u
+#include <shoji/limits.h>
 
-#define CTRL_NAME_MAX      64
+#define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
+#define CTRL_PROTO_VERSION 4u
+
+#define CTRL_NAME_MAX      (SHOJI_DOMAIN_NAME_MAX + 1) /* with the NUL */
 #define CTRL_PATH_MAX      4096
 #define CTRL_CMDLINE_MAX   4096
 #define CTRL_HIDE_MAX      512
@@ -57,8 +59,9 @@ struct ctrl_domid {
 
 struct ctrl_create {
 	char name[CTRL_NAME_MAX]; /* NUL-terminated; empty = "domain-<id>" */
-	uint32_t memory_mib;
-	uint32_t vcpus;
+	uint64_t memory_kib;      /* SHOJI_DOMAIN_MEMORY_{MIN,MAX}_KIB; rounded up to pages */
+	uint32_t vcpus;           /* 1 .. SHOJI_DOMAIN_VCPUS_MAX */
+	uint32_t pad;
 	char hide_cpuid[CTRL_HIDE_MAX]; /* NUL-terminated feature list; empty = default */
 	uint8_t uuid[16];               /* all zero: shoji-hv picks one */
 };

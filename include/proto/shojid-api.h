@@ -14,10 +14,12 @@
 
 #include <stdint.h>
 
+#include <shoji/limits.h>
+
 #define API_MAGIC    0x4a4f4853u /* "SHOJ" */
-#define API_VERSION  2
+#define API_VERSION  3
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
-#define API_NAME_MAX 64                    /* bytes of a domain name, without the NUL */
+#define API_NAME_MAX SHOJI_DOMAIN_NAME_MAX /* bytes of a domain name, without the NUL */
 
 /* shojid's default socket. */
 #define SHOJID_DEFAULT_SOCKET "/run/shoji/shojid.sock"

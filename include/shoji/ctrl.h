@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <shoji/limits.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,10 +33,11 @@ enum shoji_domain_state {
 	SHOJI_DOMAIN_GONE = 100    /* events only: destroyed */
 };
 
+/* Limits (SHOJI_DOMAIN_*) are in <shoji/limits.h>. */
 struct shoji_domain_config {
-	const char *name;       /* NULL or "": "domain-<id>" */
-	uint32_t memory_mib;    /* 1 .. 3072 */
-	uint32_t vcpus;         /* 1 .. 32 */
+	const char *name;       /* NULL or "": "domain-<id>"; else 1 .. NAME_MAX bytes */
+	uint64_t memory_kib;    /* MEMORY_MIN_KIB .. MEMORY_MAX_KIB, rounded up to 4 KiB */
+	uint32_t vcpus;         /* 1 .. VCPUS_MAX */
 	const char *hide_cpuid; /* comma-separated features, "none", or NULL for the default */
 	uint8_t uuid[16];       /* the domain's UUID; all zero: shoji-hv generates one */
 };
@@ -49,7 +52,7 @@ struct shoji_dominfo {
 	uint64_t cur_kib;     /* memory populated now */
 	uint64_t cpu_time_ns; /* host CPU time of all vCPU threads */
 	uint8_t uuid[16];
-	char name[64];
+	char name[SHOJI_DOMAIN_NAME_MAX + 1];
 };
 
 struct shoji_ctrl_event {
@@ -86,7 +89,7 @@ int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cf
 int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
                     const char *cmdline, char *err, size_t errlen);
 int shoji_ctrl_unpause(struct shoji_ctrl *c, uint32_t domid);
-/* Give a domain a new name (1..63 bytes). */
+/* Give a domain a new name (1 .. SHOJI_DOMAIN_NAME_MAX bytes). */
 int shoji_ctrl_rename(struct shoji_ctrl *c, uint32_t domid, const char *name);
 int shoji_ctrl_pause(struct shoji_ctrl *c, uint32_t domid);
 int shoji_ctrl_destroy(struct shoji_ctrl *c, uint32_t domid);

@@ -123,7 +123,8 @@ static int bench_create(char **argv, int runs, const char *label)
 		return 1;
 	}
 	for (int i = 0; i < runs; i++) {
-		struct shoji_domain_config cfg = {.name = "raw", .memory_mib = 16, .vcpus = 1};
+		struct shoji_domain_config cfg = {
+		    .name = "raw", .memory_kib = 16 * 1024, .vcpus = 1};
 		uint64_t pos = 0;
 		uint32_t id;
 		double t0 = now_ms();

@@ -55,7 +55,7 @@ static int16_t copy_status(struct shoji_gnttab *gt, uint32_t domid, uint32_t ref
 /* The port limit of a domain that has not run yet can be set (and must be sane). */
 static void check_paused_max_port(struct shoji_evtchn *x, struct shoji_ctrl *c)
 {
-	struct shoji_domain_config cfg = {.memory_mib = 16, .vcpus = 1};
+	struct shoji_domain_config cfg = {.memory_kib = 16 * 1024, .vcpus = 1};
 	uint32_t id;
 
 	if (shoji_ctrl_create(c, &cfg, &id) < 0)

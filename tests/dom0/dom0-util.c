@@ -48,7 +48,7 @@ int dom0_wait_fd(int fd, unsigned int ms)
 void dom0_guest_start(struct dom0_guest *g, const char *sock, const char *image,
                       const char *cmdline)
 {
-	struct shoji_domain_config cfg = {.name = NULL, .memory_mib = 32, .vcpus = 1};
+	struct shoji_domain_config cfg = {.name = NULL, .memory_kib = 32 * 1024, .vcpus = 1};
 	char err[256] = "";
 
 	memset(g, 0, sizeof(*g));

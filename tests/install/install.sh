@@ -62,3 +62,10 @@ $cc -std=c11 -Wall -Wextra -Werror $san $cflags -o "$SHOJI_TMP/backend" \
 	"$top_srcdir/tests/install/backend.c" $libs || fail "backend does not link against $D ($libs)"
 LD_LIBRARY_PATH="$libdir" "$SHOJI_TMP/backend" || fail "backend exited with status $?"
 echo "PASS: out-of-tree Dom0 program linked with pkg-config --libs shoji and ran"
+
+# Each installed library exports its shoji_* API and nothing else (STYLE 12).
+for so in "$libdir"/libshoji-*.so; do
+	extra=$(nm -D --defined-only "$so" | awk '$3 !~ /^shoji_/ { print $3 }')
+	[ -z "$extra" ] || fail "$(basename "$so") exports more than shoji_*: $extra"
+done
+echo "PASS: the installed libraries export only shoji_* symbols"

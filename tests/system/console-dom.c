@@ -96,7 +96,8 @@ static int add_device(struct cd *d, const char *type)
 static int create(struct cd *d, const char *name, const char *kernel, unsigned int mib,
                   const char *cmdline, const char *devtype)
 {
-	struct shoji_domain_config cfg = {.name = name, .memory_mib = mib, .vcpus = 1};
+	struct shoji_domain_config cfg = {
+	    .name = name, .memory_kib = (uint64_t)mib * 1024, .vcpus = 1};
 	uint64_t store_gfn = 0, con_gfn = 0;
 	struct shoji_xs_perm perms[1];
 	char why[256] = "", home[64];

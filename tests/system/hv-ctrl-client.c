@@ -130,8 +130,9 @@ int main(int argc, char **argv)
 		return die("open");
 
 	if (strcmp(cmd, "create") == 0 && argc >= 6) {
-		struct shoji_domain_config cfg = {
-		    .name = argv[3], .memory_mib = num(argv[4]), .vcpus = num(argv[5])};
+		struct shoji_domain_config cfg = {.name = argv[3],
+		                                  .memory_kib = (uint64_t)num(argv[4]) * 1024,
+		                                  .vcpus = num(argv[5])};
 		uint32_t domid;
 		int k;
 

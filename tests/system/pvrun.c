@@ -190,7 +190,7 @@ static int start(struct pvrun *r, const char *sock)
 	char cmdline[4096], err[256];
 
 	for (unsigned int i = 0; i < r->n; i++) {
-		struct shoji_domain_config cfg = {.memory_mib = r->g[i].memory_mib,
+		struct shoji_domain_config cfg = {.memory_kib = (uint64_t)r->g[i].memory_mib * 1024,
 		                                  .vcpus = r->g[i].vcpus};
 
 		if (shoji_ctrl_create(r->ctl, &cfg, &r->g[i].domid) < 0) {

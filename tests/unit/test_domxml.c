@@ -25,6 +25,7 @@
 
 #include "domxml.h"
 #include "check-run.h"
+#include "limits-xml.h"
 
 #define MAX_FIXTURES 128
 
@@ -208,8 +209,8 @@ static const struct {
     {"3", "M", 3072},           {"3", "MiB", 3072},
     {"3", "mib", 3072}, /* libvirt's unit names are case-insensitive */
     {"1", "GB", 976563},        {"1", "G", 1048576},
-    {"1", "GiB", 1048576},      {"1", "TB", 976562500},
-    {"1", "T", 1073741824},     {"1", "TiB", 1073741824},
+    {"1", "GiB", 1048576},      {"3", "GB", 2929688}, /* 2,929,687.5 KiB */
+    {"3", "G", 3145728},        {"3", "GiB", 3145728},
     {" 64 ", "MiB", 65536}, /* white space around the number */
 };
 
@@ -584,9 +585,106 @@ START_TEST(test_names)
 	ck_assert(!domxml_name_valid("a/b", &why));
 	ck_assert(!domxml_name_valid("caf\xc3\xa9", &why));
 	ck_assert(domxml_name_valid(
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
 	ck_assert(!domxml_name_valid(
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &why));
+	ck_assert_str_eq(why, "it is longer than 63 characters");
+}
+END_TEST
+
+/* limits_xml() with the fixture kernel, which exists. */
+static char *at_limits(size_t name, unsigned long long mem, unsigned int vcpus)
+{
+	char *kernel = fixture("good/guest-kernel"), *xml = limits_xml(name, mem, vcpus, kernel);
+
+	ck_assert_ptr_nonnull(xml);
+	free(kernel);
+	return xml;
+}
+
+/* Exactly the limits (and the memory minimum) validate. */
+START_TEST(test_limits_accepted)
+{
+	static const unsigned long long mem[] = {SHOJI_DOMAIN_MEMORY_MIN_KIB,
+	                                         SHOJI_DOMAIN_MEMORY_MAX_KIB};
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {0};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+	char *xml = at_limits(SHOJI_DOMAIN_NAME_MAX, mem[_i], SHOJI_DOMAIN_VCPUS_MAX);
+
+	ck_assert_msg(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs) == 0,
+	              "line %d: %s", errs.items[0].line, errs.items[0].msg);
+	ck_assert_uint_eq(strlen(cfg.name), SHOJI_DOMAIN_NAME_MAX);
+	ck_assert_uint_eq(cfg.memory_kib, mem[_i]);
+	ck_assert_uint_eq(cfg.vcpus, SHOJI_DOMAIN_VCPUS_MAX);
+	domain_config_free(&cfg);
+	free(xml);
+	domxml_parser_free(p);
+}
+END_TEST
+
+/* One past each limit: one error each, on its own line, saying the limit. */
+START_TEST(test_limits_refused)
+{
+	char *xml = at_limits(SHOJI_DOMAIN_NAME_MAX + 1, SHOJI_DOMAIN_MEMORY_MAX_KIB + 1,
+	                      SHOJI_DOMAIN_VCPUS_MAX + 1);
+	struct domxml_errors errs = parse_bad_memory(xml, NULL);
+	char name[SHOJI_DOMAIN_NAME_MAX + 2], want[DOMXML_ERROR_MSG_MAX];
+
+	ck_assert_uint_eq(errs.count, 3);
+	memset(name, 'n', SHOJI_DOMAIN_NAME_MAX + 1);
+	name[SHOJI_DOMAIN_NAME_MAX + 1] = '\0';
+	snprintf(want, sizeof(want), "<name> '%s' is not valid: it is longer than %d characters",
+	         name, SHOJI_DOMAIN_NAME_MAX);
+	ck_assert_int_eq(errs.items[0].line, 2);
+	ck_assert_str_eq(errs.items[0].msg, want);
+	snprintf(want, sizeof(want),
+	         "<memory> of %llu KiB is above the maximum of %llu KiB (%llu MiB)",
+	         SHOJI_DOMAIN_MEMORY_MAX_KIB + 1, SHOJI_DOMAIN_MEMORY_MAX_KIB,
+	         SHOJI_DOMAIN_MEMORY_MAX_KIB / 1024);
+	ck_assert_int_eq(errs.items[1].line, 3);
+	ck_assert_str_eq(errs.items[1].msg, want);
+	snprintf(want, sizeof(want), "<vcpu> '%d' must be between 1 and %d",
+	         SHOJI_DOMAIN_VCPUS_MAX + 1, SHOJI_DOMAIN_VCPUS_MAX);
+	ck_assert_int_eq(errs.items[2].line, 4);
+	ck_assert_str_eq(errs.items[2].msg, want);
+	free(xml);
+
+	xml = at_limits(1, SHOJI_DOMAIN_MEMORY_MIN_KIB - 1, 1);
+	errs = parse_bad_memory(xml, NULL);
+	ck_assert_uint_eq(errs.count, 1);
+	snprintf(want, sizeof(want),
+	         "<memory> of %llu KiB is below the minimum of %llu KiB (1 MiB)",
+	         SHOJI_DOMAIN_MEMORY_MIN_KIB - 1, SHOJI_DOMAIN_MEMORY_MIN_KIB);
+	ck_assert_int_eq(errs.items[0].line, 3);
+	ck_assert_str_eq(errs.items[0].msg, want);
+	free(xml);
+}
+END_TEST
+
+/* The larger units scale: a tebibyte is more than a domain may have. */
+START_TEST(test_units_above_limit)
+{
+	static const struct {
+		const char *unit;
+		unsigned long long kib;
+	} big[] = {{"T", 1073741824}, {"TiB", 1073741824}, {"TB", 976562500}};
+	char xml[256], want[DOMXML_ERROR_MSG_MAX];
+	struct domxml_errors errs;
+
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		snprintf(xml, sizeof(xml),
+		         "<domain type='xen'><name>u</name><memory unit='%s'>1</memory>"
+		         "<os><type>xenpvh</type><kernel>/k</kernel></os></domain>",
+		         big[i].unit);
+		errs = parse_bad_memory(xml, NULL);
+		snprintf(want, sizeof(want),
+		         "<memory> of %llu KiB is above the maximum of %llu KiB (%llu MiB)",
+		         big[i].kib, SHOJI_DOMAIN_MEMORY_MAX_KIB,
+		         SHOJI_DOMAIN_MEMORY_MAX_KIB / 1024);
+		ck_assert_str_eq(errs.items[0].msg, want);
+	}
 }
 END_TEST
 
@@ -681,6 +779,9 @@ int main(void)
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_enum_names);
+	tcase_add_loop_test(tc, test_limits_accepted, 0, 2);
+	tcase_add_test(tc, test_limits_refused);
+	tcase_add_test(tc, test_units_above_limit);
 	tcase_add_test(tc, test_missing_schema);
 	suite_add_tcase(s, tc);
 	status = check_run(s);

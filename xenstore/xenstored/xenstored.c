@@ -24,6 +24,8 @@
 #include "mkdir-p.h"
 #include "ring-dom0.h"
 #include "log.h"
+#include "number.h"
+#include "pidfile.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
@@ -371,8 +373,7 @@ static void parse_quota(struct xsd_quota *q, const char *arg)
 {
 	char name[64];
 	const char *eq = strchr(arg, '=');
-	char *end;
-	unsigned long v;
+	uint64_t v;
 	int id;
 
 	if (!eq || (size_t)(eq - arg) >= sizeof(name)) {
@@ -382,21 +383,24 @@ static void parse_quota(struct xsd_quota *q, const char *arg)
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = '\0';
 	id = quota_lookup(name);
-	errno = 0;
-	v = strtoul(eq + 1, &end, 10);
-	if (id < 0 || *end || eq[1] == '\0' || errno || v > UINT32_MAX) {
+	if (id < 0 || !parse_u64(eq + 1, UINT32_MAX, &v)) {
 		fprintf(stderr, "shoji-xenstored: bad quota '%s' (see --help)\n", arg);
 		exit(2);
 	}
 	q->v[id] = (uint32_t)v;
 }
 
-static void write_pidfile(const char *path)
+/* optarg of option opt as a number in [min, max], or exit 2 saying why. */
+static uint64_t opt_number(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
-	FILE *f = fopen(path, "w");
+	uint64_t v;
 
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0)
-		fatalx("cannot write pid file %s", path);
+	if (!parse_u64(arg, max, &v) || v < min) {
+		fprintf(stderr, "shoji-xenstored: %s: expected a number in %llu..%llu, got '%s'\n",
+		        opt, (unsigned long long)min, (unsigned long long)max, arg);
+		exit(2);
+	}
+	return v;
 }
 
 int main(int argc, char **argv)
@@ -441,13 +445,11 @@ int main(int argc, char **argv)
 			parse_quota(&quota, optarg);
 			break;
 		case 'o':
-			out_limit = strtoul(optarg, NULL, 10);
-			if (out_limit < 2 * (XENSTORE_PAYLOAD_MAX + 16))
-				fatalx("--output-limit must be at least %d",
-				       2 * (XENSTORE_PAYLOAD_MAX + 16));
+			out_limit = (size_t)opt_number("--output-limit", optarg,
+			                               2 * (XENSTORE_PAYLOAD_MAX + 16), UINT32_MAX);
 			break;
 		case 'P':
-			dm.poll_ns = strtoull(optarg, NULL, 10) * 1000;
+			dm.poll_ns = opt_number("--poll-us", optarg, 0, 1000000) * 1000;
 			break;
 		case 'H':
 			dm.hv_socket = optarg;
@@ -475,8 +477,8 @@ int main(int argc, char **argv)
 	dm.listen_fd = listen_on(dm.socket_path);
 	if (dm.detach && daemon(1, 0) != 0)
 		fatalx("daemon: %s", strerror(errno));
-	if (dm.pidfile)
-		write_pidfile(dm.pidfile);
+	if (dm.pidfile && pidfile_write(dm.pidfile) != 0)
+		fatal("cannot write pid file %s", dm.pidfile);
 	dm.base = event_base_new();
 	if (!dm.base)
 		fatalx("event_base_new failed");

@@ -43,6 +43,7 @@
 
 #include "log.h"
 #include "mkdir-p.h"
+#include "number.h"
 
 #define CLIENT_OUT_MAX (1u << 20) /* a client further behind than this is dropped */
 #define CLIENT_IN_MAX  4096u      /* input read ahead from a client */
@@ -323,22 +324,10 @@ static char *xs_read_dom(struct consd *cd, uint32_t domid, const char *node)
 	return shoji_xs_read(shoji_backend_xs(cd->be), SHOJI_XS_NO_TX, path, NULL);
 }
 
-/* s as a decimal number (digits only) of at most max: true with *v set, or false. */
-static bool parse_num(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !errno && !*end && *v <= max;
-}
-
 static bool read_num(struct consd *cd, uint32_t domid, const char *node, uint64_t max, uint64_t *v)
 {
 	char *s = xs_read_dom(cd, domid, node);
-	bool ok = s && parse_num(s, max, v);
+	bool ok = parse_u64(s, max, v);
 
 	free(s);
 	return ok;
@@ -581,8 +570,11 @@ int main(int argc, char **argv)
 			log_set_verbose(true);
 			break;
 		case 'm':
-			if (!parse_num(optarg, UINT64_MAX, &cd.log_max))
-				return usage(stderr, 2);
+			if (!parse_u64(optarg, UINT64_MAX, &cd.log_max)) {
+				log_warnx("--log-max: expected a number of bytes, got '%s'",
+				          optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			return usage(stdout, 0);

@@ -1,0 +1,109 @@
+/*
+ * Unit tests of libshoji-util's helpers (dom0-tools/util): the checked
+ * number parser every daemon option uses, and the pid file.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check-run.h"
+#include "number.h"
+#include "pidfile.h"
+
+static const struct {
+	const char *s;
+	uint64_t max;
+	bool ok;
+	uint64_t want;
+} cases[] = {
+    {"0", 10, true, 0},
+    {"7", 10, true, 7},
+    {"10", 10, true, 10},
+    {"11", 10, false, 0},
+    {"007", 10, true, 7},
+    {"0", 0, true, 0},
+    {"1", 0, false, 0},
+    {"9", 5, false, 0},
+    {"18446744073709551615", UINT64_MAX, true, UINT64_MAX},
+    {"18446744073709551616", UINT64_MAX, false, 0},
+    {"99999999999999999999", UINT64_MAX, false, 0},
+    {"4294967295", UINT32_MAX, true, UINT32_MAX},
+    {"4294967296", UINT32_MAX, false, 0},
+    {"", UINT64_MAX, false, 0},
+    {"-1", UINT64_MAX, false, 0},
+    {"+1", UINT64_MAX, false, 0},
+    {" 1", UINT64_MAX, false, 0},
+    {"1 ", UINT64_MAX, false, 0},
+    {"12x", UINT64_MAX, false, 0},
+    {"0x10", UINT64_MAX, false, 0},
+    {"1e3", UINT64_MAX, false, 0},
+    {"1.5", UINT64_MAX, false, 0},
+};
+
+START_TEST(test_parse_u64)
+{
+	uint64_t v = 12345;
+	bool ok = parse_u64(cases[_i].s, cases[_i].max, &v);
+
+	ck_assert_msg(ok == cases[_i].ok, "'%s' (max %llu): %s", cases[_i].s,
+	              (unsigned long long)cases[_i].max, ok ? "accepted" : "refused");
+	ck_assert_uint_eq(v, ok ? cases[_i].want : 12345); /* untouched when refused */
+}
+END_TEST
+
+START_TEST(test_parse_u64_null)
+{
+	uint64_t v = 1;
+
+	ck_assert(!parse_u64(NULL, UINT64_MAX, &v));
+	ck_assert_uint_eq(v, 1);
+}
+END_TEST
+
+START_TEST(test_pidfile)
+{
+	char dir[] = "/tmp/shoji-util-test.XXXXXX", path[64], want[32], got[32] = "";
+	struct stat st;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/d.pid", dir);
+	snprintf(want, sizeof(want), "%ld\n", (long)getpid());
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("stale content, longer than a pid\n", f);
+	fclose(f);
+	umask(022);
+	ck_assert_int_eq(pidfile_write(path), 0);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(got, 1, sizeof(got) - 1, f), strlen(want));
+	fclose(f);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0); /* no temporary left behind */
+	snprintf(path, sizeof(path), "%s/d.pid", dir);
+	ck_assert_int_eq(pidfile_write(path), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+
+	tcase_add_loop_test(tc, test_parse_u64, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(tc, test_parse_u64_null);
+	tcase_add_test(tc, test_pidfile);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
