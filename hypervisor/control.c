@@ -30,6 +30,7 @@
 #include "evtglue.h"
 #include "hv.h"
 #include "log.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define EVQ_SIZE 1024

@@ -145,8 +145,7 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 int domain_pool_start(struct hv *hv, uint64_t ram_size, unsigned int target);
 /* Stop every vCPU, remove @d from the table and drop the table's reference. */
 void domain_destroy(struct domain *d);
-/* Drop a reference taken by domain_create / hv_domain_get. */
-void domain_put(struct domain *d);
+/* domain_put() and domain_shutdown(), which the core calls too, are in platform.h. */
 
 void domain_pause(struct domain *d);
 /* Unpause; the first unpause starts vCPU 0 at the loaded entry point. -EINVAL if not loaded. */
@@ -160,8 +159,6 @@ int domain_unpause(struct domain *d);
 int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
                 char *err, size_t errlen);
 
-/* SCHEDOP_shutdown: every vCPU stops; state becomes shutdown with @reason. */
-void domain_shutdown(struct domain *d, unsigned int reason);
 /* The guest died (triple fault, unhandled exit): state crashed, vCPUs stop. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

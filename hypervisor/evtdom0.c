@@ -26,6 +26,7 @@
 #include "guestmem.h"
 #include "hv.h"
 #include "log.h"
+#include "platform.h"
 
 _Static_assert(CTRL_GNT_ARENA_MAX % GM_PAGE_SIZE == 0, "the arena is whole pages");
 

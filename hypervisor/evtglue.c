@@ -20,6 +20,7 @@
 #include "evtglue.h"
 #include "gnttab.h"
 #include "hv.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* One Dom0 port: the eventfd shoji-hv writes, and the client that bound it. */

@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "evtglue.h"
 #include "hv.h"
+#include "platform.h"
 
 /* SIGUSR1 only interrupts KVM_RUN (vcpu_kick); the handler has nothing to do. */
 static void kick_handler(int sig)

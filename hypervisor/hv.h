@@ -62,8 +62,7 @@ void hv_event_del(struct hv *hv, struct hv_event *ev);
 int hv_loop(struct hv *hv);
 void hv_stop(struct hv *hv);
 
-/* Look a domain up by id and take a reference (NULL if none); drop it with domain_put(). */
-struct domain *hv_domain_get(struct hv *hv, uint32_t domid);
+/* hv_domain_get(), the domain lookup the core uses too, is in platform.h. */
 
 /* Report a state change of @d to hv->on_state (no locks held by the caller). */
 void hv_notify_state(struct hv *hv, struct domain *d);

@@ -8,6 +8,7 @@
 #include "hv.h"
 #include "hypercall.h"
 #include "kvm.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* Event channel and grant table ops are in evtglue.c; gaps answer -XEN_ENOSYS. */

@@ -2,7 +2,8 @@
 
 # The KVM-free core (loader, guest memory, hypercall handlers, time) is a
 # convenience library so unit tests and fuzzers link it against a fake
-# platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c.
+# platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c/hv.c:
+# hypervisor/platform.h names everything it calls of those.
 noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/console.c hypervisor/console.h \
@@ -17,6 +18,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/time.c hypervisor/hvtime.h \
 	hypervisor/vcpuop.c \
 	hypervisor/xenver.c \
+	hypervisor/platform.h \
 	hypervisor/domain.h hypervisor/vcpu.h hypervisor/hv.h hypervisor/kvm.h
 hypervisor_libhv_core_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 

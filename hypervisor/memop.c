@@ -17,6 +17,7 @@
 #include "hypercall.h"
 #include "loader.h"
 #include "kvm.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define MEMOP_CMD_MASK     0x3f /* low bits: sub-op; the rest: continuation extent */

@@ -11,6 +11,7 @@
 
 #include "hv.h"
 #include "log.h"
+#include "platform.h"
 #include "run.h"
 
 #define RUN_EXIT_HOST_ERROR 1

@@ -19,6 +19,7 @@
 #include "hypercall.h"
 #include "kvm.h"
 #include "log.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* An exit handler returns 0 to keep running or -1 after crashing the domain. */
