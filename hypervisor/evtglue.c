@@ -20,6 +20,7 @@
 #include "evtglue.h"
 #include "gnttab.h"
 #include "hv.h"
+#include "physmap.h"
 #include "platform.h"
 #include "vcpu.h"
 
@@ -416,7 +417,7 @@ void evtglue_domain_destroy(struct domain *d)
 	if (ec)
 		evtchn_domain_destroy(ec);
 	/* Unmapped (no vCPU runs any more), then unpinned: the granters can end access. */
-	domain_unmap_grants(d);
+	physmap_unmap_grants(d);
 	if (gt)
 		gnttab_destroy(gt); /* its release hook drops our domain reference */
 	evtglue_dom_exc(d->hv);
@@ -538,8 +539,8 @@ static int io_map_grant(void *ctx, const struct gnttab_mapping *m)
 
 	if (m->dom == 0 || !granter)
 		return GNTST_general_error;
-	return domain_map_grant(v->d, m->handle, m->host_addr, granter->vm.memfd, m->gfn,
-	                        m->readonly);
+	return physmap_map_grant(v->d, m->handle, m->host_addr, granter->vm.memfd, m->gfn,
+	                         m->readonly);
 }
 
 /* GNTTABOP_unmap_grant_ref: out of the physmap before the core drops the pin. */
@@ -547,7 +548,7 @@ static void io_unmap_grant(void *ctx, const struct gnttab_mapping *m)
 {
 	struct vcpu *v = ctx;
 
-	domain_unmap_grant(v->d, m->handle);
+	physmap_unmap_grant(v->d, m->handle);
 }
 
 long do_grant_table_op(struct vcpu *v, const uint64_t a[5])

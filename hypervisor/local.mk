@@ -14,6 +14,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
 	hypervisor/loader.c hypervisor/loader.h \
 	hypervisor/memop.c \
+	hypervisor/physmap.c hypervisor/physmap.h \
 	hypervisor/sched.c \
 	hypervisor/time.c hypervisor/hvtime.h \
 	hypervisor/vcpuop.c \
@@ -68,7 +69,8 @@ FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/gnttab.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
-	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/sched.c \
+	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/physmap.c \
+	$(top_srcdir)/hypervisor/sched.c \
 	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
 	$(top_srcdir)/hypervisor/xenver.c
 FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
