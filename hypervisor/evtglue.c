@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <shoji/errno.h>
 #include <shoji/event_channel.h>
 #include <shoji/grant_table.h>
 
@@ -423,15 +424,14 @@ void evtglue_domain_destroy(struct domain *d)
 	evtglue_dom_exc(d->hv);
 }
 
-/* Take a reference to @d's port table / grant table (NULL once torn down). */
-static struct evtchn_domain *port_table(struct domain *d)
+struct evtchn_domain *evtglue_port_table(struct domain *d)
 {
 	struct evtglue *g = glue_of(d->hv);
 
 	return g ? grab_locked(g, d, grab_evtchn) : NULL;
 }
 
-static struct gnttab *grant_table(struct domain *d)
+struct gnttab *evtglue_grant_table(struct domain *d)
 {
 	struct evtglue *g = glue_of(d->hv);
 
@@ -440,7 +440,7 @@ static struct gnttab *grant_table(struct domain *d)
 
 void evtglue_shared_info_moved(struct domain *d)
 {
-	struct evtchn_domain *ec = port_table(d);
+	struct evtchn_domain *ec = evtglue_port_table(d);
 	struct shared_info *si;
 
 	if (!ec)
@@ -455,7 +455,7 @@ void evtglue_shared_info_moved(struct domain *d)
 void evtglue_vcpu_info_moved(struct vcpu *v)
 {
 	struct domain *d = v->d;
-	struct evtchn_domain *ec = port_table(d);
+	struct evtchn_domain *ec = evtglue_port_table(d);
 	struct vcpu_info *vi;
 
 	if (!ec)
@@ -469,7 +469,7 @@ void evtglue_vcpu_info_moved(struct vcpu *v)
 
 void evtglue_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq)
 {
-	struct evtchn_domain *ec = port_table(d);
+	struct evtchn_domain *ec = evtglue_port_table(d);
 
 	if (!ec)
 		return;
@@ -487,7 +487,7 @@ void evtglue_dom_exc(struct hv *hv)
 
 int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn)
 {
-	struct gnttab *gt = grant_table(d);
+	struct gnttab *gt = evtglue_grant_table(d);
 	void *page;
 	int r;
 
@@ -495,75 +495,6 @@ int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn)
 		return -XEN_ENOSYS;
 	page = guest_gfn_to_host(d, gfn);
 	r = page ? gnttab_map_frame(gt, idx, gfn, page) : -XEN_EINVAL;
-	gnttab_put(gt);
-	return r;
-}
-
-/* --- The hypercalls. --- */
-
-static int io_copy_from(void *ctx, void *dst, uint64_t gva, size_t len)
-{
-	return copy_from_guest(ctx, dst, gva, len);
-}
-
-static int io_copy_to(void *ctx, uint64_t gva, const void *src, size_t len)
-{
-	return copy_to_guest(ctx, gva, src, len);
-}
-
-long do_event_channel_op(struct vcpu *v, const uint64_t a[5])
-{
-	const struct evtchn_guest_io io = {
-	    .ctx = v, .copy_from = io_copy_from, .copy_to = io_copy_to};
-	struct evtchn_domain *ec = port_table(v->d);
-	long r;
-
-	if (!ec)
-		return -XEN_ENOSYS;
-	r = evtchn_hypercall(ec, (unsigned int)a[0], a[1], &io);
-	evtchn_domain_put(ec);
-	return r;
-}
-
-/*
- * GNTTABOP_map_grant_ref from a guest (a guest-side backend): the core has
- * validated and pinned the grant; put the granter's page in the mapper's
- * physmap at host_addr, a guest-physical address (the HVM/PVH convention).
- * The granter is a guest (Dom0 grants nothing: its frames are never RAM), and
- * its domain stays alive while the pin is held.
- */
-static int io_map_grant(void *ctx, const struct gnttab_mapping *m)
-{
-	struct vcpu *v = ctx;
-	struct domain *granter = m->owner;
-
-	if (m->dom == 0 || !granter)
-		return GNTST_general_error;
-	return physmap_map_grant(v->d, m->handle, m->host_addr, granter->vm.memfd, m->gfn,
-	                         m->readonly);
-}
-
-/* GNTTABOP_unmap_grant_ref: out of the physmap before the core drops the pin. */
-static void io_unmap_grant(void *ctx, const struct gnttab_mapping *m)
-{
-	struct vcpu *v = ctx;
-
-	physmap_unmap_grant(v->d, m->handle);
-}
-
-long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
-{
-	const struct gnttab_guest_io io = {.ctx = v,
-	                                   .copy_from = io_copy_from,
-	                                   .copy_to = io_copy_to,
-	                                   .map_grant = io_map_grant,
-	                                   .unmap_grant = io_unmap_grant};
-	struct gnttab *gt = grant_table(v->d);
-	long r;
-
-	if (!gt)
-		return -XEN_ENOSYS;
-	r = gnttab_hypercall(gt, (unsigned int)a[0], a[1], (uint32_t)a[2], &io);
 	gnttab_put(gt);
 	return r;
 }

@@ -1,6 +1,6 @@
 /*
  * Glue between shoji-hv and the event channel / grant table cores
- * (evtchn.h, gnttab.h): the two hypercalls, per-domain set-up and teardown,
+ * (evtchn.h, gnttab.h): per-domain set-up and teardown,
  * the hooks the core files call (shared_info and vcpu_info moves, VIRQs,
  * grant frames), and Dom0 -- domain 0 of the evtchn/grant namespace, whose
  * ports are eventfds handed to control-socket clients.
@@ -19,10 +19,10 @@
 #include <shoji/event_channel.h>
 #include <shoji/grant_table.h>
 
-#include "hypercall.h"
-
-struct hv;
 struct domain;
+struct evtchn_domain;
+struct gnttab;
+struct hv;
 struct vcpu;
 
 /* Highest Dom0 port (the whole 2-level space). */
@@ -61,8 +61,12 @@ void evtglue_dom_exc(struct hv *hv);
 /* XENMAPSPACE_grant_table: frame @idx of @d's table now lives at @gfn. */
 int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn);
 
-hypercall_fn do_event_channel_op;
-hypercall_fn do_grant_table_op;
+/*
+ * @d's port table / grant table with a reference taken (drop it with
+ * evtchn_domain_put / gnttab_put), or NULL once torn down.
+ */
+struct evtchn_domain *evtglue_port_table(struct domain *d);
+struct gnttab *evtglue_grant_table(struct domain *d);
 
 /*
  * --- Dom0 (control-socket clients).  @owner identifies the client

@@ -9,6 +9,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
+	hypervisor/evtgntop.c \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
 	hypervisor/hvmop.c \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
@@ -65,14 +66,13 @@ tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
-	$(top_srcdir)/hypervisor/evtglue.c $(top_srcdir)/hypervisor/evtchn.c \
-	$(top_srcdir)/hypervisor/gnttab.c \
+	$(top_srcdir)/hypervisor/evtchn.c $(top_srcdir)/hypervisor/evtglue.c \
+	$(top_srcdir)/hypervisor/evtgntop.c $(top_srcdir)/hypervisor/gnttab.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
 	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/physmap.c \
-	$(top_srcdir)/hypervisor/sched.c \
-	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
-	$(top_srcdir)/hypervisor/xenver.c
+	$(top_srcdir)/hypervisor/sched.c $(top_srcdir)/hypervisor/time.c \
+	$(top_srcdir)/hypervisor/vcpuop.c $(top_srcdir)/hypervisor/xenver.c
 FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
 EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
 	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh

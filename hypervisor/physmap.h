@@ -3,7 +3,7 @@
  * shared_info lives (inside RAM or on an extra page above it), and grant
  * mappings (pages of other guests, each a one-page KVM memslot above RAM).
  * The memory_op hypercalls (memop.c), grant maps from the grant table
- * hypercall (evtglue.c), domain teardown (evtglue.c) and the read-only
+ * hypercall (evtgntop.c), domain teardown (evtglue.c) and the read-only
  * write check of the vCPU loop (vcpu.c) change and read it through here.
  *
  * Pages placed above RAM go below the MMIO hole at 0xfe000000 or between
