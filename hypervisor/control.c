@@ -1,7 +1,8 @@
 /*
  * The control socket: a typed request table (one struct per message, sizes
  * checked on receive, validated before acting) served from the event loop,
- * plus state-change events for subscribers.
+ * plus state-change events for subscribers.  The Dom0 event channel and
+ * grant requests are entries of the same table, served by dom0port.c.
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +19,20 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <shoji/sched.h>
 
+#include "proto/hv-ctrl.h"
+#include "proto/hv-dom0.h"
 #include "control.h"
 #include "cpuid.h"
-#include "proto/hv-ctrl.h"
+#include "ctrlop.h"
+#include "dom0port.h"
 #include "domain.h"
-#include "evtglue.h"
 #include "hv.h"
 #include "log.h"
 #include "platform.h"
@@ -36,12 +41,13 @@
 #define EVQ_SIZE 1024
 #define MSG_MAX  (sizeof(struct ctrl_hdr) + sizeof(struct ctrl_console_reply))
 
-struct conn {
+/* One connection (ctrlop.h: the client a request came from). */
+struct ctrl_client {
 	struct control *ctl;
 	int fd;
 	bool subscribed;
 	struct hv_event ev;
-	struct conn *next;
+	struct ctrl_client *next;
 };
 
 struct control {
@@ -50,7 +56,7 @@ struct control {
 	struct hv_event listen_ev;
 	int sig_fd;
 	struct hv_event sig_ev;
-	struct conn *conns;
+	struct ctrl_client *conns;
 
 	/* State changes from any thread, sent to subscribers by the loop thread. */
 	pthread_mutex_t qlock;
@@ -63,13 +69,26 @@ struct control {
 	uint8_t tx[MSG_MAX]; /* its reply body */
 };
 
-/* A request handler: validates @req completely, then acts; fills @reply. 0 or -errno. */
-typedef int ctrl_fn(struct control *c, const void *req, void *reply);
+/* Flags of a ctrl_ops entry. */
+enum {
+	OP_ECHO = 1u << 0,     /* the reply is the request's struct, OUT fields filled */
+	OP_ERR_BODY = 1u << 1, /* a refused request still gets its reply body (a load's reason) */
+	OP_NO_REPLY = 1u << 2, /* fire and forget: no reply at all */
+};
 
+/*
+ * One request type: its request and reply body sizes and its handler
+ * (ctrlop.h).  A family of requests (CTRL_EVTCHN, CTRL_GNTTAB) shares one
+ * struct for every op: the family's entry has the sizes, and the op (the
+ * struct's first 32 bits) picks the handler in @ops.
+ */
 struct ctrl_op {
 	size_t req_size;
 	size_t reply_size;
 	ctrl_fn *fn;
+	unsigned int flags; /* OP_* */
+	const struct ctrl_op *ops;
+	uint32_t nr_ops;
 };
 
 static bool str_ok(const char *s, size_t size)
@@ -77,12 +96,8 @@ static bool str_ok(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
-static struct domain *get_domain(struct control *c, uint32_t domid)
-{
-	return hv_domain_get(c->hv, domid);
-}
-
-static int op_create(struct control *c, const void *req, void *reply)
+static int op_create(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                     int *pass_fd)
 {
 	const struct ctrl_create *q = req;
 	struct ctrl_create_reply *r = reply;
@@ -104,7 +119,7 @@ static int op_create(struct control *c, const void *req, void *reply)
 	memcpy(cfg.uuid, q->uuid, sizeof(cfg.uuid));
 	cfg.memory = (uint64_t)q->memory_mib << 20;
 	cfg.nr_vcpus = q->vcpus;
-	rc = domain_create(c->hv, &cfg, &d);
+	rc = domain_create(hv, &cfg, &d);
 	if (rc < 0)
 		return rc;
 	r->domid = d->domid;
@@ -114,7 +129,8 @@ static int op_create(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_load(struct control *c, const void *req, void *reply)
+static int op_load(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_load *q = req;
 	struct ctrl_load_reply *r = reply;
@@ -125,7 +141,7 @@ static int op_load(struct control *c, const void *req, void *reply)
 	    !str_ok(q->cmdline, sizeof(q->cmdline)) || q->kernel[0] != '/' ||
 	    (q->has_initrd && q->initrd[0] != '/'))
 		return -EINVAL;
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	rc = domain_load(d, q->kernel, q->has_initrd ? q->initrd : NULL, q->cmdline, r->error,
@@ -134,10 +150,11 @@ static int op_load(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
-static int op_unpause(struct control *c, const void *req, void *reply)
+static int op_unpause(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                      int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	int rc;
 
 	if (!d)
@@ -147,10 +164,11 @@ static int op_unpause(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
-static int op_pause(struct control *c, const void *req, void *reply)
+static int op_pause(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                    int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 
 	if (!d)
 		return -ESRCH;
@@ -159,14 +177,15 @@ static int op_pause(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_rename(struct control *c, const void *req, void *reply)
+static int op_rename(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                     int *pass_fd)
 {
 	const struct ctrl_rename *q = req;
 	struct domain *d;
 
 	if (!str_ok(q->name, sizeof(q->name)) || q->name[0] == '\0')
 		return -EINVAL;
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	pthread_mutex_lock(&d->lock);
@@ -178,17 +197,18 @@ static int op_rename(struct control *c, const void *req, void *reply)
 
 static void send_event(struct control *c, const struct ctrl_event *ev);
 
-static int op_destroy(struct control *c, const void *req, void *reply)
+static int op_destroy(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                      int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	struct ctrl_event gone = {.domid = q->domid, .state = CTRL_STATE_GONE};
 
 	if (!d)
 		return -ESRCH;
 	domain_destroy(d);
 	domain_put(d);
-	send_event(c, &gone);
+	send_event(client->ctl, &gone);
 	return 0;
 }
 
@@ -230,10 +250,11 @@ static void fill_info(struct domain *d, struct ctrl_dominfo *r)
 	r->cpu_time_ns = cpu_time_ns(d);
 }
 
-static int op_info(struct control *c, const void *req, void *reply)
+static int op_info(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 
 	if (!d)
 		return -ESRCH;
@@ -242,14 +263,15 @@ static int op_info(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_list(struct control *c, const void *req, void *reply)
+static int op_list(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_list *q = req;
 	struct ctrl_list_reply *r = reply;
 	uint32_t id;
 
 	for (id = q->first_domid ? q->first_domid : 1; id <= HV_DOMID_MAX; id++) {
-		struct domain *d = get_domain(c, id);
+		struct domain *d = hv_domain_get(hv, id);
 
 		if (!d)
 			continue;
@@ -264,11 +286,11 @@ static int op_list(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_param(struct control *c, const void *req, void *reply, bool set)
+static int op_param(struct hv *hv, const void *req, void *reply, bool set)
 {
 	const struct ctrl_param *q = req;
 	struct ctrl_param *r = reply;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	int rc;
 
 	if (!d)
@@ -281,17 +303,20 @@ static int op_param(struct control *c, const void *req, void *reply, bool set)
 	return rc < 0 ? -EINVAL : 0;
 }
 
-static int op_set_param(struct control *c, const void *req, void *reply)
+static int op_set_param(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
 {
-	return op_param(c, req, reply, true);
+	return op_param(hv, req, reply, true);
 }
 
-static int op_get_param(struct control *c, const void *req, void *reply)
+static int op_get_param(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
 {
-	return op_param(c, req, reply, false);
+	return op_param(hv, req, reply, false);
 }
 
-static int op_console_read(struct control *c, const void *req, void *reply)
+static int op_console_read(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                           int *pass_fd)
 {
 	const struct ctrl_console_read *q = req;
 	struct ctrl_console_reply *r = reply;
@@ -300,7 +325,7 @@ static int op_console_read(struct control *c, const void *req, void *reply)
 	size_t max = q->max < CTRL_CONSOLE_MAX ? q->max : CTRL_CONSOLE_MAX;
 	size_t n;
 
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	pthread_mutex_lock(&d->lock);
@@ -363,11 +388,12 @@ static int read_vcpu_regs(struct vcpu *v, struct ctrl_vcpu_context *r)
  * unpauses), and the vCPU must be out of KVM_RUN now, or KVM_GET_REGS
  * would wait for its next exit: -EBUSY until then.
  */
-static int op_vcpu_context(struct control *c, const void *req, void *reply)
+static int op_vcpu_context(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                           int *pass_fd)
 {
 	const struct ctrl_vcpu_id *q = req;
 	struct ctrl_vcpu_context *r = reply;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	struct vcpu *v;
 	int rc = 0;
 
@@ -390,9 +416,41 @@ static int op_vcpu_context(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
+static int op_subscribe(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
+{
+	client->subscribed = true; /* CTRL_EVENT messages follow */
+	return 0;
+}
+
+#define NR_OPS(t) ((uint32_t)(sizeof(t) / sizeof((t)[0])))
+
+/* CTRL_EVTCHN: struct ctrl_evtchn both ways; its op picks the entry. */
+static const struct ctrl_op evtchn_ops[] = {
+    [CTRL_EVTCHN_BIND_UNBOUND] = {.fn = dom0port_bind_unbound},
+    [CTRL_EVTCHN_BIND_INTERDOMAIN] = {.fn = dom0port_bind_interdomain},
+    [CTRL_EVTCHN_BIND_VIRQ] = {.fn = dom0port_bind_virq},
+    [CTRL_EVTCHN_SEND] = {.fn = dom0port_send, .flags = OP_NO_REPLY},
+    [CTRL_EVTCHN_UNBIND] = {.fn = dom0port_unbind},
+    [CTRL_EVTCHN_SET_MAX_PORT] = {.fn = dom0port_set_max_port},
+    [CTRL_EVTCHN_ALLOC_IN] = {.fn = dom0port_alloc_in},
+};
+
+/* CTRL_GNTTAB: struct ctrl_gnttab both ways; its op picks the entry. */
+static const struct ctrl_op gnttab_ops[] = {
+    [CTRL_GNT_MAP] = {.fn = dom0port_gnt_map},
+    [CTRL_GNT_UNMAP] = {.fn = dom0port_gnt_unmap},
+    [CTRL_GNT_FOREIGN] = {.fn = dom0port_gnt_foreign},
+    [CTRL_GNT_ARENA] = {.fn = dom0port_gnt_arena},
+    [CTRL_GNT_COPY] = {.fn = dom0port_gnt_copy},
+};
+
+_Static_assert(offsetof(struct ctrl_evtchn, op) == 0 && offsetof(struct ctrl_gnttab, op) == 0,
+               "a family's op comes first");
+
 static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_CREATE] = {sizeof(struct ctrl_create), sizeof(struct ctrl_create_reply), op_create},
-    [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load},
+    [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load, OP_ERR_BODY},
     [CTRL_UNPAUSE] = {sizeof(struct ctrl_domid), 0, op_unpause},
     [CTRL_PAUSE] = {sizeof(struct ctrl_domid), 0, op_pause},
     [CTRL_DESTROY] = {sizeof(struct ctrl_domid), 0, op_destroy},
@@ -400,19 +458,24 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_LIST] = {sizeof(struct ctrl_list), sizeof(struct ctrl_list_reply), op_list},
     [CTRL_SET_PARAM] = {sizeof(struct ctrl_param), 0, op_set_param},
     [CTRL_GET_PARAM] = {sizeof(struct ctrl_param), sizeof(struct ctrl_param), op_get_param},
-    [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
     [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
                            op_console_read},
+    [CTRL_SUBSCRIBE] = {0, 0, op_subscribe},
+    [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
+    [CTRL_EVTCHN] = {sizeof(struct ctrl_evtchn), sizeof(struct ctrl_evtchn), .flags = OP_ECHO,
+                     .ops = evtchn_ops, .nr_ops = NR_OPS(evtchn_ops)},
+    [CTRL_GNTTAB] = {sizeof(struct ctrl_gnttab), sizeof(struct ctrl_gnttab), .flags = OP_ECHO,
+                     .ops = gnttab_ops, .nr_ops = NR_OPS(gnttab_ops)},
     [CTRL_VCPU_CONTEXT] = {sizeof(struct ctrl_vcpu_id), sizeof(struct ctrl_vcpu_context),
                            op_vcpu_context},
 };
 
 /* --- Connections. --- */
 
-static void conn_close(struct conn *cn)
+static void conn_close(struct ctrl_client *cn)
 {
 	struct control *c = cn->ctl;
-	struct conn **pp;
+	struct ctrl_client **pp;
 
 	for (pp = &c->conns; *pp; pp = &(*pp)->next)
 		if (*pp == cn) {
@@ -420,41 +483,64 @@ static void conn_close(struct conn *cn)
 			break;
 		}
 	hv_event_del(c->hv, &cn->ev);
-	evtglue_dom0_release(c->hv, (uintptr_t)cn); /* its Dom0 ports and grant maps */
+	dom0port_release(c->hv, cn); /* its Dom0 ports, grant maps and copy arena */
 	close(cn->fd);
 	free(cn);
 }
 
-static void conn_reply(struct conn *cn, const struct ctrl_hdr *req, int status, const void *body,
-                       size_t len)
+/*
+ * Reply to @req with @status: the header, then @body when the request
+ * succeeded (or @err_body says a refusal carries it too), and @pass_fd, if
+ * any, as SCM_RIGHTS when it succeeded.
+ */
+static void conn_reply(struct ctrl_client *cn, const struct ctrl_hdr *req, int status,
+                       const void *body, size_t len, bool err_body, int pass_fd)
 {
-	uint8_t buf[MSG_MAX];
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
 	                     .version = CTRL_PROTO_VERSION,
 	                     .type = req->type,
 	                     .seq = req->seq,
 	                     .status = status};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)body, status == 0 || err_body ? len : 0}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 
-	memcpy(buf, &h, sizeof(h));
-	/* A refused request carries no body, except a load's reason. */
-	if (len && (status == 0 || req->type == CTRL_LOAD))
-		memcpy(buf + sizeof(h), body, len);
-	else
-		len = 0;
-	if (send(cn->fd, buf, sizeof(h) + len, MSG_NOSIGNAL) < 0)
+	if (pass_fd >= 0 && status == 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	if (sendmsg(cn->fd, &mh, MSG_NOSIGNAL) < 0)
 		log_debug("control: reply: %s", strerror(errno));
 }
 
+/*
+ * The one decode of a request: its type (and a family's op) picks the
+ * ctrl_ops entry, its size must be the entry's, and the handler runs on it.
+ */
 static void conn_readable(void *opaque)
 {
-	struct conn *cn = opaque;
-	uint8_t *buf = cn->ctl->rx, *reply = cn->ctl->tx;
+	struct ctrl_client *cn = opaque;
+	struct control *c = cn->ctl;
+	const uint8_t *body = c->rx + sizeof(struct ctrl_hdr);
+	const struct ctrl_op *op, *family;
 	struct ctrl_hdr h;
-	const struct ctrl_op *op;
+	unsigned int flags;
+	uint32_t sub;
 	ssize_t n;
-	int rc;
+	int rc, pass_fd = -1;
 
-	n = recv(cn->fd, buf, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
+	n = recv(cn->fd, c->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -465,36 +551,42 @@ static void conn_readable(void *opaque)
 		conn_close(cn); /* not even a header: not one of ours */
 		return;
 	}
-	memcpy(&h, buf, sizeof(h));
+	memcpy(&h, c->rx, sizeof(h));
 	if (h.magic != CTRL_PROTO_MAGIC) {
 		conn_close(cn);
 		return;
 	}
 	if (h.version != CTRL_PROTO_VERSION) {
-		conn_reply(cn, &h, -EPROTO, NULL, 0);
+		conn_reply(cn, &h, -EPROTO, NULL, 0, false, -1);
 		return;
 	}
-	if (h.type == CTRL_SUBSCRIBE && (size_t)n == sizeof(h)) {
-		cn->subscribed = true;
-		conn_reply(cn, &h, 0, NULL, 0);
-		return;
-	}
-	if (h.type == CTRL_EVTCHN || h.type == CTRL_GNTTAB) {
-		evtdom0_request(cn->ctl->hv, cn->fd, (uintptr_t)cn, buf, (size_t)n);
-		return;
-	}
-	op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
-	if (!op || !op->fn) {
-		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0);
+	family = op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
+	if (!op || (!op->fn && !op->ops)) {
+		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
 		return;
 	}
 	if ((size_t)n != sizeof(h) + op->req_size) {
-		conn_reply(cn, &h, -EINVAL, NULL, 0);
+		conn_reply(cn, &h, -EINVAL, NULL, 0, false, -1);
 		return;
 	}
-	memset(reply, 0, op->reply_size);
-	rc = op->fn(cn->ctl, buf + sizeof(h), reply);
-	conn_reply(cn, &h, rc, reply, op->reply_size);
+	if (family->ops) {
+		memcpy(&sub, body, sizeof(sub));
+		op = sub < family->nr_ops ? &family->ops[sub] : NULL;
+		if (!op || !op->fn) {
+			conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
+			return;
+		}
+	}
+	flags = family->flags | op->flags;
+	if (flags & OP_ECHO)
+		memcpy(c->tx, body, family->reply_size);
+	else
+		memset(c->tx, 0, family->reply_size);
+	rc = op->fn(c->hv, cn, body, c->tx, &pass_fd);
+	if (!(flags & OP_NO_REPLY))
+		conn_reply(cn, &h, rc, c->tx, family->reply_size, flags & OP_ERR_BODY, pass_fd);
+	if (pass_fd >= 0)
+		close(pass_fd);
 }
 
 static void listen_readable(void *opaque)
@@ -502,7 +594,7 @@ static void listen_readable(void *opaque)
 	struct control *c = opaque;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct conn *cn;
+	struct ctrl_client *cn;
 	int fd;
 
 	fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -540,7 +632,7 @@ static void send_event(struct control *c, const struct ctrl_event *ev)
 	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(*ev)];
 	struct ctrl_hdr h = {
 	    .magic = CTRL_PROTO_MAGIC, .version = CTRL_PROTO_VERSION, .type = CTRL_EVENT};
-	struct conn *cn, *next;
+	struct ctrl_client *cn, *next;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), ev, sizeof(*ev));

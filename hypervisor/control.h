@@ -1,4 +1,4 @@
-/* The daemon side of the control socket (protocol: ctrl-proto.h). */
+/* The daemon side of the control socket (protocol: include/proto/hv-ctrl.h). */
 #ifndef SHOJI_HV_CONTROL_H
 #define SHOJI_HV_CONTROL_H
 

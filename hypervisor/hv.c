@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "dom0port.h"
 #include "domain.h"
 #include "evtglue.h"
 #include "hv.h"
@@ -61,6 +62,8 @@ int hv_init(struct hv *hv)
 	r = hv_event_add(hv, &hv->wake_ev);
 	if (r == 0)
 		r = evtglue_hv_init(hv);
+	if (r == 0)
+		r = dom0port_hv_init(hv);
 	if (r < 0)
 		hv_fini(hv);
 	return r;
@@ -68,6 +71,7 @@ int hv_init(struct hv *hv)
 
 void hv_fini(struct hv *hv)
 {
+	dom0port_hv_fini(hv);
 	evtglue_hv_fini(hv);
 	vm_pool_stop(&hv->pool);
 	if (hv->wakefd >= 0)

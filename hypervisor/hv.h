@@ -14,8 +14,10 @@
 #include "kvm.h"
 #include "vmpool.h"
 
-struct domain;
 struct control;
+struct dom0port;
+struct domain;
+struct evtglue;
 
 /* Domain ids handed out: 1 .. HV_DOMID_MAX (0 is Dom0, the host). */
 #define HV_DOMID_MAX 0x7fefu
@@ -48,7 +50,8 @@ struct hv {
 	hv_state_fn *on_state;
 	void *on_state_opaque;
 
-	void *evtglue; /* Dom0 and domain lookups of the event channel/grant cores (evtglue.c) */
+	struct evtglue *evtglue;   /* domain lookups of the event channel/grant cores (evtglue.c) */
+	struct dom0port *dom0port; /* Dom0 in their namespace, for control clients (dom0port.c) */
 };
 
 /* Open KVM and set up the (empty) domain table and event loop. 0 or -errno. */

@@ -1,6 +1,7 @@
 # hypervisor: shoji-hv, the hypervisor core (paths relative to the top of the tree).
 
-# The KVM-free core (loader, guest memory, hypercall handlers, time) is a
+# The KVM-free core (loader, guest memory, hypercall handlers, time, the
+# event channel/grant table glue and Dom0's side of them) is a
 # convenience library so unit tests and fuzzers link it against a fake
 # platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c/hv.c:
 # hypervisor/platform.h names everything it calls of those.
@@ -8,6 +9,7 @@ noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
+	hypervisor/dom0port.c hypervisor/dom0port.h include/proto/hv-dom0.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
 	hypervisor/evtgntop.c \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
@@ -20,7 +22,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/time.c hypervisor/hvtime.h \
 	hypervisor/vcpuop.c \
 	hypervisor/xenver.c \
-	hypervisor/platform.h \
+	hypervisor/platform.h hypervisor/ctrlop.h \
 	hypervisor/domain.h hypervisor/vcpu.h hypervisor/hv.h hypervisor/kvm.h
 hypervisor_libhv_core_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 
@@ -38,7 +40,6 @@ hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 sbin_PROGRAMS += hypervisor/shoji-hv
 hypervisor_shoji_hv_SOURCES = \
 	hypervisor/control.c hypervisor/control.h include/proto/hv-ctrl.h \
-	hypervisor/evtdom0.c include/proto/hv-dom0.h \
 	hypervisor/main.c \
 	hypervisor/run.c hypervisor/run.h
 hypervisor_shoji_hv_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
@@ -51,8 +52,10 @@ HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hyp
 HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) $(UUID_LIBS)
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
-check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
-TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
+check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_dom0port
+TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_dom0port
 tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
 tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
@@ -62,6 +65,9 @@ tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c $(HV_FAKE)
+tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
