@@ -7,16 +7,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -52,10 +48,9 @@ struct ctrl_client {
 
 struct control {
 	struct hv *hv;
+	const char *path; /* of the socket, removed at close */
 	int listen_fd;
 	struct hv_event listen_ev;
-	int sig_fd;
-	struct hv_event sig_ev;
 	struct ctrl_client *conns;
 
 	/* State changes from any thread, sent to subscribers by the loop thread. */
@@ -690,16 +685,6 @@ static void queue_readable(void *opaque)
 	}
 }
 
-static void signal_readable(void *opaque)
-{
-	struct control *c = opaque;
-	struct signalfd_siginfo si;
-
-	if (read(c->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_debug("signal %u: stopping", si.ssi_signo);
-	hv_stop(c->hv);
-}
-
 /* --- Set-up. --- */
 
 static int listen_on(const char *path)
@@ -743,148 +728,54 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/*
- * --daemon: fork before anything process-bound exists (KVM VMs, the epoll set
- * and the signalfd belong to the process that creates them).  The parent
- * waits until the child is listening and exits 0, or 1 if the child failed
- * (the child reports why on the still-shared stderr).  Returns the pipe the
- * child writes once ready, or -1.
- */
-static int detach_start(void)
+struct control *control_open(struct hv *hv, const char *path)
 {
-	int fds[2];
-	pid_t pid;
-	char ok;
+	struct control *c = calloc(1, sizeof(*c));
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		close(fds[1]);
-		_exit(read(fds[0], &ok, 1) == 1 ? 0 : 1);
-	}
-	close(fds[0]);
-	return fds[1];
-}
-
-/* The child is listening: release the parent and leave the terminal. */
-static void detach_finish(int ready_fd)
-{
-	int fd;
-
-	if (setsid() < 0)
-		log_warn("setsid");
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	if (chdir("/") < 0 || write(ready_fd, "1", 1) != 1)
-		log_warn("detach");
-	close(ready_fd);
-}
-
-int control_main(const struct control_options *o)
-{
-	const char *path = o->socket_path;
-	struct control *c = NULL;
-	struct hv *hv = NULL;
-	sigset_t mask;
-	uint32_t id;
-	int r, status = 1, ready_fd = -1;
-
-	if (o->detach) {
-		ready_fd = detach_start();
-		if (ready_fd < 0) {
-			log_warn("cannot detach");
-			return 1;
-		}
-	}
-
-	c = calloc(1, sizeof(*c));
-	hv = calloc(1, sizeof(*hv));
-	if (!c || !hv) {
+	if (!c) {
 		log_warnx("out of memory");
-		goto out_free;
-	}
-	c->listen_fd = c->sig_fd = c->qfd = -1;
-	pthread_mutex_init(&c->qlock, NULL);
-	r = hv_init(hv);
-	if (r < 0) {
-		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
-		goto out_free;
+		return NULL;
 	}
 	c->hv = hv;
+	c->path = path;
+	c->listen_fd = c->qfd = -1;
+	pthread_mutex_init(&c->qlock, NULL);
 	c->listen_fd = listen_on(path);
 	if (c->listen_fd < 0)
 		goto out;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	c->qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->sig_fd < 0 || c->qfd < 0) {
-		log_warn("signalfd/eventfd");
+	if (c->qfd < 0) {
+		log_warn("eventfd");
 		goto out;
 	}
 	c->listen_ev = (struct hv_event){c->listen_fd, listen_readable, c};
-	c->sig_ev = (struct hv_event){c->sig_fd, signal_readable, c};
 	c->q_ev = (struct hv_event){c->qfd, queue_readable, c};
-	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->sig_ev) < 0 ||
-	    hv_event_add(hv, &c->q_ev) < 0) {
+	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->q_ev) < 0) {
 		log_warn("event loop");
 		goto out;
 	}
 	hv->on_state = on_state;
 	hv->on_state_opaque = c;
-	if (o->pool) {
-		r = domain_pool_start(hv, o->pool_memory, o->pool);
-		if (r < 0) {
-			log_warnx("cannot start the VM pool: %s", strerror(-r));
-			goto out;
-		}
-	}
-	if (ready_fd >= 0) {
-		detach_finish(ready_fd);
-		ready_fd = -1;
-	}
-	r = hv_loop(hv);
-	status = r < 0 ? 1 : 0;
-	if (r < 0)
-		log_warnx("event loop: %s", strerror(-r));
+	return c;
 out:
-	/* Stop every domain before the process goes. */
-	for (id = 1; c->hv && id <= HV_DOMID_MAX; id++) {
-		struct domain *d = hv_domain_get(hv, id);
+	control_close(c);
+	return NULL;
+}
 
-		if (d) {
-			domain_destroy(d);
-			domain_put(d);
-		}
-	}
+void control_close(struct control *c)
+{
 	while (c->conns)
 		conn_close(c->conns);
 	if (c->listen_fd >= 0) {
 		close(c->listen_fd);
-		unlink(path);
+		unlink(c->path);
 	}
-	if (c->sig_fd >= 0)
-		close(c->sig_fd);
 	if (c->qfd >= 0)
 		close(c->qfd);
-	hv->on_state = NULL;
-	hv_fini(hv);
-out_free:
-	if (ready_fd >= 0)
-		close(ready_fd); /* the parent exits 1 */
-	free(hv);
+	if (c->hv->on_state_opaque == c) {
+		c->hv->on_state = NULL;
+		c->hv->on_state_opaque = NULL;
+	}
+	pthread_mutex_destroy(&c->qlock);
 	free(c);
-	return status;
 }

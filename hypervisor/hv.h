@@ -57,6 +57,9 @@ struct hv {
 /* Open KVM and set up the (empty) domain table and event loop. 0 or -errno. */
 int hv_init(struct hv *hv);
 void hv_fini(struct hv *hv);
+/* A new context, hv_init()'ed, or NULL with the reason logged; hv_close() ends it. */
+struct hv *hv_open(void);
+void hv_close(struct hv *hv);
 
 /* Add or remove an event loop source. */
 int hv_event_add(struct hv *hv, struct hv_event *ev);

@@ -68,7 +68,6 @@ tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c $(HV_FAKE)
 tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
-
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \

@@ -54,17 +54,9 @@ int run_guest(const struct run_options *o)
 	char err[512];
 	int r, status = RUN_EXIT_HOST_ERROR;
 
-	hv = calloc(1, sizeof(*hv));
-	if (!hv) {
-		log_warnx("out of memory");
+	hv = hv_open();
+	if (!hv)
 		return RUN_EXIT_HOST_ERROR;
-	}
-	r = hv_init(hv);
-	if (r < 0) {
-		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
-		free(hv);
-		return RUN_EXIT_HOST_ERROR;
-	}
 	c.hv = hv;
 	c.ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	c.ev.fn = check_state;
@@ -112,7 +104,6 @@ out:
 	}
 	if (c.ev.fd >= 0)
 		close(c.ev.fd);
-	hv_fini(hv);
-	free(hv);
+	hv_close(hv);
 	return status;
 }
