@@ -53,9 +53,9 @@ HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) 
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
 check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_dom0port
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control
 TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_dom0port
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control
 tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
 tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
@@ -65,9 +65,17 @@ tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
-tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c $(HV_FAKE)
+tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c tests/unit/test_hv_suite.h $(HV_FAKE)
 tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
+# The control socket without KVM: control.c on an hv event loop with no domain.
+tests_unit_test_hv_control_SOURCES = tests/unit/test_hv_control.c tests/unit/test_hv_suite.h \
+	hypervisor/control.c
+tests_unit_test_hv_control_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_hv_control_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_control_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) \
+	dom0-tools/libevtchn/libshoji-evtchn.la $(UTIL_LIB)
+
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \

@@ -23,7 +23,7 @@
 #include "evtglue.h"
 #include "gnttab.h"
 #include "test_hv_platform.h"
-#include "check-run.h"
+#include "test_hv_suite.h"
 
 #define MEM        (4u << 20)
 #define PAGE       4096u
@@ -404,13 +404,7 @@ int main(void)
 	                              grant_map_unmap,
 	                              foreign_map,
 	                              arena_copy};
-	Suite *s = suite_create("hv_dom0port");
-	TCase *tc = tcase_create("dom0port");
-	size_t i;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		tcase_add_test(tc, tests[i]);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return hv_test_main("hv_dom0port", setup, teardown, tests,
+	                    sizeof(tests) / sizeof(tests[0]));
 }
