@@ -418,7 +418,23 @@ static int op_subscribe(struct hv *hv, struct ctrl_client *client, const void *r
 	return 0;
 }
 
-#define NR_OPS(t) ((uint32_t)(sizeof(t) / sizeof((t)[0])))
+/* A request of struct @req, answered by @reply_size bytes (0: none), OP_* @flags. */
+#define ENTRY(req, reply_size_, handler, flags_)                                                   \
+	{                                                                                          \
+		.req_size = sizeof(req), .reply_size = (reply_size_), .fn = (handler),             \
+		.flags = (flags_)                                                                  \
+	}
+
+/*
+ * A family of requests: struct @type both ways (the reply is the request
+ * with its OUT fields filled), the op in its first 32 bits picking the entry
+ * of @table.
+ */
+#define FAMILY(type, table)                                                                        \
+	{                                                                                          \
+		.req_size = sizeof(type), .reply_size = sizeof(type), .flags = OP_ECHO,            \
+		.ops = (table), .nr_ops = (uint32_t)(sizeof(table) / sizeof((table)[0]))           \
+	}
 
 /* CTRL_EVTCHN: struct ctrl_evtchn both ways; its op picks the entry. */
 static const struct ctrl_op evtchn_ops[] = {
@@ -444,25 +460,23 @@ _Static_assert(offsetof(struct ctrl_evtchn, op) == 0 && offsetof(struct ctrl_gnt
                "a family's op comes first");
 
 static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
-    [CTRL_CREATE] = {sizeof(struct ctrl_create), sizeof(struct ctrl_create_reply), op_create},
-    [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load, OP_ERR_BODY},
-    [CTRL_UNPAUSE] = {sizeof(struct ctrl_domid), 0, op_unpause},
-    [CTRL_PAUSE] = {sizeof(struct ctrl_domid), 0, op_pause},
-    [CTRL_DESTROY] = {sizeof(struct ctrl_domid), 0, op_destroy},
-    [CTRL_INFO] = {sizeof(struct ctrl_domid), sizeof(struct ctrl_dominfo), op_info},
-    [CTRL_LIST] = {sizeof(struct ctrl_list), sizeof(struct ctrl_list_reply), op_list},
-    [CTRL_SET_PARAM] = {sizeof(struct ctrl_param), 0, op_set_param},
-    [CTRL_GET_PARAM] = {sizeof(struct ctrl_param), sizeof(struct ctrl_param), op_get_param},
-    [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
-                           op_console_read},
-    [CTRL_SUBSCRIBE] = {0, 0, op_subscribe},
-    [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
-    [CTRL_EVTCHN] = {sizeof(struct ctrl_evtchn), sizeof(struct ctrl_evtchn), .flags = OP_ECHO,
-                     .ops = evtchn_ops, .nr_ops = NR_OPS(evtchn_ops)},
-    [CTRL_GNTTAB] = {sizeof(struct ctrl_gnttab), sizeof(struct ctrl_gnttab), .flags = OP_ECHO,
-                     .ops = gnttab_ops, .nr_ops = NR_OPS(gnttab_ops)},
-    [CTRL_VCPU_CONTEXT] = {sizeof(struct ctrl_vcpu_id), sizeof(struct ctrl_vcpu_context),
-                           op_vcpu_context},
+    [CTRL_CREATE] = ENTRY(struct ctrl_create, sizeof(struct ctrl_create_reply), op_create, 0),
+    [CTRL_LOAD] = ENTRY(struct ctrl_load, sizeof(struct ctrl_load_reply), op_load, OP_ERR_BODY),
+    [CTRL_UNPAUSE] = ENTRY(struct ctrl_domid, 0, op_unpause, 0),
+    [CTRL_PAUSE] = ENTRY(struct ctrl_domid, 0, op_pause, 0),
+    [CTRL_DESTROY] = ENTRY(struct ctrl_domid, 0, op_destroy, 0),
+    [CTRL_INFO] = ENTRY(struct ctrl_domid, sizeof(struct ctrl_dominfo), op_info, 0),
+    [CTRL_LIST] = ENTRY(struct ctrl_list, sizeof(struct ctrl_list_reply), op_list, 0),
+    [CTRL_SET_PARAM] = ENTRY(struct ctrl_param, 0, op_set_param, 0),
+    [CTRL_GET_PARAM] = ENTRY(struct ctrl_param, sizeof(struct ctrl_param), op_get_param, 0),
+    [CTRL_CONSOLE_READ] =
+        ENTRY(struct ctrl_console_read, sizeof(struct ctrl_console_reply), op_console_read, 0),
+    [CTRL_SUBSCRIBE] = {.fn = op_subscribe}, /* an empty message */
+    [CTRL_RENAME] = ENTRY(struct ctrl_rename, 0, op_rename, 0),
+    [CTRL_EVTCHN] = FAMILY(struct ctrl_evtchn, evtchn_ops),
+    [CTRL_GNTTAB] = FAMILY(struct ctrl_gnttab, gnttab_ops),
+    [CTRL_VCPU_CONTEXT] =
+        ENTRY(struct ctrl_vcpu_id, sizeof(struct ctrl_vcpu_context), op_vcpu_context, 0),
 };
 
 /* --- Connections. --- */
