@@ -1,55 +1,57 @@
 /*
  * The control socket: a typed request table (one struct per message, sizes
  * checked on receive, validated before acting) served from the event loop,
- * plus state-change events for subscribers.
+ * plus state-change events for subscribers.  The Dom0 event channel and
+ * grant requests are entries of the same table, served by dom0port.c.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <shoji/sched.h>
 
+#include "proto/hv-ctrl.h"
+#include "proto/hv-dom0.h"
 #include "control.h"
 #include "cpuid.h"
-#include "proto/hv-ctrl.h"
+#include "ctrlop.h"
+#include "dom0port.h"
 #include "domain.h"
-#include "evtglue.h"
 #include "hv.h"
 #include "log.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define EVQ_SIZE 1024
 #define MSG_MAX  (sizeof(struct ctrl_hdr) + sizeof(struct ctrl_console_reply))
 
-struct conn {
+/* One connection (ctrlop.h: the client a request came from). */
+struct ctrl_client {
 	struct control *ctl;
 	int fd;
 	bool subscribed;
 	struct hv_event ev;
-	struct conn *next;
+	struct ctrl_client *next;
 };
 
 struct control {
 	struct hv *hv;
+	const char *path; /* of the socket, removed at close */
 	int listen_fd;
 	struct hv_event listen_ev;
-	int sig_fd;
-	struct hv_event sig_ev;
-	struct conn *conns;
+	struct ctrl_client *conns;
 
 	/* State changes from any thread, sent to subscribers by the loop thread. */
 	pthread_mutex_t qlock;
@@ -62,13 +64,26 @@ struct control {
 	uint8_t tx[MSG_MAX]; /* its reply body */
 };
 
-/* A request handler: validates @req completely, then acts; fills @reply. 0 or -errno. */
-typedef int ctrl_fn(struct control *c, const void *req, void *reply);
+/* Flags of a ctrl_ops entry. */
+enum {
+	OP_ECHO = 1u << 0,     /* the reply is the request's struct, OUT fields filled */
+	OP_ERR_BODY = 1u << 1, /* a refused request still gets its reply body (a load's reason) */
+	OP_NO_REPLY = 1u << 2, /* fire and forget: no reply at all */
+};
 
+/*
+ * One request type: its request and reply body sizes and its handler
+ * (ctrlop.h).  A family of requests (CTRL_EVTCHN, CTRL_GNTTAB) shares one
+ * struct for every op: the family's entry has the sizes, and the op (the
+ * struct's first 32 bits) picks the handler in @ops.
+ */
 struct ctrl_op {
 	size_t req_size;
 	size_t reply_size;
 	ctrl_fn *fn;
+	unsigned int flags; /* OP_* */
+	const struct ctrl_op *ops;
+	uint32_t nr_ops;
 };
 
 static bool str_ok(const char *s, size_t size)
@@ -76,15 +91,11 @@ static bool str_ok(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
-static struct domain *get_domain(struct control *c, uint32_t domid)
-{
-	return hv_domain_get(c->hv, domid);
-}
-
 /* A name that fits the request fits the domain: both are <shoji/limits.h>'s. */
 _Static_assert(CTRL_NAME_MAX == HV_NAME_MAX, "name buffers agree");
 
-static int op_create(struct control *c, const void *req, void *reply)
+static int op_create(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                     int *pass_fd)
 {
 	const struct ctrl_create *q = req;
 	struct ctrl_create_reply *r = reply;
@@ -107,7 +118,7 @@ static int op_create(struct control *c, const void *req, void *reply)
 	cfg.memory = (q->memory_kib << 10) + GM_PAGE_SIZE - 1; /* KiB: the one unit on the wire */
 	cfg.memory &= ~(uint64_t)(GM_PAGE_SIZE - 1);
 	cfg.nr_vcpus = q->vcpus;
-	rc = domain_create(c->hv, &cfg, &d);
+	rc = domain_create(hv, &cfg, &d);
 	if (rc < 0)
 		return rc;
 	r->domid = d->domid;
@@ -117,7 +128,8 @@ static int op_create(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_load(struct control *c, const void *req, void *reply)
+static int op_load(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_load *q = req;
 	struct ctrl_load_reply *r = reply;
@@ -128,7 +140,7 @@ static int op_load(struct control *c, const void *req, void *reply)
 	    !str_ok(q->cmdline, sizeof(q->cmdline)) || q->kernel[0] != '/' ||
 	    (q->has_initrd && q->initrd[0] != '/'))
 		return -EINVAL;
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	rc = domain_load(d, q->kernel, q->has_initrd ? q->initrd : NULL, q->cmdline, r->error,
@@ -137,10 +149,11 @@ static int op_load(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
-static int op_unpause(struct control *c, const void *req, void *reply)
+static int op_unpause(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                      int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	int rc;
 
 	if (!d)
@@ -150,10 +163,11 @@ static int op_unpause(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
-static int op_pause(struct control *c, const void *req, void *reply)
+static int op_pause(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                    int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 
 	if (!d)
 		return -ESRCH;
@@ -162,14 +176,15 @@ static int op_pause(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_rename(struct control *c, const void *req, void *reply)
+static int op_rename(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                     int *pass_fd)
 {
 	const struct ctrl_rename *q = req;
 	struct domain *d;
 
 	if (!str_ok(q->name, sizeof(q->name)) || q->name[0] == '\0')
 		return -EINVAL;
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	pthread_mutex_lock(&d->lock);
@@ -181,17 +196,18 @@ static int op_rename(struct control *c, const void *req, void *reply)
 
 static void send_event(struct control *c, const struct ctrl_event *ev);
 
-static int op_destroy(struct control *c, const void *req, void *reply)
+static int op_destroy(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                      int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	struct ctrl_event gone = {.domid = q->domid, .state = CTRL_STATE_GONE};
 
 	if (!d)
 		return -ESRCH;
 	domain_destroy(d);
 	domain_put(d);
-	send_event(c, &gone);
+	send_event(client->ctl, &gone);
 	return 0;
 }
 
@@ -233,10 +249,11 @@ static void fill_info(struct domain *d, struct ctrl_dominfo *r)
 	r->cpu_time_ns = cpu_time_ns(d);
 }
 
-static int op_info(struct control *c, const void *req, void *reply)
+static int op_info(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_domid *q = req;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 
 	if (!d)
 		return -ESRCH;
@@ -245,14 +262,15 @@ static int op_info(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_list(struct control *c, const void *req, void *reply)
+static int op_list(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                   int *pass_fd)
 {
 	const struct ctrl_list *q = req;
 	struct ctrl_list_reply *r = reply;
 	uint32_t id;
 
 	for (id = q->first_domid ? q->first_domid : 1; id <= HV_DOMID_MAX; id++) {
-		struct domain *d = get_domain(c, id);
+		struct domain *d = hv_domain_get(hv, id);
 
 		if (!d)
 			continue;
@@ -267,11 +285,11 @@ static int op_list(struct control *c, const void *req, void *reply)
 	return 0;
 }
 
-static int op_param(struct control *c, const void *req, void *reply, bool set)
+static int op_param(struct hv *hv, const void *req, void *reply, bool set)
 {
 	const struct ctrl_param *q = req;
 	struct ctrl_param *r = reply;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	int rc;
 
 	if (!d)
@@ -284,17 +302,20 @@ static int op_param(struct control *c, const void *req, void *reply, bool set)
 	return rc < 0 ? -EINVAL : 0;
 }
 
-static int op_set_param(struct control *c, const void *req, void *reply)
+static int op_set_param(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
 {
-	return op_param(c, req, reply, true);
+	return op_param(hv, req, reply, true);
 }
 
-static int op_get_param(struct control *c, const void *req, void *reply)
+static int op_get_param(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
 {
-	return op_param(c, req, reply, false);
+	return op_param(hv, req, reply, false);
 }
 
-static int op_console_read(struct control *c, const void *req, void *reply)
+static int op_console_read(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                           int *pass_fd)
 {
 	const struct ctrl_console_read *q = req;
 	struct ctrl_console_reply *r = reply;
@@ -303,7 +324,7 @@ static int op_console_read(struct control *c, const void *req, void *reply)
 	size_t max = q->max < CTRL_CONSOLE_MAX ? q->max : CTRL_CONSOLE_MAX;
 	size_t n;
 
-	d = get_domain(c, q->domid);
+	d = hv_domain_get(hv, q->domid);
 	if (!d)
 		return -ESRCH;
 	pthread_mutex_lock(&d->lock);
@@ -366,11 +387,12 @@ static int read_vcpu_regs(struct vcpu *v, struct ctrl_vcpu_context *r)
  * unpauses), and the vCPU must be out of KVM_RUN now, or KVM_GET_REGS
  * would wait for its next exit: -EBUSY until then.
  */
-static int op_vcpu_context(struct control *c, const void *req, void *reply)
+static int op_vcpu_context(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                           int *pass_fd)
 {
 	const struct ctrl_vcpu_id *q = req;
 	struct ctrl_vcpu_context *r = reply;
-	struct domain *d = get_domain(c, q->domid);
+	struct domain *d = hv_domain_get(hv, q->domid);
 	struct vcpu *v;
 	int rc = 0;
 
@@ -393,29 +415,80 @@ static int op_vcpu_context(struct control *c, const void *req, void *reply)
 	return rc;
 }
 
+static int op_subscribe(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                        int *pass_fd)
+{
+	client->subscribed = true; /* CTRL_EVENT messages follow */
+	return 0;
+}
+
+/* A request of struct @req, answered by @reply_size bytes (0: none), OP_* @flags. */
+#define ENTRY(req, reply_size_, handler, flags_)                                                   \
+	{                                                                                          \
+		.req_size = sizeof(req), .reply_size = (reply_size_), .fn = (handler),             \
+		.flags = (flags_)                                                                  \
+	}
+
+/*
+ * A family of requests: struct @type both ways (the reply is the request
+ * with its OUT fields filled), the op in its first 32 bits picking the entry
+ * of @table.
+ */
+#define FAMILY(type, table)                                                                        \
+	{                                                                                          \
+		.req_size = sizeof(type), .reply_size = sizeof(type), .flags = OP_ECHO,            \
+		.ops = (table), .nr_ops = (uint32_t)(sizeof(table) / sizeof((table)[0]))           \
+	}
+
+/* CTRL_EVTCHN: struct ctrl_evtchn both ways; its op picks the entry. */
+static const struct ctrl_op evtchn_ops[] = {
+    [CTRL_EVTCHN_BIND_UNBOUND] = {.fn = dom0port_bind_unbound},
+    [CTRL_EVTCHN_BIND_INTERDOMAIN] = {.fn = dom0port_bind_interdomain},
+    [CTRL_EVTCHN_BIND_VIRQ] = {.fn = dom0port_bind_virq},
+    [CTRL_EVTCHN_SEND] = {.fn = dom0port_send, .flags = OP_NO_REPLY},
+    [CTRL_EVTCHN_UNBIND] = {.fn = dom0port_unbind},
+    [CTRL_EVTCHN_SET_MAX_PORT] = {.fn = dom0port_set_max_port},
+    [CTRL_EVTCHN_ALLOC_IN] = {.fn = dom0port_alloc_in},
+};
+
+/* CTRL_GNTTAB: struct ctrl_gnttab both ways; its op picks the entry. */
+static const struct ctrl_op gnttab_ops[] = {
+    [CTRL_GNT_MAP] = {.fn = dom0port_gnt_map},
+    [CTRL_GNT_UNMAP] = {.fn = dom0port_gnt_unmap},
+    [CTRL_GNT_FOREIGN] = {.fn = dom0port_gnt_foreign},
+    [CTRL_GNT_ARENA] = {.fn = dom0port_gnt_arena},
+    [CTRL_GNT_COPY] = {.fn = dom0port_gnt_copy},
+};
+
+_Static_assert(offsetof(struct ctrl_evtchn, op) == 0 && offsetof(struct ctrl_gnttab, op) == 0,
+               "a family's op comes first");
+
 static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
-    [CTRL_CREATE] = {sizeof(struct ctrl_create), sizeof(struct ctrl_create_reply), op_create},
-    [CTRL_LOAD] = {sizeof(struct ctrl_load), sizeof(struct ctrl_load_reply), op_load},
-    [CTRL_UNPAUSE] = {sizeof(struct ctrl_domid), 0, op_unpause},
-    [CTRL_PAUSE] = {sizeof(struct ctrl_domid), 0, op_pause},
-    [CTRL_DESTROY] = {sizeof(struct ctrl_domid), 0, op_destroy},
-    [CTRL_INFO] = {sizeof(struct ctrl_domid), sizeof(struct ctrl_dominfo), op_info},
-    [CTRL_LIST] = {sizeof(struct ctrl_list), sizeof(struct ctrl_list_reply), op_list},
-    [CTRL_SET_PARAM] = {sizeof(struct ctrl_param), 0, op_set_param},
-    [CTRL_GET_PARAM] = {sizeof(struct ctrl_param), sizeof(struct ctrl_param), op_get_param},
-    [CTRL_RENAME] = {sizeof(struct ctrl_rename), 0, op_rename},
-    [CTRL_CONSOLE_READ] = {sizeof(struct ctrl_console_read), sizeof(struct ctrl_console_reply),
-                           op_console_read},
-    [CTRL_VCPU_CONTEXT] = {sizeof(struct ctrl_vcpu_id), sizeof(struct ctrl_vcpu_context),
-                           op_vcpu_context},
+    [CTRL_CREATE] = ENTRY(struct ctrl_create, sizeof(struct ctrl_create_reply), op_create, 0),
+    [CTRL_LOAD] = ENTRY(struct ctrl_load, sizeof(struct ctrl_load_reply), op_load, OP_ERR_BODY),
+    [CTRL_UNPAUSE] = ENTRY(struct ctrl_domid, 0, op_unpause, 0),
+    [CTRL_PAUSE] = ENTRY(struct ctrl_domid, 0, op_pause, 0),
+    [CTRL_DESTROY] = ENTRY(struct ctrl_domid, 0, op_destroy, 0),
+    [CTRL_INFO] = ENTRY(struct ctrl_domid, sizeof(struct ctrl_dominfo), op_info, 0),
+    [CTRL_LIST] = ENTRY(struct ctrl_list, sizeof(struct ctrl_list_reply), op_list, 0),
+    [CTRL_SET_PARAM] = ENTRY(struct ctrl_param, 0, op_set_param, 0),
+    [CTRL_GET_PARAM] = ENTRY(struct ctrl_param, sizeof(struct ctrl_param), op_get_param, 0),
+    [CTRL_CONSOLE_READ] =
+        ENTRY(struct ctrl_console_read, sizeof(struct ctrl_console_reply), op_console_read, 0),
+    [CTRL_SUBSCRIBE] = {.fn = op_subscribe}, /* an empty message */
+    [CTRL_RENAME] = ENTRY(struct ctrl_rename, 0, op_rename, 0),
+    [CTRL_EVTCHN] = FAMILY(struct ctrl_evtchn, evtchn_ops),
+    [CTRL_GNTTAB] = FAMILY(struct ctrl_gnttab, gnttab_ops),
+    [CTRL_VCPU_CONTEXT] =
+        ENTRY(struct ctrl_vcpu_id, sizeof(struct ctrl_vcpu_context), op_vcpu_context, 0),
 };
 
 /* --- Connections. --- */
 
-static void conn_close(struct conn *cn)
+static void conn_close(struct ctrl_client *cn)
 {
 	struct control *c = cn->ctl;
-	struct conn **pp;
+	struct ctrl_client **pp;
 
 	for (pp = &c->conns; *pp; pp = &(*pp)->next)
 		if (*pp == cn) {
@@ -423,41 +496,64 @@ static void conn_close(struct conn *cn)
 			break;
 		}
 	hv_event_del(c->hv, &cn->ev);
-	evtglue_dom0_release(c->hv, (uintptr_t)cn); /* its Dom0 ports and grant maps */
+	dom0port_release(c->hv, cn); /* its Dom0 ports, grant maps and copy arena */
 	close(cn->fd);
 	free(cn);
 }
 
-static void conn_reply(struct conn *cn, const struct ctrl_hdr *req, int status, const void *body,
-                       size_t len)
+/*
+ * Reply to @req with @status: the header, then @body when the request
+ * succeeded (or @err_body says a refusal carries it too), and @pass_fd, if
+ * any, as SCM_RIGHTS when it succeeded.
+ */
+static void conn_reply(struct ctrl_client *cn, const struct ctrl_hdr *req, int status,
+                       const void *body, size_t len, bool err_body, int pass_fd)
 {
-	uint8_t buf[MSG_MAX];
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
 	                     .version = CTRL_PROTO_VERSION,
 	                     .type = req->type,
 	                     .seq = req->seq,
 	                     .status = status};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)body, status == 0 || err_body ? len : 0}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 
-	memcpy(buf, &h, sizeof(h));
-	/* A refused request carries no body, except a load's reason. */
-	if (len && (status == 0 || req->type == CTRL_LOAD))
-		memcpy(buf + sizeof(h), body, len);
-	else
-		len = 0;
-	if (send(cn->fd, buf, sizeof(h) + len, MSG_NOSIGNAL) < 0)
+	if (pass_fd >= 0 && status == 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	if (sendmsg(cn->fd, &mh, MSG_NOSIGNAL) < 0)
 		log_debug("control: reply: %s", strerror(errno));
 }
 
+/*
+ * The one decode of a request: its type (and a family's op) picks the
+ * ctrl_ops entry, its size must be the entry's, and the handler runs on it.
+ */
 static void conn_readable(void *opaque)
 {
-	struct conn *cn = opaque;
-	uint8_t *buf = cn->ctl->rx, *reply = cn->ctl->tx;
+	struct ctrl_client *cn = opaque;
+	struct control *c = cn->ctl;
+	const uint8_t *body = c->rx + sizeof(struct ctrl_hdr);
+	const struct ctrl_op *op, *family;
 	struct ctrl_hdr h;
-	const struct ctrl_op *op;
+	unsigned int flags;
+	uint32_t sub;
 	ssize_t n;
-	int rc;
+	int rc, pass_fd = -1;
 
-	n = recv(cn->fd, buf, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
+	n = recv(cn->fd, c->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -468,36 +564,42 @@ static void conn_readable(void *opaque)
 		conn_close(cn); /* not even a header: not one of ours */
 		return;
 	}
-	memcpy(&h, buf, sizeof(h));
+	memcpy(&h, c->rx, sizeof(h));
 	if (h.magic != CTRL_PROTO_MAGIC) {
 		conn_close(cn);
 		return;
 	}
 	if (h.version != CTRL_PROTO_VERSION) {
-		conn_reply(cn, &h, -EPROTO, NULL, 0);
+		conn_reply(cn, &h, -EPROTO, NULL, 0, false, -1);
 		return;
 	}
-	if (h.type == CTRL_SUBSCRIBE && (size_t)n == sizeof(h)) {
-		cn->subscribed = true;
-		conn_reply(cn, &h, 0, NULL, 0);
-		return;
-	}
-	if (h.type == CTRL_EVTCHN || h.type == CTRL_GNTTAB) {
-		evtdom0_request(cn->ctl->hv, cn->fd, (uintptr_t)cn, buf, (size_t)n);
-		return;
-	}
-	op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
-	if (!op || !op->fn) {
-		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0);
+	family = op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
+	if (!op || (!op->fn && !op->ops)) {
+		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
 		return;
 	}
 	if ((size_t)n != sizeof(h) + op->req_size) {
-		conn_reply(cn, &h, -EINVAL, NULL, 0);
+		conn_reply(cn, &h, -EINVAL, NULL, 0, false, -1);
 		return;
 	}
-	memset(reply, 0, op->reply_size);
-	rc = op->fn(cn->ctl, buf + sizeof(h), reply);
-	conn_reply(cn, &h, rc, reply, op->reply_size);
+	if (family->ops) {
+		memcpy(&sub, body, sizeof(sub));
+		op = sub < family->nr_ops ? &family->ops[sub] : NULL;
+		if (!op || !op->fn) {
+			conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
+			return;
+		}
+	}
+	flags = family->flags | op->flags;
+	if (flags & OP_ECHO)
+		memcpy(c->tx, body, family->reply_size);
+	else
+		memset(c->tx, 0, family->reply_size);
+	rc = op->fn(c->hv, cn, body, c->tx, &pass_fd);
+	if (!(flags & OP_NO_REPLY))
+		conn_reply(cn, &h, rc, c->tx, family->reply_size, flags & OP_ERR_BODY, pass_fd);
+	if (pass_fd >= 0)
+		close(pass_fd);
 }
 
 static void listen_readable(void *opaque)
@@ -505,7 +607,7 @@ static void listen_readable(void *opaque)
 	struct control *c = opaque;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct conn *cn;
+	struct ctrl_client *cn;
 	int fd;
 
 	fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -543,7 +645,7 @@ static void send_event(struct control *c, const struct ctrl_event *ev)
 	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(*ev)];
 	struct ctrl_hdr h = {
 	    .magic = CTRL_PROTO_MAGIC, .version = CTRL_PROTO_VERSION, .type = CTRL_EVENT};
-	struct conn *cn, *next;
+	struct ctrl_client *cn, *next;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), ev, sizeof(*ev));
@@ -601,16 +703,6 @@ static void queue_readable(void *opaque)
 	}
 }
 
-static void signal_readable(void *opaque)
-{
-	struct control *c = opaque;
-	struct signalfd_siginfo si;
-
-	if (read(c->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_debug("signal %u: stopping", si.ssi_signo);
-	hv_stop(c->hv);
-}
-
 /* --- Set-up. --- */
 
 static int listen_on(const char *path)
@@ -654,148 +746,54 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/*
- * --daemon: fork before anything process-bound exists (KVM VMs, the epoll set
- * and the signalfd belong to the process that creates them).  The parent
- * waits until the child is listening and exits 0, or 1 if the child failed
- * (the child reports why on the still-shared stderr).  Returns the pipe the
- * child writes once ready, or -1.
- */
-static int detach_start(void)
+struct control *control_open(struct hv *hv, const char *path)
 {
-	int fds[2];
-	pid_t pid;
-	char ok;
+	struct control *c = calloc(1, sizeof(*c));
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		close(fds[1]);
-		_exit(read(fds[0], &ok, 1) == 1 ? 0 : 1);
-	}
-	close(fds[0]);
-	return fds[1];
-}
-
-/* The child is listening: release the parent and leave the terminal. */
-static void detach_finish(int ready_fd)
-{
-	int fd;
-
-	if (setsid() < 0)
-		log_warn("setsid");
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	if (chdir("/") < 0 || write(ready_fd, "1", 1) != 1)
-		log_warn("detach");
-	close(ready_fd);
-}
-
-int control_main(const struct control_options *o)
-{
-	const char *path = o->socket_path;
-	struct control *c = NULL;
-	struct hv *hv = NULL;
-	sigset_t mask;
-	uint32_t id;
-	int r, status = 1, ready_fd = -1;
-
-	if (o->detach) {
-		ready_fd = detach_start();
-		if (ready_fd < 0) {
-			log_warn("cannot detach");
-			return 1;
-		}
-	}
-
-	c = calloc(1, sizeof(*c));
-	hv = calloc(1, sizeof(*hv));
-	if (!c || !hv) {
+	if (!c) {
 		log_warnx("out of memory");
-		goto out_free;
-	}
-	c->listen_fd = c->sig_fd = c->qfd = -1;
-	pthread_mutex_init(&c->qlock, NULL);
-	r = hv_init(hv);
-	if (r < 0) {
-		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
-		goto out_free;
+		return NULL;
 	}
 	c->hv = hv;
+	c->path = path;
+	c->listen_fd = c->qfd = -1;
+	pthread_mutex_init(&c->qlock, NULL);
 	c->listen_fd = listen_on(path);
 	if (c->listen_fd < 0)
 		goto out;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	c->qfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->sig_fd < 0 || c->qfd < 0) {
-		log_warn("signalfd/eventfd");
+	if (c->qfd < 0) {
+		log_warn("eventfd");
 		goto out;
 	}
 	c->listen_ev = (struct hv_event){c->listen_fd, listen_readable, c};
-	c->sig_ev = (struct hv_event){c->sig_fd, signal_readable, c};
 	c->q_ev = (struct hv_event){c->qfd, queue_readable, c};
-	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->sig_ev) < 0 ||
-	    hv_event_add(hv, &c->q_ev) < 0) {
+	if (hv_event_add(hv, &c->listen_ev) < 0 || hv_event_add(hv, &c->q_ev) < 0) {
 		log_warn("event loop");
 		goto out;
 	}
 	hv->on_state = on_state;
 	hv->on_state_opaque = c;
-	if (o->pool) {
-		r = domain_pool_start(hv, o->pool_memory, o->pool);
-		if (r < 0) {
-			log_warnx("cannot start the VM pool: %s", strerror(-r));
-			goto out;
-		}
-	}
-	if (ready_fd >= 0) {
-		detach_finish(ready_fd);
-		ready_fd = -1;
-	}
-	r = hv_loop(hv);
-	status = r < 0 ? 1 : 0;
-	if (r < 0)
-		log_warnx("event loop: %s", strerror(-r));
+	return c;
 out:
-	/* Stop every domain before the process goes. */
-	for (id = 1; c->hv && id <= HV_DOMID_MAX; id++) {
-		struct domain *d = hv_domain_get(hv, id);
+	control_close(c);
+	return NULL;
+}
 
-		if (d) {
-			domain_destroy(d);
-			domain_put(d);
-		}
-	}
+void control_close(struct control *c)
+{
 	while (c->conns)
 		conn_close(c->conns);
 	if (c->listen_fd >= 0) {
 		close(c->listen_fd);
-		unlink(path);
+		unlink(c->path);
 	}
-	if (c->sig_fd >= 0)
-		close(c->sig_fd);
 	if (c->qfd >= 0)
 		close(c->qfd);
-	hv->on_state = NULL;
-	hv_fini(hv);
-out_free:
-	if (ready_fd >= 0)
-		close(ready_fd); /* the parent exits 1 */
-	free(hv);
+	if (c->hv->on_state_opaque == c) {
+		c->hv->on_state = NULL;
+		c->hv->on_state_opaque = NULL;
+	}
+	pthread_mutex_destroy(&c->qlock);
 	free(c);
-	return status;
 }

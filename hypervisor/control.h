@@ -1,22 +1,21 @@
-/* The daemon side of the control socket (protocol: ctrl-proto.h). */
+/*
+ * The daemon side of the control socket (protocol: include/proto/hv-ctrl.h
+ * and hv-dom0.h): typed requests from Dom0 clients, served from the hv
+ * event loop, and state-change events for subscribers.
+ */
 #ifndef SHOJI_HV_CONTROL_H
 #define SHOJI_HV_CONTROL_H
 
-#include <stdbool.h>
-
-#include <stdint.h>
-
-struct control_options {
-	const char *socket_path;
-	bool detach;          /* fork into the background once listening */
-	unsigned int pool;    /* pre-built VMs to keep ready (0 = none) */
-	uint64_t pool_memory; /* their RAM size in bytes */
-};
+struct control;
+struct hv;
 
 /*
- * Serve the control socket (mode 0600) until SIGTERM/SIGINT/SIGHUP, then
- * destroy every domain and remove the socket.  Returns the exit status.
+ * Listen on @path (mode 0600, its directory made if missing, a stale socket
+ * replaced) and serve it from @hv's event loop; @hv's domain state changes
+ * go to subscribers.  NULL on failure (logged).
  */
-int control_main(const struct control_options *o);
+struct control *control_open(struct hv *hv, const char *path);
+/* Close every connection (their Dom0 ports, maps and arenas go) and remove the socket. */
+void control_close(struct control *c);
 
 #endif

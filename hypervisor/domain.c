@@ -17,6 +17,7 @@
 #include "hvtime.h"
 #include "loader.h"
 #include "log.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* Guest RAM a pooled VM has faulted in ahead: guest images load at 1 MiB. */

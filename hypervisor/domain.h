@@ -129,7 +129,7 @@ struct domain {
 
 	/*
 	 * Grants of other domains this guest mapped into its physmap
-	 * (GNTTABOP_map_grant_ref, memop.c), indexed by grant handle; memslot
+	 * (GNTTABOP_map_grant_ref, physmap.c), indexed by grant handle; memslot
 	 * HV_GRANT_SLOT_BASE + handle.  gmap_max (the grant table's maptrack
 	 * limit) and gmap_ro_slots are set at creation; the entries are
 	 * under d->lock.
@@ -149,8 +149,7 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 int domain_pool_start(struct hv *hv, uint64_t ram_size, unsigned int target);
 /* Stop every vCPU, remove @d from the table and drop the table's reference. */
 void domain_destroy(struct domain *d);
-/* Drop a reference taken by domain_create / hv_domain_get. */
-void domain_put(struct domain *d);
+/* domain_put() and domain_shutdown(), which the core calls too, are in platform.h. */
 
 void domain_pause(struct domain *d);
 /* Unpause; the first unpause starts vCPU 0 at the loaded entry point. -EINVAL if not loaded. */
@@ -164,8 +163,6 @@ int domain_unpause(struct domain *d);
 int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
                 char *err, size_t errlen);
 
-/* SCHEDOP_shutdown: every vCPU stops; state becomes shutdown with @reason. */
-void domain_shutdown(struct domain *d, unsigned int reason);
 /* The guest died (triple fault, unhandled exit): state crashed, vCPUs stop. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -174,39 +171,6 @@ const char *domain_state_name(enum domain_state s);
 
 /* Current system time of @d in ns (CLOCK_MONOTONIC since creation). */
 uint64_t domain_system_time(const struct domain *d);
-
-/*
- * Balloon: mark @n pages from @gfn populated or not.  Return 0, or
- * -XEN_EINVAL outside RAM, -XEN_ENOMEM over max_pages (populate),
- * -XEN_ENOENT when a page is not populated (decrease).  d->lock held.
- */
-int domain_populate(struct domain *d, uint64_t gfn, uint64_t n);
-int domain_depopulate(struct domain *d, uint64_t gfn, uint64_t n);
-
-/*
- * Place shared_info at @gfn (inside RAM or above it).  d->lock held.
- * Returns 0 or a negative XEN_E* value.
- */
-int domain_map_shared_info(struct domain *d, uint64_t gfn);
-
-/*
- * Grant mappings in @d's physmap (memop.c; take d->lock themselves).
- * domain_map_grant maps page @gfn of the granter's RAM memfd @fd at
- * guest-physical @gpa's page as grant handle @handle: @gpa must be above
- * RAM (below the MMIO hole at 0xfe000000, or 4 GiB .. 64 GiB) and clear of
- * shared_info and every other mapping.  Returns GNTST_okay or
- * GNTST_general_error (as Xen for a host address it cannot map).
- * domain_unmap_grant removes handle @handle's mapping (no-op when none);
- * when it returns the guest can no longer reach the page.
- * domain_unmap_grants removes them all once the domain's vCPUs have stopped
- * for good (it leaves the memslots to the VM's close).
- * domain_grant_map_readonly says whether @gpa lies in a read-only mapping.
- */
-int domain_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,
-                     bool readonly);
-void domain_unmap_grant(struct domain *d, uint32_t handle);
-void domain_unmap_grants(struct domain *d);
-bool domain_grant_map_readonly(struct domain *d, uint64_t gpa);
 
 /* HVM params, for the guest (hvmop.c) and the toolstack.  d->lock held; 0 or -XEN_E*. */
 int hvm_param_set(struct domain *d, uint32_t index, uint64_t value);

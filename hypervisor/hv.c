@@ -3,14 +3,18 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "dom0port.h"
 #include "domain.h"
 #include "evtglue.h"
 #include "hv.h"
+#include "log.h"
+#include "platform.h"
 
 /* SIGUSR1 only interrupts KVM_RUN (vcpu_kick); the handler has nothing to do. */
 static void kick_handler(int sig)
@@ -60,6 +64,8 @@ int hv_init(struct hv *hv)
 	r = hv_event_add(hv, &hv->wake_ev);
 	if (r == 0)
 		r = evtglue_hv_init(hv);
+	if (r == 0)
+		r = dom0port_hv_init(hv);
 	if (r < 0)
 		hv_fini(hv);
 	return r;
@@ -67,6 +73,7 @@ int hv_init(struct hv *hv)
 
 void hv_fini(struct hv *hv)
 {
+	dom0port_hv_fini(hv);
 	evtglue_hv_fini(hv);
 	vm_pool_stop(&hv->pool);
 	if (hv->wakefd >= 0)
@@ -75,6 +82,30 @@ void hv_fini(struct hv *hv)
 		close(hv->epfd);
 	hv->wakefd = hv->epfd = -1;
 	kvm_host_close(&hv->kvm);
+}
+
+struct hv *hv_open(void)
+{
+	struct hv *hv = calloc(1, sizeof(*hv));
+	int r;
+
+	if (!hv) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	r = hv_init(hv);
+	if (r < 0) {
+		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
+		free(hv);
+		return NULL;
+	}
+	return hv;
+}
+
+void hv_close(struct hv *hv)
+{
+	hv_fini(hv);
+	free(hv);
 }
 
 int hv_event_add(struct hv *hv, struct hv_event *ev)

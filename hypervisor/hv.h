@@ -14,8 +14,10 @@
 #include "kvm.h"
 #include "vmpool.h"
 
-struct domain;
 struct control;
+struct dom0port;
+struct domain;
+struct evtglue;
 
 /* Domain ids handed out: 1 .. HV_DOMID_MAX (0 is Dom0, the host). */
 #define HV_DOMID_MAX 0x7fefu
@@ -48,12 +50,16 @@ struct hv {
 	hv_state_fn *on_state;
 	void *on_state_opaque;
 
-	void *evtglue; /* Dom0 and domain lookups of the event channel/grant cores (evtglue.c) */
+	struct evtglue *evtglue;   /* domain lookups of the event channel/grant cores (evtglue.c) */
+	struct dom0port *dom0port; /* Dom0 in their namespace, for control clients (dom0port.c) */
 };
 
 /* Open KVM and set up the (empty) domain table and event loop. 0 or -errno. */
 int hv_init(struct hv *hv);
 void hv_fini(struct hv *hv);
+/* A new context, hv_init()'ed, or NULL with the reason logged; hv_close() ends it. */
+struct hv *hv_open(void);
+void hv_close(struct hv *hv);
 
 /* Add or remove an event loop source. */
 int hv_event_add(struct hv *hv, struct hv_event *ev);
@@ -62,8 +68,7 @@ void hv_event_del(struct hv *hv, struct hv_event *ev);
 int hv_loop(struct hv *hv);
 void hv_stop(struct hv *hv);
 
-/* Look a domain up by id and take a reference (NULL if none); drop it with domain_put(). */
-struct domain *hv_domain_get(struct hv *hv, uint32_t domid);
+/* hv_domain_get(), the domain lookup the core uses too, is in platform.h. */
 
 /* Report a state change of @d to hv->on_state (no locks held by the caller). */
 void hv_notify_state(struct hv *hv, struct domain *d);

@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include "domain.h"
-#include "evtglue.h"
 #include "hv.h"
 #include "hypercall.h"
 #include "kvm.h"
+#include "platform.h"
 #include "vcpu.h"
 
-/* Event channel and grant table ops are in evtglue.c; gaps answer -XEN_ENOSYS. */
+/* Gaps answer -XEN_ENOSYS. */
 static hypercall_fn *const hypercall_table[HYPERCALL_NR] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,

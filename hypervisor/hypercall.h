@@ -43,5 +43,7 @@ hypercall_fn do_sched_op;
 hypercall_fn do_vcpu_op;
 hypercall_fn do_memory_op;
 hypercall_fn do_hvm_op;
+hypercall_fn do_event_channel_op; /* evtgntop.c, both */
+hypercall_fn do_grant_table_op;
 
 #endif

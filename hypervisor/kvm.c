@@ -13,6 +13,7 @@
 #include <x86intrin.h>
 
 #include "kvm.h"
+#include "platform.h"
 
 #define MAX_CPUID_ENTRIES 256
 

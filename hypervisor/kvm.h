@@ -53,9 +53,7 @@ void kvm_vm_destroy(struct kvm_vm *vm);
 void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate);
 /* Move a prepared vCPU 0 into @c; false when there is none. */
 bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c);
-/* Map (size > 0) or unmap (size == 0) an extra memslot; KVM_MEM_* @flags.  0 or -errno. */
-int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
-                    void *host);
+/* kvm_vm_set_slot(), which the core uses to map extra pages, is in platform.h. */
 /* Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI). */
 int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector);
 

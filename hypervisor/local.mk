@@ -1,22 +1,28 @@
 # hypervisor: shoji-hv, the hypervisor core (paths relative to the top of the tree).
 
-# The KVM-free core (loader, guest memory, hypercall handlers, time) is a
+# The KVM-free core (loader, guest memory, hypercall handlers, time, the
+# event channel/grant table glue and Dom0's side of them) is a
 # convenience library so unit tests and fuzzers link it against a fake
-# platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c.
+# platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c/hv.c:
+# hypervisor/platform.h names everything it calls of those.
 noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
+	hypervisor/dom0port.c hypervisor/dom0port.h include/proto/hv-dom0.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
+	hypervisor/evtgntop.c \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
 	hypervisor/hvmop.c \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
 	hypervisor/loader.c hypervisor/loader.h \
 	hypervisor/memop.c \
+	hypervisor/physmap.c hypervisor/physmap.h \
 	hypervisor/sched.c \
 	hypervisor/time.c hypervisor/hvtime.h \
 	hypervisor/vcpuop.c \
 	hypervisor/xenver.c \
+	hypervisor/platform.h hypervisor/ctrlop.h \
 	hypervisor/domain.h hypervisor/vcpu.h hypervisor/hv.h hypervisor/kvm.h
 hypervisor_libhv_core_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 
@@ -34,7 +40,6 @@ hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 sbin_PROGRAMS += hypervisor/shoji-hv
 hypervisor_shoji_hv_SOURCES = \
 	hypervisor/control.c hypervisor/control.h include/proto/hv-ctrl.h \
-	hypervisor/evtdom0.c include/proto/hv-dom0.h \
 	hypervisor/main.c \
 	hypervisor/run.c hypervisor/run.h
 hypervisor_shoji_hv_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
@@ -47,8 +52,10 @@ HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hyp
 HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) $(UUID_LIBS)
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
-check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
-TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
+check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control
+TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control
 tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
 tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
@@ -58,6 +65,16 @@ tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c tests/unit/test_hv_suite.h $(HV_FAKE)
+tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
+# The control socket without KVM: control.c on an hv event loop with no domain.
+tests_unit_test_hv_control_SOURCES = tests/unit/test_hv_control.c tests/unit/test_hv_suite.h \
+	hypervisor/control.c
+tests_unit_test_hv_control_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_hv_control_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_control_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) \
+	dom0-tools/libevtchn/libshoji-evtchn.la $(UTIL_LIB)
 
 # domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline) on a
 # hand-built domain: links the real libhv-kvm.a, not the fake platform.
@@ -69,13 +86,13 @@ tests_unit_test_hv_domain_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) $(UTIL
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
-	$(top_srcdir)/hypervisor/evtglue.c $(top_srcdir)/hypervisor/evtchn.c \
-	$(top_srcdir)/hypervisor/gnttab.c \
+	$(top_srcdir)/hypervisor/evtchn.c $(top_srcdir)/hypervisor/evtglue.c \
+	$(top_srcdir)/hypervisor/evtgntop.c $(top_srcdir)/hypervisor/gnttab.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
-	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/sched.c \
-	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
-	$(top_srcdir)/hypervisor/xenver.c
+	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/physmap.c \
+	$(top_srcdir)/hypervisor/sched.c $(top_srcdir)/hypervisor/time.c \
+	$(top_srcdir)/hypervisor/vcpuop.c $(top_srcdir)/hypervisor/xenver.c
 FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
 EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
 	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh

@@ -1,11 +1,13 @@
 /*
  * shoji-hv: the hypervisor core.  `shoji-hv run KERNEL ...` boots one guest
- * in the foreground; without `run` it is the daemon serving the control
- * socket.
+ * in the foreground (run.c); without `run` it is the daemon serving the
+ * control socket (control.c): set-up, daemonizing, signals and teardown are
+ * here.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,11 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "cpuid.h"
+#include "domain.h"
+#include "hv.h"
 #include "log.h"
 #include "number.h"
+#include "platform.h"
 #include "run.h"
 #include "vmpool.h"
 
@@ -155,6 +162,170 @@ static int cmd_run(int argc, char **argv)
 	return run_guest(&o);
 }
 
+/* --- The daemon. --- */
+
+struct daemon_options {
+	const char *socket_path;
+	bool detach;          /* fork into the background once listening */
+	unsigned int pool;    /* pre-built VMs to keep ready (0 = none) */
+	uint64_t pool_memory; /* their RAM size in bytes */
+};
+
+/*
+ * --daemon: fork before anything process-bound exists (KVM VMs, the epoll set
+ * and the signalfd belong to the process that creates them).  The parent
+ * waits until the child is listening and exits 0, or 1 if the child failed
+ * (the child reports why on the still-shared stderr).  Returns the pipe the
+ * child writes once ready, or -1.
+ */
+static int detach_start(void)
+{
+	int fds[2];
+	pid_t pid;
+	char ok;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	return fds[1];
+}
+
+/* The child is listening: release the parent and leave the terminal. */
+static void detach_finish(int ready_fd)
+{
+	int fd;
+
+	if (setsid() < 0)
+		log_warn("setsid");
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (chdir("/") < 0 || write(ready_fd, "1", 1) != 1)
+		log_warn("detach");
+	close(ready_fd);
+}
+
+/* SIGTERM, SIGINT and SIGHUP stop the event loop (read from a signalfd). */
+struct stop_signals {
+	struct hv *hv;
+	struct hv_event ev;
+};
+
+static void stop_signal(void *opaque)
+{
+	struct stop_signals *s = opaque;
+	struct signalfd_siginfo si;
+
+	if (read(s->ev.fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_debug("signal %u: stopping", si.ssi_signo);
+	hv_stop(s->hv);
+}
+
+/* Block the stop signals (vCPU threads inherit the mask) and read them in @hv's loop. */
+static int stop_signals_start(struct stop_signals *s, struct hv *hv)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	s->hv = hv;
+	s->ev = (struct hv_event){signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), stop_signal, s};
+	if (s->ev.fd < 0) {
+		log_warn("signalfd");
+		return -1;
+	}
+	if (hv_event_add(hv, &s->ev) < 0) {
+		log_warn("event loop");
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop every domain before the process goes. */
+static void destroy_domains(struct hv *hv)
+{
+	uint32_t id;
+
+	for (id = 1; id <= HV_DOMID_MAX; id++) {
+		struct domain *d = hv_domain_get(hv, id);
+
+		if (d) {
+			domain_destroy(d);
+			domain_put(d);
+		}
+	}
+}
+
+/*
+ * Serve the control socket until SIGTERM/SIGINT/SIGHUP, then destroy every
+ * domain and remove the socket.  Returns the exit status.
+ */
+static int serve(const struct daemon_options *o)
+{
+	struct stop_signals sig = {.ev = {.fd = -1}};
+	struct control *c = NULL;
+	struct hv *hv = NULL;
+	int r, status = 1, ready_fd = -1;
+
+	if (o->detach) {
+		ready_fd = detach_start();
+		if (ready_fd < 0) {
+			log_warn("cannot detach");
+			return 1;
+		}
+	}
+	hv = hv_open();
+	if (!hv)
+		goto out_detach;
+	c = control_open(hv, o->socket_path);
+	if (!c || stop_signals_start(&sig, hv) < 0)
+		goto out;
+	if (o->pool) {
+		r = domain_pool_start(hv, o->pool_memory, o->pool);
+		if (r < 0) {
+			log_warnx("cannot start the VM pool: %s", strerror(-r));
+			goto out;
+		}
+	}
+	if (ready_fd >= 0) {
+		detach_finish(ready_fd);
+		ready_fd = -1;
+	}
+	r = hv_loop(hv);
+	status = r < 0 ? 1 : 0;
+	if (r < 0)
+		log_warnx("event loop: %s", strerror(-r));
+out:
+	destroy_domains(hv);
+	if (c)
+		control_close(c);
+	if (sig.ev.fd >= 0)
+		close(sig.ev.fd);
+	hv_close(hv);
+out_detach:
+	if (ready_fd >= 0)
+		close(ready_fd); /* the parent exits 1 */
+	return status;
+}
+
 static const struct option daemon_opts[] = {
     {"socket", required_argument, NULL, OPT_SOCKET},
     {"daemon", no_argument, NULL, OPT_DAEMON},
@@ -168,8 +339,8 @@ static const struct option daemon_opts[] = {
 
 int main(int argc, char **argv)
 {
-	struct control_options o = {.socket_path = SHOJI_RUNDIR "/hv.sock",
-	                            .pool_memory = 64ULL << 20};
+	struct daemon_options o = {.socket_path = SHOJI_RUNDIR "/hv.sock",
+	                           .pool_memory = 64ULL << 20};
 	uint64_t n;
 	int c;
 
@@ -218,5 +389,5 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unknown command '%s'", argv[optind]);
-	return control_main(&o);
+	return serve(&o);
 }

@@ -12,6 +12,7 @@
 #include "hv.h"
 #include "loader.h"
 #include "log.h"
+#include "platform.h"
 #include "run.h"
 
 #define RUN_EXIT_HOST_ERROR 1
@@ -81,17 +82,9 @@ int run_guest(const struct run_options *o)
 
 	if (check_files(o) < 0)
 		return RUN_EXIT_HOST_ERROR;
-	hv = calloc(1, sizeof(*hv));
-	if (!hv) {
-		log_warnx("out of memory");
+	hv = hv_open();
+	if (!hv)
 		return RUN_EXIT_HOST_ERROR;
-	}
-	r = hv_init(hv);
-	if (r < 0) {
-		log_warnx("cannot use /dev/kvm: %s", strerror(-r));
-		free(hv);
-		return RUN_EXIT_HOST_ERROR;
-	}
 	c.hv = hv;
 	c.ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	c.ev.fn = check_state;
@@ -139,7 +132,6 @@ out:
 	}
 	if (c.ev.fd >= 0)
 		close(c.ev.fd);
-	hv_fini(hv);
-	free(hv);
+	hv_close(hv);
 	return status;
 }

@@ -8,6 +8,7 @@
 
 #include "domain.h"
 #include "hypercall.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define SCHED_POLL_MAX_PORTS 128

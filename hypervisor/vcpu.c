@@ -19,6 +19,8 @@
 #include "hypercall.h"
 #include "kvm.h"
 #include "log.h"
+#include "physmap.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* An exit handler returns 0 to keep running or -1 after crashing the domain. */
@@ -344,7 +346,7 @@ static int exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
 
-	if (run->mmio.is_write && domain_grant_map_readonly(v->d, run->mmio.phys_addr)) {
+	if (run->mmio.is_write && physmap_grant_readonly(v->d, run->mmio.phys_addr)) {
 		if (!__atomic_exchange_n(&v->d->ro_write_warned, true, __ATOMIC_RELAXED))
 			log_warnx(
 			    "domain %u vcpu %u: write to read-only grant mapping at 0x%llx; #GP",

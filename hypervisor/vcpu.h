@@ -87,47 +87,17 @@ int vcpu_preload_pvh(struct kvm_vcpu *c);
 /* Translate a VCPUOP_initialise context; 0 or -XEN_EINVAL. */
 int vcpu_hvm_start_state(struct vcpu_start *s, const struct vcpu_hvm_context *ctx);
 
-/* Make @v leave KVM_RUN or a block and re-check its state. d->lock held. */
-void vcpu_kick(struct vcpu *v);
+/*
+ * vcpu_kick, vcpu_claim_wake, vcpu_start, vcpu_block, vcpu_notify_upcall,
+ * vcpu_timer_update and vcpu_timer_quiesce, which the core calls, are in
+ * platform.h.
+ */
+
 /* Wake @v if it sleeps in vcpu_block() (it re-checks why). d->lock held. */
 void vcpu_wake(struct vcpu *v);
-/*
- * vcpu_wake() without the signal: mark @v woken and return true when the
- * caller must signal v->cond itself, once d->lock is released (signalled
- * under it, the woken thread, often preempting the sender on its CPU, finds
- * d->lock held and sleeps again: three context switches instead of one).
- */
-bool vcpu_claim_wake(struct vcpu *v);
-/* Bring @v online with its start state and run its thread. d->lock held. 0 or -errno. */
-int vcpu_start(struct vcpu *v);
-
-/*
- * Wait (own thread, d->lock held) until vcpu_kick(), @deadline (system time
- * ns, 0 = none), or the domain or vCPU stops.  With @wake_on_upcall
- * (SCHEDOP_block) it also returns at once when an upcall is pending or a
- * timer fired since the last block.  Returns true when the deadline passed.
- */
-bool vcpu_block(struct vcpu *v, uint64_t deadline, bool wake_on_upcall);
 
 /* Host pointer to @v's vcpu_info (registered or in shared_info), or NULL. d->lock held. */
 struct vcpu_info *vcpu_info_of(struct vcpu *v);
-
-/*
- * Tell @v that events are pending: inject the upcall vector through the
- * LAPIC (when one is set and the upcall is not masked) and wake it from a
- * block.  For the event channel core.  d->lock held.
- */
-void vcpu_notify_upcall(struct vcpu *v);
-
-/* (Re)arm @v's timer device from singleshot/periodic_next. d->lock held. */
-void vcpu_timer_update(struct vcpu *v);
-/*
- * After a timer of @v was stopped or re-armed: wait until a VIRQ_TIMER the
- * old setting fired just before is delivered, so none arrives once the
- * vcpu_op has returned.  d->lock held (released meanwhile); not from the hv
- * event loop.
- */
-void vcpu_timer_quiesce(struct vcpu *v);
 
 /* Runstate change (RUNSTATE_*), accounting the time spent in the old one. d->lock held. */
 void vcpu_set_runstate(struct vcpu *v, int state);

@@ -7,6 +7,7 @@
 #include "evtglue.h"
 #include "hvtime.h"
 #include "hypercall.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define TIMER_PERIOD_MIN 1000000ULL /* 1 ms, as Xen */

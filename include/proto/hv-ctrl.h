@@ -38,8 +38,8 @@ enum ctrl_type {
 	CTRL_SUBSCRIBE,    /* (empty) -> (empty); then CTRL_EVENT messages follow */
 	CTRL_EVENT,        /* server -> subscriber: ctrl_event (seq 0) */
 	CTRL_RENAME,       /* ctrl_rename -> (empty) */
-	CTRL_EVTCHN,       /* Dom0 event channels: see evtdom0-proto.h */
-	CTRL_GNTTAB,       /* Dom0 grant maps/copies, foreign maps: see evtdom0-proto.h */
+	CTRL_EVTCHN,       /* Dom0 event channels: see hv-dom0.h */
+	CTRL_GNTTAB,       /* Dom0 grant maps/copies, foreign maps: see hv-dom0.h */
 	CTRL_VCPU_CONTEXT, /* ctrl_vcpu_id -> ctrl_vcpu_context */
 	CTRL_TYPE_MAX
 };

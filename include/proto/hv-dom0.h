@@ -1,13 +1,15 @@
 /*
  * Control-socket messages for Dom0 event channels and grants (shoji-hv <->
  * libshoji-evtchn / libshoji-gnttab), carried as CTRL_EVTCHN and
- * CTRL_GNTTAB in the framing of ctrl-proto.h.  A reply has the request's
- * type and seq, status 0 or -errno, and the same struct back with the OUT
- * fields filled (CTRL_EVTCHN_SEND alone gets no reply: Dom0 ports are never
- * masked, so the client checks everything that could fail).  Descriptors
- * travel as SCM_RIGHTS ancillary data on the reply: the port's eventfd for
- * the bind operations, the guest's memory memfd for maps when the request
- * asks for it (CTRL_GNT_WANT_FD), the copy arena for CTRL_GNT_ARENA.
+ * CTRL_GNTTAB in the framing of hv-ctrl.h; the op field picks the request
+ * (in shoji-hv, one ctrl_ops entry per op in control.c, served by
+ * dom0port.c).  A reply has the request's type and seq, status 0 or
+ * -errno, and the same struct back with the OUT fields filled
+ * (CTRL_EVTCHN_SEND alone gets no reply: Dom0 ports are never masked, so
+ * the client checks everything that could fail).  Descriptors travel as
+ * SCM_RIGHTS ancillary data on the reply: the port's eventfd for the bind
+ * operations, the guest's memory memfd for maps when the request asks for
+ * it (CTRL_GNT_WANT_FD), the copy arena for CTRL_GNT_ARENA.
  */
 #ifndef SHOJI_HV_EVTDOM0_PROTO_H
 #define SHOJI_HV_EVTDOM0_PROTO_H

@@ -24,6 +24,7 @@
 #include "hv.h"
 #include "hvtime.h"
 #include "kvm.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #include <shoji/vcpu.h>

@@ -18,6 +18,7 @@
 
 #include "check-run.h"
 #include "domain.h"
+#include "platform.h"
 #include "vcpu.h"
 
 #define MEM (16u << 20)

@@ -1,13 +1,13 @@
 /* The fake platform behind shoji-hv's unit tests and fuzzers (see test_hv_platform.h). */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <shoji/vcpu.h>
 
+#include "platform.h"
 #include "test_hv_platform.h"
 
 struct fake_log fake_log;
@@ -96,16 +96,32 @@ void fake_vcpu_paging(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64_t cr4, 
 	v->paging.efer = efer;
 }
 
-/* --- What vcpu.c, domain.c, hv.c and kvm.c provide in shoji-hv. --- */
+/* --- platform.h: what vcpu.c, domain.c, hv.c and kvm.c provide in shoji-hv. --- */
+
+struct domain *hv_domain_get(struct hv *hv, uint32_t domid)
+{
+	if (domid > HV_DOMID_MAX || !hv->domains[domid])
+		return NULL;
+	hv->domains[domid]->refs++;
+	return hv->domains[domid];
+}
+
+void domain_put(struct domain *d)
+{
+	d->refs--;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	if (d->is_shutdown || d->crashed)
+		return;
+	d->is_shutdown = true;
+	d->shutdown_reason = d->shutdown_code != ~0u ? d->shutdown_code : reason;
+}
 
 void vcpu_kick(struct vcpu *v)
 {
 	fake_log.kicks++;
-	v->woken = true;
-}
-
-void vcpu_wake(struct vcpu *v)
-{
 	v->woken = true;
 }
 
@@ -156,35 +172,4 @@ int kvm_vm_set_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags, uint64_t g
 	fake_log.last_slot_gpa = gpa;
 	fake_log.last_slot_size = size;
 	return 0;
-}
-
-void domain_shutdown(struct domain *d, unsigned int reason)
-{
-	if (d->is_shutdown || d->crashed)
-		return;
-	d->is_shutdown = true;
-	d->shutdown_reason = d->shutdown_code != ~0u ? d->shutdown_code : reason;
-}
-
-void domain_crash(struct domain *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->crash_msg, sizeof(d->crash_msg), fmt, ap);
-	va_end(ap);
-	d->crashed = true;
-}
-
-struct domain *hv_domain_get(struct hv *hv, uint32_t domid)
-{
-	if (domid > HV_DOMID_MAX || !hv->domains[domid])
-		return NULL;
-	hv->domains[domid]->refs++;
-	return hv->domains[domid];
-}
-
-void domain_put(struct domain *d)
-{
-	d->refs--;
 }

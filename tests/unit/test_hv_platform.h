@@ -1,7 +1,8 @@
 /*
  * A fake platform for shoji-hv's KVM-free core (loader, guest memory,
- * hypercall handlers): domains with plain malloc'd RAM and vCPUs without
- * threads, for unit tests and fuzzers.  Not a test by itself.
+ * hypercall handlers): test_hv_platform.c implements hypervisor/platform.h
+ * with domains of plain malloc'd RAM and vCPUs without threads, for unit
+ * tests and fuzzers.  Not a test by itself.
  */
 #ifndef SHOJI_TEST_HV_PLATFORM_H
 #define SHOJI_TEST_HV_PLATFORM_H
