@@ -411,7 +411,8 @@ int domain_load(struct domain *d, const char *kernel, const char *initrd, const 
 		r = -EBUSY;
 		goto out;
 	}
-	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, &boot, msg, sizeof(msg)) < 0) {
+	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, d->nr_vcpus, &boot, msg,
+	             sizeof(msg)) < 0) {
 		pthread_mutex_unlock(&d->lock);
 		snprintf(err, errlen, "%s: %s", kernel, msg);
 		r = -ENOEXEC;

@@ -5,6 +5,7 @@
 # platform (tests/unit/test_hv_platform.c) instead of vcpu.c/domain.c/kvm.c.
 noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
+	hypervisor/acpi.c hypervisor/acpi.h \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
@@ -61,7 +62,7 @@ tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
-	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
+	$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
 	$(top_srcdir)/hypervisor/evtglue.c $(top_srcdir)/hypervisor/evtchn.c \
 	$(top_srcdir)/hypervisor/gnttab.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
@@ -81,7 +82,7 @@ tests/fuzz/fuzz_hv_loader: tests/fuzz/fuzz_hv_loader.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor -o $@ \
 		$(top_srcdir)/tests/fuzz/fuzz_hv_loader.c $(top_srcdir)/hypervisor/loader.c \
-		$(top_srcdir)/hypervisor/guestmem.c
+		$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/guestmem.c
 tests/fuzz/fuzz_hv_hypercall: tests/fuzz/fuzz_hv_hypercall.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor \

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ram = malloc(MEM);
 	if (!ram)
 		abort();
-	ram[LOADER_START_INFO] = 0x5a;
+	ram[LOADER_START_INFO(MEM)] = 0x5a;
 	m.base = ram;
 	m.size = MEM;
 	/* An exact-size copy so ASan sees any read past the image. */
@@ -32,10 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(img, data, size);
 	if (pvh_load(&m, img, size, size > 64 ? img : NULL, size > 64 ? 64 : 0, "console=hvc0",
-	             &boot, err, sizeof(err)) < 0) {
-		if (ram[LOADER_START_INFO] != 0x5a || err[0] == '\0')
+	             1 + size % 4, &boot, err, sizeof(err)) < 0) {
+		if (ram[LOADER_START_INFO(MEM)] != 0x5a || err[0] == '\0')
 			abort(); /* a failed load wrote guest memory, or said nothing */
-	} else if (boot.start_info != LOADER_START_INFO) {
+	} else if (boot.start_info != LOADER_START_INFO(MEM)) {
 		abort();
 	}
 	free(img);
