@@ -10,6 +10,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
+	hypervisor/hcpatch.c hypervisor/hcpatch.h \
 	hypervisor/hvmop.c \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
 	hypervisor/loader.c hypervisor/loader.h \
@@ -48,8 +49,13 @@ HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hyp
 HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) $(UUID_LIBS)
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
-check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
-TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall
+check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_hcpatch
+TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+	tests/unit/test_hv_hcpatch
+tests_unit_test_hv_hcpatch_SOURCES = tests/unit/test_hv_hcpatch.c
+tests_unit_test_hv_hcpatch_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_hcpatch_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
 tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
@@ -60,19 +66,26 @@ tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 
+# pvh-inspect loads an image and scans it for Linux's hypercall stubs without running it.
+check_PROGRAMS += tests/unit/pvh-inspect
+tests_unit_pvh_inspect_SOURCES = tests/unit/pvh-inspect.c
+tests_unit_pvh_inspect_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_pvh_inspect_LDADD = hypervisor/libhv-core.a
+
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
 	$(top_srcdir)/hypervisor/evtglue.c $(top_srcdir)/hypervisor/evtchn.c \
 	$(top_srcdir)/hypervisor/gnttab.c \
-	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
+	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hcpatch.c \
+	$(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
 	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/sched.c \
 	$(top_srcdir)/hypervisor/time.c $(top_srcdir)/hypervisor/vcpuop.c \
 	$(top_srcdir)/hypervisor/xenver.c
 FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
 EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
-	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
+	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh tests/fuzz/hv_loader_corpus
 TESTS += tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
 CLEANFILES += tests/fuzz/fuzz_hv_loader tests/fuzz/fuzz_hv_hypercall
 if HAVE_LIBFUZZER
@@ -82,7 +95,8 @@ tests/fuzz/fuzz_hv_loader: tests/fuzz/fuzz_hv_loader.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor -o $@ \
 		$(top_srcdir)/tests/fuzz/fuzz_hv_loader.c $(top_srcdir)/hypervisor/loader.c \
-		$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/guestmem.c
+		$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/hcpatch.c \
+		$(top_srcdir)/hypervisor/guestmem.c
 tests/fuzz/fuzz_hv_hypercall: tests/fuzz/fuzz_hv_hypercall.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor \
