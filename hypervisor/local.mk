@@ -50,9 +50,12 @@ HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) 
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
 check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_hcpatch
+	tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
 TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_hcpatch
+	tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
+tests_unit_test_hv_acpi_SOURCES = tests/unit/test_hv_acpi.c
+tests_unit_test_hv_acpi_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_acpi_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hcpatch_SOURCES = tests/unit/test_hv_hcpatch.c
 tests_unit_test_hv_hcpatch_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hcpatch_LDADD = $(HV_TEST_LDADD)
@@ -66,11 +69,25 @@ tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
 
-# pvh-inspect loads an image and scans it for Linux's hypercall stubs without running it.
-check_PROGRAMS += tests/unit/pvh-inspect
+# Tools for the shell tests: pvh-inspect loads an image and scans it for Linux's
+# hypercall stubs without running it (debian-*.sh); acpi-dump writes the ACPI
+# tables out for ACPICA's iasl (acpi-iasl.sh).
+check_PROGRAMS += tests/unit/pvh-inspect tests/unit/acpi-dump
 tests_unit_pvh_inspect_SOURCES = tests/unit/pvh-inspect.c
 tests_unit_pvh_inspect_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_pvh_inspect_LDADD = hypervisor/libhv-core.a
+tests_unit_acpi_dump_SOURCES = tests/unit/acpi-dump.c
+tests_unit_acpi_dump_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_acpi_dump_LDADD = hypervisor/libhv-core.a
+
+# Real Debian artifacts, never run: ACPICA over our ACPI tables, GRUB's PVH
+# image and Debian's Linux (SLOW, NETWORK: apt-get download, cached) through
+# the loader and the stub scanner.  Each installs what it needs with apt or
+# skips loudly (tests/lib/debian.sh).
+TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+	tests/system/debian-linux-hcpatch.sh
+EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+	tests/system/debian-linux-hcpatch.sh tests/lib/debian.sh
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
