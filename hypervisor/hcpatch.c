@@ -18,8 +18,8 @@
 
 static const uint8_t op_vmmcall[3] = {0x0f, 0x01, 0xd9};
 static const uint8_t op_vmcall[3] = {0x0f, 0x01, 0xc1};
-static const uint8_t op_trap[HCPATCH_LEN] = {0xe7, HV_HYPERCALL_PORT,
-                                             0x90}; /* out %eax,$port; nop */
+/* out %eax,$HV_HYPERCALL_PORT; nop */
+static const uint8_t op_trap[HCPATCH_LEN] = {0xe7, HV_HYPERCALL_PORT, 0x90};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
