@@ -13,6 +13,7 @@
 #include "cpuid.h"
 #include "domain.h"
 #include "evtglue.h"
+#include "hcpatch.h"
 #include "hv.h"
 #include "hvtime.h"
 #include "loader.h"
@@ -391,20 +392,35 @@ const char *domain_state_name(enum domain_state s)
 	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
+/* What hcpatch_apply did to a kernel image (where KVM has no Xen intercept). */
+static void hcpatch_log(struct domain *d, int r, const struct hcpatch_result *hc, const char *msg)
+{
+	if (r < 0)
+		log_warnx("domain %u: Linux hypercall stubs not rewritten: %s", d->domid, msg);
+	else if (r > 0)
+		log_info("domain %u: rewrote Linux's hypercall stubs (%s at 0x%llx, %s at 0x%llx) "
+		         "to trap to shoji-hv",
+		         d->domid, hc->sites[0].insn, (unsigned long long)hc->sites[0].paddr,
+		         hc->sites[1].insn, (unsigned long long)hc->sites[1].paddr);
+}
+
 int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
                 char *err, size_t errlen)
 {
 	uint8_t *img = NULL, *rd = NULL;
 	size_t len = 0, rdlen = 0;
+	struct hcpatch_result hc;
 	struct pvh_boot boot;
 	struct vcpu *v0 = d->vcpus[0];
-	char msg[256];
-	int r = -EINVAL;
+	char msg[256], hmsg[256];
+	int r = -EINVAL, hr;
 
 	if (loader_read_file(kernel, d->mem.size, &img, &len, err, errlen) < 0)
 		goto out;
 	if (initrd && loader_read_file(initrd, d->mem.size, &rd, &rdlen, err, errlen) < 0)
 		goto out;
+	/* Where KVM cannot catch vmcall/vmmcall, Linux's stubs must trap another way. */
+	hr = d->vm.xen_hcall ? 0 : hcpatch_apply(img, len, &hc, hmsg, sizeof(hmsg));
 	pthread_mutex_lock(&d->lock);
 	if (d->started || d->dying) {
 		pthread_mutex_unlock(&d->lock);
@@ -412,12 +428,14 @@ int domain_load(struct domain *d, const char *kernel, const char *initrd, const 
 		r = -EBUSY;
 		goto out;
 	}
-	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, &boot, msg, sizeof(msg)) < 0) {
+	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, d->nr_vcpus, &boot, msg, sizeof(msg)) <
+	    0) {
 		pthread_mutex_unlock(&d->lock);
 		snprintf(err, errlen, "%s: %s", kernel, msg);
 		r = -ENOEXEC;
 		goto out;
 	}
+	hcpatch_log(d, hr, &hc, hmsg);
 	vcpu_pvh_start_state(&v0->start, boot.entry, boot.start_info);
 	d->hvm_params[HVM_PARAM_STORE_PFN] = LOADER_STORE_PFN(d->mem.size);
 	d->hvm_params[HVM_PARAM_CONSOLE_PFN] = LOADER_CONSOLE_PFN(d->mem.size);

@@ -55,6 +55,8 @@ int kvm_host_open(struct kvm_host *k)
 	k->run_size = r;
 	k->nr_memslots = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	k->readonly_mem = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+	r = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XEN_HVM); /* a mask of KVM_XEN_HVM_CONFIG_* */
+	k->xen_hcall = r > 0 && (r & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL);
 	cpuid = calloc(1, sizeof(*cpuid) + MAX_CPUID_ENTRIES * sizeof(cpuid->entries[0]));
 	r = -ENOMEM;
 	if (!cpuid)
@@ -96,6 +98,20 @@ static int enable_user_msrs(int vm_fd)
 	return xioctl(vm_fd, KVM_ENABLE_CAP, &cap);
 }
 
+/*
+ * KVM's own Xen support, for one thing only: vmcall/vmmcall exit to us as
+ * KVM_EXIT_XEN hypercalls.  No MSR: the hypercall-page MSR keeps exiting to
+ * userspace, which fills the page with its own trapping stubs.
+ */
+static int enable_xen_hcall(int vm_fd)
+{
+	struct kvm_xen_hvm_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL;
+	return xioctl(vm_fd, KVM_XEN_HVM_CONFIG, &cfg);
+}
+
 int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 {
 	void *ram = MAP_FAILED;
@@ -107,6 +123,7 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 	vm->ram_size = 0;
 	vm->boot_vcpu.fd = -1;
 	vm->boot_vcpu.run = NULL;
+	vm->xen_hcall = false;
 
 	r = xioctl(k->fd, KVM_CREATE_VM, 0);
 	if (r < 0)
@@ -144,6 +161,7 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 	r = enable_user_msrs(vm->fd);
 	if (r < 0)
 		goto out;
+	vm->xen_hcall = k->xen_hcall && enable_xen_hcall(vm->fd) == 0;
 	return 0;
 out:
 	kvm_vm_destroy(vm);

@@ -21,6 +21,7 @@ struct kvm_host {
 	struct kvm_cpuid2 *supported; /* KVM_GET_SUPPORTED_CPUID */
 	int nr_memslots;              /* KVM_CAP_NR_MEMSLOTS */
 	bool readonly_mem;            /* KVM_CAP_READONLY_MEM */
+	bool xen_hcall; /* KVM_CAP_XEN_HVM offers KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL */
 };
 
 struct kvm_vcpu {
@@ -35,13 +36,18 @@ struct kvm_vm {
 	uint8_t *ram;
 	uint64_t ram_size;
 	struct kvm_vcpu boot_vcpu; /* vCPU 0 made ahead by kvm_vm_prepare (fd -1: none) */
+	bool xen_hcall;            /* vmcall/vmmcall exit as KVM_EXIT_XEN (KVM's Xen intercept) */
 };
 
 /* Open /dev/kvm and check every capability shoji-hv relies on. */
 int kvm_host_open(struct kvm_host *k);
 void kvm_host_close(struct kvm_host *k);
 
-/* A VM with irqchip, user-space MSR exits and @ram_size bytes of RAM at GPA 0 (memslot 0). */
+/*
+ * A VM with irqchip, user-space MSR exits and @ram_size bytes of RAM at GPA 0
+ * (memslot 0); where the host offers it, KVM's Xen hypercall intercept too
+ * (vm->xen_hcall): a guest's vmcall/vmmcall then exits as KVM_EXIT_XEN.
+ */
 int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size);
 void kvm_vm_destroy(struct kvm_vm *vm);
 /*

@@ -7,12 +7,14 @@
 # hypervisor/platform.h names everything it calls of those.
 noinst_LIBRARIES += hypervisor/libhv-core.a
 hypervisor_libhv_core_a_SOURCES = \
+	hypervisor/acpi.c hypervisor/acpi.h \
 	hypervisor/console.c hypervisor/console.h \
 	hypervisor/cpuid.c hypervisor/cpuid.h \
 	hypervisor/dom0port.c hypervisor/dom0port.h include/proto/hv-dom0.h \
 	hypervisor/evtglue.c hypervisor/evtglue.h \
 	hypervisor/evtgntop.c \
 	hypervisor/guestmem.c hypervisor/guestmem.h \
+	hypervisor/hcpatch.c hypervisor/hcpatch.h \
 	hypervisor/hvmop.c \
 	hypervisor/hypercall.c hypervisor/hypercall.h \
 	hypervisor/loader.c hypervisor/loader.h \
@@ -53,9 +55,15 @@ HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) 
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
 check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_dom0port tests/unit/test_hv_control
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
 TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
-	tests/unit/test_hv_dom0port tests/unit/test_hv_control
+	tests/unit/test_hv_dom0port tests/unit/test_hv_control tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
+tests_unit_test_hv_acpi_SOURCES = tests/unit/test_hv_acpi.c
+tests_unit_test_hv_acpi_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_acpi_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_hcpatch_SOURCES = tests/unit/test_hv_hcpatch.c
+tests_unit_test_hv_hcpatch_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_hcpatch_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_loader_SOURCES = tests/unit/test_hv_loader.c
 tests_unit_test_hv_loader_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_loader_LDADD = $(HV_TEST_LDADD)
@@ -83,19 +91,40 @@ TESTS += tests/unit/test_hv_domain
 tests_unit_test_hv_domain_SOURCES = tests/unit/test_hv_domain.c
 tests_unit_test_hv_domain_CFLAGS = $(HV_TEST_CFLAGS) $(UTIL_CPPFLAGS)
 tests_unit_test_hv_domain_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) $(UTIL_LIB)
+# Tools for the shell tests: pvh-inspect loads an image and scans it for Linux's
+# hypercall stubs without running it (debian-*.sh); acpi-dump writes the ACPI
+# tables out for ACPICA's iasl (acpi-iasl.sh).
+check_PROGRAMS += tests/unit/pvh-inspect tests/unit/acpi-dump
+tests_unit_pvh_inspect_SOURCES = tests/unit/pvh-inspect.c
+tests_unit_pvh_inspect_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_pvh_inspect_LDADD = hypervisor/libhv-core.a
+tests_unit_acpi_dump_SOURCES = tests/unit/acpi-dump.c
+tests_unit_acpi_dump_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_acpi_dump_LDADD = hypervisor/libhv-core.a
+
+# Real Debian artifacts, never run: ACPICA over our ACPI tables, GRUB's PVH
+# image and Debian's Linux (SLOW, NETWORK: apt-get download, cached) through
+# the loader and the stub scanner.  Each installs what it needs with apt or
+# skips loudly (tests/lib/debian.sh).
+TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+	tests/system/debian-linux-hcpatch.sh
+EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+	tests/system/debian-linux-hcpatch.sh tests/lib/debian.sh
+
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \
-	$(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
+	$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
 	$(top_srcdir)/hypervisor/evtchn.c $(top_srcdir)/hypervisor/evtglue.c \
 	$(top_srcdir)/hypervisor/evtgntop.c $(top_srcdir)/hypervisor/gnttab.c \
-	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hvmop.c \
+	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hcpatch.c \
+	$(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
 	$(top_srcdir)/hypervisor/memop.c $(top_srcdir)/hypervisor/physmap.c \
 	$(top_srcdir)/hypervisor/sched.c $(top_srcdir)/hypervisor/time.c \
 	$(top_srcdir)/hypervisor/vcpuop.c $(top_srcdir)/hypervisor/xenver.c
 FUZZ_HV_DEPS = $(hypervisor_libhv_core_a_SOURCES) $(hypervisor_libhv_evtgnt_a_SOURCES) $(HV_FAKE) config.h
 EXTRA_DIST += tests/fuzz/fuzz_hv_loader.c tests/fuzz/fuzz_hv_hypercall.c \
-	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
+	tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh tests/fuzz/hv_loader_corpus
 TESTS += tests/fuzz/fuzz_hv_loader.sh tests/fuzz/fuzz_hv_hypercall.sh
 CLEANFILES += tests/fuzz/fuzz_hv_loader tests/fuzz/fuzz_hv_hypercall
 if HAVE_LIBFUZZER
@@ -105,6 +134,7 @@ tests/fuzz/fuzz_hv_loader: tests/fuzz/fuzz_hv_loader.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -pthread -I$(top_srcdir)/hypervisor -o $@ \
 		$(top_srcdir)/tests/fuzz/fuzz_hv_loader.c $(top_srcdir)/hypervisor/loader.c \
+		$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/hcpatch.c \
 		$(top_srcdir)/hypervisor/guestmem.c
 tests/fuzz/fuzz_hv_hypercall: tests/fuzz/fuzz_hv_hypercall.c $(FUZZ_HV_DEPS)
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \

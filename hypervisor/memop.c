@@ -120,24 +120,23 @@ static long mem_maximum_ram_page(struct vcpu *v, unsigned int op, uint64_t start
 	return (long)(v->d->mem.size >> XEN_PAGE_SHIFT) - 1;
 }
 
-/*
- * The caller's E820 map, as hvm_start_info gives it: RAM up to the special
- * pages, then the special pages reserved (as many entries as fit).
- */
+/* The caller's E820 map, the one hvm_start_info gives it (as many entries as fit). */
 static long mem_memory_map(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
-	uint64_t size = v->d->mem.size, ram_end = LOADER_RAM_END(size);
-	const struct e820entry e[2] = {
-	    {.addr = 0, .size = ram_end, .type = E820_RAM},
-	    {.addr = ram_end, .size = size - ram_end, .type = E820_RESERVED}};
+	struct hvm_memmap_table_entry mm[LOADER_MEMMAP_NR];
+	unsigned int i, n = loader_memmap(v->d->mem.size, mm);
+	struct e820entry e[LOADER_MEMMAP_NR];
 	struct xen_memory_map map;
 	int r;
 
+	for (i = 0; i < n; i++)
+		e[i] =
+		    (struct e820entry){.addr = mm[i].addr, .size = mm[i].size, .type = mm[i].type};
 	r = copy_from_guest(v, &map, arg, sizeof(map));
 	if (r < 0)
 		return r;
-	if (map.nr_entries > 2)
-		map.nr_entries = 2;
+	if (map.nr_entries > n)
+		map.nr_entries = n;
 	if (map.nr_entries > 0) {
 		r = copy_to_guest(v, (uint64_t)(uintptr_t)map.buffer.p, e,
 		                  map.nr_entries * sizeof(e[0]));

@@ -263,30 +263,50 @@ void vcpu_timer_quiesce(struct vcpu *v)
 
 /* --- The run loop. --- */
 
+/* Hypercall @nr with arguments @a from the vCPU's current mode; the value for rax. */
+static long guest_hypercall(struct vcpu *v, uint64_t nr, const uint64_t a[5])
+{
+	const struct kvm_sregs *s = &v->regs->sregs;
+
+	if (s->cs.dpl != 0)
+		return -XEN_EPERM; /* hypercalls are for guest kernel mode */
+	if (!s->cs.l)
+		return -XEN_ENOSYS; /* only the 64-bit hypercall ABI */
+	v->paging.cr0 = s->cr0;
+	v->paging.cr3 = s->cr3;
+	v->paging.cr4 = s->cr4;
+	v->paging.efer = s->efer;
+	return hypercall_dispatch(v, nr, a);
+}
+
+/* `out %eax, $HV_HYPERCALL_PORT`: our hypercall page, or a stub hcpatch.c rewrote. */
 static int exit_hypercall(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
 	struct kvm_regs *r = &v->regs->regs;
-	const struct kvm_sregs *s = &v->regs->sregs;
+	const uint64_t a[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
 	uint32_t nr;
-	long ret;
 
 	memcpy(&nr, (uint8_t *)run + run->io.data_offset, sizeof(nr));
-	if (s->cs.dpl != 0) {
-		ret = -XEN_EPERM; /* hypercalls are for guest kernel mode */
-	} else if (!s->cs.l) {
-		ret = -XEN_ENOSYS; /* only the 64-bit hypercall ABI */
-	} else {
-		const uint64_t a[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
-
-		v->paging.cr0 = s->cr0;
-		v->paging.cr3 = s->cr3;
-		v->paging.cr4 = s->cr4;
-		v->paging.efer = s->efer;
-		ret = hypercall_dispatch(v, nr, a);
-	}
-	r->rax = (uint64_t)ret;
+	r->rax = (uint64_t)guest_hypercall(v, nr, a);
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return 0;
+}
+
+/* vmcall/vmmcall caught by KVM's Xen intercept (kvm.c enables it where KVM has it). */
+static int exit_xen(struct vcpu *v)
+{
+	struct kvm_xen_exit *x = &v->kvm.run->xen;
+	uint64_t a[5];
+	unsigned int i;
+
+	if (x->type != KVM_EXIT_XEN_HCALL) {
+		domain_crash(v->d, "vcpu %u: unknown KVM Xen exit %u", v->id, x->type);
+		return -1;
+	}
+	for (i = 0; i < 5; i++)
+		a[i] = x->u.hcall.params[i];
+	x->u.hcall.result = (uint64_t)guest_hypercall(v, x->u.hcall.input, a);
 	return 0;
 }
 
@@ -407,6 +427,7 @@ static exit_fn *const exit_table[] = {
     [KVM_EXIT_SYSTEM_EVENT] = exit_system_event,
     [KVM_EXIT_X86_RDMSR] = exit_rdmsr,
     [KVM_EXIT_X86_WRMSR] = exit_wrmsr,
+    [KVM_EXIT_XEN] = exit_xen,
 };
 
 /* Segment and control registers of @sregs into vCPU @fd, and make it runnable.  0 or -errno. */

@@ -396,12 +396,16 @@ START_TEST(memory_map)
 	memcpy(gp(ARG), &m, sizeof(m));
 	ck_assert_int_eq(call(__HYPERVISOR_memory_op, XENMEM_memory_map, ARG, 0), 0);
 	memcpy(&m, gp(ARG), sizeof(m));
-	ck_assert_uint_eq(m.nr_entries, 2);
+	ck_assert_uint_eq(m.nr_entries, 3);
 	memcpy(&e, gp(ARG2), sizeof(e));
 	ck_assert_uint_eq(e.addr, 0);
-	ck_assert_uint_eq(e.size, MEM - 2 * 4096);
+	ck_assert_uint_eq(e.size, MEM - 3 * 4096);
 	ck_assert_uint_eq(e.type, E820_RAM);
 	memcpy(&e, (char *)gp(ARG2) + sizeof(e), sizeof(e));
+	ck_assert_uint_eq(e.addr, MEM - 3 * 4096); /* the ACPI tables */
+	ck_assert_uint_eq(e.size, 4096);
+	ck_assert_uint_eq(e.type, E820_ACPI);
+	memcpy(&e, (char *)gp(ARG2) + 2 * sizeof(e), sizeof(e));
 	ck_assert_uint_eq(e.addr, MEM - 2 * 4096);
 	ck_assert_uint_eq(e.size, 2 * 4096);
 	ck_assert_uint_eq(e.type, E820_RESERVED);

@@ -87,11 +87,18 @@ static void balloon_init(const struct hvm_start_info *si)
 		if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM && map[i].addr + map[i].size > ram_top)
 			ram_top = map[i].addr + map[i].size;
 	demo.top = ram_top >> 12;
-	/* Keep the image, its heap and the boot data (1 MiB of slack above the image). */
+	/* Keep the image and its heap (1 MiB of slack above the image). */
 	demo.floor = (((uintptr_t)_end + 0xfffff) >> 12) + 256;
+	/* The boot data shoji-hv places at the top of RAM (start_info, command line, ...). */
+	uint64_t boot[4] = {(uintptr_t)si >> 12, si->cmdline_paddr >> 12, si->memmap_paddr >> 12,
+	                    si->modlist_paddr >> 12};
+
 	for (unsigned int i = 0; i < 2; i++)
 		if (special[i] >= demo.top / 2 && special[i] < demo.top)
 			demo.top = special[i];
+	for (unsigned int i = 0; i < 4; i++)
+		if (boot[i] >= demo.floor && boot[i] < demo.top)
+			demo.top = boot[i];
 	if (si->nr_modules > 0) /* an initrd sits at the top of RAM: leave the balloon out */
 		demo.top = demo.floor;
 	if (demo.top < demo.floor)
