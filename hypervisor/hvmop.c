@@ -47,10 +47,7 @@ static long hvm_param(struct vcpu *v, uint64_t arg, bool set)
 	struct xen_hvm_param p;
 	long r;
 
-	r = copy_from_guest(v, &p, arg, sizeof(p));
-	if (r < 0)
-		return r;
-	r = hypercall_check_domid(v, p.domid);
+	r = copy_domid_arg(v, &p, arg, sizeof(p), &p.domid);
 	if (r < 0)
 		return r;
 	if (p.index >= HVM_NR_PARAMS)
@@ -117,7 +114,5 @@ long do_hvm_op(struct vcpu *v, const uint64_t a[5])
 {
 	uint64_t op = a[0];
 
-	if (op >= sizeof(hvmop_table) / sizeof(hvmop_table[0]) || !hvmop_table[op])
-		return -XEN_ENOSYS;
-	return hvmop_table[op](v, a[1]);
+	return SUBOP_HAS(hvmop_table, op) ? hvmop_table[op](v, a[1]) : -XEN_ENOSYS;
 }

@@ -70,3 +70,10 @@ int hypercall_check_domid(struct vcpu *v, uint32_t domid)
 	domain_put(other);
 	return -XEN_EPERM;
 }
+
+int copy_domid_arg(struct vcpu *v, void *dst, uint64_t gva, size_t len, domid_t *domid)
+{
+	int r = copy_from_guest(v, dst, gva, len);
+
+	return r < 0 ? r : hypercall_check_domid(v, *domid);
+}

@@ -36,6 +36,15 @@ int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
  */
 int hypercall_check_domid(struct vcpu *v, uint32_t domid);
 
+/*
+ * copy_from_guest() of an argument that names a domain, then
+ * hypercall_check_domid() of that name: @domid points into @dst.
+ */
+int copy_domid_arg(struct vcpu *v, void *dst, uint64_t gva, size_t len, domid_t *domid);
+
+/* Whether @table, handlers indexed by a hypercall's sub-op, has one for @cmd. */
+#define SUBOP_HAS(table, cmd) ((cmd) < sizeof(table) / sizeof((table)[0]) && (table)[cmd])
+
 /* The per-family handlers (one file each). */
 hypercall_fn do_xen_version;
 hypercall_fn do_console_io;

@@ -73,11 +73,11 @@ tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
-tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c tests/unit/test_hv_suite.h $(HV_FAKE)
+tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c $(HV_FAKE)
 tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
 # The control socket without KVM: control.c on an hv event loop with no domain.
-tests_unit_test_hv_control_SOURCES = tests/unit/test_hv_control.c tests/unit/test_hv_suite.h \
+tests_unit_test_hv_control_SOURCES = tests/unit/test_hv_control.c \
 	hypervisor/control.c
 tests_unit_test_hv_control_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 tests_unit_test_hv_control_CFLAGS = $(HV_TEST_CFLAGS)

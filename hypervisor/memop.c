@@ -48,10 +48,7 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 	uint64_t i, n;
 	int rc;
 
-	rc = copy_from_guest(v, &r, arg, sizeof(r));
-	if (rc < 0)
-		return rc;
-	rc = hypercall_check_domid(v, r.domid);
+	rc = copy_domid_arg(v, &r, arg, sizeof(r), &r.domid);
 	if (rc < 0)
 		return rc;
 	if (r.extent_order > MEMOP_MAX_ORDER)
@@ -96,11 +93,8 @@ static long mem_query(struct vcpu *v, unsigned int op, uint64_t start, uint64_t 
 	struct domain *d = v->d;
 	domid_t domid;
 	long r;
-	int rc = copy_from_guest(v, &domid, arg, sizeof(domid));
+	int rc = copy_domid_arg(v, &domid, arg, sizeof(domid), &domid);
 
-	if (rc < 0)
-		return rc;
-	rc = hypercall_check_domid(v, domid);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&d->lock);
@@ -152,10 +146,7 @@ static long mem_add_to_physmap(struct vcpu *v, unsigned int op, uint64_t start, 
 	struct domain *d = v->d;
 	long r;
 
-	r = copy_from_guest(v, &x, arg, sizeof(x));
-	if (r < 0)
-		return r;
-	r = hypercall_check_domid(v, x.domid);
+	r = copy_domid_arg(v, &x, arg, sizeof(x), &x.domid);
 	if (r < 0)
 		return r;
 	if (x.space == XENMAPSPACE_grant_table)

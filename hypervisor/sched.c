@@ -34,32 +34,37 @@ static long sched_block(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-static long sched_shutdown(struct vcpu *v, uint64_t arg)
+/* The struct sched_shutdown argument of SCHEDOP_shutdown(_code): a valid SHUTDOWN_* or < 0. */
+static long shutdown_reason(struct vcpu *v, uint64_t arg)
 {
 	struct sched_shutdown s;
 	int r = copy_from_guest(v, &s, arg, sizeof(s));
 
 	if (r < 0)
 		return r;
-	if (s.reason > SHUTDOWN_MAX)
-		return -XEN_EINVAL;
-	domain_shutdown(v->d, s.reason);
+	return s.reason > SHUTDOWN_MAX ? -XEN_EINVAL : (long)s.reason;
+}
+
+static long sched_shutdown(struct vcpu *v, uint64_t arg)
+{
+	long reason = shutdown_reason(v, arg);
+
+	if (reason < 0)
+		return reason;
+	domain_shutdown(v->d, (unsigned int)reason);
 	return 0;
 }
 
 static long sched_shutdown_code(struct vcpu *v, uint64_t arg)
 {
 	struct domain *d = v->d;
-	struct sched_shutdown s;
-	int r = copy_from_guest(v, &s, arg, sizeof(s));
+	long reason = shutdown_reason(v, arg);
 
-	if (r < 0)
-		return r;
-	if (s.reason > SHUTDOWN_MAX)
-		return -XEN_EINVAL;
+	if (reason < 0)
+		return reason;
 	pthread_mutex_lock(&d->lock);
 	if (d->shutdown_code == ~0u)
-		d->shutdown_code = s.reason;
+		d->shutdown_code = (unsigned int)reason;
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
@@ -140,7 +145,5 @@ long do_sched_op(struct vcpu *v, const uint64_t a[5])
 {
 	uint32_t cmd = (uint32_t)a[0]; /* an int in the ABI */
 
-	if (cmd >= sizeof(sched_table) / sizeof(sched_table[0]) || !sched_table[cmd])
-		return -XEN_ENOSYS;
-	return sched_table[cmd](v, a[1]);
+	return SUBOP_HAS(sched_table, cmd) ? sched_table[cmd](v, a[1]) : -XEN_ENOSYS;
 }

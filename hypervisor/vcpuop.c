@@ -190,7 +190,7 @@ long do_vcpu_op(struct vcpu *v, const uint64_t a[5])
 	struct domain *d = v->d;
 	long r;
 
-	if (cmd >= sizeof(vcpuop_table) / sizeof(vcpuop_table[0]) || !vcpuop_table[cmd])
+	if (!SUBOP_HAS(vcpuop_table, cmd))
 		return -XEN_ENOSYS;
 	if (id >= d->nr_vcpus)
 		return -XEN_ENOENT;

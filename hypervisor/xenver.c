@@ -121,7 +121,5 @@ long do_xen_version(struct vcpu *v, const uint64_t a[5])
 {
 	uint32_t cmd = (uint32_t)a[0]; /* an int in the ABI */
 
-	if (cmd >= sizeof(xenver_table) / sizeof(xenver_table[0]) || !xenver_table[cmd])
-		return -XEN_ENOSYS;
-	return xenver_table[cmd](v, a[1]);
+	return SUBOP_HAS(xenver_table, cmd) ? xenver_table[cmd](v, a[1]) : -XEN_ENOSYS;
 }

@@ -191,22 +191,27 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 	return 0;
 }
 
-static int do_create(struct api_call *x)
+/* Builds cfg (and frees it), paused if asked; replies with the new domain's info. */
+static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
-	struct domain_config cfg;
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = parse_request(x, &cfg);
+	int rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
 
-	if (rc)
-		return rc;
-	rc = dom_build(x->sd, &cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
-	domain_config_free(&cfg);
+	domain_config_free(cfg);
 	if (rc)
 		return rc;
 	api_fill_info(x->sd, dom, NULL, &info);
 	api_reply(x->c, 0, &info, sizeof(info));
 	return 0;
+}
+
+static int do_create(struct api_call *x)
+{
+	struct domain_config cfg;
+	int rc = parse_request(x, &cfg);
+
+	return rc ? rc : build_reply(x, &cfg);
 }
 
 static int do_define(struct api_call *x)
@@ -249,22 +254,12 @@ static int do_undefine(struct api_call *x)
 static int do_start(struct api_call *x)
 {
 	struct domain_config cfg;
-	struct api_dominfo info;
-	struct sd_dom *dom;
 	int rc;
 
 	if (running(x))
 		return sd_fail(x->e, EEXIST, "domain '%s' is already running", x->req->target);
 	rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
-	if (rc)
-		return rc;
-	rc = dom_build(x->sd, &cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
-	domain_config_free(&cfg);
-	if (rc)
-		return rc;
-	api_fill_info(x->sd, dom, NULL, &info);
-	api_reply(x->c, 0, &info, sizeof(info));
-	return 0;
+	return rc ? rc : build_reply(x, &cfg);
 }
 
 struct list_acc {
@@ -464,6 +459,14 @@ static int do_destroy(struct api_call *x)
 	return 0;
 }
 
+/* The end of a change to dom's record: save it, then reply with success. */
+static int reply_saved(struct api_call *x, struct sd_dom *dom)
+{
+	state_save_record(x->sd, dom);
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
 static int do_mem_set(struct api_call *x)
 {
 	struct sd_dom *dom = x->dom;
@@ -480,9 +483,7 @@ static int do_mem_set(struct api_call *x)
 	if (rc)
 		return rc;
 	dom->target_kib = x->req->value;
-	state_save_record(x->sd, dom);
-	api_reply(x->c, 0, NULL, 0);
-	return 0;
+	return reply_saved(x, dom);
 }
 
 static int do_vcpu_set(struct api_call *x)
@@ -502,9 +503,7 @@ static int do_vcpu_set(struct api_call *x)
 			return rc;
 	}
 	dom->cfg.current_vcpus = (unsigned int)x->req->value;
-	state_save_record(x->sd, dom);
-	api_reply(x->c, 0, NULL, 0);
-	return 0;
+	return reply_saved(x, dom);
 }
 
 static int do_dmesg(struct api_call *x)

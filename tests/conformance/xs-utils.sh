@@ -39,12 +39,7 @@ xs write /conf/c from-shoji
 # watch: the initial event, then the changes
 xenstore-watch -n 3 /conf >"$SHOJI_TMP/watch" &
 wpid=$!
-i=0
-while [ $i -lt 200 ]; do
-	i=$((i + 1))
-	[ -s "$SHOJI_TMP/watch" ] && break
-	sleep 0.1
-done
+wait_nonempty "$SHOJI_TMP/watch"
 xenstore-write /conf/d 4
 xenstore-rm /conf/a
 wait "$wpid" || fail "xenstore-watch"

@@ -370,16 +370,8 @@ int main(int argc, char **argv)
 	uint8_t *cbuf;
 	uint32_t reason;
 
-	dom0_prog = "dom0-gntcopy";
-	if (argc != 3 || !g) {
-		fprintf(stderr, "usage: dom0-gntcopy SOCKET GUEST\n");
-		return 2;
-	}
-	dom0_grant_guest_start(g, argv[1], argv[2], "", &ref, NULL);
+	gt = dom0_grant_main(g, "dom0-gntcopy", argc, argv, &ref);
 	domid = g->domid;
-	gt = shoji_gnttab_open(argv[1]);
-	if (!gt)
-		dom0_fail("shoji_gnttab_open: %s", strerror(errno));
 	/* Held until the end: the guest's end-access must fail meanwhile. */
 	view = shoji_gnttab_map_grant_ref(gt, domid, ref, PROT_READ);
 	cbuf = shoji_gnttab_copy_buf_alloc(gt, PAGE);

@@ -34,17 +34,8 @@ int main(int argc, char **argv)
 	struct shoji_gnttab_copy_seg seg;
 	uint32_t reason;
 
-	dom0_prog = "dom0-grant";
-	if (argc != 3 || !g) {
-		fprintf(stderr, "usage: dom0-grant SOCKET GUEST\n");
-		return 2;
-	}
-	dom0_grant_guest_start(g, argv[1], argv[2], "", &ref, NULL);
+	gt = dom0_grant_main(g, "dom0-grant", argc, argv, &ref);
 	domid = g->domid;
-
-	gt = shoji_gnttab_open(argv[1]);
-	if (!gt)
-		dom0_fail("shoji_gnttab_open: %s", strerror(errno));
 	page = shoji_gnttab_map_grant_ref(gt, domid, ref, PROT_READ | PROT_WRITE);
 	if (!page)
 		dom0_fail("map_grant_ref(%u, %u): %s", domid, ref, strerror(errno));

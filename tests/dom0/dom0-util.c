@@ -63,8 +63,7 @@ void dom0_guest_start(struct dom0_guest *g, const char *sock, const char *image,
 		dom0_fail("unpause: %s", strerror(errno));
 }
 
-/* Append new console output; 0 when nothing new. */
-static size_t console_poll(struct dom0_guest *g)
+size_t dom0_console_poll(struct dom0_guest *g)
 {
 	size_t room = sizeof(g->con) - 1 - g->con_len;
 	int n;
@@ -87,7 +86,7 @@ const char *dom0_console_wait(struct dom0_guest *g, const char *prefix, unsigned
 	for (;;) {
 		const char *p = g->con;
 
-		console_poll(g);
+		dom0_console_poll(g);
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
 
@@ -131,11 +130,11 @@ uint32_t dom0_guest_wait_shutdown(struct dom0_guest *g, unsigned int ms)
 		if (shoji_ctrl_info(g->ctrl, g->domid, &info) < 0)
 			dom0_fail("info: %s", strerror(errno));
 		if (info.state == SHOJI_DOMAIN_SHUTDOWN || info.state == SHOJI_DOMAIN_CRASHED) {
-			console_poll(g);
+			dom0_console_poll(g);
 			return info.shutdown_reason;
 		}
 		if (dom0_now_ns() > deadline) {
-			console_poll(g);
+			dom0_console_poll(g);
 			dom0_fail("domain %u did not shut down within %u ms; console:\n%s",
 			          g->domid, ms, g->con);
 		}

@@ -7,6 +7,8 @@
 
 #include <shoji/ctrl.h>
 
+struct shoji_gnttab;
+
 struct dom0_guest {
 	struct shoji_ctrl *ctrl;
 	uint32_t domid;
@@ -23,6 +25,8 @@ void dom0_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 /* Create a 32 MiB one-vCPU domain from @image with @cmdline and unpause it (fails on error). */
 void dom0_guest_start(struct dom0_guest *g, const char *sock, const char *image,
                       const char *cmdline);
+/* Append new console output to g->con; the number of new bytes (0 also when g->con is full). */
+size_t dom0_console_poll(struct dom0_guest *g);
 /*
  * Wait up to @ms for a console line starting with @prefix; returns the
  * line (NUL-terminated, inside g->con) or fails.
@@ -35,6 +39,14 @@ const char *dom0_console_wait(struct dom0_guest *g, const char *prefix, unsigned
  */
 void dom0_grant_guest_start(struct dom0_guest *g, const char *sock, const char *image,
                             const char *cmdline, unsigned int *ref, unsigned long *gfn);
+/*
+ * The start of main() for "@prog SOCKET GUEST" with the gnttab-dom0 guest:
+ * checks the command line (usage on stderr, exit 2; also when @g is NULL),
+ * starts GUEST as dom0_grant_guest_start, and opens libshoji-gnttab on
+ * SOCKET.  Fails on error.  In dom0-grant-main.c.
+ */
+struct shoji_gnttab *dom0_grant_main(struct dom0_guest *g, const char *prog, int argc, char **argv,
+                                     unsigned int *ref);
 /* Wait up to @ms for shutdown/crash; returns the shutdown reason (crash: SHUTDOWN_crash). */
 uint32_t dom0_guest_wait_shutdown(struct dom0_guest *g, unsigned int ms);
 void dom0_guest_destroy(struct dom0_guest *g);

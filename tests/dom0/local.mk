@@ -8,13 +8,13 @@ tests_dom0_dom0_pingpong_SOURCES = tests/dom0/dom0-pingpong.c tests/dom0/dom0-ut
 	tests/dom0/dom0-util.h
 tests_dom0_dom0_pingpong_LDADD = $(DOM0_TEST_LDADD)
 tests_dom0_dom0_grant_SOURCES = tests/dom0/dom0-grant.c tests/dom0/dom0-util.c \
-	tests/dom0/dom0-util.h
+	tests/dom0/dom0-grant-main.c tests/dom0/dom0-util.h
 tests_dom0_dom0_grant_LDADD = $(DOM0_TEST_LDADD)
 tests_dom0_dom0_hostile_SOURCES = tests/dom0/dom0-hostile.c tests/dom0/dom0-util.c \
 	tests/dom0/dom0-util.h
 tests_dom0_dom0_hostile_LDADD = $(DOM0_TEST_LDADD)
 tests_dom0_dom0_gntcopy_SOURCES = tests/dom0/dom0-gntcopy.c tests/dom0/dom0-util.c \
-	tests/dom0/dom0-util.h
+	tests/dom0/dom0-grant-main.c tests/dom0/dom0-util.h
 tests_dom0_dom0_gntcopy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/dom0
 tests_dom0_dom0_gntcopy_LDADD = $(DOM0_TEST_LDADD)
 DOM0_TESTS = tests/dom0/dom0-pingpong.sh tests/dom0/dom0-grant.sh tests/dom0/dom0-hostile.sh \

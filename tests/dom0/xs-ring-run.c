@@ -97,17 +97,9 @@ static void teardown(const char *xs_socket, struct dom0_guest *g, uint32_t domid
 /* Append what the guest printed since the last call; the number of new bytes. */
 static size_t console_more(struct dom0_guest *g)
 {
-	size_t room = sizeof(g->con) - 1 - g->con_len;
-	int n;
-
-	if (room == 0)
+	if (g->con_len == sizeof(g->con) - 1)
 		dom0_fail("console buffer full");
-	n = shoji_ctrl_console_read(g->ctrl, g->domid, &g->con_pos, g->con + g->con_len, room);
-	if (n < 0)
-		dom0_fail("console read: %s", strerror(errno));
-	g->con_len += (size_t)n;
-	g->con[g->con_len] = '\0';
-	return (size_t)n;
+	return dom0_console_poll(g);
 }
 
 int main(int argc, char **argv)

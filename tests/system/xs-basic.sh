@@ -21,12 +21,7 @@ grep -q "No such file" "$SHOJI_TMP/err" || fail "read error message"
 # watch: the initial event, then one per change
 xs watch /vm/1 -n 3 >"$SHOJI_TMP/watch" &
 wpid=$!
-i=0
-while [ $i -lt 200 ]; do
-	i=$((i + 1))
-	[ -s "$SHOJI_TMP/watch" ] && break
-	sleep 0.1
-done
+wait_nonempty "$SHOJI_TMP/watch"
 xs write /vm/1/state running
 xs rm /vm/1/mem
 wait "$wpid" || fail "watch exited with an error"

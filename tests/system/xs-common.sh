@@ -14,6 +14,17 @@ xs_start() {
 	wait_for_path "$XS_SOCK" 10
 }
 
+# Wait up to 20 s for file $1 to be non-empty (a watcher's first event); the caller checks
+# what it got.
+wait_nonempty() {
+	local i=0
+	while [ $i -lt 200 ]; do
+		i=$((i + 1))
+		[ -s "$1" ] && break
+		sleep 0.1
+	done
+}
+
 xs() {
 	"$XSCLI" --socket "$XS_SOCK" "$@"
 }

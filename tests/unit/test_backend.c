@@ -237,27 +237,20 @@ START_TEST(test_connect_failure_and_existing_devices)
 }
 END_TEST
 
-static Suite *backend_suite(void)
-{
-	Suite *s = suite_create("backend");
-	TCase *tc = tcase_create("xenbus");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_register_rejects_bad_ops);
-	tcase_add_test(tc, test_handshake);
-	tcase_add_test(tc, test_connect_failure_and_existing_devices);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
+	const struct check_case c = {.suite = "backend",
+	                             .name = "xenbus",
+	                             .setup = setup,
+	                             .teardown = teardown,
+	                             .timeout = 60};
+
 	/* shoji-hv, which the library's handles talk to, needs KVM. */
 	if (access("/dev/kvm", R_OK | W_OK) < 0) {
 		fputs("SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible\n", stderr);
 		puts("SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible");
 		return 77;
 	}
-	return check_run(backend_suite());
+	return CHECK_MAIN(c, test_register_rejects_bad_ops, test_handshake,
+	                  test_connect_failure_and_existing_devices);
 }

@@ -154,13 +154,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("console_input");
-	TCase *tc = tcase_create("ring");
+	const struct check_case c = {
+	    .suite = "console_input", .name = "ring", .setup = setup, .teardown = teardown};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_wrap_at_ring_end);
-	tcase_add_test(tc, test_full_ring_waits);
-	tcase_add_test(tc, test_thirty_lines_echo);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_wrap_at_ring_end, test_full_ring_waits, test_thirty_lines_echo);
 }

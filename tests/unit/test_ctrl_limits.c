@@ -164,10 +164,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ctrl-limits");
-	TCase *tc = tcase_create("ctrl-limits");
+	const struct check_case c = {.suite = "ctrl-limits",
+	                             .name = "ctrl-limits",
+	                             .loop = test_create_at_limits,
+	                             .loops = 2};
 
-	tcase_add_loop_test(tc, test_create_at_limits, 0, 2);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_create_at_limits);
 }

@@ -764,25 +764,11 @@ START_TEST(t_end_access_race)
 }
 END_TEST
 
-static Suite *gnttab_suite(void)
-{
-	Suite *s = suite_create("gnttab");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t_frames);
-	tcase_add_test(tc, t_copy);
-	tcase_add_test(tc, t_map);
-	tcase_add_test(tc, t_map_hypercall);
-	tcase_add_test(tc, t_map_hook_refuses);
-	tcase_add_test(tc, t_misc_ops);
-	tcase_add_test(tc, t_granter_destroyed);
-	tcase_add_test(tc, t_end_access_race);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(gnttab_suite());
+	const struct check_case c = {
+	    .suite = "gnttab", .name = "core", .setup = setup, .teardown = teardown};
+
+	return CHECK_MAIN(c, t_frames, t_copy, t_map, t_map_hypercall, t_map_hook_refuses,
+	                  t_misc_ops, t_granter_destroyed, t_end_access_race);
 }

@@ -27,7 +27,7 @@
 #include "dom0port.h"
 #include "evtglue.h"
 #include "hv.h"
-#include "test_hv_suite.h"
+#include "check-run.h"
 
 static struct hv hv;
 static struct control *ctl;
@@ -254,8 +254,9 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = {dom0_ports_through_the_socket, one_decode_per_request,
-	                              arena_passes_a_descriptor};
+	const struct check_case c = {
+	    .suite = "hv_control", .name = "hv_control", .setup = setup, .teardown = teardown};
 
-	return hv_test_main("hv_control", setup, teardown, tests, sizeof(tests) / sizeof(tests[0]));
+	return CHECK_MAIN(c, dom0_ports_through_the_socket, one_decode_per_request,
+	                  arena_passes_a_descriptor);
 }

@@ -23,7 +23,7 @@
 #include "evtglue.h"
 #include "gnttab.h"
 #include "test_hv_platform.h"
-#include "test_hv_suite.h"
+#include "check-run.h"
 
 #define MEM        (4u << 20)
 #define PAGE       4096u
@@ -397,14 +397,9 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = {interdomain_both_ways,
-	                              bind_errors,
-	                              virq_dom_exc_and_release,
-	                              toolstack_ops,
-	                              grant_map_unmap,
-	                              foreign_map,
-	                              arena_copy};
+	const struct check_case c = {
+	    .suite = "hv_dom0port", .name = "hv_dom0port", .setup = setup, .teardown = teardown};
 
-	return hv_test_main("hv_dom0port", setup, teardown, tests,
-	                    sizeof(tests) / sizeof(tests[0]));
+	return CHECK_MAIN(c, interdomain_both_ways, bind_errors, virq_dom_exc_and_release,
+	                  toolstack_ops, grant_map_unmap, foreign_map, arena_copy);
 }

@@ -170,15 +170,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hv_guestmem");
-	TCase *tc = tcase_create("walk");
+	const struct check_case c = {
+	    .suite = "hv_guestmem", .name = "walk", .setup = setup, .teardown = teardown};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, gpa_bounds);
-	tcase_add_test(tc, walk_4k_2m_1g);
-	tcase_add_test(tc, walk_faults);
-	tcase_add_test(tc, paging_off_identity);
-	tcase_add_test(tc, copy_across_pages);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, gpa_bounds, walk_4k_2m_1g, walk_faults, paging_off_identity,
+	                  copy_across_pages);
 }

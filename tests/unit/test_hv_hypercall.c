@@ -571,26 +571,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hv_hypercall");
-	TCase *tc = tcase_create("dispatch");
+	const struct check_case c = {
+	    .suite = "hv_hypercall", .name = "dispatch", .setup = setup, .teardown = teardown};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, unknown_numbers);
-	tcase_add_test(tc, xen_version_ops);
-	tcase_add_test(tc, console_write_and_ring);
-	tcase_add_test(tc, console_ring_wraps);
-	tcase_add_test(tc, sched_shutdown_reasons);
-	tcase_add_test(tc, sched_block_and_poll);
-	tcase_add_test(tc, vcpu_ops);
-	tcase_add_test(tc, register_vcpu_info);
-	tcase_add_test(tc, shared_info_inside_and_above_ram);
-	tcase_add_test(tc, balloon_accounting);
-	tcase_add_test(tc, memory_map);
-	tcase_add_test(tc, hvm_params_and_vectors);
-	tcase_add_test(tc, hypercall_page_stubs);
-	tcase_add_test(tc, cpuid_hide_lists);
-	tcase_add_test(tc, cpuid_table);
-	tcase_add_test(tc, pvclock_scale);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, unknown_numbers, xen_version_ops, console_write_and_ring,
+	                  console_ring_wraps, sched_shutdown_reasons, sched_block_and_poll,
+	                  vcpu_ops, register_vcpu_info, shared_info_inside_and_above_ram,
+	                  balloon_accounting, memory_map, hvm_params_and_vectors,
+	                  hypercall_page_stubs, cpuid_hide_lists, cpuid_table, pvclock_scale);
 }

@@ -55,12 +55,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("shojid-action");
-	TCase *tc = tcase_create("on_actions");
+	const struct check_case c = {.suite = "shojid-action", .name = "on_actions"};
 
-	tcase_add_test(tc, test_shutdown_reasons);
-	tcase_add_test(tc, test_watchdog_is_a_crash);
-	tcase_add_test(tc, test_crashed_state);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_shutdown_reasons, test_watchdog_is_a_crash, test_crashed_state);
 }

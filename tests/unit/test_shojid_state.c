@@ -559,8 +559,7 @@ int main(void)
 {
 	const char *top = getenv("top_srcdir");
 	char rel[PATH_MAX];
-	Suite *s = suite_create("shojid-state");
-	TCase *tc = tcase_create("state");
+	const struct check_case c = {.suite = "shojid-state", .name = "state"};
 
 	if (!top)
 		top = ".";
@@ -570,16 +569,8 @@ int main(void)
 		fprintf(stderr, "test_shojid_state: %s: %s\n", rel, strerror(errno));
 		return 99;
 	}
-	tcase_add_test(tc, test_init_layout);
-	tcase_add_test(tc, test_write_atomic);
-	tcase_add_test(tc, test_def_round_trip);
-	tcase_add_test(tc, test_load_missing);
-	tcase_add_test(tc, test_load_corrupt);
-	tcase_add_test(tc, test_load_too_big);
-	tcase_add_test(tc, test_undefine_and_autostart);
-	tcase_add_test(tc, test_each_def);
-	tcase_add_test(tc, test_records_adopt);
-	tcase_add_test(tc, test_record_header_strict);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_init_layout, test_write_atomic, test_def_round_trip,
+	                  test_load_missing, test_load_corrupt, test_load_too_big,
+	                  test_undefine_and_autostart, test_each_def, test_records_adopt,
+	                  test_record_header_strict);
 }

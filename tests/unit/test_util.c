@@ -98,12 +98,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("util");
+	const struct check_case c = {.suite = "util",
+	                             .name = "util",
+	                             .loop = test_parse_u64,
+	                             .loops = (int)(sizeof(cases) / sizeof(cases[0]))};
 
-	tcase_add_loop_test(tc, test_parse_u64, 0, (int)(sizeof(cases) / sizeof(cases[0])));
-	tcase_add_test(tc, test_parse_u64_null);
-	tcase_add_test(tc, test_pidfile);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile);
 }

@@ -89,12 +89,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("xenstore-checks");
-	TCase *tc = tcase_create("core");
+	const struct check_case c = {.suite = "xenstore-checks", .name = "core"};
 
-	tcase_add_test(tc, test_rm_needs_write);
-	tcase_add_test(tc, test_quota_counts_missing_parents);
-	tcase_add_test(tc, test_tx_read_then_rm_conflicts);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_rm_needs_write, test_quota_counts_missing_parents,
+	                  test_tx_read_then_rm_conflicts);
 }

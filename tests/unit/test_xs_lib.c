@@ -185,19 +185,9 @@ START_TEST(test_lib_watch_tx)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("libshoji-xs");
-	TCase *tc = tcase_create("lib");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_lib_nodes);
-	tcase_add_test(tc, test_lib_watch_tx);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(suite());
+	const struct check_case c = {.suite = "libshoji-xs", .name = "lib", .timeout = 60};
+
+	return CHECK_MAIN(c, test_lib_nodes, test_lib_watch_tx);
 }

@@ -644,26 +644,12 @@ START_TEST(test_log_corrupt_new_records)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("xenstore-log");
-	TCase *tc = tcase_create("log");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_log_replay);
-	tcase_add_test(tc, test_log_truncated_record);
-	tcase_add_test(tc, test_log_compaction);
-	tcase_add_test(tc, test_log_watches);
-	tcase_add_test(tc, test_log_watch_reset_release);
-	tcase_add_test(tc, test_log_watch_compaction);
-	tcase_add_test(tc, test_log_quotas);
-	tcase_add_test(tc, test_log_version1);
-	tcase_add_test(tc, test_log_corrupt_new_records);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(suite());
+	const struct check_case c = {
+	    .suite = "xenstore-log", .name = "log", .setup = setup, .teardown = teardown};
+
+	return CHECK_MAIN(c, test_log_replay, test_log_truncated_record, test_log_compaction,
+	                  test_log_watches, test_log_watch_reset_release, test_log_watch_compaction,
+	                  test_log_quotas, test_log_version1, test_log_corrupt_new_records);
 }

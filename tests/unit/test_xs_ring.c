@@ -377,21 +377,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("xs-ring");
-	TCase *tc = tcase_create("ring");
+	const struct check_case c = {.suite = "xs-ring", .name = "ring"};
 
-	tcase_add_test(tc, test_features_and_paths);
-	tcase_add_test(tc, test_wrap);
-	tcase_add_test(tc, test_large);
-	tcase_add_test(tc, test_partial);
-	tcase_add_test(tc, test_corrupt_req);
-	tcase_add_test(tc, test_corrupt_cons_behind);
-	tcase_add_test(tc, test_corrupt_rsp);
-	tcase_add_test(tc, test_oversized);
-	tcase_add_test(tc, test_notify_fails);
-	tcase_add_test(tc, test_reconnect);
-	tcase_add_test(tc, test_watch_event);
-	tcase_add_test(tc, test_introduce_release);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_features_and_paths, test_wrap, test_large, test_partial,
+	                  test_corrupt_req, test_corrupt_cons_behind, test_corrupt_rsp,
+	                  test_oversized, test_notify_fails, test_reconnect, test_watch_event,
+	                  test_introduce_release);
 }

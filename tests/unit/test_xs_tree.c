@@ -565,28 +565,15 @@ START_TEST(test_quota_memory)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("xenstore-tree");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_path_rules);
-	tcase_add_test(tc, test_tree_basics);
-	tcase_add_test(tc, test_protocol_misc);
-	tcase_add_test(tc, test_perms);
-	tcase_add_test(tc, test_tx_isolation);
-	tcase_add_loop_test(tc, test_tx_conflict_matrix, 0, sizeof(matrix) / sizeof(matrix[0]));
-	tcase_add_test(tc, test_tx_two_transactions);
-	tcase_add_test(tc, test_watches);
-	tcase_add_test(tc, test_watch_many);
-	tcase_add_test(tc, test_quota_nodes);
-	tcase_add_test(tc, test_quota_tx_nodes);
-	tcase_add_test(tc, test_quota_memory);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(suite());
+	const struct check_case c = {.suite = "xenstore-tree",
+	                             .name = "core",
+	                             .loop = test_tx_conflict_matrix,
+	                             .loops = sizeof(matrix) / sizeof(matrix[0])};
+
+	return CHECK_MAIN(c, test_path_rules, test_tree_basics, test_protocol_misc, test_perms,
+	                  test_tx_isolation, test_tx_conflict_matrix, test_tx_two_transactions,
+	                  test_watches, test_watch_many, test_quota_nodes, test_quota_tx_nodes,
+	                  test_quota_memory);
 }

@@ -317,26 +317,13 @@ START_TEST(test_xsa484_reset_watches_in_tx)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("xenstore-xsa");
-	TCase *tc = tcase_create("advisories");
-
-	tcase_add_test(tc, test_xsa115_watch_event_perms);
-	tcase_add_test(tc, test_xsa322_reused_domid);
-	tcase_add_test(tc, test_xsa324_event_size);
-	tcase_add_test(tc, test_xsa326_unread_output);
-	tcase_add_test(tc, test_xsa352_owner_change);
-	tcase_add_test(tc, test_xsa420_lengths);
-	tcase_add_test(tc, test_xsa353_root_perms);
-	tcase_add_test(tc, test_xsa418_419_deep_and_orphans);
-	tcase_add_test(tc, test_xsa440_tx_quota);
-	tcase_add_test(tc, test_xsa484_reset_watches_in_tx);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(suite());
+	const struct check_case c = {.suite = "xenstore-xsa", .name = "advisories"};
+
+	return CHECK_MAIN(c, test_xsa115_watch_event_perms, test_xsa322_reused_domid,
+	                  test_xsa324_event_size, test_xsa326_unread_output,
+	                  test_xsa352_owner_change, test_xsa420_lengths, test_xsa353_root_perms,
+	                  test_xsa418_419_deep_and_orphans, test_xsa440_tx_quota,
+	                  test_xsa484_reset_watches_in_tx);
 }
