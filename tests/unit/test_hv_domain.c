@@ -2,7 +2,7 @@
  * test_hv_domain: the parts of domain.c and vcpu.c that need no KVM, on a
  * hand-built domain (no VM, no vCPU thread): domain_load's file handling and
  * the vCPU timer's deadline.  Each test fails on a mutant of
- * tests/mutants/mutants.txt (issue 18: #2 and #10).
+ * tests/mutants/mutants.txt (issue 18: #2 and #10; issue 15: #4).
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ static void teardown(void)
 
 	snprintf(path, sizeof(path), "%s/initrd", tmpdir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	unlink(path);
 	rmdir(tmpdir);
 	free(dom.mem.base);
 	pthread_mutex_destroy(&dom.lock);
@@ -80,6 +83,31 @@ START_TEST(test_load_missing_initrd)
 	ck_assert_int_lt(domain_load(&dom, hello, initrd, "", err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, initrd) && strstr(err, "No such file"), "error: %s", err);
 	ck_assert(!vcpu0.initialised && !vcpu0.start_pending);
+}
+END_TEST
+
+/*
+ * A FIFO as kernel or initrd (issue 15 #4): refused at once as "not a
+ * regular file", naming it, with nothing set up.  Opening a FIFO that has
+ * no writer without O_NONBLOCK blocks forever (shoji-hv's control loop with
+ * it): the alarm turns such a hang into a failure.
+ */
+START_TEST(test_load_fifo_refused)
+{
+	char fifo[PATH_MAX + 16], err[256] = "";
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(5);
+	ck_assert_int_lt(domain_load(&dom, fifo, NULL, "", err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, fifo) && strstr(err, "not a regular file"), "kernel: %s", err);
+	ck_assert(!vcpu0.initialised && !vcpu0.start_pending);
+
+	err[0] = '\0';
+	ck_assert_int_lt(domain_load(&dom, hello, fifo, "", err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, fifo) && strstr(err, "not a regular file"), "initrd: %s", err);
+	ck_assert(!vcpu0.initialised && !vcpu0.start_pending);
+	alarm(0);
 }
 END_TEST
 
@@ -148,6 +176,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_load_missing_initrd);
+	tcase_add_test(tc, test_load_fifo_refused);
 	tcase_add_test(tc, test_timer_earlier_deadline);
 	suite_add_tcase(s, tc);
 	return check_run(s);
