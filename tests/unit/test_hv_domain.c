@@ -291,16 +291,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hv_domain");
-	TCase *tc = tcase_create("nokvm");
+	const struct check_case c = {
+	    .suite = "hv_domain", .name = "nokvm", .setup = setup, .teardown = teardown};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_load_missing_initrd);
-	tcase_add_test(tc, test_load_fifo_refused);
-	tcase_add_test(tc, test_timer_earlier_deadline);
-	tcase_add_test(tc, test_exit_mmio_unbacked);
-	tcase_add_test(tc, test_exit_mmio_readonly_grant);
-	tcase_add_test(tc, test_exit_io);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_load_missing_initrd, test_load_fifo_refused,
+	                  test_timer_earlier_deadline, test_exit_mmio_unbacked,
+	                  test_exit_mmio_readonly_grant, test_exit_io);
 }

@@ -346,21 +346,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hv_pio");
-	TCase *tc = tcase_create("platform");
+	const struct check_case c = {
+	    .suite = "hv_pio", .name = "platform", .setup = setup, .teardown = teardown};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_cmos_host_time);
-	tcase_add_test(tc, test_cmos_status_defaults);
-	tcase_add_test(tc, test_cmos_uip_never_stuck);
-	tcase_add_test(tc, test_cmos_formats);
-	tcase_add_test(tc, test_cmos_writes);
-	tcase_add_test(tc, test_pci_all_ones);
-	tcase_add_test(tc, test_post_ignored);
-	tcase_add_test(tc, test_debugcon_console_log);
-	tcase_add_test(tc, test_unclaimed_port_sizes);
-	tcase_add_test(tc, test_unclaimed_mmio);
-	tcase_add_test(tc, test_unclaimed_rate_limit);
-	suite_add_tcase(s, tc);
-	return check_run(s);
+	return CHECK_MAIN(c, test_cmos_host_time, test_cmos_status_defaults,
+	                  test_cmos_uip_never_stuck, test_cmos_formats, test_cmos_writes,
+	                  test_pci_all_ones, test_post_ignored, test_debugcon_console_log,
+	                  test_unclaimed_port_sizes, test_unclaimed_mmio,
+	                  test_unclaimed_rate_limit);
 }
