@@ -1,4 +1,4 @@
-/* console_io (and port 0xe9, pio.c): guest output to the per-domain ring (and stdout in run mode). */
+/* console_io and port 0xe9 (pio.c): guest output to the domain ring (and stdout in run mode). */
 #include "config.h"
 
 #include <stdio.h>

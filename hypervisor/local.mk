@@ -92,8 +92,9 @@ tests_unit_test_hv_pio_SOURCES = tests/unit/test_hv_pio.c $(HV_FAKE)
 tests_unit_test_hv_pio_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_pio_LDADD = $(HV_TEST_LDADD)
 
-# domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline) on a
-# hand-built domain: links the real libhv-kvm.a, not the fake platform.
+# domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline, the
+# port and MMIO exits on a kvm_run of the test's) on a hand-built domain: links the real
+# libhv-kvm.a, not the fake platform.
 check_PROGRAMS += tests/unit/test_hv_domain
 TESTS += tests/unit/test_hv_domain
 tests_unit_test_hv_domain_SOURCES = tests/unit/test_hv_domain.c

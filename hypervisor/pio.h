@@ -5,8 +5,8 @@
  * dropped, counted).  vcpu.c's KVM_EXIT_IO and KVM_EXIT_MMIO handlers call
  * pio_port() and pio_mmio(); the hypercall port never reaches them.
  *
- * Pure and KVM-free: an access is a struct pio_access in, its result out,
- * so unit tests drive the devices directly.  What to log about unclaimed
+ * KVM-free and table-driven: an access is a struct pio_access in, its
+ * result out, so unit tests drive the devices directly.  What to log about unclaimed
  * accesses is returned, not logged: the caller owns the log.
  */
 #ifndef SHOJI_HV_PIO_H
