@@ -1,4 +1,4 @@
-/* console_io: guest output to the per-domain ring (and stdout in run mode). */
+/* console_io and port 0xe9 (pio.c): guest output to the domain ring (and stdout in run mode). */
 #include "config.h"
 
 #include <stdio.h>
@@ -76,6 +76,13 @@ static void write_stdout(const char *buf, size_t len)
 	}
 }
 
+void console_append(struct domain *d, const char *data, size_t len)
+{
+	console_ring_put(&d->console, data, len);
+	if (d->console_stdout)
+		write_stdout(data, len);
+}
+
 static long console_write(struct vcpu *v, uint32_t count, uint64_t buffer)
 {
 	struct domain *d = v->d;
@@ -94,9 +101,7 @@ static long console_write(struct vcpu *v, uint32_t count, uint64_t buffer)
 		if (r < 0)
 			return r;
 		pthread_mutex_lock(&d->lock);
-		console_ring_put(&d->console, chunk, n);
-		if (d->console_stdout)
-			write_stdout(chunk, n);
+		console_append(d, chunk, n);
 		pthread_mutex_unlock(&d->lock);
 		done += n;
 	}

@@ -11,6 +11,8 @@
 
 #define CONSOLE_RING_SIZE 16384u /* power of two */
 
+struct domain;
+
 struct console_ring {
 	char buf[CONSOLE_RING_SIZE];
 	uint64_t prod;     /* bytes ever written */
@@ -26,5 +28,11 @@ void console_ring_put(struct console_ring *r, const char *data, size_t len);
  * and advances *@pos.
  */
 size_t console_ring_read(const struct console_ring *r, uint64_t *pos, char *out, size_t max);
+
+/*
+ * Guest output for @d's console log (console_io, the 0xe9 debug port): into
+ * its ring, which `shoji dmesg` reads, and to stdout in run mode.  d->lock held.
+ */
+void console_append(struct domain *d, const char *data, size_t len);
 
 #endif

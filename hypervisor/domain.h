@@ -23,6 +23,7 @@
 #include "console.h"
 #include "guestmem.h"
 #include "kvm.h"
+#include "pio.h"
 
 struct hv;
 struct vcpu;
@@ -102,8 +103,9 @@ struct domain {
 	uint64_t hvm_params[HVM_NR_PARAMS];
 	uint8_t callback_vector; /* HVM_PARAM_CALLBACK_IRQ vector type; 0 = none */
 
-	struct console_ring console;
+	struct console_ring console; /* console_io and port 0xe9 output */
 	bool console_stdout;
+	struct pio pio; /* the platform's ports, unclaimed port and MMIO counts */
 
 	/* Time: system time 0 is domain creation. */
 	uint64_t start_ns;      /* CLOCK_MONOTONIC at creation */

@@ -391,7 +391,8 @@ int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, c
 	size_t done = 0;
 	int fd, r = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must be refused below, not waited on. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {

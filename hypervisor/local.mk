@@ -20,6 +20,7 @@ hypervisor_libhv_core_a_SOURCES = \
 	hypervisor/loader.c hypervisor/loader.h \
 	hypervisor/memop.c \
 	hypervisor/physmap.c hypervisor/physmap.h \
+	hypervisor/pio.c hypervisor/pio.h \
 	hypervisor/sched.c \
 	hypervisor/time.c hypervisor/hvtime.h \
 	hypervisor/vcpuop.c \
@@ -84,8 +85,16 @@ tests_unit_test_hv_control_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_control_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) \
 	dom0-tools/libevtchn/libshoji-evtchn.la $(UTIL_LIB)
 
-# domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline) on a
-# hand-built domain: links the real libhv-kvm.a, not the fake platform.
+# The guest's platform devices (pio.c) driven directly, on the fake platform.
+check_PROGRAMS += tests/unit/test_hv_pio
+TESTS += tests/unit/test_hv_pio
+tests_unit_test_hv_pio_SOURCES = tests/unit/test_hv_pio.c $(HV_FAKE)
+tests_unit_test_hv_pio_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_pio_LDADD = $(HV_TEST_LDADD)
+
+# domain.c/vcpu.c pieces that need no KVM (domain_load's files, the timer deadline, the
+# port and MMIO exits on a kvm_run of the test's) on a hand-built domain: links the real
+# libhv-kvm.a, not the fake platform.
 check_PROGRAMS += tests/unit/test_hv_domain
 TESTS += tests/unit/test_hv_domain
 tests_unit_test_hv_domain_SOURCES = tests/unit/test_hv_domain.c

@@ -20,6 +20,7 @@
 #include "kvm.h"
 #include "log.h"
 #include "physmap.h"
+#include "pio.h"
 #include "platform.h"
 #include "vcpu.h"
 
@@ -310,20 +311,57 @@ static int exit_xen(struct vcpu *v)
 	return 0;
 }
 
+/* What pio.c asks to log about an access no device claimed (rate-limited there). */
+static void log_unclaimed(struct vcpu *v, const char *what, const struct pio_access *a,
+                          enum pio_log log, uint64_t count)
+{
+	if (log == PIO_LOG_ACCESS)
+		log_warnx("domain %u vcpu %u: unclaimed %u-byte %s %s 0x%llx at rip 0x%llx: %s",
+		          v->d->domid, v->id, a->size, a->write ? "write to" : "read of", what,
+		          (unsigned long long)a->addr, (unsigned long long)v->regs->regs.rip,
+		          a->write ? "dropped" : "all-ones");
+	else if (log == PIO_LOG_SUMMARY)
+		log_warnx("domain %u: %llu unclaimed %s accesses so far (the first %u logged)",
+		          v->d->domid, (unsigned long long)count, what, PIO_LOG_FIRST);
+}
+
+/*
+ * Port I/O: the hypercall trap (`out %eax, $HV_HYPERCALL_PORT`), else each
+ * of the count accesses (rep ins/outs) to pio.c's devices.
+ */
 static int exit_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
+	uint8_t size = run->io.size;
+	uint8_t *data;
+	uint32_t i;
 
 	if (run->io.port == HV_HYPERCALL_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
 	    run->io.size == 4 && run->io.count == 1)
 		return exit_hypercall(v);
-	/* No other devices: reads float high, writes are dropped. */
-	if (run->io.direction == KVM_EXIT_IO_IN &&
-	    run->io.data_offset <= (uint64_t)v->kvm.run_size &&
-	    (uint64_t)run->io.size * run->io.count <=
-	        (uint64_t)v->kvm.run_size - run->io.data_offset)
-		memset((uint8_t *)run + run->io.data_offset, 0xff,
-		       (size_t)run->io.size * run->io.count);
+	if (size == 0 || size > sizeof(uint64_t) ||
+	    run->io.data_offset > (uint64_t)v->kvm.run_size ||
+	    (uint64_t)size * run->io.count > (uint64_t)v->kvm.run_size - run->io.data_offset) {
+		domain_crash(v->d,
+		             "vcpu %u: KVM reported a malformed port access (port 0x%x, %u x %u)",
+		             v->id, run->io.port, run->io.count, size);
+		return -1;
+	}
+	data = (uint8_t *)run + run->io.data_offset;
+	for (i = 0; i < run->io.count; i++, data += size) {
+		struct pio_access a = {.addr = run->io.port,
+		                       .size = size,
+		                       .write = run->io.direction == KVM_EXIT_IO_OUT};
+		enum pio_log log;
+		uint64_t count;
+
+		if (a.write)
+			memcpy(&a.data, data, size); /* little-endian, like the guest */
+		log = pio_port(v->d, &a, &count);
+		if (!a.write)
+			memcpy(data, &a.data, size);
+		log_unclaimed(v, "port", &a, log, count);
+	}
 	return 0;
 }
 
@@ -360,25 +398,41 @@ static int exit_shutdown(struct vcpu *v)
  * An access KVM could not back with RAM.  A write to a read-only grant
  * mapping is dropped and raises #GP(0) in the writer, as on Xen; KVM has
  * already completed the instruction, so the saved rip is the next one.
- * Anything else is an access to unbacked memory: the domain crashes.
+ * Anything else is unbacked memory: as on Xen and real hardware, a read
+ * gives all-ones and a write is dropped (pio.c counts them).
  */
 static int exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
+	struct pio_access a = {.addr = run->mmio.phys_addr,
+	                       .size = (uint8_t)run->mmio.len,
+	                       .write = run->mmio.is_write};
+	enum pio_log log;
+	uint64_t count;
 
-	if (run->mmio.is_write && physmap_grant_readonly(v->d, run->mmio.phys_addr)) {
+	if (a.write && physmap_grant_readonly(v->d, a.addr)) {
 		if (!__atomic_exchange_n(&v->d->ro_write_warned, true, __ATOMIC_RELAXED))
 			log_warnx(
 			    "domain %u vcpu %u: write to read-only grant mapping at 0x%llx; #GP",
-			    v->d->domid, v->id, (unsigned long long)run->mmio.phys_addr);
+			    v->d->domid, v->id, (unsigned long long)a.addr);
 		if (kvm_vcpu_inject_exception(&v->kvm, 13, 0) == 0)
 			return 0;
+		domain_crash(v->d, "vcpu %u: cannot raise #GP for a write to read-only 0x%llx",
+		             v->id, (unsigned long long)a.addr);
+		return -1;
 	}
-	domain_crash(v->d, "vcpu %u: %s of unbacked guest-physical address 0x%llx at rip 0x%llx",
-	             v->id, run->mmio.is_write ? "write" : "read",
-	             (unsigned long long)run->mmio.phys_addr,
-	             (unsigned long long)v->regs->regs.rip);
-	return -1;
+	if (run->mmio.len == 0 || run->mmio.len > sizeof(run->mmio.data)) {
+		domain_crash(v->d, "vcpu %u: KVM reported a malformed MMIO access (%u bytes)",
+		             v->id, run->mmio.len);
+		return -1;
+	}
+	if (a.write)
+		memcpy(&a.data, run->mmio.data, a.size);
+	log = pio_mmio(v->d, &a, &count);
+	if (!a.write)
+		memcpy(run->mmio.data, &a.data, a.size);
+	log_unclaimed(v, "MMIO", &a, log, count);
+	return 0;
 }
 
 static int exit_internal_error(struct vcpu *v)
@@ -429,6 +483,21 @@ static exit_fn *const exit_table[] = {
     [KVM_EXIT_X86_WRMSR] = exit_wrmsr,
     [KVM_EXIT_XEN] = exit_xen,
 };
+
+int vcpu_handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->kvm.run;
+	exit_fn *fn = run->exit_reason < sizeof(exit_table) / sizeof(exit_table[0])
+	                  ? exit_table[run->exit_reason]
+	                  : NULL;
+
+	if (!fn) {
+		domain_crash(v->d, "vcpu %u: unhandled exit reason %u at rip 0x%llx", v->id,
+		             run->exit_reason, (unsigned long long)v->regs->regs.rip);
+		return -1;
+	}
+	return fn(v);
+}
 
 /* Segment and control registers of @sregs into vCPU @fd, and make it runnable.  0 or -errno. */
 static int load_sregs(int fd, const struct kvm_sregs *sregs)
@@ -504,7 +573,6 @@ static void *vcpu_thread(void *arg)
 	for (;;) {
 		struct vcpu_start st;
 		bool apply = false;
-		exit_fn *fn;
 		int r;
 
 		pthread_mutex_lock(&d->lock);
@@ -547,15 +615,7 @@ static void *vcpu_thread(void *arg)
 			domain_crash(d, "vcpu %u: KVM_RUN failed: %s", v->id, strerror(-r));
 			continue;
 		}
-		fn = run->exit_reason < sizeof(exit_table) / sizeof(exit_table[0])
-		         ? exit_table[run->exit_reason]
-		         : NULL;
-		if (!fn) {
-			domain_crash(d, "vcpu %u: unhandled exit reason %u at rip 0x%llx", v->id,
-			             run->exit_reason, (unsigned long long)v->regs->regs.rip);
-			continue;
-		}
-		fn(v);
+		vcpu_handle_exit(v);
 	}
 	return NULL;
 }

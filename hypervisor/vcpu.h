@@ -93,6 +93,13 @@ int vcpu_hvm_start_state(struct vcpu_start *s, const struct vcpu_hvm_context *ct
  * platform.h.
  */
 
+/*
+ * Handle the exit KVM_RUN left in v->kvm.run (@v's own thread, no locks
+ * held): 0 to run on, -1 after crashing the domain.  Unit tests call it
+ * with a kvm_run of their own.
+ */
+int vcpu_handle_exit(struct vcpu *v);
+
 /* Wake @v if it sleeps in vcpu_block() (it re-checks why). d->lock held. */
 void vcpu_wake(struct vcpu *v);
 

@@ -52,6 +52,21 @@ expect_status 1 run "$HELLO" --initrd "$SHOJI_TMP"
 grep -qx "shoji-hv: $SHOJI_TMP: not a regular file" "$SHOJI_TMP/err" ||
 	fail "directory as initrd: $(cat "$SHOJI_TMP/err")"
 
+# A FIFO as kernel or initrd (issue 15 #4) is refused at once, never opened for
+# reading: shoji-hv must not wait for a writer (bounded by timeout).
+mkfifo "$SHOJI_TMP/fifo"
+rc=0
+timeout 5 "$HV" run "$SHOJI_TMP/fifo" >"$SHOJI_TMP/out" 2>"$SHOJI_TMP/err" || rc=$?
+[ "$rc" -ne 124 ] || fail "FIFO as kernel: shoji-hv still waiting after 5 s"
+bad_image "$SHOJI_TMP/fifo" "not a regular file"
+rc=0
+timeout 5 "$HV" run "$HELLO" --initrd "$SHOJI_TMP/fifo" >"$SHOJI_TMP/out" 2>"$SHOJI_TMP/err" || rc=$?
+[ "$rc" -ne 124 ] || fail "FIFO as initrd: shoji-hv still waiting after 5 s"
+expect_status 1 run "$HELLO" --initrd "$SHOJI_TMP/fifo"
+grep -qx "shoji-hv: $SHOJI_TMP/fifo: not a regular file" "$SHOJI_TMP/err" ||
+	fail "FIFO as initrd: $(cat "$SHOJI_TMP/err")"
+rm -f "$SHOJI_TMP/fifo"
+
 # The rest boots guests or parses images inside a domain: KVM from here on.
 require_kvm
 echo "just text" >"$SHOJI_TMP/text"
