@@ -148,6 +148,12 @@ static bool port_in_limits(struct evtchn_domain *d, uint32_t port)
 	return port <= d->max_port && port < d->abi->nr_channels;
 }
 
+/* Is @port free for a new binding (not still queued by the FIFO ABI)? */
+static bool port_is_free(struct evtchn_domain *d, uint32_t port)
+{
+	return d->ports[port].state == ECS_FREE && !(d->abi->is_busy && d->abi->is_busy(d, port));
+}
+
 /*
  * A free port (not yet claimed), or -XEN_ENOSPC / -XEN_EINVAL (dying), as
  * Xen's get_free_port: a free port still linked on a FIFO queue waits.
@@ -162,7 +168,7 @@ static int get_free_port(struct evtchn_domain *d)
 	for (port = 0; port < n; port++) {
 		if (!port_in_limits(d, port))
 			return -XEN_ENOSPC;
-		if (d->ports[port].state == ECS_FREE && !d->abi->is_busy(d, port))
+		if (port_is_free(d, port))
 			return (int)port;
 	}
 	if (!port_in_limits(d, port))

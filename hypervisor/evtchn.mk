@@ -13,7 +13,8 @@ EVTCHN_FAKE = tests/unit/test_evtchn_fake.c tests/unit/test_evtchn_fake.h
 tests_unit_test_evtchn_SOURCES = tests/unit/test_evtchn.c $(EVTCHN_FAKE)
 tests_unit_test_evtchn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_evtchn_LDADD = hypervisor/libhv-evtgnt.a $(CHECK_LIBS)
-tests_unit_test_evtchn_fifo_SOURCES = tests/unit/test_evtchn_fifo.c $(EVTCHN_FAKE)
+tests_unit_test_evtchn_fifo_SOURCES = tests/unit/test_evtchn_fifo.c tests/unit/test_hv_suite.h \
+	$(EVTCHN_FAKE)
 tests_unit_test_evtchn_fifo_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_evtchn_fifo_LDADD = hypervisor/libhv-evtgnt.a $(CHECK_LIBS)
 tests_unit_test_gnttab_SOURCES = tests/unit/test_gnttab.c

@@ -90,11 +90,6 @@ static bool l2_is_pending(struct evtchn_domain *d, evtchn_port_t port)
 	        bit_of(port));
 }
 
-static bool l2_is_busy(struct evtchn_domain *d, evtchn_port_t port)
-{
-	return false;
-}
-
 /*
  * Detaching keeps what the lost page had pending in the port table;
  * attaching delivers what the port table kept.
@@ -124,12 +119,5 @@ static void l2_shared_info_moved(struct evtchn_domain *d, struct shared_info *ol
 	}
 }
 
-const struct evtchn_abi evtchn_2l_abi = {
-    .nr_channels = EVTCHN_2L_NR_CHANNELS,
-    .set_pending = l2_set_pending,
-    .clear_pending = l2_clear_pending,
-    .unmask = l2_unmask,
-    .is_pending = l2_is_pending,
-    .is_busy = l2_is_busy,
-    .shared_info_moved = l2_shared_info_moved,
-};
+/* No queues, so a closed port is free at once; no priorities (-ENOSYS, as on Xen). */
+const struct evtchn_abi evtchn_2l_abi = EVTCHN_ABI(l2, EVTCHN_2L_NR_CHANNELS, NULL, NULL);

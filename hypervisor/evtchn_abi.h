@@ -76,19 +76,32 @@ struct evtchn_abi {
 	uint32_t nr_channels; /* ports it can address: allocation stops below */
 	/* (D) Raise @port on vCPU @vcpu. */
 	void (*set_pending)(struct evtchn_domain *d, evtchn_port_t port, uint32_t vcpu);
-	/* (D) @port is being freed: drop its pending state. */
-	void (*clear_pending)(struct evtchn_domain *d, evtchn_port_t port);
 	/* (D) EVTCHNOP_unmask of a valid port. */
 	void (*unmask)(struct evtchn_domain *d, evtchn_port_t port);
+	/* (E) Optional: must free port @port wait before it is reused (still queued)? */
+	bool (*is_busy)(struct evtchn_domain *d, evtchn_port_t port);
+	/* (D) @port is being freed: drop its pending state. */
+	void (*clear_pending)(struct evtchn_domain *d, evtchn_port_t port);
 	/* (-) Is @port (valid) pending? */
 	bool (*is_pending)(struct evtchn_domain *d, evtchn_port_t port);
-	/* (E) Must free port @port wait before it is reused (still on a FIFO queue)? */
-	bool (*is_busy)(struct evtchn_domain *d, evtchn_port_t port);
+	/* (E) Optional: EVTCHNOP_set_priority of a valid port (without: -ENOSYS). */
+	int (*set_priority)(struct evtchn_domain *d, evtchn_port_t port, uint32_t priority);
 	/* (D) d->si changed from @old (either may be NULL). */
 	void (*shared_info_moved)(struct evtchn_domain *d, struct shared_info *old);
-	/* (E) EVTCHNOP_set_priority of a valid port; NULL: no priorities (-ENOSYS). */
-	int (*set_priority)(struct evtchn_domain *d, evtchn_port_t port, uint32_t priority);
 };
+
+/*
+ * The table of ABI @abi: its functions are named @abi##_set_pending,
+ * _unmask, _clear_pending, _is_pending and _shared_info_moved; @busy and
+ * @priority are the optional two (or NULL).
+ */
+#define EVTCHN_ABI(abi, channels, busy, priority)                                                  \
+	{                                                                                          \
+		.nr_channels = (channels), .set_pending = abi##_set_pending,                       \
+		.unmask = abi##_unmask, .is_busy = (busy), .clear_pending = abi##_clear_pending,   \
+		.is_pending = abi##_is_pending, .set_priority = (priority),                        \
+		.shared_info_moved = abi##_shared_info_moved                                       \
+	}
 
 extern const struct evtchn_abi evtchn_2l_abi;
 extern const struct evtchn_abi evtchn_fifo_abi;

@@ -246,16 +246,8 @@ static int fifo_set_priority(struct evtchn_domain *d, evtchn_port_t port, uint32
 	return 0;
 }
 
-const struct evtchn_abi evtchn_fifo_abi = {
-    .nr_channels = EVTCHN_FIFO_NR_CHANNELS,
-    .set_pending = fifo_set_pending,
-    .clear_pending = fifo_clear_pending,
-    .unmask = fifo_unmask,
-    .is_pending = fifo_is_pending,
-    .is_busy = fifo_is_busy,
-    .shared_info_moved = fifo_shared_info_moved,
-    .set_priority = fifo_set_priority,
-};
+const struct evtchn_abi evtchn_fifo_abi =
+    EVTCHN_ABI(fifo, EVTCHN_FIFO_NR_CHANNELS, fifo_is_busy, fifo_set_priority);
 
 /* --- Switching ABIs --- */
 

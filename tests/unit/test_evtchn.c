@@ -739,7 +739,7 @@ static Suite *evtchn_suite(void)
 	Suite *s = suite_create("evtchn");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, world_init, teardown);
+	tcase_add_checked_fixture(tc, fake_world_init, fake_world_fini);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, t_exhaustion);
 	tcase_add_test(tc, t_errors);

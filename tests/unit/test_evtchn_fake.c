@@ -58,25 +58,28 @@ const struct evtchn_delivery_ops fake_guest_ops = {.kick_vcpu = kick, .port_pend
 const struct evtchn_delivery_ops fake_dom0_ops = {.notify_port = notify};
 const struct evtchn_mem_ops fake_mem_ops = {.gfn_to_host = gfn_to_host};
 
+/* A guest address is a host address; address 0 faults. */
+static int io_copy(void *dst, const void *src, size_t len)
+{
+	if (!dst || !src)
+		return -XEN_EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
 static int io_from(void *ctx, void *dst, uint64_t gva, size_t len)
 {
-	if (!gva)
-		return -XEN_EFAULT;
-	memcpy(dst, (void *)(uintptr_t)gva, len);
-	return 0;
+	return io_copy(dst, (const void *)(uintptr_t)gva, len);
 }
 
 static int io_to(void *ctx, uint64_t gva, const void *src, size_t len)
 {
-	if (!gva)
-		return -XEN_EFAULT;
-	memcpy((void *)(uintptr_t)gva, src, len);
-	return 0;
+	return io_copy((void *)(uintptr_t)gva, src, len);
 }
 
 const struct evtchn_guest_io fake_io = {.copy_from = io_from, .copy_to = io_to};
 
-void world_init(void)
+void fake_world_init(void)
 {
 	memset(&W, 0, sizeof(W));
 	pthread_mutex_init(&W.lock, NULL);
@@ -145,7 +148,7 @@ void rmdom(domid_t id)
 	f->ram = NULL;
 }
 
-void teardown(void)
+void fake_world_fini(void)
 {
 	domid_t i;
 

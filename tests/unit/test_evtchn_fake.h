@@ -42,8 +42,8 @@ extern const struct evtchn_mem_ops fake_mem_ops;
 extern const struct evtchn_guest_io fake_io;
 
 /* Check fixtures: an empty world; destroy whatever a test left. */
-void world_init(void);
-void teardown(void);
+void fake_world_init(void);
+void fake_world_fini(void);
 
 /* A guest domain with @max_port ports (0 = default), zeroed shared_info and RAM. */
 struct fake_dom *mkdom(domid_t id, uint32_t max_port, bool privileged);

@@ -18,8 +18,8 @@
 
 #include <shoji/errno.h>
 
-#include "check-run.h"
 #include "test_evtchn_fake.h"
+#include "test_hv_suite.h"
 
 #define CB_GFN    1u
 #define CB_STRIDE 128u
@@ -128,7 +128,7 @@ static unsigned int consume(struct fake_dom *f, uint32_t vcpu, evtchn_port_t *ou
 	return n;
 }
 
-START_TEST(t_init_control_errors)
+START_TEST(t_init_errors)
 {
 	struct fake_dom *a = mkdom(1, 0, false);
 	struct fake_dom *d0 = mkdom0();
@@ -177,7 +177,7 @@ START_TEST(t_init_control_errors)
 }
 END_TEST
 
-START_TEST(t_expand_and_priority_errors)
+START_TEST(t_expand_errors)
 {
 	struct fake_dom *a = mkdom(1, 0, false);
 	struct evtchn_expand_array ea = {.array_gfn = ARRAY_GFN};
@@ -211,7 +211,7 @@ START_TEST(t_expand_and_priority_errors)
 }
 END_TEST
 
-START_TEST(t_delivery_order)
+START_TEST(t_order)
 {
 	struct fake_dom *a = mkfifo(1, 0, 1);
 	struct evtchn_fifo_control_block *cb = cb_of(a, 0);
@@ -271,7 +271,7 @@ START_TEST(t_delivery_order)
 }
 END_TEST
 
-START_TEST(t_priority_and_vcpu_move)
+START_TEST(t_move)
 {
 	struct fake_dom *a = mkfifo(1, 0, 1);
 	struct fake_dom *b = mkdom(2, 0, false);
@@ -308,7 +308,7 @@ START_TEST(t_priority_and_vcpu_move)
 }
 END_TEST
 
-START_TEST(t_masking_and_unmask)
+START_TEST(t_mask)
 {
 	struct fake_dom *a = mkfifo(1, 0, 1);
 	struct evtchn_fifo_control_block *cb = cb_of(a, 0);
@@ -350,7 +350,7 @@ START_TEST(t_masking_and_unmask)
 }
 END_TEST
 
-START_TEST(t_switch_keeps_pending)
+START_TEST(t_switch)
 {
 	struct fake_dom *a = mkdom(1, 2000, false);
 	struct fake_dom *b = mkdom(2, 0, false);
@@ -439,7 +439,7 @@ START_TEST(t_interop)
 }
 END_TEST
 
-START_TEST(t_reset_and_busy_ports)
+START_TEST(t_reset)
 {
 	struct fake_dom *a = mkfifo(1, 0, 1);
 	struct fake_dom *d0 = mkdom(0, 0, true);
@@ -473,7 +473,7 @@ START_TEST(t_reset_and_busy_ports)
 }
 END_TEST
 
-START_TEST(t_ports_beyond_2l)
+START_TEST(t_many_ports)
 {
 	struct fake_dom *a = mkdom(1, 5000, false);
 	struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = 1};
@@ -555,7 +555,7 @@ static void *scribble(void *arg)
 	return NULL;
 }
 
-START_TEST(t_hostile_guest)
+START_TEST(t_hostile)
 {
 	struct fake_dom *a = mkfifo(1, 0, 1);
 	struct fake_dom *b = mkdom(2, 0, false);
@@ -652,29 +652,12 @@ START_TEST(t_destroy)
 }
 END_TEST
 
-static Suite *fifo_suite(void)
-{
-	Suite *s = suite_create("evtchn_fifo");
-	TCase *tc = tcase_create("fifo");
-
-	tcase_add_checked_fixture(tc, world_init, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, t_init_control_errors);
-	tcase_add_test(tc, t_expand_and_priority_errors);
-	tcase_add_test(tc, t_delivery_order);
-	tcase_add_test(tc, t_priority_and_vcpu_move);
-	tcase_add_test(tc, t_masking_and_unmask);
-	tcase_add_test(tc, t_switch_keeps_pending);
-	tcase_add_test(tc, t_interop);
-	tcase_add_test(tc, t_reset_and_busy_ports);
-	tcase_add_test(tc, t_ports_beyond_2l);
-	tcase_add_test(tc, t_hostile_guest);
-	tcase_add_test(tc, t_destroy);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return check_run(fifo_suite());
+	const TTest *const tests[] = {t_init_errors, t_expand_errors, t_order,   t_move,
+	                              t_mask,        t_switch,        t_interop, t_reset,
+	                              t_many_ports,  t_hostile,       t_destroy};
+
+	return hv_test_main("evtchn_fifo", fake_world_init, fake_world_fini, tests,
+	                    sizeof(tests) / sizeof(tests[0]));
 }
