@@ -1,6 +1,8 @@
 /*
- * Event channels, 2-level ABI.  See evtchn.h for the interface and
- * docs/event-channels.md for the port state machine and the lock order.
+ * Event channels: the port table and the operations on it, whatever the
+ * event ABI.  See evtchn.h for the interface, evtchn_abi.h for how the two
+ * ABIs (evtchn_2l.c, evtchn_fifo.c) plug in, and docs/event-channels.md
+ * for the port state machine and the lock order.
  */
 #include "config.h"
 
@@ -11,53 +13,14 @@
 
 #include <shoji/errno.h>
 
-#include "evtchn.h"
+#include "evtchn_abi.h"
 
 /* Ports become valid in buckets, as in Xen (64 ports per bucket on x86-64). */
 #define EVTCHN_BUCKET 64u
-#define WORD_BITS     64u
-
-enum evtchn_state {
-	ECS_FREE = 0,
-	ECS_RESERVED,    /* port 0 */
-	ECS_UNBOUND,     /* waiting for remote_domid to bind */
-	ECS_INTERDOMAIN, /* connected to remote:remote_port */
-	ECS_VIRQ,
-	ECS_IPI,
-};
-
-struct evtchn_port {
-	uint8_t state;        /* event lock */
-	bool shadow_pending;  /* pending while no shared_info is attached (delivery lock) */
-	uint32_t notify_vcpu; /* written under the event lock, read atomically */
-	uint32_t virq;        /* ECS_VIRQ */
-	domid_t remote_domid; /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: peer */
-	evtchn_port_t remote_port;
-	struct evtchn_domain *remote; /* ECS_INTERDOMAIN; alive while the binding exists */
-};
-
-struct evtchn_domain {
-	pthread_mutex_t lock;    /* event lock: port states, virq table, dying */
-	pthread_mutex_t deliver; /* leaf: shared pages and shadow pending bits */
-	unsigned int refs;
-	struct evtchn_world world;
-	domid_t domid;
-	bool privileged;
-	bool dying;
-	uint32_t max_vcpus;
-	uint32_t max_port;
-	uint32_t nr_valid; /* ports [0, nr_valid) are valid; grows by buckets */
-	const struct evtchn_delivery_ops *ops;
-	void *owner;
-	struct shared_info *si;
-	struct vcpu_info **vi;       /* per-vCPU override of the legacy slot */
-	evtchn_port_t *virq_to_port; /* [vcpu * NR_VIRQS + virq], 0 = unbound */
-	struct evtchn_port *ports;
-};
 
 static bool port_is_valid(struct evtchn_domain *d, evtchn_port_t port)
 {
-	return port < __atomic_load_n(&d->nr_valid, __ATOMIC_ACQUIRE);
+	return evtchn_port_valid(d, port);
 }
 
 static bool virq_is_global(uint32_t virq)
@@ -123,7 +86,7 @@ static bool may_target(const struct evtchn_domain *cur, const struct evtchn_doma
 
 /* --- Delivery (delivery lock held) --- */
 
-static struct vcpu_info *vcpu_info_of(struct evtchn_domain *d, uint32_t vcpu)
+struct vcpu_info *evtchn_vcpu_info(struct evtchn_domain *d, uint32_t vcpu)
 {
 	if (vcpu >= d->max_vcpus)
 		return NULL;
@@ -142,49 +105,28 @@ static void mark_events_pending(struct evtchn_domain *d, uint32_t vcpu, struct v
 		d->ops->kick_vcpu(d->owner, vcpu);
 }
 
-/* Select the port's word in @vcpu's selector; raise the upcall if that was news. */
-static void raise_selector(struct evtchn_domain *d, uint32_t vcpu, unsigned int word)
+void evtchn_raise_upcall(struct evtchn_domain *d, uint32_t vcpu)
 {
-	struct vcpu_info *vi = vcpu_info_of(d, vcpu);
-	xen_ulong_t bit = 1UL << word;
+	struct vcpu_info *vi = evtchn_vcpu_info(d, vcpu);
 
-	if (!vi)
-		return;
-	if (!(__atomic_fetch_or(&vi->evtchn_pending_sel, bit, __ATOMIC_SEQ_CST) & bit))
+	if (vi)
 		mark_events_pending(d, vcpu, vi);
 }
 
-/*
- * Xen's 2-level set_pending: pending bit; if it was clear and the port is
- * not masked, the selector bit; if that was clear, upcall_pending + kick.
- */
+/* Raise @port of @d for @vcpu: Dom0's notify hook, else the domain's event ABI. */
 static void set_pending(struct evtchn_domain *d, evtchn_port_t port, uint32_t vcpu)
 {
-	struct shared_info *si = d->si;
-	unsigned int word = port / WORD_BITS;
-	xen_ulong_t bit = 1UL << (port % WORD_BITS);
-
 	if (d->ops->notify_port) {
 		d->ops->notify_port(d->owner, port);
 		return;
 	}
-	if (!si) {
-		d->ports[port].shadow_pending = true;
-		return;
-	}
-	if (__atomic_fetch_or(&si->evtchn_pending[word], bit, __ATOMIC_SEQ_CST) & bit)
-		return;
-	if (d->ops->port_pending)
-		d->ops->port_pending(d->owner, port, vcpu);
-	if (__atomic_load_n(&si->evtchn_mask[word], __ATOMIC_SEQ_CST) & bit)
-		return;
-	raise_selector(d, vcpu, word);
+	d->abi->set_pending(d, port, vcpu);
 }
 
 /* Make @port of @d pending for its notify vCPU (takes the delivery lock). */
 static void deliver(struct evtchn_domain *d, evtchn_port_t port)
 {
-	uint32_t vcpu = __atomic_load_n(&d->ports[port].notify_vcpu, __ATOMIC_RELAXED);
+	uint32_t vcpu = evtchn_notify_vcpu(&d->ports[port]);
 
 	pthread_mutex_lock(&d->deliver);
 	set_pending(d, port, vcpu);
@@ -193,19 +135,29 @@ static void deliver(struct evtchn_domain *d, evtchn_port_t port)
 
 static void clear_pending(struct evtchn_domain *d, evtchn_port_t port)
 {
-	xen_ulong_t bit = 1UL << (port % WORD_BITS);
-
 	pthread_mutex_lock(&d->deliver);
-	d->ports[port].shadow_pending = false;
-	if (d->si)
-		__atomic_fetch_and(&d->si->evtchn_pending[port / WORD_BITS], ~bit,
-		                   __ATOMIC_SEQ_CST);
+	d->abi->clear_pending(d, port);
 	pthread_mutex_unlock(&d->deliver);
 }
 
 /* --- Port table (event lock held) --- */
 
-/* A free port (not yet claimed), or -XEN_ENOSPC / -XEN_EINVAL (dying), as Xen's get_free_port. */
+/* May @port be handed out: below the domain's limit and the ABI's? */
+static bool port_in_limits(struct evtchn_domain *d, uint32_t port)
+{
+	return port <= d->max_port && port < d->abi->nr_channels;
+}
+
+/* Is @port free for a new binding (not still queued by the FIFO ABI)? */
+static bool port_is_free(struct evtchn_domain *d, uint32_t port)
+{
+	return d->ports[port].state == ECS_FREE && !(d->abi->is_busy && d->abi->is_busy(d, port));
+}
+
+/*
+ * A free port (not yet claimed), or -XEN_ENOSPC / -XEN_EINVAL (dying), as
+ * Xen's get_free_port: a free port still linked on a FIFO queue waits.
+ */
 static int get_free_port(struct evtchn_domain *d)
 {
 	uint32_t n = d->nr_valid;
@@ -214,12 +166,12 @@ static int get_free_port(struct evtchn_domain *d)
 	if (d->dying)
 		return -XEN_EINVAL;
 	for (port = 0; port < n; port++) {
-		if (port > d->max_port)
+		if (!port_in_limits(d, port))
 			return -XEN_ENOSPC;
-		if (d->ports[port].state == ECS_FREE)
+		if (port_is_free(d, port))
 			return (int)port;
 	}
-	if (port > d->max_port || port >= EVTCHN_2L_NR_CHANNELS)
+	if (!port_in_limits(d, port))
 		return -XEN_ENOSPC;
 	__atomic_store_n(&d->nr_valid, n + EVTCHN_BUCKET, __ATOMIC_RELEASE);
 	return (int)port;
@@ -232,6 +184,7 @@ static void free_port(struct evtchn_domain *d, evtchn_port_t port)
 	clear_pending(d, port);
 	c->state = ECS_FREE;
 	__atomic_store_n(&c->notify_vcpu, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->priority, EVTCHN_FIFO_PRIORITY_DEFAULT, __ATOMIC_RELAXED);
 	c->virq = 0;
 	c->remote = NULL;
 	c->remote_domid = 0;
@@ -322,9 +275,9 @@ struct evtchn_domain *evtchn_domain_create(const struct evtchn_world *world,
 {
 	struct evtchn_domain *d = NULL;
 	uint32_t max_port = p->max_port ? p->max_port : EVTCHN_DEFAULT_MAX_PORT;
-	size_t nports;
+	size_t nports, i;
 
-	if (!p->ops || !p->max_vcpus || max_port >= EVTCHN_2L_NR_CHANNELS ||
+	if (!p->ops || !p->max_vcpus || max_port > EVTCHN_MAX_PORT ||
 	    p->domid >= DOMID_FIRST_RESERVED) {
 		errno = EINVAL;
 		return NULL;
@@ -349,7 +302,11 @@ struct evtchn_domain *evtchn_domain_create(const struct evtchn_world *world,
 	d->max_port = max_port;
 	d->nr_valid = EVTCHN_BUCKET;
 	d->ops = p->ops;
+	d->mem = p->mem;
 	d->owner = p->owner;
+	d->abi = &evtchn_2l_abi;
+	for (i = 0; i < nports; i++)
+		d->ports[i].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 	d->ports[0].state = ECS_RESERVED;
 	return d;
 fail:
@@ -372,6 +329,7 @@ void evtchn_domain_put(struct evtchn_domain *d)
 		return;
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->deliver);
+	evtchn_fifo_free(d);
 	free(d->ports);
 	free(d->vi);
 	free(d->virq_to_port);
@@ -389,10 +347,13 @@ void evtchn_domain_destroy(struct evtchn_domain *d)
 	/* No port of d can be allocated any more; bindings only disappear. */
 	for (port = 1; port < n; port++)
 		close_port(d, port);
+	pthread_mutex_lock(&d->lock);
 	pthread_mutex_lock(&d->deliver);
-	d->si = NULL;
+	evtchn_fifo_teardown(d);
+	__atomic_store_n(&d->si, NULL, __ATOMIC_RELEASE);
 	memset(d->vi, 0, d->max_vcpus * sizeof(*d->vi));
 	pthread_mutex_unlock(&d->deliver);
+	pthread_mutex_unlock(&d->lock);
 	evtchn_domain_put(d);
 }
 
@@ -408,27 +369,13 @@ void *evtchn_domain_owner(const struct evtchn_domain *d)
 
 void evtchn_set_shared_info(struct evtchn_domain *d, struct shared_info *si)
 {
-	uint32_t port, n = __atomic_load_n(&d->nr_valid, __ATOMIC_ACQUIRE);
+	struct shared_info *old;
 
 	pthread_mutex_lock(&d->deliver);
-	if (d->si && !si) {
-		/* Keep what was pending in the page we lose. */
-		for (port = 1; port < n; port++)
-			if (__atomic_load_n(&d->si->evtchn_pending[port / WORD_BITS],
-			                    __ATOMIC_SEQ_CST) &
-			    (1UL << (port % WORD_BITS)))
-				d->ports[port].shadow_pending = true;
-	}
-	d->si = si;
-	if (si) {
-		for (port = 1; port < n; port++) {
-			if (!d->ports[port].shadow_pending)
-				continue;
-			d->ports[port].shadow_pending = false;
-			set_pending(d, port,
-			            __atomic_load_n(&d->ports[port].notify_vcpu, __ATOMIC_RELAXED));
-		}
-	}
+	old = d->si;
+	__atomic_store_n(&d->si, si, __ATOMIC_RELEASE);
+	if (!d->ops->notify_port)
+		d->abi->shared_info_moved(d, old);
 	pthread_mutex_unlock(&d->deliver);
 }
 
@@ -440,7 +387,7 @@ int evtchn_set_vcpu_info(struct evtchn_domain *d, uint32_t vcpu, struct vcpu_inf
 		return -XEN_ENOENT;
 	pthread_mutex_lock(&d->deliver);
 	d->vi[vcpu] = vi;
-	now = vcpu_info_of(d, vcpu);
+	now = evtchn_vcpu_info(d, vcpu);
 	if (now && !d->ops->notify_port) {
 		/* A spurious upcall is harmless; a lost one is not. */
 		__atomic_store_n(&now->evtchn_pending_sel, ~0UL, __ATOMIC_SEQ_CST);
@@ -698,21 +645,28 @@ out:
 
 int evtchn_unmask(struct evtchn_domain *cur, evtchn_port_t port)
 {
-	unsigned int word = port / WORD_BITS;
-	xen_ulong_t bit = 1UL << (port % WORD_BITS);
-	struct shared_info *si;
-
 	if (!port_is_valid(cur, port))
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&cur->deliver);
-	si = cur->si;
-	if (si && !cur->ops->notify_port &&
-	    (__atomic_fetch_and(&si->evtchn_mask[word], ~bit, __ATOMIC_SEQ_CST) & bit) &&
-	    (__atomic_load_n(&si->evtchn_pending[word], __ATOMIC_SEQ_CST) & bit))
-		raise_selector(
-		    cur, __atomic_load_n(&cur->ports[port].notify_vcpu, __ATOMIC_RELAXED), word);
+	if (!cur->ops->notify_port)
+		cur->abi->unmask(cur, port);
 	pthread_mutex_unlock(&cur->deliver);
 	return 0;
+}
+
+int evtchn_set_priority(struct evtchn_domain *cur, const struct evtchn_set_priority *op)
+{
+	int rc;
+
+	pthread_mutex_lock(&cur->lock);
+	if (!port_is_valid(cur, op->port))
+		rc = -XEN_EINVAL;
+	else if (!cur->abi->set_priority)
+		rc = -XEN_ENOSYS;
+	else
+		rc = cur->abi->set_priority(cur, op->port, op->priority);
+	pthread_mutex_unlock(&cur->lock);
+	return rc;
 }
 
 int evtchn_reset(struct evtchn_domain *cur, domid_t dom)
@@ -730,6 +684,12 @@ int evtchn_reset(struct evtchn_domain *cur, domid_t dom)
 	n = __atomic_load_n(&d->nr_valid, __ATOMIC_ACQUIRE);
 	for (port = 1; port < n; port++)
 		close_port(d, port);
+	/* Xen: "switching back to 2-level ABI". */
+	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->deliver);
+	evtchn_fifo_teardown(d);
+	pthread_mutex_unlock(&d->deliver);
+	pthread_mutex_unlock(&d->lock);
 	evtchn_domain_put(d);
 	return 0;
 }
@@ -755,19 +715,11 @@ int evtchn_send_virq(struct evtchn_domain *d, uint32_t vcpu, uint32_t virq)
 
 bool evtchn_port_is_pending(struct evtchn_domain *d, evtchn_port_t port)
 {
-	bool pending;
+	const struct evtchn_abi *abi = __atomic_load_n(&d->abi, __ATOMIC_ACQUIRE);
 
-	if (!port_is_valid(d, port))
+	if (!port_is_valid(d, port) || d->ops->notify_port)
 		return false;
-	pthread_mutex_lock(&d->deliver);
-	if (d->si)
-		pending =
-		    __atomic_load_n(&d->si->evtchn_pending[port / WORD_BITS], __ATOMIC_SEQ_CST) &
-		    (1UL << (port % WORD_BITS));
-	else
-		pending = d->ports[port].shadow_pending;
-	pthread_mutex_unlock(&d->deliver);
-	return pending;
+	return abi->is_pending(d, port);
 }
 
 /* --- The hypercall: one table entry per EVTCHNOP_* --- */
@@ -838,16 +790,19 @@ static int op_reset(struct evtchn_domain *cur, union evtchn_op_arg *a)
 	return evtchn_reset(cur, a->reset.dom);
 }
 
-/* FIFO ABI not provided: what Xen built without CONFIG_EVTCHN_FIFO returns. */
-static int op_fifo(struct evtchn_domain *cur, union evtchn_op_arg *a)
+static int op_init_control(struct evtchn_domain *cur, union evtchn_op_arg *a)
 {
-	return -XEN_EOPNOTSUPP;
+	return evtchn_init_control(cur, &a->init_control);
 }
 
-/* 2-level ports have no priority: Xen checks the port, then has no set_priority op. */
+static int op_expand_array(struct evtchn_domain *cur, union evtchn_op_arg *a)
+{
+	return evtchn_expand_array(cur, &a->expand_array);
+}
+
 static int op_set_priority(struct evtchn_domain *cur, union evtchn_op_arg *a)
 {
-	return port_is_valid(cur, a->set_priority.port) ? -XEN_ENOSYS : -XEN_EINVAL;
+	return evtchn_set_priority(cur, &a->set_priority);
 }
 
 struct evtchn_op_desc {
@@ -868,8 +823,8 @@ static const struct evtchn_op_desc evtchn_op_table[] = {
     [EVTCHNOP_bind_vcpu] = {sizeof(struct evtchn_bind_vcpu), false, op_bind_vcpu},
     [EVTCHNOP_unmask] = {sizeof(struct evtchn_unmask), false, op_unmask},
     [EVTCHNOP_reset] = {sizeof(struct evtchn_reset), false, op_reset},
-    [EVTCHNOP_init_control] = {sizeof(struct evtchn_init_control), false, op_fifo},
-    [EVTCHNOP_expand_array] = {sizeof(struct evtchn_expand_array), false, op_fifo},
+    [EVTCHNOP_init_control] = {sizeof(struct evtchn_init_control), true, op_init_control},
+    [EVTCHNOP_expand_array] = {sizeof(struct evtchn_expand_array), false, op_expand_array},
     [EVTCHNOP_set_priority] = {sizeof(struct evtchn_set_priority), false, op_set_priority},
 };
 

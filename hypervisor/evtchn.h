@@ -1,13 +1,18 @@
 /*
- * Event channels, 2-level ABI: the per-domain port table behind
- * __HYPERVISOR_event_channel_op, and delivery into the guest-shared
- * shared_info / vcpu_info pages.
+ * Event channels: the per-domain port table behind
+ * __HYPERVISOR_event_channel_op, and delivery into guest memory with
+ * either of Xen's two event ABIs: 2-level (pending and mask bitmaps in
+ * shared_info, the default) or FIFO (an event word per port in pages the
+ * guest adds, 16 priority queues per vCPU), which a guest switches to with
+ * EVTCHNOP_init_control.
  *
  * The module knows nothing about KVM: a domain is a struct evtchn_domain
  * created with a delivery ops table (kick a vCPU, or notify a Dom0 port),
  * domains are found through a struct evtchn_world lookup, and guest pages
- * arrive as host pointers.  Every function returns 0 (or a port) on success
- * and a negative XEN_E* value on failure, exactly as Xen's EVTCHNOP_* do.
+ * arrive as host pointers (shared_info, vcpu_info) or are looked up by
+ * frame number through struct evtchn_mem_ops (FIFO pages).  Every function
+ * returns 0 (or a port) on success and a negative XEN_E* value on failure,
+ * exactly as Xen's EVTCHNOP_* do.
  *
  * Locking (see docs/event-channels.md): each domain has an event lock and a
  * delivery lock.  Event locks of two domains are taken lower domid first;
@@ -17,7 +22,9 @@
  * module while holding a lock that a hook takes (e.g. shoji-hv's domain
  * lock, if kick_vcpu takes it to wake a blocked vCPU).  Any call that can
  * raise an event may run hooks: sends, binds, unmask, evtchn_send_virq,
- * evtchn_set_shared_info and evtchn_set_vcpu_info.
+ * evtchn_set_shared_info, evtchn_set_vcpu_info, evtchn_init_control and
+ * evtchn_expand_array.  evtchn_port_is_pending is the exception: it takes
+ * no lock at all.
  */
 #ifndef SHOJI_HV_EVTCHN_H
 #define SHOJI_HV_EVTCHN_H
@@ -31,6 +38,11 @@
 
 /* Default highest port (xl: max_event_channels = 1023, so ports 1..1023). */
 #define EVTCHN_DEFAULT_MAX_PORT 1023u
+/*
+ * Highest port a domain can be given: the FIFO ABI's.  While a domain uses
+ * the 2-level ABI only ports below EVTCHN_2L_NR_CHANNELS are allocated.
+ */
+#define EVTCHN_MAX_PORT (EVTCHN_FIFO_NR_CHANNELS - 1u)
 
 struct evtchn_domain;
 
@@ -51,6 +63,18 @@ struct evtchn_delivery_ops {
 };
 
 /*
+ * Guest frames, for the FIFO ABI's control blocks and event array pages.
+ * gfn_to_host returns the host address of the 4 KiB page of guest RAM at
+ * @gfn, or NULL when @gfn is not RAM.  The page must stay mapped as long
+ * as the domain exists: the module keeps the pointer until
+ * evtchn_domain_destroy (or EVTCHNOP_reset) and accesses the page only
+ * with atomic operations, since the guest writes it concurrently.
+ */
+struct evtchn_mem_ops {
+	void *(*gfn_to_host)(void *owner, uint64_t gfn);
+};
+
+/*
  * Domain lookup for operations naming another domain (DOMID_SELF is
  * resolved before the call).  get_domain returns the domain with a
  * reference taken by evtchn_domain_get(), or NULL when there is no such
@@ -65,10 +89,11 @@ struct evtchn_domain_params {
 	domid_t domid;
 	uint32_t max_vcpus;
 	uint32_t
-	    max_port; /* highest usable port: 0 = EVTCHN_DEFAULT_MAX_PORT, below EVTCHN_2L_NR_CHANNELS */
+	    max_port; /* highest usable port: 0 = EVTCHN_DEFAULT_MAX_PORT, at most EVTCHN_MAX_PORT */
 	bool privileged; /* may name other domains (alloc_unbound, status, reset) */
 	const struct evtchn_delivery_ops *ops;
-	void *owner; /* first argument of every ops hook */
+	const struct evtchn_mem_ops *mem; /* NULL: no FIFO ABI (init_control is -EOPNOTSUPP) */
+	void *owner;                      /* first argument of every ops and mem hook */
 };
 
 /* A domain's port table (port 0 reserved), one reference held by the caller; NULL + errno. */
@@ -88,9 +113,11 @@ void *evtchn_domain_owner(const struct evtchn_domain *d);
 /*
  * Guest pages.  @si (NULL to detach) is the host address of the guest's
  * shared_info; the caller initialises its contents (Xen semantics: the page
- * keeps its contents when moved, starts zeroed).  Events raised while no
+ * keeps its contents when moved, starts zeroed) and keeps it mapped while
+ * the domain exists.  With the 2-level ABI, events raised while no
  * shared_info is attached stay pending in the port table and are delivered
- * on attach.  @vi overrides vCPU @vcpu's vcpu_info (VCPUOP_register_vcpu_info);
+ * on attach; with the FIFO ABI, attaching raises the upcall of every vCPU
+ * that has a ready queue.  @vi overrides vCPU @vcpu's vcpu_info (VCPUOP_register_vcpu_info);
  * NULL returns to the legacy slot in shared_info (vCPUs < 32).  Installing a
  * vcpu_info marks every selector bit and upcall_pending and kicks the vCPU,
  * as Xen does, so no event is lost in the move.
@@ -108,7 +135,25 @@ int evtchn_close(struct evtchn_domain *cur, evtchn_port_t port);
 int evtchn_send(struct evtchn_domain *cur, evtchn_port_t port);
 int evtchn_status(struct evtchn_domain *cur, struct evtchn_status *op);
 int evtchn_unmask(struct evtchn_domain *cur, evtchn_port_t port);
+/* Closes every port of @dom and, as Xen does, returns it to the 2-level ABI. */
 int evtchn_reset(struct evtchn_domain *cur, domid_t dom);
+
+/*
+ * FIFO ABI.  init_control registers vCPU @op->vcpu's control block at
+ * @op->offset of frame @op->control_gfn (8-byte aligned, within the page)
+ * and sets @op->link_bits; the first one switches the domain from 2-level
+ * to FIFO, keeping what its bound ports had pending until expand_array
+ * gives them an event word.  expand_array adds one page of 1024 event
+ * words (at most 128 pages: ports up to 2^17 - 1).  set_priority moves a
+ * port's future events to queue 0 (highest) .. 15; the 2-level ABI has no
+ * priorities (-ENOSYS).  Errors as Xen's: -ENOENT (no such vCPU),
+ * -EINVAL (bad offset, frame not RAM, control block already registered,
+ * bad port or priority), -EOPNOTSUPP (expand before init, or a domain
+ * without struct evtchn_mem_ops), -ENOSPC (event array full).
+ */
+int evtchn_init_control(struct evtchn_domain *cur, struct evtchn_init_control *op);
+int evtchn_expand_array(struct evtchn_domain *cur, const struct evtchn_expand_array *op);
+int evtchn_set_priority(struct evtchn_domain *cur, const struct evtchn_set_priority *op);
 
 /*
  * Raise @virq of vCPU @vcpu (global VIRQs go through vCPU 0's binding).
@@ -116,14 +161,16 @@ int evtchn_reset(struct evtchn_domain *cur, domid_t dom);
  * -XEN_EINVAL for a bad VIRQ or vCPU.
  */
 int evtchn_send_virq(struct evtchn_domain *d, uint32_t vcpu, uint32_t virq);
-/* Is @port pending (SCHEDOP_poll)?  Invalid ports are not. */
+/*
+ * Is @port pending (SCHEDOP_poll)?  Invalid ports are not, nor FIFO ports
+ * without an event word yet.  Takes no lock: callable with any lock held.
+ */
 bool evtchn_port_is_pending(struct evtchn_domain *d, evtchn_port_t port);
 
 /*
  * The whole event_channel_op hypercall: copies the argument of @cmd from
  * guest address @arg through @io, runs it, copies results back.  Unknown
- * commands give -XEN_ENOSYS; FIFO commands -XEN_EOPNOTSUPP so that guests
- * fall back to the 2-level ABI.
+ * commands (and EVTCHNOP_bind_pirq) give -XEN_ENOSYS.
  */
 struct evtchn_guest_io {
 	void *ctx;

@@ -167,6 +167,9 @@ static const struct gnttab_mem_ops guest_mem = {
     .release = guest_gnttab_release,
 };
 
+/* FIFO control blocks and event array pages: guest RAM, as Xen's map_guest_page. */
+static const struct evtchn_mem_ops guest_evtchn_mem = {.gfn_to_host = guest_gfn_to_host};
+
 int evtglue_hv_init(struct hv *hv)
 {
 	struct evtglue *g = calloc(1, sizeof(*g));
@@ -227,6 +230,7 @@ static struct evtchn_domain *new_port_table(struct evtglue *g, struct domain *d,
 	                                        .max_vcpus = d->nr_vcpus,
 	                                        .max_port = max,
 	                                        .ops = &guest_ops,
+	                                        .mem = &guest_evtchn_mem,
 	                                        .owner = d,
 	                                    });
 }
@@ -379,6 +383,20 @@ void evtglue_vcpu_info_moved(struct vcpu *v)
 	pthread_mutex_unlock(&d->lock);
 	evtchn_set_vcpu_info(ec, v->id, vi);
 	evtchn_domain_put(ec);
+}
+
+bool evtglue_any_pending(struct domain *d, const evtchn_port_t *ports, unsigned int n)
+{
+	struct evtchn_domain *ec = evtglue_port_table(d);
+	bool pending = false;
+	unsigned int i;
+
+	if (!ec)
+		return false;
+	for (i = 0; i < n && !pending; i++)
+		pending = evtchn_port_is_pending(ec, ports[i]);
+	evtchn_domain_put(ec);
+	return pending;
 }
 
 void evtglue_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq)

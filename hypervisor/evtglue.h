@@ -7,14 +7,17 @@
  * frames).  Dom0's tables live in dom0port.c, which registers them here; the
  * hypercalls are in evtgntop.c.
  *
- * Locking: every function here is called with no domain lock held (the
- * cores' hooks take d->lock; see evtchn.h).  Functions return 0 or a
+ * Locking: every function here but evtglue_any_pending is called with no
+ * domain lock held (the cores' hooks take d->lock; see evtchn.h).  Functions return 0 or a
  * negative XEN_E* value (equal to -errno for the values used here).
  */
 #ifndef SHOJI_HV_EVTGLUE_H
 #define SHOJI_HV_EVTGLUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <shoji/xen.h>
 
 struct domain;
 struct evtchn_domain;
@@ -59,6 +62,12 @@ int evtglue_set_max_port(struct domain *d, uint32_t max_port);
 void evtglue_shared_info_moved(struct domain *d);
 /* @v registered a vcpu_info (VCPUOP_register_vcpu_info). */
 void evtglue_vcpu_info_moved(struct vcpu *v);
+/*
+ * Is any of @ports pending in @d, whatever its event ABI (SCHEDOP_poll)?
+ * The one call here that may be made with d->lock held: it takes no lock a
+ * delivery hook takes.
+ */
+bool evtglue_any_pending(struct domain *d, const evtchn_port_t *ports, unsigned int n);
 /* Raise @virq on vCPU @vcpu of @d (unbound VIRQs are dropped). */
 void evtglue_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq);
 /* A domain shut down, crashed or died: VIRQ_DOM_EXC to Dom0. */

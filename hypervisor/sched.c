@@ -7,6 +7,7 @@
 #include <shoji/sched.h>
 
 #include "domain.h"
+#include "evtglue.h"
 #include "hypercall.h"
 #include "platform.h"
 #include "vcpu.h"
@@ -69,24 +70,6 @@ static long sched_shutdown_code(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-/* Is any of @ports pending in shared_info?  d->lock held. */
-static bool ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned int n)
-{
-	const unsigned int bits = sizeof(xen_ulong_t) * 8;
-	unsigned int i;
-
-	if (!d->shared_info)
-		return false;
-	for (i = 0; i < n; i++) {
-		xen_ulong_t w = __atomic_load_n(&d->shared_info->evtchn_pending[ports[i] / bits],
-		                                __ATOMIC_ACQUIRE);
-
-		if (w & (1UL << (ports[i] % bits)))
-			return true;
-	}
-	return false;
-}
-
 static long sched_poll(struct vcpu *v, uint64_t arg)
 {
 	evtchn_port_t ports[SCHED_POLL_MAX_PORTS];
@@ -111,7 +94,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	pthread_mutex_lock(&d->lock);
 	v->polling = true; /* evtglue.c's port_pending wakes us for any port */
 	for (;;) {
-		if (ports_pending(d, ports, p.nr_ports))
+		if (evtglue_any_pending(d, ports, p.nr_ports))
 			break;
 		if (p.timeout && domain_system_time(d) >= p.timeout)
 			break;

@@ -172,6 +172,7 @@ struct evtchn_init_control {
 };
 typedef struct evtchn_init_control evtchn_init_control_t;
 SHOJI_ABI_SIZE(struct evtchn_init_control, 24);
+SHOJI_ABI_OFFSET(struct evtchn_init_control, control_gfn, 0);
 SHOJI_ABI_OFFSET(struct evtchn_init_control, offset, 8);
 SHOJI_ABI_OFFSET(struct evtchn_init_control, vcpu, 12);
 SHOJI_ABI_OFFSET(struct evtchn_init_control, link_bits, 16);
@@ -182,6 +183,7 @@ struct evtchn_expand_array {
 };
 typedef struct evtchn_expand_array evtchn_expand_array_t;
 SHOJI_ABI_SIZE(struct evtchn_expand_array, 8);
+SHOJI_ABI_OFFSET(struct evtchn_expand_array, array_gfn, 0);
 
 /* FIFO ABI: move a port to another priority queue. */
 struct evtchn_set_priority {
@@ -190,11 +192,24 @@ struct evtchn_set_priority {
 };
 typedef struct evtchn_set_priority evtchn_set_priority_t;
 SHOJI_ABI_SIZE(struct evtchn_set_priority, 8);
+SHOJI_ABI_OFFSET(struct evtchn_set_priority, priority, 4);
 
-/* FIFO ABI: one 32-bit word per port in the event array. */
+/*
+ * FIFO ABI: one 32-bit word per port in the event array (pages the guest
+ * adds with EVTCHNOP_expand_array): PENDING, MASKED, LINKED and BUSY bits
+ * and, while LINKED, the next port of the queue in the LINK field.
+ */
 typedef uint32_t event_word_t;
+SHOJI_ABI_SIZE(event_word_t, 4);
+SHOJI_ABI_CHECK(EVTCHN_FIFO_LINK_MASK == 0x1ffff, "LINK is the low 17 bits");
+SHOJI_ABI_CHECK(EVTCHN_FIFO_NR_CHANNELS == 131072, "2^17 ports");
+SHOJI_ABI_CHECK(EVTCHN_FIFO_BUSY > EVTCHN_FIFO_LINK_BITS, "flags above LINK");
 
-/* FIFO ABI: per-vCPU control block. */
+/*
+ * FIFO ABI: per-vCPU control block (EVTCHNOP_init_control), 8-byte aligned
+ * inside one page.  The hypervisor sets bit q of ready and writes head[q]
+ * when queue q goes from empty to non-empty.
+ */
 struct evtchn_fifo_control_block {
 	uint32_t ready; /* bit q: queue q is non-empty */
 	uint32_t _rsvd;
@@ -202,6 +217,7 @@ struct evtchn_fifo_control_block {
 };
 typedef struct evtchn_fifo_control_block evtchn_fifo_control_block_t;
 SHOJI_ABI_SIZE(struct evtchn_fifo_control_block, 72);
+SHOJI_ABI_OFFSET(struct evtchn_fifo_control_block, ready, 0);
 SHOJI_ABI_OFFSET(struct evtchn_fifo_control_block, head, 8);
 
 #endif /* !__ASSEMBLY__ */

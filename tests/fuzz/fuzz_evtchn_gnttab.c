@@ -2,8 +2,12 @@
  * libFuzzer target: random sequences of event channel and grant table
  * operations from two fake guests (domains 1 and 2) and a privileged
  * domain 0, through the same hypercall entry points shoji-hv uses, on fake
- * guest memory.  Besides the sanitizers it checks after every step that
- * every interdomain channel is bound at both ends to each other.
+ * guest memory.  The guests may switch to the FIFO event ABI (control
+ * blocks and event array pages anywhere in their memory, even overlapping)
+ * and scribble over any of their memory at any time, as a hostile guest
+ * writes its event words, LINK fields and queue heads.  Besides the
+ * sanitizers it checks after every step that every interdomain channel is
+ * bound at both ends to each other.
  */
 #include "config.h"
 
@@ -102,6 +106,7 @@ static void release_mem(void *owner)
 }
 
 static const struct evtchn_delivery_ops guest_ops = {.kick_vcpu = kick};
+static const struct evtchn_mem_ops ev_mem = {.gfn_to_host = gfn_to_host};
 static const struct evtchn_delivery_ops dom0_ops = {.notify_port = notify};
 static const struct gnttab_mem_ops mem_ops = {.gfn_to_host = gfn_to_host, .release = release_mem};
 static const struct evtchn_world ev_world = {.get_domain = ev_get};
@@ -142,15 +147,18 @@ static void unmap_grant(void *ctx, const struct gnttab_mapping *m)
 {
 }
 
+/* Domain @id's highest port: guest 1 has few, guest 2 may come back with more than 4095. */
+static uint32_t max_port_of[NDOMS] = {0, 70, 0};
+
 static void create(domid_t id)
 {
 	struct fdom *f = &doms[id];
 	struct evtchn_domain_params ep = {.domid = id,
 	                                  .max_vcpus = 2,
-	                                  .max_port = id == 1 ? 70 : 0,
+	                                  .max_port = max_port_of[id],
 	                                  .privileged = id == 0,
 	                                  .ops = id == 0 ? &dom0_ops : &guest_ops,
-	                                  .owner = f};
+	                                  .mem = id == 0 ? NULL : &ev_mem};
 	struct gnttab_params gp = {.domid = id,
 	                           .max_frames = 4,
 	                           .max_maptrack = 8,
@@ -161,6 +169,7 @@ static void create(domid_t id)
 	if (!f->mem)
 		abort();
 	gp.owner = f->mem;
+	ep.owner = f->mem;
 	f->ev = evtchn_domain_create(&ev_world, &ep);
 	f->gt = gnttab_create(&gt_world, &gp);
 	if (!f->ev || !f->gt)
@@ -223,7 +232,7 @@ static void step(struct input *in)
 		create(id);
 		return;
 	}
-	switch (op % 10) {
+	switch (op % 14) {
 	case 0:
 	case 1:
 	case 2: /* event_channel_op with guest-chosen argument bytes */
@@ -250,7 +259,7 @@ static void step(struct input *in)
 	}
 	case 6: /* hypervisor side: VIRQs, poll checks */
 		evtchn_send_virq(f->ev, byte(in) % 3, byte(in) % 26);
-		evtchn_port_is_pending(f->ev, u32(in) % 200);
+		evtchn_port_is_pending(f->ev, u32(in) % 6000);
 		break;
 	case 7: /* the guest masks/unmasks or acks ports directly in shared_info */
 		if (id != 0) {
@@ -274,10 +283,74 @@ static void step(struct input *in)
 		break;
 	case 9: /* a guest domain dies and comes back */
 		if (id != 0 && (byte(in) & 7) == 0) {
+			if (id == 2)
+				max_port_of[id] = byte(in) & 1 ? 4200 : 0;
 			destroy(id);
 			create(id);
 		}
 		break;
+	case 10: /* EVTCHNOP_init_control with a frame of its memory (or just past it) */
+	{
+		uint8_t how = byte(in);
+		struct evtchn_init_control ic = {.control_gfn = byte(in) % (NPAGES + 1),
+		                                 .offset = u32(in) % (PAGE + 16),
+		                                 .vcpu = byte(in) % 3};
+		struct evtchn_expand_array ea = {.array_gfn = ic.control_gfn + 1};
+
+		if (how & 1) {
+			/* Linux's way: every vCPU a block in one page, then the array. */
+			ic.offset &= ~7u;
+			ic.offset %= PAGE - 2 * 128;
+			for (ic.vcpu = 0; ic.vcpu < 2; ic.vcpu++, ic.offset += 128)
+				evtchn_init_control(f->ev, &ic);
+			evtchn_expand_array(f->ev, &ea);
+		} else {
+			evtchn_init_control(f->ev, &ic);
+		}
+		break;
+	}
+	case 11: /* EVTCHNOP_expand_array, as often as it likes */
+	{
+		struct evtchn_expand_array ea = {.array_gfn = byte(in) % (NPAGES + 1)};
+		unsigned int n = 1 + byte(in) % 8;
+
+		while (n--)
+			evtchn_expand_array(f->ev, &ea);
+		break;
+	}
+	case 12: /* the guest writes a word anywhere in its memory: event words, LINK, head[] */
+		if (id != 0) {
+			uint32_t *w =
+			    (uint32_t *)(void *)(f->mem + (u32(in) % (NPAGES * PAGE / 4)) * 4);
+			uint8_t how = byte(in) % 4;
+
+			if (how == 0) /* anything */
+				__atomic_store_n(w, u32(in) | (uint32_t)u32(in) << 16,
+				                 __ATOMIC_SEQ_CST);
+			else if (how == 1) /* consumes an event: LINKED and LINK cleared */
+				__atomic_fetch_and(
+				    w, ~(1u << EVTCHN_FIFO_LINKED | EVTCHN_FIFO_LINK_MASK),
+				    __ATOMIC_SEQ_CST);
+			else if (how == 2) /* handles it */
+				__atomic_fetch_and(w, ~(1u << EVTCHN_FIFO_PENDING),
+				                   __ATOMIC_SEQ_CST);
+			else /* masks it */
+				__atomic_fetch_or(w, 1u << EVTCHN_FIFO_MASKED, __ATOMIC_SEQ_CST);
+		}
+		break;
+	case 13: /* an IPI, then priorities, unmask and sends on ports the guest names */
+	{
+		struct evtchn_bind_ipi ipi = {.vcpu = byte(in) % 2};
+		struct evtchn_set_priority sp = {.port = u32(in) % 140, .priority = byte(in) % 18};
+
+		if (evtchn_bind_ipi(f->ev, &ipi) == 0 && (sp.priority & 1))
+			sp.port = ipi.port;
+		evtchn_set_priority(f->ev, &sp);
+		evtchn_send(f->ev, sp.port);
+		evtchn_unmask(f->ev, sp.port);
+		evtchn_send(f->ev, sp.port);
+		break;
+	}
 	}
 }
 
@@ -289,6 +362,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	domid_t id;
 	int steps = 0;
 
+	max_port_of[2] = 0;
 	for (id = 0; id < NDOMS; id++)
 		create(id);
 	while (in.n && steps++ < 200) {

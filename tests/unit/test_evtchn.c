@@ -1,7 +1,6 @@
 /*
- * Unit tests of hypervisor/evtchn.c against fake domains: plain host
- * buffers stand in for the guests' shared_info pages, a table stands in
- * for shoji-hv's domain list, and the delivery hooks count kicks.
+ * Unit tests of hypervisor/evtchn.c with the 2-level ABI, against the fake
+ * domains of test_evtchn_fake.c (the FIFO ABI: test_evtchn_fifo.c).
  */
 #include "config.h"
 
@@ -13,167 +12,8 @@
 
 #include <shoji/errno.h>
 
-#include "../../hypervisor/evtchn.h"
 #include "check-run.h"
-
-#define MAX_DOMS  8
-#define MAX_VCPUS 4
-
-struct fake_dom {
-	struct evtchn_domain *d;
-	struct shared_info *si;
-	unsigned int kicks[MAX_VCPUS];
-	unsigned int pendings;     /* port_pending calls */
-	unsigned int notified[64]; /* notify_port calls per port (Dom0) */
-};
-
-struct fake_world {
-	pthread_mutex_t lock;
-	struct fake_dom dom[MAX_DOMS];
-	struct evtchn_world world;
-};
-
-static struct fake_world W;
-
-static struct evtchn_domain *world_get(void *opaque, domid_t domid)
-{
-	struct fake_world *w = opaque;
-	struct evtchn_domain *d = NULL;
-
-	pthread_mutex_lock(&w->lock);
-	if (domid < MAX_DOMS && w->dom[domid].d) {
-		d = w->dom[domid].d;
-		evtchn_domain_get(d);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return d;
-}
-
-static void kick(void *owner, uint32_t vcpu)
-{
-	struct fake_dom *f = owner;
-
-	__atomic_fetch_add(&f->kicks[vcpu], 1, __ATOMIC_RELAXED);
-}
-
-static void port_pending(void *owner, evtchn_port_t port, uint32_t vcpu)
-{
-	struct fake_dom *f = owner;
-
-	__atomic_fetch_add(&f->pendings, 1, __ATOMIC_RELAXED);
-}
-
-static void notify(void *owner, evtchn_port_t port)
-{
-	struct fake_dom *f = owner;
-
-	if (port < 64)
-		__atomic_fetch_add(&f->notified[port], 1, __ATOMIC_RELAXED);
-}
-
-static const struct evtchn_delivery_ops guest_ops = {.kick_vcpu = kick,
-                                                     .port_pending = port_pending};
-static const struct evtchn_delivery_ops dom0_ops = {.notify_port = notify};
-
-static void world_init(void)
-{
-	memset(&W, 0, sizeof(W));
-	pthread_mutex_init(&W.lock, NULL);
-	W.world.get_domain = world_get;
-	W.world.opaque = &W;
-}
-
-/* A guest domain with @max_port ports (0 = default) and a zeroed shared_info. */
-static struct fake_dom *mkdom(domid_t id, uint32_t max_port, bool privileged)
-{
-	struct fake_dom *f = &W.dom[id];
-	struct evtchn_domain_params p = {
-	    .domid = id,
-	    .max_vcpus = MAX_VCPUS,
-	    .max_port = max_port,
-	    .privileged = privileged,
-	    .ops = &guest_ops,
-	    .owner = f,
-	};
-
-	f->si = aligned_alloc(4096, 4096);
-	ck_assert_ptr_nonnull(f->si);
-	memset(f->si, 0, 4096);
-	pthread_mutex_lock(&W.lock);
-	f->d = evtchn_domain_create(&W.world, &p);
-	pthread_mutex_unlock(&W.lock);
-	ck_assert_ptr_nonnull(f->d);
-	evtchn_set_shared_info(f->d, f->si);
-	/* Installing shared_info does not raise anything by itself. */
-	ck_assert_uint_eq(f->si->vcpu_info[0].evtchn_upcall_pending, 0);
-	return f;
-}
-
-static void rmdom(domid_t id)
-{
-	struct fake_dom *f = &W.dom[id];
-	struct evtchn_domain *d;
-
-	pthread_mutex_lock(&W.lock);
-	d = f->d;
-	f->d = NULL;
-	pthread_mutex_unlock(&W.lock);
-	if (d)
-		evtchn_domain_destroy(d);
-	free(f->si);
-	f->si = NULL;
-}
-
-static void teardown(void)
-{
-	domid_t i;
-
-	for (i = 0; i < MAX_DOMS; i++)
-		rmdom(i);
-}
-
-static bool pending_bit(const struct fake_dom *f, evtchn_port_t p)
-{
-	return (f->si->evtchn_pending[p / 64] >> (p % 64)) & 1;
-}
-
-static bool sel_bit(const struct fake_dom *f, uint32_t vcpu, evtchn_port_t p)
-{
-	return (f->si->vcpu_info[vcpu].evtchn_pending_sel >> (p / 64)) & 1;
-}
-
-/* What a guest's upcall handler does before looking at ports. */
-static void ack_upcall(struct fake_dom *f, uint32_t vcpu)
-{
-	f->si->vcpu_info[vcpu].evtchn_upcall_pending = 0;
-	f->si->vcpu_info[vcpu].evtchn_pending_sel = 0;
-	memset(f->si->evtchn_pending, 0, sizeof(f->si->evtchn_pending));
-}
-
-static evtchn_port_t alloc_unbound(struct fake_dom *f, domid_t dom, domid_t remote)
-{
-	struct evtchn_alloc_unbound op = {.dom = dom, .remote_dom = remote};
-
-	ck_assert_int_eq(evtchn_alloc_unbound(f->d, &op), 0);
-	ck_assert_uint_ne(op.port, 0);
-	return op.port;
-}
-
-static evtchn_port_t bind_interdomain(struct fake_dom *f, domid_t rdom, evtchn_port_t rport)
-{
-	struct evtchn_bind_interdomain op = {.remote_dom = rdom, .remote_port = rport};
-
-	ck_assert_int_eq(evtchn_bind_interdomain(f->d, &op), 0);
-	return op.local_port;
-}
-
-static struct evtchn_status status_of(struct fake_dom *f, domid_t dom, evtchn_port_t port)
-{
-	struct evtchn_status st = {.dom = dom, .port = port};
-
-	ck_assert_int_eq(evtchn_status(f->d, &st), 0);
-	return st;
-}
+#include "test_evtchn_fake.h"
 
 START_TEST(t_exhaustion)
 {
@@ -208,13 +48,15 @@ START_TEST(t_exhaustion)
 		ck_assert_int_eq(evtchn_bind_virq(b->d, &virq), -XEN_ENOSPC);
 		ck_assert_int_eq(evtchn_bind_interdomain(b->d, &bi), -XEN_ENOSPC);
 	}
-	/* Above the 2-level limit a domain cannot even be created. */
+	/* Above the FIFO limit a domain cannot even be created. */
 	{
-		struct evtchn_domain_params p = {
-		    .domid = 5, .max_vcpus = 1, .max_port = 4096, .ops = &guest_ops};
+		struct evtchn_domain_params p = {.domid = 5,
+		                                 .max_vcpus = 1,
+		                                 .max_port = EVTCHN_MAX_PORT + 1,
+		                                 .ops = &fake_guest_ops};
 
 		ck_assert_ptr_null(evtchn_domain_create(&W.world, &p));
-		p.max_port = 4095;
+		p.max_port = EVTCHN_MAX_PORT;
 		struct evtchn_domain *d = evtchn_domain_create(&W.world, &p);
 		ck_assert_ptr_nonnull(d);
 		evtchn_domain_destroy(d);
@@ -640,14 +482,10 @@ END_TEST
 
 START_TEST(t_dom0_notify)
 {
-	struct fake_dom *d0 = &W.dom[0];
+	struct fake_dom *d0 = mkdom0();
 	struct fake_dom *a = mkdom(1, 0, false);
-	struct evtchn_domain_params p = {
-	    .domid = 0, .max_vcpus = 1, .privileged = true, .ops = &dom0_ops, .owner = d0};
 	evtchn_port_t pa, p0;
 
-	d0->d = evtchn_domain_create(&W.world, &p);
-	ck_assert_ptr_nonnull(d0->d);
 	/* The guest offers a port to Dom0 (xenstore style); Dom0 binds. */
 	pa = alloc_unbound(a, DOMID_SELF, 0);
 	p0 = bind_interdomain(d0, 1, pa);
@@ -667,31 +505,11 @@ START_TEST(t_dom0_notify)
 }
 END_TEST
 
-/* Guest argument access for the hypercall entry: gva = host address, 0 faults. */
-static int io_from(void *ctx, void *dst, uint64_t gva, size_t len)
-{
-	if (!gva)
-		return -XEN_EFAULT;
-	memcpy(dst, (void *)(uintptr_t)gva, len);
-	return 0;
-}
-
-static int io_to(void *ctx, uint64_t gva, const void *src, size_t len)
-{
-	if (!gva)
-		return -XEN_EFAULT;
-	memcpy((void *)(uintptr_t)gva, src, len);
-	return 0;
-}
-
-static const struct evtchn_guest_io io = {.copy_from = io_from, .copy_to = io_to};
-
 START_TEST(t_hypercall)
 {
 	struct fake_dom *a = mkdom(1, 0, false);
 	struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = 1};
 	struct evtchn_bind_interdomain bi = {.remote_dom = DOMID_SELF};
-	struct evtchn_init_control ic = {0};
 	struct evtchn_expand_array ea = {0};
 	struct evtchn_set_priority sp = {0};
 	struct evtchn_status st = {.dom = DOMID_SELF};
@@ -699,36 +517,37 @@ START_TEST(t_hypercall)
 	struct evtchn_close cl;
 #define ARG(x) ((uint64_t)(uintptr_t) & (x))
 
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_alloc_unbound, ARG(au), &io), 0);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_alloc_unbound, ARG(au), &fake_io), 0);
 	ck_assert_uint_eq(au.port, 1);
 	bi.remote_port = au.port;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_bind_interdomain, ARG(bi), &io), 0);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_bind_interdomain, ARG(bi), &fake_io), 0);
 	ck_assert_uint_eq(bi.local_port, 2);
 	st.port = 2;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_status, ARG(st), &io), 0);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_status, ARG(st), &fake_io), 0);
 	ck_assert_uint_eq(st.status, EVTCHNSTAT_interdomain);
 	ck_assert_uint_eq(st.u.interdomain.port, 1);
 	ack_upcall(a, 0);
 	sd.port = 2;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_send, ARG(sd), &io), 0);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_send, ARG(sd), &fake_io), 0);
 	ck_assert(pending_bit(a, 1));
 	cl.port = 1;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_close, ARG(cl), &io), 0);
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_close, ARG(cl), &io), -XEN_EINVAL);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_close, ARG(cl), &fake_io), 0);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_close, ARG(cl), &fake_io), -XEN_EINVAL);
 
-	/* No FIFO ABI: the guest falls back to 2-level. */
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_init_control, ARG(ic), &io),
-	                 -XEN_EOPNOTSUPP);
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_expand_array, ARG(ea), &io),
+	/* 2-level until the guest asks: no event array to expand, no priorities. */
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_expand_array, ARG(ea), &fake_io),
 	                 -XEN_EOPNOTSUPP);
 	sp.port = 2;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_set_priority, ARG(sp), &io), -XEN_ENOSYS);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_set_priority, ARG(sp), &fake_io),
+	                 -XEN_ENOSYS);
 	sp.port = 100000;
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_set_priority, ARG(sp), &io), -XEN_EINVAL);
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_bind_pirq, ARG(sp), &io), -XEN_ENOSYS);
-	ck_assert_int_eq(evtchn_hypercall(a->d, 14, ARG(sp), &io), -XEN_ENOSYS);
-	ck_assert_int_eq(evtchn_hypercall(a->d, 0xffffffffu, ARG(sp), &io), -XEN_ENOSYS);
-	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_send, 0, &io), -XEN_EFAULT);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_set_priority, ARG(sp), &fake_io),
+	                 -XEN_EINVAL);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_bind_pirq, ARG(sp), &fake_io),
+	                 -XEN_ENOSYS);
+	ck_assert_int_eq(evtchn_hypercall(a->d, 14, ARG(sp), &fake_io), -XEN_ENOSYS);
+	ck_assert_int_eq(evtchn_hypercall(a->d, 0xffffffffu, ARG(sp), &fake_io), -XEN_ENOSYS);
+	ck_assert_int_eq(evtchn_hypercall(a->d, EVTCHNOP_send, 0, &fake_io), -XEN_EFAULT);
 #undef ARG
 }
 END_TEST
@@ -920,7 +739,7 @@ static Suite *evtchn_suite(void)
 	Suite *s = suite_create("evtchn");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, world_init, teardown);
+	tcase_add_checked_fixture(tc, fake_world_init, fake_world_fini);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, t_exhaustion);
 	tcase_add_test(tc, t_errors);

@@ -22,6 +22,7 @@
 #include "evtchn.h"
 #include "evtglue.h"
 #include "gnttab.h"
+#include "hypercall.h"
 #include "test_hv_platform.h"
 #include "check-run.h"
 
@@ -31,6 +32,9 @@
 #define DATA_GFN   17u /* the page it grants */
 #define MEMFD_GFN  18u /* a page only the guest memory file shows */
 #define SHINFO_GFN 19u
+#define CB_GFN     20u          /* a FIFO guest's control block page */
+#define ARRAY_GFN  21u          /* its first event array page */
+#define ARG_GPA    (22u * PAGE) /* hypercall arguments (paging off: GVA = GPA) */
 
 static struct domain *d;
 static struct shared_info *si; /* the guest's, in RAM */
@@ -395,11 +399,86 @@ START_TEST(arena_copy)
 }
 END_TEST
 
+/* HYPERVISOR_event_channel_op(@cmd, *@arg) from the guest's vCPU 0; the result back in *@arg. */
+static long guest_evtchn_op(unsigned int cmd, void *arg, size_t len)
+{
+	const uint64_t a[5] = {cmd, ARG_GPA, 0, 0, 0};
+	long r;
+
+	memcpy(d->mem.base + ARG_GPA, arg, len);
+	r = hypercall_dispatch(d->vcpus[0], __HYPERVISOR_event_channel_op, a);
+	memcpy(arg, d->mem.base + ARG_GPA, len);
+	return r;
+}
+
+#define guest_op(cmd, arg) guest_evtchn_op((cmd), (arg), sizeof(*(arg)))
+
+/* A FIFO guest, set up by hypercalls, and Dom0 on the other end of a channel. */
+START_TEST(fifo_guest_and_dom0)
+{
+	struct evtchn_init_control ic = {.control_gfn = MEM / PAGE, .offset = 64, .vcpu = 0};
+	struct evtchn_expand_array ea = {.array_gfn = MEM / PAGE};
+	struct evtchn_fifo_control_block *cb = (void *)(d->mem.base + CB_GFN * PAGE + 64);
+	event_word_t *words = (void *)(d->mem.base + ARRAY_GFN * PAGE);
+	const event_word_t linked = 1u << EVTCHN_FIFO_PENDING | 1u << EVTCHN_FIFO_LINKED;
+	struct ctrl_evtchn q;
+	struct evtchn_send send;
+	evtchn_port_t port, gport;
+	int fd;
+
+	/* Xen's checks, through the hypercall: frame not RAM, misaligned, no such vCPU. */
+	ck_assert_int_eq(guest_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL);
+	ic.control_gfn = CB_GFN;
+	ic.offset = 68;
+	ck_assert_int_eq(guest_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL);
+	ic.offset = 64;
+	ic.vcpu = 1;
+	ck_assert_int_eq(guest_op(EVTCHNOP_init_control, &ic), -XEN_ENOENT);
+	ck_assert_int_eq(guest_op(EVTCHNOP_expand_array, &ea), -XEN_EOPNOTSUPP);
+	ic.vcpu = 0;
+	ck_assert_int_eq(guest_op(EVTCHNOP_init_control, &ic), 0);
+	ck_assert_uint_eq(ic.link_bits, EVTCHN_FIFO_LINK_BITS);
+	ck_assert_int_eq(guest_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL);
+	ck_assert_int_eq(guest_op(EVTCHNOP_expand_array, &ea), -XEN_EINVAL);
+	ea.array_gfn = ARRAY_GFN;
+	ck_assert_int_eq(guest_op(EVTCHNOP_expand_array, &ea), 0);
+
+	/* Dom0 offers a port and the guest binds: the bind's event lands in its queue. */
+	port = connect(&fd, &gport);
+	ck_assert_uint_eq(words[gport], linked);
+	ck_assert_uint_eq(cb->head[EVTCHN_FIFO_PRIORITY_DEFAULT], gport);
+	ck_assert_uint_eq(cb->ready, 1u << EVTCHN_FIFO_PRIORITY_DEFAULT);
+	ck_assert_uint_eq(si->vcpu_info[0].evtchn_upcall_pending, 1);
+	ck_assert_uint_eq(fake_log.upcalls, 1);
+	ck_assert(!guest_pending(gport)); /* not in the 2-level bitmap */
+	ck_assert(evtglue_any_pending(d, &gport, 1));
+
+	/* The guest handles it; then Dom0 sends one. */
+	words[gport] = 0;
+	cb->ready = 0;
+	si->vcpu_info[0].evtchn_upcall_pending = 0;
+	ck_assert(!evtglue_any_pending(d, &gport, 1));
+	q = (struct ctrl_evtchn){.op = CTRL_EVTCHN_SEND, .port = port};
+	ck_assert_int_eq(call(dom0port_send, A, &q, NULL), 0);
+	ck_assert_uint_eq(words[gport], linked);
+	ck_assert_uint_eq(cb->head[EVTCHN_FIFO_PRIORITY_DEFAULT], gport);
+	ck_assert_uint_eq(fake_log.upcalls, 2);
+
+	/* The guest sends to Dom0. */
+	ck_assert_uint_eq(events(fd), 0);
+	send.port = gport;
+	ck_assert_int_eq(guest_op(EVTCHNOP_send, &send), 0);
+	ck_assert_uint_eq(events(fd), 1);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "hv_dom0port", .name = "hv_dom0port", .setup = setup, .teardown = teardown};
 
 	return CHECK_MAIN(c, interdomain_both_ways, bind_errors, virq_dom_exc_and_release,
-	                  toolstack_ops, grant_map_unmap, foreign_map, arena_copy);
+	                  toolstack_ops, grant_map_unmap, foreign_map, arena_copy,
+	                  fifo_guest_and_dom0);
 }
