@@ -56,6 +56,12 @@ TESTS += tests/unit/test_xs_log
 tests_unit_test_xs_log_SOURCES = tests/unit/test_xs_log.c tests/unit/test_xs_util.h
 tests_unit_test_xs_log_CFLAGS = $(XS_UNIT_CFLAGS)
 tests_unit_test_xs_log_LDADD = $(XS_UNIT_LDADD)
+# issue 15's store-level findings (SET_PERMS owner, quotas at commit, caps, quota bounds)
+check_PROGRAMS += tests/unit/test_xs_harden
+TESTS += tests/unit/test_xs_harden
+tests_unit_test_xs_harden_SOURCES = tests/unit/test_xs_harden.c tests/unit/test_xs_util.h
+tests_unit_test_xs_harden_CFLAGS = $(XS_UNIT_CFLAGS)
+tests_unit_test_xs_harden_LDADD = $(XS_UNIT_LDADD)
 # libshoji-xs against a private daemon
 check_PROGRAMS += tests/unit/test_xs_lib
 TESTS += tests/unit/test_xs_lib

