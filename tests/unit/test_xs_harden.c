@@ -63,12 +63,60 @@ START_TEST(test_set_perms_needs_owner)
 }
 END_TEST
 
+/*
+ * #2: parallel transactions must not commit past the memory quota together:
+ * each fits when written, the commit rechecks against what the others left.
+ */
+START_TEST(test_tx_commit_rechecks_memory)
+{
+	struct xsd *d = tstore();
+	struct xs_conn *c = tconn(d, 0), *d5;
+	char val[1001], path[16];
+	uint32_t t[10];
+	int i, committed = 0;
+
+	memset(val, 'm', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	tdom5(c);
+	ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", "memory", "2000", END));
+	d5 = tconn(d, 5);
+	for (i = 0; i < 10; i++) {
+		t[i] = tstart(d5);
+		snprintf(path, sizeof(path), "n%d", i);
+		ck_ok(twrite(d5, t[i], path, val)); /* ~1 kB each: one fits, two do not */
+	}
+	for (i = 0; i < 10; i++) {
+		struct tmsg m = tend(d5, t[i], true);
+
+		if (m.type == XS_ERROR)
+			ck_assert_str_eq(m.p, "ENOSPC");
+		else
+			committed++;
+	}
+	ck_assert_int_eq(committed, 1);
+	ck_assert_int_le(domain_get(d, 5, false)->memory, 2000);
+	/* growing existing values counts too */
+	ck_ok(twrite(d5, 0, "small", "s"));
+	t[0] = tstart(d5);
+	t[1] = tstart(d5);
+	ck_ok(twrite(d5, t[0], "small", val + 500));
+	ck_ok(twrite(d5, t[1], "other", val + 500));
+	ck_ok(tend(d5, t[0], true));
+	ck_err(tend(d5, t[1], true), "ENOSPC");
+	ck_assert_ptr_null(tread(c, 0, "/local/domain/5/other"));
+	ck_assert_int_le(domain_get(d, 5, false)->memory, 2000);
+	tcheck(c);
+	tstore_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenstore-harden");
 	TCase *tc = tcase_create("issue15");
 
 	tcase_add_test(tc, test_set_perms_needs_owner);
+	tcase_add_test(tc, test_tx_commit_rechecks_memory);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
