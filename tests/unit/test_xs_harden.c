@@ -110,6 +110,54 @@ START_TEST(test_tx_commit_rechecks_memory)
 }
 END_TEST
 
+/* The documented lower bound of each quota (shoji-xenstored.8, QUOTAS). */
+static const struct {
+	const char *name, *min, *below;
+} bounds[] = {
+    {"nodes", "1", "0"},         {"watches", "1", "0"},           {"transactions", "1", "0"},
+    {"outstanding", "1", "0"},   {"transaction-nodes", "1", "0"}, {"memory", "1024", "1023"},
+    {"node-size", "256", "255"}, {"path-max", "1024", "1023"},    {"permissions", "2", "1"},
+};
+
+/*
+ * #13: a quota value below its bound is refused with EINVAL (SET_QUOTA,
+ * per domain, CONTROL quota): path-max 0 made every path invalid, dom0's too.
+ */
+START_TEST(test_quota_lower_bounds)
+{
+	struct xsd *d = tstore();
+	struct xs_conn *c = tconn(d, 0);
+	char path[1100];
+	size_t i;
+
+	tdom5(c);
+	ck_err(treqv(c, XS_SET_QUOTA, 0, "path-max", "0", END), "EINVAL");
+	ck_ok(twrite(c, 0, "/still/valid", "v"));
+	ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, "path-max", END).p, "2048");
+	for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		const char *q = bounds[i].name;
+
+		ck_err(treqv(c, XS_SET_QUOTA, 0, q, bounds[i].below, END), "EINVAL");
+		ck_err(treqv(c, XS_SET_QUOTA, 0, "5", q, bounds[i].below, END), "EINVAL");
+		ck_err(treqv(c, XS_CONTROL, 0, "quota", q, bounds[i].below, END), "EINVAL");
+		ck_ok(treqv(c, XS_SET_QUOTA, 0, q, bounds[i].min, END));
+		ck_ok(treqv(c, XS_SET_QUOTA, 0, "5", q, bounds[i].min, END));
+		ck_ok(treqv(c, XS_CONTROL, 0, "quota", q, bounds[i].min, END));
+		ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, q, END).p, bounds[i].min);
+	}
+	/* at the smallest path-max, a path of that length still works */
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[1024] = '\0';
+	ck_ok(twrite(c, 0, path, "v"));
+	path[1024] = 'p';
+	path[1025] = '\0';
+	ck_err(twrite(c, 0, path, "v"), "EINVAL");
+	tcheck(c);
+	tstore_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenstore-harden");
@@ -117,6 +165,7 @@ int main(void)
 
 	tcase_add_test(tc, test_set_perms_needs_owner);
 	tcase_add_test(tc, test_tx_commit_rechecks_memory);
+	tcase_add_test(tc, test_quota_lower_bounds);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -644,6 +644,44 @@ START_TEST(test_log_corrupt_new_records)
 }
 END_TEST
 
+/*
+ * A quota value below its lower bound in the log (issue 15 #13: a log that
+ * older daemons wrote with path-max 0 made every path invalid at each start)
+ * is not restored: the start value stays, and the file is rewritten without it.
+ */
+START_TEST(test_log_quota_below_bound)
+{
+	static struct body b;
+	struct xsd *d = open_store();
+	struct xs_conn *c = with_dom5(d);
+
+	tstore_free(d);
+	b.n = 0;
+	b_put(&b, "Q", 1);
+	b_str(&b, "path-max", 8);
+	b_u32(&b, 0);
+	b_u32(&b, 2048);
+	b_put(&b, "q", 1);
+	b_u32(&b, 5);
+	b_str(&b, "node-size", 9);
+	b_u32(&b, 0);
+	append_record(&b);
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(get_quota(c, NULL, "path-max"), "2048");
+	ck_assert_str_eq(get_quota(c, "5", "node-size"), "2048");
+	ck_assert_ptr_nonnull(strstr(warned, "below"));
+	ck_ok(twrite(c, 0, "/works", "v"));
+	tstore_free(d);
+	ck_assert(!log_contains("path-max"));
+	ck_assert(!log_contains("node-size"));
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(tread(c, 0, "/works"), "v");
+	tstore_free(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("xenstore-log");
@@ -659,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_log_quotas);
 	tcase_add_test(tc, test_log_version1);
 	tcase_add_test(tc, test_log_corrupt_new_records);
+	tcase_add_test(tc, test_log_quota_below_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -388,6 +388,11 @@ static void parse_quota(struct xsd_quota *q, const char *arg)
 		fprintf(stderr, "shoji-xenstored: bad quota '%s' (see --help)\n", arg);
 		exit(2);
 	}
+	if (v < quota_min(id)) {
+		fprintf(stderr, "shoji-xenstored: quota %s must be at least %u\n", name,
+		        quota_min(id));
+		exit(2);
+	}
 	q->v[id] = (uint32_t)v;
 }
 

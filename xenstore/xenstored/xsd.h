@@ -145,9 +145,14 @@ void quota_defaults(struct xsd_quota *q);
 int quota_lookup(const char *name);
 const char *quota_name(int id);
 const char *quota_help(int id);
+/* The smallest value quota id may be set to (quota.c says why). */
+uint32_t quota_min(int id);
 struct xsd;
-/* Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and journalled. */
-void quota_set(struct xsd *d, int id, uint32_t value);
+/*
+ * Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and
+ * journalled; EINVAL below its minimum.
+ */
+int quota_set(struct xsd *d, int id, uint32_t value);
 
 /* ---- domains and accounting (domain.c) ---- */
 
@@ -172,7 +177,10 @@ struct xsd_domain {
 struct xsd_domain *domain_get(struct xsd *d, uint32_t domid, bool create);
 /* Effective quota value for a domain. */
 uint32_t domain_quota(struct xsd *d, uint32_t domid, int id);
-/* SET_QUOTA for an introduced domain: override one quota (journalled); ENOENT otherwise. */
+/*
+ * SET_QUOTA for an introduced domain: override one quota (journalled);
+ * ENOENT otherwise, EINVAL below its minimum.
+ */
 int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value);
 /* INTRODUCE: record (or refresh) a domain; fires @introduceDomain when new. */
 int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port);
