@@ -114,9 +114,17 @@ END_TEST
 static const struct {
 	const char *name, *min, *below;
 } bounds[] = {
-    {"nodes", "1", "0"},         {"watches", "1", "0"},           {"transactions", "1", "0"},
-    {"outstanding", "1", "0"},   {"transaction-nodes", "1", "0"}, {"memory", "1024", "1023"},
-    {"node-size", "256", "255"}, {"path-max", "1024", "1023"},    {"permissions", "2", "1"},
+    {"nodes", "1", "0"},
+    {"watches", "1", "0"},
+    {"transactions", "1", "0"},
+    {"outstanding", "1", "0"},
+    {"transaction-nodes", "1", "0"},
+    {"memory", "1024", "1023"},
+    {"node-size", "256", "255"},
+    {"path-max", "1024", "1023"},
+    {"permissions", "2", "1"},
+    {"priv-watches", "128", "127"},
+    {"priv-transactions", "10", "9"},
 };
 
 /*
@@ -158,6 +166,56 @@ START_TEST(test_quota_lower_bounds)
 }
 END_TEST
 
+/*
+ * #12: privileged connections bypass the domain quotas, but not without
+ * bound: 50,000 watches and 20,000 open transactions of one socket client
+ * were accepted.  Each privileged connection gets its own finite allowance.
+ */
+START_TEST(test_priv_caps)
+{
+	struct xsd *d = tstore();
+	struct xs_conn *c = tconn(d, 0), *other = tconn(d, 0);
+	char path[32];
+	uint32_t t[1024];
+	int i;
+
+	ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, "priv-watches", END).p, "16384");
+	ck_assert_str_eq(treqv(c, XS_GET_QUOTA, 0, "priv-transactions", END).p, "1024");
+	/* the defaults hold */
+	for (i = 0; i < 16384; i++) {
+		snprintf(path, sizeof(path), "/w/%d", i);
+		ck_ok(treqv(c, XS_WATCH, 0, path, "t", END));
+		tdrain(c);
+	}
+	ck_err(treqv(c, XS_WATCH, 0, "/w/one-more", "t", END), "E2BIG");
+	for (i = 0; i < 1024; i++)
+		t[i] = tstart(c);
+	ck_err(treq(c, XS_TRANSACTION_START, 0, "", 1), "ENOSPC");
+	/* per connection: another client has its own allowance */
+	ck_ok(treqv(other, XS_WATCH, 0, "/w/one-more", "t", END));
+	tstart(other);
+	/* room again once some go */
+	ck_ok(treqv(c, XS_UNWATCH, 0, "/w/7", "t", END));
+	ck_ok(treqv(c, XS_WATCH, 0, "/w/one-more", "t", END));
+	ck_ok(tend(c, t[3], false));
+	tstart(c);
+	/* lower, at run time */
+	ck_ok(treqv(c, XS_RESET_WATCHES, 0, END));
+	ck_ok(treqv(c, XS_SET_QUOTA, 0, "priv-watches", "128", END));
+	ck_ok(treqv(c, XS_SET_QUOTA, 0, "priv-transactions", "10", END));
+	for (i = 0; i < 128; i++) {
+		snprintf(path, sizeof(path), "/w/%d", i);
+		ck_ok(treqv(c, XS_WATCH, 0, path, "t", END));
+	}
+	ck_err(treqv(c, XS_WATCH, 0, "/w/one-more", "t", END), "E2BIG");
+	for (i = 0; i < 9; i++)
+		tstart(other);
+	ck_err(treq(other, XS_TRANSACTION_START, 0, "", 1), "ENOSPC");
+	tcheck(c);
+	tstore_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenstore-harden");
@@ -166,6 +224,7 @@ int main(void)
 	tcase_add_test(tc, test_set_perms_needs_owner);
 	tcase_add_test(tc, test_tx_commit_rechecks_memory);
 	tcase_add_test(tc, test_quota_lower_bounds);
+	tcase_add_test(tc, test_priv_caps);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

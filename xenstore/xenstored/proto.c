@@ -343,7 +343,8 @@ static int do_tx_start(struct xs_req *r)
 
 	if (r->h->tx_id != 0)
 		return EBUSY;
-	if (!r->c->priv && r->c->ntx >= domain_quota(r->d, r->c->domid, QUOTA_TRANSACTIONS))
+	if (r->c->ntx >= domain_quota(r->d, r->c->domid,
+	                              r->c->priv ? QUOTA_PRIV_TRANSACTIONS : QUOTA_TRANSACTIONS))
 		return ENOSPC;
 	tx = tx_start(r->d, r->c);
 	if (!tx)

@@ -1,7 +1,8 @@
 /*
  * Quotas: names, Xen's defaults (C xenstored 4.17), lower bounds and help
  * text.  They limit unprivileged domains; privileged connections bypass all
- * but path-max.  Run-time changes are journalled like store changes, so they
+ * but path-max and have their own two, priv-watches and priv-transactions,
+ * so that no client holds unbounded memory.  Run-time changes are journalled like store changes, so they
  * survive a restart.
  *
  * Lower bounds: like Xen's quota_set, no quota may be set below 1.  Where a
@@ -11,7 +12,8 @@
  * 0 made every path invalid), node-size 256 (every value the PV protocols
  * define, "x86_64-abi", ring references, event channels, MACs, fits with
  * room to spare), memory 1024 (the dozen such nodes of a guest's frontends),
- * permissions 2 (the owner and one peer: a node shared with a backend).
+ * permissions 2 (the owner and one peer: a node shared with a backend),
+ * and a privileged connection never gets less than a domain's default.
  */
 #include "config.h"
 
@@ -34,6 +36,9 @@ static const struct {
     [QUOTA_NODE_SIZE] = {"node-size", 2048, 256, "bytes of one node's value"},
     [QUOTA_PATH_MAX] = {"path-max", 2048, 1024, "characters of a path below /local/domain/<id>/"},
     [QUOTA_PERMS] = {"permissions", 5, 2, "permission entries of a node"},
+    [QUOTA_PRIV_WATCHES] = {"priv-watches", 16384, 128, "watches of a privileged connection"},
+    [QUOTA_PRIV_TRANSACTIONS] = {"priv-transactions", 1024, 10,
+                                 "open transactions of a privileged connection"},
 };
 
 void quota_defaults(struct xsd_quota *q)

@@ -360,7 +360,7 @@ static int usage(FILE *f, int status)
 	        "BYTES]\n"
 	        "                       [--poll-us USECS] [--hv-socket PATH]\n"
 	        "defaults: --socket %s --state-dir %s\n"
-	        "quotas (apply to unprivileged domains):\n",
+	        "quotas (priv-* apply to privileged connections, the others to domains):\n",
 	        DEFAULT_SOCKET, DEFAULT_STATE);
 	for (i = 0; i < QUOTA_COUNT; i++)
 		fprintf(f, "  %-18s %s\n", quota_name(i), quota_help(i));

@@ -132,6 +132,8 @@ enum xsd_quota_id {
 	QUOTA_NODE_SIZE,
 	QUOTA_PATH_MAX,
 	QUOTA_PERMS,
+	QUOTA_PRIV_WATCHES,      /* privileged connections: high, but not without bound */
+	QUOTA_PRIV_TRANSACTIONS, /* likewise */
 	QUOTA_COUNT
 };
 
