@@ -26,13 +26,16 @@ static void catch_warn(const char *msg)
 static struct xsd *open_store_q(uint32_t start_nodes)
 {
 	struct xsd *d = malloc(sizeof(*d));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 
+	ck_assert_int_ge(dfd, 0);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(xsd_init(d), 0);
 	d->warn = catch_warn;
 	warned[0] = '\0';
 	d->quota.v[QUOTA_NODES] = start_nodes;
-	ck_assert_int_eq(journal_open(d, dir), 0);
+	ck_assert_int_eq(journal_open(d, dfd), 0);
+	close(dfd);
 	ck_assert_int_eq(store_init_root(d), 0);
 	ck_assert_int_eq(journal_flush(d), 0);
 	return d;
@@ -682,6 +685,75 @@ START_TEST(test_log_quota_below_bound)
 }
 END_TEST
 
+/* The contents of file path (up to len - 1 bytes, NUL-terminated) into buf. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * Issue 15 #11: neither the journal nor its temporary file is opened through
+ * a symbolic link (a link to another file truncated it), and the journal
+ * must be a regular file.
+ */
+START_TEST(test_log_no_symlinks)
+{
+	char victim[] = "/tmp/test-xs-victim.XXXXXX", logp[256], tmpp[256], buf[64];
+	struct xsd *d = malloc(sizeof(*d));
+	struct xs_conn *c;
+	struct stat st;
+	int vfd = mkstemp(victim), dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	ck_assert_int_ge(vfd, 0);
+	ck_assert_int_eq(write(vfd, "precious", 8), 8);
+	close(vfd);
+	snprintf(logp, sizeof(logp), "%s/xenstore.log", dir);
+	snprintf(tmpp, sizeof(tmpp), "%s/xenstore.log.new", dir);
+	ck_assert_int_eq(symlink(victim, logp), 0);
+	ck_assert_int_eq(xsd_init(d), 0);
+	ck_assert_int_eq(journal_open(d, dfd), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	xsd_fini(d);
+	free(d);
+	slurp(victim, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "precious");
+	unlink(logp);
+	/* a FIFO (or anything but a file) is refused too */
+	ck_assert_int_eq(mkfifo(logp, 0600), 0);
+	d = malloc(sizeof(*d));
+	ck_assert_int_eq(xsd_init(d), 0);
+	ck_assert_int_eq(journal_open(d, dfd), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	xsd_fini(d);
+	free(d);
+	unlink(logp);
+	close(dfd);
+	/* the temporary of a compaction: a link left there is replaced, not followed */
+	d = open_store();
+	c = tconn(d, 0);
+	ck_ok(twrite(c, 0, "/k", "v"));
+	ck_assert_int_eq(symlink(victim, tmpp), 0);
+	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
+	slurp(victim, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "precious");
+	ck_assert_int_eq(lstat(tmpp, &st), -1); /* renamed over the journal */
+	ck_assert_int_eq(lstat(logp, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	tstore_free(d);
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(tread(c, 0, "/k"), "v");
+	tstore_free(d);
+	unlink(victim);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("xenstore-log");
@@ -698,6 +770,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_log_version1);
 	tcase_add_test(tc, test_log_corrupt_new_records);
 	tcase_add_test(tc, test_log_quota_below_bound);
+	tcase_add_test(tc, test_log_no_symlinks);
 	suite_add_tcase(s, tc);
 	return s;
 }

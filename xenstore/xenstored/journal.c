@@ -326,7 +326,11 @@ int journal_compact(struct xsd *d)
 
 	if (!l)
 		return 0;
-	fd = openat(l->dirfd, JOURNAL_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a fresh file: never an old one's contents, never through a link */
+	if (unlinkat(l->dirfd, JOURNAL_TMP, 0) != 0 && errno != ENOENT)
+		goto out;
+	fd = openat(l->dirfd, JOURNAL_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	            0600);
 	if (fd < 0)
 		goto out;
 	if (write_all(fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0 || snapshot(d, &tmp) != 0)
@@ -352,22 +356,30 @@ out:
 	return ret;
 }
 
-int journal_open(struct xsd *d, const char *dir)
+int journal_open(struct xsd *d, int dirfd)
 {
 	struct xsd_journal *l = calloc(1, sizeof(*l));
 	uint64_t good = 0;
-	int fd = -1, rewrite;
+	struct stat st;
+	int fd = -1, rewrite, err;
 
 	if (!l)
 		return -1;
 	d->quota_base = d->quota; /* run-time quota changes are recorded against these */
 	l->fd = -1;
-	l->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	l->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	if (l->dirfd < 0)
 		goto fail;
-	fd = openat(l->dirfd, JOURNAL_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* never through a link (ELOOP), and only a regular file */
+	fd = openat(l->dirfd, JOURNAL_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
 	rewrite = journal_replay(d, fd, &good);
 	if (rewrite < 0)
 		goto fail;
@@ -389,11 +401,13 @@ int journal_open(struct xsd *d, const char *dir)
 		journal_compact(d); /* on failure the file stays readable, only older */
 	return 0;
 fail:
+	err = errno;
 	if (fd >= 0)
 		close(fd);
 	if (l->dirfd >= 0)
 		close(l->dirfd);
 	free(l);
+	errno = err;
 	return -1;
 }
 

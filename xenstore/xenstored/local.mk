@@ -93,6 +93,9 @@ TESTS += tests/system/xs-basic.sh tests/system/xs-restart.sh tests/system/xs-rob
 # the journal comes before the reply (fault injection: a file-size limit)
 TESTS += tests/system/xs-journal-order.sh
 EXTRA_DIST += tests/system/xs-journal-order.sh
+# issue 15's daemon-level findings: the state directory (#11)
+TESTS += tests/system/xs-statedir.sh
+EXTRA_DIST += tests/system/xs-statedir.sh
 EXTRA_DIST += tests/system/xs-common.sh tests/system/xs-basic.sh tests/system/xs-restart.sh \
 	tests/system/xs-robust.sh
 

@@ -24,6 +24,7 @@
 #include "mkdir-p.h"
 #include "ring-dom0.h"
 #include "log.h"
+#include "safedir.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
@@ -37,6 +38,7 @@ struct daemon {
 	int listen_fd;
 	const char *socket_path;
 	const char *state_dir;
+	int state_fd; /* the state directory, checked (safedir_open) */
 	const char *pidfile;
 	const char *hv_socket;   /* shoji-hv control socket for guest rings (NULL: default) */
 	struct ring_dom0 *rings; /* guest ring plumbing */
@@ -424,6 +426,7 @@ int main(int argc, char **argv)
 	                    .poll_ns = 0};
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
+	char why[128];
 	int opt;
 
 	quota_defaults(&quota);
@@ -472,7 +475,10 @@ int main(int argc, char **argv)
 	dm.d.out_limit = out_limit;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
-	if (journal_open(&dm.d, dm.state_dir) != 0)
+	dm.state_fd = safedir_open(dm.state_dir, why, sizeof(why));
+	if (dm.state_fd < 0)
+		fatalx("refusing state directory %s: %s", dm.state_dir, why);
+	if (journal_open(&dm.d, dm.state_fd) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
 	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");

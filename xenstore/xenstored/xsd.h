@@ -405,8 +405,13 @@ void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_n
  * the run-time quotas is recorded; docs/xenstore-journal.md has the format.
  * Without journal_open (d->journal NULL) the record calls do nothing.
  */
-/* Replay dir's journal into d, then append to it (made if missing).  -1 with errno. */
-int journal_open(struct xsd *d, const char *dir);
+/*
+ * Replay the journal of the directory dirfd into d, then append to it (made
+ * if missing; the journal keeps its own copy of dirfd).  The journal and its
+ * temporary file are never opened through a symbolic link (ELOOP), and the
+ * journal must be a regular file (EINVAL).  -1 with errno.
+ */
+int journal_open(struct xsd *d, int dirfd);
 /* Flush what is pending and close the journal. */
 void journal_close(struct xsd *d);
 void journal_node(struct xsd *d, const struct xs_node *n);
