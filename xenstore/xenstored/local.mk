@@ -93,9 +93,10 @@ TESTS += tests/system/xs-basic.sh tests/system/xs-restart.sh tests/system/xs-rob
 # the journal comes before the reply (fault injection: a file-size limit)
 TESTS += tests/system/xs-journal-order.sh
 EXTRA_DIST += tests/system/xs-journal-order.sh
-# issue 15's daemon-level findings: the state directory (#11)
-TESTS += tests/system/xs-statedir.sh
-EXTRA_DIST += tests/system/xs-statedir.sh
+# issue 15's daemon-level findings: the state directory (#11), one daemon per state
+# directory and socket (#8)
+TESTS += tests/system/xs-statedir.sh tests/system/xs-instance.sh
+EXTRA_DIST += tests/system/xs-statedir.sh tests/system/xs-instance.sh
 EXTRA_DIST += tests/system/xs-common.sh tests/system/xs-basic.sh tests/system/xs-restart.sh \
 	tests/system/xs-robust.sh
 

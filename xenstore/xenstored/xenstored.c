@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +23,7 @@
 #include "ring-dom0.h"
 #include "log.h"
 #include "safedir.h"
+#include "usock.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
@@ -36,9 +35,11 @@ struct daemon {
 	struct event *listen_ev;
 	struct event *sig_int, *sig_term;
 	int listen_fd;
+	struct usock_id sock_id; /* the socket file we bound: removed at exit if still there */
 	const char *socket_path;
 	const char *state_dir;
 	int state_fd; /* the state directory, checked (safedir_open) */
+	int lock_fd;  /* its lock file, held while we run: one daemon per state directory */
 	const char *pidfile;
 	const char *hv_socket;   /* shoji-hv control socket for guest rings (NULL: default) */
 	struct ring_dom0 *rings; /* guest ring plumbing */
@@ -312,25 +313,6 @@ static void run_loop(struct daemon *dm)
 	}
 }
 
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		fatalx("socket path too long: %s", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fatalx("socket: %s", strerror(errno));
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		fatalx("cannot bind %s: %s", path, strerror(errno));
-	if (chmod(path, 0600) != 0 || listen(fd, 128) != 0)
-		fatalx("cannot listen on %s: %s", path, strerror(errno));
-	return fd;
-}
-
 /* mkdir -p for the state and socket directories. */
 static void make_dirs(const char *path, bool parent_only)
 {
@@ -478,12 +460,22 @@ int main(int argc, char **argv)
 	dm.state_fd = safedir_open(dm.state_dir, why, sizeof(why));
 	if (dm.state_fd < 0)
 		fatalx("refusing state directory %s: %s", dm.state_dir, why);
+	/* before the journal or the socket is touched: a second daemon stops here */
+	dm.lock_fd = safedir_lock(dm.state_fd, "xenstored.lock");
+	if (dm.lock_fd < 0 && errno == EWOULDBLOCK)
+		fatalx("%s is in use by another shoji-xenstored", dm.state_dir);
+	if (dm.lock_fd < 0)
+		fatalx("cannot lock %s/xenstored.lock: %s", dm.state_dir, strerror(errno));
 	if (journal_open(&dm.d, dm.state_fd) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
 	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
-	dm.listen_fd = listen_on(dm.socket_path);
+	dm.listen_fd = usock_listen(dm.socket_path, 0600, 128, &dm.sock_id);
+	if (dm.listen_fd < 0 && errno == EADDRINUSE)
+		fatalx("%s is in use by another daemon", dm.socket_path);
+	if (dm.listen_fd < 0)
+		fatalx("cannot listen on %s: %s", dm.socket_path, strerror(errno));
 	if (dm.detach && daemon(1, 0) != 0)
 		fatalx("daemon: %s", strerror(errno));
 	if (dm.pidfile)
@@ -517,7 +509,7 @@ int main(int argc, char **argv)
 	event_free(dm.sig_term);
 	event_base_free(dm.base);
 	close(dm.listen_fd);
-	unlink(dm.socket_path);
+	usock_unlink(dm.socket_path, &dm.sock_id);
 	if (dm.pidfile)
 		unlink(dm.pidfile);
 	return 0;
