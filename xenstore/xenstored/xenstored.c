@@ -41,9 +41,11 @@ struct daemon {
 	int state_fd; /* the state directory, checked (safedir_open) */
 	int lock_fd;  /* its lock file, held while we run: one daemon per state directory */
 	const char *pidfile;
-	const char *hv_socket;   /* shoji-hv control socket for guest rings (NULL: default) */
-	struct ring_dom0 *rings; /* guest ring plumbing */
-	struct event *exc_ev;    /* VIRQ_DOM_EXC: some domain stopped */
+	const char *hv_socket;        /* shoji-hv control socket for guest rings (NULL: default) */
+	struct ring_dom0 *rings;      /* guest ring plumbing */
+	struct event *exc_ev;         /* VIRQ_DOM_EXC: some domain stopped */
+	uid_t uid;                    /* ours: socket clients of this uid (or root) are dom0 */
+	struct log_limit log_refused; /* socket clients of other users */
 	bool detach;
 	volatile bool stop;
 	unsigned long activity; /* bumped by every callback that did work */
@@ -138,6 +140,29 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	conn_want_flush(c);
 }
 
+/*
+ * The socket is dom0's: a client is served, as privileged dom0, only when
+ * it runs as root or as the daemon's own user (SO_PEERCRED).  Anyone else
+ * whom the socket file's mode lets connect is refused at once.
+ */
+static bool client_allowed(struct daemon *dm, int fd)
+{
+	uid_t uid;
+	pid_t pid;
+
+	if (usock_peer(fd, &uid, &pid) != 0) {
+		log_warnx_limited(&dm->log_refused, "refused a client: SO_PEERCRED: %s",
+		                  strerror(errno));
+		return false;
+	}
+	if (uid == 0 || uid == dm->uid)
+		return true;
+	log_warnx_limited(&dm->log_refused,
+	                  "refused a client of uid %u (pid %ld): the socket is for root and uid %u",
+	                  (unsigned)uid, (long)pid, (unsigned)dm->uid);
+	return false;
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -147,6 +172,10 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 
 	if (fd < 0)
 		return;
+	if (!client_allowed(dm, fd)) {
+		close(fd);
+		return;
+	}
 	ce = calloc(1, sizeof(*ce));
 	c = ce ? conn_new(&dm->d, &xs_socket_ops, NULL, fd, XSD_PRIV_DOMID, true) : NULL;
 	if (!c) {
@@ -405,6 +434,8 @@ int main(int argc, char **argv)
 	struct daemon dm = {.listen_fd = -1,
 	                    .socket_path = DEFAULT_SOCKET,
 	                    .state_dir = DEFAULT_STATE,
+	                    .uid = geteuid(),
+	                    .log_refused = {.interval = 10},
 	                    .poll_ns = 0};
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
