@@ -28,11 +28,20 @@
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
 #define DEFAULT_STATE  SHOJI_STATEDIR "/xenstore"
+/* socket clients served at once: below the usual 1024 descriptors, with room for rings */
+#define DEFAULT_MAX_CLIENTS 512
+#define ACCEPT_BACKOFF_MS   100 /* no accepting for this long when out of descriptors */
 
 struct daemon {
 	struct xsd d;
 	struct event_base *base;
 	struct event *listen_ev;
+	struct event *accept_timer;  /* ends an accept back-off */
+	bool accepting;              /* listen_ev is armed */
+	bool accept_backoff;         /* out of descriptors: waiting for accept_timer */
+	unsigned long clients;       /* socket clients now */
+	unsigned long max_clients;   /* --max-clients */
+	struct log_limit log_accept; /* failed accepts, clients over --max-clients */
 	struct event *sig_int, *sig_term;
 	int listen_fd;
 	struct usock_id sock_id; /* the socket file we bound: removed at exit if still there */
@@ -56,7 +65,10 @@ struct conn_ev {
 	struct daemon *dm;
 	struct event *rd, *wr;
 	bool reading;
+	bool client; /* a socket client (counted against --max-clients) */
 };
+
+static void listen_update(struct daemon *dm);
 
 /* The store core's warnings go to the daemons' log family. */
 static void store_warn(const char *msg)
@@ -67,14 +79,21 @@ static void store_warn(const char *msg)
 static void conn_close(struct xs_conn *c)
 {
 	struct conn_ev *ce = c->loop_data;
+	struct daemon *client_of = ce && ce->client ? ce->dm : NULL;
 
 	if (ce) {
-		event_free(ce->rd);
-		event_free(ce->wr);
+		if (ce->rd)
+			event_free(ce->rd);
+		if (ce->wr)
+			event_free(ce->wr);
 		free(ce);
 	}
 	c->loop_data = NULL;
 	conn_free(c);
+	if (client_of) {
+		client_of->clients--;
+		listen_update(client_of); /* room for a client again */
+	}
 }
 
 /*
@@ -163,6 +182,45 @@ static bool client_allowed(struct daemon *dm, int fd)
 	return false;
 }
 
+/*
+ * Accept new clients only while there are fewer than --max-clients and no
+ * back-off is running.  The listening socket is level-triggered: left armed
+ * while accept fails for want of descriptors, it would wake the loop at
+ * once, again and again.
+ */
+static void listen_update(struct daemon *dm)
+{
+	bool want = !dm->accept_backoff && dm->clients < dm->max_clients;
+
+	if (want == dm->accepting)
+		return;
+	if ((want ? event_add(dm->listen_ev, NULL) : event_del(dm->listen_ev)) == 0)
+		dm->accepting = want;
+}
+
+static void on_accept_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+
+	dm->accept_backoff = false;
+	listen_update(dm);
+}
+
+/* accept failed with err: out of descriptors or memory means a pause, anything else nothing. */
+static void accept_failed(struct daemon *dm, int err)
+{
+	const struct timeval pause = {0, ACCEPT_BACKOFF_MS * 1000};
+
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return; /* EAGAIN, ECONNABORTED, EINTR...: the next client is fine */
+	log_warnx_limited(&dm->log_accept, "cannot accept a client: %s; pausing %d ms",
+	                  strerror(err), ACCEPT_BACKOFF_MS);
+	dm->accept_backoff = true;
+	if (evtimer_add(dm->accept_timer, &pause) != 0)
+		dm->accept_backoff = false; /* cannot pause: better busy than deaf */
+	listen_update(dm);
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -170,8 +228,10 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct xs_conn *c;
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		accept_failed(dm, errno);
 		return;
+	}
 	if (!client_allowed(dm, fd)) {
 		close(fd);
 		return;
@@ -187,11 +247,20 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	ce->rd = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_read, c);
 	ce->wr = event_new(dm->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
 	c->loop_data = ce;
+	ce->client = true;
+	dm->clients++;
 	if (!ce->rd || !ce->wr || event_add(ce->rd, NULL) != 0) {
 		conn_close(c);
 		return;
 	}
 	ce->reading = true;
+	if (dm->clients >= dm->max_clients) {
+		log_warnx_limited(&dm->log_accept,
+		                  "%lu socket clients: no more are accepted until one leaves "
+		                  "(--max-clients)",
+		                  dm->clients);
+		listen_update(dm);
+	}
 }
 
 /* A guest's event: its rings moved (requests in, room for replies) or it asks to reconnect. */
@@ -371,10 +440,10 @@ static int usage(FILE *f, int status)
 	        "usage: shoji-xenstored [--socket PATH] [--state-dir DIR] [--daemon]\n"
 	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
 	        "BYTES]\n"
-	        "                       [--poll-us USECS] [--hv-socket PATH]\n"
-	        "defaults: --socket %s --state-dir %s\n"
+	        "                       [--poll-us USECS] [--hv-socket PATH] [--max-clients N]\n"
+	        "defaults: --socket %s --state-dir %s --max-clients %d\n"
 	        "quotas (priv-* apply to privileged connections, the others to domains):\n",
-	        DEFAULT_SOCKET, DEFAULT_STATE);
+	        DEFAULT_SOCKET, DEFAULT_STATE, DEFAULT_MAX_CLIENTS);
 	for (i = 0; i < QUOTA_COUNT; i++)
 		fprintf(f, "  %-18s %s\n", quota_name(i), quota_help(i));
 	return status;
@@ -428,6 +497,7 @@ int main(int argc, char **argv)
 	    {"output-limit", required_argument, NULL, 'o'},
 	    {"poll-us", required_argument, NULL, 'P'},
 	    {"hv-socket", required_argument, NULL, 'H'},
+	    {"max-clients", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -435,16 +505,18 @@ int main(int argc, char **argv)
 	                    .socket_path = DEFAULT_SOCKET,
 	                    .state_dir = DEFAULT_STATE,
 	                    .uid = geteuid(),
+	                    .max_clients = DEFAULT_MAX_CLIENTS,
+	                    .log_accept = {.interval = 10},
 	                    .log_refused = {.interval = 10},
 	                    .poll_ns = 0};
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
-	char why[128];
+	char why[128], *end;
 	int opt;
 
 	quota_defaults(&quota);
 	log_init("shoji-xenstored");
-	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			dm.socket_path = optarg;
@@ -472,6 +544,17 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			dm.hv_socket = optarg;
+			break;
+		case 'c':
+			dm.max_clients = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || dm.max_clients < 1 || dm.max_clients > 65536) {
+				fprintf(
+				    stderr,
+				    "shoji-xenstored: --max-clients wants a number in 1..65536, "
+				    "not '%s'\n",
+				    optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			return usage(stdout, 0);
@@ -515,10 +598,14 @@ int main(int argc, char **argv)
 	if (!dm.base)
 		fatalx("event_base_new failed");
 	dm.listen_ev = event_new(dm.base, dm.listen_fd, EV_READ | EV_PERSIST, on_accept, &dm);
+	dm.accept_timer = evtimer_new(dm.base, on_accept_timer, &dm);
 	dm.sig_int = evsignal_new(dm.base, SIGINT, on_signal, &dm);
 	dm.sig_term = evsignal_new(dm.base, SIGTERM, on_signal, &dm);
-	if (!dm.listen_ev || !dm.sig_int || !dm.sig_term || event_add(dm.listen_ev, NULL) != 0 ||
+	if (!dm.listen_ev || !dm.accept_timer || !dm.sig_int || !dm.sig_term ||
 	    event_add(dm.sig_int, NULL) != 0 || event_add(dm.sig_term, NULL) != 0)
+		fatalx("cannot set up the event loop");
+	listen_update(&dm);
+	if (!dm.accepting)
 		fatalx("cannot set up the event loop");
 	dm.rings = ring_dom0_new(dm.hv_socket);
 	if (!dm.rings)
@@ -536,6 +623,7 @@ int main(int argc, char **argv)
 		event_free(dm.exc_ev);
 	ring_dom0_free(dm.rings);
 	event_free(dm.listen_ev);
+	event_free(dm.accept_timer);
 	event_free(dm.sig_int);
 	event_free(dm.sig_term);
 	event_base_free(dm.base);
