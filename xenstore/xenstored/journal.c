@@ -3,7 +3,10 @@
  * introduced domains, their watches and the run-time quotas) is appended to
  * xenstore.log in the state directory, with one write(2) per batch before
  * any reply of that batch leaves the daemon, and the file is rewritten as a
- * snapshot when it has grown.  journal-replay.c reads it back at start; the
+ * snapshot when it has grown.  By default a batch is in the kernel when its
+ * replies go out (it survives the daemon, not a power loss); with d->fsync
+ * (--fsync) it is on the disk: fdatasync per batch, and a compaction syncs
+ * the new file before renaming it and the directory after.  journal-replay.c reads it back at start; the
  * format is described in docs/xenstore-journal.md.
  */
 #include "config.h"
@@ -234,6 +237,8 @@ int journal_flush(struct xsd *d)
 		return 0;
 	seal(l);
 	err = write_all(l->fd, l->buf, l->len);
+	if (err == 0 && d->fsync && fdatasync(l->fd) != 0)
+		err = -1;
 	if (err == 0)
 		l->size += l->len;
 	l->len = 0;
@@ -340,8 +345,12 @@ int journal_compact(struct xsd *d)
 		if (write_all(fd, tmp.buf, tmp.len) != 0)
 			goto out;
 	}
+	if (d->fsync && fsync(fd) != 0)
+		goto out;
 	if (renameat(l->dirfd, JOURNAL_TMP, l->dirfd, JOURNAL_NAME) != 0)
 		goto out;
+	if (d->fsync && fsync(l->dirfd) != 0)
+		xsd_warn(d, "log compaction: cannot sync the directory: %s", strerror(errno));
 	close(l->fd);
 	l->fd = fd;
 	fd = -1;
@@ -392,6 +401,9 @@ int journal_open(struct xsd *d, int dirfd)
 		goto fail;
 	}
 	if (lseek(fd, (off_t)good, SEEK_SET) < 0)
+		goto fail;
+	/* the file (perhaps just made, or cut) and its name on the disk before it is relied on */
+	if (d->fsync && (fsync(fd) != 0 || fsync(l->dirfd) != 0))
 		goto fail;
 	l->fd = fd;
 	l->size = good;

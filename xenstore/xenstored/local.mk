@@ -94,11 +94,12 @@ TESTS += tests/system/xs-basic.sh tests/system/xs-restart.sh tests/system/xs-rob
 TESTS += tests/system/xs-journal-order.sh
 EXTRA_DIST += tests/system/xs-journal-order.sh
 # issue 15's daemon-level findings: the state directory (#11), one daemon per state
-# directory and socket (#8), who may use the socket (#10), descriptors and clients (#9)
+# directory and socket (#8), who may use the socket (#10), descriptors and clients (#9),
+# the journal with --fsync (#17)
 TESTS += tests/system/xs-statedir.sh tests/system/xs-instance.sh tests/system/xs-peercred.sh \
-	tests/system/xs-fds.sh
+	tests/system/xs-fds.sh tests/system/xs-fsync.sh
 EXTRA_DIST += tests/system/xs-statedir.sh tests/system/xs-instance.sh \
-	tests/system/xs-peercred.sh tests/system/xs-fds.sh
+	tests/system/xs-peercred.sh tests/system/xs-fds.sh tests/system/xs-fsync.sh
 EXTRA_DIST += tests/system/xs-common.sh tests/system/xs-basic.sh tests/system/xs-restart.sh \
 	tests/system/xs-robust.sh
 

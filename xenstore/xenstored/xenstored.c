@@ -441,6 +441,7 @@ static int usage(FILE *f, int status)
 	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
 	        "BYTES]\n"
 	        "                       [--poll-us USECS] [--hv-socket PATH] [--max-clients N]\n"
+	        "                       [--fsync]\n"
 	        "defaults: --socket %s --state-dir %s --max-clients %d\n"
 	        "quotas (priv-* apply to privileged connections, the others to domains):\n",
 	        DEFAULT_SOCKET, DEFAULT_STATE, DEFAULT_MAX_CLIENTS);
@@ -498,6 +499,7 @@ int main(int argc, char **argv)
 	    {"poll-us", required_argument, NULL, 'P'},
 	    {"hv-socket", required_argument, NULL, 'H'},
 	    {"max-clients", required_argument, NULL, 'c'},
+	    {"fsync", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -512,11 +514,12 @@ int main(int argc, char **argv)
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
 	char why[128], *end;
+	bool fsync = false;
 	int opt;
 
 	quota_defaults(&quota);
 	log_init("shoji-xenstored");
-	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:c:Fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			dm.socket_path = optarg;
@@ -556,6 +559,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'F':
+			fsync = true;
+			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
@@ -569,6 +575,7 @@ int main(int argc, char **argv)
 	dm.d.warn = store_warn;
 	dm.d.quota = quota;
 	dm.d.out_limit = out_limit;
+	dm.d.fsync = fsync;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
 	dm.state_fd = safedir_open(dm.state_dir, why, sizeof(why));

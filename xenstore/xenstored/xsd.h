@@ -311,6 +311,7 @@ struct xsd {
 	struct xs_watch **wbuckets;  /* watches by path: mask + 1 buckets */
 	uint32_t wmask, nwatches;
 	struct xsd_journal *journal; /* NULL: no persistence (unit tests, fuzzer) */
+	bool fsync;                  /* journal: on the disk before replies go out (--fsync) */
 	bool replaying;              /* journal replay: no watches, no journal records */
 	bool trace;                  /* CONTROL log on: trace requests to stderr */
 	size_t out_limit;            /* per-connection output limit in bytes */
@@ -423,7 +424,10 @@ void journal_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
 void journal_watch_reset(struct xsd *d, uint32_t domid);
 void journal_quota(struct xsd *d, int id);
 void journal_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id);
-/* Write what was recorded since the last flush (one write(2)); -1 on I/O error. */
+/*
+ * Write what was recorded since the last flush (one write(2)), and with
+ * d->fsync wait until it is on the disk (fdatasync); -1 on I/O error.
+ */
 int journal_flush(struct xsd *d);
 /* Rewrite the journal as a snapshot of the current state. */
 int journal_compact(struct xsd *d);
