@@ -505,6 +505,18 @@ static void b_watch(struct body *b, uint32_t domid, const char *path, uint32_t p
 	b_u32(b, relskip);
 }
 
+/* 'Q' record op (a global quota set at run time, base its start value) or, for a domid, 'q'. */
+static void b_quota(struct body *b, uint32_t domid, const char *name, uint32_t value, uint32_t base)
+{
+	b_put(b, domid == XSD_DOMID_MAX ? "Q" : "q", 1);
+	if (domid != XSD_DOMID_MAX)
+		b_u32(b, domid);
+	b_str(b, name, (uint32_t)strlen(name));
+	b_u32(b, value);
+	if (domid == XSD_DOMID_MAX)
+		b_u32(b, base);
+}
+
 static void append_record(const struct body *b)
 {
 	char path[256];
@@ -633,10 +645,7 @@ START_TEST(test_log_corrupt_new_records)
 
 		tstore_free(d);
 		b.n = 0;
-		b_put(&b, "Q", 1);
-		b_str(&b, "future", 6);
-		b_u32(&b, 1);
-		b_u32(&b, 2);
+		b_quota(&b, XSD_DOMID_MAX, "future", 1, 2);
 		b_watch(&b, 5, "/local/domain/5/w", 17, "t", 0);
 		append_record(&b);
 		d = open_store();
@@ -660,14 +669,8 @@ START_TEST(test_log_quota_below_bound)
 
 	tstore_free(d);
 	b.n = 0;
-	b_put(&b, "Q", 1);
-	b_str(&b, "path-max", 8);
-	b_u32(&b, 0);
-	b_u32(&b, 2048);
-	b_put(&b, "q", 1);
-	b_u32(&b, 5);
-	b_str(&b, "node-size", 9);
-	b_u32(&b, 0);
+	b_quota(&b, XSD_DOMID_MAX, "path-max", 0, 2048);
+	b_quota(&b, 5, "node-size", 0, 0);
 	append_record(&b);
 	d = open_store();
 	c = tconn(d, 0);
