@@ -47,8 +47,7 @@ struct daemon {
 	struct usock_id sock_id; /* the socket file we bound: removed at exit if still there */
 	const char *socket_path;
 	const char *state_dir;
-	int state_fd; /* the state directory, checked (safedir_open) */
-	int lock_fd;  /* its lock file, held while we run: one daemon per state directory */
+	int lock_fd; /* the state directory's lock, held while we run: one daemon per directory */
 	const char *pidfile;
 	const char *hv_socket;        /* shoji-hv control socket for guest rings (NULL: default) */
 	struct ring_dom0 *rings;      /* guest ring plumbing */
@@ -515,7 +514,7 @@ int main(int argc, char **argv)
 	size_t out_limit = 4u << 20;
 	char why[128], *end;
 	bool fsync = false;
-	int opt;
+	int opt, state_fd;
 
 	quota_defaults(&quota);
 	log_init("shoji-xenstored");
@@ -578,17 +577,18 @@ int main(int argc, char **argv)
 	dm.d.fsync = fsync;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
-	dm.state_fd = safedir_open(dm.state_dir, why, sizeof(why));
-	if (dm.state_fd < 0)
+	state_fd = safedir_open(dm.state_dir, why, sizeof(why));
+	if (state_fd < 0)
 		fatalx("refusing state directory %s: %s", dm.state_dir, why);
 	/* before the journal or the socket is touched: a second daemon stops here */
-	dm.lock_fd = safedir_lock(dm.state_fd, "xenstored.lock");
+	dm.lock_fd = safedir_lock(state_fd, "xenstored.lock");
 	if (dm.lock_fd < 0 && errno == EWOULDBLOCK)
 		fatalx("%s is in use by another shoji-xenstored", dm.state_dir);
 	if (dm.lock_fd < 0)
 		fatalx("cannot lock %s/xenstored.lock: %s", dm.state_dir, strerror(errno));
-	if (journal_open(&dm.d, dm.state_fd) != 0)
+	if (journal_open(&dm.d, state_fd) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
+	close(state_fd); /* the journal keeps its own descriptor of the directory */
 	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
