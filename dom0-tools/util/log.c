@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -47,6 +48,28 @@ vlog(int prio, const char *fmt, va_list ap, int err)
 	} else {
 		fprintf(stderr, "%s: %s\n", prog, buf);
 	}
+}
+
+void log_warnx_limited(struct log_limit *l, const char *fmt, ...)
+{
+	struct timespec now;
+	char buf[1024];
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < l->next) {
+		l->skipped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (l->skipped)
+		log_warnx("%s (%lu more like it in the last %u s)", buf, l->skipped, l->interval);
+	else
+		log_warnx("%s", buf);
+	l->skipped = 0;
+	l->next = (long long)now.tv_sec + l->interval;
 }
 
 void log_info(const char *fmt, ...)

@@ -46,6 +46,11 @@ PY
 "$XSD" --help | grep -q quota || fail "daemon --help"
 "$XSD" --bogus 2>/dev/null
 [ $? -eq 2 ] || fail "daemon: bad usage exits 2"
+# a quota below its lower bound is bad usage (issue 15 #13)
+timeout 10 "$XSD" --socket "$SHOJI_TMP/q.sock" --state-dir "$SHOJI_TMP/q-state" \
+	--quota path-max=0 2>"$SHOJI_TMP/q.err"
+[ $? -eq 2 ] || fail "daemon: --quota path-max=0 did not exit 2"
+grep -q "path-max must be at least 1024" "$SHOJI_TMP/q.err" || fail "--quota below bound: $(cat "$SHOJI_TMP/q.err")"
 # --daemon detaches and writes the pid file; SIGTERM removes socket and pid file
 "$XSD" --socket "$SHOJI_TMP/d.sock" --state-dir "$SHOJI_TMP/d-state" --daemon \
 	--pidfile "$SHOJI_TMP/d.pid" || fail "--daemon"

@@ -26,13 +26,16 @@ static void catch_warn(const char *msg)
 static struct xsd *open_store_q(uint32_t start_nodes)
 {
 	struct xsd *d = malloc(sizeof(*d));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 
+	ck_assert_int_ge(dfd, 0);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(xsd_init(d), 0);
 	d->warn = catch_warn;
 	warned[0] = '\0';
 	d->quota.v[QUOTA_NODES] = start_nodes;
-	ck_assert_int_eq(journal_open(d, dir), 0);
+	ck_assert_int_eq(journal_open(d, dfd), 0);
+	close(dfd);
 	ck_assert_int_eq(store_init_root(d), 0);
 	ck_assert_int_eq(journal_flush(d), 0);
 	return d;
@@ -502,6 +505,18 @@ static void b_watch(struct body *b, uint32_t domid, const char *path, uint32_t p
 	b_u32(b, relskip);
 }
 
+/* 'Q' record op (a global quota set at run time, base its start value) or, for a domid, 'q'. */
+static void b_quota(struct body *b, uint32_t domid, const char *name, uint32_t value, uint32_t base)
+{
+	b_put(b, domid == XSD_DOMID_MAX ? "Q" : "q", 1);
+	if (domid != XSD_DOMID_MAX)
+		b_u32(b, domid);
+	b_str(b, name, (uint32_t)strlen(name));
+	b_u32(b, value);
+	if (domid == XSD_DOMID_MAX)
+		b_u32(b, base);
+}
+
 static void append_record(const struct body *b)
 {
 	char path[256];
@@ -630,10 +645,7 @@ START_TEST(test_log_corrupt_new_records)
 
 		tstore_free(d);
 		b.n = 0;
-		b_put(&b, "Q", 1);
-		b_str(&b, "future", 6);
-		b_u32(&b, 1);
-		b_u32(&b, 2);
+		b_quota(&b, XSD_DOMID_MAX, "future", 1, 2);
 		b_watch(&b, 5, "/local/domain/5/w", 17, "t", 0);
 		append_record(&b);
 		d = open_store();
@@ -644,6 +656,107 @@ START_TEST(test_log_corrupt_new_records)
 }
 END_TEST
 
+/*
+ * A quota value below its lower bound in the log (issue 15 #13: a log that
+ * older daemons wrote with path-max 0 made every path invalid at each start)
+ * is not restored: the start value stays, and the file is rewritten without it.
+ */
+START_TEST(test_log_quota_below_bound)
+{
+	static struct body b;
+	struct xsd *d = open_store();
+	struct xs_conn *c = with_dom5(d);
+
+	tstore_free(d);
+	b.n = 0;
+	b_quota(&b, XSD_DOMID_MAX, "path-max", 0, 2048);
+	b_quota(&b, 5, "node-size", 0, 0);
+	append_record(&b);
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(get_quota(c, NULL, "path-max"), "2048");
+	ck_assert_str_eq(get_quota(c, "5", "node-size"), "2048");
+	ck_assert_ptr_nonnull(strstr(warned, "below"));
+	ck_ok(twrite(c, 0, "/works", "v"));
+	tstore_free(d);
+	ck_assert(!log_contains("path-max"));
+	ck_assert(!log_contains("node-size"));
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(tread(c, 0, "/works"), "v");
+	tstore_free(d);
+}
+END_TEST
+
+/* The contents of file path (up to len - 1 bytes, NUL-terminated) into buf. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * Issue 15 #11: neither the journal nor its temporary file is opened through
+ * a symbolic link (a link to another file truncated it), and the journal
+ * must be a regular file.
+ */
+START_TEST(test_log_no_symlinks)
+{
+	char victim[] = "/tmp/test-xs-victim.XXXXXX", logp[256], tmpp[256], buf[64];
+	struct xsd *d = malloc(sizeof(*d));
+	struct xs_conn *c;
+	struct stat st;
+	int vfd = mkstemp(victim), dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	ck_assert_int_ge(vfd, 0);
+	ck_assert_int_eq(write(vfd, "precious", 8), 8);
+	close(vfd);
+	snprintf(logp, sizeof(logp), "%s/xenstore.log", dir);
+	snprintf(tmpp, sizeof(tmpp), "%s/xenstore.log.new", dir);
+	ck_assert_int_eq(symlink(victim, logp), 0);
+	ck_assert_int_eq(xsd_init(d), 0);
+	ck_assert_int_eq(journal_open(d, dfd), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	xsd_fini(d);
+	free(d);
+	slurp(victim, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "precious");
+	unlink(logp);
+	/* a FIFO (or anything but a file) is refused too */
+	ck_assert_int_eq(mkfifo(logp, 0600), 0);
+	d = malloc(sizeof(*d));
+	ck_assert_int_eq(xsd_init(d), 0);
+	ck_assert_int_eq(journal_open(d, dfd), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	xsd_fini(d);
+	free(d);
+	unlink(logp);
+	close(dfd);
+	/* the temporary of a compaction: a link left there is replaced, not followed */
+	d = open_store();
+	c = tconn(d, 0);
+	ck_ok(twrite(c, 0, "/k", "v"));
+	ck_assert_int_eq(symlink(victim, tmpp), 0);
+	ck_ok(treqv(c, XS_CONTROL, 0, "compact", END));
+	slurp(victim, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "precious");
+	ck_assert_int_eq(lstat(tmpp, &st), -1); /* renamed over the journal */
+	ck_assert_int_eq(lstat(logp, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	tstore_free(d);
+	d = open_store();
+	c = tconn(d, 0);
+	ck_assert_str_eq(tread(c, 0, "/k"), "v");
+	tstore_free(d);
+	unlink(victim);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
@@ -651,5 +764,6 @@ int main(void)
 
 	return CHECK_MAIN(c, test_log_replay, test_log_truncated_record, test_log_compaction,
 	                  test_log_watches, test_log_watch_reset_release, test_log_watch_compaction,
-	                  test_log_quotas, test_log_version1, test_log_corrupt_new_records);
+	                  test_log_quotas, test_log_version1, test_log_corrupt_new_records,
+	                  test_log_quota_below_bound, test_log_no_symlinks);
 }

@@ -45,6 +45,8 @@ int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value)
 {
 	struct xsd_domain *dom = domain_get(d, domid, false);
 
+	if (value < quota_min(id))
+		return EINVAL;
 	if (!dom || !dom->introduced)
 		return ENOENT;
 	dom->quota.v[id] = value;

@@ -108,6 +108,11 @@ static int replay_quota(struct xsd *d, struct replay *rp, char op, const char *p
 	id = quota_lookup(name);
 	if (id < 0) {
 		xsd_warn(d, "log replay: unknown quota '%s' ignored", name);
+	} else if (value < quota_min(id)) {
+		/* older daemons took any value: path-max 0 made every path invalid */
+		xsd_warn(d, "log replay: quota %s of %u is below its minimum %u; ignored", name,
+		         value, quota_min(id));
+		rp->rewrite = true;
 	} else if (op == OP_DOMAIN_QUOTA) {
 		domain_set_quota(d, domid, id, value);
 	} else if (d->quota_base.v[id] == base) {

@@ -3,7 +3,10 @@
  * introduced domains, their watches and the run-time quotas) is appended to
  * xenstore.log in the state directory, with one write(2) per batch before
  * any reply of that batch leaves the daemon, and the file is rewritten as a
- * snapshot when it has grown.  journal-replay.c reads it back at start; the
+ * snapshot when it has grown.  By default a batch is in the kernel when its
+ * replies go out (it survives the daemon, not a power loss); with d->fsync
+ * (--fsync) it is on the disk: fdatasync per batch, and a compaction syncs
+ * the new file before renaming it and the directory after.  journal-replay.c reads it back at start; the
  * format is described in docs/xenstore-journal.md.
  */
 #include "config.h"
@@ -234,6 +237,8 @@ int journal_flush(struct xsd *d)
 		return 0;
 	seal(l);
 	err = write_all(l->fd, l->buf, l->len);
+	if (err == 0 && d->fsync && fdatasync(l->fd) != 0)
+		err = -1;
 	if (err == 0)
 		l->size += l->len;
 	l->len = 0;
@@ -326,7 +331,11 @@ int journal_compact(struct xsd *d)
 
 	if (!l)
 		return 0;
-	fd = openat(l->dirfd, JOURNAL_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a fresh file: never an old one's contents, never through a link */
+	if (unlinkat(l->dirfd, JOURNAL_TMP, 0) != 0 && errno != ENOENT)
+		goto out;
+	fd = openat(l->dirfd, JOURNAL_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	            0600);
 	if (fd < 0)
 		goto out;
 	if (write_all(fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0 || snapshot(d, &tmp) != 0)
@@ -336,8 +345,12 @@ int journal_compact(struct xsd *d)
 		if (write_all(fd, tmp.buf, tmp.len) != 0)
 			goto out;
 	}
+	if (d->fsync && fsync(fd) != 0)
+		goto out;
 	if (renameat(l->dirfd, JOURNAL_TMP, l->dirfd, JOURNAL_NAME) != 0)
 		goto out;
+	if (d->fsync && fsync(l->dirfd) != 0)
+		xsd_warn(d, "log compaction: cannot sync the directory: %s", strerror(errno));
 	close(l->fd);
 	l->fd = fd;
 	fd = -1;
@@ -352,22 +365,30 @@ out:
 	return ret;
 }
 
-int journal_open(struct xsd *d, const char *dir)
+int journal_open(struct xsd *d, int dirfd)
 {
 	struct xsd_journal *l = calloc(1, sizeof(*l));
 	uint64_t good = 0;
-	int fd = -1, rewrite;
+	struct stat st;
+	int fd = -1, rewrite, err;
 
 	if (!l)
 		return -1;
 	d->quota_base = d->quota; /* run-time quota changes are recorded against these */
 	l->fd = -1;
-	l->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	l->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	if (l->dirfd < 0)
 		goto fail;
-	fd = openat(l->dirfd, JOURNAL_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* never through a link (ELOOP), and only a regular file */
+	fd = openat(l->dirfd, JOURNAL_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
 	rewrite = journal_replay(d, fd, &good);
 	if (rewrite < 0)
 		goto fail;
@@ -381,6 +402,9 @@ int journal_open(struct xsd *d, const char *dir)
 	}
 	if (lseek(fd, (off_t)good, SEEK_SET) < 0)
 		goto fail;
+	/* the file (perhaps just made, or cut) and its name on the disk before it is relied on */
+	if (d->fsync && (fsync(fd) != 0 || fsync(l->dirfd) != 0))
+		goto fail;
 	l->fd = fd;
 	l->size = good;
 	l->snap_size = good;
@@ -389,11 +413,13 @@ int journal_open(struct xsd *d, const char *dir)
 		journal_compact(d); /* on failure the file stays readable, only older */
 	return 0;
 fail:
+	err = errno;
 	if (fd >= 0)
 		close(fd);
 	if (l->dirfd >= 0)
 		close(l->dirfd);
 	free(l);
+	errno = err;
 	return -1;
 }
 

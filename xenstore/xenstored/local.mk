@@ -56,6 +56,12 @@ TESTS += tests/unit/test_xs_log
 tests_unit_test_xs_log_SOURCES = tests/unit/test_xs_log.c tests/unit/test_xs_util.h
 tests_unit_test_xs_log_CFLAGS = $(XS_UNIT_CFLAGS)
 tests_unit_test_xs_log_LDADD = $(XS_UNIT_LDADD)
+# issue 15's store-level findings (SET_PERMS owner, quotas at commit, caps, quota bounds)
+check_PROGRAMS += tests/unit/test_xs_harden
+TESTS += tests/unit/test_xs_harden
+tests_unit_test_xs_harden_SOURCES = tests/unit/test_xs_harden.c tests/unit/test_xs_util.h
+tests_unit_test_xs_harden_CFLAGS = $(XS_UNIT_CFLAGS)
+tests_unit_test_xs_harden_LDADD = $(XS_UNIT_LDADD)
 # libshoji-xs against a private daemon
 check_PROGRAMS += tests/unit/test_xs_lib
 TESTS += tests/unit/test_xs_lib
@@ -87,6 +93,13 @@ TESTS += tests/system/xs-basic.sh tests/system/xs-restart.sh tests/system/xs-rob
 # the journal comes before the reply (fault injection: a file-size limit)
 TESTS += tests/system/xs-journal-order.sh
 EXTRA_DIST += tests/system/xs-journal-order.sh
+# issue 15's daemon-level findings: the state directory (#11), one daemon per state
+# directory and socket (#8), who may use the socket (#10), descriptors and clients (#9),
+# the journal with --fsync (#17)
+TESTS += tests/system/xs-statedir.sh tests/system/xs-instance.sh tests/system/xs-peercred.sh \
+	tests/system/xs-fds.sh tests/system/xs-fsync.sh
+EXTRA_DIST += tests/system/xs-statedir.sh tests/system/xs-instance.sh \
+	tests/system/xs-peercred.sh tests/system/xs-fds.sh tests/system/xs-fsync.sh
 EXTRA_DIST += tests/system/xs-common.sh tests/system/xs-basic.sh tests/system/xs-restart.sh \
 	tests/system/xs-robust.sh
 

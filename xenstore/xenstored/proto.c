@@ -343,7 +343,8 @@ static int do_tx_start(struct xs_req *r)
 
 	if (r->h->tx_id != 0)
 		return EBUSY;
-	if (!r->c->priv && r->c->ntx >= domain_quota(r->d, r->c->domid, QUOTA_TRANSACTIONS))
+	if (r->c->ntx >= domain_quota(r->d, r->c->domid,
+	                              r->c->priv ? QUOTA_PRIV_TRANSACTIONS : QUOTA_TRANSACTIONS))
 		return ENOSPC;
 	tx = tx_start(r->d, r->c);
 	if (!tx)
@@ -519,7 +520,7 @@ static int do_set_quota(struct xs_req *r)
 	const char *a[3];
 	uint32_t n = split(r, a, 3, NULL), domid;
 	uint64_t v;
-	int id;
+	int id, err;
 
 	if (quota_target(r, a, &n, &domid) != 0 || n != 2)
 		return EINVAL;
@@ -527,10 +528,10 @@ static int do_set_quota(struct xs_req *r)
 	if (id < 0 || parse_u64(a[1], UINT32_MAX, &v) != 0)
 		return EINVAL;
 	if (domid == XSD_DOMID_MAX)
-		quota_set(r->d, id, (uint32_t)v);
-	else if (domain_set_quota(r->d, domid, id, (uint32_t)v) != 0)
-		return ENOENT;
-	return reply_ok(r);
+		err = quota_set(r->d, id, (uint32_t)v);
+	else
+		err = domain_set_quota(r->d, domid, id, (uint32_t)v);
+	return err ? err : reply_ok(r);
 }
 
 /* ---- CONTROL ---- */
@@ -575,8 +576,7 @@ static int ctl_quota(struct xs_req *r, const char **a, uint32_t n)
 	}
 	if (n != 2 || (id = quota_lookup(a[0])) < 0 || parse_u64(a[1], UINT32_MAX, &v) != 0)
 		return EINVAL;
-	quota_set(r->d, id, (uint32_t)v);
-	return reply_ok(r);
+	return quota_set(r->d, id, (uint32_t)v) ? EINVAL : reply_ok(r);
 }
 
 static int do_control(struct xs_req *r)

@@ -310,6 +310,29 @@ static bool tx_conflicts(struct xsd *d, struct xs_tx *tx)
 	return false;
 }
 
+/*
+ * Would committing tx take an owner past its node or memory quota?  Each
+ * request was checked when it ran, but other commits may have used the
+ * room since, so the growth is checked again against the live counts (as
+ * Xen's commit does, with ENOSPC; XSA-440: no asserts).
+ */
+static bool tx_over_quota(struct xsd *d, const struct xs_tx *tx)
+{
+	uint32_t i;
+
+	for (i = 0; i < tx->ndelta; i++) {
+		const struct xs_tx_delta *dl = &tx->delta[i];
+		const struct xsd_domain *dom = domain_get(d, dl->domid, false);
+		int64_t nodes = dom ? dom->nodes : 0, mem = dom ? dom->memory : 0;
+
+		if (dl->nodes > 0 && nodes + dl->nodes > domain_quota(d, dl->domid, QUOTA_NODES))
+			return true;
+		if (dl->mem > 0 && mem + dl->mem > domain_quota(d, dl->domid, QUOTA_MEMORY))
+			return true;
+	}
+	return false;
+}
+
 static int by_depth(const void *a, const void *b)
 {
 	const struct xs_node *x = *(struct xs_node *const *)a;
@@ -334,16 +357,9 @@ int tx_end(struct xsd *d, struct xs_conn *c, struct xs_tx *tx, bool commit)
 		err = EAGAIN;
 		goto out;
 	}
-	if (!c->priv) {
-		/* recheck the node quota against the live counts (XSA-440: no asserts) */
-		struct xsd_domain *dom = domain_get(d, c->domid, false);
-		int64_t now = dom ? dom->nodes : 0;
-		int32_t add = tx_delta_nodes(tx, c->domid);
-
-		if (add > 0 && now + add > domain_quota(d, c->domid, QUOTA_NODES)) {
-			err = ENOSPC;
-			goto out;
-		}
+	if (!c->priv && tx_over_quota(d, tx)) {
+		err = ENOSPC;
+		goto out;
 	}
 	if (tx->ndirty) {
 		set = malloc(tx->ndirty * sizeof(*set));

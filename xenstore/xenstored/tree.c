@@ -549,7 +549,8 @@ int store_set_perms(struct xsd *d, struct xs_tx *tx, const struct xs_who *who, c
 	n = store_get(d, tx, path, len, true);
 	if (!n)
 		return ENOENT;
-	err = store_check(who, n, XS_PERM_WRITE);
+	/* like Xen: the owner (or its SET_TARGET delegate) or a privileged caller, else EACCES */
+	err = store_check(who, n, XS_PERM_WRITE | XS_PERM_OWNER);
 	if (err)
 		return err;
 	if (!who->priv) {

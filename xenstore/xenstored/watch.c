@@ -144,7 +144,7 @@ int watch_add(struct xsd *d, struct xs_conn *c, const char *path, uint32_t relsk
 
 	if (find(c->watches, path, token))
 		return EEXIST;
-	if (!c->priv && c->nwatches >= domain_quota(d, c->domid, QUOTA_WATCHES))
+	if (c->nwatches >= domain_quota(d, c->domid, c->priv ? QUOTA_PRIV_WATCHES : QUOTA_WATCHES))
 		return E2BIG;
 	w = watch_new(path, token, relskip);
 	if (!w)

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,23 +24,38 @@
 #include "log.h"
 #include "number.h"
 #include "pidfile.h"
+#include "safedir.h"
+#include "usock.h"
 #include "xsd.h"
 
 #define DEFAULT_SOCKET SHOJI_RUNDIR "/xenstored.sock"
 #define DEFAULT_STATE  SHOJI_STATEDIR "/xenstore"
+/* socket clients served at once: below the usual 1024 descriptors, with room for rings */
+#define DEFAULT_MAX_CLIENTS 512
+#define ACCEPT_BACKOFF_MS   100 /* no accepting for this long when out of descriptors */
 
 struct daemon {
 	struct xsd d;
 	struct event_base *base;
 	struct event *listen_ev;
+	struct event *accept_timer;  /* ends an accept back-off */
+	bool accepting;              /* listen_ev is armed */
+	bool accept_backoff;         /* out of descriptors: waiting for accept_timer */
+	unsigned long clients;       /* socket clients now */
+	unsigned long max_clients;   /* --max-clients */
+	struct log_limit log_accept; /* failed accepts, clients over --max-clients */
 	struct event *sig_int, *sig_term;
 	int listen_fd;
+	struct usock_id sock_id; /* the socket file we bound: removed at exit if still there */
 	const char *socket_path;
 	const char *state_dir;
+	int lock_fd; /* the state directory's lock, held while we run: one daemon per directory */
 	const char *pidfile;
-	const char *hv_socket;   /* shoji-hv control socket for guest rings (NULL: default) */
-	struct ring_dom0 *rings; /* guest ring plumbing */
-	struct event *exc_ev;    /* VIRQ_DOM_EXC: some domain stopped */
+	const char *hv_socket;        /* shoji-hv control socket for guest rings (NULL: default) */
+	struct ring_dom0 *rings;      /* guest ring plumbing */
+	struct event *exc_ev;         /* VIRQ_DOM_EXC: some domain stopped */
+	uid_t uid;                    /* ours: socket clients of this uid (or root) are dom0 */
+	struct log_limit log_refused; /* socket clients of other users */
 	bool detach;
 	volatile bool stop;
 	unsigned long activity; /* bumped by every callback that did work */
@@ -53,7 +66,10 @@ struct conn_ev {
 	struct daemon *dm;
 	struct event *rd, *wr;
 	bool reading;
+	bool client; /* a socket client (counted against --max-clients) */
 };
+
+static void listen_update(struct daemon *dm);
 
 /* The store core's warnings go to the daemons' log family. */
 static void store_warn(const char *msg)
@@ -64,14 +80,21 @@ static void store_warn(const char *msg)
 static void conn_close(struct xs_conn *c)
 {
 	struct conn_ev *ce = c->loop_data;
+	struct daemon *client_of = ce && ce->client ? ce->dm : NULL;
 
 	if (ce) {
-		event_free(ce->rd);
-		event_free(ce->wr);
+		if (ce->rd)
+			event_free(ce->rd);
+		if (ce->wr)
+			event_free(ce->wr);
 		free(ce);
 	}
 	c->loop_data = NULL;
 	conn_free(c);
+	if (client_of) {
+		client_of->clients--;
+		listen_update(client_of); /* room for a client again */
+	}
 }
 
 /*
@@ -137,6 +160,68 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	conn_want_flush(c);
 }
 
+/*
+ * The socket is dom0's: a client is served, as privileged dom0, only when
+ * it runs as root or as the daemon's own user (SO_PEERCRED).  Anyone else
+ * whom the socket file's mode lets connect is refused at once.
+ */
+static bool client_allowed(struct daemon *dm, int fd)
+{
+	uid_t uid;
+	pid_t pid;
+
+	if (usock_peer(fd, &uid, &pid) != 0) {
+		log_warnx_limited(&dm->log_refused, "refused a client: SO_PEERCRED: %s",
+		                  strerror(errno));
+		return false;
+	}
+	if (uid == 0 || uid == dm->uid)
+		return true;
+	log_warnx_limited(&dm->log_refused,
+	                  "refused a client of uid %u (pid %ld): the socket is for root and uid %u",
+	                  (unsigned)uid, (long)pid, (unsigned)dm->uid);
+	return false;
+}
+
+/*
+ * Accept new clients only while there are fewer than --max-clients and no
+ * back-off is running.  The listening socket is level-triggered: left armed
+ * while accept fails for want of descriptors, it would wake the loop at
+ * once, again and again.
+ */
+static void listen_update(struct daemon *dm)
+{
+	bool want = !dm->accept_backoff && dm->clients < dm->max_clients;
+
+	if (want == dm->accepting)
+		return;
+	if ((want ? event_add(dm->listen_ev, NULL) : event_del(dm->listen_ev)) == 0)
+		dm->accepting = want;
+}
+
+static void on_accept_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+
+	dm->accept_backoff = false;
+	listen_update(dm);
+}
+
+/* accept failed with err: out of descriptors or memory means a pause, anything else nothing. */
+static void accept_failed(struct daemon *dm, int err)
+{
+	const struct timeval pause = {0, ACCEPT_BACKOFF_MS * 1000};
+
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return; /* EAGAIN, ECONNABORTED, EINTR...: the next client is fine */
+	log_warnx_limited(&dm->log_accept, "cannot accept a client: %s; pausing %d ms",
+	                  strerror(err), ACCEPT_BACKOFF_MS);
+	dm->accept_backoff = true;
+	if (evtimer_add(dm->accept_timer, &pause) != 0)
+		dm->accept_backoff = false; /* cannot pause: better busy than deaf */
+	listen_update(dm);
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -144,8 +229,14 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct xs_conn *c;
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		accept_failed(dm, errno);
 		return;
+	}
+	if (!client_allowed(dm, fd)) {
+		close(fd);
+		return;
+	}
 	ce = calloc(1, sizeof(*ce));
 	c = ce ? conn_new(&dm->d, &xs_socket_ops, NULL, fd, XSD_PRIV_DOMID, true) : NULL;
 	if (!c) {
@@ -157,11 +248,20 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	ce->rd = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_read, c);
 	ce->wr = event_new(dm->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
 	c->loop_data = ce;
+	ce->client = true;
+	dm->clients++;
 	if (!ce->rd || !ce->wr || event_add(ce->rd, NULL) != 0) {
 		conn_close(c);
 		return;
 	}
 	ce->reading = true;
+	if (dm->clients >= dm->max_clients) {
+		log_warnx_limited(&dm->log_accept,
+		                  "%lu socket clients: no more are accepted until one leaves "
+		                  "(--max-clients)",
+		                  dm->clients);
+		listen_update(dm);
+	}
 }
 
 /* A guest's event: its rings moved (requests in, room for replies) or it asks to reconnect. */
@@ -312,25 +412,6 @@ static void run_loop(struct daemon *dm)
 	}
 }
 
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		fatalx("socket path too long: %s", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fatalx("socket: %s", strerror(errno));
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		fatalx("cannot bind %s: %s", path, strerror(errno));
-	if (chmod(path, 0600) != 0 || listen(fd, 128) != 0)
-		fatalx("cannot listen on %s: %s", path, strerror(errno));
-	return fd;
-}
-
 /* mkdir -p for the state and socket directories. */
 static void make_dirs(const char *path, bool parent_only)
 {
@@ -360,10 +441,11 @@ static int usage(FILE *f, int status)
 	        "usage: shoji-xenstored [--socket PATH] [--state-dir DIR] [--daemon]\n"
 	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
 	        "BYTES]\n"
-	        "                       [--poll-us USECS] [--hv-socket PATH]\n"
-	        "defaults: --socket %s --state-dir %s\n"
-	        "quotas (apply to unprivileged domains):\n",
-	        DEFAULT_SOCKET, DEFAULT_STATE);
+	        "                       [--poll-us USECS] [--hv-socket PATH] [--max-clients N]\n"
+	        "                       [--fsync]\n"
+	        "defaults: --socket %s --state-dir %s --max-clients %d\n"
+	        "quotas (priv-* apply to privileged connections, the others to domains):\n",
+	        DEFAULT_SOCKET, DEFAULT_STATE, DEFAULT_MAX_CLIENTS);
 	for (i = 0; i < QUOTA_COUNT; i++)
 		fprintf(f, "  %-18s %s\n", quota_name(i), quota_help(i));
 	return status;
@@ -385,6 +467,11 @@ static void parse_quota(struct xsd_quota *q, const char *arg)
 	id = quota_lookup(name);
 	if (id < 0 || !parse_u64(eq + 1, UINT32_MAX, &v)) {
 		fprintf(stderr, "shoji-xenstored: bad quota '%s' (see --help)\n", arg);
+		exit(2);
+	}
+	if (v < quota_min(id)) {
+		fprintf(stderr, "shoji-xenstored: quota %s must be at least %u\n", name,
+		        quota_min(id));
 		exit(2);
 	}
 	q->v[id] = (uint32_t)v;
@@ -414,20 +501,28 @@ int main(int argc, char **argv)
 	    {"output-limit", required_argument, NULL, 'o'},
 	    {"poll-us", required_argument, NULL, 'P'},
 	    {"hv-socket", required_argument, NULL, 'H'},
+	    {"max-clients", required_argument, NULL, 'c'},
+	    {"fsync", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct daemon dm = {.listen_fd = -1,
 	                    .socket_path = DEFAULT_SOCKET,
 	                    .state_dir = DEFAULT_STATE,
+	                    .uid = geteuid(),
+	                    .max_clients = DEFAULT_MAX_CLIENTS,
+	                    .log_accept = {.interval = 10},
+	                    .log_refused = {.interval = 10},
 	                    .poll_ns = 0};
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
-	int opt;
+	char why[128];
+	bool fsync = false;
+	int opt, state_fd;
 
 	quota_defaults(&quota);
 	log_init("shoji-xenstored");
-	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:Dp:Q:o:P:H:c:Fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			dm.socket_path = optarg;
@@ -454,6 +549,13 @@ int main(int argc, char **argv)
 		case 'H':
 			dm.hv_socket = optarg;
 			break;
+		case 'c':
+			dm.max_clients =
+			    (unsigned long)opt_number("--max-clients", optarg, 1, 65536);
+			break;
+		case 'F':
+			fsync = true;
+			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
@@ -467,14 +569,29 @@ int main(int argc, char **argv)
 	dm.d.warn = store_warn;
 	dm.d.quota = quota;
 	dm.d.out_limit = out_limit;
+	dm.d.fsync = fsync;
 	signal(SIGPIPE, SIG_IGN);
 	make_dirs(dm.state_dir, false);
-	if (journal_open(&dm.d, dm.state_dir) != 0)
+	state_fd = safedir_open(dm.state_dir, why, sizeof(why));
+	if (state_fd < 0)
+		fatalx("refusing state directory %s: %s", dm.state_dir, why);
+	/* before the journal or the socket is touched: a second daemon stops here */
+	dm.lock_fd = safedir_lock(state_fd, "xenstored.lock");
+	if (dm.lock_fd < 0 && errno == EWOULDBLOCK)
+		fatalx("%s is in use by another shoji-xenstored", dm.state_dir);
+	if (dm.lock_fd < 0)
+		fatalx("cannot lock %s/xenstored.lock: %s", dm.state_dir, strerror(errno));
+	if (journal_open(&dm.d, state_fd) != 0)
 		fatalx("cannot open the log in %s: %s", dm.state_dir, strerror(errno));
+	close(state_fd); /* the journal keeps its own descriptor of the directory */
 	if (store_init_root(&dm.d) != 0 || journal_flush(&dm.d) != 0)
 		fatalx("cannot initialise the store");
 	make_dirs(dm.socket_path, true);
-	dm.listen_fd = listen_on(dm.socket_path);
+	dm.listen_fd = usock_listen(dm.socket_path, 0600, 128, &dm.sock_id);
+	if (dm.listen_fd < 0 && errno == EADDRINUSE)
+		fatalx("%s is in use by another daemon", dm.socket_path);
+	if (dm.listen_fd < 0)
+		fatalx("cannot listen on %s: %s", dm.socket_path, strerror(errno));
 	if (dm.detach && daemon(1, 0) != 0)
 		fatalx("daemon: %s", strerror(errno));
 	if (dm.pidfile && pidfile_write(dm.pidfile) != 0)
@@ -483,10 +600,14 @@ int main(int argc, char **argv)
 	if (!dm.base)
 		fatalx("event_base_new failed");
 	dm.listen_ev = event_new(dm.base, dm.listen_fd, EV_READ | EV_PERSIST, on_accept, &dm);
+	dm.accept_timer = evtimer_new(dm.base, on_accept_timer, &dm);
 	dm.sig_int = evsignal_new(dm.base, SIGINT, on_signal, &dm);
 	dm.sig_term = evsignal_new(dm.base, SIGTERM, on_signal, &dm);
-	if (!dm.listen_ev || !dm.sig_int || !dm.sig_term || event_add(dm.listen_ev, NULL) != 0 ||
+	if (!dm.listen_ev || !dm.accept_timer || !dm.sig_int || !dm.sig_term ||
 	    event_add(dm.sig_int, NULL) != 0 || event_add(dm.sig_term, NULL) != 0)
+		fatalx("cannot set up the event loop");
+	listen_update(&dm);
+	if (!dm.accepting)
 		fatalx("cannot set up the event loop");
 	dm.rings = ring_dom0_new(dm.hv_socket);
 	if (!dm.rings)
@@ -504,11 +625,12 @@ int main(int argc, char **argv)
 		event_free(dm.exc_ev);
 	ring_dom0_free(dm.rings);
 	event_free(dm.listen_ev);
+	event_free(dm.accept_timer);
 	event_free(dm.sig_int);
 	event_free(dm.sig_term);
 	event_base_free(dm.base);
 	close(dm.listen_fd);
-	unlink(dm.socket_path);
+	usock_unlink(dm.socket_path, &dm.sock_id);
 	if (dm.pidfile)
 		unlink(dm.pidfile);
 	return 0;

@@ -132,6 +132,8 @@ enum xsd_quota_id {
 	QUOTA_NODE_SIZE,
 	QUOTA_PATH_MAX,
 	QUOTA_PERMS,
+	QUOTA_PRIV_WATCHES,      /* privileged connections: high, but not without bound */
+	QUOTA_PRIV_TRANSACTIONS, /* likewise */
 	QUOTA_COUNT
 };
 
@@ -145,9 +147,14 @@ void quota_defaults(struct xsd_quota *q);
 int quota_lookup(const char *name);
 const char *quota_name(int id);
 const char *quota_help(int id);
+/* The smallest value quota id may be set to (quota.c says why). */
+uint32_t quota_min(int id);
 struct xsd;
-/* Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and journalled. */
-void quota_set(struct xsd *d, int id, uint32_t value);
+/*
+ * Run-time change of a global quota (SET_QUOTA, CONTROL quota): set and
+ * journalled; EINVAL below its minimum.
+ */
+int quota_set(struct xsd *d, int id, uint32_t value);
 
 /* ---- domains and accounting (domain.c) ---- */
 
@@ -172,7 +179,10 @@ struct xsd_domain {
 struct xsd_domain *domain_get(struct xsd *d, uint32_t domid, bool create);
 /* Effective quota value for a domain. */
 uint32_t domain_quota(struct xsd *d, uint32_t domid, int id);
-/* SET_QUOTA for an introduced domain: override one quota (journalled); ENOENT otherwise. */
+/*
+ * SET_QUOTA for an introduced domain: override one quota (journalled);
+ * ENOENT otherwise, EINVAL below its minimum.
+ */
 int domain_set_quota(struct xsd *d, uint32_t domid, int id, uint32_t value);
 /* INTRODUCE: record (or refresh) a domain; fires @introduceDomain when new. */
 int domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port);
@@ -301,6 +311,7 @@ struct xsd {
 	struct xs_watch **wbuckets;  /* watches by path: mask + 1 buckets */
 	uint32_t wmask, nwatches;
 	struct xsd_journal *journal; /* NULL: no persistence (unit tests, fuzzer) */
+	bool fsync;                  /* journal: on the disk before replies go out (--fsync) */
 	bool replaying;              /* journal replay: no watches, no journal records */
 	bool trace;                  /* CONTROL log on: trace requests to stderr */
 	size_t out_limit;            /* per-connection output limit in bytes */
@@ -395,8 +406,13 @@ void watch_fire(struct xsd *d, const char *path, uint32_t len, const struct xs_n
  * the run-time quotas is recorded; docs/xenstore-journal.md has the format.
  * Without journal_open (d->journal NULL) the record calls do nothing.
  */
-/* Replay dir's journal into d, then append to it (made if missing).  -1 with errno. */
-int journal_open(struct xsd *d, const char *dir);
+/*
+ * Replay the journal of the directory dirfd into d, then append to it (made
+ * if missing; the journal keeps its own copy of dirfd).  The journal and its
+ * temporary file are never opened through a symbolic link (ELOOP), and the
+ * journal must be a regular file (EINVAL).  -1 with errno.
+ */
+int journal_open(struct xsd *d, int dirfd);
 /* Flush what is pending and close the journal. */
 void journal_close(struct xsd *d);
 void journal_node(struct xsd *d, const struct xs_node *n);
@@ -408,7 +424,10 @@ void journal_unwatch(struct xsd *d, uint32_t domid, const struct xs_watch *w);
 void journal_watch_reset(struct xsd *d, uint32_t domid);
 void journal_quota(struct xsd *d, int id);
 void journal_domain_quota(struct xsd *d, const struct xsd_domain *dom, int id);
-/* Write what was recorded since the last flush (one write(2)); -1 on I/O error. */
+/*
+ * Write what was recorded since the last flush (one write(2)), and with
+ * d->fsync wait until it is on the disk (fdatasync); -1 on I/O error.
+ */
 int journal_flush(struct xsd *d);
 /* Rewrite the journal as a snapshot of the current state. */
 int journal_compact(struct xsd *d);
