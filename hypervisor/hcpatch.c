@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <elf.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,19 +19,6 @@ static const uint8_t op_vmmcall[3] = {0x0f, 0x01, 0xd9};
 static const uint8_t op_vmcall[3] = {0x0f, 0x01, 0xc1};
 /* out %eax,$HV_HYPERCALL_PORT; nop */
 static const uint8_t op_trap[HCPATCH_LEN] = {0xe7, HV_HYPERCALL_PORT, 0x90};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Bytes of one executable segment, positions relative to its start. */
 struct text {
@@ -188,16 +174,16 @@ int hcpatch_scan(const uint8_t *img, size_t len, struct hcpatch_result *res, cha
 		return 0;
 	if (res->anchors > 1) {
 		memset(res->sites, 0, sizeof(res->sites));
-		return fail(err, errlen,
-		            "ambiguous: %u places look like Linux's hypercall dispatcher "
-		            "(first at 0x%llx); not patching",
-		            res->anchors, (unsigned long long)res->anchor_vaddr);
+		return loader_errf(err, errlen,
+		                   "ambiguous: %u places look like Linux's hypercall dispatcher "
+		                   "(first at 0x%llx); not patching",
+		                   res->anchors, (unsigned long long)res->anchor_vaddr);
 	}
 	if (matched != 1)
-		return fail(err, errlen,
-		            "Linux's hypercall dispatcher at 0x%llx is not followed by the "
-		            "vmmcall/vmcall stubs in the expected form; not patching",
-		            (unsigned long long)res->anchor_vaddr);
+		return loader_errf(err, errlen,
+		                   "Linux's hypercall dispatcher at 0x%llx is not followed by the "
+		                   "vmmcall/vmcall stubs in the expected form; not patching",
+		                   (unsigned long long)res->anchor_vaddr);
 	res->nsites = HCPATCH_SITES;
 	return 1;
 }

@@ -25,10 +25,7 @@ struct shdr {
 	uint64_t size;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int loader_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,17 +46,17 @@ struct ehdr {
 static int read_ehdr(const uint8_t *img, size_t len, struct ehdr *h, char *err, size_t errlen)
 {
 	if (len < EI_NIDENT || memcmp(img, ELFMAG, SELFMAG) != 0)
-		return fail(err, errlen, "not an ELF file");
+		return loader_errf(err, errlen, "not an ELF file");
 	if (img[EI_CLASS] != ELFCLASS64 && img[EI_CLASS] != ELFCLASS32)
-		return fail(err, errlen, "unknown ELF class %u", img[EI_CLASS]);
+		return loader_errf(err, errlen, "unknown ELF class %u", img[EI_CLASS]);
 	if (img[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "not a little-endian ELF file");
+		return loader_errf(err, errlen, "not a little-endian ELF file");
 	h->is64 = img[EI_CLASS] == ELFCLASS64;
 	if (h->is64) {
 		Elf64_Ehdr eh;
 
 		if (len < sizeof(eh))
-			return fail(err, errlen, "truncated ELF header");
+			return loader_errf(err, errlen, "truncated ELF header");
 		memcpy(&eh, img, sizeof(eh));
 		*h = (struct ehdr){true,       eh.e_machine, eh.e_phoff,     eh.e_phentsize,
 		                   eh.e_phnum, eh.e_shoff,   eh.e_shentsize, eh.e_shnum};
@@ -67,17 +64,18 @@ static int read_ehdr(const uint8_t *img, size_t len, struct ehdr *h, char *err, 
 		Elf32_Ehdr eh;
 
 		if (len < sizeof(eh))
-			return fail(err, errlen, "truncated ELF header");
+			return loader_errf(err, errlen, "truncated ELF header");
 		memcpy(&eh, img, sizeof(eh));
 		*h = (struct ehdr){false,      eh.e_machine, eh.e_phoff,     eh.e_phentsize,
 		                   eh.e_phnum, eh.e_shoff,   eh.e_shentsize, eh.e_shnum};
 	}
 	/* x86-64 code in either class; 32-bit x86 only in a 32-bit file. */
 	if (h->machine != EM_X86_64 && !(h->machine == EM_386 && !h->is64))
-		return fail(err, errlen,
-		            "wrong machine type %u in the ELF header (need x86-64, %u, or in a "
-		            "32-bit image i386, %u)",
-		            h->machine, EM_X86_64, EM_386);
+		return loader_errf(
+		    err, errlen,
+		    "wrong machine type %u in the ELF header (need x86-64, %u, or in a "
+		    "32-bit image i386, %u)",
+		    h->machine, EM_X86_64, EM_386);
 	return 0;
 }
 
@@ -92,12 +90,12 @@ int loader_segments(const uint8_t *img, size_t len, struct loader_seg *segs, uns
 		return -1;
 	need = h.is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	if (h.phnum == 0)
-		return fail(err, errlen, "no program headers");
+		return loader_errf(err, errlen, "no program headers");
 	if (h.phentsize != need)
-		return fail(err, errlen, "bad program header size %llu",
-		            (unsigned long long)h.phentsize);
+		return loader_errf(err, errlen, "bad program header size %llu",
+		                   (unsigned long long)h.phentsize);
 	if (h.phoff > len || h.phnum * h.phentsize > len - h.phoff)
-		return fail(err, errlen, "truncated: program headers end beyond the file");
+		return loader_errf(err, errlen, "truncated: program headers end beyond the file");
 
 	for (i = 0; i < h.phnum; i++) {
 		const uint8_t *p = img + h.phoff + i * h.phentsize;
@@ -119,11 +117,12 @@ int loader_segments(const uint8_t *img, size_t len, struct loader_seg *segs, uns
 		if (s.type != PT_LOAD && s.type != PT_NOTE)
 			continue;
 		if (n == LOADER_MAX_SEGMENTS)
-			return fail(err, errlen, "too many segments (more than %d)",
-			            LOADER_MAX_SEGMENTS);
+			return loader_errf(err, errlen, "too many segments (more than %d)",
+			                   LOADER_MAX_SEGMENTS);
 		if (s.offset > len || s.filesz > len - s.offset)
-			return fail(err, errlen, "truncated: segment %llu ends beyond the file",
-			            (unsigned long long)i);
+			return loader_errf(err, errlen,
+			                   "truncated: segment %llu ends beyond the file",
+			                   (unsigned long long)i);
 		segs[n++] = s;
 	}
 	*nsegs = n;
@@ -181,10 +180,10 @@ static int scan_note_sections(const uint8_t *img, size_t len, uint32_t *entry,
 		return 0; /* no section headers */
 	need = h.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
 	if (h.shentsize != need)
-		return fail(err, errlen, "bad section header size %llu",
-		            (unsigned long long)h.shentsize);
+		return loader_errf(err, errlen, "bad section header size %llu",
+		                   (unsigned long long)h.shentsize);
 	if (h.shoff > len || h.shnum * h.shentsize > len - h.shoff)
-		return fail(err, errlen, "truncated: section headers end beyond the file");
+		return loader_errf(err, errlen, "truncated: section headers end beyond the file");
 	for (i = 0; i < h.shnum && *state != NOTE_FOUND; i++) {
 		const uint8_t *p = img + h.shoff + i * h.shentsize;
 		struct shdr s;
@@ -203,8 +202,9 @@ static int scan_note_sections(const uint8_t *img, size_t len, uint32_t *entry,
 		if (s.type != SHT_NOTE)
 			continue;
 		if (s.offset > len || s.size > len - s.offset)
-			return fail(err, errlen, "truncated: section %llu ends beyond the file",
-			            (unsigned long long)i);
+			return loader_errf(err, errlen,
+			                   "truncated: section %llu ends beyond the file",
+			                   (unsigned long long)i);
 		scan_notes(img + s.offset, s.size, entry, state);
 	}
 	return 0;
@@ -228,10 +228,11 @@ static int find_pvh_entry(const uint8_t *img, size_t len, const struct loader_se
 		return -1;
 	if (state == NOTE_FOUND)
 		return 0;
-	return fail(err, errlen, "no PVH entry point (ELF note XEN_ELFNOTE_PHYS32_ENTRY) in %s",
-	            state == NOTE_XEN ? "the image's Xen notes"
-	            : have_pt_note    ? "its PT_NOTE segments or note sections"
-	                              : "its note sections (and it has no PT_NOTE segment)");
+	return loader_errf(err, errlen,
+	                   "no PVH entry point (ELF note XEN_ELFNOTE_PHYS32_ENTRY) in %s",
+	                   state == NOTE_XEN ? "the image's Xen notes"
+	                   : have_pt_note    ? "its PT_NOTE segments or note sections"
+	                                     : "its note sections (and it has no PT_NOTE segment)");
 }
 
 unsigned int loader_memmap(uint64_t size, struct hvm_memmap_table_entry map[LOADER_MEMMAP_NR])
@@ -266,8 +267,9 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 	uint32_t entry;
 
 	if (m->size < LOADER_TOP_SIZE + LOADER_PAGE || (m->size & (LOADER_PAGE - 1)))
-		return fail(err, errlen, "guest memory (%llu bytes) too small or not page aligned",
-		            (unsigned long long)m->size);
+		return loader_errf(err, errlen,
+		                   "guest memory (%llu bytes) too small or not page aligned",
+		                   (unsigned long long)m->size);
 	if (loader_segments(img, len, segs, &n, err, errlen) < 0)
 		return -1;
 
@@ -278,43 +280,46 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 			continue;
 		nload++;
 		if (s->filesz > s->memsz)
-			return fail(err, errlen, "segment %u: file size exceeds memory size", i);
+			return loader_errf(err, errlen, "segment %u: file size exceeds memory size",
+			                   i);
 		if (s->paddr + s->memsz < s->paddr)
-			return fail(err, errlen, "segment %u: address range wraps", i);
+			return loader_errf(err, errlen, "segment %u: address range wraps", i);
 		total += s->memsz;
 		if (s->paddr + s->memsz > end)
 			end = s->paddr + s->memsz;
 	}
 	if (nload == 0)
-		return fail(err, errlen, "no loadable segments");
+		return loader_errf(err, errlen, "no loadable segments");
 	if (total > m->size)
-		return fail(err, errlen, "image needs %llu KiB but the domain has only %llu KiB",
-		            (unsigned long long)(total >> 10), (unsigned long long)(m->size >> 10));
+		return loader_errf(
+		    err, errlen, "image needs %llu KiB but the domain has only %llu KiB",
+		    (unsigned long long)(total >> 10), (unsigned long long)(m->size >> 10));
 	for (i = 0; i < n; i++) {
 		const struct loader_seg *s = &segs[i];
 
 		if (s->type != PT_LOAD || s->memsz == 0)
 			continue;
 		if (s->paddr + s->memsz > m->size)
-			return fail(err, errlen,
-			            "segment %u [0x%llx, 0x%llx) is outside guest RAM (%llu MiB)",
-			            i, (unsigned long long)s->paddr,
-			            (unsigned long long)(s->paddr + s->memsz),
-			            (unsigned long long)(m->size >> 20));
+			return loader_errf(
+			    err, errlen,
+			    "segment %u [0x%llx, 0x%llx) is outside guest RAM (%llu MiB)", i,
+			    (unsigned long long)s->paddr, (unsigned long long)(s->paddr + s->memsz),
+			    (unsigned long long)(m->size >> 20));
 		if (s->paddr + s->memsz > info)
-			return fail(err, errlen,
-			            "segment %u [0x%llx, 0x%llx) overlaps what shoji-hv places at "
-			            "[0x%" PRIx64 ", 0x%" PRIx64
-			            ") (boot information, ACPI tables, special pages)",
-			            i, (unsigned long long)s->paddr,
-			            (unsigned long long)(s->paddr + s->memsz), info, m->size);
+			return loader_errf(
+			    err, errlen,
+			    "segment %u [0x%llx, 0x%llx) overlaps what shoji-hv places at "
+			    "[0x%" PRIx64 ", 0x%" PRIx64
+			    ") (boot information, ACPI tables, special pages)",
+			    i, (unsigned long long)s->paddr,
+			    (unsigned long long)(s->paddr + s->memsz), info, m->size);
 		for (j = 0; j < i; j++) {
 			const struct loader_seg *o = &segs[j];
 
 			if (o->type != PT_LOAD || o->memsz == 0)
 				continue;
 			if (s->paddr < o->paddr + o->memsz && o->paddr < s->paddr + s->memsz)
-				return fail(err, errlen, "segments %u and %u overlap", j, i);
+				return loader_errf(err, errlen, "segments %u and %u overlap", j, i);
 		}
 	}
 	if (find_pvh_entry(img, len, segs, n, &entry, err, errlen) < 0)
@@ -324,21 +329,23 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 		    entry < segs[i].paddr + segs[i].memsz)
 			entry_in_image = true;
 	if (!entry_in_image)
-		return fail(err, errlen, "PVH entry point 0x%x is outside the loaded segments",
-		            entry);
+		return loader_errf(err, errlen,
+		                   "PVH entry point 0x%x is outside the loaded segments", entry);
 	if (cmdlen >= LOADER_CMDLINE_MAX)
-		return fail(err, errlen, "command line too long (%zu bytes, at most %u)", cmdlen,
-		            LOADER_CMDLINE_MAX - 1);
+		return loader_errf(err, errlen, "command line too long (%zu bytes, at most %u)",
+		                   cmdlen, LOADER_CMDLINE_MAX - 1);
 	if (initrd) {
 		below = info;
 		if (initrd_len > below || ((below - initrd_len) & ~(GM_PAGE_SIZE - 1)) < end)
-			return fail(err, errlen,
-			            "initrd (%zu bytes) does not fit in guest RAM above the kernel",
-			            initrd_len);
+			return loader_errf(
+			    err, errlen,
+			    "initrd (%zu bytes) does not fit in guest RAM above the kernel",
+			    initrd_len);
 		initrd_gpa = (below - initrd_len) & ~(GM_PAGE_SIZE - 1);
 	}
 	if (acpi_build(acpi, sizeof(acpi), acpi_gpa, nr_vcpus) == 0)
-		return fail(err, errlen, "cannot describe %u vCPUs in the ACPI tables", nr_vcpus);
+		return loader_errf(err, errlen, "cannot describe %u vCPUs in the ACPI tables",
+		                   nr_vcpus);
 
 	/* Everything checked: now write guest memory. */
 	memset(gm_gpa(m, info, m->size - info), 0, m->size - info);
@@ -394,23 +401,23 @@ int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, c
 	/* O_NONBLOCK: a FIFO without a writer must be refused below, not waited on. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return loader_errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		fail(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+		loader_errf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fail(err, errlen, "%s: not a regular file", path);
+		loader_errf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		fail(err, errlen, "%s: file (%llu bytes) is larger than guest memory", path,
-		     (unsigned long long)st.st_size);
+		loader_errf(err, errlen, "%s: file (%llu bytes) is larger than guest memory", path,
+		            (unsigned long long)st.st_size);
 		goto out;
 	}
 	data = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!data) {
-		fail(err, errlen, "%s: out of memory", path);
+		loader_errf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	while (done < (size_t)st.st_size) {
@@ -419,8 +426,8 @@ int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, c
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			fail(err, errlen, "cannot read %s: %s", path,
-			     k < 0 ? strerror(errno) : "unexpected end of file");
+			loader_errf(err, errlen, "cannot read %s: %s", path,
+			            k < 0 ? strerror(errno) : "unexpected end of file");
 			goto out;
 		}
 		done += (size_t)k;

@@ -110,4 +110,9 @@ unsigned int loader_memmap(uint64_t size, struct hvm_memmap_table_entry map[LOAD
 int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err,
                      size_t errlen);
 
+/* Formats a one-line error into err (errlen bytes) and returns -1: the loader's
+ * and the image patcher's error convention. */
+int loader_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
