@@ -52,8 +52,8 @@
 #define FADT_SLP_BUTTON (1u << 5)
 
 /*
- * IA-PC boot architecture flags: no VGA, and no CMOS RTC (shoji-hv has no
- * RTC at ports 0x70/0x71; clear ACPI_BOOT_ARCH_NO_CMOS once it does).
+ * IA-PC boot architecture flags: no VGA, and no CMOS RTC, as Xen says to a
+ * PVH guest (the RTC at ports 0x70/0x71 is there for guests that probe anyway).
  */
 #define FADT_BOOT_ARCH (ACPI_BOOT_ARCH_NO_VGA | ACPI_BOOT_ARCH_NO_CMOS)
 
