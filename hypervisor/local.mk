@@ -118,9 +118,9 @@ tests_unit_acpi_dump_LDADD = hypervisor/libhv-core.a
 # image and Debian's Linux (SLOW, NETWORK: apt-get download, cached) through
 # the loader and the stub scanner.  Each installs what it needs with apt or
 # skips loudly (tests/lib/debian.sh).
-TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
 	tests/system/debian-linux-hcpatch.sh
-EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
 	tests/system/debian-linux-hcpatch.sh tests/lib/debian.sh
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
