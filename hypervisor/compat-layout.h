@@ -61,6 +61,17 @@
 	F(vcpu_set_singleshot_timer, timeout_abs_ns, 0, 8)                                         \
 	F(vcpu_set_singleshot_timer, flags, 8, 4)
 
+#define COMPAT_GNTTAB_GET_STATUS_FRAMES(F)                                                         \
+	F(gnttab_get_status_frames, nr_frames, 0, 4)                                               \
+	F(gnttab_get_status_frames, dom, 4, 2)                                                     \
+	F(gnttab_get_status_frames, status, 6, 2)                                                  \
+	F(gnttab_get_status_frames, frame_list, 8, 4)
+
+#define COMPAT_VCPU_RUNSTATE_INFO(F)                                                               \
+	F(vcpu_runstate_info, state, 0, 4)                                                         \
+	F(vcpu_runstate_info, state_entry_time, 4, 8)                                              \
+	F(vcpu_runstate_info, time, 12, 32)
+
 #define COMPAT_STRUCTS(S)                                                                          \
 	S(xen_memory_map, 8, COMPAT_XEN_MEMORY_MAP)                                                \
 	S(xen_add_to_physmap, 16, COMPAT_XEN_ADD_TO_PHYSMAP)                                       \
@@ -68,8 +79,10 @@
 	S(sched_poll, 16, COMPAT_SCHED_POLL)                                                       \
 	S(gnttab_setup_table, 16, COMPAT_GNTTAB_SETUP_TABLE)                                       \
 	S(gnttab_copy, 24, COMPAT_GNTTAB_COPY)                                                     \
+	S(gnttab_get_status_frames, 12, COMPAT_GNTTAB_GET_STATUS_FRAMES)                           \
 	S(xen_platform_parameters, 4, COMPAT_XEN_PLATFORM_PARAMETERS)                              \
-	S(vcpu_set_singleshot_timer, 12, COMPAT_VCPU_SET_SINGLESHOT_TIMER)
+	S(vcpu_set_singleshot_timer, 12, COMPAT_VCPU_SET_SINGLESHOT_TIMER)                         \
+	S(vcpu_runstate_info, 44, COMPAT_VCPU_RUNSTATE_INFO)
 
 /* A 32-bit guest's xen_pfn_t (extent lists, setup_table's frame list). */
 #define COMPAT_PFN_SIZE 4

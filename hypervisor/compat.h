@@ -31,8 +31,8 @@ struct compat_layout {
 COMPAT_STRUCTS(COMPAT_DECLARE)
 #undef COMPAT_DECLARE
 
-/* The largest compat image (gnttab_copy); compat.c asserts it. */
-#define COMPAT_MAX_SIZE 24
+/* The largest compat image (vcpu_runstate_info); compat.c asserts it. */
+#define COMPAT_MAX_SIZE 44
 
 /*
  * Native structure @native from its compat image @compat (each field

@@ -79,7 +79,7 @@ static long op_get_runstate_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	memcpy(ri.time, t->runstate_time, sizeof(ri.time));
 	if (now > t->runstate_entry)
 		ri.time[t->runstate] += now - t->runstate_entry;
-	return copy_to_guest(v, arg, &ri, sizeof(ri));
+	return copy_arg_to_guest(v, &compat_vcpu_runstate_info, arg, &ri);
 }
 
 static long op_register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)

@@ -244,6 +244,41 @@ START_TEST(singleshot_timer_32)
 }
 END_TEST
 
+START_TEST(runstate_info_32)
+{
+	uint64_t entry;
+
+	memset(gp(ARG), CANARY, 64);
+	v->runstate_entry = 0x1122334455667788ULL;
+	ck_assert_int_eq(call(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, ARG), 0);
+	ck_assert_uint_eq(get32(ARG), RUNSTATE_running);
+	memcpy(&entry, gp(ARG + 4), 8); /* state_entry_time right after state */
+	ck_assert_uint_eq(entry, 0x1122334455667788ULL);
+	ck_assert_uint_eq(*gp(ARG + 44), CANARY); /* 44 bytes, not the native 48 */
+}
+END_TEST
+
+START_TEST(status_frames_32)
+{
+	uint16_t status;
+
+	memset(gp(ARG), CANARY, 32);
+	put32(ARG + 0, 0);          /* nr_frames */
+	put16(ARG + 4, DOMID_SELF); /* dom */
+	put16(ARG + 6, 0x7777);     /* status, OUT */
+	put32(ARG + 8, ARG2);       /* frame_list */
+	ck_assert_int_eq(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, ARG, 1), 0);
+	memcpy(&status, gp(ARG + 6), 2);
+	ck_assert_int_eq((int16_t)status, GNTST_okay);
+	put32(ARG + 0, 1); /* a v1 table has no status frames */
+	ck_assert_int_eq(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, ARG, 1), 0);
+	memcpy(&status, gp(ARG + 6), 2);
+	ck_assert_int_eq((int16_t)status, GNTST_general_error);
+	ck_assert_uint_eq(get32(ARG + 8), ARG2);
+	ck_assert_uint_eq(*gp(ARG + 12), CANARY);
+}
+END_TEST
+
 /* Legacy paging walks, for 32-bit callers with paging on. */
 START_TEST(walk_32bit_and_pae)
 {
@@ -321,6 +356,8 @@ int main(void)
 	tcase_add_test(tc, gnttab_copy_32);
 	tcase_add_test(tc, platform_parameters_32);
 	tcase_add_test(tc, singleshot_timer_32);
+	tcase_add_test(tc, runstate_info_32);
+	tcase_add_test(tc, status_frames_32);
 	tcase_add_test(tc, walk_32bit_and_pae);
 	suite_add_tcase(s, tc);
 	return check_run(s);
