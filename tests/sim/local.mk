@@ -18,7 +18,16 @@ HVSIM_LDADD = tests/sim/libhvsim.a hypervisor/libhv-core.a hypervisor/libhv-evtg
 # test plays the ping frontend as the simulated guest.
 check_PROGRAMS += tests/sim/test_sim_ping
 TESTS += tests/sim/test_sim_ping
-tests_sim_test_sim_ping_SOURCES = tests/sim/test_sim_ping.c include/proto/ping.h
+SIMTEST = tests/sim/simtest.c tests/sim/simtest.h
+tests_sim_test_sim_ping_SOURCES = tests/sim/test_sim_ping.c include/proto/ping.h $(SIMTEST)
 tests_sim_test_sim_ping_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_sim_ping_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_ping_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# shoji-consoled, unchanged, against hvsim: output to its log, input from a client.
+check_PROGRAMS += tests/sim/test_sim_console
+TESTS += tests/sim/test_sim_console
+tests_sim_test_sim_console_SOURCES = tests/sim/test_sim_console.c $(SIMTEST)
+tests_sim_test_sim_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_console_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)

@@ -13,14 +13,9 @@
 
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <shoji/io/xenbus.h>
@@ -29,98 +24,16 @@
 #include "proto/ping.h"
 #include "check-run.h"
 #include "hvsim.h"
+#include "simtest.h"
 
 #define RING_REF 8 /* the first reference Xen leaves to guests */
 #define MEMORY   (16u << 20)
-#define WAIT_MS  10000
 #define BATCH    50
 #define NOT_DOM0 5 /* a grantee that is not the backend's domain */
 
-static char dir[] = "/tmp/test_sim_ping.XXXXXX";
-static char pb_log[sizeof(dir) + 16];
-static struct hvsim *sim;
-static struct shoji_xs *xs;
-static pid_t xsd_pid = -1, pb_pid = -1;
-
-/* A daemon of ours, stderr to @log (NULL: inherited); it dies with this process. */
-static pid_t spawn(char *const argv[], const char *log)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (log) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-			if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
-				_exit(127);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	ck_assert_int_gt(pid, 0);
-	return pid;
-}
-
-static void stop(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGTERM);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = -1;
-}
-
-static bool alive(pid_t pid)
-{
-	return waitpid(pid, NULL, WNOHANG) == 0;
-}
-
-static void wait_path(const char *path)
-{
-	struct stat st;
-
-	for (int i = 0; i < 200 && stat(path, &st) < 0; i++)
-		usleep(50000);
-	ck_assert_msg(stat(path, &st) == 0, "%s did not appear", path);
-}
-
-/* Whether shoji-pingback's log has a line containing @what. */
-static bool logged(const char *what)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(pb_log, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, what) != NULL;
-	fclose(f);
-	return found;
-}
-
-static void wait_log(const char *what)
-{
-	for (int i = 0; i < WAIT_MS / 10 && !logged(what); i++)
-		usleep(10000);
-	ck_assert_msg(logged(what), "shoji-pingback never logged '%s'", what);
-}
-
-static void put(const char *path, const char *value)
-{
-	ck_assert_msg(shoji_xs_write(xs, SHOJI_XS_NO_TX, path, value, strlen(value)) == 0,
-	              "cannot write %s: %s", path, strerror(errno));
-}
-
-static void putf(const char *dirpath, const char *node, unsigned long value)
-{
-	char path[160], v[24];
-
-	snprintf(path, sizeof(path), "%s/%s", dirpath, node);
-	snprintf(v, sizeof(v), "%lu", value);
-	put(path, v);
-}
+static struct simtest t;
+static char pb_log[sizeof(t.dir) + 16];
+static pid_t pb_pid = -1;
 
 /* Wait until @dirpath/state reads @want. */
 static void wait_state(const char *dirpath, enum xenbus_state want)
@@ -130,9 +43,9 @@ static void wait_state(const char *dirpath, enum xenbus_state want)
 
 	snprintf(path, sizeof(path), "%s/state", dirpath);
 	snprintf(v, sizeof(v), "%d", (int)want);
-	for (int i = 0; i < WAIT_MS / 10; i++) {
+	for (int i = 0; i < SIMTEST_WAIT_MS / 10; i++) {
 		free(got);
-		got = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, NULL);
+		got = shoji_xs_read(t.xs, SHOJI_XS_NO_TX, path, NULL);
 		if (got && strcmp(got, v) == 0)
 			break;
 		usleep(10000);
@@ -140,6 +53,15 @@ static void wait_state(const char *dirpath, enum xenbus_state want)
 	ck_assert_msg(got && strcmp(got, v) == 0, "%s is '%s', not %s", path, got ? got : "(none)",
 	              v);
 	free(got);
+}
+
+/* Write @value to node @node of directory @dirpath. */
+static void putf(const char *dirpath, const char *node, unsigned long value)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", dirpath, node);
+	simtest_put(&t, path, "%lu", value);
 }
 
 /* The ping frontend of one simulated guest. */
@@ -160,31 +82,31 @@ static void front_start(struct front *f, domid_t grantee)
 	struct ping_sring *s;
 	int r;
 
-	r = hvsim_domain_new(sim, MEMORY);
+	r = hvsim_domain_new(t.sim, MEMORY);
 	ck_assert_int_gt(r, 0);
 	f->domid = (uint32_t)r;
 	snprintf(f->fe, sizeof(f->fe), "/local/domain/%u/device/ping/0", f->domid);
 	snprintf(f->be, sizeof(f->be), "/local/domain/0/backend/ping/%u/0", f->domid);
-	put(f->fe, "");
+	simtest_put(&t, f->fe, "%s", "");
 	putf(f->fe, "backend-id", 0);
 	putf(f->fe, "state", XenbusStateInitialising);
 	{
 		char path[96];
 
 		snprintf(path, sizeof(path), "%s/backend", f->fe);
-		put(path, f->be);
+		simtest_put(&t, path, "%s", f->be);
 	}
 	putf(f->be, "frontend-id", f->domid);
 	putf(f->be, "state", XenbusStateInitialising);
 
 	/* The guest: ring page, grant, port (ping-front's order). */
-	s = hvsim_guest_mem(sim, f->domid, (uint64_t)HVSIM_GFN_FREE << XEN_PAGE_SHIFT,
+	s = hvsim_guest_mem(t.sim, f->domid, (uint64_t)HVSIM_GFN_FREE << XEN_PAGE_SHIFT,
 	                    PING_RING_PAGE);
 	ck_assert_ptr_nonnull(s);
 	SHARED_RING_INIT(s);
 	FRONT_RING_INIT(&f->ring, s, PING_RING_PAGE);
-	ck_assert_int_eq(hvsim_grant(sim, f->domid, RING_REF, grantee, HVSIM_GFN_FREE, false), 0);
-	r = hvsim_evtchn_alloc(sim, f->domid, 0);
+	ck_assert_int_eq(hvsim_grant(t.sim, f->domid, RING_REF, grantee, HVSIM_GFN_FREE, false), 0);
+	r = hvsim_evtchn_alloc(t.sim, f->domid, 0);
 	ck_assert_int_gt(r, 0);
 	f->port = (evtchn_port_t)r;
 	putf(f->fe, "ring-ref", RING_REF);
@@ -195,7 +117,7 @@ static void front_start(struct front *f, domid_t grantee)
 
 		/* Last: the backend picks the device up once "frontend" exists. */
 		snprintf(path, sizeof(path), "%s/frontend", f->be);
-		put(path, f->fe);
+		simtest_put(&t, path, "%s", f->fe);
 	}
 }
 
@@ -215,10 +137,11 @@ static void pings(struct front *f, unsigned int rounds)
 			f->ring.req_prod_pvt++;
 		}
 		RING_PUSH_REQUESTS(&f->ring);
-		ck_assert_int_eq(hvsim_evtchn_send(sim, f->domid, f->port), 0);
+		ck_assert_int_eq(hvsim_evtchn_send(t.sim, f->domid, f->port), 0);
 		while (RING_HAS_UNCONSUMED_RESPONSES(&f->ring) < n)
-			ck_assert_msg(hvsim_evtchn_wait(sim, f->domid, f->port, WAIT_MS) == 0,
-			              "no answer to request %u", sent);
+			ck_assert_msg(
+			    hvsim_evtchn_wait(t.sim, f->domid, f->port, SIMTEST_WAIT_MS) == 0,
+			    "no answer to request %u", sent);
 		for (unsigned int i = 0; i < n; i++) {
 			struct ping_response rsp;
 
@@ -242,39 +165,23 @@ static void front_close(struct front *f)
 
 static void setup(void)
 {
-	const char *b = getenv("top_builddir");
-	char xsd[512], pb[512], xss[sizeof(dir) + 16], st[sizeof(dir) + 16];
+	char pb[512];
 
-	ck_assert_ptr_nonnull(b);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(xsd, sizeof(xsd), "%s/xenstore/xenstored/shoji-xenstored", b);
-	snprintf(pb, sizeof(pb), "%s/pv-drivers/dom0/ping-back/shoji-pingback", b);
-	snprintf(xss, sizeof(xss), "%s/xs.sock", dir);
-	snprintf(st, sizeof(st), "%s/xsstate", dir);
-	snprintf(pb_log, sizeof(pb_log), "%s/pingback.log", dir);
-	ck_assert_int_eq(mkdir(st, 0700), 0);
-	sim = hvsim_start(dir);
-	ck_assert_ptr_nonnull(sim);
-	xsd_pid = spawn((char *[]){xsd, "--socket", xss, "--state-dir", st, NULL}, NULL);
-	wait_path(xss);
-	xs = shoji_xs_open(xss);
-	ck_assert_ptr_nonnull(xs);
-	pb_pid = spawn((char *[]){pb, "--xs-socket", xss, "--hv-socket", (char *)hvsim_socket(sim),
-	                          "--verbose", NULL},
-	               pb_log);
-	wait_log("shoji-pingback: ready");
+	simtest_begin(&t, "test_sim_ping");
+	snprintf(pb_log, sizeof(pb_log), "%s/pingback.log", t.dir);
+	pb_pid = simtest_spawn(
+	    (char *[]){
+	        (char *)simtest_built(pb, sizeof(pb), "pv-drivers/dom0/ping-back/shoji-pingback"),
+	        "--xs-socket", t.xs_socket, "--hv-socket", (char *)hvsim_socket(t.sim), "--verbose",
+	        NULL},
+	    pb_log);
+	simtest_wait_file(pb_log, "shoji-pingback: ready");
 }
 
 static void teardown(void)
 {
-	char cmd[sizeof(dir) + 16];
-
-	stop(&pb_pid);
-	shoji_xs_close(xs);
-	stop(&xsd_pid);
-	hvsim_stop(sim);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	simtest_stop(&pb_pid);
+	simtest_end(&t);
 }
 
 START_TEST(ping_round_trips)
@@ -286,25 +193,25 @@ START_TEST(ping_round_trips)
 	wait_state(f.be, XenbusStateConnected);
 	putf(f.fe, "state", XenbusStateConnected);
 	snprintf(line, sizeof(line), "backend/ping/%u/0: connected", f.domid);
-	wait_log(line);
+	simtest_wait_file(pb_log, line);
 	/* The backend maps the ring: the guest cannot take it back meanwhile. */
-	ck_assert_int_ne(hvsim_grant_flags(sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
+	ck_assert_int_ne(hvsim_grant_flags(t.sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
 	                 0);
-	ck_assert_int_eq(hvsim_ungrant(sim, f.domid, RING_REF), -EBUSY);
+	ck_assert_int_eq(hvsim_ungrant(t.sim, f.domid, RING_REF), -EBUSY);
 
 	pings(&f, 500);
 	front_close(&f);
 	snprintf(line, sizeof(line), "backend/ping/%u/0: answered 500 pings", f.domid);
-	wait_log(line);
+	simtest_wait_file(pb_log, line);
 	/* Closed: the backend has let the ring go, and the grant can be revoked. */
-	ck_assert_int_eq(hvsim_grant_flags(sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
+	ck_assert_int_eq(hvsim_grant_flags(t.sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
 	                 0);
-	ck_assert_int_eq(hvsim_ungrant(sim, f.domid, RING_REF), 0);
+	ck_assert_int_eq(hvsim_ungrant(t.sim, f.domid, RING_REF), 0);
 
-	ck_assert_int_eq(hvsim_domain_destroy(sim, f.domid), 0);
+	ck_assert_int_eq(hvsim_domain_destroy(t.sim, f.domid), 0);
 	snprintf(line, sizeof(line), "domain %u is gone", f.domid);
-	wait_log(line);
-	ck_assert(alive(pb_pid));
+	simtest_wait_file(pb_log, line);
+	ck_assert(simtest_alive(pb_pid));
 }
 END_TEST
 
@@ -317,13 +224,13 @@ START_TEST(grant_to_another_domain_is_refused)
 	front_start(&f, NOT_DOM0);
 	wait_state(f.be, XenbusStateClosing);
 	snprintf(path, sizeof(path), "%s/error", f.be);
-	err = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, NULL);
+	err = shoji_xs_read(t.xs, SHOJI_XS_NO_TX, path, NULL);
 	ck_assert_ptr_nonnull(err);
 	free(err);
-	ck_assert_int_eq(hvsim_grant_flags(sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
+	ck_assert_int_eq(hvsim_grant_flags(t.sim, f.domid, RING_REF) & (GTF_reading | GTF_writing),
 	                 0);
-	ck_assert_int_eq(hvsim_ungrant(sim, f.domid, RING_REF), 0);
-	ck_assert(alive(pb_pid));
+	ck_assert_int_eq(hvsim_ungrant(t.sim, f.domid, RING_REF), 0);
+	ck_assert(simtest_alive(pb_pid));
 
 	/* Another guest that grants correctly is served. */
 	front_start(&ok, 0);
@@ -343,16 +250,16 @@ START_TEST(hostile_frontend_stops_only_its_device)
 	wait_state(h.be, XenbusStateConnected);
 	putf(h.fe, "state", XenbusStateConnected);
 	h.ring.sring->req_prod = h.ring.req_prod_pvt + 100000u;
-	ck_assert_int_eq(hvsim_evtchn_send(sim, h.domid, h.port), 0);
+	ck_assert_int_eq(hvsim_evtchn_send(t.sim, h.domid, h.port), 0);
 	snprintf(line, sizeof(line), "backend/ping/%u/0: impossible request index, device stopped",
 	         h.domid);
-	wait_log(line);
-	ck_assert(alive(pb_pid));
+	simtest_wait_file(pb_log, line);
+	ck_assert(simtest_alive(pb_pid));
 	/* No answer comes on the broken device. */
 	usleep(200000);
 	ck_assert_int_eq(h.ring.sring->rsp_prod, 0);
 	front_close(&h);
-	ck_assert_int_eq(hvsim_ungrant(sim, h.domid, RING_REF), 0);
+	ck_assert_int_eq(hvsim_ungrant(t.sim, h.domid, RING_REF), 0);
 
 	front_start(&ok, 0);
 	wait_state(ok.be, XenbusStateConnected);

@@ -1,0 +1,141 @@
+/* What hvsim's Check tests share (see simtest.h). */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "simtest.h"
+
+#define POLL_US 10000
+
+void simtest_begin(struct simtest *t, const char *name)
+{
+	char xsd[512], state[sizeof(t->dir) + 16];
+
+	memset(t, 0, sizeof(*t));
+	t->xsd_pid = -1;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/%s.XXXXXX", name);
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->xs_socket, sizeof(t->xs_socket), "%s/xs.sock", t->dir);
+	snprintf(state, sizeof(state), "%s/xsstate", t->dir);
+	ck_assert_int_eq(mkdir(state, 0700), 0);
+	t->sim = hvsim_start(t->dir);
+	ck_assert_ptr_nonnull(t->sim);
+	t->xsd_pid =
+	    simtest_spawn((char *[]){(char *)simtest_built(xsd, sizeof(xsd),
+	                                                   "xenstore/xenstored/shoji-xenstored"),
+	                             "--socket", t->xs_socket, "--state-dir", state, NULL},
+	                  NULL);
+	simtest_wait_path(t->xs_socket);
+	t->xs = shoji_xs_open(t->xs_socket);
+	ck_assert_ptr_nonnull(t->xs);
+}
+
+void simtest_end(struct simtest *t)
+{
+	char cmd[sizeof(t->dir) + 16];
+
+	if (t->xs)
+		shoji_xs_close(t->xs);
+	simtest_stop(&t->xsd_pid);
+	if (t->sim)
+		hvsim_stop(t->sim);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+const char *simtest_built(char *buf, size_t len, const char *rel)
+{
+	const char *top = getenv("top_builddir");
+
+	ck_assert_msg(top != NULL, "top_builddir is not set: run through make check");
+	ck_assert_int_lt(snprintf(buf, len, "%s/%s", top, rel), (int)len);
+	return buf;
+}
+
+pid_t simtest_spawn(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+			if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+				_exit(127);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	return pid;
+}
+
+void simtest_stop(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = -1;
+}
+
+bool simtest_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+void simtest_wait_path(const char *path)
+{
+	struct stat st;
+
+	for (int i = 0; i < SIMTEST_WAIT_MS * 1000 / POLL_US && stat(path, &st) < 0; i++)
+		usleep(POLL_US);
+	ck_assert_msg(stat(path, &st) == 0, "%s did not appear", path);
+}
+
+static bool file_has(const char *path, const char *what)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+void simtest_wait_file(const char *path, const char *what)
+{
+	for (int i = 0; i < SIMTEST_WAIT_MS * 1000 / POLL_US && !file_has(path, what); i++)
+		usleep(POLL_US);
+	ck_assert_msg(file_has(path, what), "%s never had '%s'", path, what);
+}
+
+void simtest_put(struct simtest *t, const char *path, const char *fmt, ...)
+{
+	char value[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	ck_assert_int_lt(n, (int)sizeof(value));
+	ck_assert_msg(shoji_xs_write(t->xs, SHOJI_XS_NO_TX, path, value, (unsigned int)n) == 0,
+	              "cannot write %s: %s", path, strerror(errno));
+}
