@@ -14,6 +14,15 @@ tests_sim_libhvsim_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 HVSIM_LDADD = tests/sim/libhvsim.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
 	dom0-tools/libctrl/libshoji-ctrl.la $(UTIL_LIB) $(UUID_LIBS)
 
+# hvsim's own promises, checked with Dom0's libraries.
+check_PROGRAMS += tests/sim/test_hvsim
+TESTS += tests/sim/test_hvsim
+tests_sim_test_hvsim_SOURCES = tests/sim/test_hvsim.c
+tests_sim_test_hvsim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_hvsim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_hvsim_LDADD = $(HVSIM_LDADD) dom0-tools/libevtchn/libshoji-evtchn.la \
+	dom0-tools/libgnttab/libshoji-gnttab.la $(CHECK_LIBS)
+
 # shoji-pingback, unchanged, against hvsim and a private shoji-xenstored; the
 # test plays the ping frontend as the simulated guest.
 check_PROGRAMS += tests/sim/test_sim_ping
