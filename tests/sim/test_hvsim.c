@@ -108,7 +108,11 @@ START_TEST(grants_map_the_guest_page)
 	p = shoji_gnttab_map_grant_ref(g, dom, REF, PROT_READ);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p, "from Dom0");
+	ck_assert_int_eq(hvsim_grant_flags(sim, dom, REF),
+	                 GTF_permit_access | GTF_readonly | GTF_reading);
+	ck_assert_int_eq(hvsim_ungrant(sim, dom, REF), -EBUSY); /* a reader is a user too */
 	ck_assert_int_eq(shoji_gnttab_unmap(g, p, 1), 0);
+	ck_assert_int_eq(hvsim_ungrant(sim, dom, REF), 0);
 
 	/* The last frame of the table is placed; one past it is not. */
 	ck_assert_int_eq(hvsim_grant(sim, dom, HVSIM_GRANT_REFS - 1, 0, gfn, false), 0);
