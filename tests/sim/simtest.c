@@ -44,14 +44,17 @@ void simtest_begin(struct simtest *t, const char *name)
 void simtest_end(struct simtest *t)
 {
 	char cmd[sizeof(t->dir) + 16];
+	int status;
 
 	if (t->xs)
 		shoji_xs_close(t->xs);
-	simtest_stop(&t->xsd_pid);
+	status = simtest_stop(&t->xsd_pid, NULL);
 	if (t->sim)
 		hvsim_stop(t->sim);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
 	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(status == 0, "shoji-xenstored did not exit cleanly (wait status %#x)",
+	              status);
 }
 
 const char *simtest_built(char *buf, size_t len, const char *rel)
@@ -82,13 +85,33 @@ pid_t simtest_spawn(char *const argv[], const char *log)
 	return pid;
 }
 
-void simtest_stop(pid_t *pid)
+/* Copy file @path to our stderr (a daemon's log, for the test's own log). */
+static void dump(const char *path)
 {
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	fprintf(stderr, "--- %s:\n", path);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	fclose(f);
+}
+
+int simtest_stop(pid_t *pid, const char *log)
+{
+	int status = 0;
+
 	if (*pid > 0) {
 		kill(*pid, SIGTERM);
-		waitpid(*pid, NULL, 0);
+		if (waitpid(*pid, &status, 0) < 0)
+			status = -1;
 	}
 	*pid = -1;
+	if (status != 0 && log)
+		dump(log);
+	return status;
 }
 
 bool simtest_alive(pid_t pid)

@@ -33,8 +33,12 @@ void simtest_end(struct simtest *t);
 const char *simtest_built(char *buf, size_t len, const char *rel);
 /* Start @argv, its stderr to file @log (NULL: ours); it is killed if the test process dies. */
 pid_t simtest_spawn(char *const argv[], const char *log);
-/* SIGTERM *@pid and reap it (nothing when -1); *@pid becomes -1. */
-void simtest_stop(pid_t *pid);
+/*
+ * SIGTERM *@pid and reap it (nothing when -1); *@pid becomes -1.  Returns
+ * its wait status: 0 for a clean exit (a sanitizer's report makes it
+ * non-zero), when its stderr file @log (may be NULL) is copied to ours.
+ */
+int simtest_stop(pid_t *pid, const char *log);
 /* Whether our child @pid still runs. */
 bool simtest_alive(pid_t pid);
 

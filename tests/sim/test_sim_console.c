@@ -134,8 +134,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	simtest_stop(&cd_pid);
+	int status = simtest_stop(&cd_pid, cd_log);
+
 	simtest_end(&t);
+	ck_assert_msg(status == 0, "shoji-consoled did not exit cleanly (wait status %#x)", status);
 }
 
 START_TEST(output_reaches_the_log)

@@ -180,8 +180,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	simtest_stop(&pb_pid);
+	int status = simtest_stop(&pb_pid, pb_log);
+
 	simtest_end(&t);
+	ck_assert_msg(status == 0, "shoji-pingback did not exit cleanly (wait status %#x)", status);
 }
 
 START_TEST(ping_round_trips)
