@@ -149,16 +149,54 @@ void simtest_wait_file(const char *path, const char *what)
 	ck_assert_msg(file_has(path, what), "%s never had '%s'", path, what);
 }
 
-void simtest_put(struct simtest *t, const char *path, const char *fmt, ...)
+void simtest_put(struct simtest *t, const char *dir, const char *node, const char *fmt, ...)
 {
-	char value[256];
+	char path[256], value[256];
 	va_list ap;
 	int n;
 
+	if (node)
+		ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, node),
+		                 (int)sizeof(path));
+	else
+		ck_assert_int_lt(snprintf(path, sizeof(path), "%s", dir), (int)sizeof(path));
 	va_start(ap, fmt);
 	n = vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
 	ck_assert_int_lt(n, (int)sizeof(value));
 	ck_assert_msg(shoji_xs_write(t->xs, SHOJI_XS_NO_TX, path, value, (unsigned int)n) == 0,
 	              "cannot write %s: %s", path, strerror(errno));
+}
+
+void simtest_device(struct simtest *t, const char *type, uint32_t domid, uint32_t devid,
+                    char fe[64], char be[64])
+{
+	ck_assert_int_lt(snprintf(fe, 64, "/local/domain/%u/device/%s/%u", domid, type, devid), 64);
+	ck_assert_int_lt(snprintf(be, 64, "/local/domain/0/backend/%s/%u/%u", type, domid, devid),
+	                 64);
+	simtest_put(t, fe, "backend", "%s", be);
+	simtest_put(t, fe, "backend-id", "0");
+	simtest_put(t, fe, "state", "%d", XenbusStateInitialising);
+	simtest_put(t, be, "frontend-id", "%u", domid);
+	simtest_put(t, be, "state", "%d", XenbusStateInitialising);
+	simtest_put(t, be, "frontend", "%s", fe);
+}
+
+void simtest_wait_state(struct simtest *t, const char *dir, enum xenbus_state state)
+{
+	char path[256], want[8];
+	char *got = NULL;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(want, sizeof(want), "%d", (int)state);
+	for (int i = 0; i < SIMTEST_WAIT_MS * 1000 / POLL_US; i++) {
+		free(got);
+		got = shoji_xs_read(t->xs, SHOJI_XS_NO_TX, path, NULL);
+		if (got && strcmp(got, want) == 0)
+			break;
+		usleep(POLL_US);
+	}
+	ck_assert_msg(got && strcmp(got, want) == 0, "%s is '%s', not %s", path,
+	              got ? got : "(none)", want);
+	free(got);
 }

@@ -8,8 +8,10 @@
 #define SHOJI_SIMTEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include <shoji/io/xenbus.h>
 #include <shoji/xs.h>
 
 #include "hvsim.h"
@@ -47,8 +49,20 @@ void simtest_wait_path(const char *path);
 /* Wait until file @path has @what in one of its lines. */
 void simtest_wait_file(const char *path, const char *what);
 
-/* Write printf-formatted @fmt to xenstore node @path. */
-void simtest_put(struct simtest *t, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Write printf-formatted @fmt to xenstore node @dir/@node (@node NULL: @dir itself). */
+void simtest_put(struct simtest *t, const char *dir, const char *node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * A PV device as the toolstack lays it out before the guest runs:
+ * frontend /local/domain/@domid/device/@type/@devid (backend, backend-id,
+ * state Initialising) and backend /local/domain/0/backend/@type/@domid/@devid
+ * (frontend-id, state, and last "frontend", which makes a libshoji-backend
+ * class pick the device up).  The two paths go to @fe and @be (64 bytes).
+ */
+void simtest_device(struct simtest *t, const char *type, uint32_t domid, uint32_t devid,
+                    char fe[64], char be[64]);
+/* Wait until xenbus node @dir/state reads @state. */
+void simtest_wait_state(struct simtest *t, const char *dir, enum xenbus_state state);
 
 #endif

@@ -55,12 +55,10 @@ static void guest_start(struct guest *g)
 	ck_assert_int_gt(r, 0);
 	g->port = (evtchn_port_t)r;
 	snprintf(g->name, sizeof(g->name), "simcon-%u", g->domid);
-	snprintf(path, sizeof(path), "/local/domain/%u/name", g->domid);
-	simtest_put(&t, path, "%s", g->name);
-	snprintf(path, sizeof(path), "/local/domain/%u/console/port", g->domid);
-	simtest_put(&t, path, "%u", g->port);
-	snprintf(path, sizeof(path), "/local/domain/%u/console/ring-ref", g->domid);
-	simtest_put(&t, path, "%u", CON_GFN);
+	snprintf(path, sizeof(path), "/local/domain/%u", g->domid);
+	simtest_put(&t, path, "name", "%s", g->name);
+	simtest_put(&t, path, "console/port", "%u", g->port);
+	simtest_put(&t, path, "console/ring-ref", "%u", CON_GFN);
 }
 
 /* The guest's console driver: put @len bytes in the out ring, waiting for room. */

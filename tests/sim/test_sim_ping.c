@@ -35,35 +35,6 @@ static struct simtest t;
 static char pb_log[sizeof(t.dir) + 16];
 static pid_t pb_pid = -1;
 
-/* Wait until @dirpath/state reads @want. */
-static void wait_state(const char *dirpath, enum xenbus_state want)
-{
-	char path[160], v[8];
-	char *got = NULL;
-
-	snprintf(path, sizeof(path), "%s/state", dirpath);
-	snprintf(v, sizeof(v), "%d", (int)want);
-	for (int i = 0; i < SIMTEST_WAIT_MS / 10; i++) {
-		free(got);
-		got = shoji_xs_read(t.xs, SHOJI_XS_NO_TX, path, NULL);
-		if (got && strcmp(got, v) == 0)
-			break;
-		usleep(10000);
-	}
-	ck_assert_msg(got && strcmp(got, v) == 0, "%s is '%s', not %s", path, got ? got : "(none)",
-	              v);
-	free(got);
-}
-
-/* Write @value to node @node of directory @dirpath. */
-static void putf(const char *dirpath, const char *node, unsigned long value)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%s", dirpath, node);
-	simtest_put(&t, path, "%lu", value);
-}
-
 /* The ping frontend of one simulated guest. */
 struct front {
 	uint32_t domid;
@@ -73,9 +44,9 @@ struct front {
 };
 
 /*
- * A guest with device ping/0 laid out as the toolstack does, its ring page
- * granted to @grantee and its port allocated for Dom0, published with
- * state Initialised.
+ * A guest with device ping/0, laid out by the toolstack, which then shares
+ * its ring page (granted to @grantee) and port (for Dom0) as ping-front
+ * does and says Initialised.
  */
 static void front_start(struct front *f, domid_t grantee)
 {
@@ -85,21 +56,9 @@ static void front_start(struct front *f, domid_t grantee)
 	r = hvsim_domain_new(t.sim, MEMORY);
 	ck_assert_int_gt(r, 0);
 	f->domid = (uint32_t)r;
-	snprintf(f->fe, sizeof(f->fe), "/local/domain/%u/device/ping/0", f->domid);
-	snprintf(f->be, sizeof(f->be), "/local/domain/0/backend/ping/%u/0", f->domid);
-	simtest_put(&t, f->fe, "%s", "");
-	putf(f->fe, "backend-id", 0);
-	putf(f->fe, "state", XenbusStateInitialising);
-	{
-		char path[96];
+	simtest_device(&t, "ping", f->domid, 0, f->fe, f->be);
+	simtest_wait_state(&t, f->be, XenbusStateInitWait);
 
-		snprintf(path, sizeof(path), "%s/backend", f->fe);
-		simtest_put(&t, path, "%s", f->be);
-	}
-	putf(f->be, "frontend-id", f->domid);
-	putf(f->be, "state", XenbusStateInitialising);
-
-	/* The guest: ring page, grant, port (ping-front's order). */
 	s = hvsim_guest_mem(t.sim, f->domid, (uint64_t)HVSIM_GFN_FREE << XEN_PAGE_SHIFT,
 	                    PING_RING_PAGE);
 	ck_assert_ptr_nonnull(s);
@@ -109,16 +68,9 @@ static void front_start(struct front *f, domid_t grantee)
 	r = hvsim_evtchn_alloc(t.sim, f->domid, 0);
 	ck_assert_int_gt(r, 0);
 	f->port = (evtchn_port_t)r;
-	putf(f->fe, "ring-ref", RING_REF);
-	putf(f->fe, "event-channel", f->port);
-	putf(f->fe, "state", XenbusStateInitialised);
-	{
-		char path[96];
-
-		/* Last: the backend picks the device up once "frontend" exists. */
-		snprintf(path, sizeof(path), "%s/frontend", f->be);
-		simtest_put(&t, path, "%s", f->fe);
-	}
+	simtest_put(&t, f->fe, "ring-ref", "%u", RING_REF);
+	simtest_put(&t, f->fe, "event-channel", "%u", f->port);
+	simtest_put(&t, f->fe, "state", "%d", XenbusStateInitialised);
 }
 
 /* Send @rounds requests in batches and check every answer. */
@@ -157,10 +109,10 @@ static void pings(struct front *f, unsigned int rounds)
 /* The frontend closes: Closing, Closed, each answered by the backend. */
 static void front_close(struct front *f)
 {
-	putf(f->fe, "state", XenbusStateClosing);
-	wait_state(f->be, XenbusStateClosing);
-	putf(f->fe, "state", XenbusStateClosed);
-	wait_state(f->be, XenbusStateClosed);
+	simtest_put(&t, f->fe, "state", "%d", XenbusStateClosing);
+	simtest_wait_state(&t, f->be, XenbusStateClosing);
+	simtest_put(&t, f->fe, "state", "%d", XenbusStateClosed);
+	simtest_wait_state(&t, f->be, XenbusStateClosed);
 }
 
 static void setup(void)
@@ -192,8 +144,8 @@ START_TEST(ping_round_trips)
 	char line[128];
 
 	front_start(&f, 0);
-	wait_state(f.be, XenbusStateConnected);
-	putf(f.fe, "state", XenbusStateConnected);
+	simtest_wait_state(&t, f.be, XenbusStateConnected);
+	simtest_put(&t, f.fe, "state", "%d", XenbusStateConnected);
 	snprintf(line, sizeof(line), "backend/ping/%u/0: connected", f.domid);
 	simtest_wait_file(pb_log, line);
 	/* The backend maps the ring: the guest cannot take it back meanwhile. */
@@ -224,7 +176,7 @@ START_TEST(grant_to_another_domain_is_refused)
 
 	/* The ring is granted to some other domain: Dom0's map must fail. */
 	front_start(&f, NOT_DOM0);
-	wait_state(f.be, XenbusStateClosing);
+	simtest_wait_state(&t, f.be, XenbusStateClosing);
 	snprintf(path, sizeof(path), "%s/error", f.be);
 	err = shoji_xs_read(t.xs, SHOJI_XS_NO_TX, path, NULL);
 	ck_assert_ptr_nonnull(err);
@@ -236,8 +188,8 @@ START_TEST(grant_to_another_domain_is_refused)
 
 	/* Another guest that grants correctly is served. */
 	front_start(&ok, 0);
-	wait_state(ok.be, XenbusStateConnected);
-	putf(ok.fe, "state", XenbusStateConnected);
+	simtest_wait_state(&t, ok.be, XenbusStateConnected);
+	simtest_put(&t, ok.fe, "state", "%d", XenbusStateConnected);
 	pings(&ok, 10);
 	front_close(&ok);
 }
@@ -249,8 +201,8 @@ START_TEST(hostile_frontend_stops_only_its_device)
 	char line[128];
 
 	front_start(&h, 0);
-	wait_state(h.be, XenbusStateConnected);
-	putf(h.fe, "state", XenbusStateConnected);
+	simtest_wait_state(&t, h.be, XenbusStateConnected);
+	simtest_put(&t, h.fe, "state", "%d", XenbusStateConnected);
 	h.ring.sring->req_prod = h.ring.req_prod_pvt + 100000u;
 	ck_assert_int_eq(hvsim_evtchn_send(t.sim, h.domid, h.port), 0);
 	snprintf(line, sizeof(line), "backend/ping/%u/0: impossible request index, device stopped",
@@ -264,8 +216,8 @@ START_TEST(hostile_frontend_stops_only_its_device)
 	ck_assert_int_eq(hvsim_ungrant(t.sim, h.domid, RING_REF), 0);
 
 	front_start(&ok, 0);
-	wait_state(ok.be, XenbusStateConnected);
-	putf(ok.fe, "state", XenbusStateConnected);
+	simtest_wait_state(&t, ok.be, XenbusStateConnected);
+	simtest_put(&t, ok.fe, "state", "%d", XenbusStateConnected);
 	pings(&ok, 50);
 	front_close(&ok);
 }
