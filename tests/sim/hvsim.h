@@ -30,6 +30,18 @@
  * It stays paused (it has no entry point); Dom0 sees it as shoji-hv shows
  * any domain (libshoji-ctrl's info, list, events).
  *
+ * A frontend in a test (see test_sim_ping.c; simtest.h adds a private
+ * shoji-xenstored, daemons and the xenbus layout):
+ *   sim = hvsim_start(dir);          the backend runs with --hv-socket hvsim_socket(sim)
+ *   dom = hvsim_domain_new(sim, 16 << 20);
+ *   ring = hvsim_guest_mem(sim, dom, HVSIM_GFN_FREE << XEN_PAGE_SHIFT, XEN_PAGE_SIZE);
+ *   hvsim_grant(sim, dom, 8, 0, HVSIM_GFN_FREE, false);   ring-ref 8 for Dom0
+ *   port = hvsim_evtchn_alloc(sim, dom, 0);               event-channel
+ *   ... requests on the ring; hvsim_evtchn_send(sim, dom, port);
+ *   hvsim_evtchn_wait(sim, dom, port, 10000); ... responses
+ *   hvsim_ungrant(sim, dom, 8) == 0 once the backend has let go
+ * and link $(HVSIM_LDADD) (tests/sim/local.mk).
+ *
  * Errors: functions return 0 or a value >= 0, or -errno (hypercall results
  * are Xen's errno values, which are Linux's).  Calls on one domain may come
  * from any thread (they are serialized); destroy a domain only once no
