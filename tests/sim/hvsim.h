@@ -44,8 +44,9 @@
  *
  * Errors: functions return 0 or a value >= 0, or -errno (hypercall results
  * are Xen's errno values, which are Linux's).  Calls on one domain may come
- * from any thread (they are serialized); destroy a domain only once no
- * other thread uses it.
+ * from any thread (they are serialized), but only one thread at a time may
+ * wait in hvsim_evtchn_wait() (an upcall wakes one waiter, as one vCPU);
+ * destroy a domain only once no other thread uses it.
  */
 #ifndef SHOJI_HVSIM_H
 #define SHOJI_HVSIM_H
