@@ -8,9 +8,8 @@
  * shoji-hv may die and come back (every guest dies with it).  The handles of
  * one shoji-hv instance are a link; each ring connection holds the link it
  * was made through, so that its teardown never touches a later instance's
- * ports.  A lost link (seen on its control connection, or as EPIPE or
- * ECONNRESET from a call) is dropped with every ring made through it, and
- * the next INTRODUCE opens a new one.
+ * ports.  A lost link (its control connection reads end of file) is dropped
+ * with every ring made through it, and the next INTRODUCE opens a new one.
  */
 #include "config.h"
 
@@ -42,7 +41,6 @@ struct ring_dom0 {
 	struct hv_link *link;    /* the current link, or NULL */
 	struct shoji_ctrl *ctrl; /* domain states, after VIRQ_DOM_EXC; watched for a lost link */
 	int exc_port;            /* VIRQ_DOM_EXC on link, or -1 */
-	unsigned int generation; /* bumped when a link is dropped */
 };
 
 /* Per connection: what to undo when it closes. */
@@ -109,12 +107,6 @@ static void ring_dom0_reset(struct ring_dom0 *rd)
 		shoji_ctrl_close(rd->ctrl);
 	rd->ctrl = NULL;
 	rd->exc_port = -1;
-	rd->generation++;
-}
-
-unsigned int ring_dom0_generation(const struct ring_dom0 *rd)
-{
-	return rd->generation;
 }
 
 void ring_dom0_free(struct ring_dom0 *rd)
@@ -142,14 +134,8 @@ static void peer_release(void *arg)
 	free(p);
 }
 
-/* Did a call fail because shoji-hv went away? */
-static bool link_error(int err)
-{
-	return err == EPIPE || err == ECONNRESET;
-}
-
-static int connect_once(struct ring_dom0 *rd, struct xsd *d, uint32_t domid, uint64_t gfn,
-                        uint32_t port, struct xs_conn **out)
+int ring_dom0_connect(struct ring_dom0 *rd, struct xsd *d, uint32_t domid, uint64_t gfn,
+                      uint32_t port, struct xs_conn **out)
 {
 	struct hv_link *l = link_get(rd);
 	struct ring_peer *p = NULL;
@@ -199,19 +185,6 @@ out:
 	free(r);
 	errno = err;
 	return -1;
-}
-
-int ring_dom0_connect(struct ring_dom0 *rd, struct xsd *d, uint32_t domid, uint64_t gfn,
-                      uint32_t port, struct xs_conn **out)
-{
-	if (connect_once(rd, d, domid, gfn, port, out) == 0)
-		return 0;
-	if (!rd->link || !link_error(errno))
-		return -1;
-	/* shoji-hv went away since the link was opened: once more, on a new link. */
-	log_warnx("lost shoji-hv (%s): reconnecting", strerror(errno));
-	ring_dom0_drop(rd, d);
-	return connect_once(rd, d, domid, gfn, port, out);
 }
 
 int ring_dom0_exc_fd(struct ring_dom0 *rd)

@@ -42,10 +42,9 @@ bool ring_dom0_link_lost(const struct ring_dom0 *rd);
 /*
  * The link is lost: close every ring made through it (their domains died
  * with shoji-hv), fire @releaseDomain, and drop the link; the next
- * INTRODUCE opens a new one.  VIRQ_DOM_EXC must be bound again.
+ * INTRODUCE opens a new one.  The VIRQ_DOM_EXC and link descriptors from
+ * before are closed: stop watching them first.
  */
 void ring_dom0_drop(struct ring_dom0 *rd, struct xsd *d);
-/* Bumped by each drop or reset: a VIRQ_DOM_EXC descriptor from before is dead. */
-unsigned int ring_dom0_generation(const struct ring_dom0 *rd);
 
 #endif

@@ -55,7 +55,6 @@ struct daemon {
 	struct ring_dom0 *rings;      /* guest ring plumbing */
 	struct event *exc_ev;         /* VIRQ_DOM_EXC: some domain stopped */
 	struct event *link_ev;        /* shoji-hv's end of the rings' link closed */
-	unsigned int exc_gen;         /* the ring_dom0 generation exc_ev belongs to */
 	uid_t uid;                    /* ours: socket clients of this uid (or root) are dom0 */
 	struct log_limit log_refused; /* socket clients of other users */
 	bool detach;
@@ -323,16 +322,14 @@ static void watch_dom_exc(struct daemon *dm)
 {
 	int fd;
 
-	if (dm->exc_ev && dm->exc_gen == ring_dom0_generation(dm->rings))
+	if (dm->exc_ev)
 		return;
-	unwatch_dom_exc(dm);
 	fd = ring_dom0_exc_fd(dm->rings);
 	if (fd < 0) {
 		log_warnx("cannot bind VIRQ_DOM_EXC: %s (dead domains wait for RELEASE)",
 		          strerror(errno));
 		return;
 	}
-	dm->exc_gen = ring_dom0_generation(dm->rings);
 	dm->exc_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_dom_exc, dm);
 	dm->link_ev =
 	    event_new(dm->base, ring_dom0_link_fd(dm->rings), EV_READ | EV_PERSIST, on_link, dm);
