@@ -601,6 +601,17 @@ static int do_dump_core(struct api_call *x)
 	return 0;
 }
 
+/* x->dom for the block commands: a defined domain that does not run is told so. */
+static int block_target(struct api_call *x)
+{
+	x->dom = running(x);
+	if (x->dom)
+		return 0;
+	if (state_has_def(x->sd, x->req->target))
+		return sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target);
+	return no_domain(x);
+}
+
 /* The end of a held block-detach (block_detach's callback). */
 static void detach_done(void *arg, int status, const char *msg)
 {
@@ -624,6 +635,9 @@ static int do_block_attach(struct api_call *x)
 	size_t n = 0, vlen;
 	int rc;
 
+	rc = block_target(x);
+	if (rc)
+		return rc;
 	vlen = nl ? (size_t)(nl - x->text) : 0;
 	if (!nl || vlen == 0 || vlen >= sizeof(d.target) || strlen(x->text) != x->req->text_len ||
 	    (f & API_F_PHY && f & API_F_FILE))
@@ -656,6 +670,9 @@ static int do_block_detach(struct api_call *x)
 
 	if (strlen(x->text) != x->req->text_len || x->req->value > 86400)
 		return sd_fail(x->e, EINVAL, "malformed block-detach request");
+	rc = block_target(x);
+	if (rc)
+		return rc;
 	x->c->held = true; /* until detach_done */
 	rc = block_detach(x->sd, x->dom, x->text, x->req->flags & API_F_FORCE, timeout, detach_done,
 	                  x->c, x->e);
@@ -713,8 +730,8 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_DUMPXML] = {.fn = do_dumpxml, .target = true},
     [API_AUTOSTART] = {.fn = do_autostart, .target = true},
     [API_DUMP_CORE] = {.fn = do_dump_core, .target = true, .running = true, .text = true},
-    [API_BLOCK_ATTACH] = {.fn = do_block_attach, .target = true, .running = true, .text = true},
-    [API_BLOCK_DETACH] = {.fn = do_block_detach, .target = true, .running = true, .text = true},
+    [API_BLOCK_ATTACH] = {.fn = do_block_attach, .target = true, .text = true},
+    [API_BLOCK_DETACH] = {.fn = do_block_detach, .target = true, .text = true},
     [API_BLOCK_LIST] = {.fn = do_block_list, .target = true},
 };
 
