@@ -25,9 +25,9 @@ struct opts {
 	bool paused, console, all, json, wait, force, disable, cdrom;
 	unsigned long timeout;
 	const char *mode, *type; /* block-attach: --mode r|w, --type file|phy */
-	const char *kernel; /* --kernel: replaces <os><kernel> */
-	int first;          /* index of the first operand */
-	int status;         /* the exit status when parse() says the command is done */
+	const char *kernel;      /* --kernel: replaces <os><kernel> */
+	int first;               /* index of the first operand */
+	int status;              /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -71,7 +71,8 @@ static bool allowed(const struct cli_command *cmd, const char *opt)
 	snprintf(word, sizeof(word), "%s%s", opt[0] == '-' ? "" : "--", opt);
 	len = strlen(word);
 	for (const char *p = strstr(cmd->usage, word); p; p = strstr(p + 1, word))
-		if ((p == cmd->usage || strchr(" [|", p[-1])) && !strchr("-abcdefghijklmnopqrstuvwxyz", p[len] ? p[len] : '!'))
+		if ((p == cmd->usage || strchr(" [|", p[-1])) &&
+		    !strchr("-abcdefghijklmnopqrstuvwxyz", p[len] ? p[len] : '!'))
 			return true;
 	return false;
 }
@@ -103,8 +104,8 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 		/* A known option this command does not take (named: its argument may be
 		 * argv[optind - 1]). */
 		if (c != 'h' && c != OPT_HELP && !allowed(cmd, name))
-			return cli_usage_error(cmd, "unknown option '%s%s'", name[0] == '-' ? "" : "--",
-			                       name);
+			return cli_usage_error(cmd, "unknown option '%s%s'",
+			                       name[0] == '-' ? "" : "--", name);
 		switch (c) {
 		case 'h':
 		case OPT_HELP:
@@ -141,7 +142,8 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 			break;
 		case OPT_TYPE:
 			if (strcmp(optarg, "file") && strcmp(optarg, "phy"))
-				return cli_usage_error(cmd, "--type is file or phy, not '%s'", optarg);
+				return cli_usage_error(cmd, "--type is file or phy, not '%s'",
+				                       optarg);
 			o->type = optarg;
 			break;
 		case OPT_CDROM:
@@ -602,8 +604,8 @@ int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv)
 /* ---- disks ---- */
 
 static const char *const xenbus_state_names[] = {
-    "unknown", "initialising", "initwait", "initialised", "connected",
-    "closing", "closed",  "reconfiguring", "reconfigured",
+    "unknown", "initialising", "initwait",      "initialised",  "connected",
+    "closing", "closed",       "reconfiguring", "reconfigured",
 };
 
 static const char *xenbus_state_name(int32_t s)
@@ -653,7 +655,8 @@ void cli_info_disks(const char *name, bool json)
 	const struct api_vbd *v;
 
 	snprintf(req.target, sizeof(req.target), "%s", name);
-	if (cli_request(API_BLOCK_LIST, &req, NULL, NULL, &reply, &len) || !vbd_reply(reply, len, &n))
+	if (cli_request(API_BLOCK_LIST, &req, NULL, NULL, &reply, &len) ||
+	    !vbd_reply(reply, len, &n))
 		n = 0;
 	v = (const void *)reply;
 	if (json) {
@@ -717,8 +720,8 @@ static int block_attach(struct opts *o, struct api_req *req, char **argv)
 	int rc;
 
 	if (domxml_disk_devid(target) < 0)
-		return cli_usage_error(o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)",
-		                       target);
+		return cli_usage_error(
+		    o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)", target);
 	if (o->cdrom && o->mode && !strcmp(o->mode, "w"))
 		return cli_usage_error(o->cmd, "a cdrom is read-only (--mode w with --cdrom)");
 	if (!argv[o->first + 1][0])
@@ -749,8 +752,8 @@ static int block_detach(struct opts *o, struct api_req *req, char **argv)
 	int rc;
 
 	if (domxml_disk_devid(target) < 0)
-		return cli_usage_error(o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)",
-		                       target);
+		return cli_usage_error(
+		    o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)", target);
 	req->flags = o->force ? API_F_FORCE : 0;
 	req->value = o->timeout;
 	req->text_len = (uint32_t)strlen(target);

@@ -33,7 +33,7 @@ struct cli_command {
 	const char *usage;   /* arguments after the command name */
 	const char *help;    /* the long help for `shoji help CMD` */
 	bool json;           /* accepts --json */
-	bool interleaved;    /* options may follow the operands (block-attach NAME SRC TGT --mode r) */
+	bool interleaved; /* options may follow the operands (block-attach NAME SRC TGT --mode r) */
 };
 
 /* The command table, terminated by an entry with a NULL name. */

@@ -592,8 +592,9 @@ static void check_disk_target(struct domxml_walk *w, struct domain_disk *d, cons
 		                 bus);
 	for (size_t i = 0; d->target[0] && i + 1 < w->cfg->n_disks; i++)
 		if (!strcmp(w->cfg->disks[i].target, d->target))
-			domxml_error_add(w->errs, line, "<target> dev '%s' is already used at line %d",
-			                 d->target, w->cfg->disks[i].line);
+			domxml_error_add(w->errs, line,
+			                 "<target> dev '%s' is already used at line %d", d->target,
+			                 w->cfg->disks[i].line);
 	free(dev);
 	free(bus);
 }

@@ -43,8 +43,7 @@ static bool add_memory(xmlNode *parent, const char *name, uint64_t kib)
 static bool add_disk(xmlNode *devices, const struct domain_disk *d)
 {
 	xmlNode *n = add_empty(devices, "disk"), *c;
-	bool ok =
-	    set_attr(n, "type", domain_disk_type_name(d->type)) &&
+	bool ok = set_attr(n, "type", domain_disk_type_name(d->type)) &&
 	          set_attr(n, "device", domain_disk_device_name(d->device));
 
 	if (ok && (d->driver_name || d->driver_type)) {

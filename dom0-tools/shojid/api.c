@@ -26,7 +26,7 @@
 
 #define DEFAULT_WAIT_S   60
 #define DEFAULT_DETACH_S 10 /* as libxl waits for a backend to close */
-#define DMESG_MAX      (1024 * 1024)
+#define DMESG_MAX        (1024 * 1024)
 
 struct sd_client {
 	struct sd_client *next;

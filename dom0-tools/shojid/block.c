@@ -181,10 +181,11 @@ static void detach_tick(evutil_socket_t fd, short what, void *arg)
 		if (w->done)
 			w->done(w->arg, 0, NULL);
 	} else {
-		snprintf(msg, sizeof(msg),
-		         "the backend did not close %s within %u s (state %d); its xenstore entries "
-		         "were removed anyway",
-		         w->target, w->timeout_s, state);
+		snprintf(
+		    msg, sizeof(msg),
+		    "the backend did not close %s within %u s (state %d); its xenstore entries "
+		    "were removed anyway",
+		    w->target, w->timeout_s, state);
 		log_warnx("domain %" PRIu32 ": %s", w->domid, msg);
 		if (w->done)
 			w->done(w->arg, ETIMEDOUT, msg);

@@ -63,7 +63,8 @@ static void make_dir(struct vbd_tx *x, const char *dir, const struct shoji_xs_pe
 {
 	if (x->failed[0])
 		return;
-	if (shoji_xs_mkdir(x->xs, x->t, dir) < 0 || shoji_xs_set_perms(x->xs, x->t, dir, perms, 2) < 0)
+	if (shoji_xs_mkdir(x->xs, x->t, dir) < 0 ||
+	    shoji_xs_set_perms(x->xs, x->t, dir, perms, 2) < 0)
 		set_failed(x, dir);
 }
 
@@ -73,8 +74,7 @@ void vbd_paths(uint32_t domid, long devid, char *be, char *fe)
 	snprintf(fe, VBD_PATH_MAX, "/local/domain/%" PRIu32 "/device/vbd/%ld", domid, devid);
 }
 
-static void write_vbd(struct vbd_tx *x, uint32_t domid, const struct domain_disk *d,
-                      bool bootable)
+static void write_vbd(struct vbd_tx *x, uint32_t domid, const struct domain_disk *d, bool bootable)
 {
 	const struct shoji_xs_perm be_perms[2] = {{0, SHOJI_XS_PERM_NONE},
 	                                          {domid, SHOJI_XS_PERM_READ}};
@@ -123,8 +123,8 @@ static int in_transaction(struct shoji_xs *xs, const char *what,
 		if (x.failed[0]) {
 			err = errno;
 			shoji_xs_transaction_end(xs, x.t, true);
-			return sd_fail(e, err, "xenstore: cannot write %s for %s: %s", x.failed, what,
-			               strerror(err));
+			return sd_fail(e, err, "xenstore: cannot write %s for %s: %s", x.failed,
+			               what, strerror(err));
 		}
 		if (shoji_xs_transaction_end(xs, x.t, false) == 0)
 			return 0;
@@ -283,8 +283,7 @@ static bool same_store(const struct stat *a, const struct stat *b)
  * it read-only.
  */
 static int conflicts_with(const struct domain_config *cfg, const char *owner,
-                          const struct domain_disk *d, const struct stat *st,
-                          struct sd_err *e)
+                          const struct domain_disk *d, const struct stat *st, struct sd_err *e)
 {
 	for (size_t i = 0; i < cfg->n_disks; i++) {
 		const struct domain_disk *o = &cfg->disks[i];

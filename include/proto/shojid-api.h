@@ -54,14 +54,14 @@ enum api_type {
 
 #define API_EVENT_MSG        0x100 /* header type of a pushed event */
 
-#define API_F_PAUSED         0x1u  /* create/start: leave the domain paused */
-#define API_F_ALL            0x2u  /* list: also defined domains that are not running */
-#define API_F_WAIT           0x4u  /* shutdown/reboot: reply when it is done */
-#define API_F_FORCE          0x8u  /* shutdown: destroy after the timeout */
-#define API_F_DISABLE        0x10u /* autostart: turn it off */
-#define API_F_UUID_GENERATED 0x20u /* create/define: the file had no <uuid> */
-#define API_F_READONLY       0x40u /* block-attach: mode r */
-#define API_F_CDROM          0x80u /* block-attach: a cdrom (read-only) */
+#define API_F_PAUSED         0x1u   /* create/start: leave the domain paused */
+#define API_F_ALL            0x2u   /* list: also defined domains that are not running */
+#define API_F_WAIT           0x4u   /* shutdown/reboot: reply when it is done */
+#define API_F_FORCE          0x8u   /* shutdown: destroy after the timeout */
+#define API_F_DISABLE        0x10u  /* autostart: turn it off */
+#define API_F_UUID_GENERATED 0x20u  /* create/define: the file had no <uuid> */
+#define API_F_READONLY       0x40u  /* block-attach: mode r */
+#define API_F_CDROM          0x80u  /* block-attach: a cdrom (read-only) */
 #define API_F_PHY            0x100u /* block-attach: SOURCE must be a block device */
 #define API_F_FILE           0x200u /* block-attach: SOURCE must be a regular file */
 
@@ -142,14 +142,14 @@ struct api_event {
 /* One PV disk of a domain (block-list, info): its configuration and what
  * xenstore says (-1 where a node is absent: not running, or not connected). */
 struct api_vbd {
-	int32_t devid;     /* virtual-device */
+	int32_t devid; /* virtual-device */
 	int32_t backend_id;
-	int32_t state;     /* the frontend's XenbusState */
-	int32_t be_state;  /* the backend's */
-	int32_t evtchn;    /* the frontend's event-channel */
-	int32_t ring_ref;  /* the frontend's ring-ref */
-	uint8_t type;      /* enum domain_disk_type */
-	uint8_t device;    /* enum domain_disk_device */
+	int32_t state;    /* the frontend's XenbusState */
+	int32_t be_state; /* the backend's */
+	int32_t evtchn;   /* the frontend's event-channel */
+	int32_t ring_ref; /* the frontend's ring-ref */
+	uint8_t type;     /* enum domain_disk_type */
+	uint8_t device;   /* enum domain_disk_device */
 	uint8_t readonly;
 	uint8_t pad;
 	char target[8];    /* xvda .. xvdzz */

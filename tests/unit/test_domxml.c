@@ -295,9 +295,9 @@ END_TEST
 /* Virtual-device numbers as libxl gives them. */
 START_TEST(test_disk_devid)
 {
-	ck_assert_int_eq(domxml_disk_devid("xvda"), 51712);  /* 202 << 8 */
-	ck_assert_int_eq(domxml_disk_devid("xvdb"), 51728);  /* | 1 << 4 */
-	ck_assert_int_eq(domxml_disk_devid("xvdp"), 51952);  /* index 15 */
+	ck_assert_int_eq(domxml_disk_devid("xvda"), 51712);     /* 202 << 8 */
+	ck_assert_int_eq(domxml_disk_devid("xvdb"), 51728);     /* | 1 << 4 */
+	ck_assert_int_eq(domxml_disk_devid("xvdp"), 51952);     /* index 15 */
 	ck_assert_int_eq(domxml_disk_devid("xvdq"), 268439552); /* (1 << 28) | 16 << 8 */
 	ck_assert_int_eq(domxml_disk_devid("xvdz"), (1 << 28) | (25 << 8));
 	ck_assert_int_eq(domxml_disk_devid("xvdaa"), (1 << 28) | (26 << 8));

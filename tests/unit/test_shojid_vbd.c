@@ -97,7 +97,8 @@ static void expect_perms(const char *path, uint32_t o, uint32_t r)
 
 START_TEST(test_layout)
 {
-	struct domain_disk file = {.type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "xvdb"};
+	struct domain_disk file = {
+	    .type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "xvdb"};
 	struct domain_disk cd = {.type = DOMAIN_DISK_BLOCK,
 	                         .device = DOMAIN_DISK_DEVICE_CDROM,
 	                         .source = "/dev/sr0",
@@ -174,14 +175,16 @@ END_TEST
 /* A write that fails half-way (a stale frontend directory) leaves no backend. */
 START_TEST(test_refused_leaves_nothing)
 {
-	struct domain_disk file = {.type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "xvdb"};
-	struct domain_disk bad = {.type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "sda"};
+	struct domain_disk file = {
+	    .type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "xvdb"};
+	struct domain_disk bad = {
+	    .type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "sda"};
 	struct sd_err e = {""};
 
 	start_daemon();
-	ck_assert_int_eq(shoji_xs_write(xs, SHOJI_XS_NO_TX, "/local/domain/7/device/vbd/51728/state",
-	                                "6", 1),
-	                 0);
+	ck_assert_int_eq(
+	    shoji_xs_write(xs, SHOJI_XS_NO_TX, "/local/domain/7/device/vbd/51728/state", "6", 1),
+	    0);
 	ck_assert_int_eq(vbd_write(xs, 7, &file, true, &e), EEXIST);
 	ck_assert_msg(strstr(e.msg, "/local/domain/7/device/vbd/51728") != NULL, "%s", e.msg);
 	ck_assert(!exists("/local/domain/0/backend/vbd/7/51728"));
@@ -289,8 +292,8 @@ START_TEST(test_sharing)
 	ck_assert_int_eq(vbd_check_sharing(&sd, &cfg, &mine[1], &st, &e), 0);
 	/* A disk not yet in cfg (block-attach) is compared with all of cfg's. */
 	{
-		struct domain_disk extra = {.type = DOMAIN_DISK_FILE, .target = "xvdc",
-		                            .source = other};
+		struct domain_disk extra = {
+		    .type = DOMAIN_DISK_FILE, .target = "xvdc", .source = other};
 
 		ck_assert_int_eq(vbd_check_sharing(&sd, &cfg, &extra, &st, &e), EBUSY);
 		extra.readonly = true;
