@@ -10,15 +10,10 @@
 require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
 
-# shoji-blkback when it is built; else detach can only time out (checked too).
+# ts_start runs shoji-blkback when it is built; else detach can only time out (checked too).
 BLKBACK="$top_builddir/pv-drivers/dom0/blkback/shoji-blkback"
 [ -x "$BLKBACK" ] || BLKBACK=""
-disk_cleanup() {
-	[ -f "$TS_STATE/shoji-blkback.pid" ] && stop_pids "$(cat "$TS_STATE/shoji-blkback.pid")"
-	ts_cleanup
-}
-trap disk_cleanup EXIT
-ts_start --blkback-bin "${BLKBACK:-/nonexistent/shoji-blkback}"
+ts_start
 
 # disk_xml NAME DISK-ELEMENTS...: NAME.xml for the idle guest with those <disk>s.
 disk_xml() {
@@ -170,7 +165,7 @@ shoji block-attach d1 "$IMG/b.img" xvdb --mode r >/dev/null || fail "re-attach b
 
 # --- shojid restarts: the attached disk is still the domain's.
 stop_pids "$SHOJID_PID"
-ts_start --blkback-bin "${BLKBACK:-/nonexistent/shoji-blkback}"
+ts_start
 shoji block-list d1 | grep -q "^268439552 " || fail "the cdrom was lost over a shojid restart"
 
 # --- destroy removes every directory of the domain.
