@@ -224,7 +224,8 @@ const struct cli_command cli_commands[] = {
                 "  --cdrom           a cdrom (always read-only)\n"
                 "\n"
                 "Refused, with nothing changed: a missing SOURCE, one that is neither a\n"
-                "regular file nor a block device, one attached read-write to any domain\n"
+                "regular file nor a block device, one you cannot open yourself as the\n"
+                "disk needs it, one attached read-write to any domain\n"
                 "(or read-only, when asked for read-write here; read-only sharing is\n"
                 "allowed), a TARGET the domain already has, a domain that is not running.\n",
         .interleaved = true,

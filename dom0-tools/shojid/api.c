@@ -192,12 +192,16 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 	return 0;
 }
 
-/* Builds cfg (and frees it), paused if asked; replies with the new domain's info. */
+/* Builds cfg (and frees it), paused if asked; replies with the new domain's info.
+ * The client must be able to open its disks itself. */
 static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
+	int rc = block_check_access(cfg, &x->c->cred, x->e);
+
+	if (!rc)
+		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
 
 	domain_config_free(cfg);
 	if (rc)
@@ -651,14 +655,15 @@ static int do_block_attach(struct api_call *x)
 	/* Without --type the source says what it is. */
 	if (f & API_F_PHY || (!(f & API_F_FILE) && stat(d.source, &st) == 0 && S_ISBLK(st.st_mode)))
 		d.type = DOMAIN_DISK_BLOCK;
-	rc = block_attach(x->sd, x->dom, &d, x->e);
+	rc = block_attach(x->sd, x->dom, &d, &x->c->cred, x->e);
 	free(d.source);
 	if (rc)
 		return rc;
-	rc = block_list(x->sd, &x->dom->cfg, x->dom->domid, &v, &n, x->e);
-	if (rc)
-		return rc;
-	api_reply(x->c, 0, &v[n - 1], sizeof(*v));
+	/* Attached: the reply is its entry (none when out of memory, still a success). */
+	if (block_list(x->sd, &x->dom->cfg, x->dom->domid, &v, &n, x->e) == 0 && n)
+		api_reply(x->c, 0, &v[n - 1], sizeof(*v));
+	else
+		api_reply(x->c, 0, NULL, 0);
 	free(v);
 	return 0;
 }

@@ -54,6 +54,17 @@ int block_check_config(struct shojid *sd, const struct domain_config *cfg, struc
 	return 0;
 }
 
+int block_check_access(const struct domain_config *cfg, const struct sd_cred *as, struct sd_err *e)
+{
+	for (size_t i = 0; i < cfg->n_disks; i++) {
+		int rc = vbd_check_access(&cfg->disks[i], as, e);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int block_write_all(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e)
 {
 	for (size_t i = 0; i < dom->cfg.n_disks; i++) {
@@ -88,7 +99,8 @@ static int check_running(struct shojid *sd, const struct sd_dom *dom, struct sd_
 	return 0;
 }
 
-int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d, struct sd_err *e)
+int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
+                 const struct sd_cred *as, struct sd_err *e)
 {
 	struct domain_disk *v;
 	struct stat st;
@@ -112,6 +124,8 @@ int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d, s
 		rc = vbd_check_source(d, &st, e);
 	if (!rc)
 		rc = vbd_check_sharing(sd, &dom->cfg, d, &st, e);
+	if (!rc && as)
+		rc = vbd_check_access(d, as, e);
 	if (rc)
 		return rc;
 	v = reallocarray(dom->cfg.disks, dom->cfg.n_disks + 1, sizeof(*v));

@@ -8,6 +8,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/lifecycle.c \
 	dom0-tools/shojid/action.c \
 	dom0-tools/shojid/coredump.c \
+	dom0-tools/shojid/fsid.c \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
 	dom0-tools/shojid/vbd.c \
@@ -48,7 +49,8 @@ tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test_shojid_vbd
 TESTS += tests/unit/test_shojid_vbd
 tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c \
-	dom0-tools/shojid/vbd.c dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
+	dom0-tools/shojid/vbd.c dom0-tools/shojid/fsid.c dom0-tools/shojid/err.c \
+	dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
 tests_unit_test_shojid_vbd_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
 	$(EVENT_CFLAGS)

@@ -6,7 +6,7 @@
  * API dispatcher sends both to the CLI.  Only the log family (log.h) prints.
  *
  * Layers, each calling only those before it:
- *   err.c, dom.c, action.c, xslayout.c, vbd.c -> state.c -> coredump.c, spawn.c, block.c
+ *   err.c, dom.c, action.c, xslayout.c, vbd.c, fsid.c -> state.c -> coredump.c, spawn.c, block.c
  *   -> build.c
  *   -> lifecycle.c -> api.c -> main.c
  * A lower layer tells the ones above through hooks they register: events
@@ -186,6 +186,19 @@ struct sd_cred {
  */
 int coredump_domain(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
                     struct sd_err *e);
+/* fsid.c: file-system access with a client's identity (see fsid.c). */
+#define SD_GROUPS_MAX 256 /* supplementary groups shojid may have */
+struct sd_fs_id {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[SD_GROUPS_MAX];
+	int n_groups;
+	bool switched;
+};
+/* Take as's identity (nothing to do when as is NULL or shojid's own); EPERM on failure,
+ * after which sd_fs_id_leave must still be called. */
+int sd_fs_id_enter(struct sd_fs_id *f, const struct sd_cred *as);
+void sd_fs_id_leave(struct sd_fs_id *f);
 /* Dump a stopped domain into sd->dump_dir as NAME-DOMID-TIMESTAMP.core; the path goes to path. */
 int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, size_t len,
                     struct sd_err *e);
@@ -217,6 +230,10 @@ void vbd_remove(struct shoji_xs *xs, uint32_t domid, long devid);
 void vbd_remove_all(struct shoji_xs *xs, uint32_t domid);
 /* d's source exists and is of its type (a regular file, or a block device); *st is filled. */
 int vbd_check_source(const struct domain_disk *d, struct stat *st, struct sd_err *e);
+/* The client as (NULL: shojid itself) can open d's source as d needs it (read, or read
+ * and write): a client gets no file through shojid that it could not open itself. */
+struct sd_cred;
+int vbd_check_access(const struct domain_disk *d, const struct sd_cred *as, struct sd_err *e);
 /* d (of cfg) may use that store: no running domain, nor an earlier disk of cfg, has it
  * unless both are read-only. */
 int vbd_check_sharing(struct shojid *sd, const struct domain_config *cfg,
@@ -225,11 +242,14 @@ int vbd_check_sharing(struct shojid *sd, const struct domain_config *cfg,
 /* block.c: the disks of running domains (build, block-attach/detach/list). */
 /* Every disk of cfg has its source and may use it (vbd_check_sharing). */
 int block_check_config(struct shojid *sd, const struct domain_config *cfg, struct sd_err *e);
+/* vbd_check_access for every disk of cfg. */
+int block_check_access(const struct domain_config *cfg, const struct sd_cred *as, struct sd_err *e);
 /* Write the vbd directories of every disk of dom (the first one bootable). */
 int block_write_all(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
 /* Hot-attach d (taken over on success, left to the caller otherwise) to the running dom;
  * on failure nothing is left in xenstore or the record. */
-int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d, struct sd_err *e);
+int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
+                 const struct sd_cred *as, struct sd_err *e);
 /* How a detach ends: status 0, or ETIMEDOUT with a message (the entries are gone either way). */
 typedef void sd_block_done_fn(void *arg, int status, const char *msg);
 /* Detach target from dom: at once with force, else once the backend closed (or

@@ -16,12 +16,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <shoji/io/xenbus.h>
 
@@ -267,6 +269,26 @@ int vbd_check_source(const struct domain_disk *d, struct stat *st, struct sd_err
 		return sd_fail(e, EINVAL, "disk source '%s' is not a %s", d->source,
 		               block ? "block device" : "regular file");
 	return 0;
+}
+
+int vbd_check_access(const struct domain_disk *d, const struct sd_cred *as, struct sd_err *e)
+{
+	struct sd_fs_id id = {0};
+	int rc = sd_fs_id_enter(&id, as), fd;
+
+	if (rc) {
+		sd_fs_id_leave(&id);
+		return sd_fail(e, rc, "cannot take the client's identity to check its disks");
+	}
+	fd = open(d->source, (d->readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		rc = sd_fail(e, errno, "disk source '%s' cannot be opened %s by uid %lu: %s",
+		             d->source, d->readonly ? "read-only" : "read-write",
+		             (unsigned long)(as ? as->uid : geteuid()), strerror(errno));
+	else
+		close(fd);
+	sd_fs_id_leave(&id);
+	return rc;
 }
 
 /* Two stats name the same backing store (a file by inode, a device by number). */

@@ -306,6 +306,49 @@ START_TEST(test_sharing)
 }
 END_TEST
 
+/* A client opens a source through shojid only as far as it could itself
+ * (root switches to nobody's file-system identity for this). */
+START_TEST(test_access)
+{
+	char tmp[] = "/tmp/test-shojid-vbd-acc.XXXXXX", img[64], want[256];
+	const struct sd_cred nobody = {.uid = 65534, .gid = 65534};
+	struct domain_disk d = {.type = DOMAIN_DISK_FILE, .target = "xvda"};
+	struct sd_err e = {""};
+	int fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_access: not root, identity switch not checked\n");
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+	snprintf(img, sizeof(img), "%s/img", tmp);
+	fd = open(img, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	d.source = img;
+	ck_assert_int_eq(vbd_check_access(&d, NULL, &e), 0); /* shojid itself */
+	ck_assert_int_eq(vbd_check_access(&d, &nobody, &e), EACCES);
+	snprintf(want, sizeof(want),
+	         "disk source '%s' cannot be opened read-write by uid 65534: Permission denied",
+	         img);
+	ck_assert_str_eq(e.msg, want);
+	d.readonly = true;
+	ck_assert_int_eq(vbd_check_access(&d, &nobody, &e), EACCES);
+	ck_assert_int_eq(chmod(img, 0644), 0);
+	ck_assert_int_eq(vbd_check_access(&d, &nobody, &e), 0);
+	d.readonly = false;
+	ck_assert_int_eq(vbd_check_access(&d, &nobody, &e), EACCES);
+	ck_assert_int_eq(chmod(img, 0666), 0);
+	ck_assert_int_eq(vbd_check_access(&d, &nobody, &e), 0);
+	/* shojid's own identity is back: a root-only file opens again. */
+	ck_assert_int_eq(chmod(img, 0600), 0);
+	ck_assert_int_eq(vbd_check_access(&d, NULL, &e), 0);
+	unlink(img);
+	rmdir(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shojid_vbd");
@@ -316,6 +359,7 @@ int main(void)
 	tcase_add_test(tc, test_refused_leaves_nothing);
 	tcase_add_test(tc, test_source);
 	tcase_add_test(tc, test_sharing);
+	tcase_add_test(tc, test_access);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
