@@ -48,3 +48,8 @@ tests_sim_test_sim_xs_hvrestart_SOURCES = tests/sim/test_sim_xs_hvrestart.c $(SI
 tests_sim_test_sim_xs_hvrestart_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_sim_xs_hvrestart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_xs_hvrestart_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# hvsim as a process, for shell tests of shojid without /dev/kvm.
+check_PROGRAMS += tests/sim/hvsim-serve
+tests_sim_hvsim_serve_SOURCES = tests/sim/hvsim-serve.c
+tests_sim_hvsim_serve_LDADD = $(HVSIM_LDADD)
