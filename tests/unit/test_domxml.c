@@ -127,8 +127,9 @@ static struct domxml_errors parse_bad_memory(const char *xml, const char *base_d
 START_TEST(test_written_size_limit)
 {
 	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
-	static const char head[] = "<domain type='xen'><name>big</name><memory unit='MiB'>16</memory>"
-	                           "<os><type>xenpvh</type><kernel>/k</kernel></os><description>";
+	static const char head[] =
+	    "<domain type='xen'><name>big</name><memory unit='MiB'>16</memory>"
+	    "<os><type>xenpvh</type><kernel>/k</kernel></os><description>";
 	static const char tail[] = "</description></domain>";
 	size_t fill[] = {100000, 300000}, i, n;
 
