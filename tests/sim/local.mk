@@ -40,3 +40,11 @@ tests_sim_test_sim_console_SOURCES = tests/sim/test_sim_console.c $(SIMTEST)
 tests_sim_test_sim_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_sim_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_console_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# shoji-xenstored across a shoji-hv (hvsim in a child) killed and restarted.
+check_PROGRAMS += tests/sim/test_sim_xs_hvrestart
+TESTS += tests/sim/test_sim_xs_hvrestart
+tests_sim_test_sim_xs_hvrestart_SOURCES = tests/sim/test_sim_xs_hvrestart.c $(SIMTEST)
+tests_sim_test_sim_xs_hvrestart_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_xs_hvrestart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_xs_hvrestart_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
