@@ -11,12 +11,16 @@ top="$SHOJI_TMP/top"
 mkdir "$top"
 ln -s "$(cd "$top_builddir" && pwd)" "$top/build"
 cp -r "$top_srcdir/examples" "$top/examples"
+# Files the examples make in /tmp (a disk image) go to our own directory instead.
+sed -i "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" "$top"/examples/*.xml
 SHOJI_SCHEMA="$top_srcdir/dom0-tools/domxml/shoji-domain.rng"
 export SHOJI_SCHEMA
 doc="$SHOJI_TMP/doc"
-sed -n 's/^    //p' "$top_srcdir/examples/README.md" >"$doc"
+sed -n 's/^    //p' "$top_srcdir/examples/README.md" | sed "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" >"$doc"
 cmds="$SHOJI_TMP/cmds"
-grep '^build/dom0-tools/cli/shoji .* examples/[^ ]*\.xml$' "$doc" >"$cmds" || true
+# The commands on example files, and the set-up commands before them (truncate: a disk image).
+grep -E '^(build/dom0-tools/cli/shoji .* examples/[^ ]*\.xml|truncate -s [0-9]+M [^ ]+)$' "$doc" >"$cmds" ||
+	true
 
 for x in "$top_srcdir"/examples/*.xml; do
 	grep -q " examples/$(basename "$x")\$" "$cmds" ||
@@ -31,6 +35,10 @@ while read -r cmd; do
 		"$doc" >"$SHOJI_TMP/want"
 	run=$cmd
 	case $cmd in
+	truncate*)
+		eval "$cmd" || fail "'$cmd' failed"
+		continue
+		;;
 	*" create "*)
 		echo "$cmd" >>"$creates"
 		run=$(echo "$cmd" | sed 's/ create / validate /')
