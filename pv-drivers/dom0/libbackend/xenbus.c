@@ -40,6 +40,8 @@ struct shoji_backend_dev {
 	struct shoji_backend_watch *fwatch; /* <frontend>/state */
 	enum xenbus_state state;            /* ours, as written */
 	bool connected;
+	bool detached;  /* the toolstack set online=0: Closed, and stays so */
+	bool adopting;  /* the node says Connected from a backend before us; not yet rewritten */
 	void *priv;
 	void *rings[DEV_MAX_RINGS];
 	unsigned int nrings;
@@ -91,6 +93,17 @@ char *shoji_backend_dev_read(struct shoji_backend_dev *dev, const char *node)
 	char path[256];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dev->fpath, node) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return shoji_xs_read(xs_of(dev), SHOJI_XS_NO_TX, path, NULL);
+}
+
+char *shoji_backend_dev_read_backend(struct shoji_backend_dev *dev, const char *node)
+{
+	char path[256];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dev->bpath, node) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
@@ -229,6 +242,25 @@ static void dev_disconnect(struct shoji_backend_dev *dev)
 	dev->port = -1;
 }
 
+/* Take the device down to Closing with @why in its error node. */
+static void dev_fail(struct shoji_backend_dev *dev, const char *why)
+{
+	dev_disconnect(dev);
+	shoji_backend_dev_write(dev, "error", why);
+	set_state(dev, XenbusStateClosing);
+}
+
+int shoji_backend_dev_close(struct shoji_backend_dev *dev, const char *why)
+{
+	if (!why || !*why) {
+		errno = EINVAL;
+		return -1;
+	}
+	shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_WARN, "%s: closing: %s", dev->bpath, why);
+	dev_fail(dev, why);
+	return 0;
+}
+
 static void dev_connect(struct shoji_backend_dev *dev)
 {
 	struct shoji_backend *be = dev->cls->be;
@@ -238,9 +270,7 @@ static void dev_connect(struct shoji_backend_dev *dev)
 
 		shoji_backend_log(be, SHOJI_BACKEND_LOG_WARN, "%s: connect failed: %s", dev->bpath,
 		                  strerror(err));
-		dev_disconnect(dev);
-		shoji_backend_dev_write(dev, "error", strerror(err));
-		set_state(dev, XenbusStateClosing);
+		dev_fail(dev, strerror(err));
 		return;
 	}
 	dev->connected = true;
@@ -258,6 +288,15 @@ static void frontend_changed(struct shoji_backend *be, const char *path, void *a
 	if (s && parse_ulong(s, &fs) < 0)
 		fs = XenbusStateUnknown;
 	free(s);
+	if (dev->detached)
+		return;
+	if (dev->adopting) {
+		dev->adopting = false;
+		if (fs != XenbusStateConnected) { /* a new handshake: show InitWait for real */
+			dev->state = XenbusStateUnknown;
+			set_state(dev, XenbusStateInitWait);
+		}
+	}
 	switch (fs) {
 	case XenbusStateInitialising:
 	case XenbusStateInitWait:
@@ -315,6 +354,35 @@ static struct shoji_backend_dev *dev_find(struct bk_class *cls, uint32_t domid, 
 	return NULL;
 }
 
+/* Hot-detach: the toolstack wrote online=0 (and state Closing); disconnect, then Closed. */
+static void dev_check_online(struct shoji_backend_dev *dev)
+{
+	char *online;
+
+	if (dev->detached)
+		return;
+	online = shoji_backend_dev_read_backend(dev, "online");
+	if (online && !strcmp(online, "0")) {
+		dev->detached = true;
+		shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_INFO, "%s: detached", dev->bpath);
+		dev_disconnect(dev);
+		dev->state = XenbusStateUnknown; /* the toolstack wrote Closing: write Closed anyway */
+		set_state(dev, XenbusStateClosed);
+	}
+	free(online);
+}
+
+/* The backend state node says Connected: a backend before us served the device. */
+static bool dev_was_connected(struct shoji_backend_dev *dev)
+{
+	char *s = shoji_backend_dev_read_backend(dev, "state");
+	unsigned long v;
+	bool yes = s && parse_ulong(s, &v) == 0 && v == XenbusStateConnected;
+
+	free(s);
+	return yes;
+}
+
 /* Make sure device (domid, devid) exists iff its backend directory has a frontend node. */
 static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 {
@@ -334,6 +402,7 @@ static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 	}
 	if (dev) {
 		free(fpath);
+		dev_check_online(dev);
 		return;
 	}
 	dev = calloc(1, sizeof(*dev));
@@ -359,9 +428,21 @@ static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 	}
 	dev->next = cls->devs;
 	cls->devs = dev;
-	shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: new device, frontend %s", dev->bpath,
-	                  dev->fpath);
-	set_state(dev, XenbusStateInitWait);
+	if (dev_was_connected(dev)) {
+		/* Adopt it: reconnect when the frontend is (still) Connected, without
+		 * showing it InitWait in between. */
+		shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: adopting connected device",
+		                  dev->bpath);
+		dev->state = XenbusStateInitWait;
+		dev->adopting = true;
+	} else {
+		shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: new device, frontend %s",
+		                  dev->bpath, dev->fpath);
+		set_state(dev, XenbusStateInitWait);
+	}
+	dev_check_online(dev);
+	if (dev->detached)
+		return;
 	snprintf(path, sizeof(path), "%s/state", dev->fpath);
 	dev->fwatch = shoji_backend_watch(be, path, frontend_changed, dev);
 	if (!dev->fwatch) {

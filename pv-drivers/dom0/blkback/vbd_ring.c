@@ -1,0 +1,304 @@
+/*
+ * vbd_ring.c: one block ring's consumer (see vbd_ring.h).
+ *
+ * Every request gets a slot for the time between its copy off the ring
+ * and its response; there are as many slots as ring entries, and the
+ * ring's own accounting (no more requests consumed than responses can be
+ * written) keeps them from running out.  A write barrier waits, copied and
+ * checked, until every earlier request has completed, then runs alone.
+ * The indexes the backend produces (req_cons, rsp_prod) are kept here and
+ * only published to the page; the frontend's req_prod is read once per
+ * pass and checked against them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vbd_ring.h"
+
+#define PAGE_SIZE 4096u
+
+struct slot {
+	struct vbd_ring *r;
+	struct blk_req req;
+	struct blk_io io;
+	struct iovec iov[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	void *map; /* the segments' pages, or NULL */
+	bool then_fsync;
+	int next_free;
+};
+
+struct vbd_ring {
+	struct vbd_ring_config cfg;
+	blkif_back_ring_t br;
+	struct slot *slots;
+	int free_head;
+	unsigned int inflight; /* started and not answered */
+	int held;              /* a barrier waiting for inflight == 0, or -1 */
+	bool barrier_active;   /* a barrier runs: nothing else starts */
+	bool stalled;          /* kick stopped for a barrier: resume on completion */
+	bool broken;
+};
+
+static void kick(struct vbd_ring *r);
+
+static void ring_break(struct vbd_ring *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void ring_break(struct vbd_ring *r, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	if (r->broken)
+		return;
+	r->broken = true;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	r->cfg.broken(r->cfg.arg, why);
+}
+
+static void respond(struct vbd_ring *r, uint64_t id, uint8_t operation, int status)
+{
+	blkif_response_t *rsp;
+	int notify;
+
+	if (r->broken)
+		return;
+	rsp = RING_GET_RESPONSE(&r->br, r->br.rsp_prod_pvt);
+	rsp->id = id;
+	rsp->operation = operation;
+	rsp->status = (int16_t)status;
+	r->br.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&r->br, notify);
+	if (notify)
+		r->cfg.notify(r->cfg.arg);
+}
+
+static void slot_put(struct vbd_ring *r, struct slot *sl)
+{
+	sl->next_free = r->free_head;
+	r->free_head = (int)(sl - r->slots);
+}
+
+static void start(struct vbd_ring *r, struct slot *sl);
+
+/* The request in @sl is done with @status: answer it and let waiting work go on. */
+static void finish(struct vbd_ring *r, struct slot *sl, int status)
+{
+	if (sl->map)
+		r->cfg.mapper.unmap(r->cfg.mapper.arg, sl->map, sl->req.nr_segs);
+	sl->map = NULL;
+	respond(r, sl->req.id, sl->req.operation, status);
+	r->inflight--;
+	if (sl->req.kind == BLK_BARRIER)
+		r->barrier_active = false;
+	slot_put(r, sl);
+	if (r->broken)
+		return;
+	if (r->held >= 0 && r->inflight == 0) {
+		struct slot *h = &r->slots[r->held];
+
+		r->held = -1;
+		start(r, h);
+		blk_engine_submit(r->cfg.engine);
+	}
+	if (r->stalled && !r->barrier_active && r->held < 0) {
+		r->stalled = false;
+		kick(r);
+	}
+}
+
+static void io_done(struct blk_io *io)
+{
+	struct slot *sl = (struct slot *)((char *)io - offsetof(struct slot, io));
+	struct vbd_ring *r = sl->r;
+
+	if (io->result == 0 && sl->then_fsync) {
+		sl->then_fsync = false;
+		io->op = BLK_IO_FSYNC;
+		io->fd = r->cfg.store->fd_buffered;
+		blk_engine_queue(r->cfg.engine, io);
+		blk_engine_submit(r->cfg.engine);
+		return;
+	}
+	finish(r, sl, io->result == 0              ? BLKIF_RSP_OKAY
+	              : io->result == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP
+	                                          : BLKIF_RSP_ERROR);
+}
+
+/* Map the segments of @sl's request and describe them as iovecs. */
+static int map_segments(struct vbd_ring *r, struct slot *sl)
+{
+	grant_ref_t refs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	const struct blk_req *q = &sl->req;
+
+	for (uint32_t i = 0; i < q->nr_segs; i++)
+		refs[i] = q->seg[i].gref;
+	sl->map = r->cfg.mapper.map(r->cfg.mapper.arg, q->nr_segs, refs, q->kind == BLK_READ);
+	if (!sl->map)
+		return -1;
+	for (uint32_t i = 0; i < q->nr_segs; i++) {
+		sl->iov[i].iov_base = (char *)sl->map + (size_t)i * PAGE_SIZE +
+		                      (size_t)q->seg[i].first_sect * XEN_BLKIF_SECTOR_SIZE;
+		sl->iov[i].iov_len =
+		    (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) * XEN_BLKIF_SECTOR_SIZE;
+	}
+	return 0;
+}
+
+/* Queue the I/O of the checked request in @sl. */
+static void start(struct vbd_ring *r, struct slot *sl)
+{
+	const struct blk_req *q = &sl->req;
+	struct blk_io *io = &sl->io;
+
+	r->inflight++;
+	if (q->kind == BLK_BARRIER)
+		r->barrier_active = true;
+	memset(io, 0, sizeof(*io));
+	io->done = io_done;
+	io->offset = q->sector * XEN_BLKIF_SECTOR_SIZE;
+	io->len = q->nr_sectors * XEN_BLKIF_SECTOR_SIZE;
+	io->fd = r->cfg.store->fd_buffered;
+	sl->then_fsync = false;
+	if (q->kind == BLK_DISCARD) {
+		io->op = BLK_IO_DISCARD;
+		io->blockdev = r->cfg.store->blockdev;
+	} else if (q->nr_segs == 0) { /* a bare flush or barrier */
+		io->op = BLK_IO_FSYNC;
+	} else {
+		if (map_segments(r, sl) < 0) {
+			finish(r, sl, BLKIF_RSP_ERROR);
+			return;
+		}
+		io->op = q->kind == BLK_READ ? BLK_IO_READ : BLK_IO_WRITE;
+		io->iov = sl->iov;
+		io->iovcnt = (int)q->nr_segs;
+		io->fd = blk_store_fd_for(r->cfg.store, io->offset, sl->iov, io->iovcnt);
+		sl->then_fsync = q->kind == BLK_FLUSH || q->kind == BLK_BARRIER;
+	}
+	blk_engine_queue(r->cfg.engine, io);
+}
+
+/* Check the request copied into @copy and start it (or hold it, or answer it). */
+static void take(struct vbd_ring *r, const struct blkif_request *copy)
+{
+	struct slot *sl;
+	int status;
+
+	if (r->free_head < 0) { /* cannot happen while the ring accounting holds */
+		ring_break(r, "no request slot left");
+		return;
+	}
+	sl = &r->slots[r->free_head];
+	r->free_head = sl->next_free;
+	status = blkif_check_request(copy, &r->cfg.limits, &sl->req);
+	if (status != BLKIF_RSP_OKAY) {
+		respond(r, sl->req.id, sl->req.operation, status);
+		slot_put(r, sl);
+		return;
+	}
+	if (sl->req.kind == BLK_BARRIER && r->inflight > 0) {
+		r->held = (int)(sl - r->slots);
+		return;
+	}
+	start(r, sl);
+}
+
+static void kick(struct vbd_ring *r)
+{
+	int more;
+
+	do {
+		RING_IDX rp = __atomic_load_n(&r->br.sring->req_prod, __ATOMIC_RELAXED);
+
+		xen_rmb();
+		if (RING_REQUEST_PROD_OVERFLOW(&r->br, rp)) {
+			ring_break(r,
+			           "req_prod %" PRIu32 " is more than %u requests ahead of rsp_prod %" PRIu32,
+			           rp, RING_SIZE(&r->br), r->br.rsp_prod_pvt);
+			return;
+		}
+		while (r->br.req_cons != rp && !r->broken) {
+			struct blkif_request copy;
+
+			if (r->barrier_active || r->held >= 0) {
+				r->stalled = true;
+				break;
+			}
+			RING_COPY_REQUEST(&r->br, r->br.req_cons, &copy);
+			r->br.req_cons++;
+			take(r, &copy);
+		}
+		blk_engine_submit(r->cfg.engine);
+		if (r->broken || r->stalled)
+			return;
+		RING_FINAL_CHECK_FOR_REQUESTS(&r->br, more);
+	} while (more);
+}
+
+void vbd_ring_kick(struct vbd_ring *r)
+{
+	if (!r->broken && !r->stalled)
+		kick(r);
+}
+
+struct vbd_ring *vbd_ring_new(const struct vbd_ring_config *cfg)
+{
+	struct vbd_ring *r;
+	RING_IDX start_idx;
+
+	if (!cfg->sring || cfg->ring_pages == 0 || (cfg->ring_pages & (cfg->ring_pages - 1)) ||
+	    !cfg->mapper.map || !cfg->mapper.unmap || !cfg->notify || !cfg->broken) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->cfg = *cfg;
+	r->held = -1;
+	start_idx = __atomic_load_n(&cfg->sring->rsp_prod, __ATOMIC_RELAXED);
+	BACK_RING_ATTACH(&r->br, cfg->sring, start_idx, cfg->ring_pages * PAGE_SIZE);
+	r->slots = calloc(RING_SIZE(&r->br), sizeof(*r->slots));
+	if (!r->slots) {
+		free(r);
+		return NULL;
+	}
+	r->free_head = -1;
+	for (unsigned int i = RING_SIZE(&r->br); i-- > 0;) {
+		r->slots[i].r = r;
+		slot_put(r, &r->slots[i]);
+	}
+	return r;
+}
+
+void vbd_ring_free(struct vbd_ring *r)
+{
+	if (!r)
+		return;
+	r->held = -1;
+	r->stalled = false;
+	blk_engine_submit(r->cfg.engine);
+	while (r->inflight > 0 && blk_engine_pending(r->cfg.engine) > 0)
+		blk_engine_reap(r->cfg.engine, true);
+	free(r->slots);
+	free(r);
+}
+
+unsigned int vbd_ring_inflight(const struct vbd_ring *r)
+{
+	return r->inflight;
+}
+
+bool vbd_ring_is_broken(const struct vbd_ring *r)
+{
+	return r->broken;
+}
