@@ -151,6 +151,7 @@ START_TEST(test_flush_barrier)
 	ck_assert_int_eq(out.kind, BLK_FLUSH);
 	ck_assert_uint_eq(out.nr_segs, 0);
 	ck_assert_uint_eq(out.nr_sectors, 0);
+	ck_assert_uint_eq(out.sector, 0); /* the wire's sector_number means nothing here */
 	r.nr_segments = 2;
 	r.sector_number = 0;
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_OKAY);

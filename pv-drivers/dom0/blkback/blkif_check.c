@@ -35,7 +35,7 @@ static int check_segments(const struct blkif_request *req, const struct blk_limi
 	}
 	out->nr_segs = req->nr_segments;
 	out->nr_sectors = total;
-	out->sector = req->sector_number;
+	out->sector = total > 0 ? req->sector_number : 0; /* a bare flush has no range */
 	if (total > 0 && !range_ok(req->sector_number, total, lim->sectors))
 		return BLKIF_RSP_ERROR;
 	if (total > 0 && out->kind != BLK_READ && lim->readonly)

@@ -354,22 +354,33 @@ static struct shoji_backend_dev *dev_find(struct bk_class *cls, uint32_t domid, 
 	return NULL;
 }
 
-/* Hot-detach: the toolstack wrote online=0 (and state Closing); disconnect, then Closed. */
+/*
+ * Hot-detach: the toolstack wrote online=0 (and state Closing, before or
+ * after): disconnect, then Closed, written again if the toolstack's
+ * Closing lands after ours.
+ */
 static void dev_check_online(struct shoji_backend_dev *dev)
 {
-	char *online;
+	char *v;
 
-	if (dev->detached)
+	if (!dev->detached) {
+		v = shoji_backend_dev_read_backend(dev, "online");
+		if (v && !strcmp(v, "0")) {
+			dev->detached = true;
+			shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_INFO, "%s: detached",
+			                  dev->bpath);
+			dev_disconnect(dev);
+		}
+		free(v);
+	}
+	if (!dev->detached)
 		return;
-	online = shoji_backend_dev_read_backend(dev, "online");
-	if (online && !strcmp(online, "0")) {
-		dev->detached = true;
-		shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_INFO, "%s: detached", dev->bpath);
-		dev_disconnect(dev);
-		dev->state = XenbusStateUnknown; /* the toolstack wrote Closing: write Closed anyway */
+	v = shoji_backend_dev_read_backend(dev, "state");
+	if (!v || strcmp(v, "6")) {
+		dev->state = XenbusStateUnknown;
 		set_state(dev, XenbusStateClosed);
 	}
-	free(online);
+	free(v);
 }
 
 /* The backend state node says Connected: a backend before us served the device. */
