@@ -67,15 +67,24 @@ END_TEST
 
 START_TEST(test_segment_count)
 {
+	/* Valid-looking segments follow the request in memory, so that only the
+	 * count check can refuse more than 11. */
+	struct {
+		struct blkif_request r;
+		struct blkif_request_segment more[256];
+	} m;
 	struct blkif_request r = req(BLKIF_OP_READ, 0, 0);
 	struct blk_req out;
 
+	for (int i = 0; i < 256; i++)
+		m.more[i] = (struct blkif_request_segment){.gref = 1, .first_sect = 0, .last_sect = 0};
+	m.r = req(BLKIF_OP_WRITE, BLKIF_MAX_SEGMENTS_PER_REQUEST + 1, 0);
+	ck_assert_int_eq(blkif_check_request(&m.r, &rw, &out), BLKIF_RSP_ERROR);
+	m.r.nr_segments = 255;
+	ck_assert_int_eq(blkif_check_request(&m.r, &rw, &out), BLKIF_RSP_ERROR);
+
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_ERROR);
 	r.operation = BLKIF_OP_WRITE;
-	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_ERROR);
-	r.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST + 1;
-	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_ERROR);
-	r.nr_segments = 255;
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_ERROR);
 	r.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST;
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_OKAY);
