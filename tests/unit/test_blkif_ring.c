@@ -66,6 +66,9 @@ static void test_broken(void *arg, const char *why)
 	snprintf(broken_why, sizeof(broken_why), "%s", why);
 }
 
+static bool persistent;
+static unsigned int max_persistent;
+
 static void attach(bool readonly)
 {
 	struct vbd_ring_config cfg = {.sring = sring_mem,
@@ -76,12 +79,16 @@ static void attach(bool readonly)
 	                                         .discard = store.discard},
 	                              .engine = eng,
 	                              .mapper = {test_map, test_unmap, NULL},
+	                              .persistent = persistent,
+	                              .max_persistent = max_persistent,
 	                              .notify = test_notify,
 	                              .broken = test_broken};
 
 	ring = vbd_ring_new(&cfg);
 	ck_assert_ptr_nonnull(ring);
 }
+
+static bool use_persistent;
 
 static void setup_kind(int i)
 {
@@ -103,6 +110,8 @@ static void setup_kind(int i)
 	FRONT_RING_INIT(&front, (blkif_sring_t *)sring_mem, 4096);
 	maps_live = notifies = 0;
 	broken_why[0] = '\0';
+	persistent = use_persistent;
+	max_persistent = 0;
 	attach(false);
 }
 
@@ -399,6 +408,52 @@ START_TEST(test_resume)
 }
 END_TEST
 
+/* feature-persistent: pages mapped once and kept; data still right; full cache falls back. */
+START_TEST(test_persistent)
+{
+	blkif_response_t rsp[16];
+	uint8_t back[8 * 4096];
+
+	use_persistent = true;
+	setup_kind(_i);
+	for (int round = 0; round < 3; round++) {
+		struct blkif_request w = rw_req(BLKIF_OP_WRITE, 1, 64, 0, 8, 0, 7);
+		struct blkif_request rd = rw_req(BLKIF_OP_READ, 2, 64, 10, 8, 0, 7);
+
+		pattern_fill(guest, 8 * 4096, 40 + round, 64 * 512);
+		push(&w);
+		kick_collect(1, rsp);
+		ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
+		memset(guest + 10 * 4096, 0, 8 * 4096);
+		push(&rd);
+		kick_collect(1, rsp);
+		ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
+		ck_assert_int_eq(pattern_check(guest + 10 * 4096, 8 * 4096, 40 + round, 64 * 512), -1);
+		ck_assert_int_eq(pread(store.fd_buffered, back, sizeof(back), 64 * 512),
+		                 (ssize_t)sizeof(back));
+		ck_assert_int_eq(pattern_check(back, sizeof(back), 40 + round, 64 * 512), -1);
+		/* 16 pages mapped once each, and still mapped */
+		ck_assert_uint_eq(vbd_ring_persistent_grants(ring), 16);
+		ck_assert_int_eq(maps_live, 16);
+	}
+	/* A cache of 4: an 8-page request is mapped for its own time only. */
+	vbd_ring_free(ring);
+	ck_assert_int_eq(maps_live, 0);
+	max_persistent = 4;
+	attach(false);
+	struct blkif_request w = rw_req(BLKIF_OP_WRITE, 3, 64, 20, 8, 0, 7);
+	pattern_fill(guest + 20 * 4096, 8 * 4096, 77, 64 * 512);
+	push(&w);
+	kick_collect(1, rsp);
+	ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
+	ck_assert_uint_eq(vbd_ring_persistent_grants(ring), 0);
+	ck_assert_int_eq(maps_live, 0);
+	ck_assert_int_eq(pread(store.fd_buffered, back, sizeof(back), 64 * 512), (ssize_t)sizeof(back));
+	ck_assert_int_eq(pattern_check(back, sizeof(back), 77, 64 * 512), -1);
+	use_persistent = false;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("blkif_ring");
@@ -413,6 +468,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_barrier_flush_discard, 0, 2);
 	tcase_add_loop_test(tc, test_hostile_index, 0, 2);
 	tcase_add_loop_test(tc, test_resume, 0, 2);
+	tcase_add_loop_test(tc, test_persistent, 0, 2);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -163,7 +163,7 @@ static int publish(struct vbd *v)
 	    write_node(v, "feature-flush-cache", "1") < 0 ||
 	    write_node(v, "feature-barrier", "1") < 0 ||
 	    write_node(v, "feature-discard", "%d", s->discard ? 1 : 0) < 0 ||
-	    write_node(v, "feature-persistent", "0") < 0 ||
+	    write_node(v, "feature-persistent", "1") < 0 ||
 	    write_node(v, "max-ring-page-order", "%d", MAX_RING_PAGE_ORDER) < 0 ||
 	    write_node(v, "multi-queue-max-queues", "1") < 0)
 		return -1;
@@ -291,7 +291,7 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	struct vbd *v = shoji_backend_dev_priv(dev);
 	struct vbd_ring_config cfg = {0};
 	char *proto = shoji_backend_dev_read(dev, "protocol");
-	unsigned long queues = 1;
+	unsigned long queues = 1, persistent = 0;
 
 	if (proto && strcmp(proto, "x86_64-abi")) {
 		log_warnx("%s: protocol %s is not supported (x86_64-abi only)",
@@ -309,6 +309,9 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	cfg.sring = map_ring(v);
 	if (!cfg.sring || shoji_backend_dev_bind(dev, "event-channel") < 0)
 		goto fail;
+	if (shoji_backend_dev_read_ulong(dev, "feature-persistent", &persistent) < 0)
+		persistent = 0;
+	cfg.persistent = persistent == 1;
 	cfg.ring_pages = v->ring_pages;
 	cfg.store = &v->store;
 	cfg.limits.sectors = v->store.sectors;

@@ -34,8 +34,16 @@ struct slot {
 	int next_free;
 };
 
+/* A persistently mapped grant (feature-persistent). */
+struct pgrant {
+	grant_ref_t ref;
+	void *page; /* NULL: free bucket */
+};
+
 struct vbd_ring {
 	struct vbd_ring_config cfg;
+	struct pgrant *pg; /* open addressing, pg_mask + 1 buckets */
+	unsigned int pg_mask, npg;
 	blkif_back_ring_t br;
 	struct slot *slots;
 	int free_head;
@@ -133,12 +141,58 @@ static void io_done(struct blk_io *io)
 	                                          : BLKIF_RSP_ERROR);
 }
 
+static struct pgrant *pg_find(struct vbd_ring *r, grant_ref_t ref)
+{
+	unsigned int i = (ref * 2654435761u) & r->pg_mask;
+
+	while (r->pg[i].page && r->pg[i].ref != ref)
+		i = (i + 1) & r->pg_mask;
+	return &r->pg[i];
+}
+
+/*
+ * Persistent grants: each segment's page from the cache, mapped (and kept)
+ * on first use.  1 when the cache cannot take the request's new grants
+ * (map it the ordinary way), 0 done, -1 a grant was refused.
+ */
+static int map_persistent(struct vbd_ring *r, struct slot *sl)
+{
+	const struct blk_req *q = &sl->req;
+	unsigned int need = 0;
+
+	for (uint32_t i = 0; i < q->nr_segs; i++)
+		need += !pg_find(r, q->seg[i].gref)->page;
+	if (r->npg + need > r->cfg.max_persistent)
+		return 1;
+	for (uint32_t i = 0; i < q->nr_segs; i++) {
+		struct pgrant *p = pg_find(r, q->seg[i].gref);
+
+		if (!p->page) {
+			p->page = r->cfg.mapper.map(r->cfg.mapper.arg, 1, &q->seg[i].gref, true);
+			if (!p->page)
+				return -1;
+			p->ref = q->seg[i].gref;
+			r->npg++;
+		}
+		sl->iov[i].iov_base = (char *)p->page + (size_t)q->seg[i].first_sect * XEN_BLKIF_SECTOR_SIZE;
+		sl->iov[i].iov_len =
+		    (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) * XEN_BLKIF_SECTOR_SIZE;
+	}
+	return 0;
+}
+
 /* Map the segments of @sl's request and describe them as iovecs. */
 static int map_segments(struct vbd_ring *r, struct slot *sl)
 {
 	grant_ref_t refs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	const struct blk_req *q = &sl->req;
 
+	if (r->pg) {
+		int rc = map_persistent(r, sl);
+
+		if (rc <= 0)
+			return rc;
+	}
 	for (uint32_t i = 0; i < q->nr_segs; i++)
 		refs[i] = q->seg[i].gref;
 	sl->map = r->cfg.mapper.map(r->cfg.mapper.arg, q->nr_segs, refs, q->kind == BLK_READ);
@@ -267,8 +321,18 @@ struct vbd_ring *vbd_ring_new(const struct vbd_ring_config *cfg)
 	r->held = -1;
 	start_idx = __atomic_load_n(&cfg->sring->rsp_prod, __ATOMIC_RELAXED);
 	BACK_RING_ATTACH(&r->br, cfg->sring, start_idx, cfg->ring_pages * PAGE_SIZE);
+	if (cfg->persistent) {
+		if (!r->cfg.max_persistent)
+			r->cfg.max_persistent = RING_SIZE(&r->br) * BLKIF_MAX_SEGMENTS_PER_REQUEST;
+		r->pg_mask = 1;
+		while (r->pg_mask + 1 < 2 * r->cfg.max_persistent) /* at most half full */
+			r->pg_mask = r->pg_mask * 2 + 1;
+		r->pg = calloc(r->pg_mask + 1, sizeof(*r->pg));
+	}
 	r->slots = calloc(RING_SIZE(&r->br), sizeof(*r->slots));
-	if (!r->slots) {
+	if (!r->slots || (cfg->persistent && !r->pg)) {
+		free(r->pg);
+		free(r->slots);
 		free(r);
 		return NULL;
 	}
@@ -289,6 +353,10 @@ void vbd_ring_free(struct vbd_ring *r)
 	blk_engine_submit(r->cfg.engine);
 	while (r->inflight > 0 && blk_engine_pending(r->cfg.engine) > 0)
 		blk_engine_reap(r->cfg.engine, true);
+	for (unsigned int i = 0; r->pg && i <= r->pg_mask; i++)
+		if (r->pg[i].page)
+			r->cfg.mapper.unmap(r->cfg.mapper.arg, r->pg[i].page, 1);
+	free(r->pg);
 	free(r->slots);
 	free(r);
 }
@@ -301,4 +369,9 @@ unsigned int vbd_ring_inflight(const struct vbd_ring *r)
 bool vbd_ring_is_broken(const struct vbd_ring *r)
 {
 	return r->broken;
+}
+
+unsigned int vbd_ring_persistent_grants(const struct vbd_ring *r)
+{
+	return r->npg;
 }

@@ -37,6 +37,14 @@ struct vbd_ring_config {
 	struct blk_limits limits;
 	struct blk_engine *engine;
 	struct vbd_mapper mapper;
+	/*
+	 * feature-persistent, both sides: segment pages are mapped (writable)
+	 * once per grant ref and kept until the ring is freed, up to
+	 * @max_persistent grants (0: RING_SIZE * 11); requests that would need
+	 * more are mapped for their own time, as without the feature.
+	 */
+	bool persistent;
+	unsigned int max_persistent;
 	void (*notify)(void *arg);                  /* signal the frontend's event channel */
 	void (*broken)(void *arg, const char *why); /* corrupt ring: take the device down */
 	void *arg;
@@ -47,12 +55,14 @@ struct vbd_ring_config {
  * earlier shoji-blkback) are not looked at again.  NULL + errno.
  */
 struct vbd_ring *vbd_ring_new(const struct vbd_ring_config *cfg);
-/* Finish what is in flight (reaping the engine), then free. */
+/* Finish what is in flight (reaping the engine), unmap persistent grants, free. */
 void vbd_ring_free(struct vbd_ring *r);
 /* The frontend notified: take every new request, submit them as one batch. */
 void vbd_ring_kick(struct vbd_ring *r);
 /* Requests taken and not yet answered. */
 unsigned int vbd_ring_inflight(const struct vbd_ring *r);
 bool vbd_ring_is_broken(const struct vbd_ring *r);
+/* Persistent grants mapped now. */
+unsigned int vbd_ring_persistent_grants(const struct vbd_ring *r);
 
 #endif
