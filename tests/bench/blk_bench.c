@@ -109,9 +109,11 @@ static void direct(const char *path, const struct load *l, struct result *res)
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
 		if (l->write)
-			io_uring_prep_write(sqe, fd, buf + i * l->bs, (unsigned int)l->bs, next_off(l, &seq));
+			io_uring_prep_write(sqe, fd, buf + i * l->bs, (unsigned int)l->bs,
+			                    next_off(l, &seq));
 		else
-			io_uring_prep_read(sqe, fd, buf + i * l->bs, (unsigned int)l->bs, next_off(l, &seq));
+			io_uring_prep_read(sqe, fd, buf + i * l->bs, (unsigned int)l->bs,
+			                   next_off(l, &seq));
 		io_uring_sqe_set_data64(sqe, i);
 	}
 	io_uring_submit(&ring);
@@ -140,11 +142,11 @@ static void direct(const char *path, const struct load *l, struct result *res)
 				struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
 				if (l->write)
-					io_uring_prep_write(sqe, fd, buf + i * l->bs, (unsigned int)l->bs,
-					                    next_off(l, &seq));
+					io_uring_prep_write(sqe, fd, buf + i * l->bs,
+					                    (unsigned int)l->bs, next_off(l, &seq));
 				else
-					io_uring_prep_read(sqe, fd, buf + i * l->bs, (unsigned int)l->bs,
-					                   next_off(l, &seq));
+					io_uring_prep_read(sqe, fd, buf + i * l->bs,
+					                   (unsigned int)l->bs, next_off(l, &seq));
 				io_uring_sqe_set_data64(sqe, i);
 				inflight++;
 			}
@@ -171,8 +173,9 @@ static void *fake_map(void *arg, uint32_t n, const grant_ref_t *refs, bool writa
 		return NULL;
 	for (uint32_t i = 0; i < n; i++)
 		if (refs[i] >= GUEST_PAGES ||
-		    mmap(area + (size_t)i * 4096, 4096, writable ? PROT_READ | PROT_WRITE : PROT_READ,
-		         MAP_SHARED | MAP_FIXED, memfd, (off_t)refs[i] * 4096) == MAP_FAILED) {
+		    mmap(area + (size_t)i * 4096, 4096,
+		         writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
+		         memfd, (off_t)refs[i] * 4096) == MAP_FAILED) {
 			munmap(area, (size_t)n * 4096);
 			return NULL;
 		}
@@ -242,11 +245,13 @@ static void backend(const char *path, const struct load *l, enum blk_engine_kind
 				continue;
 			off = next_off(l, &seq);
 			for (unsigned int p = 0; p < parts_per_io; p++) {
-				blkif_request_t *rq = RING_GET_REQUEST(&front, front.req_prod_pvt++);
+				blkif_request_t *rq =
+				    RING_GET_REQUEST(&front, front.req_prod_pvt++);
 				unsigned int first = p * BLKIF_MAX_SEGMENTS_PER_REQUEST;
-				unsigned int n = pages_per_io - first < BLKIF_MAX_SEGMENTS_PER_REQUEST
-				                     ? pages_per_io - first
-				                     : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+				unsigned int n =
+				    pages_per_io - first < BLKIF_MAX_SEGMENTS_PER_REQUEST
+				        ? pages_per_io - first
+				        : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 
 				rq->operation = l->write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
 				rq->nr_segments = (uint8_t)n;
@@ -254,7 +259,9 @@ static void backend(const char *path, const struct load *l, enum blk_engine_kind
 				rq->sector_number = (off + (uint64_t)first * SEG_BYTES) / 512;
 				for (unsigned int s = 0; s < n; s++)
 					rq->seg[s] = (struct blkif_request_segment){
-					    .gref = k * pages_per_io + first + s, .first_sect = 0, .last_sect = 7};
+					    .gref = k * pages_per_io + first + s,
+					    .first_sect = 0,
+					    .last_sect = 7};
 			}
 			left[k] = parts_per_io;
 			inflight++;
@@ -332,12 +339,14 @@ int main(int argc, char **argv)
 		print("backend, io_uring", &b);
 		print("backend, threads", &t);
 		print("backend, persistent", &p);
-		printf("  %-22s %5.0f %% of direct MB/s, %.2fx direct CPU/req (persistent: %.0f %%, "
-		       "%.2fx)\n",
-		       "backend/direct", 100.0 * ((double)b.bytes / b.secs) / ((double)d.bytes / d.secs),
-		       (b.cpu_us / (double)b.ios) / (d.cpu_us / (double)d.ios),
-		       100.0 * ((double)p.bytes / p.secs) / ((double)d.bytes / d.secs),
-		       (p.cpu_us / (double)p.ios) / (d.cpu_us / (double)d.ios));
+		printf(
+		    "  %-22s %5.0f %% of direct MB/s, %.2fx direct CPU/req (persistent: %.0f %%, "
+		    "%.2fx)\n",
+		    "backend/direct",
+		    100.0 * ((double)b.bytes / b.secs) / ((double)d.bytes / d.secs),
+		    (b.cpu_us / (double)b.ios) / (d.cpu_us / (double)d.ios),
+		    100.0 * ((double)p.bytes / p.secs) / ((double)d.bytes / d.secs),
+		    (p.cpu_us / (double)p.ios) / (d.cpu_us / (double)d.ios));
 	}
 	unlink(path);
 	return 0;

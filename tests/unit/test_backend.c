@@ -262,7 +262,8 @@ START_TEST(test_hot_detach_and_adoption)
 
 	/* A backend restarted finds a Connected device: it reconnects without InitWait. */
 	shoji_backend_free(be);
-	be = shoji_backend_new(&(struct shoji_backend_config){.xs_socket = xs_sock, .hv_socket = hv_sock});
+	be = shoji_backend_new(
+	    &(struct shoji_backend_config){.xs_socket = xs_sock, .hv_socket = hv_sock});
 	ck_assert_ptr_nonnull(be);
 	put(FE "/4/state", "4");
 	put(BE "/4/frontend", FE "/4");

@@ -77,7 +77,8 @@ START_TEST(test_segment_count)
 	struct blk_req out;
 
 	for (int i = 0; i < 256; i++)
-		m.more[i] = (struct blkif_request_segment){.gref = 1, .first_sect = 0, .last_sect = 0};
+		m.more[i] =
+		    (struct blkif_request_segment){.gref = 1, .first_sect = 0, .last_sect = 0};
 	m.r = req(BLKIF_OP_WRITE, BLKIF_MAX_SEGMENTS_PER_REQUEST + 1, 0);
 	ck_assert_int_eq(blkif_check_request(&m.r, &rw, &out), BLKIF_RSP_ERROR);
 	m.r.nr_segments = 255;

@@ -124,7 +124,8 @@ START_TEST(test_patterns)
 				ck_assert_int_eq(pread(store.fd_buffered, back, len, (off_t)off),
 				                 (ssize_t)len);
 				bad = pattern_check(back, len, seed, off);
-				ck_assert_msg(bad < 0, "size %zu off %llu misalign %d: byte %ld differs",
+				ck_assert_msg(bad < 0,
+				              "size %zu off %llu misalign %d: byte %ld differs",
 				              len, (unsigned long long)off, misalign, bad);
 				memset(buf, 0, len);
 				ck_assert_int_eq(rw(BLK_IO_READ, buf, len, off), 0);
@@ -155,8 +156,12 @@ START_TEST(test_batch)
 		pattern_fill(mem + off, SEGS * 4096, 99, off);
 		for (int j = 0; j < SEGS; j++)
 			iov[i][j] = (struct iovec){mem + off + (size_t)j * 4096, 4096};
-		ios[i] = (struct blk_io){.op = BLK_IO_WRITE, .offset = off, .len = SEGS * 4096,
-		                         .iov = iov[i], .iovcnt = SEGS, .done = count_done};
+		ios[i] = (struct blk_io){.op = BLK_IO_WRITE,
+		                         .offset = off,
+		                         .len = SEGS * 4096,
+		                         .iov = iov[i],
+		                         .iovcnt = SEGS,
+		                         .done = count_done};
 		ios[i].fd = blk_store_fd_for(&store, off, iov[i], SEGS);
 		ck_assert_int_eq(ios[i].fd, store.fd); /* page-aligned: O_DIRECT */
 		blk_engine_queue(eng, &ios[i]);
@@ -191,8 +196,8 @@ START_TEST(test_flush_discard)
 	io.fd = store.fd;
 	ck_assert_int_eq(run(&io), 0);
 	ck_assert_int_eq(fstat(store.fd, &before), 0);
-	io = (struct blk_io){.op = BLK_IO_DISCARD, .fd = store.fd, .offset = (1u << 20) + 65536,
-	                     .len = 65536};
+	io = (struct blk_io){
+	    .op = BLK_IO_DISCARD, .fd = store.fd, .offset = (1u << 20) + 65536, .len = 65536};
 	ck_assert_int_eq(run(&io), 0);
 	ck_assert_int_eq(fstat(store.fd, &after), 0);
 	ck_assert_int_eq(after.st_size, DISK_BYTES); /* KEEP_SIZE */

@@ -71,18 +71,17 @@ static unsigned int max_persistent;
 
 static void attach(bool readonly)
 {
-	struct vbd_ring_config cfg = {.sring = sring_mem,
-	                              .ring_pages = 1,
-	                              .store = &store,
-	                              .limits = {.sectors = store.sectors,
-	                                         .readonly = readonly,
-	                                         .discard = store.discard},
-	                              .engine = eng,
-	                              .mapper = {test_map, test_unmap, NULL},
-	                              .persistent = persistent,
-	                              .max_persistent = max_persistent,
-	                              .notify = test_notify,
-	                              .broken = test_broken};
+	struct vbd_ring_config cfg = {
+	    .sring = sring_mem,
+	    .ring_pages = 1,
+	    .store = &store,
+	    .limits = {.sectors = store.sectors, .readonly = readonly, .discard = store.discard},
+	    .engine = eng,
+	    .mapper = {test_map, test_unmap, NULL},
+	    .persistent = persistent,
+	    .max_persistent = max_persistent,
+	    .notify = test_notify,
+	    .broken = test_broken};
 
 	ring = vbd_ring_new(&cfg);
 	ck_assert_ptr_nonnull(ring);
@@ -159,12 +158,12 @@ static void kick_collect(unsigned int n, blkif_response_t *rsp)
 static struct blkif_request rw_req(uint8_t op, uint64_t id, uint64_t sector, unsigned int page,
                                    unsigned int nseg, uint8_t first, uint8_t last)
 {
-	struct blkif_request r = {.operation = op, .nr_segments = (uint8_t)nseg, .id = id,
-	                          .sector_number = sector};
+	struct blkif_request r = {
+	    .operation = op, .nr_segments = (uint8_t)nseg, .id = id, .sector_number = sector};
 
 	for (unsigned int i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
-		r.seg[i] = (struct blkif_request_segment){.gref = page + i, .first_sect = first,
-		                                          .last_sect = last};
+		r.seg[i] = (struct blkif_request_segment){
+		    .gref = page + i, .first_sect = first, .last_sect = last};
 	return r;
 }
 
@@ -179,10 +178,10 @@ START_TEST(test_write_read)
 		for (uint8_t first = 0; first < 8; first += 3) {
 			uint64_t sector = 100 + first * 3 + nseg;
 			size_t per = (size_t)(8 - first) * 512, len = per * nseg;
-			struct blkif_request w = rw_req(BLKIF_OP_WRITE, 0x1000 + nseg, sector, 0, nseg,
-			                                first, 7);
-			struct blkif_request rd = rw_req(BLKIF_OP_READ, 0x2000 + nseg, sector, 20,
-			                                 nseg, first, 7);
+			struct blkif_request w =
+			    rw_req(BLKIF_OP_WRITE, 0x1000 + nseg, sector, 0, nseg, first, 7);
+			struct blkif_request rd =
+			    rw_req(BLKIF_OP_READ, 0x2000 + nseg, sector, 20, nseg, first, 7);
 
 			for (unsigned int i = 0; i < nseg; i++)
 				pattern_fill(guest + i * 4096 + first * 512, per, nseg * 8 + first,
@@ -194,18 +193,21 @@ START_TEST(test_write_read)
 			ck_assert_uint_eq(rsp[0].operation, BLKIF_OP_WRITE);
 			ck_assert_int_eq(pread(store.fd_buffered, back, len, (off_t)(sector * 512)),
 			                 (ssize_t)len);
-			ck_assert_int_eq(pattern_check(back, len, nseg * 8 + first, sector * 512), -1);
+			ck_assert_int_eq(pattern_check(back, len, nseg * 8 + first, sector * 512),
+			                 -1);
 			memset(guest + 20 * 4096, 0, 11 * 4096);
 			push(&rd);
 			kick_collect(1, rsp);
 			ck_assert_uint_eq(rsp[0].id, rd.id);
 			ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
 			for (unsigned int i = 0; i < nseg; i++) {
-				ck_assert_int_eq(pattern_check(guest + (20 + i) * 4096 + first * 512, per,
-				                               nseg * 8 + first, sector * 512 + i * per),
-				                 -1);
+				ck_assert_int_eq(
+				    pattern_check(guest + (20 + i) * 4096 + first * 512, per,
+				                  nseg * 8 + first, sector * 512 + i * per),
+				    -1);
 				if (first)
-					ck_assert_uint_eq(guest[(20 + i) * 4096 + first * 512 - 1], 0);
+					ck_assert_uint_eq(guest[(20 + i) * 4096 + first * 512 - 1],
+					                  0);
 			}
 		}
 	}
@@ -268,19 +270,23 @@ START_TEST(test_bad_requests)
 		push(&r[i]);
 	kick_collect(7, rsp);
 	for (int i = 0; i < 7; i++) {
-		int j = 0;
+		int found = 0;
 
-		while (j < 7 && rsp[j].id != r[i].id)
-			j++;
-		ck_assert_msg(j < 7, "no response for id %llu", (unsigned long long)r[i].id);
-		ck_assert_msg(rsp[j].status == want[i], "id %llu: status %d, expected %d",
-		              (unsigned long long)r[i].id, rsp[j].status, want[i]);
-		ck_assert_uint_eq(rsp[j].operation, r[i].operation);
+		for (int j = 0; j < 7; j++) {
+			if (rsp[j].id != r[i].id)
+				continue;
+			found++;
+			ck_assert_msg(rsp[j].status == want[i], "id %llu: status %d, expected %d",
+			              (unsigned long long)r[i].id, rsp[j].status, want[i]);
+			ck_assert_uint_eq(rsp[j].operation, r[i].operation);
+		}
+		ck_assert_msg(found == 1, "id %llu: %d responses", (unsigned long long)r[i].id,
+		              found);
 	}
 	ck_assert_str_eq(broken_why, "");
 	ck_assert_int_eq(pread(store.fd_buffered, back, 4096, DISK_BYTES - 4096), 4096);
 	ck_assert_int_eq(memcmp(back, zero, 4096), 0); /* nothing written past the end */
-	ck_assert_uint_eq(guest[4096], 0); /* the good read came back */
+	ck_assert_uint_eq(guest[4096], 0);             /* the good read came back */
 	ck_assert_int_eq(pread(store.fd_buffered, back, 4096, 8 * 512), 4096);
 	ck_assert_uint_eq(back[0], 0x77); /* the good write went in */
 }
@@ -428,7 +434,8 @@ START_TEST(test_persistent)
 		push(&rd);
 		kick_collect(1, rsp);
 		ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
-		ck_assert_int_eq(pattern_check(guest + 10 * 4096, 8 * 4096, 40 + round, 64 * 512), -1);
+		ck_assert_int_eq(pattern_check(guest + 10 * 4096, 8 * 4096, 40 + round, 64 * 512),
+		                 -1);
 		ck_assert_int_eq(pread(store.fd_buffered, back, sizeof(back), 64 * 512),
 		                 (ssize_t)sizeof(back));
 		ck_assert_int_eq(pattern_check(back, sizeof(back), 40 + round, 64 * 512), -1);
@@ -448,7 +455,8 @@ START_TEST(test_persistent)
 	ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
 	ck_assert_uint_eq(vbd_ring_persistent_grants(ring), 0);
 	ck_assert_int_eq(maps_live, 0);
-	ck_assert_int_eq(pread(store.fd_buffered, back, sizeof(back), 64 * 512), (ssize_t)sizeof(back));
+	ck_assert_int_eq(pread(store.fd_buffered, back, sizeof(back), 64 * 512),
+	                 (ssize_t)sizeof(back));
 	ck_assert_int_eq(pattern_check(back, sizeof(back), 77, 64 * 512), -1);
 	use_persistent = false;
 }

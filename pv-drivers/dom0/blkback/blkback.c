@@ -167,10 +167,10 @@ static int publish(struct vbd *v)
 	    write_node(v, "max-ring-page-order", "%d", MAX_RING_PAGE_ORDER) < 0 ||
 	    write_node(v, "multi-queue-max-queues", "1") < 0)
 		return -1;
-	if (s->discard && (write_node(v, "discard-granularity", "%" PRIu32,
-	                              s->discard_granularity) < 0 ||
-	                   write_node(v, "discard-alignment", "0") < 0 ||
-	                   write_node(v, "discard-secure", "0") < 0))
+	if (s->discard &&
+	    (write_node(v, "discard-granularity", "%" PRIu32, s->discard_granularity) < 0 ||
+	     write_node(v, "discard-alignment", "0") < 0 ||
+	     write_node(v, "discard-secure", "0") < 0))
 		return -1;
 	return 0;
 }
@@ -411,8 +411,9 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "threads"))
 				kind = BLK_ENGINE_THREADS;
 			else {
-				log_warnx("--io-engine: expected auto, io_uring or threads, got '%s'",
-				          optarg);
+				log_warnx(
+				    "--io-engine: expected auto, io_uring or threads, got '%s'",
+				    optarg);
 				return 2;
 			}
 			break;
@@ -438,7 +439,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (why[0])
-		log_info("I/O engine: %s (io_uring unavailable: %s)", blk_engine_name(bd.engine), why);
+		log_info("I/O engine: %s (io_uring unavailable: %s)", blk_engine_name(bd.engine),
+		         why);
 	else
 		log_info("I/O engine: %s", blk_engine_name(bd.engine));
 	the_blkd = &bd;
@@ -461,7 +463,8 @@ int main(int argc, char **argv)
 		if (snprintf(pidpath, sizeof(pidpath), "%s/shoji-blkback.pid", state_dir) >=
 		        (int)sizeof(pidpath) ||
 		    pidfile_write(pidpath) < 0) {
-			log_warnx("cannot write %s/shoji-blkback.pid: %s", state_dir, strerror(errno));
+			log_warnx("cannot write %s/shoji-blkback.pid: %s", state_dir,
+			          strerror(errno));
 			goto out;
 		}
 	}

@@ -32,9 +32,9 @@ struct blk_io {
 	uint64_t len; /* bytes: the iovecs' total, or the discard's length */
 	const struct iovec *iov;
 	int iovcnt;
-	int result;                       /* out: 0, or -errno (a short transfer is -EIO) */
+	int result;                      /* out: 0, or -errno (a short transfer is -EIO) */
 	void (*done)(struct blk_io *io); /* runs on the reaping thread */
-	struct blk_io *next;              /* the engine's */
+	struct blk_io *next;             /* the engine's */
 };
 
 enum blk_engine_kind {

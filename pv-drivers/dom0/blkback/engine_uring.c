@@ -94,16 +94,19 @@ static void uring_submit(struct blk_engine *e, struct blk_io *ios)
 		sqe = get_sqe(u);
 		switch (io->op) {
 		case BLK_IO_READ:
-			io_uring_prep_readv(sqe, io->fd, io->iov, (unsigned int)io->iovcnt, io->offset);
+			io_uring_prep_readv(sqe, io->fd, io->iov, (unsigned int)io->iovcnt,
+			                    io->offset);
 			break;
 		case BLK_IO_WRITE:
-			io_uring_prep_writev(sqe, io->fd, io->iov, (unsigned int)io->iovcnt, io->offset);
+			io_uring_prep_writev(sqe, io->fd, io->iov, (unsigned int)io->iovcnt,
+			                     io->offset);
 			break;
 		case BLK_IO_FSYNC:
 			io_uring_prep_fsync(sqe, io->fd, IORING_FSYNC_DATASYNC);
 			break;
 		case BLK_IO_DISCARD:
-			io_uring_prep_fallocate(sqe, io->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			io_uring_prep_fallocate(sqe, io->fd,
+			                        FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			                        io->offset, io->len);
 			break;
 		}
@@ -141,7 +144,8 @@ static void uring_collect(struct blk_engine *e, bool wait, struct blk_io **out)
 		io_uring_cqe_seen(&u->ring, cqe);
 		if (res < 0)
 			io->result = res;
-		else if ((io->op == BLK_IO_READ || io->op == BLK_IO_WRITE) && (uint64_t)res != io->len)
+		else if ((io->op == BLK_IO_READ || io->op == BLK_IO_WRITE) &&
+		         (uint64_t)res != io->len)
 			io->result = -EIO; /* short: past the end of the store, or a device error */
 		else
 			io->result = 0;

@@ -136,9 +136,10 @@ static void io_done(struct blk_io *io)
 		blk_engine_submit(r->cfg.engine);
 		return;
 	}
-	finish(r, sl, io->result == 0              ? BLKIF_RSP_OKAY
-	              : io->result == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP
-	                                          : BLKIF_RSP_ERROR);
+	finish(r, sl,
+	       io->result == 0             ? BLKIF_RSP_OKAY
+	       : io->result == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP
+	                                   : BLKIF_RSP_ERROR);
 }
 
 static struct pgrant *pg_find(struct vbd_ring *r, grant_ref_t ref)
@@ -174,9 +175,10 @@ static int map_persistent(struct vbd_ring *r, struct slot *sl)
 			p->ref = q->seg[i].gref;
 			r->npg++;
 		}
-		sl->iov[i].iov_base = (char *)p->page + (size_t)q->seg[i].first_sect * XEN_BLKIF_SECTOR_SIZE;
-		sl->iov[i].iov_len =
-		    (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) * XEN_BLKIF_SECTOR_SIZE;
+		sl->iov[i].iov_base =
+		    (char *)p->page + (size_t)q->seg[i].first_sect * XEN_BLKIF_SECTOR_SIZE;
+		sl->iov[i].iov_len = (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) *
+		                     XEN_BLKIF_SECTOR_SIZE;
 	}
 	return 0;
 }
@@ -201,8 +203,8 @@ static int map_segments(struct vbd_ring *r, struct slot *sl)
 	for (uint32_t i = 0; i < q->nr_segs; i++) {
 		sl->iov[i].iov_base = (char *)sl->map + (size_t)i * PAGE_SIZE +
 		                      (size_t)q->seg[i].first_sect * XEN_BLKIF_SECTOR_SIZE;
-		sl->iov[i].iov_len =
-		    (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) * XEN_BLKIF_SECTOR_SIZE;
+		sl->iov[i].iov_len = (size_t)(q->seg[i].last_sect - q->seg[i].first_sect + 1) *
+		                     XEN_BLKIF_SECTOR_SIZE;
 	}
 	return 0;
 }
@@ -276,7 +278,8 @@ static void kick(struct vbd_ring *r)
 		xen_rmb();
 		if (RING_REQUEST_PROD_OVERFLOW(&r->br, rp)) {
 			ring_break(r,
-			           "req_prod %" PRIu32 " is more than %u requests ahead of rsp_prod %" PRIu32,
+			           "req_prod %" PRIu32
+			           " is more than %u requests ahead of rsp_prod %" PRIu32,
 			           rp, RING_SIZE(&r->br), r->br.rsp_prod_pvt);
 			return;
 		}

@@ -40,8 +40,8 @@ struct shoji_backend_dev {
 	struct shoji_backend_watch *fwatch; /* <frontend>/state */
 	enum xenbus_state state;            /* ours, as written */
 	bool connected;
-	bool detached;  /* the toolstack set online=0: Closed, and stays so */
-	bool adopting;  /* the node says Connected from a backend before us; not yet rewritten */
+	bool detached; /* the toolstack set online=0: Closed, and stays so */
+	bool adopting; /* the node says Connected from a backend before us; not yet rewritten */
 	void *priv;
 	void *rings[DEV_MAX_RINGS];
 	unsigned int nrings;
