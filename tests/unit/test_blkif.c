@@ -15,6 +15,9 @@
 static const struct blk_limits rw = {.sectors = DISK, .discard = true};
 static const struct blk_limits ro = {.sectors = DISK, .readonly = true, .discard = true};
 static const struct blk_limits nodiscard = {.sectors = DISK};
+static const struct blk_limits ind = {.sectors = 4 * DISK, .max_indirect_segs = 200};
+static const struct blk_limits ind_ro = {
+    .sectors = DISK, .readonly = true, .max_indirect_segs = 200};
 
 /* A request of @op with @n full-page segments (8 sectors each) at @sector. */
 static struct blkif_request req(uint8_t op, uint8_t n, uint64_t sector)
@@ -201,13 +204,84 @@ START_TEST(test_discard)
 }
 END_TEST
 
-START_TEST(test_unsupported_ops)
+static struct blkif_request indirect(uint8_t op, uint16_t nseg, uint64_t sector)
 {
-	struct blkif_request r = req(BLKIF_OP_INDIRECT, 1, 0);
+	struct blkif_request r;
+	struct blkif_request_indirect i = {
+	    .operation = BLKIF_OP_INDIRECT,
+	    .indirect_op = op,
+	    .nr_segments = nseg,
+	    .id = 31337,
+	    .sector_number = sector,
+	    .indirect_grefs = {500, 501, 502, 503, 504, 505, 506, 507}};
+
+	memset(&r, 0xcc, sizeof(r));
+	memcpy(&r, &i, sizeof(i));
+	return r;
+}
+
+/* The segments an indirect page would hold: @n full pages, then the stage-2 check. */
+static int indirect_stage2(struct blk_req *out, const struct blk_limits *lim, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		out->seg[i] =
+		    (struct blkif_request_segment){.gref = i, .first_sect = 0, .last_sect = 7};
+	return blkif_check_indirect_segments(out, lim);
+}
+
+START_TEST(test_indirect)
+{
+	struct blkif_request r = indirect(BLKIF_OP_WRITE, 100, 16);
 	struct blk_req out;
 
-	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_EOPNOTSUPP);
-	r.operation = BLKIF_OP_RESERVED_1;
+	ck_assert_int_eq(blkif_check_request(&r, &rw, &out),
+	                 BLKIF_RSP_EOPNOTSUPP); /* not offered */
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_OKAY);
+	ck_assert(out.indirect);
+	ck_assert_int_eq(out.kind, BLK_WRITE);
+	ck_assert_uint_eq(out.nr_segs, 100);
+	ck_assert_uint_eq(out.nr_indirect_pages, 1);
+	ck_assert_uint_eq(out.indirect_grefs[0], 500);
+	ck_assert_uint_eq(out.id, 31337);
+	ck_assert_int_eq(indirect_stage2(&out, &ind, 100), BLKIF_RSP_OKAY);
+	ck_assert_uint_eq(out.nr_sectors, 800);
+	ck_assert_uint_eq(out.sector, 16);
+	/* stage 2: a bad segment, the disk's end */
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_OKAY);
+	for (int i = 0; i < 100; i++)
+		out.seg[i] = (struct blkif_request_segment){.first_sect = 0, .last_sect = 7};
+	out.seg[99].last_sect = 8;
+	ck_assert_int_eq(blkif_check_indirect_segments(&out, &ind), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_READ, 200, 4 * DISK - 1599); /* one sector too far */
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_OKAY);
+	ck_assert_int_eq(indirect_stage2(&out, &ind, 200), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_READ, 200, 4 * DISK - 1600);
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_OKAY);
+	ck_assert_int_eq(indirect_stage2(&out, &ind, 200), BLKIF_RSP_OKAY);
+	/* a stage 2 without a stage 1 */
+	memset(&out, 0, sizeof(out));
+	ck_assert_int_eq(blkif_check_indirect_segments(&out, &ind), BLKIF_RSP_ERROR);
+	/* header: count, operation, read-only */
+	r = indirect(BLKIF_OP_READ, 201, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_READ, 0, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_FLUSH_DISKCACHE, 8, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_INDIRECT, 8, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind, &out), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_WRITE, 8, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind_ro, &out), BLKIF_RSP_ERROR);
+	r = indirect(BLKIF_OP_READ, 8, 0);
+	ck_assert_int_eq(blkif_check_request(&r, &ind_ro, &out), BLKIF_RSP_OKAY);
+}
+END_TEST
+
+START_TEST(test_unsupported_ops)
+{
+	struct blkif_request r = req(BLKIF_OP_RESERVED_1, 1, 0);
+	struct blk_req out;
+
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_EOPNOTSUPP);
 	r.operation = 200;
 	ck_assert_int_eq(blkif_check_request(&r, &rw, &out), BLKIF_RSP_EOPNOTSUPP);
@@ -222,5 +296,5 @@ int main(void)
 
 	return CHECK_MAIN(c, test_read_write_ok, test_segment_count, test_sectors_in_page,
 	                  test_disk_range, test_readonly, test_flush_barrier, test_discard,
-	                  test_unsupported_ops);
+	                  test_indirect, test_unsupported_ops);
 }

@@ -71,17 +71,19 @@ static unsigned int max_persistent;
 
 static void attach(bool readonly)
 {
-	struct vbd_ring_config cfg = {
-	    .sring = sring_mem,
-	    .ring_pages = 1,
-	    .store = &store,
-	    .limits = {.sectors = store.sectors, .readonly = readonly, .discard = store.discard},
-	    .engine = eng,
-	    .mapper = {test_map, test_unmap, NULL},
-	    .persistent = persistent,
-	    .max_persistent = max_persistent,
-	    .notify = test_notify,
-	    .broken = test_broken};
+	struct vbd_ring_config cfg = {.sring = sring_mem,
+	                              .ring_pages = 1,
+	                              .store = &store,
+	                              .limits = {.sectors = store.sectors,
+	                                         .readonly = readonly,
+	                                         .discard = store.discard,
+	                                         .max_indirect_segs = BLK_MAX_INDIRECT_SEGS},
+	                              .engine = eng,
+	                              .mapper = {test_map, test_unmap, NULL},
+	                              .persistent = persistent,
+	                              .max_persistent = max_persistent,
+	                              .notify = test_notify,
+	                              .broken = test_broken};
 
 	ring = vbd_ring_new(&cfg);
 	ck_assert_ptr_nonnull(ring);
@@ -260,7 +262,7 @@ START_TEST(test_bad_requests)
 	want[3] = BLKIF_RSP_ERROR;
 	r[4] = rw_req(BLKIF_OP_READ, 5, 0, 0, 12, 0, 7); /* 12 segments */
 	want[4] = BLKIF_RSP_ERROR;
-	r[5] = rw_req(BLKIF_OP_INDIRECT, 6, 0, 0, 1, 0, 7); /* not offered */
+	r[5] = rw_req(BLKIF_OP_RESERVED_1, 6, 0, 0, 1, 0, 7); /* not an operation */
 	want[5] = BLKIF_RSP_EOPNOTSUPP;
 	r[6] = rw_req(BLKIF_OP_READ, 7, 0, 1, 1, 0, 7);
 	want[6] = BLKIF_RSP_OKAY;
@@ -414,6 +416,74 @@ START_TEST(test_resume)
 }
 END_TEST
 
+/* An indirect request of @nseg full pages 0.. listed in guest page @ipage. */
+static struct blkif_request ind_req(uint8_t op, uint64_t id, uint64_t sector, uint16_t nseg,
+                                    unsigned int ipage)
+{
+	struct blkif_request r;
+	struct blkif_request_indirect ind = {.operation = BLKIF_OP_INDIRECT,
+	                                     .indirect_op = op,
+	                                     .nr_segments = nseg,
+	                                     .id = id,
+	                                     .sector_number = sector,
+	                                     .indirect_grefs = {ipage}};
+	struct blkif_request_segment *list = (struct blkif_request_segment *)(guest + ipage * 4096);
+
+	for (unsigned int i = 0; i < nseg && i < 512; i++)
+		list[i] =
+		    (struct blkif_request_segment){.gref = i, .first_sect = 0, .last_sect = 7};
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, &ind, sizeof(ind));
+	return r;
+}
+
+/* Indirect requests move 40 pages at once; bad ones are refused and write nothing. */
+START_TEST(test_indirect)
+{
+	blkif_response_t rsp[4];
+	struct blkif_request r;
+	uint8_t *back = malloc(40 * 4096);
+	struct blkif_request_segment *list;
+
+	setup_kind(_i);
+	pattern_fill(guest, 40 * 4096, 123, 800 * 512);
+	r = ind_req(BLKIF_OP_WRITE, 0x1d, 800, 40, 60);
+	push(&r);
+	kick_collect(1, rsp);
+	ck_assert_uint_eq(rsp[0].id, 0x1d);
+	ck_assert_uint_eq(rsp[0].operation, BLKIF_OP_INDIRECT);
+	ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
+	ck_assert_int_eq(pread(store.fd_buffered, back, 40 * 4096, 800 * 512), 40 * 4096);
+	ck_assert_int_eq(pattern_check(back, 40 * 4096, 123, 800 * 512), -1);
+	memset(guest, 0, 40 * 4096);
+	r = ind_req(BLKIF_OP_READ, 0x1e, 800, 40, 60);
+	push(&r);
+	kick_collect(1, rsp);
+	ck_assert_int_eq(rsp[0].status, BLKIF_RSP_OKAY);
+	ck_assert_int_eq(pattern_check(guest, 40 * 4096, 123, 800 * 512), -1);
+
+	/* A bad segment in the indirect page; a page not granted; too many segments. */
+	memset(guest, 0xdd, 40 * 4096);
+	r = ind_req(BLKIF_OP_WRITE, 1, 0, 40, 61);
+	list = (struct blkif_request_segment *)(guest + 61 * 4096);
+	list[39].last_sect = 9;
+	push(&r);
+	r = ind_req(BLKIF_OP_WRITE, 2, 0, 40, 62);
+	((struct blkif_request_indirect *)&r)->indirect_grefs[0] = GUEST_PAGES + 1;
+	push(&r);
+	r = ind_req(BLKIF_OP_WRITE, 3, 0, BLK_MAX_INDIRECT_SEGS + 1, 63);
+	push(&r);
+	kick_collect(3, rsp);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(rsp[i].status == BLKIF_RSP_ERROR, "id %llu: %d",
+		              (unsigned long long)rsp[i].id, rsp[i].status);
+	ck_assert_int_eq(pread(store.fd_buffered, back, 40 * 4096, 0), 40 * 4096);
+	for (size_t i = 0; i < 40 * 4096; i++)
+		ck_assert_msg(back[i] == 0, "byte %zu written by a refused request", i);
+	free(back);
+}
+END_TEST
+
 /* feature-persistent: pages mapped once and kept; data still right; full cache falls back. */
 START_TEST(test_persistent)
 {
@@ -477,6 +547,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_hostile_index, 0, 2);
 	tcase_add_loop_test(tc, test_resume, 0, 2);
 	tcase_add_loop_test(tc, test_persistent, 0, 2);
+	tcase_add_loop_test(tc, test_indirect, 0, 2);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -70,11 +70,13 @@ static void backend_log(void *arg, enum shoji_backend_log_level level, const cha
 static void *map_grants(void *arg, uint32_t n, const grant_ref_t *refs, bool writable)
 {
 	struct vbd *v = arg;
-	uint32_t domids[BLKIF_MAX_SEGMENTS_PER_REQUEST], r[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	uint32_t domids[BLK_MAX_INDIRECT_SEGS], r[BLK_MAX_INDIRECT_SEGS];
 	uint32_t domid = shoji_backend_dev_domid(v->dev);
 
-	if (n == 0 || n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+	if (n == 0 || n > BLK_MAX_INDIRECT_SEGS) {
+		errno = EINVAL;
 		return NULL;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		domids[i] = domid;
 		r[i] = refs[i];
@@ -164,6 +166,7 @@ static int publish(struct vbd *v)
 	    write_node(v, "feature-barrier", "1") < 0 ||
 	    write_node(v, "feature-discard", "%d", s->discard ? 1 : 0) < 0 ||
 	    write_node(v, "feature-persistent", "1") < 0 ||
+	    write_node(v, "feature-max-indirect-segments", "%d", BLK_MAX_INDIRECT_SEGS) < 0 ||
 	    write_node(v, "max-ring-page-order", "%d", MAX_RING_PAGE_ORDER) < 0 ||
 	    write_node(v, "multi-queue-max-queues", "1") < 0)
 		return -1;
@@ -317,6 +320,7 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	cfg.limits.sectors = v->store.sectors;
 	cfg.limits.readonly = v->store.readonly;
 	cfg.limits.discard = v->store.discard;
+	cfg.limits.max_indirect_segs = BLK_MAX_INDIRECT_SEGS;
 	cfg.engine = v->bd->engine;
 	cfg.mapper.map = map_grants;
 	cfg.mapper.unmap = unmap_grants;

@@ -131,11 +131,11 @@ unsigned int blk_engine_pending(const struct blk_engine *e)
 /* preadv/pwritev until the whole transfer is done; 0 or -errno. */
 static int rw_all(const struct blk_io *io)
 {
-	struct iovec iov[64];
+	struct iovec iov[BLK_IO_MAX_IOV];
 	int cnt = io->iovcnt;
 	uint64_t off = io->offset, left = io->len;
 
-	if (cnt > 64)
+	if (cnt < 1 || cnt > BLK_IO_MAX_IOV)
 		return -EINVAL;
 	memcpy(iov, io->iov, (size_t)cnt * sizeof(iov[0]));
 	struct iovec *v = iov;

@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+/* The most iovecs one read or write may have (a full indirect request). */
+#define BLK_IO_MAX_IOV 256
+
 enum blk_io_op {
 	BLK_IO_READ,    /* preadv into iov */
 	BLK_IO_WRITE,   /* pwritev from iov */

@@ -28,7 +28,7 @@ struct slot {
 	struct vbd_ring *r;
 	struct blk_req req;
 	struct blk_io io;
-	struct iovec iov[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct iovec iov[BLK_MAX_INDIRECT_SEGS];
 	void *map; /* the segments' pages, or NULL */
 	bool then_fsync;
 	int next_free;
@@ -186,7 +186,7 @@ static int map_persistent(struct vbd_ring *r, struct slot *sl)
 /* Map the segments of @sl's request and describe them as iovecs. */
 static int map_segments(struct vbd_ring *r, struct slot *sl)
 {
-	grant_ref_t refs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	grant_ref_t refs[BLK_MAX_INDIRECT_SEGS];
 	const struct blk_req *q = &sl->req;
 
 	if (r->pg) {
@@ -209,6 +209,23 @@ static int map_segments(struct vbd_ring *r, struct slot *sl)
 	return 0;
 }
 
+/*
+ * An indirect request: copy its segments out of the indirect pages (once,
+ * into the slot) and check them.  The status to answer with if not OKAY.
+ */
+static int read_indirect(struct vbd_ring *r, struct slot *sl)
+{
+	struct blk_req *q = &sl->req;
+	void *pages =
+	    r->cfg.mapper.map(r->cfg.mapper.arg, q->nr_indirect_pages, q->indirect_grefs, false);
+
+	if (!pages)
+		return BLKIF_RSP_ERROR;
+	memcpy(q->seg, pages, q->nr_segs * sizeof(q->seg[0]));
+	r->cfg.mapper.unmap(r->cfg.mapper.arg, pages, q->nr_indirect_pages);
+	return blkif_check_indirect_segments(q, &r->cfg.limits);
+}
+
 /* Queue the I/O of the checked request in @sl. */
 static void start(struct vbd_ring *r, struct slot *sl)
 {
@@ -216,6 +233,14 @@ static void start(struct vbd_ring *r, struct slot *sl)
 	struct blk_io *io = &sl->io;
 
 	r->inflight++;
+	if (q->indirect) {
+		int status = read_indirect(r, sl);
+
+		if (status != BLKIF_RSP_OKAY) {
+			finish(r, sl, status);
+			return;
+		}
+	}
 	if (q->kind == BLK_BARRIER)
 		r->barrier_active = true;
 	memset(io, 0, sizeof(*io));
