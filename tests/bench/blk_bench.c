@@ -11,7 +11,8 @@
  * as libshoji-gnttab maps guest memory, without shoji-hv's round trip),
  * one engine batch per notification, respond.  No guest and no event
  * channel: the figures are the Dom0 side's cost.  "persistent" is the same
- * with feature-persistent: each guest page is mapped once and kept.
+ * with feature-persistent: each guest page is mapped once and kept; for
+ * 1 MiB, "+ indirect" also sends each 1 MiB as one indirect request.
  *
  * Usage: blk_bench FILE [SECONDS_PER_LINE]   (FILE is created, 256 MiB)
  * CPU is this process's user+system time per guest request, frontend
@@ -36,7 +37,7 @@
 #define FILE_BYTES  (256ull << 20)
 #define SEG_BYTES   4096u
 #define REQ_BYTES   (BLKIF_MAX_SEGMENTS_PER_REQUEST * SEG_BYTES)
-#define GUEST_PAGES 512
+#define GUEST_PAGES 520
 
 struct result {
 	double secs, cpu_us;
@@ -198,9 +199,10 @@ static void on_broken(void *arg, const char *why)
 }
 
 static void backend(const char *path, const struct load *l, enum blk_engine_kind kind,
-                    bool persistent, struct result *res)
+                    bool persistent, bool indirect, struct result *res)
 {
-	unsigned int parts_per_io = (unsigned int)((l->bs + REQ_BYTES - 1) / REQ_BYTES);
+	unsigned int parts_per_io =
+	    indirect ? 1 : (unsigned int)((l->bs + REQ_BYTES - 1) / REQ_BYTES);
 	unsigned int pages_per_io = (unsigned int)(l->bs / SEG_BYTES);
 	unsigned int left[64] = {0};
 	struct blk_store store;
@@ -215,23 +217,25 @@ static void backend(const char *path, const struct load *l, enum blk_engine_kind
 
 	if (!eng || blk_store_open(&store, path, false, err, sizeof(err)) < 0 ||
 	    posix_memalign(&sring, 4096, 4096) || l->qd * parts_per_io > 32 || l->qd > 64 ||
-	    l->qd * pages_per_io > GUEST_PAGES) {
+	    l->qd * pages_per_io + (indirect ? l->qd : 0) > GUEST_PAGES) {
 		fprintf(stderr, "blk_bench: backend set-up failed\n");
 		exit(1);
 	}
 	SHARED_RING_INIT((blkif_sring_t *)sring);
 	FRONT_RING_INIT(&front, (blkif_sring_t *)sring, 4096);
-	ring = vbd_ring_new(&(struct vbd_ring_config){
-	    .sring = sring,
-	    .ring_pages = 1,
-	    .store = &store,
-	    .limits = {.sectors = store.sectors, .discard = store.discard},
-	    .engine = eng,
-	    .mapper = {fake_map, fake_unmap, NULL},
-	    .persistent = persistent,
-	    .max_persistent = GUEST_PAGES,
-	    .notify = no_notify,
-	    .broken = on_broken});
+	ring = vbd_ring_new(
+	    &(struct vbd_ring_config){.sring = sring,
+	                              .ring_pages = 1,
+	                              .store = &store,
+	                              .limits = {.sectors = store.sectors,
+	                                         .discard = store.discard,
+	                                         .max_indirect_segs = BLK_MAX_INDIRECT_SEGS},
+	                              .engine = eng,
+	                              .mapper = {fake_map, fake_unmap, NULL},
+	                              .persistent = persistent,
+	                              .max_persistent = GUEST_PAGES,
+	                              .notify = no_notify,
+	                              .broken = on_broken});
 	memset(res, 0, sizeof(*res));
 	t0 = now();
 	c0 = cpu_now();
@@ -244,7 +248,29 @@ static void backend(const char *path, const struct load *l, enum blk_engine_kind
 			if (left[k])
 				continue;
 			off = next_off(l, &seq);
-			for (unsigned int p = 0; p < parts_per_io; p++) {
+			if (indirect) { /* the segment list in the last guest pages */
+				blkif_request_indirect_t *rq =
+				    (blkif_request_indirect_t *)RING_GET_REQUEST(
+				        &front, front.req_prod_pvt++);
+				struct blkif_request_segment *list =
+				    (struct blkif_request_segment *)mmap(
+				        NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+				        (off_t)(GUEST_PAGES - 1 - k) * 4096);
+
+				for (unsigned int s = 0; s < pages_per_io; s++)
+					list[s] = (struct blkif_request_segment){
+					    .gref = k * pages_per_io + s,
+					    .first_sect = 0,
+					    .last_sect = 7};
+				munmap(list, 4096);
+				rq->operation = BLKIF_OP_INDIRECT;
+				rq->indirect_op = l->write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+				rq->nr_segments = (uint16_t)pages_per_io;
+				rq->id = k;
+				rq->sector_number = off / 512;
+				rq->indirect_grefs[0] = GUEST_PAGES - 1 - k;
+			}
+			for (unsigned int p = 0; !indirect && p < parts_per_io; p++) {
 				blkif_request_t *rq =
 				    RING_GET_REQUEST(&front, front.req_prod_pvt++);
 				unsigned int first = p * BLKIF_MAX_SEGMENTS_PER_REQUEST;
@@ -328,17 +354,22 @@ int main(int argc, char **argv)
 	if (memfd < 0 || ftruncate(memfd, GUEST_PAGES * 4096) < 0)
 		return 1;
 	for (size_t i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
-		struct result d, b, t, p;
+		struct result d, b, t, p, n;
+		bool big = loads[i].bs > REQ_BYTES;
 
 		direct(path, &loads[i], &d);
-		backend(path, &loads[i], BLK_ENGINE_URING, false, &b);
-		backend(path, &loads[i], BLK_ENGINE_THREADS, false, &t);
-		backend(path, &loads[i], BLK_ENGINE_URING, true, &p);
+		backend(path, &loads[i], BLK_ENGINE_URING, false, false, &b);
+		backend(path, &loads[i], BLK_ENGINE_THREADS, false, false, &t);
+		backend(path, &loads[i], BLK_ENGINE_URING, true, false, &p);
+		if (big)
+			backend(path, &loads[i], BLK_ENGINE_URING, true, true, &n);
 		printf("%s (%s, %.1f s each)\n", loads[i].name, path, secs_per_line);
 		print("direct io_uring", &d);
 		print("backend, io_uring", &b);
 		print("backend, threads", &t);
 		print("backend, persistent", &p);
+		if (big)
+			print("  + indirect (1 req)", &n);
 		printf(
 		    "  %-22s %5.0f %% of direct MB/s, %.2fx direct CPU/req (persistent: %.0f %%, "
 		    "%.2fx)\n",
