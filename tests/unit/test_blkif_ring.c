@@ -66,12 +66,13 @@ static void test_broken(void *arg, const char *why)
 	snprintf(broken_why, sizeof(broken_why), "%s", why);
 }
 
-static bool persistent;
+static bool persistent, abi32;
 static unsigned int max_persistent;
 
 static void attach(bool readonly)
 {
 	struct vbd_ring_config cfg = {.sring = sring_mem,
+	                              .abi32 = abi32,
 	                              .ring_pages = 1,
 	                              .store = &store,
 	                              .limits = {.sectors = store.sectors,
@@ -532,6 +533,62 @@ START_TEST(test_persistent)
 }
 END_TEST
 
+/* A 32-bit frontend (protocol x86_32-abi): its slot layouts, read and answered in kind. */
+START_TEST(test_abi32)
+{
+	blkif_x86_32_front_ring_t f32;
+	struct blkif_x86_32_request *q;
+	struct blkif_x86_32_request_discard *d;
+	struct blkif_x86_32_response rsp[3];
+	uint8_t back[8192];
+	unsigned int got = 0;
+
+	setup_kind(_i);
+	vbd_ring_free(ring);
+	abi32 = true;
+	attach(false);
+	abi32 = false;
+	FRONT_RING_INIT(&f32, (blkif_x86_32_sring_t *)sring_mem, 4096);
+	ck_assert_uint_eq(RING_SIZE(&f32), 32);
+	pattern_fill(guest + 3 * 4096, 8192, 32, 40 * 512);
+	q = RING_GET_REQUEST(&f32, f32.req_prod_pvt++);
+	*q = (struct blkif_x86_32_request){.operation = BLKIF_OP_WRITE,
+	                                   .nr_segments = 2,
+	                                   .id = 0x1122334455667788ull,
+	                                   .sector_number = 40};
+	q->seg[0] = (struct blkif_request_segment){.gref = 3, .first_sect = 0, .last_sect = 7};
+	q->seg[1] = (struct blkif_request_segment){.gref = 4, .first_sect = 0, .last_sect = 7};
+	q = RING_GET_REQUEST(&f32, f32.req_prod_pvt++);
+	*q = (struct blkif_x86_32_request){
+	    .operation = BLKIF_OP_READ, .nr_segments = 1, .id = 0xfeed, .sector_number = 48};
+	q->seg[0] = (struct blkif_request_segment){.gref = 9, .first_sect = 0, .last_sect = 7};
+	d = (struct blkif_x86_32_request_discard *)RING_GET_REQUEST(&f32, f32.req_prod_pvt++);
+	*d = (struct blkif_x86_32_request_discard){
+	    .operation = BLKIF_OP_DISCARD, .id = 0xd15c, .sector_number = 1024, .nr_sectors = 8};
+	RING_PUSH_REQUESTS(&f32);
+	vbd_ring_kick(ring);
+	while (got < 3) {
+		while (RING_HAS_UNCONSUMED_RESPONSES(&f32) && got < 3)
+			rsp[got++] = *RING_GET_RESPONSE(&f32, f32.rsp_cons++);
+		if (got < 3) {
+			ck_assert_uint_gt(blk_engine_pending(eng), 0);
+			blk_engine_reap(eng, true);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(rsp[i].status == BLKIF_RSP_OKAY, "id %llx: %d",
+		              (unsigned long long)rsp[i].id, rsp[i].status);
+		ck_assert(rsp[i].id == 0x1122334455667788ull || rsp[i].id == 0xfeed ||
+		          rsp[i].id == 0xd15c);
+		ck_assert_uint_eq(rsp[i].operation, rsp[i].id == 0xfeed   ? BLKIF_OP_READ
+		                                    : rsp[i].id == 0xd15c ? BLKIF_OP_DISCARD
+		                                                          : BLKIF_OP_WRITE);
+	}
+	ck_assert_int_eq(pread(store.fd_buffered, back, 8192, 40 * 512), 8192);
+	ck_assert_int_eq(pattern_check(back, 8192, 32, 40 * 512), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("blkif_ring");
@@ -548,6 +605,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_resume, 0, 2);
 	tcase_add_loop_test(tc, test_persistent, 0, 2);
 	tcase_add_loop_test(tc, test_indirect, 0, 2);
+	tcase_add_loop_test(tc, test_abi32, 0, 2);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -134,6 +134,66 @@ SHOJI_ABI_OFFSET(struct blkif_response, status, 10);
 
 DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response);
 
+/*
+ * The layouts of a 32-bit frontend (protocol "x86_32-abi"): the same
+ * fields, with 64-bit members only 4-byte aligned as the i386 ABI has them
+ * (packed, with the i386 padding spelt out).
+ * A 64-bit backend reads such a ring through these types.
+ */
+struct blkif_x86_32_request {
+	uint8_t operation;
+	uint8_t nr_segments;
+	blkif_vdev_t handle;
+	uint64_t id;
+	blkif_sector_t sector_number;
+	struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+} __attribute__((packed, aligned(4)));
+SHOJI_ABI_SIZE(struct blkif_x86_32_request, 108);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request, id, 4);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request, sector_number, 12);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request, seg, 20);
+
+struct blkif_x86_32_request_discard {
+	uint8_t operation;
+	uint8_t flag;
+	blkif_vdev_t handle;
+	uint64_t id;
+	blkif_sector_t sector_number;
+	uint64_t nr_sectors;
+} __attribute__((packed, aligned(4)));
+SHOJI_ABI_SIZE(struct blkif_x86_32_request_discard, 28);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_discard, id, 4);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_discard, nr_sectors, 20);
+
+struct blkif_x86_32_request_indirect {
+	uint8_t operation;
+	uint8_t indirect_op;
+	uint16_t nr_segments;
+	uint64_t id;
+	blkif_sector_t sector_number;
+	blkif_vdev_t handle;
+	uint16_t _pad1;
+	grant_ref_t indirect_grefs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	uint64_t _pad2; /* 64 bytes, as on i386 */
+} __attribute__((packed, aligned(4)));
+SHOJI_ABI_SIZE(struct blkif_x86_32_request_indirect, 64);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_indirect, id, 4);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_indirect, sector_number, 12);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_indirect, handle, 20);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_request_indirect, indirect_grefs, 24);
+
+struct blkif_x86_32_response {
+	uint64_t id;
+	uint8_t operation;
+	uint8_t _pad;
+	int16_t status;
+} __attribute__((packed, aligned(4)));
+SHOJI_ABI_SIZE(struct blkif_x86_32_response, 12);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_response, operation, 8);
+SHOJI_ABI_OFFSET(struct blkif_x86_32_response, status, 10);
+
+DEFINE_RING_TYPES(blkif_x86_32, struct blkif_x86_32_request, struct blkif_x86_32_response);
+
 /* Slots of a one-page block ring: 32. */
 #define BLKIF_RING_SIZE_1PAGE __CONST_RING_SIZE(blkif, 4096)
 SHOJI_ABI_CHECK(BLKIF_RING_SIZE_1PAGE == 32, "a one-page blkif ring has 32 slots");

@@ -296,13 +296,14 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	char *proto = shoji_backend_dev_read(dev, "protocol");
 	unsigned long queues = 1, persistent = 0;
 
-	if (proto && strcmp(proto, "x86_64-abi")) {
-		log_warnx("%s: protocol %s is not supported (x86_64-abi only)",
+	if (proto && strcmp(proto, "x86_64-abi") && strcmp(proto, "x86_32-abi")) {
+		log_warnx("%s: protocol %s is not supported (x86_64-abi or x86_32-abi)",
 		          shoji_backend_dev_backend_path(dev), proto);
 		free(proto);
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}
+	cfg.abi32 = proto && !strcmp(proto, "x86_32-abi");
 	free(proto);
 	if (shoji_backend_dev_read_ulong(dev, "multi-queue-num-queues", &queues) == 0 &&
 	    queues != 1) {

@@ -45,6 +45,7 @@ struct vbd_ring {
 	struct pgrant *pg; /* open addressing, pg_mask + 1 buckets */
 	unsigned int pg_mask, npg;
 	blkif_back_ring_t br;
+	blkif_x86_32_back_ring_t br32; /* abi32: the slots' layout (the indexes are br's) */
 	struct slot *slots;
 	int free_head;
 	unsigned int inflight; /* started and not answered */
@@ -74,15 +75,23 @@ static void ring_break(struct vbd_ring *r, const char *fmt, ...)
 
 static void respond(struct vbd_ring *r, uint64_t id, uint8_t operation, int status)
 {
-	blkif_response_t *rsp;
 	int notify;
 
 	if (r->broken)
 		return;
-	rsp = RING_GET_RESPONSE(&r->br, r->br.rsp_prod_pvt);
-	rsp->id = id;
-	rsp->operation = operation;
-	rsp->status = (int16_t)status;
+	if (r->cfg.abi32) {
+		struct blkif_x86_32_response *rsp = RING_GET_RESPONSE(&r->br32, r->br.rsp_prod_pvt);
+
+		rsp->id = id;
+		rsp->operation = operation;
+		rsp->status = (int16_t)status;
+	} else {
+		blkif_response_t *rsp = RING_GET_RESPONSE(&r->br, r->br.rsp_prod_pvt);
+
+		rsp->id = id;
+		rsp->operation = operation;
+		rsp->status = (int16_t)status;
+	}
 	r->br.rsp_prod_pvt++;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&r->br, notify);
 	if (notify)
@@ -293,6 +302,52 @@ static void take(struct vbd_ring *r, const struct blkif_request *copy)
 	start(r, sl);
 }
 
+/* Copy slot @idx (once) into @out, in the native layout whatever the frontend's ABI. */
+static void copy_request(struct vbd_ring *r, RING_IDX idx, struct blkif_request *out)
+{
+	struct blkif_x86_32_request q;
+
+	if (!r->cfg.abi32) {
+		RING_COPY_REQUEST(&r->br, idx, out);
+		return;
+	}
+	RING_COPY_REQUEST(&r->br32, idx, &q);
+	memset(out, 0, sizeof(*out));
+	if (q.operation == BLKIF_OP_DISCARD) {
+		struct blkif_x86_32_request_discard d;
+		struct blkif_request_discard n;
+
+		memcpy(&d, &q, sizeof(d));
+		n = (struct blkif_request_discard){.operation = d.operation,
+		                                   .flag = d.flag,
+		                                   .handle = d.handle,
+		                                   .id = d.id,
+		                                   .sector_number = d.sector_number,
+		                                   .nr_sectors = d.nr_sectors};
+		memcpy(out, &n, sizeof(n));
+	} else if (q.operation == BLKIF_OP_INDIRECT) {
+		struct blkif_x86_32_request_indirect i;
+		struct blkif_request_indirect n;
+
+		memcpy(&i, &q, sizeof(i));
+		n = (struct blkif_request_indirect){.operation = i.operation,
+		                                    .indirect_op = i.indirect_op,
+		                                    .nr_segments = i.nr_segments,
+		                                    .id = i.id,
+		                                    .sector_number = i.sector_number,
+		                                    .handle = i.handle};
+		memcpy(n.indirect_grefs, i.indirect_grefs, sizeof(n.indirect_grefs));
+		memcpy(out, &n, sizeof(n));
+	} else {
+		out->operation = q.operation;
+		out->nr_segments = q.nr_segments;
+		out->handle = q.handle;
+		out->id = q.id;
+		out->sector_number = q.sector_number;
+		memcpy(out->seg, q.seg, sizeof(out->seg));
+	}
+}
+
 static void kick(struct vbd_ring *r)
 {
 	int more;
@@ -315,7 +370,7 @@ static void kick(struct vbd_ring *r)
 				r->stalled = true;
 				break;
 			}
-			RING_COPY_REQUEST(&r->br, r->br.req_cons, &copy);
+			copy_request(r, r->br.req_cons, &copy);
 			r->br.req_cons++;
 			take(r, &copy);
 		}
@@ -349,6 +404,13 @@ struct vbd_ring *vbd_ring_new(const struct vbd_ring_config *cfg)
 	r->held = -1;
 	start_idx = __atomic_load_n(&cfg->sring->rsp_prod, __ATOMIC_RELAXED);
 	BACK_RING_ATTACH(&r->br, cfg->sring, start_idx, cfg->ring_pages * PAGE_SIZE);
+	BACK_RING_ATTACH(&r->br32, (blkif_x86_32_sring_t *)(void *)cfg->sring, start_idx,
+	                 cfg->ring_pages * PAGE_SIZE);
+	if (RING_SIZE(&r->br32) != RING_SIZE(&r->br)) { /* never for 1..16 pages */
+		free(r);
+		errno = EINVAL;
+		return NULL;
+	}
 	if (cfg->persistent) {
 		if (!r->cfg.max_persistent)
 			r->cfg.max_persistent = RING_SIZE(&r->br) * BLKIF_MAX_SEGMENTS_PER_REQUEST;

@@ -32,6 +32,7 @@ struct vbd_mapper {
 
 struct vbd_ring_config {
 	struct blkif_sring *sring; /* the mapped shared ring */
+	bool abi32;                /* protocol x86_32-abi: 32-bit slot layouts */
 	unsigned int ring_pages;   /* its size in pages (a power of two) */
 	const struct blk_store *store;
 	struct blk_limits limits;
