@@ -152,6 +152,14 @@ void *shoji_backend_dev_map_ring(struct shoji_backend_dev *dev, const char *ref_
 int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node);
 int shoji_backend_dev_notify(struct shoji_backend_dev *dev);
 /*
+ * Bind one more port of the frontend's, from node @port_node (e.g.
+ * "queue-1/event-channel" of a multi-queue device), with its own callback
+ * (notify it with shoji_backend_notify and the returned local port); up to
+ * 8 per device, unbound with the device's when it disconnects.
+ */
+int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port_node,
+                                 shoji_backend_event_fn *fn, void *arg);
+/*
  * Take a connected device down (a corrupt ring): disconnect() runs, its
  * mappings and port are released, @why goes to the backend's "error"
  * node and the state to Closing.  Not from inside the device's own

@@ -34,6 +34,7 @@
 
 #define MAX_RING_PAGE_ORDER 4 /* up to 16 ring pages: 512 requests */
 #define ENGINE_DEPTH        256
+#define MAX_QUEUES          4 /* multi-queue-max-queues */
 
 struct blkd {
 	struct shoji_backend *be;
@@ -41,14 +42,24 @@ struct blkd {
 	bool verbose;
 };
 
+struct vbd;
+
+/* One queue of a device: its ring, and its own port when there are several. */
+struct vbd_queue {
+	struct vbd *v;
+	struct vbd_ring *ring;
+	void *area; /* a ring mapped here (multi-page); one page: the library's */
+	unsigned int pages;
+	int port; /* local port from shoji_backend_dev_bind_extra; -1: the device's */
+};
+
 struct vbd {
 	struct blkd *bd;
 	struct shoji_backend_dev *dev;
 	struct blk_store store;
 	bool cdrom, removable;
-	struct vbd_ring *ring;
-	void *ring_area; /* a multi-page ring mapped here (one page: the library's) */
-	unsigned int ring_pages;
+	struct vbd_queue q[MAX_QUEUES];
+	unsigned int nq; /* queues connected */
 	struct event *close_ev;
 	char close_why[160];
 };
@@ -94,27 +105,11 @@ static void unmap_grants(void *arg, void *addr, uint32_t n)
 
 /* --- the device class --- */
 
-static void ring_notify(void *arg)
-{
-	struct vbd *v = arg;
-
-	shoji_backend_dev_notify(v->dev);
-}
-
 static void close_deferred(evutil_socket_t fd, short what, void *arg)
 {
 	struct vbd *v = arg;
 
 	shoji_backend_dev_close(v->dev, v->close_why);
-}
-
-static void ring_broken(void *arg, const char *why)
-{
-	struct vbd *v = arg;
-
-	snprintf(v->close_why, sizeof(v->close_why), "corrupt ring: %s", why);
-	log_warnx("%s: %s", shoji_backend_dev_backend_path(v->dev), v->close_why);
-	event_active(v->close_ev, EV_TIMEOUT, 0);
 }
 
 /* A backend node the toolstack wrote, or @def when it is absent. */
@@ -168,7 +163,7 @@ static int publish(struct vbd *v)
 	    write_node(v, "feature-persistent", "1") < 0 ||
 	    write_node(v, "feature-max-indirect-segments", "%d", BLK_MAX_INDIRECT_SEGS) < 0 ||
 	    write_node(v, "max-ring-page-order", "%d", MAX_RING_PAGE_ORDER) < 0 ||
-	    write_node(v, "multi-queue-max-queues", "1") < 0)
+	    write_node(v, "multi-queue-max-queues", "%d", MAX_QUEUES) < 0)
 		return -1;
 	if (s->discard &&
 	    (write_node(v, "discard-granularity", "%" PRIu32, s->discard_granularity) < 0 ||
@@ -243,27 +238,23 @@ static void vbd_remove(struct shoji_backend_dev *dev)
 	free(v);
 }
 
-/* Map the frontend's ring: one page (ring-ref) or 2^ring-page-order pages (ring-ref0..N). */
-static void *map_ring(struct vbd *v)
+/*
+ * Map queue @q's ring from nodes @pfx"ring-ref" (one page) or
+ * @pfx"ring-ref0".. (2^ring-page-order pages; the order is the device's).
+ */
+static void *map_ring(struct vbd *v, struct vbd_queue *q, const char *pfx, unsigned long order)
 {
 	uint32_t domids[1u << MAX_RING_PAGE_ORDER], refs[1u << MAX_RING_PAGE_ORDER];
-	unsigned long order = 0, ref;
-	char node[32];
+	unsigned long ref;
+	char node[48];
 
-	if (shoji_backend_dev_read_ulong(v->dev, "ring-page-order", &order) < 0) {
-		if (errno != ENOENT)
-			return NULL;
-		order = 0;
+	q->pages = 1u << order;
+	if (order == 0) {
+		snprintf(node, sizeof(node), "%sring-ref", pfx);
+		return shoji_backend_dev_map_ring(v->dev, node); /* the library unmaps it */
 	}
-	if (order > MAX_RING_PAGE_ORDER) {
-		errno = EINVAL;
-		return NULL;
-	}
-	v->ring_pages = 1u << order;
-	if (order == 0)
-		return shoji_backend_dev_map_ring(v->dev, "ring-ref");
-	for (unsigned int i = 0; i < v->ring_pages; i++) {
-		snprintf(node, sizeof(node), "ring-ref%u", i);
+	for (unsigned int i = 0; i < q->pages; i++) {
+		snprintf(node, sizeof(node), "%sring-ref%u", pfx, i);
 		if (shoji_backend_dev_read_ulong(v->dev, node, &ref) < 0)
 			return NULL;
 		if (ref > UINT32_MAX) {
@@ -273,28 +264,65 @@ static void *map_ring(struct vbd *v)
 		refs[i] = (uint32_t)ref;
 		domids[i] = shoji_backend_dev_domid(v->dev);
 	}
-	v->ring_area = shoji_gnttab_map_grant_refs(shoji_backend_gnttab(v->bd->be), v->ring_pages,
-	                                           domids, refs, PROT_READ | PROT_WRITE);
-	return v->ring_area;
+	q->area = shoji_gnttab_map_grant_refs(shoji_backend_gnttab(v->bd->be), q->pages, domids,
+	                                      refs, PROT_READ | PROT_WRITE);
+	return q->area;
 }
 
 static void vbd_disconnect(struct shoji_backend_dev *dev)
 {
 	struct vbd *v = shoji_backend_dev_priv(dev);
 
-	vbd_ring_free(v->ring); /* finishes what is in flight first */
-	v->ring = NULL;
-	if (v->ring_area)
-		shoji_gnttab_unmap(shoji_backend_gnttab(v->bd->be), v->ring_area, v->ring_pages);
-	v->ring_area = NULL;
+	for (unsigned int i = 0; i < v->nq; i++) {
+		struct vbd_queue *q = &v->q[i];
+
+		vbd_ring_free(q->ring); /* finishes what is in flight first */
+		q->ring = NULL;
+		if (q->area)
+			shoji_gnttab_unmap(shoji_backend_gnttab(v->bd->be), q->area, q->pages);
+		q->area = NULL;
+	}
+	v->nq = 0;
 }
 
+static void queue_notify(void *arg)
+{
+	struct vbd_queue *q = arg;
+
+	if (q->port < 0)
+		shoji_backend_dev_notify(q->v->dev);
+	else
+		shoji_backend_notify(q->v->bd->be, (uint32_t)q->port);
+}
+
+static void queue_event(struct shoji_backend *be, uint32_t port, void *arg)
+{
+	struct vbd_queue *q = arg;
+
+	if (q->ring)
+		vbd_ring_kick(q->ring);
+}
+
+static void ring_broken(void *arg, const char *why)
+{
+	struct vbd *v = ((struct vbd_queue *)arg)->v;
+
+	snprintf(v->close_why, sizeof(v->close_why), "corrupt ring: %s", why);
+	log_warnx("%s: %s", shoji_backend_dev_backend_path(v->dev), v->close_why);
+	event_active(v->close_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * The frontend's transport: protocol, queues (multi-queue-num-queues, with
+ * queue-N/ directories when more than one), ring-page-order, persistent
+ * grants.  Each queue gets its ring and event channel.
+ */
 static int vbd_connect(struct shoji_backend_dev *dev)
 {
 	struct vbd *v = shoji_backend_dev_priv(dev);
 	struct vbd_ring_config cfg = {0};
 	char *proto = shoji_backend_dev_read(dev, "protocol");
-	unsigned long queues = 1, persistent = 0;
+	unsigned long queues = 1, persistent = 0, order = 0;
 
 	if (proto && strcmp(proto, "x86_64-abi") && strcmp(proto, "x86_32-abi")) {
 		log_warnx("%s: protocol %s is not supported (x86_64-abi or x86_32-abi)",
@@ -305,18 +333,18 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	}
 	cfg.abi32 = proto && !strcmp(proto, "x86_32-abi");
 	free(proto);
-	if (shoji_backend_dev_read_ulong(dev, "multi-queue-num-queues", &queues) == 0 &&
-	    queues != 1) {
-		errno = EINVAL; /* more than the multi-queue-max-queues we offer */
+	if (shoji_backend_dev_read_ulong(dev, "multi-queue-num-queues", &queues) < 0)
+		queues = 1;
+	if (shoji_backend_dev_read_ulong(dev, "ring-page-order", &order) < 0)
+		order = 0;
+	if (queues == 0 || queues > MAX_QUEUES || order > MAX_RING_PAGE_ORDER) {
+		errno = EINVAL; /* more than multi-queue-max-queues or max-ring-page-order */
 		return -1;
 	}
-	cfg.sring = map_ring(v);
-	if (!cfg.sring || shoji_backend_dev_bind(dev, "event-channel") < 0)
-		goto fail;
 	if (shoji_backend_dev_read_ulong(dev, "feature-persistent", &persistent) < 0)
 		persistent = 0;
 	cfg.persistent = persistent == 1;
-	cfg.ring_pages = v->ring_pages;
+	cfg.ring_pages = 1u << order;
 	cfg.store = &v->store;
 	cfg.limits.sectors = v->store.sectors;
 	cfg.limits.readonly = v->store.readonly;
@@ -326,13 +354,37 @@ static int vbd_connect(struct shoji_backend_dev *dev)
 	cfg.mapper.map = map_grants;
 	cfg.mapper.unmap = unmap_grants;
 	cfg.mapper.arg = v;
-	cfg.notify = ring_notify;
+	cfg.notify = queue_notify;
 	cfg.broken = ring_broken;
-	cfg.arg = v;
-	v->ring = vbd_ring_new(&cfg);
-	if (!v->ring)
-		goto fail;
-	vbd_ring_kick(v->ring); /* requests published before we (re)connected */
+	for (unsigned int i = 0; i < queues; i++) {
+		struct vbd_queue *q = &v->q[i];
+		char pfx[24] = "", node[48];
+
+		memset(q, 0, sizeof(*q));
+		q->v = v;
+		q->port = -1;
+		v->nq = i + 1;
+		if (queues > 1)
+			snprintf(pfx, sizeof(pfx), "queue-%u/", i);
+		cfg.sring = map_ring(v, q, pfx, order);
+		if (!cfg.sring)
+			goto fail;
+		if (queues == 1) {
+			if (shoji_backend_dev_bind(dev, "event-channel") < 0)
+				goto fail;
+		} else {
+			snprintf(node, sizeof(node), "%sevent-channel", pfx);
+			q->port = shoji_backend_dev_bind_extra(dev, node, queue_event, q);
+			if (q->port < 0)
+				goto fail;
+		}
+		cfg.arg = q;
+		q->ring = vbd_ring_new(&cfg);
+		if (!q->ring)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < v->nq; i++)
+		vbd_ring_kick(v->q[i].ring); /* requests published before we (re)connected */
 	return 0;
 fail:
 	vbd_disconnect(dev);
@@ -343,8 +395,8 @@ static void vbd_event(struct shoji_backend_dev *dev)
 {
 	struct vbd *v = shoji_backend_dev_priv(dev);
 
-	if (v->ring)
-		vbd_ring_kick(v->ring);
+	if (v->nq == 1 && v->q[0].ring)
+		vbd_ring_kick(v->q[0].ring);
 }
 
 static const struct shoji_backend_ops vbd_ops = {

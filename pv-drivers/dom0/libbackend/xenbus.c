@@ -46,6 +46,8 @@ struct shoji_backend_dev {
 	void *rings[DEV_MAX_RINGS];
 	unsigned int nrings;
 	int port; /* -1: none */
+	uint32_t xports[DEV_MAX_RINGS]; /* shoji_backend_dev_bind_extra's */
+	unsigned int nxports;
 };
 
 struct shoji_backend *shoji_backend_dev_backend(const struct shoji_backend_dev *dev)
@@ -203,6 +205,32 @@ int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node)
 	return port;
 }
 
+int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port_node,
+                                 shoji_backend_event_fn *fn, void *arg)
+{
+	unsigned long remote;
+	int port;
+
+	if (!fn) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (dev->nxports == DEV_MAX_RINGS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (shoji_backend_dev_read_ulong(dev, port_node, &remote) < 0)
+		return -1;
+	if (remote > UINT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	port = shoji_backend_bind(dev->cls->be, dev->domid, (uint32_t)remote, fn, arg);
+	if (port >= 0)
+		dev->xports[dev->nxports++] = (uint32_t)port;
+	return port;
+}
+
 int shoji_backend_dev_notify(struct shoji_backend_dev *dev)
 {
 	if (dev->port < 0) {
@@ -240,6 +268,8 @@ static void dev_disconnect(struct shoji_backend_dev *dev)
 	if (dev->port >= 0)
 		shoji_backend_unbind(be, (uint32_t)dev->port);
 	dev->port = -1;
+	while (dev->nxports > 0)
+		shoji_backend_unbind(be, dev->xports[--dev->nxports]);
 }
 
 /* Take the device down to Closing with @why in its error node. */
