@@ -45,7 +45,7 @@ struct shoji_backend_dev {
 	void *priv;
 	void *rings[DEV_MAX_RINGS];
 	unsigned int nrings;
-	int port; /* -1: none */
+	int port;                       /* -1: none */
 	uint32_t xports[DEV_MAX_RINGS]; /* shoji_backend_dev_bind_extra's */
 	unsigned int nxports;
 };
