@@ -539,7 +539,7 @@ START_TEST(test_abi32)
 	blkif_x86_32_front_ring_t f32;
 	struct blkif_x86_32_request *q;
 	struct blkif_x86_32_request_discard *d;
-	struct blkif_x86_32_response rsp[3];
+	struct blkif_x86_32_response rsp[3] = {{0}};
 	uint8_t back[8192];
 	unsigned int got = 0;
 
