@@ -2,5 +2,6 @@
 exampledir = $(docdir)/examples
 dist_example_DATA = \
 	examples/demo.xml \
+	examples/demo-disk.xml \
 	examples/libvirt-pvh.xml \
 	examples/disk-and-network.xml

@@ -71,6 +71,7 @@ static void io_unmap_grant(void *ctx, const struct gnttab_mapping *m)
 long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 {
 	const struct gnttab_guest_io io = {.ctx = v,
+	                                   .compat = v->compat,
 	                                   .copy_from = io_copy_from,
 	                                   .copy_to = io_copy_to,
 	                                   .map_grant = io_map_grant,

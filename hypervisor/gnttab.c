@@ -11,6 +11,7 @@
 
 #include <shoji/errno.h>
 
+#include "compat.h"
 #include "gnttab.h"
 
 #define PAGE_SIZE         4096u
@@ -703,9 +704,13 @@ static int setup_table(struct gnttab *cur, struct gnttab_setup_table *op,
 	} else {
 		op->status = GNTST_okay;
 		for (i = 0; i < op->nr_frames; i++) {
+			/* A 32-bit caller's xen_pfn_t is the low half (little-endian). */
+			size_t pfn_size = io->compat ? COMPAT_PFN_SIZE : sizeof(gfn);
+
 			gfn = gt->frame_gfn[i];
-			if (io->copy_to(io->ctx, (uint64_t)(uintptr_t)op->frame_list.p + i * 8ull,
-			                &gfn, sizeof(gfn)) != 0)
+			if (io->copy_to(io->ctx,
+			                (uint64_t)(uintptr_t)op->frame_list.p + i * pfn_size, &gfn,
+			                pfn_size) != 0)
 				op->status = GNTST_bad_virt_addr;
 		}
 	}
@@ -809,10 +814,11 @@ static int op_cache_flush(struct gnttab *cur, union gnttab_op_arg *a,
 
 struct gnttab_op_desc {
 	size_t size;
-	bool single;     /* count must be 1 */
-	size_t out_off;  /* the part copied back to the guest ... */
-	size_t out_len;  /* ... (0: nothing) */
-	bool out_always; /* copy back even when the op fails (set_version) */
+	const struct compat_layout *compat; /* the 32-bit layout, where it differs */
+	bool single;                        /* count must be 1 */
+	size_t out_off;                     /* the part copied back to the guest ... */
+	size_t out_len;                     /* ... (0: nothing) */
+	bool out_always;                    /* copy back even when the op fails (set_version) */
 	int (*fn)(struct gnttab *cur, union gnttab_op_arg *a, const struct gnttab_guest_io *io);
 };
 
@@ -820,33 +826,72 @@ struct gnttab_op_desc {
 #define FIELD(type, field) offsetof(struct type, field), sizeof(((struct type *)0)->field)
 
 static const struct gnttab_op_desc gnttab_op_table[] = {
-    [GNTTABOP_map_grant_ref] = {sizeof(struct gnttab_map_grant_ref), false,
+    [GNTTABOP_map_grant_ref] = {sizeof(struct gnttab_map_grant_ref), NULL, false,
                                 WHOLE(gnttab_map_grant_ref), false, op_map},
-    [GNTTABOP_unmap_grant_ref] = {sizeof(struct gnttab_unmap_grant_ref), false,
+    [GNTTABOP_unmap_grant_ref] = {sizeof(struct gnttab_unmap_grant_ref), NULL, false,
                                   FIELD(gnttab_unmap_grant_ref, status), false, op_unmap},
-    [GNTTABOP_setup_table] = {sizeof(struct gnttab_setup_table), true,
+    [GNTTABOP_setup_table] = {sizeof(struct gnttab_setup_table), &compat_gnttab_setup_table, true,
                               FIELD(gnttab_setup_table, status), false, op_setup},
-    [GNTTABOP_copy] = {sizeof(struct gnttab_copy), false, FIELD(gnttab_copy, status), false,
-                       op_copy},
-    [GNTTABOP_query_size] = {sizeof(struct gnttab_query_size), true, WHOLE(gnttab_query_size),
+    [GNTTABOP_copy] = {sizeof(struct gnttab_copy), &compat_gnttab_copy, false,
+                       FIELD(gnttab_copy, status), false, op_copy},
+    [GNTTABOP_query_size] = {sizeof(struct gnttab_query_size), NULL, true, WHOLE(gnttab_query_size),
                              false, op_query},
-    [GNTTABOP_set_version] = {sizeof(struct gnttab_set_version), true, WHOLE(gnttab_set_version),
-                              true, op_set_version},
-    [GNTTABOP_get_status_frames] = {sizeof(struct gnttab_get_status_frames), true,
+    [GNTTABOP_set_version] = {sizeof(struct gnttab_set_version), NULL, true,
+                              WHOLE(gnttab_set_version), true, op_set_version},
+    [GNTTABOP_get_status_frames] = {sizeof(struct gnttab_get_status_frames),
+                                    &compat_gnttab_get_status_frames, true,
                                     FIELD(gnttab_get_status_frames, status), false,
                                     op_status_frames},
-    [GNTTABOP_get_version] = {sizeof(struct gnttab_get_version), true,
+    [GNTTABOP_get_version] = {sizeof(struct gnttab_get_version), NULL, true,
                               FIELD(gnttab_get_version, version), false, op_get_version},
-    [GNTTABOP_cache_flush] = {sizeof(struct gnttab_cache_flush), false, 0, 0, false,
+    [GNTTABOP_cache_flush] = {sizeof(struct gnttab_cache_flush), NULL, false, 0, 0, false,
                               op_cache_flush},
 };
+
+/* Read the op at @addr into @a, in the caller's layout.  0 or -XEN_EFAULT. */
+static int op_read(const struct gnttab_op_desc *desc, const struct compat_layout *cl,
+                   union gnttab_op_arg *a, uint64_t addr, const struct gnttab_guest_io *io)
+{
+	unsigned char raw[COMPAT_MAX_SIZE];
+
+	memset(a, 0, sizeof(*a));
+	if (!cl)
+		return io->copy_from(io->ctx, a, addr, desc->size) ? -XEN_EFAULT : 0;
+	if (io->copy_from(io->ctx, raw, addr, cl->compat_size))
+		return -XEN_EFAULT;
+	compat_to_native(cl, a, raw);
+	return 0;
+}
+
+/* Write @desc's OUT part of @a back, in the caller's layout.  0 or -XEN_EFAULT. */
+static int op_write(const struct gnttab_op_desc *desc, const struct compat_layout *cl,
+                    const union gnttab_op_arg *a, uint64_t addr, const struct gnttab_guest_io *io)
+{
+	unsigned char raw[COMPAT_MAX_SIZE];
+	const struct compat_field *f;
+
+	if (!cl)
+		return io->copy_to(io->ctx, addr + desc->out_off, (const char *)a + desc->out_off,
+		                   desc->out_len)
+		           ? -XEN_EFAULT
+		           : 0;
+	f = compat_field(cl, desc->out_off); /* the OUT part is one field (status) */
+	if (!f)
+		return -XEN_EFAULT;
+	compat_from_native(cl, raw, a);
+	return io->copy_to(io->ctx, addr + f->compat_off, raw + f->compat_off, f->compat_size)
+	           ? -XEN_EFAULT
+	           : 0;
+}
 
 long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32_t count,
                       const struct gnttab_guest_io *io)
 {
 	const struct gnttab_op_desc *desc;
+	const struct compat_layout *cl;
 	union gnttab_op_arg a;
 	uint64_t addr;
+	size_t stride;
 	uint32_t i;
 	int rc;
 
@@ -860,15 +905,15 @@ long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32
 	desc = &gnttab_op_table[cmd];
 	if (desc->single && count != 1)
 		return -XEN_EINVAL;
+	cl = io->compat ? desc->compat : NULL;
+	stride = cl ? cl->compat_size : desc->size;
 	for (i = 0; i < count; i++) {
-		addr = uop + (uint64_t)i * desc->size;
-		memset(&a, 0, sizeof(a));
-		if (io->copy_from(io->ctx, &a, addr, desc->size) != 0)
+		addr = uop + (uint64_t)i * stride;
+		if (op_read(desc, cl, &a, addr, io) < 0)
 			return -XEN_EFAULT;
 		rc = desc->fn(cur, &a, io);
 		if ((rc == 0 || desc->out_always) && desc->out_len &&
-		    io->copy_to(io->ctx, addr + desc->out_off, (char *)&a + desc->out_off,
-		                desc->out_len) != 0)
+		    op_write(desc, cl, &a, addr, io) < 0)
 			return -XEN_EFAULT;
 		if (rc < 0)
 			return rc;

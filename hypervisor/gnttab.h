@@ -121,6 +121,7 @@ int gnttab_cache_flush(struct gnttab *cur, const struct gnttab_cache_flush *op);
  */
 struct gnttab_guest_io {
 	void *ctx;
+	bool compat; /* the caller uses the 32-bit layouts (compat.h) */
 	int (*copy_from)(void *ctx, void *dst, uint64_t gva, size_t len); /* 0 or -XEN_EFAULT */
 	int (*copy_to)(void *ctx, uint64_t gva, const void *src, size_t len);
 	int (*map_grant)(void *ctx, const struct gnttab_mapping *m); /* 0 or GNTST_* */

@@ -2,8 +2,9 @@
  * Guest memory access: the one choke point through which shoji-hv reads and
  * writes guest RAM.  Every guest-physical range is bounds-checked here and
  * every guest-virtual address is translated by walking the guest's own page
- * tables (4-level long mode with 2 MiB/1 GiB pages, or identity when paging
- * is off).  Failures are -XEN_EFAULT.
+ * tables (4-level long mode with 2 MiB/1 GiB pages; 32-bit PAE with 2 MiB
+ * pages; 32-bit non-PAE with 4 MiB pages under CR4.PSE; identity when
+ * paging is off).  Failures are -XEN_EFAULT.
  */
 #ifndef SHOJI_HV_GUESTMEM_H
 #define SHOJI_HV_GUESTMEM_H

@@ -77,3 +77,46 @@ int copy_domid_arg(struct vcpu *v, void *dst, uint64_t gva, size_t len, domid_t 
 
 	return r < 0 ? r : hypercall_check_domid(v, *domid);
 }
+
+size_t guest_pfn_size(const struct vcpu *v)
+{
+	return v->compat ? COMPAT_PFN_SIZE : sizeof(xen_pfn_t);
+}
+
+int copy_arg_from_guest(struct vcpu *v, const struct compat_layout *l, void *native, uint64_t gva)
+{
+	unsigned char buf[COMPAT_MAX_SIZE];
+	int r;
+
+	if (!v->compat)
+		return copy_from_guest(v, native, gva, l->native_size);
+	r = copy_from_guest(v, buf, gva, l->compat_size);
+	if (r == 0)
+		compat_to_native(l, native, buf);
+	return r;
+}
+
+int copy_arg_to_guest(struct vcpu *v, const struct compat_layout *l, uint64_t gva,
+                      const void *native)
+{
+	unsigned char buf[COMPAT_MAX_SIZE];
+
+	if (!v->compat)
+		return copy_to_guest(v, gva, native, l->native_size);
+	compat_from_native(l, buf, native);
+	return copy_to_guest(v, gva, buf, l->compat_size);
+}
+
+int copy_field_to_guest(struct vcpu *v, const struct compat_layout *l, uint64_t gva,
+                        const void *native, size_t off)
+{
+	unsigned char buf[COMPAT_MAX_SIZE];
+	const struct compat_field *f = compat_field(l, off);
+
+	if (!f)
+		return -XEN_EFAULT; /* not a field of @l: a bug of the caller */
+	if (!v->compat)
+		return copy_to_guest(v, gva + off, (const char *)native + off, f->native_size);
+	compat_from_native(l, buf, native);
+	return copy_to_guest(v, gva + f->compat_off, buf + f->compat_off, f->compat_size);
+}

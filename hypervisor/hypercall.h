@@ -1,6 +1,7 @@
 /*
  * Hypercall dispatch: one table indexed by hypercall number.  Handlers get
- * the calling vCPU and the five argument registers (rdi, rsi, rdx, r10, r8)
+ * the calling vCPU and the five argument registers (rdi, rsi, rdx, r10, r8;
+ * for a 32-bit caller, v->compat, ebx, ecx, edx, esi, edi zero-extended)
  * and return the value for rax: >= 0 on success, -XEN_E* on failure.
  * Handlers touch guest memory only through copy_from_guest/copy_to_guest.
  * A handler runs on the calling vCPU's thread with no locks held.
@@ -13,6 +14,8 @@
 
 #include <shoji/errno.h>
 #include <shoji/xen.h>
+
+#include "compat.h"
 
 struct vcpu;
 
@@ -29,6 +32,20 @@ void hypercall_page_fill(uint8_t *page);
 /* Guest-virtual copies for the calling vCPU (v->paging); 0 or -XEN_EFAULT. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+
+/*
+ * Arguments in the caller's ABI (compat.h): read or write the structure of
+ * layout @l at @gva; @native is always the native structure.  A 64-bit
+ * caller's copy is a plain copy.  0 or -XEN_EFAULT.
+ */
+int copy_arg_from_guest(struct vcpu *v, const struct compat_layout *l, void *native, uint64_t gva);
+int copy_arg_to_guest(struct vcpu *v, const struct compat_layout *l, uint64_t gva,
+                      const void *native);
+/* Write back only @l's field at native offset @off of @native (an OUT field). */
+int copy_field_to_guest(struct vcpu *v, const struct compat_layout *l, uint64_t gva,
+                        const void *native, size_t off);
+/* The size of one xen_pfn_t in a list the caller passes (4 for a 32-bit caller). */
+size_t guest_pfn_size(const struct vcpu *v);
 
 /*
  * A domid argument of a guest's own hypercall: 0 for DOMID_SELF or its own

@@ -55,9 +55,9 @@ HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hyp
 HV_TEST_LDADD = hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a $(CHECK_LIBS) $(UUID_LIBS)
 HV_FAKE = tests/unit/test_hv_platform.c tests/unit/test_hv_platform.h
 
-check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+check_PROGRAMS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall tests/unit/test_hv_compat \
 	tests/unit/test_hv_dom0port tests/unit/test_hv_control tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
-TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall \
+TESTS += tests/unit/test_hv_loader tests/unit/test_hv_guestmem tests/unit/test_hv_hypercall tests/unit/test_hv_compat \
 	tests/unit/test_hv_dom0port tests/unit/test_hv_control tests/unit/test_hv_hcpatch tests/unit/test_hv_acpi
 tests_unit_test_hv_acpi_SOURCES = tests/unit/test_hv_acpi.c
 tests_unit_test_hv_acpi_CFLAGS = $(HV_TEST_CFLAGS)
@@ -74,6 +74,9 @@ tests_unit_test_hv_guestmem_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_hypercall_SOURCES = tests/unit/test_hv_hypercall.c $(HV_FAKE)
 tests_unit_test_hv_hypercall_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_hypercall_LDADD = $(HV_TEST_LDADD)
+tests_unit_test_hv_compat_SOURCES = tests/unit/test_hv_compat.c $(HV_FAKE)
+tests_unit_test_hv_compat_CFLAGS = $(HV_TEST_CFLAGS)
+tests_unit_test_hv_compat_LDADD = $(HV_TEST_LDADD)
 tests_unit_test_hv_dom0port_SOURCES = tests/unit/test_hv_dom0port.c $(HV_FAKE)
 tests_unit_test_hv_dom0port_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_dom0port_LDADD = $(HV_TEST_LDADD)
@@ -115,9 +118,9 @@ tests_unit_acpi_dump_LDADD = hypervisor/libhv-core.a
 # image and Debian's Linux (SLOW, NETWORK: apt-get download, cached) through
 # the loader and the stub scanner.  Each installs what it needs with apt or
 # skips loudly (tests/lib/debian.sh).
-TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
 	tests/system/debian-linux-hcpatch.sh
-EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh \
+EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
 	tests/system/debian-linux-hcpatch.sh tests/lib/debian.sh
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
@@ -125,6 +128,7 @@ FUZZ_HV_CORE = \
 	$(top_srcdir)/hypervisor/acpi.c $(top_srcdir)/hypervisor/console.c $(top_srcdir)/hypervisor/cpuid.c \
 	$(top_srcdir)/hypervisor/evtchn.c $(top_srcdir)/hypervisor/evtglue.c \
 	$(top_srcdir)/hypervisor/evtgntop.c $(top_srcdir)/hypervisor/gnttab.c \
+	$(top_srcdir)/hypervisor/compat.c \
 	$(top_srcdir)/hypervisor/guestmem.c $(top_srcdir)/hypervisor/hcpatch.c \
 	$(top_srcdir)/hypervisor/hvmop.c \
 	$(top_srcdir)/hypervisor/hypercall.c $(top_srcdir)/hypervisor/loader.c \
@@ -171,3 +175,7 @@ BENCH_BINS += tests/bench/hv_bench tests/guests/bench-hypercall tests/guests/idl
 BENCH_RUNS += "tests/bench/hv_bench tests/guests/hello tests/guests/bench-hypercall tests/guests/idle"
 
 dist_man_MANS += hypervisor/shoji-hv.8
+
+# The 32-bit hypercall layouts, checked against Xen's headers compiled with -m32.
+TESTS += tests/headers/xen-compat.sh
+EXTRA_DIST += tests/headers/xen-compat.sh

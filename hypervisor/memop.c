@@ -48,7 +48,9 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 	uint64_t i, n;
 	int rc;
 
-	rc = copy_domid_arg(v, &r, arg, sizeof(r), &r.domid);
+	rc = copy_arg_from_guest(v, &compat_xen_memory_reservation, &r, arg);
+	if (rc == 0)
+		rc = hypercall_check_domid(v, r.domid);
 	if (rc < 0)
 		return rc;
 	if (r.extent_order > MEMOP_MAX_ORDER)
@@ -58,11 +60,11 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 	n = 1ULL << r.extent_order;
 
 	for (i = start; i < r.nr_extents; i++) {
-		uint64_t list = (uint64_t)(uintptr_t)r.extent_start.p + i * sizeof(xen_pfn_t);
-		xen_pfn_t gfn = 0;
+		uint64_t list = (uint64_t)(uintptr_t)r.extent_start.p + i * guest_pfn_size(v);
+		xen_pfn_t gfn = 0; /* a 32-bit caller's 4-byte entry fills its low half */
 
 		if (op != XENMEM_increase_reservation &&
-		    (copy_from_guest(v, &gfn, list, sizeof(gfn)) < 0 || (gfn & (n - 1))))
+		    (copy_from_guest(v, &gfn, list, guest_pfn_size(v)) < 0 || (gfn & (n - 1))))
 			break;
 		pthread_mutex_lock(&d->lock);
 		rc = reserve_one(d, op, gfn, n);
@@ -126,7 +128,7 @@ static long mem_memory_map(struct vcpu *v, unsigned int op, uint64_t start, uint
 	for (i = 0; i < n; i++)
 		e[i] =
 		    (struct e820entry){.addr = mm[i].addr, .size = mm[i].size, .type = mm[i].type};
-	r = copy_from_guest(v, &map, arg, sizeof(map));
+	r = copy_arg_from_guest(v, &compat_xen_memory_map, &map, arg);
 	if (r < 0)
 		return r;
 	if (map.nr_entries > n)
@@ -137,7 +139,7 @@ static long mem_memory_map(struct vcpu *v, unsigned int op, uint64_t start, uint
 		if (r < 0)
 			return r;
 	}
-	return copy_to_guest(v, arg, &map, sizeof(map));
+	return copy_arg_to_guest(v, &compat_xen_memory_map, arg, &map);
 }
 
 static long mem_add_to_physmap(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
@@ -146,7 +148,9 @@ static long mem_add_to_physmap(struct vcpu *v, unsigned int op, uint64_t start, 
 	struct domain *d = v->d;
 	long r;
 
-	r = copy_domid_arg(v, &x, arg, sizeof(x), &x.domid);
+	r = copy_arg_from_guest(v, &compat_xen_add_to_physmap, &x, arg);
+	if (r == 0)
+		r = hypercall_check_domid(v, x.domid);
 	if (r < 0)
 		return r;
 	if (x.space == XENMAPSPACE_grant_table)

@@ -78,7 +78,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	unsigned int i;
 	int r;
 
-	r = copy_from_guest(v, &p, arg, sizeof(p));
+	r = copy_arg_from_guest(v, &compat_sched_poll, &p, arg);
 	if (r < 0)
 		return r;
 	if (p.nr_ports > SCHED_POLL_MAX_PORTS)

@@ -264,20 +264,24 @@ void vcpu_timer_quiesce(struct vcpu *v)
 
 /* --- The run loop. --- */
 
-/* Hypercall @nr with arguments @a from the vCPU's current mode; the value for rax. */
-static long guest_hypercall(struct vcpu *v, uint64_t nr, const uint64_t a[5])
+/*
+ * Hypercall @nr from the vCPU's current mode, with the 64-bit ABI's
+ * arguments @a64 or the 32-bit ABI's @a32 (CS.L clear: 32-bit code, in
+ * protected or compat mode); the value for rax.
+ */
+static long guest_hypercall(struct vcpu *v, uint64_t nr, const uint64_t a64[5],
+                            const uint64_t a32[5])
 {
 	const struct kvm_sregs *s = &v->regs->sregs;
 
 	if (s->cs.dpl != 0)
 		return -XEN_EPERM; /* hypercalls are for guest kernel mode */
-	if (!s->cs.l)
-		return -XEN_ENOSYS; /* only the 64-bit hypercall ABI */
+	v->compat = !s->cs.l;
 	v->paging.cr0 = s->cr0;
 	v->paging.cr3 = s->cr3;
 	v->paging.cr4 = s->cr4;
 	v->paging.efer = s->efer;
-	return hypercall_dispatch(v, nr, a);
+	return hypercall_dispatch(v, v->compat ? (uint32_t)nr : nr, v->compat ? a32 : a64);
 }
 
 /* `out %eax, $HV_HYPERCALL_PORT`: our hypercall page, or a stub hcpatch.c rewrote. */
@@ -285,11 +289,15 @@ static int exit_hypercall(struct vcpu *v)
 {
 	struct kvm_run *run = v->kvm.run;
 	struct kvm_regs *r = &v->regs->regs;
-	const uint64_t a[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
+	const uint64_t a64[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
+	const uint64_t a32[5] = {(uint32_t)r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx,
+	                         (uint32_t)r->rsi, (uint32_t)r->rdi};
 	uint32_t nr;
 
 	memcpy(&nr, (uint8_t *)run + run->io.data_offset, sizeof(nr));
-	r->rax = (uint64_t)guest_hypercall(v, nr, a);
+	r->rax = (uint64_t)guest_hypercall(v, nr, a64, a32);
+	if (v->compat)
+		r->rax = (uint32_t)r->rax; /* eax: the low half, as a 32-bit guest reads it */
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	return 0;
 }
@@ -305,9 +313,10 @@ static int exit_xen(struct vcpu *v)
 		domain_crash(v->d, "vcpu %u: unknown KVM Xen exit %u", v->id, x->type);
 		return -1;
 	}
+	/* KVM already took the arguments from the registers of the caller's mode. */
 	for (i = 0; i < 5; i++)
 		a[i] = x->u.hcall.params[i];
-	x->u.hcall.result = (uint64_t)guest_hypercall(v, x->u.hcall.input, a);
+	x->u.hcall.result = (uint64_t)guest_hypercall(v, x->u.hcall.input, a, a);
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct vcpu {
 	 */
 	struct kvm_sync_regs *regs;
 	struct gm_paging paging; /* from regs->sregs at each hypercall (own thread) */
+	bool compat;             /* the current hypercall is from 32-bit code (compat.h) */
 
 	/* Lifecycle (d->lock). */
 	bool online;        /* VCPUOP_up'ed (vCPU 0: once the domain starts) */

@@ -79,7 +79,7 @@ static long op_get_runstate_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	memcpy(ri.time, t->runstate_time, sizeof(ri.time));
 	if (now > t->runstate_entry)
 		ri.time[t->runstate] += now - t->runstate_entry;
-	return copy_to_guest(v, arg, &ri, sizeof(ri));
+	return copy_arg_to_guest(v, &compat_vcpu_runstate_info, arg, &ri);
 }
 
 static long op_register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
@@ -148,7 +148,7 @@ static long op_set_singleshot_timer(struct vcpu *v, struct vcpu *t, uint64_t arg
 
 	if (t != v)
 		return -XEN_EINVAL; /* own vCPU only */
-	r = copy_from_guest(v, &s, arg, sizeof(s));
+	r = copy_arg_from_guest(v, &compat_vcpu_set_singleshot_timer, &s, arg);
 	if (r < 0)
 		return r;
 	if ((s.flags & VCPU_SSHOTTMR_future) && s.timeout_abs_ns < domain_system_time(v->d))

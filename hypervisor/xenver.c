@@ -10,9 +10,10 @@
 #include "hypercall.h"
 #include "vcpu.h"
 
-#define HV_EXTRAVERSION ".0-shoji"
-#define HV_CAPABILITIES "hvm-3.0-x86_64"
-#define HV_VIRT_START   0xffff800000000000ULL /* x86-64 hypervisor hole */
+#define HV_EXTRAVERSION      ".0-shoji"
+#define HV_CAPABILITIES      "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
+#define HV_VIRT_START        0xffff800000000000ULL /* x86-64 hypervisor hole */
+#define HV_COMPAT_VIRT_START 0xf5800000ULL         /* Xen's hole for 32-bit guests */
 
 /* Features every Shoji domain has (submap 0). */
 #define HV_FEATURES                                                                                \
@@ -64,9 +65,10 @@ static long ver_changeset(struct vcpu *v, uint64_t arg)
 
 static long ver_platform_parameters(struct vcpu *v, uint64_t arg)
 {
-	struct xen_platform_parameters pp = {.virt_start = HV_VIRT_START};
+	struct xen_platform_parameters pp = {.virt_start =
+	                                         v->compat ? HV_COMPAT_VIRT_START : HV_VIRT_START};
 
-	return copy_to_guest(v, arg, &pp, sizeof(pp));
+	return copy_arg_to_guest(v, &compat_xen_platform_parameters, arg, &pp);
 }
 
 static long ver_get_features(struct vcpu *v, uint64_t arg)

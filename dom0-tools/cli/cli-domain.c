@@ -1,7 +1,8 @@
 /*
  * The shoji commands that talk to shojid: create, define, undefine, start,
  * list, info, pause, unpause, shutdown, reboot, destroy, mem-set, vcpu-set,
- * dmesg, dumpxml, dump-core, autostart and events.  Domains are named by
+ * dmesg, dumpxml, dump-core, autostart, block-attach, block-detach,
+ * block-list and events.  Domains are named by
  * name or domid.
  */
 #include "config.h"
@@ -21,11 +22,12 @@
 /* Options of one command line, parsed by parse(). */
 struct opts {
 	const struct cli_command *cmd; /* the command argv[0] names */
-	bool paused, console, all, json, wait, force, disable;
+	bool paused, console, all, json, wait, force, disable, cdrom;
 	unsigned long timeout;
-	const char *kernel; /* --kernel: replaces <os><kernel> */
-	int first;          /* index of the first operand */
-	int status;         /* the exit status when parse() says the command is done */
+	const char *mode, *type; /* block-attach: --mode r|w, --type file|phy */
+	const char *kernel;      /* --kernel: replaces <os><kernel> */
+	int first;               /* index of the first operand */
+	int status;              /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -36,6 +38,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_DISABLE,
 	OPT_KERNEL,
+	OPT_MODE,
+	OPT_TYPE,
+	OPT_CDROM,
 	OPT_HELP
 };
 
@@ -49,14 +54,27 @@ static const struct option all_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"disable", no_argument, NULL, OPT_DISABLE},
     {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"cdrom", no_argument, NULL, OPT_CDROM},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
 
-/* True when the command's usage line mentions opt (so only documented options work). */
+/* True when the command's usage line mentions opt ("-p", or a long option's
+ * name) as a whole word (so only documented options work). */
 static bool allowed(const struct cli_command *cmd, const char *opt)
 {
-	return strstr(cmd->usage, opt) != NULL;
+	char word[32];
+	size_t len;
+
+	snprintf(word, sizeof(word), "%s%s", opt[0] == '-' ? "" : "--", opt);
+	len = strlen(word);
+	for (const char *p = strstr(cmd->usage, word); p; p = strstr(p + 1, word))
+		if ((p == cmd->usage || strchr(" [|", p[-1])) &&
+		    !strchr("-abcdefghijklmnopqrstuvwxyz", p[len] ? p[len] : '!'))
+			return true;
+	return false;
 }
 
 static int target(const struct cli_command *cmd, struct api_req *req, const char *name)
@@ -74,14 +92,20 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+pch", all_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd->interleaved ? "pch" : "+pch", all_opts, NULL)) !=
+	       -1) {
 		const char *name = c == 'p' ? "-p" : c == 'c' ? "-c" : c == 'h' ? "-h" : NULL;
 
 		for (const struct option *a = all_opts; !name && a->name; a++)
 			if (a->val == c)
 				name = a->name;
-		if (c == '?' || (c != 'h' && c != OPT_HELP && (!name || !allowed(cmd, name))))
+		if (c == '?' || (c != 'h' && c != OPT_HELP && !name))
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		/* A known option this command does not take (named: its argument may be
+		 * argv[optind - 1]). */
+		if (c != 'h' && c != OPT_HELP && !allowed(cmd, name))
+			return cli_usage_error(cmd, "unknown option '%s%s'",
+			                       name[0] == '-' ? "" : "--", name);
 		switch (c) {
 		case 'h':
 		case OPT_HELP:
@@ -110,6 +134,20 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 			break;
 		case OPT_KERNEL:
 			o->kernel = optarg;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "r") && strcmp(optarg, "w"))
+				return cli_usage_error(cmd, "--mode is r or w, not '%s'", optarg);
+			o->mode = optarg;
+			break;
+		case OPT_TYPE:
+			if (strcmp(optarg, "file") && strcmp(optarg, "phy"))
+				return cli_usage_error(cmd, "--type is file or phy, not '%s'",
+				                       optarg);
+			o->type = optarg;
+			break;
+		case OPT_CDROM:
+			o->cdrom = true;
 			break;
 		case OPT_TIMEOUT: {
 			char *end;
@@ -162,7 +200,7 @@ static const char *state_name(uint32_t s)
 	return s < API_STATE_MAX && state_names[s] ? state_names[s] : "unknown";
 }
 
-static void json_info(const struct api_dominfo *d)
+static void json_info(const struct api_dominfo *d, bool disks)
 {
 	char uuid[37];
 
@@ -177,12 +215,17 @@ static void json_info(const struct api_dominfo *d)
 	       ", \"memory_kib\": %" PRIu64 ", \"target_memory_kib\": %" PRIu64
 	       ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
 	       ", \"online_vcpus\": %" PRIu32 ", \"cpu_time_s\": %.3f, \"persistent\": %s"
-	       ", \"autostart\": %s, \"managed\": %s}",
+	       ", \"autostart\": %s, \"managed\": %s",
 	       uuid, state_name(d->state), d->shutdown_reason, d->cur_kib, d->target_kib,
 	       d->max_kib, d->vcpus, d->online_vcpus, (double)d->cpu_time_ns / 1e9,
 	       d->flags & API_INFO_PERSISTENT ? "true" : "false",
 	       d->flags & API_INFO_AUTOSTART ? "true" : "false",
 	       d->flags & API_INFO_MANAGED ? "true" : "false");
+	if (disks) {
+		printf(", \"disks\": ");
+		cli_info_disks(d->name, true);
+	}
+	printf("}");
 }
 
 /*
@@ -367,7 +410,7 @@ int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		printf("[");
 		for (size_t i = 0; i < n; i++) {
 			printf(i ? ",\n " : "");
-			json_info(&v[i]);
+			json_info(&v[i], false);
 		}
 		printf("]\n");
 	} else {
@@ -409,7 +452,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	d = (const void *)reply;
 	if (o.json) {
-		json_info(d);
+		json_info(d, true);
 		printf("\n");
 	} else {
 		uuid_unparse_lower(d->uuid, uuid);
@@ -430,6 +473,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		printf("Persistent:  %s\nAutostart:   %s\n",
 		       d->flags & API_INFO_PERSISTENT ? "yes" : "no",
 		       d->flags & API_INFO_AUTOSTART ? "yes" : "no");
+		cli_info_disks(d->name, false);
 	}
 	free(reply);
 	return CLI_EXIT_OK;
@@ -555,6 +599,190 @@ int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv)
 	free(reply);
 	free(file);
 	return rc;
+}
+
+/* ---- disks ---- */
+
+static const char *const xenbus_state_names[] = {
+    "unknown", "initialising", "initwait",      "initialised",  "connected",
+    "closing", "closed",       "reconfiguring", "reconfigured",
+};
+
+static const char *xenbus_state_name(int32_t s)
+{
+	return s >= 0 && s < (int32_t)(sizeof(xenbus_state_names) / sizeof(xenbus_state_names[0]))
+	           ? xenbus_state_names[s]
+	           : "-";
+}
+
+/* A reply of n struct api_vbd; false (said on stderr) when it is not one. */
+static bool vbd_reply(const char *reply, size_t len, size_t *n)
+{
+	if (len % sizeof(struct api_vbd)) {
+		fprintf(stderr, "shoji: shojid sent a malformed disk list\n");
+		return false;
+	}
+	*n = len / sizeof(struct api_vbd);
+	return true;
+}
+
+static void json_vbd(const struct api_vbd *v)
+{
+	char src[API_PATH_MAX], tgt[sizeof(v->target) + 1], be[sizeof(v->be_path) + 1];
+
+	/* Copies, NUL-terminated whatever shojid sent. */
+	snprintf(src, sizeof(src), "%.*s", (int)sizeof(v->source) - 1, v->source);
+	snprintf(tgt, sizeof(tgt), "%.*s", (int)sizeof(v->target), v->target);
+	snprintf(be, sizeof(be), "%.*s", (int)sizeof(v->be_path), v->be_path);
+	printf("{\"vdev\": %" PRId32 ", \"target\": ", v->devid);
+	cli_json_string(stdout, tgt);
+	printf(", \"type\": \"%s\", \"device\": \"%s\", \"mode\": \"%s\", \"source\": ",
+	       v->type == DOMAIN_DISK_BLOCK ? "phy" : "file",
+	       v->device == DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk", v->readonly ? "r" : "w");
+	cli_json_string(stdout, src);
+	printf(", \"backend_id\": %" PRId32 ", \"state\": %" PRId32 ", \"backend_state\": %" PRId32
+	       ", \"evtchn\": %" PRId32 ", \"ring_ref\": %" PRId32 ", \"backend_path\": ",
+	       v->backend_id, v->state, v->be_state, v->evtchn, v->ring_ref);
+	cli_json_string(stdout, be[0] ? be : NULL);
+	printf("}");
+}
+
+void cli_info_disks(const char *name, bool json)
+{
+	struct api_req req = {.flags = API_F_ALL};
+	char *reply = NULL;
+	size_t len = 0, n = 0;
+	const struct api_vbd *v;
+
+	snprintf(req.target, sizeof(req.target), "%s", name);
+	if (cli_request(API_BLOCK_LIST, &req, NULL, NULL, &reply, &len) ||
+	    !vbd_reply(reply, len, &n))
+		n = 0;
+	v = (const void *)reply;
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf(i ? ", " : "");
+			json_vbd(&v[i]);
+		}
+		printf("]");
+	} else {
+		printf("Disks:       %s\n", n ? "" : "none");
+		for (size_t i = 0; i < n; i++)
+			printf("  %-6.8s %-4s %s %-5s %-12s %.*s\n", v[i].target,
+			       v[i].type == DOMAIN_DISK_BLOCK ? "phy" : "file",
+			       v[i].readonly ? "r" : "w",
+			       v[i].device == DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk",
+			       xenbus_state_name(v[i].state), (int)sizeof(v[i].source) - 1,
+			       v[i].source);
+	}
+	free(reply);
+}
+
+static int block_list(struct opts *o, struct api_req *req)
+{
+	char *reply = NULL;
+	size_t len = 0, n = 0;
+	const struct api_vbd *v;
+	int rc = cli_request(API_BLOCK_LIST, req, NULL, NULL, &reply, &len);
+
+	if (rc)
+		return rc;
+	if (!vbd_reply(reply, len, &n)) {
+		free(reply);
+		return CLI_EXIT_FAILED;
+	}
+	v = (const void *)reply;
+	if (o->json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf(i ? ",\n " : "");
+			json_vbd(&v[i]);
+		}
+		printf("]\n");
+	} else {
+		printf("%-9s %-3s %-9s %-5s %-6s %-8s %s\n", "Vdev", "BE", "handle", "state",
+		       "evt-ch", "ring-ref", "BE-path");
+		for (size_t i = 0; i < n; i++)
+			printf("%-9" PRId32 " %-3" PRId32 " %-9" PRId32 " %-5" PRId32 " %-6" PRId32
+			       " %-8" PRId32 " %.*s\n",
+			       v[i].devid, v[i].backend_id, v[i].devid, v[i].state, v[i].evtchn,
+			       v[i].ring_ref, (int)sizeof(v[i].be_path), v[i].be_path);
+	}
+	free(reply);
+	return CLI_EXIT_OK;
+}
+
+static int block_attach(struct opts *o, struct api_req *req, char **argv)
+{
+	const char *target = argv[o->first + 2];
+	char *source = NULL, *text = NULL, *reply = NULL;
+	int rc;
+
+	if (domxml_disk_devid(target) < 0)
+		return cli_usage_error(
+		    o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)", target);
+	if (o->cdrom && o->mode && !strcmp(o->mode, "w"))
+		return cli_usage_error(o->cmd, "a cdrom is read-only (--mode w with --cdrom)");
+	if (!argv[o->first + 1][0])
+		return cli_usage_error(o->cmd, "SOURCE is empty");
+	source = cli_absolute_path(argv[o->first + 1]);
+	if (!source || asprintf(&text, "%s\n%s", target, source) < 0) {
+		fprintf(stderr, "shoji block-attach: out of memory\n");
+		free(source);
+		return CLI_EXIT_FAILED;
+	}
+	req->flags = (o->mode && !strcmp(o->mode, "r") ? API_F_READONLY : 0) |
+	             (o->cdrom ? API_F_CDROM : 0) |
+	             (o->type ? (!strcmp(o->type, "phy") ? API_F_PHY : API_F_FILE) : 0);
+	req->text_len = (uint32_t)strlen(text);
+	rc = cli_request(API_BLOCK_ATTACH, req, text, argv[o->first], &reply, NULL);
+	if (!rc)
+		printf("Disk %s (%s) attached to '%s'\n", target, source, argv[o->first]);
+	free(reply);
+	free(text);
+	free(source);
+	return rc;
+}
+
+static int block_detach(struct opts *o, struct api_req *req, char **argv)
+{
+	const char *target = argv[o->first + 1];
+	char *reply = NULL;
+	int rc;
+
+	if (domxml_disk_devid(target) < 0)
+		return cli_usage_error(
+		    o->cmd, "'%s' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)", target);
+	req->flags = o->force ? API_F_FORCE : 0;
+	req->value = o->timeout;
+	req->text_len = (uint32_t)strlen(target);
+	rc = cli_request(API_BLOCK_DETACH, req, target, argv[o->first], &reply, NULL);
+	if (!rc)
+		printf("Disk %s detached from '%s'\n", target, argv[o->first]);
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int operands;
+	} kinds[] = {{"block-attach", 3}, {"block-detach", 2}, {"block-list", 1}};
+	struct api_req req = {0};
+	struct opts o;
+	size_t k = 0;
+
+	while (strcmp(kinds[k].name, argv[0]))
+		k++;
+	if (!parse(ctx, argc, argv, kinds[k].operands, &o, &req))
+		return o.status;
+	if (k == 0)
+		return block_attach(&o, &req, argv);
+	if (k == 1)
+		return block_detach(&o, &req, argv);
+	return block_list(&o, &req);
 }
 
 static const char *const event_names[API_EV_MAX] = {

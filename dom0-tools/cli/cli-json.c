@@ -68,7 +68,18 @@ void cli_json_config(FILE *out, const struct domain_config *cfg)
 	field(out, "on_poweroff", domain_action_name(cfg->on_poweroff));
 	field(out, "on_reboot", domain_action_name(cfg->on_reboot));
 	field(out, "on_crash", domain_action_name(cfg->on_crash));
-	fprintf(out, ", \"features\": {\"pae\": %s, \"acpi\": %s, \"apic\": %s}}",
+	fprintf(out, ", \"features\": {\"pae\": %s, \"acpi\": %s, \"apic\": %s}",
 	        cfg->feature_pae ? "true" : "false", cfg->feature_acpi ? "true" : "false",
 	        cfg->feature_apic ? "true" : "false");
+	fprintf(out, ", \"disks\": [");
+	for (size_t i = 0; i < cfg->n_disks; i++) {
+		const struct domain_disk *d = &cfg->disks[i];
+
+		fprintf(out, "%s{\"type\": \"%s\", \"device\": \"%s\"", i ? ", " : "",
+		        domain_disk_type_name(d->type), domain_disk_device_name(d->device));
+		field(out, "source", d->source);
+		field(out, "target", d->target);
+		fprintf(out, ", \"readonly\": %s}", d->readonly ? "true" : "false");
+	}
+	fprintf(out, "]}");
 }

@@ -106,8 +106,9 @@ const struct cli_command cli_commands[] = {
         .summary = "show one domain",
         .usage = "[--json] NAME",
         .help =
-            "NAME is a domain name or id.  Shows its id, uuid, state, memory, vCPUs, CPU time and\n"
-            "whether it is persistent and autostarted.\n"
+            "NAME is a domain name or id.  Shows its id, uuid, state, memory, vCPUs, CPU time,\n"
+            "whether it is persistent and autostarted, and its disks (target, type, mode,\n"
+            "device, source and, when it runs, the frontend's xenbus state).\n"
             "\n"
             "  --json  one JSON object\n",
         .json = true,
@@ -204,6 +205,60 @@ const struct cli_command cli_commands[] = {
                 "crashed one is left as it is.  shojid writes FILE as the calling user,\n"
                 "under a temporary name renamed into place, so a failed dump leaves\n"
                 "nothing behind.  See shojid(8) for the format.\n",
+    },
+    {
+        .name = "block-attach",
+        .run = cli_cmd_block,
+        .summary = "attach a disk to a running domain",
+        .usage = "NAME SOURCE TARGET [--mode r|w] [--type file|phy] [--cdrom]",
+        .help = "Hot-plugs SOURCE (an image file or a host block device; relative to the\n"
+                "current directory) into the running domain NAME as the PV disk TARGET\n"
+                "(xvda .. xvdzz), as 'xl block-attach' does: shojid writes the device to\n"
+                "xenstore and shoji-blkback serves it.  The disk is added to the domain's\n"
+                "running record (it survives a reboot of the domain and a restart of\n"
+                "shojid), not to its definition.\n"
+                "\n"
+                "  --mode r|w        read-only or read-write (default w)\n"
+                "  --type file|phy   SOURCE must be an image file (file) or a block device\n"
+                "                    (phy); default: whatever SOURCE is\n"
+                "  --cdrom           a cdrom (always read-only)\n"
+                "\n"
+                "Refused, with nothing changed: a missing SOURCE, one that is neither a\n"
+                "regular file nor a block device, one you cannot open yourself as the\n"
+                "disk needs it, one attached read-write to any domain\n"
+                "(or read-only, when asked for read-write here; read-only sharing is\n"
+                "allowed), a TARGET the domain already has, a domain that is not running.\n",
+        .interleaved = true,
+    },
+    {
+        .name = "block-detach",
+        .run = cli_cmd_block,
+        .summary = "detach a disk from a running domain",
+        .usage = "NAME TARGET [--force] [--timeout S]",
+        .help = "Asks the block backend to close TARGET (backend state 5, Closing) and\n"
+                "waits until it is closed (state 6), then removes the device from\n"
+                "xenstore and from the domain's record.  A backend that does not close\n"
+                "within the timeout gets the device removed anyway, and the command\n"
+                "exits with status 5.\n"
+                "\n"
+                "  --force      remove the device at once, without asking the guest\n"
+                "  --timeout S  how long to wait for the backend (default 10 s)\n",
+        .interleaved = true,
+    },
+    {
+        .name = "block-list",
+        .run = cli_cmd_block,
+        .summary = "list the disks of a running domain",
+        .usage = "NAME [--json]",
+        .help = "One line per PV disk, in the columns of 'xl block-list': Vdev (the\n"
+                "virtual-device number), BE (the backend domain), handle, state (the\n"
+                "frontend's xenbus state), evt-ch, ring-ref (-1 until the guest\n"
+                "connects) and BE-path (the backend directory in xenstore).\n"
+                "\n"
+                "  --json  one JSON array, with the target, source, mode and the backend's\n"
+                "          state too\n",
+        .json = true,
+        .interleaved = true,
     },
     {
         .name = "autostart",

@@ -33,6 +33,7 @@ struct cli_command {
 	const char *usage;   /* arguments after the command name */
 	const char *help;    /* the long help for `shoji help CMD` */
 	bool json;           /* accepts --json */
+	bool interleaved; /* options may follow the operands (block-attach NAME SRC TGT --mode r) */
 };
 
 /* The command table, terminated by an entry with a NULL name. */
@@ -89,5 +90,9 @@ int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv);
+/* block-attach, block-detach, block-list (cli-domain.c). */
+int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv);
+/* The disks of domain NAME as `shoji info` shows them (a defined domain's too). */
+void cli_info_disks(const char *name, bool json);
 
 #endif

@@ -518,19 +518,6 @@ static void check_input(struct domxml_walk *w, const xmlNode *n)
 	check_fixed_attr(w, n, "bus", "xen");
 }
 
-/* xvda .. xvdz, xvdaa .. xvdzz. */
-static bool xen_disk_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 4 || len > 5 || strncmp(s, "xvd", 3))
-		return false;
-	for (s += 3; *s; s++)
-		if (*s < 'a' || *s > 'z')
-			return false;
-	return true;
-}
-
 static bool disk_array_grow(struct domxml_walk *w, const xmlNode *n)
 {
 	struct domain_disk *d = realloc(w->cfg->disks, (w->cfg->n_disks + 1) * sizeof(*d));
@@ -544,20 +531,91 @@ static bool disk_array_grow(struct domxml_walk *w, const xmlNode *n)
 	return true;
 }
 
+/* <driver>: its name must fit the disk's type (phy: a block device, file: a file). */
+static void check_disk_driver(struct domxml_walk *w, struct domain_disk *d, const xmlNode *driver)
+{
+	int line = domxml_line(driver);
+
+	d->driver_name = attr_of(driver, "name");
+	d->driver_type = attr_of(driver, "type");
+	if (d->driver_name && strcmp(d->driver_name, "qemu") && strcmp(d->driver_name, "phy") &&
+	    strcmp(d->driver_name, "file"))
+		domxml_error_add(w->errs, line,
+		                 "<driver> name '%s' is not known (use qemu, phy or file)",
+		                 d->driver_name);
+	else if (d->driver_name && !strcmp(d->driver_name, "phy") && d->type != DOMAIN_DISK_BLOCK)
+		domxml_error_add(w->errs, line,
+		                 "<driver> name 'phy' needs <disk type='block'> (a host block "
+		                 "device)");
+	else if (d->driver_name && !strcmp(d->driver_name, "file") && d->type != DOMAIN_DISK_FILE)
+		domxml_error_add(w->errs, line,
+		                 "<driver> name 'file' needs <disk type='file'> (an image file)");
+	if (d->driver_type && strcmp(d->driver_type, "raw"))
+		domxml_error_add(w->errs, line, "<driver> type '%s' is not supported (only 'raw')",
+		                 d->driver_type);
+}
+
+static void check_disk_source(struct domxml_walk *w, struct domain_disk *d, const xmlNode *source)
+{
+	const char *want = d->type == DOMAIN_DISK_BLOCK ? "dev" : "file";
+	const char *other = d->type == DOMAIN_DISK_BLOCK ? "file" : "dev";
+	int line = domxml_line(source);
+	char *src = attr_of(source, want);
+
+	if (xmlHasProp(source, (const xmlChar *)other))
+		domxml_error_add(w->errs, line, "<source> of a %s disk takes '%s', not '%s'",
+		                 domain_disk_type_name(d->type), want, other);
+	else if (!src)
+		domxml_error_add(w->errs, line, "<source> of a %s disk needs a '%s' attribute",
+		                 domain_disk_type_name(d->type), want);
+	else if ((d->source = resolve_path(w, line, "disk source", src)))
+		check_file(w, line, "disk source", src, d->source, d->type == DOMAIN_DISK_BLOCK);
+	free(src);
+}
+
+/* <target dev='xvdN' bus='xen'/>: a Xen PV disk name (hd* and sd* are refused,
+ * not renamed), not used by an earlier <disk>. */
+static void check_disk_target(struct domxml_walk *w, struct domain_disk *d, const xmlNode *target)
+{
+	char *dev = attr_of(target, "dev"), *bus = attr_of(target, "bus");
+	int line = domxml_line(target);
+
+	if (dev && domxml_disk_devid(dev) < 0)
+		domxml_error_add(w->errs, line,
+		                 "<target> dev '%s' is not a Xen PV disk name (xvda, xvdb, ..., "
+		                 "xvdzz)",
+		                 dev);
+	else if (dev)
+		memcpy(d->target, dev, strlen(dev) + 1);
+	if (bus && strcmp(bus, "xen"))
+		domxml_error_add(w->errs, line, "<target> bus '%s' is not supported (only 'xen')",
+		                 bus);
+	for (size_t i = 0; d->target[0] && i + 1 < w->cfg->n_disks; i++)
+		if (!strcmp(w->cfg->disks[i].target, d->target))
+			domxml_error_add(w->errs, line,
+			                 "<target> dev '%s' is already used at line %d", d->target,
+			                 w->cfg->disks[i].line);
+	free(dev);
+	free(bus);
+}
+
 static void check_disk(struct domxml_walk *w, const xmlNode *n)
 {
 	const xmlNode *driver = domxml_child(n, "driver"), *source = domxml_child(n, "source");
 	const xmlNode *target = domxml_child(n, "target");
-	char *type = attr_of(n, "type"), *src = NULL, *dev = NULL, *bus = NULL;
+	char *type = attr_of(n, "type"), *device = attr_of(n, "device");
 	struct domain_disk *d;
 	int line = domxml_line(n);
 
+	if (w->cfg->n_disks == DOMAIN_DISKS_MAX) {
+		domxml_error_add(w->errs, line, "more than %d <disk> elements", DOMAIN_DISKS_MAX);
+		goto out;
+	}
 	if (!disk_array_grow(w, n))
 		goto out;
 	d = &w->cfg->disks[w->cfg->n_disks++];
 	d->line = line;
 	d->readonly = domxml_child(n, "readonly") != NULL;
-	check_fixed_attr(w, n, "device", "disk");
 	if (type) {
 		int t = domxml_lookup(domxml_disk_type_names, type);
 
@@ -568,61 +626,27 @@ static void check_disk(struct domxml_walk *w, const xmlNode *n)
 		else
 			d->type = (enum domain_disk_type)t;
 	}
-	if (driver) {
-		d->driver_name = attr_of(driver, "name");
-		d->driver_type = attr_of(driver, "type");
-		if (d->driver_name && strcmp(d->driver_name, "qemu") &&
-		    strcmp(d->driver_name, "phy") && strcmp(d->driver_name, "file"))
-			domxml_error_add(w->errs, domxml_line(driver),
-			                 "<driver> name '%s' is not known (use qemu, phy or file)",
-			                 d->driver_name);
-		if (d->driver_type && strcmp(d->driver_type, "raw"))
-			domxml_error_add(w->errs, domxml_line(driver),
-			                 "<driver> type '%s' is not supported (only 'raw')",
-			                 d->driver_type);
-	}
-	if (source) {
-		const char *want = d->type == DOMAIN_DISK_BLOCK ? "dev" : "file";
-		const char *other = d->type == DOMAIN_DISK_BLOCK ? "file" : "dev";
+	if (device) {
+		int t = domxml_lookup(domxml_disk_device_names, device);
 
-		src = attr_of(source, want);
-		if (xmlHasProp(source, (const xmlChar *)other))
-			domxml_error_add(w->errs, domxml_line(source),
-			                 "<source> of a %s disk takes '%s', not '%s'",
-			                 domain_disk_type_name(d->type), want, other);
-		else if (!src)
-			domxml_error_add(w->errs, domxml_line(source),
-			                 "<source> of a %s disk needs a '%s' attribute",
-			                 domain_disk_type_name(d->type), want);
-		else if ((d->source = resolve_path(w, domxml_line(source), "disk source", src)))
-			check_file(w, domxml_line(source), "disk source", src, d->source,
-			           d->type == DOMAIN_DISK_BLOCK);
+		if (t < 0)
+			domxml_error_add(
+			    w->errs, line,
+			    "<disk> device '%s' is not supported (use 'disk' or 'cdrom')", device);
+		else
+			d->device = (enum domain_disk_device)t;
 	}
-	if (target) {
-		dev = attr_of(target, "dev");
-		bus = attr_of(target, "bus");
-		if (dev && !xen_disk_name(dev))
-			domxml_error_add(w->errs, domxml_line(target),
-			                 "<target> dev '%s' is not a Xen PV disk name (xvda, xvdb, "
-			                 "...)",
-			                 dev);
-		else if (dev)
-			memcpy(d->target, dev, strlen(dev) + 1);
-		if (bus && strcmp(bus, "xen"))
-			domxml_error_add(w->errs, domxml_line(target),
-			                 "<target> bus '%s' is not supported (only 'xen')", bus);
-		for (size_t i = 0; d->target[0] && i + 1 < w->cfg->n_disks; i++)
-			if (!strcmp(w->cfg->disks[i].target, d->target))
-				domxml_error_add(w->errs, domxml_line(target),
-				                 "<target> dev '%s' is already used at line %d",
-				                 d->target, w->cfg->disks[i].line);
-	}
-	domxml_error_add(w->errs, line, "<disk> is not supported yet (no block backend)");
+	if (d->device == DOMAIN_DISK_DEVICE_CDROM)
+		d->readonly = true;
+	if (driver)
+		check_disk_driver(w, d, driver);
+	if (source)
+		check_disk_source(w, d, source);
+	if (target)
+		check_disk_target(w, d, target);
 out:
 	free(type);
-	free(src);
-	free(dev);
-	free(bus);
+	free(device);
 }
 
 /* Parses aa:bb:cc:dd:ee:ff (hex digits, either case). */

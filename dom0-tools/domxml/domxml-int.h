@@ -36,6 +36,7 @@ int domxml_schema_validate(xmlRelaxNGPtr schema, xmlDoc *doc, struct domxml_erro
 extern const char *const domxml_type_names[];
 extern const char *const domxml_action_names[];
 extern const char *const domxml_disk_type_names[];
+extern const char *const domxml_disk_device_names[];
 extern const char *const domxml_nic_type_names[];
 
 /* Index of s in the NULL-terminated names[] (the enum value it names), or -1. */

@@ -25,6 +25,9 @@ const char *const domxml_action_names[] = {
 const char *const domxml_disk_type_names[] = {
     [DOMAIN_DISK_FILE] = "file", [DOMAIN_DISK_BLOCK] = "block", NULL};
 
+const char *const domxml_disk_device_names[] = {
+    [DOMAIN_DISK_DEVICE_DISK] = "disk", [DOMAIN_DISK_DEVICE_CDROM] = "cdrom", NULL};
+
 const char *const domxml_nic_type_names[] = {
     [DOMAIN_NIC_BRIDGE] = "bridge", [DOMAIN_NIC_ETHERNET] = "ethernet", NULL};
 
@@ -63,4 +66,28 @@ const char *domain_disk_type_name(enum domain_disk_type t)
 const char *domain_nic_type_name(enum domain_nic_type t)
 {
 	return name_of(domxml_nic_type_names, (unsigned int)t);
+}
+
+const char *domain_disk_device_name(enum domain_disk_device d)
+{
+	return name_of(domxml_disk_device_names, (unsigned int)d);
+}
+
+long domxml_disk_devid(const char *target)
+{
+	size_t len = strlen(target);
+	long idx = 0;
+
+	if (len < 4 || len > 5 || strncmp(target, "xvd", 3))
+		return -1;
+	/* Bijective base 26: a..z are 0..25, aa is 26, zz is 701. */
+	for (const char *p = target + 3; *p; p++) {
+		if (*p < 'a' || *p > 'z')
+			return -1;
+		idx = idx * 26 + (*p - 'a' + 1);
+	}
+	idx--;
+	if (idx < 16)
+		return (202L << 8) | (idx << 4);
+	return (1L << 28) | (idx << 8);
 }

@@ -136,9 +136,15 @@ static const struct child_spec disk_children[] = {
     {.name = "readonly", .spec = &empty_leaf},
     END,
 };
+static const struct refusal disk_refused[] = {
+    {"shareable", "is not supported (a writable disk belongs to one domain; several domains "
+                  "may share a disk that each marks <readonly/>)"},
+    END,
+};
 static const struct attr_spec disk_attrs[] = {
     {.name = "type", .required = true}, {.name = "device"}, END};
-static const struct node_spec disk_spec = {.attrs = disk_attrs, .children = disk_children};
+static const struct node_spec disk_spec = {
+    .attrs = disk_attrs, .children = disk_children, .refused = disk_refused};
 
 static const struct attr_spec mac_attrs[] = {{.name = "address", .required = true}, END};
 static const struct node_spec mac_spec = {.attrs = mac_attrs};

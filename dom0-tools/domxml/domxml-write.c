@@ -43,8 +43,8 @@ static bool add_memory(xmlNode *parent, const char *name, uint64_t kib)
 static bool add_disk(xmlNode *devices, const struct domain_disk *d)
 {
 	xmlNode *n = add_empty(devices, "disk"), *c;
-	bool ok =
-	    set_attr(n, "type", domain_disk_type_name(d->type)) && set_attr(n, "device", "disk");
+	bool ok = set_attr(n, "type", domain_disk_type_name(d->type)) &&
+	          set_attr(n, "device", domain_disk_device_name(d->device));
 
 	if (ok && (d->driver_name || d->driver_type)) {
 		c = add_empty(n, "driver");
@@ -207,7 +207,7 @@ static bool str_eq(const char *a, const char *b)
 
 static bool disk_eq(const struct domain_disk *a, const struct domain_disk *b)
 {
-	return a->type == b->type && str_eq(a->source, b->source) &&
+	return a->type == b->type && a->device == b->device && str_eq(a->source, b->source) &&
 	       str_eq(a->driver_name, b->driver_name) && str_eq(a->driver_type, b->driver_type) &&
 	       !strcmp(a->target, b->target) && a->readonly == b->readonly;
 }

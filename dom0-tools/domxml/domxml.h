@@ -38,18 +38,26 @@ enum domain_action {
 };
 
 enum domain_disk_type {
-	DOMAIN_DISK_FILE,
-	DOMAIN_DISK_BLOCK,
+	DOMAIN_DISK_FILE,  /* a raw image file: backend type "file" */
+	DOMAIN_DISK_BLOCK, /* a host block device: backend type "phy" */
 };
 
-/* A <disk>: parsed and validated, but refused until a block backend exists. */
+enum domain_disk_device {
+	DOMAIN_DISK_DEVICE_DISK,
+	DOMAIN_DISK_DEVICE_CDROM, /* always read-only */
+};
+
+#define DOMAIN_DISKS_MAX 64 /* <disk> elements per domain */
+
+/* A <disk>: a PV block device served by shoji-blkback (see shoji-domain.xml(5)). */
 struct domain_disk {
 	enum domain_disk_type type;
+	enum domain_disk_device device;
 	char *source;      /* absolute path of the image or block device */
 	char *driver_name; /* NULL, "qemu", "phy" or "file" */
 	char *driver_type; /* NULL or "raw" */
 	char target[8];    /* xvda .. xvdzz */
-	bool readonly;
+	bool readonly;     /* <readonly/>; true for every cdrom */
 	int line;
 };
 
@@ -148,6 +156,15 @@ const char *domain_type_name(enum domain_type t);
 const char *domain_action_name(enum domain_action a);
 const char *domain_disk_type_name(enum domain_disk_type t);
 const char *domain_nic_type_name(enum domain_nic_type t);
+const char *domain_disk_device_name(enum domain_disk_device d);
+
+/*
+ * The Xen virtual-device number of a PV disk name, as libxl numbers them:
+ * xvdN with N = a..z, aa..zz (index 0..701) is (202 << 8) | (index << 4)
+ * below index 16, else (1 << 28) | (index << 8).  -1 for any other name
+ * (hd*, sd*, partitions, upper case...).
+ */
+long domxml_disk_devid(const char *target);
 
 /* Checks a domain name against the rules of shoji-domain.xml(5); on failure
  * returns false and points *why at a static reason. */

@@ -24,8 +24,9 @@
 
 #include "shojid.h"
 
-#define DEFAULT_WAIT_S 60
-#define DMESG_MAX      (1024 * 1024)
+#define DEFAULT_WAIT_S   60
+#define DEFAULT_DETACH_S 10 /* as libxl waits for a backend to close */
+#define DMESG_MAX        (1024 * 1024)
 
 struct sd_client {
 	struct sd_client *next;
@@ -191,12 +192,16 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 	return 0;
 }
 
-/* Builds cfg (and frees it), paused if asked; replies with the new domain's info. */
+/* Builds cfg (and frees it), paused if asked; replies with the new domain's info.
+ * The client must be able to open its disks itself. */
 static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
+	int rc = block_check_access(cfg, &x->c->cred, x->e);
+
+	if (!rc)
+		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
 
 	domain_config_free(cfg);
 	if (rc)
@@ -600,6 +605,117 @@ static int do_dump_core(struct api_call *x)
 	return 0;
 }
 
+/* x->dom for the block commands: a defined domain that does not run is told so. */
+static int block_target(struct api_call *x)
+{
+	x->dom = running(x);
+	if (x->dom)
+		return 0;
+	if (state_has_def(x->sd, x->req->target))
+		return sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target);
+	return no_domain(x);
+}
+
+/* The end of a held block-detach (block_detach's callback). */
+static void detach_done(void *arg, int status, const char *msg)
+{
+	struct sd_client *c = arg;
+
+	if (status)
+		api_reply_err(c, status, msg);
+	else
+		api_reply(c, 0, NULL, 0);
+}
+
+/* block-attach: text is "VDEV\nSOURCE"; the disk is checked completely before
+ * anything is written (block_attach). */
+static int do_block_attach(struct api_call *x)
+{
+	const char *nl = strchr(x->text, '\n');
+	uint32_t f = x->req->flags;
+	struct domain_disk d = {.type = DOMAIN_DISK_FILE};
+	struct api_vbd *v = NULL;
+	struct stat st;
+	size_t n = 0, vlen;
+	int rc;
+
+	rc = block_target(x);
+	if (rc)
+		return rc;
+	vlen = nl ? (size_t)(nl - x->text) : 0;
+	if (!nl || vlen == 0 || vlen >= sizeof(d.target) || strlen(x->text) != x->req->text_len ||
+	    (f & API_F_PHY && f & API_F_FILE))
+		return sd_fail(x->e, EINVAL, "malformed block-attach request");
+	memcpy(d.target, x->text, vlen);
+	d.source = strdup(nl + 1);
+	if (!d.source)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	d.device = f & API_F_CDROM ? DOMAIN_DISK_DEVICE_CDROM : DOMAIN_DISK_DEVICE_DISK;
+	d.readonly = (f & (API_F_READONLY | API_F_CDROM)) != 0;
+	/* Without --type the source says what it is. */
+	if (f & API_F_PHY || (!(f & API_F_FILE) && stat(d.source, &st) == 0 && S_ISBLK(st.st_mode)))
+		d.type = DOMAIN_DISK_BLOCK;
+	rc = block_attach(x->sd, x->dom, &d, &x->c->cred, x->e);
+	free(d.source);
+	if (rc)
+		return rc;
+	/* Attached: the reply is its entry (none when out of memory, still a success). */
+	if (block_list(x->sd, &x->dom->cfg, x->dom->domid, &v, &n, x->e) == 0 && n)
+		api_reply(x->c, 0, &v[n - 1], sizeof(*v));
+	else
+		api_reply(x->c, 0, NULL, 0);
+	free(v);
+	return 0;
+}
+
+static int do_block_detach(struct api_call *x)
+{
+	unsigned int timeout = x->req->value ? (unsigned int)x->req->value : DEFAULT_DETACH_S;
+	int rc;
+
+	if (strlen(x->text) != x->req->text_len || x->req->value > 86400)
+		return sd_fail(x->e, EINVAL, "malformed block-detach request");
+	rc = block_target(x);
+	if (rc)
+		return rc;
+	x->c->held = true; /* until detach_done */
+	rc = block_detach(x->sd, x->dom, x->text, x->req->flags & API_F_FORCE, timeout, detach_done,
+	                  x->c, x->e);
+	if (rc)
+		x->c->held = false;
+	return rc;
+}
+
+static int do_block_list(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	struct domain_config cfg;
+	struct api_vbd *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (dom) {
+		rc = block_list(x->sd, &dom->cfg, dom->domid, &v, &n, x->e);
+	} else if (!(x->req->flags & API_F_ALL)) {
+		return state_has_def(x->sd, x->req->target)
+		           ? sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target)
+		           : no_domain(x);
+	} else {
+		rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
+		if (rc == ENOENT)
+			return no_domain(x);
+		if (rc)
+			return rc;
+		rc = block_list(x->sd, &cfg, API_DOMID_NONE, &v, &n, x->e);
+		domain_config_free(&cfg);
+	}
+	if (rc)
+		return rc;
+	api_reply(x->c, 0, v, n * sizeof(*v));
+	free(v);
+	return 0;
+}
+
 static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_CREATE] = {.fn = do_create, .text = true},
     [API_DEFINE] = {.fn = do_define, .text = true},
@@ -619,6 +735,9 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_DUMPXML] = {.fn = do_dumpxml, .target = true},
     [API_AUTOSTART] = {.fn = do_autostart, .target = true},
     [API_DUMP_CORE] = {.fn = do_dump_core, .target = true, .running = true, .text = true},
+    [API_BLOCK_ATTACH] = {.fn = do_block_attach, .target = true, .text = true},
+    [API_BLOCK_DETACH] = {.fn = do_block_detach, .target = true, .text = true},
+    [API_BLOCK_LIST] = {.fn = do_block_list, .target = true},
 };
 
 /* Check a request completely, then run its handler. */
@@ -670,6 +789,7 @@ static void client_free(struct sd_client *c)
 	struct shojid *sd = c->sd;
 
 	life_drop_waits(sd, c);
+	block_drop_waits(sd, c);
 	for (struct sd_client **pp = &sd->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;

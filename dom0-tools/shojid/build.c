@@ -3,8 +3,9 @@
  * when one fails, undoes the ones before it in reverse, so that a failed
  * create leaves nothing in shoji-hv, xenstore or the state directory:
  *
- *   create (shoji-hv) -> load kernel -> store and console pages and ports
- *   (HVM params) -> xenstore layout -> INTRODUCE -> running record -> unpause
+ *   disk checks -> create (shoji-hv) -> load kernel -> store and console pages
+ *   and ports (HVM params) -> xenstore layout and disks -> INTRODUCE -> running
+ *   record -> unpause
  */
 #include "config.h"
 
@@ -76,6 +77,9 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		return sd_fail(e, EEXIST, "a domain named '%s' already exists (domid %" PRIu32 ")",
 		               cfg->name, other->domid);
 	}
+	rc = block_check_config(sd, cfg, e);
+	if (rc)
+		return rc;
 	hc.memory_kib = cfg->memory_kib; /* KiB from the XML to shoji-hv, unconverted */
 	dom = calloc(1, sizeof(*dom));
 	if (!dom)
@@ -117,6 +121,8 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		goto fail;
 	laid_out = true; /* a partial layout is removed too */
 	rc = xs_layout_write(sd, dom, e);
+	if (!rc)
+		rc = block_write_all(sd, dom, e);
 	if (rc)
 		goto fail;
 	if (shoji_xs_introduce(sd->xs, dom->domid, store_pfn, (uint32_t)store_port) < 0) {

@@ -20,12 +20,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/procfs.h>
 #include <sys/stat.h>
@@ -43,7 +41,6 @@
 #define NOTE_NAME   "SHOJI"
 #define NOTE_DOMAIN 0x53484f4au /* n_type of struct core_note_domain ("SHOJ") */
 #define VCPU_TRIES  500         /* 1 ms apart: a pause reaching every vCPU */
-#define GROUPS_MAX  256         /* supplementary groups shojid may have */
 
 /* The "SHOJI" note: which domain the core holds (documented in shojid(8)). */
 struct core_note_domain {
@@ -87,47 +84,6 @@ struct core_layout {
 	struct elf_prstatus prs[XEN_LEGACY_MAX_VCPUS]; /* one per online vCPU with registers */
 	size_t n_prs;
 };
-
-/*
- * File-system identity switch for writing on a client's behalf: fsuid and
- * fsgid become the client's (which drops root's file capabilities) and the
- * supplementary groups just its group, so no group of shojid's lends a
- * permission the client lacks.
- */
-struct fs_id {
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[GROUPS_MAX];
-	int n_groups;
-	bool switched;
-};
-
-static int fs_id_enter(struct fs_id *f, const struct sd_cred *as)
-{
-	f->switched = false;
-	if (!as || (as->uid == geteuid() && as->gid == getegid()))
-		return 0;
-	f->n_groups = getgroups(GROUPS_MAX, f->groups);
-	if (f->n_groups < 0 || setgroups(1, &as->gid) < 0)
-		return EPERM;
-	f->uid = (uid_t)setfsuid(as->uid);
-	f->gid = (gid_t)setfsgid(as->gid);
-	f->switched = true;
-	if ((uid_t)setfsuid(as->uid) != as->uid || (gid_t)setfsgid(as->gid) != as->gid)
-		return EPERM;
-	return 0;
-}
-
-static void fs_id_leave(struct fs_id *f)
-{
-	if (!f->switched)
-		return;
-	setfsgid(f->gid);
-	setfsuid(f->uid);
-	if (setgroups((size_t)f->n_groups, f->groups) < 0)
-		log_warnx("cannot restore shojid's groups: %s", strerror(errno));
-	f->switched = false;
-}
 
 static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
 {
@@ -394,7 +350,7 @@ static int domain_info(struct shojid *sd, uint32_t domid, struct shoji_dominfo *
 static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char *path,
                    const struct sd_cred *as, struct sd_err *e)
 {
-	struct fs_id id = {0};
+	struct sd_fs_id id = {0};
 	char *tmp = NULL, *dir = NULL;
 	bool created = false;
 	int fd = -1, rc;
@@ -405,12 +361,12 @@ static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char
 		rc = sd_fail(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = fs_id_enter(&id, as);
+	rc = sd_fs_id_enter(&id, as);
 	if (!rc) {
 		fd = mkostemp(tmp, O_CLOEXEC);
 		rc = fd < 0 ? errno : 0;
 	}
-	fs_id_leave(&id);
+	sd_fs_id_leave(&id);
 	if (rc) {
 		sd_fail(e, rc, "cannot create a core file in %s: %s", dir, strerror(rc));
 		goto out;
@@ -425,10 +381,10 @@ static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char
 		sd_fail(e, rc, "cannot write the core file: %s", strerror(rc));
 		goto out;
 	}
-	rc = fs_id_enter(&id, as);
+	rc = sd_fs_id_enter(&id, as);
 	if (!rc && rename(tmp, path) < 0)
 		rc = errno;
-	fs_id_leave(&id);
+	sd_fs_id_leave(&id);
 	if (rc) {
 		sd_fail(e, rc, "cannot create %s: %s", path, strerror(rc));
 		goto out;
@@ -438,9 +394,9 @@ static int dump_to(struct shojid *sd, const struct shoji_dominfo *hi, const char
 out:
 	if (fd >= 0)
 		close(fd);
-	if (created && fs_id_enter(&id, as) == 0)
+	if (created && sd_fs_id_enter(&id, as) == 0)
 		unlink(tmp);
-	fs_id_leave(&id);
+	sd_fs_id_leave(&id);
 	free(tmp);
 	free(dir);
 	return rc;

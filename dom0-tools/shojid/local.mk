@@ -8,8 +8,11 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/lifecycle.c \
 	dom0-tools/shojid/action.c \
 	dom0-tools/shojid/coredump.c \
+	dom0-tools/shojid/fsid.c \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
+	dom0-tools/shojid/vbd.c \
+	dom0-tools/shojid/block.c \
 	dom0-tools/shojid/spawn.c \
 	dom0-tools/shojid/err.c \
 	dom0-tools/shojid/shojid.h \
@@ -42,13 +45,26 @@ tests_unit_test_shojid_action_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAG
 	$(EVENT_CFLAGS)
 tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 
+# Unit test of the PV block layout in xenstore (vbd.c) against a private shoji-xenstored.
+check_PROGRAMS += tests/unit/test_shojid_vbd
+TESTS += tests/unit/test_shojid_vbd
+tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c \
+	dom0-tools/shojid/vbd.c dom0-tools/shojid/fsid.c dom0-tools/shojid/err.c \
+	dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
+tests_unit_test_shojid_vbd_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
+	$(EVENT_CFLAGS)
+tests_unit_test_shojid_vbd_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) \
+	xenstore/libxs/libshoji-xs.la $(UUID_LIBS) $(CHECK_LIBS)
+
 # toolstack system tests and benchmark
 TOOLSTACK_TESTS = \
 	tests/system/toolstack-basic.sh \
 	tests/system/toolstack-bad.sh \
 	tests/system/toolstack-restart.sh \
 	tests/system/toolstack-parallel.sh \
-	tests/system/toolstack-coredump.sh
+	tests/system/toolstack-coredump.sh \
+	tests/system/toolstack-disk.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

@@ -39,9 +39,10 @@ static void usage(FILE *out)
 	        "  --xs-bin PATH      shoji-xenstored to start when it does not answer\n"
 	        "  --xs-arg ARG       extra argument for it (repeatable)\n"
 	        "  --consoled-bin PATH  shoji-consoled to start and keep running\n"
+	        "  --blkback-bin PATH   shoji-blkback to start and keep running\n"
 	        "  --log-dir DIR      its per-domain console logs (default /var/log/shoji)\n"
 	        "  --run-dir DIR      its console sockets (default /run/shoji)\n"
-	        "  --no-spawn         never start shoji-hv, shoji-xenstored or shoji-consoled\n"
+	        "  --no-spawn         never start shoji-hv, shoji-xenstored or the backends\n"
 	        "  --schema PATH      the domain schema (default: installed shoji-domain.rng)\n"
 	        "  --daemon           detach once the socket listens\n"
 	        "  -v, --verbose      more diagnostics\n"
@@ -81,6 +82,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		O_XSA,
 		O_NOSPAWN,
 		O_CONSOLED,
+		O_BLKBACK,
 		O_LOGDIR,
 		O_RUNDIR,
 		O_SCHEMA,
@@ -101,6 +103,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	    {"xs-arg", required_argument, NULL, O_XSA},
 	    {"no-spawn", no_argument, NULL, O_NOSPAWN},
 	    {"consoled-bin", required_argument, NULL, O_CONSOLED},
+	    {"blkback-bin", required_argument, NULL, O_BLKBACK},
 	    {"log-dir", required_argument, NULL, O_LOGDIR},
 	    {"run-dir", required_argument, NULL, O_RUNDIR},
 	    {"schema", required_argument, NULL, O_SCHEMA},
@@ -145,10 +148,13 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 			sd->xs_args = push_arg(sd->xs_args, &sd->n_xs_args, optarg);
 			break;
 		case O_NOSPAWN:
-			sd->hv_bin = sd->xs_bin = sd->consoled_bin = NULL;
+			sd->hv_bin = sd->xs_bin = sd->consoled_bin = sd->blkback_bin = NULL;
 			break;
 		case O_CONSOLED:
 			sd->consoled_bin = optarg;
+			break;
+		case O_BLKBACK:
+			sd->blkback_bin = optarg;
 			break;
 		case O_LOGDIR:
 			sd->log_dir = optarg;
@@ -222,6 +228,7 @@ int main(int argc, char **argv)
 	    .hv_bin = SHOJI_SBINDIR "/shoji-hv",
 	    .xs_bin = SHOJI_SBINDIR "/shoji-xenstored",
 	    .consoled_bin = SHOJI_SBINDIR "/shoji-consoled",
+	    .blkback_bin = SHOJI_SBINDIR "/shoji-blkback",
 	    .log_dir = "/var/log/shoji",
 	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
@@ -280,8 +287,8 @@ int main(int argc, char **argv)
 			fatalx("libevent: cannot watch signals");
 	}
 	life_adopt(&sd);
-	if (sd_supervise_consoled(&sd) < 0)
-		fatalx("libevent: cannot supervise shoji-consoled");
+	if (sd_supervise_backends(&sd) < 0)
+		fatalx("libevent: cannot supervise the backends");
 	if (api_listen(&sd) < 0)
 		fatalx("cannot serve the CLI on %s", sd.socket_path);
 	pidfile = state_path(&sd, NULL, "shojid", ".pid");
@@ -311,8 +318,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < 3; i++)
 		event_free(sd.sig_events[i]);
 	event_free(sd.hv_event);
-	if (sd.consoled_event)
-		event_free(sd.consoled_event);
+	if (sd.backends_event)
+		event_free(sd.backends_event);
+	block_close(&sd);
 	if (sd.xs_event)
 		event_free(sd.xs_event);
 	event_base_free(sd.base);

@@ -6,7 +6,8 @@
  * API dispatcher sends both to the CLI.  Only the log family (log.h) prints.
  *
  * Layers, each calling only those before it:
- *   err.c, dom.c, action.c, xslayout.c -> state.c -> coredump.c, spawn.c -> build.c
+ *   err.c, dom.c, action.c, xslayout.c, vbd.c, fsid.c -> state.c -> coredump.c, spawn.c, block.c
+ *   -> build.c
  *   -> lifecycle.c -> api.c -> main.c
  * A lower layer tells the ones above through hooks they register: events
  * go out with sd_emit (api.c listens), state_adopt and life_wait take
@@ -56,6 +57,7 @@ struct sd_restart_note {
 #define SD_RESTART_NOTES 32
 
 struct sd_waiter; /* a wait for a shutdown or reboot (lifecycle.c) */
+struct sd_detach; /* a block-detach waiting for the backend (block.c) */
 struct sd_client; /* an API connection (api.c) */
 struct shojid;
 
@@ -74,7 +76,7 @@ struct shojid {
 	struct event_base *base;
 	const char *socket_path, *group, *state_dir;
 	const char *hv_socket, *xs_socket;
-	const char *hv_bin, *xs_bin, *consoled_bin;
+	const char *hv_bin, *xs_bin, *consoled_bin, *blkback_bin;
 	const char *log_dir, *run_dir; /* for shoji-consoled */
 	const char *dump_dir;          /* core files of on_* coredump-* actions */
 	const char *schema;
@@ -90,7 +92,7 @@ struct shojid {
 	struct shoji_evtchn *evtchn; /* allocates the guests' store and console ports */
 	struct shoji_xs *xs;
 	struct event *hv_event;
-	struct event *consoled_event;
+	struct event *backends_event; /* supervises shoji-consoled and shoji-blkback */
 	struct event *xs_event;
 	struct event *listen_event;
 	struct event *sig_events[3];
@@ -98,6 +100,7 @@ struct shojid {
 
 	struct sd_dom *doms;
 	struct sd_waiter *waiters;
+	struct sd_detach *detaches; /* block-detach waits for the backend (block.c) */
 	struct sd_client *clients;
 	sd_event_fn *on_event; /* NULL: nobody listens */
 	struct sd_restart_note restarts[SD_RESTART_NOTES];
@@ -127,8 +130,9 @@ void dom_free(struct sd_dom *dom);
 int sd_spawn_services(struct shojid *sd);
 /* Follow the xenstored connection and reconnect when xenstored goes away. */
 int sd_watch_xs(struct shojid *sd);
-/* Start shoji-consoled (when consoled_bin is set) and start it again whenever it stops. */
-int sd_supervise_consoled(struct shojid *sd);
+/* Start shoji-consoled and shoji-blkback (those whose binary is set) and start
+ * them again whenever they stop. */
+int sd_supervise_backends(struct shojid *sd);
 
 /* state.c: definitions, autostart marks and running records in the state directory. */
 int state_init(struct shojid *sd);
@@ -182,16 +186,83 @@ struct sd_cred {
  */
 int coredump_domain(struct shojid *sd, uint32_t domid, const char *path, const struct sd_cred *as,
                     struct sd_err *e);
+/* fsid.c: file-system access with a client's identity (see fsid.c). */
+#define SD_GROUPS_MAX 256 /* supplementary groups shojid may have */
+struct sd_fs_id {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[SD_GROUPS_MAX];
+	int n_groups;
+	bool switched;
+};
+/* Take as's identity (nothing to do when as is NULL or shojid's own); EPERM on failure,
+ * after which sd_fs_id_leave must still be called. */
+int sd_fs_id_enter(struct sd_fs_id *f, const struct sd_cred *as);
+void sd_fs_id_leave(struct sd_fs_id *f);
 /* Dump a stopped domain into sd->dump_dir as NAME-DOMID-TIMESTAMP.core; the path goes to path. */
 int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, size_t len,
                     struct sd_err *e);
 
 /* xslayout.c */
 int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
-/* Remove /local/domain/ID and its /vm path, and RELEASE the domain. */
+/* Remove /local/domain/ID, its /vm path and its disks' backend directories, and RELEASE
+ * the domain. */
 void xs_layout_remove(struct shojid *sd, uint32_t domid);
 int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,
                  struct sd_err *e);
+
+/* vbd.c: PV block devices in xenstore (the contract with shoji-blkback; see vbd.c). */
+#define VBD_PATH_MAX 128 /* a backend or frontend directory path */
+struct stat;
+/* The backend and frontend directories of a device (each VBD_PATH_MAX bytes). */
+void vbd_paths(uint32_t domid, long devid, char *be, char *fe);
+/* Write both directories of disk d of domid in one transaction; nothing is left on failure. */
+int vbd_write(struct shoji_xs *xs, uint32_t domid, const struct domain_disk *d, bool bootable,
+              struct sd_err *e);
+/* Ask the backend to let the device go: online=0, state=5 (Closing). */
+int vbd_close(struct shoji_xs *xs, uint32_t domid, long devid, struct sd_err *e);
+/* The backend's state (XenbusState*), -1 when the device is gone. */
+int vbd_backend_state(struct shoji_xs *xs, uint32_t domid, long devid);
+/* The number in DIR/NAME, -1 when absent or not a number. */
+int vbd_read_int(struct shoji_xs *xs, const char *dir, const char *name);
+/* Remove both directories of one device, or every vbd directory of a domain. */
+void vbd_remove(struct shoji_xs *xs, uint32_t domid, long devid);
+void vbd_remove_all(struct shoji_xs *xs, uint32_t domid);
+/* d's source exists and is of its type (a regular file, or a block device); *st is filled. */
+int vbd_check_source(const struct domain_disk *d, struct stat *st, struct sd_err *e);
+/* The client as (NULL: shojid itself) can open d's source as d needs it (read, or read
+ * and write): a client gets no file through shojid that it could not open itself. */
+struct sd_cred;
+int vbd_check_access(const struct domain_disk *d, const struct sd_cred *as, struct sd_err *e);
+/* d (of cfg) may use that store: no running domain, nor an earlier disk of cfg, has it
+ * unless both are read-only. */
+int vbd_check_sharing(struct shojid *sd, const struct domain_config *cfg,
+                      const struct domain_disk *d, const struct stat *st, struct sd_err *e);
+
+/* block.c: the disks of running domains (build, block-attach/detach/list). */
+/* Every disk of cfg has its source and may use it (vbd_check_sharing). */
+int block_check_config(struct shojid *sd, const struct domain_config *cfg, struct sd_err *e);
+/* vbd_check_access for every disk of cfg. */
+int block_check_access(const struct domain_config *cfg, const struct sd_cred *as, struct sd_err *e);
+/* Write the vbd directories of every disk of dom (the first one bootable). */
+int block_write_all(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
+/* Hot-attach d (taken over on success, left to the caller otherwise) to the running dom;
+ * on failure nothing is left in xenstore or the record. */
+int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
+                 const struct sd_cred *as, struct sd_err *e);
+/* How a detach ends: status 0, or ETIMEDOUT with a message (the entries are gone either way). */
+typedef void sd_block_done_fn(void *arg, int status, const char *msg);
+/* Detach target from dom: at once with force, else once the backend closed (or
+ * timeout_s passed); done is called once, maybe before this returns. */
+int block_detach(struct shojid *sd, struct sd_dom *dom, const char *target, bool force,
+                 unsigned int timeout_s, sd_block_done_fn *done, void *arg, struct sd_err *e);
+/* The client arg went away: its detaches go on without telling it. */
+void block_drop_waits(struct shojid *sd, void *arg);
+/* Stop every wait (shojid exits). */
+void block_close(struct shojid *sd);
+/* cfg's disks as block-list shows them, with xenstore's view when domid is not API_DOMID_NONE. */
+int block_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,
+               struct api_vbd **out, size_t *n, struct sd_err *e);
 
 /* action.c: what a stopped domain gets (a crash or watchdog shutdown: on_crash). */
 bool life_is_crash(enum shoji_domain_state state, uint32_t reason);

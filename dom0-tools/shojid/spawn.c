@@ -191,10 +191,11 @@ int sd_watch_xs(struct shojid *sd)
 	return 0;
 }
 
-/* shoji-consoled has no socket of its own: it runs when its pidfile names a live one. */
-static bool consoled_runs(const struct shojid *sd, const char *socket)
+/* A backend has no socket of its own: it runs when its pidfile names a live
+ * process of its name. */
+static bool backend_runs(const struct shojid *sd, const char *name)
 {
-	char *pidfile = state_path(sd, NULL, "shoji-consoled", ".pid"), proc[64], comm[32] = "";
+	char *pidfile = state_path(sd, NULL, name, ".pid"), proc[64], comm[32] = "";
 	FILE *f = pidfile ? fopen(pidfile, "re") : NULL;
 	long pid = 0;
 
@@ -211,10 +212,29 @@ static bool consoled_runs(const struct shojid *sd, const char *socket)
 		comm[0] = '\0';
 	if (f)
 		fclose(f);
-	return !strncmp(comm, "shoji-consoled", 14);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strncmp(comm, name, 15); /* the kernel keeps 15 characters of a name */
 }
 
-static void consoled_check(evutil_socket_t fd, short what, void *arg)
+static bool consoled_runs(const struct shojid *sd, const char *socket)
+{
+	(void)socket;
+	return backend_runs(sd, "shoji-consoled");
+}
+
+static bool blkback_runs(const struct shojid *sd, const char *socket)
+{
+	(void)socket;
+	return backend_runs(sd, "shoji-blkback");
+}
+
+/*
+ * The backends shojid keeps running, checked every two seconds: the console
+ * backend and the block backend (always started, whether or not a domain
+ * has a disk: an idle one costs a process and a watch, and a hot-attached
+ * disk is then served at once).
+ */
+static void backends_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct shojid *sd = arg;
 	const struct service c = {.name = "shoji-consoled",
@@ -223,24 +243,38 @@ static void consoled_check(evutil_socket_t fd, short what, void *arg)
 	                                    sd->hv_socket, "--log-dir", sd->log_dir, "--run-dir",
 	                                    sd->run_dir},
 	                          .answers = consoled_runs};
+	const struct service b = {.name = "shoji-blkback",
+	                          .bin = sd->blkback_bin,
+	                          .fixed = {"--xs-socket", sd->xs_socket, "--hv-socket",
+	                                    sd->hv_socket, "--state-dir", sd->state_dir},
+	                          .answers = blkback_runs};
 
-	if (!consoled_runs(sd, NULL) && ensure(sd, &c) != 0)
+	if (sd->consoled_bin && !consoled_runs(sd, NULL) && ensure(sd, &c) != 0)
 		log_warnx("the PV console backend is not running; retrying");
+	if (sd->blkback_bin && !blkback_runs(sd, NULL) && ensure(sd, &b) != 0)
+		log_warnx("the PV block backend is not running; retrying");
 }
 
-int sd_supervise_consoled(struct shojid *sd)
+/* A backend binary that cannot run is not supervised (said once). */
+static void usable(const char **bin, const char *what)
+{
+	if (*bin && access(*bin, X_OK) < 0) {
+		log_warnx("no %s backend: %s: %s", what, *bin, strerror(errno));
+		*bin = NULL;
+	}
+}
+
+int sd_supervise_backends(struct shojid *sd)
 {
 	struct timeval tv = {.tv_sec = 2};
 
-	if (!sd->consoled_bin)
+	usable(&sd->consoled_bin, "console");
+	usable(&sd->blkback_bin, "block");
+	if (!sd->consoled_bin && !sd->blkback_bin)
 		return 0;
-	if (access(sd->consoled_bin, X_OK) < 0) {
-		log_warnx("no console backend: %s: %s", sd->consoled_bin, strerror(errno));
-		return 0;
-	}
-	consoled_check(-1, 0, sd);
-	sd->consoled_event = event_new(sd->base, -1, EV_PERSIST, consoled_check, sd);
-	if (!sd->consoled_event || event_add(sd->consoled_event, &tv) < 0)
+	backends_check(-1, 0, sd);
+	sd->backends_event = event_new(sd->base, -1, EV_PERSIST, backends_check, sd);
+	if (!sd->backends_event || event_add(sd->backends_event, &tv) < 0)
 		return -1;
 	return 0;
 }

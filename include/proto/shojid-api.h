@@ -17,9 +17,10 @@
 #include <shoji/limits.h>
 
 #define API_MAGIC    0x4a4f4853u /* "SHOJ" */
-#define API_VERSION  3
+#define API_VERSION  4
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
 #define API_NAME_MAX SHOJI_DOMAIN_NAME_MAX /* bytes of a domain name, without the NUL */
+#define API_PATH_MAX 4096                  /* bytes of a disk source path, with the NUL */
 
 /* shojid's default socket. */
 #define SHOJID_DEFAULT_SOCKET "/run/shoji/shojid.sock"
@@ -43,17 +44,26 @@ enum api_type {
 	API_DUMPXML,    /* target; reply the XML text */
 	API_AUTOSTART,  /* target; flags API_F_DISABLE; reply empty */
 	API_DUMP_CORE,  /* target; text = absolute path of the core file; reply empty */
+	/* target (running); text = "VDEV\nSOURCE" (SOURCE absolute); flags READONLY, CDROM,
+	 * PHY or FILE (neither: as SOURCE is); reply struct api_vbd */
+	API_BLOCK_ATTACH,
+	API_BLOCK_DETACH, /* target (running); text = VDEV; flags FORCE; value = timeout s */
+	API_BLOCK_LIST,   /* target; flags ALL: a defined domain too; reply struct api_vbd[] */
 	API_TYPE_MAX,
 };
 
 #define API_EVENT_MSG        0x100 /* header type of a pushed event */
 
-#define API_F_PAUSED         0x1u  /* create/start: leave the domain paused */
-#define API_F_ALL            0x2u  /* list: also defined domains that are not running */
-#define API_F_WAIT           0x4u  /* shutdown/reboot: reply when it is done */
-#define API_F_FORCE          0x8u  /* shutdown: destroy after the timeout */
-#define API_F_DISABLE        0x10u /* autostart: turn it off */
-#define API_F_UUID_GENERATED 0x20u /* create/define: the file had no <uuid> */
+#define API_F_PAUSED         0x1u   /* create/start: leave the domain paused */
+#define API_F_ALL            0x2u   /* list: also defined domains that are not running */
+#define API_F_WAIT           0x4u   /* shutdown/reboot: reply when it is done */
+#define API_F_FORCE          0x8u   /* shutdown: destroy after the timeout */
+#define API_F_DISABLE        0x10u  /* autostart: turn it off */
+#define API_F_UUID_GENERATED 0x20u  /* create/define: the file had no <uuid> */
+#define API_F_READONLY       0x40u  /* block-attach: mode r */
+#define API_F_CDROM          0x80u  /* block-attach: a cdrom (read-only) */
+#define API_F_PHY            0x100u /* block-attach: SOURCE must be a block device */
+#define API_F_FILE           0x200u /* block-attach: SOURCE must be a regular file */
 
 struct api_hdr {
 	uint32_t magic;
@@ -129,9 +139,28 @@ struct api_event {
 	uint8_t pad[7];
 };
 
+/* One PV disk of a domain (block-list, info): its configuration and what
+ * xenstore says (-1 where a node is absent: not running, or not connected). */
+struct api_vbd {
+	int32_t devid; /* virtual-device */
+	int32_t backend_id;
+	int32_t state;    /* the frontend's XenbusState */
+	int32_t be_state; /* the backend's */
+	int32_t evtchn;   /* the frontend's event-channel */
+	int32_t ring_ref; /* the frontend's ring-ref */
+	uint8_t type;     /* enum domain_disk_type */
+	uint8_t device;   /* enum domain_disk_device */
+	uint8_t readonly;
+	uint8_t pad;
+	char target[8];    /* xvda .. xvdzz */
+	char be_path[128]; /* "" when not running */
+	char source[API_PATH_MAX];
+};
+
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
 _Static_assert(sizeof(struct api_dominfo) == 144, "api_dominfo layout");
 _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
+_Static_assert(sizeof(struct api_vbd) == 4260, "api_vbd layout");
 
 #endif

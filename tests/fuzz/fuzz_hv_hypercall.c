@@ -31,11 +31,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Guest RAM: the input, repeated. */
 	for (off = 0; off < MEM; off += size)
 		memcpy(d->mem.base + off, data, size < MEM - off ? size : MEM - off);
-	if (data[0] & 1) /* long mode, 4-level tables rooted at 0x1000 (random content) */
+	/* The paging mode (tables rooted at 0x1000, random content) and the ABI. */
+	switch ((data[0] >> 2) & 3) {
+	case 0: /* long mode, 4 levels */
 		fake_vcpu_paging(v, (1ULL << 31) | (1ULL << 16) | 1, 0x1000, 1ULL << 5,
 		                 (1ULL << 8) | (1ULL << 10));
-	else
+		break;
+	case 1: /* 32-bit PAE */
+		fake_vcpu_paging(v, (1ULL << 31) | (1ULL << 16) | 1, 0x1000, 1ULL << 5, 0);
+		break;
+	case 2: /* 32-bit, 4 MiB pages */
+		fake_vcpu_paging(v, (1ULL << 31) | (1ULL << 16) | 1, 0x1000, 1ULL << 4, 0);
+		break;
+	default:
 		fake_vcpu_paging(v, 1, 0, 0, 0);
+	}
+	v->compat = data[0] & 1; /* the 32-bit layouts */
 
 	ncalls = (size - 1) / CALL_SIZE;
 	if (ncalls > MAX_CALLS)

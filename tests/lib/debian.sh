@@ -93,3 +93,17 @@ extract_vmlinux() {
 	[ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] ||
 		fail "$img: the decompressed payload is not an ELF file"
 }
+
+# grub_pvh_image OUT CFG: Debian's GRUB as a Xen PVH guest (grub-xen-bin:
+# grub-mkimage -O i386-xen_pvh) at OUT, with embedded configuration file CFG
+# and the modules it needs (normal echo ls halt).  Installs the packages or skips.
+grub_pvh_image() {
+	local out=$1 cfg=$2 moddir=/usr/lib/grub/i386-xen_pvh mods="normal echo ls halt" m
+	deb_require grub-xen-bin:$moddir/normal.mod grub-common:grub-mkimage binutils:readelf
+	for m in $mods; do
+		[ -f "$moddir/$m.mod" ] || fail "GRUB module $m is not in $moddir"
+	done
+	# shellcheck disable=SC2086
+	grub-mkimage -O i386-xen_pvh -p /boot/grub -c "$cfg" -o "$out" $mods ||
+		fail "grub-mkimage -O i386-xen_pvh failed"
+}

@@ -114,12 +114,24 @@ expect_err "$data/good/minimal.xml:6: kernel '$SHOJI_TMP/none' not found"
 run 0 validate --no-file-checks "$data/bad/kernel-missing.xml"
 
 # --- the examples: demo (kernel given on the command line), libvirt's form,
-# and the disk/network example that is refused for now.
+# and the disk/network example that is refused for now (its network interface).
 run 0 validate --kernel guest-kernel "$top_srcdir/examples/demo.xml"
 run 0 validate --no-file-checks "$top_srcdir/examples/libvirt-pvh.xml"
 run 1 validate --no-file-checks "$top_srcdir/examples/disk-and-network.xml"
-expect_err "$top_srcdir/examples/disk-and-network.xml:19: <disk> is not supported yet (no block backend)"
 expect_err "$top_srcdir/examples/disk-and-network.xml:24: <interface> is not supported yet (no network backend)"
+[ "$(wc -l <"$err")" -eq 1 ] || fail "disk-and-network: the disk was refused: $(cat "$err")"
+
+# --- the demo with a disk: valid once its image exists, as its header says.
+run 0 validate --no-file-checks "$top_srcdir/examples/demo-disk.xml"
+grep -q '^ *truncate -s 64M /tmp/shoji-demo-disk.img$' "$top_srcdir/examples/demo-disk.xml" ||
+	fail "demo-disk.xml does not say how to make its image"
+sed "s|/tmp/shoji-demo-disk.img|$SHOJI_TMP/demo-disk.img|" "$top_srcdir/examples/demo-disk.xml" \
+	>"$SHOJI_TMP/demo-disk.xml"
+line=$(grep -n "<source file=" "$SHOJI_TMP/demo-disk.xml" | cut -d: -f1)
+run 1 validate --kernel guest-kernel "$SHOJI_TMP/demo-disk.xml"
+expect_err "$SHOJI_TMP/demo-disk.xml:$line: disk source '$SHOJI_TMP/demo-disk.img' not found"
+truncate -s 64M "$SHOJI_TMP/demo-disk.img" || fail "truncate"
+run 0 validate --kernel guest-kernel "$SHOJI_TMP/demo-disk.xml"
 
 # --- --json, after or before the command (python3 reads it; scripts/deps installs it).
 command -v python3 >/dev/null || fail "python3 is needed to check --json (run scripts/deps)"
@@ -139,6 +151,61 @@ assert r == [{"file": "m.xml", "valid": False, "errors_not_shown": 0,
 		fail "bad --json error output"
 	[ ! -s "$err" ] || fail "--json wrote to stderr"
 }
+
+# --- disks in --json: the parsed <disk> elements.
+run 0 validate --json "$data/good/disks.xml"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))[0]["config"]["disks"]
+assert [x["target"] for x in d] == ["xvda", "xvdb", "xvdaa"], d
+assert [x["readonly"] for x in d] == [False, True, True], d
+assert [x["device"] for x in d] == ["disk", "disk", "cdrom"], d
+assert d[0]["source"].endswith("/good/guest-kernel") and d[0]["type"] == "file", d' "$out" ||
+	fail "bad --json disks: $(cat "$out")"
+
+# --- the block commands' command lines, checked before shojid is asked (exit 2),
+# and exit 4 when shojid is not there.
+run 2 block-attach demo
+expect_err "shoji block-attach: missing operand"
+run 2 block-attach demo /x sda
+expect_err "shoji block-attach: 'sda' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)"
+expect_err "Usage: shoji block-attach NAME SOURCE TARGET [--mode r|w] [--type file|phy] [--cdrom]"
+run 2 block-attach demo /x xvdb --mode x
+expect_err "shoji block-attach: --mode is r or w, not 'x'"
+run 2 block-attach demo /x xvdb --type qcow2
+expect_err "shoji block-attach: --type is file or phy, not 'qcow2'"
+run 2 block-attach --cdrom demo /x xvdb --mode w
+expect_err "shoji block-attach: a cdrom is read-only (--mode w with --cdrom)"
+run 2 block-attach demo "" xvdb
+expect_err "shoji block-attach: SOURCE is empty"
+run 2 block-attach demo /x xvdb --force
+expect_err "shoji block-attach: unknown option '--force'"
+run 2 block-detach demo
+expect_err "shoji block-detach: missing operand"
+run 2 block-detach demo xvdb --mode r
+expect_err "shoji block-detach: unknown option '--mode'"
+run 2 block-detach demo hda
+expect_err "shoji block-detach: 'hda' is not a Xen PV disk name (xvda, xvdb, ..., xvdzz)"
+run 2 block-detach demo xvdb --timeout 0
+expect_err "shoji block-detach: --timeout needs 1 .. 86400 seconds"
+run 2 block-list
+run 2 block-list demo --force
+expect_err "shoji block-list: unknown option '--force'"
+run 2 block-list demo xvda
+expect_err "shoji block-list: too many operands"
+SHOJID_SOCKET="$SHOJI_TMP/no-shojid.sock"
+export SHOJID_SOCKET
+run 4 block-attach demo /x xvdb --mode r
+expect_err_match "^shoji: cannot reach shojid at $SHOJI_TMP/no-shojid.sock: "
+run 4 block-detach demo xvdb --force
+run 4 block-list --json demo
+run 4 block-list demo --json
+unset SHOJID_SOCKET
+run 0 help block-attach
+expect_out "Usage: shoji block-attach NAME SOURCE TARGET [--mode r|w] [--type file|phy] [--cdrom]"
+run 0 block-detach --help
+expect_out "Usage: shoji block-detach NAME TARGET [--force] [--timeout S]"
+run 0 help
+expect_out "  block-list list the disks of a running domain"
 
 # --- usage errors: exit 2.
 run 2 valdate m.xml
@@ -225,6 +292,13 @@ check_completion() {
 		fail "$m: completion of options"
 	[ "$(complete_words "$m" shoji validate "$data/good/mini")" = "$data/good/minimal.xml" ] ||
 		fail "$m: completion of file names"
+	has_word block-attach $(complete_words "$m" shoji block-) || fail "$m: completion of 'shoji block-'"
+	[ "$(complete_words "$m" shoji block-attach d "$data/good/mini")" = "$data/good/minimal.xml" ] ||
+		fail "$m: completion of block-attach SOURCE"
+	[ "$(complete_words "$m" shoji block-attach d s xvdb --mode "")" = "r w" ] ||
+		fail "$m: completion of block-attach --mode"
+	[ "$(complete_words "$m" shoji block-detach d xvdb --f)" = "--force" ] ||
+		fail "$m: completion of block-detach --force"
 }
 check_completion standin
 if [ -r /usr/share/bash-completion/bash_completion ]; then

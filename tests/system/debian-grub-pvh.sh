@@ -2,28 +2,19 @@
 # Debian's GRUB built as a Xen PVH guest (grub-xen-bin: grub-mkimage -O
 # i386-xen_pvh) against shoji-hv's loader, without running it: the 32-bit
 # EM_386 image must load and its PVH entry be the one its note names.
+# (debian-grub-boot.sh boots the same image, where KVM is.)
 # Installs grub-xen-bin with apt when missing (as root); skipped loudly if it cannot.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/debian.sh"
 
 inspect="$top_builddir/tests/unit/pvh-inspect"
 [ -x "$inspect" ] || fail "$inspect not built (make check builds it)"
-moddir=/usr/lib/grub/i386-xen_pvh
-deb_require grub-xen-bin:$moddir/normal.mod grub-common:grub-mkimage binutils:readelf
-
-# The modules the embedded configuration uses, as this GRUB names them.
-mods="normal echo ls halt"
-for m in $mods; do
-	[ -f "$moddir/$m.mod" ] || fail "GRUB module $m is not in $moddir"
-done
 cat >"$SHOJI_TMP/embedded.cfg" <<'CFG'
 echo SHOJI-GRUB-PVH-MARKER
 ls
 halt
 CFG
-# shellcheck disable=SC2086
-grub-mkimage -O i386-xen_pvh -p /boot/grub -c "$SHOJI_TMP/embedded.cfg" -o "$SHOJI_TMP/grub.elf" $mods ||
-	fail "grub-mkimage -O i386-xen_pvh failed"
+grub_pvh_image "$SHOJI_TMP/grub.elf" "$SHOJI_TMP/embedded.cfg"
 readelf -h "$SHOJI_TMP/grub.elf" | grep -E 'Class|Machine'
 readelf -h "$SHOJI_TMP/grub.elf" | grep -q 'ELF32' || fail "GRUB's PVH image is not ELF32"
 readelf -h "$SHOJI_TMP/grub.elf" | grep -q '80386' || fail "GRUB's PVH image is not EM_386"

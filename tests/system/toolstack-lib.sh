@@ -28,6 +28,7 @@ ts_start() {
 		--hv-bin "$top_builddir/hypervisor/shoji-hv" \
 		--xs-bin "$top_builddir/xenstore/xenstored/shoji-xenstored" \
 		--consoled-bin "$top_builddir/pv-drivers/dom0/consoled/shoji-consoled" \
+		--blkback-bin "$top_builddir/pv-drivers/dom0/blkback/shoji-blkback" \
 		--log-dir "$SHOJI_TMP/log" --run-dir "$SHOJI_TMP/run" \
 		--schema "$SHOJI_SCHEMA" "$@" 2>>"$SHOJI_TMP/shojid.log" &
 	SHOJID_PID=$!
@@ -36,12 +37,12 @@ ts_start() {
 	return 0
 }
 
-# At exit: shojid first (it restarts shoji-consoled), then whatever the
+# At exit: shojid first (it restarts the backends), then whatever the
 # pidfiles name now, then the common clean-up.
 ts_cleanup() {
 	local p pids=""
 	[ -n "$SHOJID_PID" ] && stop_pids "$SHOJID_PID"
-	for p in shoji-consoled shoji-xenstored shoji-hv; do
+	for p in shoji-consoled shoji-blkback shoji-xenstored shoji-hv; do
 		[ -f "$TS_STATE/$p.pid" ] && pids="$pids $(cat "$TS_STATE/$p.pid")"
 	done
 	stop_pids $pids

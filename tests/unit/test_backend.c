@@ -1,8 +1,9 @@
 /*
  * test_backend: libshoji-backend's xenbus state machine against a real
- * shoji-xenstored (and shoji-hv for the library's handles), both started
- * on private sockets.  The "frontend" is this test writing the nodes a
- * guest would write, so no guest runs: connect() here maps nothing.
+ * shoji-xenstored, started on a private socket, and hvsim (shoji-hv without
+ * KVM, tests/sim/hvsim.h) for the library's handles.  The "frontend" is this
+ * test writing the nodes a guest would write, so no guest runs: connect()
+ * here maps nothing.
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 #include <shoji/xs.h>
 
 #include "check-run.h"
+#include "hvsim.h"
 
 #define FE "/local/domain/7/device/ping"
 #define BE "/local/domain/0/backend/ping/7"
@@ -33,10 +35,11 @@ struct counts {
 
 static struct counts counts;
 static char dir[] = "/tmp/test_backend.XXXXXX";
-static pid_t hv_pid = -1, xsd_pid = -1;
+static struct hvsim *sim;
+static pid_t xsd_pid = -1;
 static struct shoji_backend *be;
 static struct shoji_xs *xs;
-static char hv_sock[600], xs_sock[600];
+static char xs_sock[600];
 
 static pid_t spawn(char *const argv[])
 {
@@ -126,22 +129,21 @@ static void pump(int rounds)
 static void setup(void)
 {
 	const char *b = getenv("top_builddir");
-	char hv[512], xsd[512], st[600];
-	char *hvs = hv_sock, *xss = xs_sock;
+	char xsd[512], st[600];
+	char *xss = xs_sock;
 
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(hv, sizeof(hv), "%s/hypervisor/shoji-hv", b);
 	snprintf(xsd, sizeof(xsd), "%s/xenstore/xenstored/shoji-xenstored", b);
-	snprintf(hvs, sizeof(hv_sock), "%s/hv.sock", dir);
 	snprintf(xss, sizeof(xs_sock), "%s/xs.sock", dir);
 	snprintf(st, sizeof(st), "%s/xsstate", dir);
 	mkdir(st, 0700);
-	hv_pid = spawn((char *[]){hv, "--socket", hvs, NULL});
-	wait_path(hvs);
+	sim = hvsim_start(dir);
+	ck_assert_ptr_nonnull(sim);
 	xsd_pid = spawn((char *[]){xsd, "--socket", xss, "--state-dir", st, NULL});
 	wait_path(xss);
-	be = shoji_backend_new(&(struct shoji_backend_config){.xs_socket = xss, .hv_socket = hvs});
+	be = shoji_backend_new(
+	    &(struct shoji_backend_config){.xs_socket = xss, .hv_socket = hvsim_socket(sim)});
 	ck_assert_ptr_nonnull(be);
 	xs = shoji_xs_open(xss);
 	ck_assert_ptr_nonnull(xs);
@@ -157,8 +159,7 @@ static void teardown(void)
 	shoji_backend_free(be);
 	if (xsd_pid > 0)
 		kill(xsd_pid, SIGTERM), waitpid(xsd_pid, NULL, 0);
-	if (hv_pid > 0)
-		kill(hv_pid, SIGTERM), waitpid(hv_pid, NULL, 0);
+	hvsim_stop(sim);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -263,7 +264,7 @@ START_TEST(test_hot_detach_and_adoption)
 	/* A backend restarted finds a Connected device: it reconnects without InitWait. */
 	shoji_backend_free(be);
 	be = shoji_backend_new(
-	    &(struct shoji_backend_config){.xs_socket = xs_sock, .hv_socket = hv_sock});
+	    &(struct shoji_backend_config){.xs_socket = xs_sock, .hv_socket = hvsim_socket(sim)});
 	ck_assert_ptr_nonnull(be);
 	put(FE "/4/state", "4");
 	put(BE "/4/frontend", FE "/4");
@@ -288,12 +289,6 @@ int main(void)
 	                             .teardown = teardown,
 	                             .timeout = 60};
 
-	/* shoji-hv, which the library's handles talk to, needs KVM. */
-	if (access("/dev/kvm", R_OK | W_OK) < 0) {
-		fputs("SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible\n", stderr);
-		puts("SKIP: KVM TEST NOT RUN: /dev/kvm is missing or not accessible");
-		return 77;
-	}
 	return CHECK_MAIN(c, test_register_rejects_bad_ops, test_handshake,
 	                  test_connect_failure_and_existing_devices, test_hot_detach_and_adoption);
 }

@@ -197,6 +197,122 @@ START_TEST(test_libvirt_pvh)
 }
 END_TEST
 
+/* good/disks.xml: file disks read-write and read-only, a cdrom (read-only
+ * without <readonly/>), paths relative to the file. */
+START_TEST(test_disks)
+{
+	struct domain_config cfg;
+	char *kernel = fixture("good/guest-kernel"), *initrd = fixture("good/guest-initrd");
+	char *dot_initrd = fixture("good/./guest-initrd");
+
+	parse_good("good/disks.xml", 0, &cfg);
+	ck_assert_uint_eq(cfg.n_disks, 3);
+	ck_assert_int_eq(cfg.disks[0].type, DOMAIN_DISK_FILE);
+	ck_assert_int_eq(cfg.disks[0].device, DOMAIN_DISK_DEVICE_DISK);
+	ck_assert_str_eq(cfg.disks[0].source, kernel);
+	ck_assert_str_eq(cfg.disks[0].target, "xvda");
+	ck_assert_str_eq(cfg.disks[0].driver_name, "qemu");
+	ck_assert(!cfg.disks[0].readonly);
+	ck_assert_int_eq(cfg.disks[1].device, DOMAIN_DISK_DEVICE_DISK);
+	ck_assert_str_eq(cfg.disks[1].source, dot_initrd);
+	ck_assert_str_eq(cfg.disks[1].target, "xvdb");
+	ck_assert(cfg.disks[1].readonly);
+	ck_assert_int_eq(cfg.disks[2].device, DOMAIN_DISK_DEVICE_CDROM);
+	ck_assert_str_eq(cfg.disks[2].source, initrd);
+	ck_assert_str_eq(cfg.disks[2].target, "xvdaa");
+	ck_assert(cfg.disks[2].readonly);
+	ck_assert_int_eq(cfg.disks[2].line, 21);
+	domain_config_free(&cfg);
+	free(kernel);
+	free(initrd);
+	free(dot_initrd);
+}
+END_TEST
+
+/* A block device disk (file checks off: the host may have none). */
+START_TEST(test_disk_block)
+{
+	static const char xml[] =
+	    "<domain type='xen'><name>b</name><memory>4096</memory>"
+	    "<os><type>xenpvh</type><kernel>/k</kernel></os><devices>"
+	    "<disk type='block' device='disk'><driver name='phy'/><source dev='/dev/vg0/b'/>"
+	    "<target dev='xvdp' bus='xen'/></disk></devices></domain>";
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), 0);
+	ck_assert_uint_eq(cfg.n_disks, 1);
+	ck_assert_int_eq(cfg.disks[0].type, DOMAIN_DISK_BLOCK);
+	ck_assert_str_eq(cfg.disks[0].source, "/dev/vg0/b");
+	ck_assert_str_eq(cfg.disks[0].target, "xvdp");
+	ck_assert(!cfg.disks[0].readonly);
+	domain_config_free(&cfg);
+	domxml_parser_free(p);
+}
+END_TEST
+
+/* At most DOMAIN_DISKS_MAX disks; the one past it is refused at its line. */
+START_TEST(test_disk_count)
+{
+	size_t cap = 64 * 1024;
+	char *xml = malloc(cap), name[8];
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+
+	for (int extra = 0; extra < 2; extra++) {
+		snprintf(xml, cap,
+		         "<domain type='xen'><name>b</name><memory>4096</memory>"
+		         "<os><type>xenpvh</type><kernel>/k</kernel></os><devices>\n");
+		for (int i = 0; i < DOMAIN_DISKS_MAX + extra; i++) {
+			snprintf(name, sizeof(name), "xvd%c%c", 'a' + i / 26, 'a' + i % 26);
+			snprintf(xml + strlen(xml), cap - strlen(xml),
+			         "<disk type='file'><source file='/d'/><target dev='%s'/>"
+			         "<readonly/></disk>\n",
+			         name);
+		}
+		strcat(xml, "</devices></domain>");
+		if (!extra) {
+			ck_assert_int_eq(
+			    domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), 0);
+			ck_assert_uint_eq(cfg.n_disks, DOMAIN_DISKS_MAX);
+			domain_config_free(&cfg);
+			continue;
+		}
+		ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), -1);
+		ck_assert_uint_eq(errs.count, 1);
+		ck_assert_int_eq(errs.items[0].line, DOMAIN_DISKS_MAX + 2);
+		ck_assert_str_eq(errs.items[0].msg, "more than 64 <disk> elements");
+	}
+	free(xml);
+	domxml_parser_free(p);
+}
+END_TEST
+
+/* Virtual-device numbers as libxl gives them. */
+START_TEST(test_disk_devid)
+{
+	ck_assert_int_eq(domxml_disk_devid("xvda"), 51712);     /* 202 << 8 */
+	ck_assert_int_eq(domxml_disk_devid("xvdb"), 51728);     /* | 1 << 4 */
+	ck_assert_int_eq(domxml_disk_devid("xvdp"), 51952);     /* index 15 */
+	ck_assert_int_eq(domxml_disk_devid("xvdq"), 268439552); /* (1 << 28) | 16 << 8 */
+	ck_assert_int_eq(domxml_disk_devid("xvdz"), (1 << 28) | (25 << 8));
+	ck_assert_int_eq(domxml_disk_devid("xvdaa"), (1 << 28) | (26 << 8));
+	ck_assert_int_eq(domxml_disk_devid("xvdzz"), (1 << 28) | (701 << 8));
+	ck_assert_int_eq(domxml_disk_devid("xvd"), -1);
+	ck_assert_int_eq(domxml_disk_devid("xvda1"), -1);
+	ck_assert_int_eq(domxml_disk_devid("xvdaaa"), -1);
+	ck_assert_int_eq(domxml_disk_devid("hda"), -1);
+	ck_assert_int_eq(domxml_disk_devid("sda"), -1);
+	ck_assert_int_eq(domxml_disk_devid("xvdA"), -1);
+	ck_assert_int_eq(domxml_disk_devid("xvd{"), -1);
+	ck_assert_int_eq(domxml_disk_devid(""), -1);
+}
+END_TEST
+
 static const struct {
 	const char *value, *unit;
 	uint64_t kib;
@@ -403,7 +519,7 @@ END_TEST
 START_TEST(test_good_fixtures_match_schema)
 {
 	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
-	                                   "good/libvirt-pvh.xml"};
+	                                   "good/libvirt-pvh.xml", "good/disks.xml"};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		char *path = fixture(good[i]), *text = read_all(path);
@@ -420,7 +536,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
-	                                   "good/libvirt-pvh.xml"};
+	                                   "good/libvirt-pvh.xml", "good/disks.xml"};
 	struct domxml_parser *p = new_parser();
 	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
 
@@ -483,11 +599,12 @@ START_TEST(test_canonical_form)
 }
 END_TEST
 
-/* The serialiser's disks and interfaces parse back to nothing but the
- * "not supported yet" refusals. */
+/* The serialiser's disks parse back (a block cdrom stays one, read-only);
+ * the interface is still refused ("not supported yet"). */
 START_TEST(test_serialise_devices)
 {
 	struct domain_disk disk = {.type = DOMAIN_DISK_BLOCK,
+	                           .device = DOMAIN_DISK_DEVICE_CDROM,
 	                           .source = "/dev/null",
 	                           .driver_name = "phy",
 	                           .target = "xvdb",
@@ -518,11 +635,20 @@ START_TEST(test_serialise_devices)
 	xml = domxml_serialise(&cfg);
 	ck_assert_ptr_nonnull(xml);
 	ck_assert_msg(schema_accepts(xml), "%s", xml);
+	ck_assert_ptr_nonnull(strstr(xml, "<disk type=\"block\" device=\"cdrom\">"));
 	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &back, &errs), -1);
-	ck_assert_uint_eq(errs.count, 2);
-	ck_assert_str_eq(errs.items[0].msg, "<disk> is not supported yet (no block backend)");
-	ck_assert_str_eq(errs.items[1].msg,
+	ck_assert_uint_eq(errs.count, 1);
+	ck_assert_str_eq(errs.items[0].msg,
 	                 "<interface> is not supported yet (no network backend)");
+	cfg.n_nics = 0;
+	free(xml);
+	xml = domxml_serialise(&cfg);
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &back, &errs), 0);
+	ck_assert(domain_config_equal(&cfg, &back));
+	ck_assert_int_eq(back.disks[0].device, DOMAIN_DISK_DEVICE_CDROM);
+	back.disks[0].device = DOMAIN_DISK_DEVICE_DISK;
+	ck_assert(!domain_config_equal(&cfg, &back)); /* the device is compared */
+	domain_config_free(&back);
 	free(xml);
 	domxml_parser_free(p);
 }
@@ -703,6 +829,8 @@ START_TEST(test_enum_names)
 	ck_assert_str_eq(domain_type_name((enum domain_type) - 1), "?");
 	ck_assert_str_eq(domain_disk_type_name(DOMAIN_DISK_FILE), "file");
 	ck_assert_str_eq(domain_disk_type_name(DOMAIN_DISK_BLOCK), "block");
+	ck_assert_str_eq(domain_disk_device_name(DOMAIN_DISK_DEVICE_DISK), "disk");
+	ck_assert_str_eq(domain_disk_device_name(DOMAIN_DISK_DEVICE_CDROM), "cdrom");
 	ck_assert_str_eq(domain_nic_type_name(DOMAIN_NIC_BRIDGE), "bridge");
 	ck_assert_str_eq(domain_nic_type_name(DOMAIN_NIC_ETHERNET), "ethernet");
 }
@@ -764,6 +892,10 @@ int main(void)
 	tcase_add_test(tc, test_minimal_defaults);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_libvirt_pvh);
+	tcase_add_test(tc, test_disks);
+	tcase_add_test(tc, test_disk_block);
+	tcase_add_test(tc, test_disk_count);
+	tcase_add_test(tc, test_disk_devid);
 	tcase_add_loop_test(tc, test_units, 0, (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
 	tcase_add_test(tc, test_uuid_generated_each_time);
 	tcase_add_test(tc, test_relative_paths);

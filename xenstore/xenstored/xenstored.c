@@ -54,6 +54,7 @@ struct daemon {
 	const char *hv_socket;        /* shoji-hv control socket for guest rings (NULL: default) */
 	struct ring_dom0 *rings;      /* guest ring plumbing */
 	struct event *exc_ev;         /* VIRQ_DOM_EXC: some domain stopped */
+	struct event *link_ev;        /* shoji-hv's end of the rings' link closed */
 	uid_t uid;                    /* ours: socket clients of this uid (or root) are dom0 */
 	struct log_limit log_refused; /* socket clients of other users */
 	bool detach;
@@ -292,7 +293,31 @@ static void on_dom_exc(evutil_socket_t fd, short what, void *arg)
 	ring_dom0_check_domains(dm->rings, &dm->d);
 }
 
-/* Listen to VIRQ_DOM_EXC once the first ring is up (a daemon without rings needs no shoji-hv). */
+static void unwatch_dom_exc(struct daemon *dm)
+{
+	if (dm->exc_ev)
+		event_free(dm->exc_ev);
+	if (dm->link_ev)
+		event_free(dm->link_ev);
+	dm->exc_ev = dm->link_ev = NULL;
+}
+
+/* The link's control connection is readable: shoji-hv died (or it is a spurious wake-up). */
+static void on_link(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+
+	if (!ring_dom0_link_lost(dm->rings))
+		return;
+	dm->activity++;
+	unwatch_dom_exc(dm);
+	ring_dom0_drop(dm->rings, &dm->d);
+}
+
+/*
+ * Listen to VIRQ_DOM_EXC, and for shoji-hv's death, once the first ring is
+ * up (a daemon without rings needs no shoji-hv); again after a lost link.
+ */
 static void watch_dom_exc(struct daemon *dm)
 {
 	int fd;
@@ -306,10 +331,11 @@ static void watch_dom_exc(struct daemon *dm)
 		return;
 	}
 	dm->exc_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, on_dom_exc, dm);
-	if (dm->exc_ev && event_add(dm->exc_ev, NULL) != 0) {
-		event_free(dm->exc_ev);
-		dm->exc_ev = NULL;
-	}
+	dm->link_ev =
+	    event_new(dm->base, ring_dom0_link_fd(dm->rings), EV_READ | EV_PERSIST, on_link, dm);
+	if (!dm->exc_ev || !dm->link_ev || event_priority_set(dm->link_ev, 0) != 0 ||
+	    event_add(dm->exc_ev, NULL) != 0 || event_add(dm->link_ev, NULL) != 0)
+		unwatch_dom_exc(dm);
 }
 
 /* xsd ring_connect hook: map and bind domid's ring and serve it from the loop. */
@@ -599,6 +625,9 @@ int main(int argc, char **argv)
 	dm.base = event_base_new();
 	if (!dm.base)
 		fatalx("event_base_new failed");
+	/* Two priorities: shoji-hv's death (0) is seen before any request ready with it (1). */
+	if (event_base_priority_init(dm.base, 2) != 0)
+		fatalx("event_base_priority_init failed");
 	dm.listen_ev = event_new(dm.base, dm.listen_fd, EV_READ | EV_PERSIST, on_accept, &dm);
 	dm.accept_timer = evtimer_new(dm.base, on_accept_timer, &dm);
 	dm.sig_int = evsignal_new(dm.base, SIGINT, on_signal, &dm);
@@ -621,8 +650,7 @@ int main(int argc, char **argv)
 	while (dm.d.conns)
 		conn_close(dm.d.conns);
 	xsd_fini(&dm.d);
-	if (dm.exc_ev)
-		event_free(dm.exc_ev);
+	unwatch_dom_exc(&dm);
 	ring_dom0_free(dm.rings);
 	event_free(dm.listen_ev);
 	event_free(dm.accept_timer);

@@ -16,11 +16,13 @@ shojiinclude_HEADERS += include/shoji/backend.h
 dist_man_MANS += pv-drivers/dom0/libbackend/libshoji-backend.3
 
 
-# Unit test of the xenbus state machine against a private xenstored and shoji-hv.
+# Unit test of the xenbus state machine against a private xenstored and hvsim
+# (shoji-hv without KVM, tests/sim/hvsim.h).
 check_PROGRAMS += tests/unit/test_backend
 TESTS += tests/unit/test_backend
 tests_unit_test_backend_SOURCES = tests/unit/test_backend.c
+tests_unit_test_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_unit_test_backend_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(EVENT_CFLAGS)
 tests_unit_test_backend_LDADD = pv-drivers/dom0/libbackend/libshoji-backend.la xenstore/libxs/libshoji-xs.la \
-	$(EVENT_LIBS) $(CHECK_LIBS)
+	$(HVSIM_LDADD) $(EVENT_LIBS) $(CHECK_LIBS)
 

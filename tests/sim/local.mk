@@ -1,0 +1,50 @@
+# tests/sim: hvsim, shoji-hv without KVM for end-to-end tests of Dom0 backends
+# (tests/sim/hvsim.h).  libhvsim.a builds shoji-hv's domain, vCPU, event loop
+# and control socket code again with simkvm.c in place of hypervisor/kvm.c;
+# with libhv-core.a and libhv-evtgnt.a it is all of shoji-hv but the KVM
+# layer and main.c.  A check library: never installed.
+check_LIBRARIES += tests/sim/libhvsim.a
+tests_sim_libhvsim_a_SOURCES = tests/sim/hvsim.c tests/sim/hvsim.h \
+	tests/sim/simkvm.c tests/sim/simkvm.h \
+	hypervisor/control.c hypervisor/domain.c hypervisor/hv.c hypervisor/vcpu.c \
+	hypervisor/vmpool.c
+tests_sim_libhvsim_a_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS) -I$(top_srcdir)/hypervisor
+tests_sim_libhvsim_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
+# What a program using hvsim links (after its own objects).
+HVSIM_LDADD = tests/sim/libhvsim.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
+	dom0-tools/libctrl/libshoji-ctrl.la $(UTIL_LIB) $(UUID_LIBS)
+
+# hvsim's own promises, checked with Dom0's libraries.
+check_PROGRAMS += tests/sim/test_hvsim
+TESTS += tests/sim/test_hvsim
+tests_sim_test_hvsim_SOURCES = tests/sim/test_hvsim.c
+tests_sim_test_hvsim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_hvsim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_hvsim_LDADD = $(HVSIM_LDADD) dom0-tools/libevtchn/libshoji-evtchn.la \
+	dom0-tools/libgnttab/libshoji-gnttab.la $(CHECK_LIBS)
+
+# shoji-pingback, unchanged, against hvsim and a private shoji-xenstored; the
+# test plays the ping frontend as the simulated guest.
+check_PROGRAMS += tests/sim/test_sim_ping
+TESTS += tests/sim/test_sim_ping
+SIMTEST = tests/sim/simtest.c tests/sim/simtest.h
+tests_sim_test_sim_ping_SOURCES = tests/sim/test_sim_ping.c include/proto/ping.h $(SIMTEST)
+tests_sim_test_sim_ping_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_ping_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_ping_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# shoji-consoled, unchanged, against hvsim: output to its log, input from a client.
+check_PROGRAMS += tests/sim/test_sim_console
+TESTS += tests/sim/test_sim_console
+tests_sim_test_sim_console_SOURCES = tests/sim/test_sim_console.c $(SIMTEST)
+tests_sim_test_sim_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_console_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# shoji-xenstored across a shoji-hv (hvsim in a child) killed and restarted.
+check_PROGRAMS += tests/sim/test_sim_xs_hvrestart
+TESTS += tests/sim/test_sim_xs_hvrestart
+tests_sim_test_sim_xs_hvrestart_SOURCES = tests/sim/test_sim_xs_hvrestart.c $(SIMTEST)
+tests_sim_test_sim_xs_hvrestart_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_xs_hvrestart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_xs_hvrestart_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
