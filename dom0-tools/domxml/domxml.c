@@ -212,6 +212,26 @@ static int doctype_line(const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The CLI sends shojid the domain written out in full (absolute paths, a
+ * generated uuid, defaults): that text must fit the limit too, or a file
+ * that validates would fail at create.
+ */
+static void check_written_size(const struct domain_config *cfg, struct domxml_errors *errs)
+{
+	char *xml = domxml_serialise(cfg);
+	size_t n = xml ? strlen(xml) : 0;
+
+	free(xml);
+	if (!xml)
+		domxml_error_add(errs, 0, "out of memory");
+	else if (n > DOMXML_FILE_MAX)
+		domxml_error_add(errs, 0,
+		                 "written out in full (absolute paths, defaults) the domain is %zu "
+		                 "bytes, more than %d",
+		                 n, DOMXML_FILE_MAX);
+}
+
 /* Parses buf into a tree, refusing documents that are not well-formed or
  * carry a DOCTYPE (the only way to declare entities).  NULL on error. */
 static xmlDoc *read_xml(const char *buf, size_t len, struct domxml_errors *errs)
@@ -315,6 +335,8 @@ static int parse_buffer(struct domxml_parser *p, const char *buf, size_t len,
 	if (errs->count == 0 && schema_rc != 0)
 		*errs = schema_errs;
 	xmlFreeDoc(doc);
+	if (errs->count == 0)
+		check_written_size(cfg, errs);
 	if (errs->count > 0) {
 		sort_errors(errs);
 		domain_config_free(cfg);

@@ -21,6 +21,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <uuid/uuid.h>
 
 #include "shojid.h"
 
@@ -163,6 +164,45 @@ static struct sd_dom *running(struct api_call *x)
 	return dom_find(x->sd, x->req->target);
 }
 
+struct uuid_probe {
+	const struct domain_config *cfg;
+	char other[sizeof(((struct domain_config *)0)->name)]; /* the name holding the uuid */
+};
+
+/* state_each_def callback: a definition of another name with the same uuid stops the walk. */
+static int def_has_uuid(struct shojid *sd, const char *name, void *arg)
+{
+	struct uuid_probe *p = arg;
+	struct domain_config def;
+	struct sd_err e = {""};
+	int same;
+
+	if (!strcmp(name, p->cfg->name) || state_load_def(sd, name, &def, &e) != 0)
+		return 0;
+	same = !memcmp(def.uuid, p->cfg->uuid, 16);
+	domain_config_free(&def);
+	if (same)
+		snprintf(p->other, sizeof(p->other), "%s", name);
+	return same;
+}
+
+/* A uuid names one domain (as libvirt has it): no running domain or definition of another name has @cfg's. */
+static int uuid_unique(struct api_call *x, const struct domain_config *cfg)
+{
+	struct uuid_probe p = {.cfg = cfg};
+	char u[37];
+
+	for (struct sd_dom *d = x->sd->doms; d; d = d->next)
+		if (strcmp(d->cfg.name, cfg->name) && !memcmp(d->cfg.uuid, cfg->uuid, 16))
+			snprintf(p.other, sizeof(p.other), "%s", d->cfg.name);
+	if (!p.other[0])
+		state_each_def(x->sd, def_has_uuid, &p);
+	if (!p.other[0])
+		return 0;
+	uuid_unparse_lower(cfg->uuid, u);
+	return sd_fail(x->e, EEXIST, "domain '%s' already has uuid %s", p.other, u);
+}
+
 /* Parse the request's XML; a file without <uuid> takes the uuid of the
  * definition or domain that already has its name (as virsh does). */
 static int parse_request(struct api_call *x, struct domain_config *cfg)
@@ -189,7 +229,10 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 		               "a domain named '%s' is already defined with another uuid",
 		               cfg->name);
 	}
-	return 0;
+	rc = uuid_unique(x, cfg);
+	if (rc)
+		domain_config_free(cfg);
+	return rc;
 }
 
 /* Builds cfg (and frees it), paused if asked; replies with the new domain's info.

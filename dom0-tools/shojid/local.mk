@@ -64,7 +64,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-restart.sh \
 	tests/system/toolstack-parallel.sh \
 	tests/system/toolstack-coredump.sh \
-	tests/system/toolstack-disk.sh
+	tests/system/toolstack-disk.sh \
+	tests/system/toolstack-uuid.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench
@@ -72,3 +73,13 @@ tests_bench_toolstack_bench_SOURCES = tests/bench/toolstack_bench.c include/prot
 tests_bench_toolstack_bench_LDADD = dom0-tools/libctrl/libshoji-ctrl.la
 BENCH_BINS += tests/bench/toolstack_bench dom0-tools/shojid/shojid dom0-tools/cli/shoji
 BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/toolstack.sh"
+
+# The systemd unit (configure --with-systemdsystemunitdir; none with =no).
+if SYSTEMD_UNITS
+systemdsystemunit_DATA = dom0-tools/shojid/shojid.service
+endif
+dom0-tools/shojid/shojid.service: $(srcdir)/dom0-tools/shojid/shojid.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) dom0-tools/shojid && \
+		sed 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/dom0-tools/shojid/shojid.service.in >$@
+CLEANFILES += dom0-tools/shojid/shojid.service
+EXTRA_DIST += dom0-tools/shojid/shojid.service.in

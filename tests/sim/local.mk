@@ -56,3 +56,8 @@ tests_sim_test_sim_blkback_SOURCES = tests/sim/test_sim_blkback.c $(SIMTEST)
 tests_sim_test_sim_blkback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_sim_blkback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_blkback_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# hvsim as a process, for shell tests of shojid without /dev/kvm.
+check_PROGRAMS += tests/sim/hvsim-serve
+tests_sim_hvsim_serve_SOURCES = tests/sim/hvsim-serve.c
+tests_sim_hvsim_serve_LDADD = $(HVSIM_LDADD)

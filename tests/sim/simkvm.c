@@ -16,9 +16,8 @@
 #include "platform.h"
 #include "simkvm.h"
 
-/* What the development hosts' KVM reports (docs: ARCHITECTURE.md). */
-#define SIM_NR_MEMSLOTS 32764
-#define SIM_TSC_KHZ     1000000u
+#define SIM_NR_MEMSLOTS 32764    /* KVM_CAP_NR_MEMSLOTS of the development hosts */
+#define SIM_TSC_KHZ     1000000u /* a 1 GHz TSC: no guest reads it */
 
 int kvm_host_open(struct kvm_host *k)
 {

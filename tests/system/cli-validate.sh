@@ -247,63 +247,118 @@ SHOJI_SCHEMA="$SHOJI_TMP/none.rng" "$shoji" validate "$data/good/minimal.xml" 2>
 [ "$status" -eq 1 ] || fail "missing schema: exit $status, expected 1"
 expect_err "shoji validate: cannot load the schema $SHOJI_TMP/none.rng: No such file or directory"
 
-# --- the bash completion script completes command names and files.
-bash -n "$top_srcdir/dom0-tools/cli/shoji.bash-completion" || fail "completion script syntax"
+# --- the bash completion script, with Debian's bash-completion package loaded first
+# ("package": its _init_completion and _filedir) and in a plain bash without it ("plain").
+comp="$top_srcdir/dom0-tools/cli/shoji.bash-completion"
+bash -n "$comp" || fail "completion script syntax"
+[ -r /usr/share/bash-completion/bash_completion ] ||
+	fail "bash-completion is not installed (run scripts/deps): completion cannot be tested under it"
+# A stand-in shojid for the domain names: `shoji list [--all]` answered in the CLI's format,
+# everything else passed to the real shoji.
+mkdir "$SHOJI_TMP/fakebin" "$SHOJI_TMP/rundir.d"
+cat >"$SHOJI_TMP/fakebin/shoji" <<EOF
+#!/bin/sh
+row() { printf '%-32s %5s %8s %5s %-9s %9s\n' "\$@"; }
+case "\$*" in
+list | "list --all")
+	row Name ID 'Mem(MiB)' VCPUs State 'Time(s)'
+	row demo 1 64 1 running 0.3
+	row demo-two 2 64 1 paused 0.1
+	[ "\$*" = list ] || row stopped - 32 1 'shut off' 0.0
+	;;
+*) exec "$shoji" "\$@" ;;
+esac
+EOF
+chmod +x "$SHOJI_TMP/fakebin/shoji"
 # complete_words MODE WORD...: what _shoji offers for the last WORD, the cursor at the end of
-# the line.  MODE "package" uses Debian's bash-completion (its _init_completion reads
-# COMP_LINE/COMP_POINT, as bash sets them), "standin" minimal stand-ins for its helpers.
+# the line, with the stand-in shojid (FAKE=no: the real shoji, no shojid running).  Anything
+# the completion writes on stderr fails the test.
 complete_words() {
 	mode=$1
 	shift
-	PATH="$(dirname "$shoji"):$PATH" bash -c '
+	bin=$SHOJI_TMP/fakebin
+	[ "${FAKE:-yes}" = yes ] || bin=$(dirname "$shoji")
+	env -u BASH_ENV PATH="$bin:$PATH" SHOJID_SOCKET="$SHOJI_TMP/no-shojid.sock" bash -c '
 		mode=$1 script=$2
 		shift 2
 		if [ "$mode" = package ]; then
 			. /usr/share/bash-completion/bash_completion || exit 99
+			declare -F _init_completion >/dev/null || exit 99
 		else
-			_init_completion() {
-				words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
-				cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
-			}
-			_filedir() { COMPREPLY=($(compgen -f -- "$cur")); }
+			! declare -F _init_completion _filedir >/dev/null || exit 99
 		fi
 		. "$script"
+		[ "$(complete -p shoji)" = "complete -F _shoji shoji" ] || exit 98
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-		_shoji; echo "${COMPREPLY[*]}"' _ "$mode" "$top_srcdir/dom0-tools/cli/shoji.bash-completion" "$@"
+		_shoji; [ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$mode" "$comp" "$@" \
+		2>"$SHOJI_TMP/comp.err" || fail "$mode: completion of '$*' failed: $(cat "$SHOJI_TMP/comp.err")"
+	[ ! -s "$SHOJI_TMP/comp.err" ] || fail "$mode: completion of '$*' wrote: $(cat "$SHOJI_TMP/comp.err")"
 }
-# has_word WORD LIST...: WORD is one of LIST.
-has_word() {
-	w=$1
-	shift
-	for x in "$@"; do [ "$x" = "$w" ] && return 0; done
-	return 1
+# expect_completion MODE "WANTED" WORD...: the completions are exactly WANTED (sorted).
+expect_completion() {
+	m=$1 want=$2
+	shift 2
+	got=$(complete_words "$m" "$@")
+	[ "$got" = "$want" ] || fail "$m: '$*' completes to '$got', expected '$want'"
 }
-# check_completion MODE: the completion checks, with MODE's helpers.
+commands=$("$shoji" help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
+# documented_options CMD: the options `shoji CMD --help` names (usage line and option
+# list), and --help, sorted, on one line.
+documented_options() {
+	{
+		"$shoji" "$1" --help | awk '
+			NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^\[-/) {
+				gsub(/[][]/, "", $i); n = split($i, a, "|"); for (j = 1; j <= n; j++) print a[j] } }
+			/^  +-/ { sub(/,$/, "", $1); print $1; if ($2 ~ /^-/) print $2 }'
+		echo --help
+	} | sort -u | tr '\n' ' '
+}
 check_completion() {
 	m=$1
-	# shellcheck disable=SC2046 # split the completions into words
-	has_word validate $(complete_words "$m" shoji va) || fail "$m: completion of 'shoji va'"
-	has_word help $(complete_words "$m" shoji --json h) || fail "$m: completion of 'shoji --json h'"
-	has_word validate $(complete_words "$m" shoji help v) || fail "$m: completion of 'shoji help v'"
-	has_word help $(complete_words "$m" shoji h) || fail "$m: completion of 'shoji h'"
-	has_word validate $(complete_words "$m" shoji h) && fail "$m: 'shoji h' completes to validate"
-	[ "$(complete_words "$m" shoji validate --no)" = "--no-file-checks" ] ||
-		fail "$m: completion of options"
-	[ "$(complete_words "$m" shoji validate "$data/good/mini")" = "$data/good/minimal.xml" ] ||
-		fail "$m: completion of file names"
-	has_word block-attach $(complete_words "$m" shoji block-) || fail "$m: completion of 'shoji block-'"
-	[ "$(complete_words "$m" shoji block-attach d "$data/good/mini")" = "$data/good/minimal.xml" ] ||
-		fail "$m: completion of block-attach SOURCE"
-	[ "$(complete_words "$m" shoji block-attach d s xvdb --mode "")" = "r w" ] ||
-		fail "$m: completion of block-attach --mode"
-	[ "$(complete_words "$m" shoji block-detach d xvdb --f)" = "--force" ] ||
-		fail "$m: completion of block-detach --force"
+	# Commands: every command of `shoji help` and no other.
+	# shellcheck disable=SC2086 # one word per command
+	all=$(printf '%s\n' $commands | sort | tr '\n' ' ')
+	expect_completion "$m" "$all" shoji ''
+	expect_completion "$m" "$all" shoji --json ''
+	expect_completion "$m" "$all" shoji help ''
+	expect_completion "$m" "help " shoji h
+	expect_completion "$m" "validate " shoji va
+	expect_completion "$m" "block-attach block-detach block-list " shoji block-
+	expect_completion "$m" "--help --json --version " shoji -
+	# Options: for every command exactly what its --help documents.
+	for c in $commands; do
+		expect_completion "$m" "$(documented_options "$c")" shoji "$c" -
+	done
+	expect_completion "$m" "--kernel " shoji create --k
+	expect_completion "$m" "-c " shoji create -c
+	expect_completion "$m" "--json " shoji info --j
+	expect_completion "$m" "--no-file-checks " shoji validate --no
+	# Files: XML files for FILE, any file for --kernel and FILE of dump-core, directories
+	# for --run-dir, nothing where a number or size goes.
+	expect_completion "$m" "$data/good/minimal.xml " shoji validate "$data/good/mini"
+	expect_completion "$m" "$data/good/minimal.xml " shoji create -p "$data/good/mini"
+	expect_completion "$m" "" shoji create "$data/good/guest-ker"
+	expect_completion "$m" "$data/good/guest-kernel " shoji create --kernel "$data/good/guest-ker"
+	expect_completion "$m" "$data/good/minimal.xml " shoji create --kernel k "$data/good/mini"
+	expect_completion "$m" "$data/good/guest-kernel " shoji dump-core demo "$data/good/guest-ker"
+	expect_completion "$m" "$SHOJI_TMP/rundir.d " shoji console --run-dir "$SHOJI_TMP/rundir"
+	expect_completion "$m" "" shoji mem-set demo ''
+	expect_completion "$m" "" shoji shutdown --timeout ''
+	# Domains: the running ones, or all shojid knows, never file names.
+	expect_completion "$m" "demo demo-two " shoji console ''
+	expect_completion "$m" "demo demo-two " shoji console --run-dir /run/x de
+	expect_completion "$m" "demo demo-two " shoji shutdown --wait --timeout 5 ''
+	expect_completion "$m" "demo demo-two " shoji dump-core ''
+	expect_completion "$m" "demo demo-two stopped " shoji info ''
+	expect_completion "$m" "stopped " shoji start st
+	expect_completion "$m" "" shoji info demo ''
+	# No shojid: nothing, quietly (complete_words fails on any stderr output).
+	cd "$data/good" || fail "cd"
+	FAKE=no expect_completion "$m" "" shoji console ''
+	FAKE=no expect_completion "$m" "" shoji info ''
+	cd "$SHOJI_TMP" || fail "cd"
 }
-check_completion standin
-if [ -r /usr/share/bash-completion/bash_completion ]; then
-	check_completion package
-else
-	echo "NOTE: bash-completion is not installed: completion checked with stand-ins only"
-fi
+check_completion plain
+check_completion package
 echo "cli-validate: all checks passed"

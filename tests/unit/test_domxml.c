@@ -119,6 +119,48 @@ static struct domxml_errors parse_bad_memory(const char *xml, const char *base_d
 	return errs;
 }
 
+/*
+ * A file under the size limit whose full written-out form (what the CLI
+ * sends shojid) is over it is refused at parse time, so validate and
+ * create agree: '>' in text is legal as is and written as "&gt;".
+ */
+START_TEST(test_written_size_limit)
+{
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	static const char head[] =
+	    "<domain type='xen'><name>big</name><memory unit='MiB'>16</memory>"
+	    "<os><type>xenpvh</type><kernel>/k</kernel></os><description>";
+	static const char tail[] = "</description></domain>";
+	size_t fill[] = {100000, 300000}, i, n;
+
+	for (i = 0; i < 2; i++) {
+		struct domxml_parser *p = new_parser();
+		struct domain_config cfg;
+		struct domxml_errors errs;
+		char *xml;
+		int rc;
+
+		n = sizeof(head) - 1 + fill[i] + sizeof(tail) - 1;
+		ck_assert_uint_lt(n, DOMXML_FILE_MAX); /* the file itself is within the limit */
+		xml = malloc(n + 1);
+		memcpy(xml, head, sizeof(head) - 1);
+		memset(xml + sizeof(head) - 1, '>', fill[i]);
+		memcpy(xml + sizeof(head) - 1 + fill[i], tail, sizeof(tail));
+		rc = domxml_parse_memory(p, xml, n, &opt, &cfg, &errs);
+		if (i == 0) {
+			ck_assert_int_eq(rc, 0); /* 400 KB written out: fine */
+			domain_config_free(&cfg);
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_int_eq(errs.items[0].line, 0);
+			ck_assert_ptr_nonnull(strstr(errs.items[0].msg, "more than 1048576"));
+		}
+		free(xml);
+		domxml_parser_free(p);
+	}
+}
+END_TEST
+
 START_TEST(test_minimal_defaults)
 {
 	struct domain_config cfg;
@@ -915,6 +957,7 @@ int main(void)
 	tcase_add_test(tc, test_limits_refused);
 	tcase_add_test(tc, test_units_above_limit);
 	tcase_add_test(tc, test_missing_schema);
+	tcase_add_test(tc, test_written_size_limit);
 	suite_add_tcase(s, tc);
 	status = check_run(s);
 	for (int i = 0; i < n_bad; i++)

@@ -49,3 +49,16 @@ GUEST_PROG_LINK = $(GUEST_LINK) -Wno-unused-command-line-argument -T $(GUEST_LDS
 GUEST_PROG_DEPS = $(GUEST_RUNTIME) $(GUEST_LDS)
 EXTRA_DIST += pv-drivers/guest/runtime/guest.lds pv-drivers/guest/runtime/README.md
 
+
+# The guest SDK, installed for out-of-tree frontends and guests (docs/writing-a-pv-driver.md):
+# the header, the library and the linker script under $(pkglibdir)/guest-sdk (never in
+# $(libdir): no host program may link them), and shoji-guest.pc naming them.
+guestincludedir = $(includedir)/shoji-guest
+guestinclude_HEADERS = pv-drivers/guest/runtime/shoji-guest.h
+guestsdkdir = $(pkglibdir)/guest-sdk
+guestsdk_DATA = $(GUEST_RUNTIME) pv-drivers/guest/runtime/sdk/shoji-guest.lds
+pv-drivers/guest/runtime/sdk/shoji-guest.lds: $(GUEST_LDS)
+	$(AM_V_GEN)$(MKDIR_P) pv-drivers/guest/runtime/sdk && cp $(GUEST_LDS) $@
+CLEANFILES += pv-drivers/guest/runtime/sdk/shoji-guest.lds
+pkgconfig_DATA += pv-drivers/guest/runtime/shoji-guest.pc
+EXTRA_DIST += pv-drivers/guest/runtime/shoji-guest.pc.in
