@@ -6,6 +6,7 @@
 #   dom0/libbackend/  libshoji-backend, the backend SDK (installed)
 #   dom0/consoled/    shoji-consoled, the PV console backend
 #   dom0/ping-back/   the example backend
+#   dom0/blkback/     shoji-blkback, the PV block backend
 # Test guests live in tests/guests/.
 include $(srcdir)/pv-drivers/guest/runtime/local.mk
 include $(srcdir)/pv-drivers/guest/demo/local.mk
@@ -16,3 +17,4 @@ include $(srcdir)/tests/guests/local.mk
 include $(srcdir)/pv-drivers/dom0/libbackend/local.mk
 include $(srcdir)/pv-drivers/dom0/consoled/local.mk
 include $(srcdir)/pv-drivers/dom0/ping-back/local.mk
+include $(srcdir)/pv-drivers/dom0/blkback/local.mk

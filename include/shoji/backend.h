@@ -12,7 +12,11 @@
  * "state" node (Initialising -> InitWait -> Connected -> Closing -> Closed)
  * from the frontend's, calls connect() once the frontend has published its
  * ring references and event channel, and disconnect() when the frontend
- * closes, the device is removed or the domain dies.  Grant mappings and
+ * closes, the device is removed, the toolstack sets its backend "online"
+ * node to 0 (hot-detach: then Closed) or the domain dies.  A device whose
+ * backend state already says Connected (a backend process restarted) is
+ * adopted: connect() runs again when the frontend is Connected, without
+ * the state going back to InitWait.  Grant mappings and
  * event channels made through a device are released with it.
  *
  * Conventions: calls return 0 (or a pointer / port) on success and -1 (or
@@ -134,6 +138,8 @@ void shoji_backend_dev_set_priv(struct shoji_backend_dev *dev, void *priv);
 char *shoji_backend_dev_read(struct shoji_backend_dev *dev, const char *node);
 int shoji_backend_dev_read_ulong(struct shoji_backend_dev *dev, const char *node,
                                  unsigned long *value);
+/* Read the device's own backend node @node (e.g. "params"; malloc'd string). */
+char *shoji_backend_dev_read_backend(struct shoji_backend_dev *dev, const char *node);
 /* Write backend node @node (e.g. "feature-x"). */
 int shoji_backend_dev_write(struct shoji_backend_dev *dev, const char *node, const char *value);
 
@@ -145,6 +151,21 @@ void *shoji_backend_dev_map_ring(struct shoji_backend_dev *dev, const char *ref_
 /* Bind the port in frontend node @port_node; events go to ops->event. */
 int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node);
 int shoji_backend_dev_notify(struct shoji_backend_dev *dev);
+/*
+ * Bind one more port of the frontend's, from node @port_node (e.g.
+ * "queue-1/event-channel" of a multi-queue device), with its own callback
+ * (notify it with shoji_backend_notify and the returned local port); up to
+ * 8 per device, unbound with the device's when it disconnects.
+ */
+int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port_node,
+                                 shoji_backend_event_fn *fn, void *arg);
+/*
+ * Take a connected device down (a corrupt ring): disconnect() runs, its
+ * mappings and port are released, @why goes to the backend's "error"
+ * node and the state to Closing.  Not from inside the device's own
+ * callbacks (defer it to the loop).
+ */
+int shoji_backend_dev_close(struct shoji_backend_dev *dev, const char *why);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,14 @@ tests_sim_test_sim_xs_hvrestart_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/
 tests_sim_test_sim_xs_hvrestart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_xs_hvrestart_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
 
+# shoji-blkback, unchanged, against hvsim: the test is the toolstack and the guest's blkfront.
+check_PROGRAMS += tests/sim/test_sim_blkback
+TESTS += tests/sim/test_sim_blkback
+tests_sim_test_sim_blkback_SOURCES = tests/sim/test_sim_blkback.c $(SIMTEST)
+tests_sim_test_sim_blkback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_blkback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_blkback_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
 # hvsim as a process, for shell tests of shojid without /dev/kvm.
 check_PROGRAMS += tests/sim/hvsim-serve
 tests_sim_hvsim_serve_SOURCES = tests/sim/hvsim-serve.c

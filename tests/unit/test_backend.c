@@ -39,6 +39,7 @@ static struct hvsim *sim;
 static pid_t xsd_pid = -1;
 static struct shoji_backend *be;
 static struct shoji_xs *xs;
+static char xs_sock[600];
 
 static pid_t spawn(char *const argv[])
 {
@@ -128,12 +129,13 @@ static void pump(int rounds)
 static void setup(void)
 {
 	const char *b = getenv("top_builddir");
-	char xsd[512], xss[600], st[600];
+	char xsd[512], st[600];
+	char *xss = xs_sock;
 
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(xsd, sizeof(xsd), "%s/xenstore/xenstored/shoji-xenstored", b);
-	snprintf(xss, sizeof(xss), "%s/xs.sock", dir);
+	snprintf(xss, sizeof(xs_sock), "%s/xs.sock", dir);
 	snprintf(st, sizeof(st), "%s/xsstate", dir);
 	mkdir(st, 0700);
 	sim = hvsim_start(dir);
@@ -238,6 +240,47 @@ START_TEST(test_connect_failure_and_existing_devices)
 }
 END_TEST
 
+START_TEST(test_hot_detach_and_adoption)
+{
+	char *v;
+
+	ck_assert_int_eq(shoji_backend_register(be, &ping_ops), 0);
+	put(FE "/3/state", "4");
+	put(BE "/3/online", "1");
+	put(BE "/3/frontend", FE "/3");
+	pump_until(BE "/3/state", "4");
+	/* Hot-detach: the toolstack writes online=0 and Closing; the backend answers Closed. */
+	put(BE "/3/online", "0");
+	put(BE "/3/state", "5");
+	pump_until(BE "/3/state", "6");
+	ck_assert_int_eq(counts.disconnect, 1);
+	put(FE "/3/state", "5"); /* the frontend's later steps do not reopen it */
+	pump(20);
+	v = shoji_xs_read(xs, SHOJI_XS_NO_TX, BE "/3/state", NULL);
+	ck_assert_str_eq(v, "6");
+	free(v);
+	ck_assert_int_eq(counts.connect, 1);
+
+	/* A backend restarted finds a Connected device: it reconnects without InitWait. */
+	shoji_backend_free(be);
+	be = shoji_backend_new(
+	    &(struct shoji_backend_config){.xs_socket = xs_sock, .hv_socket = hvsim_socket(sim)});
+	ck_assert_ptr_nonnull(be);
+	put(FE "/4/state", "4");
+	put(BE "/4/frontend", FE "/4");
+	put(BE "/4/state", "4");
+	memset(&counts, 0, sizeof(counts));
+	counts.fail_connect_devid = -1;
+	ck_assert_int_eq(shoji_backend_register(be, &ping_ops), 0);
+	for (int i = 0; i < 200 && counts.connect == 0; i++)
+		pump(1);
+	ck_assert_int_eq(counts.connect, 1);
+	v = shoji_xs_read(xs, SHOJI_XS_NO_TX, BE "/4/state", NULL);
+	ck_assert_str_eq(v, "4");
+	free(v);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "backend",
@@ -247,5 +290,5 @@ int main(void)
 	                             .timeout = 60};
 
 	return CHECK_MAIN(c, test_register_rejects_bad_ops, test_handshake,
-	                  test_connect_failure_and_existing_devices);
+	                  test_connect_failure_and_existing_devices, test_hot_detach_and_adoption);
 }

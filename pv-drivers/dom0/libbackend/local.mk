@@ -10,7 +10,7 @@ pv_drivers_dom0_libbackend_libshoji_backend_la_CFLAGS = $(AM_CFLAGS) $(EVENT_CFL
 pv_drivers_dom0_libbackend_libshoji_backend_la_LIBADD = xenstore/libxs/libshoji-xs.la \
 	dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la \
 	dom0-tools/libctrl/libshoji-ctrl.la $(EVENT_LIBS)
-pv_drivers_dom0_libbackend_libshoji_backend_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:0 \
+pv_drivers_dom0_libbackend_libshoji_backend_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:1 \
 	-export-symbols-regex '^shoji_'
 shojiinclude_HEADERS += include/shoji/backend.h
 dist_man_MANS += pv-drivers/dom0/libbackend/libshoji-backend.3

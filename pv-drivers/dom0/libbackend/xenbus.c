@@ -40,10 +40,14 @@ struct shoji_backend_dev {
 	struct shoji_backend_watch *fwatch; /* <frontend>/state */
 	enum xenbus_state state;            /* ours, as written */
 	bool connected;
+	bool detached; /* the toolstack set online=0: Closed, and stays so */
+	bool adopting; /* the node says Connected from a backend before us; not yet rewritten */
 	void *priv;
 	void *rings[DEV_MAX_RINGS];
 	unsigned int nrings;
-	int port; /* -1: none */
+	int port;                       /* -1: none */
+	uint32_t xports[DEV_MAX_RINGS]; /* shoji_backend_dev_bind_extra's */
+	unsigned int nxports;
 };
 
 struct shoji_backend *shoji_backend_dev_backend(const struct shoji_backend_dev *dev)
@@ -91,6 +95,17 @@ char *shoji_backend_dev_read(struct shoji_backend_dev *dev, const char *node)
 	char path[256];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dev->fpath, node) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return shoji_xs_read(xs_of(dev), SHOJI_XS_NO_TX, path, NULL);
+}
+
+char *shoji_backend_dev_read_backend(struct shoji_backend_dev *dev, const char *node)
+{
+	char path[256];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dev->bpath, node) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
@@ -190,6 +205,32 @@ int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node)
 	return port;
 }
 
+int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port_node,
+                                 shoji_backend_event_fn *fn, void *arg)
+{
+	unsigned long remote;
+	int port;
+
+	if (!fn) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (dev->nxports == DEV_MAX_RINGS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (shoji_backend_dev_read_ulong(dev, port_node, &remote) < 0)
+		return -1;
+	if (remote > UINT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	port = shoji_backend_bind(dev->cls->be, dev->domid, (uint32_t)remote, fn, arg);
+	if (port >= 0)
+		dev->xports[dev->nxports++] = (uint32_t)port;
+	return port;
+}
+
 int shoji_backend_dev_notify(struct shoji_backend_dev *dev)
 {
 	if (dev->port < 0) {
@@ -227,6 +268,27 @@ static void dev_disconnect(struct shoji_backend_dev *dev)
 	if (dev->port >= 0)
 		shoji_backend_unbind(be, (uint32_t)dev->port);
 	dev->port = -1;
+	while (dev->nxports > 0)
+		shoji_backend_unbind(be, dev->xports[--dev->nxports]);
+}
+
+/* Take the device down to Closing with @why in its error node. */
+static void dev_fail(struct shoji_backend_dev *dev, const char *why)
+{
+	dev_disconnect(dev);
+	shoji_backend_dev_write(dev, "error", why);
+	set_state(dev, XenbusStateClosing);
+}
+
+int shoji_backend_dev_close(struct shoji_backend_dev *dev, const char *why)
+{
+	if (!why || !*why) {
+		errno = EINVAL;
+		return -1;
+	}
+	shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_WARN, "%s: closing: %s", dev->bpath, why);
+	dev_fail(dev, why);
+	return 0;
 }
 
 static void dev_connect(struct shoji_backend_dev *dev)
@@ -238,9 +300,7 @@ static void dev_connect(struct shoji_backend_dev *dev)
 
 		shoji_backend_log(be, SHOJI_BACKEND_LOG_WARN, "%s: connect failed: %s", dev->bpath,
 		                  strerror(err));
-		dev_disconnect(dev);
-		shoji_backend_dev_write(dev, "error", strerror(err));
-		set_state(dev, XenbusStateClosing);
+		dev_fail(dev, strerror(err));
 		return;
 	}
 	dev->connected = true;
@@ -258,6 +318,15 @@ static void frontend_changed(struct shoji_backend *be, const char *path, void *a
 	if (s && parse_ulong(s, &fs) < 0)
 		fs = XenbusStateUnknown;
 	free(s);
+	if (dev->detached)
+		return;
+	if (dev->adopting) {
+		dev->adopting = false;
+		if (fs != XenbusStateConnected) { /* a new handshake: show InitWait for real */
+			dev->state = XenbusStateUnknown;
+			set_state(dev, XenbusStateInitWait);
+		}
+	}
 	switch (fs) {
 	case XenbusStateInitialising:
 	case XenbusStateInitWait:
@@ -315,6 +384,46 @@ static struct shoji_backend_dev *dev_find(struct bk_class *cls, uint32_t domid, 
 	return NULL;
 }
 
+/*
+ * Hot-detach: the toolstack wrote online=0 (and state Closing, before or
+ * after): disconnect, then Closed, written again if the toolstack's
+ * Closing lands after ours.
+ */
+static void dev_check_online(struct shoji_backend_dev *dev)
+{
+	char *v;
+
+	if (!dev->detached) {
+		v = shoji_backend_dev_read_backend(dev, "online");
+		if (v && !strcmp(v, "0")) {
+			dev->detached = true;
+			shoji_backend_log(dev->cls->be, SHOJI_BACKEND_LOG_INFO, "%s: detached",
+			                  dev->bpath);
+			dev_disconnect(dev);
+		}
+		free(v);
+	}
+	if (!dev->detached)
+		return;
+	v = shoji_backend_dev_read_backend(dev, "state");
+	if (!v || strcmp(v, "6")) {
+		dev->state = XenbusStateUnknown;
+		set_state(dev, XenbusStateClosed);
+	}
+	free(v);
+}
+
+/* The backend state node says Connected: a backend before us served the device. */
+static bool dev_was_connected(struct shoji_backend_dev *dev)
+{
+	char *s = shoji_backend_dev_read_backend(dev, "state");
+	unsigned long v;
+	bool yes = s && parse_ulong(s, &v) == 0 && v == XenbusStateConnected;
+
+	free(s);
+	return yes;
+}
+
 /* Make sure device (domid, devid) exists iff its backend directory has a frontend node. */
 static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 {
@@ -334,6 +443,7 @@ static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 	}
 	if (dev) {
 		free(fpath);
+		dev_check_online(dev);
 		return;
 	}
 	dev = calloc(1, sizeof(*dev));
@@ -359,9 +469,21 @@ static void dev_sync(struct bk_class *cls, uint32_t domid, uint32_t devid)
 	}
 	dev->next = cls->devs;
 	cls->devs = dev;
-	shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: new device, frontend %s", dev->bpath,
-	                  dev->fpath);
-	set_state(dev, XenbusStateInitWait);
+	if (dev_was_connected(dev)) {
+		/* Adopt it: reconnect when the frontend is (still) Connected, without
+		 * showing it InitWait in between. */
+		shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: adopting connected device",
+		                  dev->bpath);
+		dev->state = XenbusStateInitWait;
+		dev->adopting = true;
+	} else {
+		shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO, "%s: new device, frontend %s",
+		                  dev->bpath, dev->fpath);
+		set_state(dev, XenbusStateInitWait);
+	}
+	dev_check_online(dev);
+	if (dev->detached)
+		return;
 	snprintf(path, sizeof(path), "%s/state", dev->fpath);
 	dev->fwatch = shoji_backend_watch(be, path, frontend_changed, dev);
 	if (!dev->fwatch) {
