@@ -36,9 +36,23 @@ void simtest_begin(struct simtest *t, const char *name)
 	                                                   "xenstore/xenstored/shoji-xenstored"),
 	                             "--socket", t->xs_socket, "--state-dir", state, NULL},
 	                  NULL);
-	simtest_wait_path(t->xs_socket);
-	t->xs = shoji_xs_open(t->xs_socket);
-	ck_assert_ptr_nonnull(t->xs);
+	t->xs = simtest_xs_open(t->xs_socket);
+}
+
+struct shoji_xs *simtest_xs_open(const char *path)
+{
+	struct shoji_xs *xs = NULL;
+
+	simtest_wait_path(path);
+	/* The socket file appears at bind(), a moment before the daemon listens. */
+	for (int i = 0; i < SIMTEST_WAIT_MS * 1000 / POLL_US; i++) {
+		xs = shoji_xs_open(path);
+		if (xs || errno != ECONNREFUSED)
+			break;
+		usleep(POLL_US);
+	}
+	ck_assert_msg(xs != NULL, "cannot connect to %s: %s", path, strerror(errno));
+	return xs;
 }
 
 void simtest_end(struct simtest *t)

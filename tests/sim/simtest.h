@@ -44,6 +44,8 @@ int simtest_stop(pid_t *pid, const char *log);
 /* Whether our child @pid still runs. */
 bool simtest_alive(pid_t pid);
 
+/* A Dom0 xenstore client of the shoji-xenstored that is starting on socket @path. */
+struct shoji_xs *simtest_xs_open(const char *path);
 /* Wait until @path exists. */
 void simtest_wait_path(const char *path);
 /* Wait until file @path has @what in one of its lines. */

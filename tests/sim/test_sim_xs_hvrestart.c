@@ -197,9 +197,7 @@ START_TEST(hv_dies_and_returns)
 	        (char *)simtest_built(xsd, sizeof(xsd), "xenstore/xenstored/shoji-xenstored"),
 	        "--socket", sock, "--state-dir", state, "--hv-socket", hv, NULL},
 	    NULL);
-	simtest_wait_path(sock);
-	xs = shoji_xs_open(sock);
-	ck_assert_ptr_nonnull(xs);
+	xs = simtest_xs_open(sock);
 	ck_assert_int_eq(shoji_xs_watch(xs, "@releaseDomain", "rel"), 0);
 	ck_assert(watch_fired(xs, "@releaseDomain")); /* the event every new watch gets */
 
