@@ -184,22 +184,30 @@ static void dev_event(struct shoji_backend *be, uint32_t port, void *arg)
 		dev->cls->ops->event(dev);
 }
 
-int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node)
+/* Bind the port the frontend wrote in @port_node, events to @fn.  The local port or -1. */
+static int bind_node(struct shoji_backend_dev *dev, const char *port_node,
+                     shoji_backend_event_fn *fn, void *arg)
 {
 	unsigned long remote;
-	int port;
 
-	if (dev->port >= 0) {
-		errno = EBUSY;
-		return -1;
-	}
 	if (shoji_backend_dev_read_ulong(dev, port_node, &remote) < 0)
 		return -1;
 	if (remote > UINT32_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	port = shoji_backend_bind(dev->cls->be, dev->domid, (uint32_t)remote, dev_event, dev);
+	return shoji_backend_bind(dev->cls->be, dev->domid, (uint32_t)remote, fn, arg);
+}
+
+int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node)
+{
+	int port;
+
+	if (dev->port >= 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	port = bind_node(dev, port_node, dev_event, dev);
 	if (port >= 0)
 		dev->port = port;
 	return port;
@@ -208,7 +216,6 @@ int shoji_backend_dev_bind(struct shoji_backend_dev *dev, const char *port_node)
 int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port_node,
                                  shoji_backend_event_fn *fn, void *arg)
 {
-	unsigned long remote;
 	int port;
 
 	if (!fn) {
@@ -219,13 +226,7 @@ int shoji_backend_dev_bind_extra(struct shoji_backend_dev *dev, const char *port
 		errno = ENOSPC;
 		return -1;
 	}
-	if (shoji_backend_dev_read_ulong(dev, port_node, &remote) < 0)
-		return -1;
-	if (remote > UINT32_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	port = shoji_backend_bind(dev->cls->be, dev->domid, (uint32_t)remote, fn, arg);
+	port = bind_node(dev, port_node, fn, arg);
 	if (port >= 0)
 		dev->xports[dev->nxports++] = (uint32_t)port;
 	return port;
