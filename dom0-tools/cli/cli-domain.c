@@ -331,7 +331,8 @@ int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv)
 		return o.status;
 	rc = send_file(o.cmd, API_DEFINE, argv[o.first], o.kernel, 0, &reply);
 	if (!rc)
-		printf("Domain defined from %s\n", argv[o.first]);
+		printf("Domain '%s' defined from %s\n", reply && reply[0] ? reply : "?",
+		       argv[o.first]);
 	free(reply);
 	return rc;
 }

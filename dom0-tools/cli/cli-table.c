@@ -11,6 +11,7 @@
 
 #include "cli-console.h"
 #include "cli.h"
+#include "strdist.h"
 
 const struct cli_command cli_commands[] = {
     {
@@ -300,49 +301,14 @@ const struct cli_command *cli_find(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance between a and b, both at most 63 characters (longer
- * strings count as far apart). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
-
-	if (la >= 64 || lb >= 64)
-		return 64;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 const char *cli_suggest(const char *name)
 {
 	const char *best = NULL;
-	size_t best_d = 3; /* suggest only within two edits */
+	size_t best_d = STRDIST_HINT;
 
-	for (const struct cli_command *c = cli_commands; c->name; c++) {
-		size_t d = distance(name, c->name);
-
-		if (strlen(name) >= 3 && !strncmp(c->name, name, strlen(name)))
-			d = 1; /* a prefix of the command */
-		if (d < best_d) {
-			best_d = d;
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (str_better_hint(name, c->name, &best_d))
 			best = c->name;
-		}
-	}
 	return best;
 }
 

@@ -11,9 +11,10 @@ dom0_tools_cli_shoji_SOURCES = \
 	dom0-tools/cli/cli-client.c \
 	dom0-tools/cli/cli-console.c dom0-tools/cli/cli-console.h \
 	include/proto/shojid-api.h
-dom0_tools_cli_shoji_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(DOMXML_SCHEMA_DEFS)
+dom0_tools_cli_shoji_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml \
+	$(DOMXML_SCHEMA_DEFS)
 dom0_tools_cli_shoji_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS)
-dom0_tools_cli_shoji_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UUID_LIBS)
+dom0_tools_cli_shoji_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) $(UUID_LIBS)
 
 dist_man_MANS += dom0-tools/cli/shoji.1 dom0-tools/domxml/shoji-domain.xml.5
 

@@ -24,6 +24,7 @@
 #include <uuid/uuid.h>
 
 #include "shojid.h"
+#include "strdist.h"
 
 #define DEFAULT_WAIT_S   60
 #define DEFAULT_DETACH_S 10 /* as libxl waits for a backend to close */
@@ -150,12 +151,44 @@ static void fill_defined(struct shojid *sd, const struct domain_config *cfg,
 
 /* ---- handlers ---- */
 
+struct name_hint {
+	const char *typed;
+	size_t best_d;
+	char best[sizeof(((struct domain_config *)0)->name)];
+};
+
+/* state_each_def callback: keep the definition's name if it is the best hint so far. */
+static int def_hint(struct shojid *sd, const char *name, void *arg)
+{
+	struct name_hint *h = arg;
+
+	if (str_better_hint(h->typed, name, &h->best_d))
+		snprintf(h->best, sizeof(h->best), "%s", name);
+	return 0;
+}
+
+/*
+ * The target names no running domain: say so, and what the user may have
+ * meant (a defined domain of that name that is not running, or the closest
+ * name shojid knows, as the CLI does for commands).
+ */
 static int no_domain(struct api_call *x)
 {
 	const char *t = x->req->target;
+	struct name_hint h = {.typed = t, .best_d = STRDIST_HINT};
 
 	if (t[0] >= '0' && t[0] <= '9')
 		return sd_fail(x->e, ENOENT, "no domain with id %s", t);
+	if (state_has_def(x->sd, t))
+		return sd_fail(x->e, ENOENT,
+		               "domain '%s' is not running (start it: shoji start %s)", t, t);
+	for (struct sd_dom *d = x->sd->doms; d; d = d->next)
+		if (str_better_hint(t, d->cfg.name, &h.best_d))
+			snprintf(h.best, sizeof(h.best), "%s", d->cfg.name);
+	state_each_def(x->sd, def_hint, &h);
+	if (h.best[0])
+		return sd_fail(x->e, ENOENT, "no domain named '%s' (did you mean '%s'?)", t,
+		               h.best);
 	return sd_fail(x->e, ENOENT, "no domain named '%s'", t);
 }
 
@@ -279,7 +312,8 @@ static int do_define(struct api_call *x)
 		             strerror(errno));
 	} else {
 		sd_emit(x->sd, API_EV_DEFINED, API_DOMID_NONE, API_DOMID_NONE, 0, cfg.name);
-		api_reply(x->c, 0, NULL, 0);
+		api_reply(x->c, 0, cfg.name,
+		          strlen(cfg.name) + 1); /* the name, for the CLI to say */
 	}
 	domain_config_free(&cfg);
 	return rc;
@@ -541,8 +575,10 @@ static int do_vcpu_set(struct api_call *x)
 	int rc;
 
 	if (x->req->value < 1 || x->req->value > dom->cfg.vcpus)
-		return sd_fail(x->e, EINVAL, "'%s' has %u vCPUs: N must be 1 .. %u", dom->name,
-		               dom->cfg.vcpus, dom->cfg.vcpus);
+		return sd_fail(x->e, EINVAL,
+		               "N must be 1 .. %u: '%s' may have at most the %u vCPUs its <vcpu> "
+		               "gives",
+		               dom->cfg.vcpus, dom->name, dom->cfg.vcpus);
 	for (unsigned int c = 0; c < dom->cfg.vcpus; c++) {
 		snprintf(rel, sizeof(rel), "cpu/%u/availability", c);
 		rc = xs_write_str(x->sd, dom->domid, rel, c < x->req->value ? "online" : "offline",

@@ -65,7 +65,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-parallel.sh \
 	tests/system/toolstack-coredump.sh \
 	tests/system/toolstack-disk.sh \
-	tests/system/toolstack-uuid.sh
+	tests/system/toolstack-uuid.sh \
+	tests/system/toolstack-messages.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

@@ -27,7 +27,7 @@
 
 enum api_type {
 	API_CREATE = 1, /* text = XML; flags API_F_PAUSED; reply struct api_dominfo */
-	API_DEFINE,     /* text = XML; reply empty */
+	API_DEFINE,     /* text = XML; reply: the domain's name (NUL-terminated) */
 	API_UNDEFINE,   /* target; reply empty */
 	API_START,      /* target (a defined name); flags API_F_PAUSED; reply struct api_dominfo */
 	API_LIST,       /* flags API_F_ALL; reply struct api_dominfo[] */

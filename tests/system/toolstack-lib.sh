@@ -37,6 +37,23 @@ ts_start() {
 	return 0
 }
 
+# ts_start_sim [OPTIONS]: shojid (OPTIONS passed on) on hvsim (tests/sim/hvsim-serve,
+# shoji-hv's code without KVM) and a private shoji-xenstored, for tests that need no
+# guest code: domains are created paused (create -p) and never run.
+ts_start_sim() {
+	local serve="$top_builddir/tests/sim/hvsim-serve"
+	[ -x "$serve" ] || fail "$serve is not built (make check builds it)"
+	"$serve" "$SHOJI_TMP" >"$SHOJI_TMP/hvsim.out" 2>"$SHOJI_TMP/hvsim.err" &
+	track_pid $!
+	wait_for_path "$TS_HV_SOCK" 30
+	mkdir -p "$SHOJI_TMP/xsstate"
+	"$top_builddir/xenstore/xenstored/shoji-xenstored" --socket "$TS_XS_SOCK" \
+		--state-dir "$SHOJI_TMP/xsstate" --hv-socket "$TS_HV_SOCK" 2>>"$SHOJI_TMP/xsd.log" &
+	track_pid $!
+	wait_for_path "$TS_XS_SOCK" 30
+	ts_start --no-spawn "$@"
+}
+
 # At exit: shojid first (it restarts the backends), then whatever the
 # pidfiles name now, then the common clean-up.
 ts_cleanup() {

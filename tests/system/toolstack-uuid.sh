@@ -8,17 +8,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/system/toolstack-lib.sh"
 
-serve="$top_builddir/tests/sim/hvsim-serve"
-[ -x "$serve" ] || fail "$serve is not built (make check builds it)"
-"$serve" "$SHOJI_TMP" >"$SHOJI_TMP/hvsim.out" 2>"$SHOJI_TMP/hvsim.err" &
-track_pid $!
-wait_for_path "$TS_HV_SOCK" 30
-mkdir -p "$SHOJI_TMP/xsstate"
-"$top_builddir/xenstore/xenstored/shoji-xenstored" --socket "$TS_XS_SOCK" \
-	--state-dir "$SHOJI_TMP/xsstate" --hv-socket "$TS_HV_SOCK" 2>>"$SHOJI_TMP/xsd.log" &
-track_pid $!
-wait_for_path "$TS_XS_SOCK" 30
-ts_start --no-spawn
+ts_start_sim
 
 # uxml NAME UUID: a domain file with that uuid.
 uxml() {
