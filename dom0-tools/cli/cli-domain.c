@@ -195,6 +195,26 @@ static const char *const state_names[API_STATE_MAX] = {
     [API_STATE_DEFINED] = "shut off",
 };
 
+/* Xen's word for a shutdown reason (SHUTDOWN_*), as xl prints it; NULL for an unknown one. */
+static const char *reason_name(uint32_t reason)
+{
+	static const char *const names[] = {"poweroff", "reboot",   "suspend",
+	                                    "crash",    "watchdog", "soft_reset"};
+
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;
+}
+
+/* @reason as a word, or its number when it has none, into @buf. */
+static const char *reason_str(uint32_t reason, char buf[16])
+{
+	const char *n = reason_name(reason);
+
+	if (n)
+		return n;
+	snprintf(buf, 16, "%" PRIu32, reason);
+	return buf;
+}
+
 static const char *state_name(uint32_t s)
 {
 	return s < API_STATE_MAX && state_names[s] ? state_names[s] : "unknown";
@@ -211,14 +231,21 @@ static void json_info(const struct api_dominfo *d, bool disks)
 		printf(", \"id\": null");
 	else
 		printf(", \"id\": %" PRIu32, d->domid);
-	printf(", \"uuid\": \"%s\", \"state\": \"%s\", \"shutdown_reason\": %" PRIu32
-	       ", \"memory_kib\": %" PRIu64 ", \"target_memory_kib\": %" PRIu64
+	printf(", \"uuid\": \"%s\", \"state\": \"%s\", \"shutdown_reason\": ", uuid,
+	       state_name(d->state));
+	if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED) {
+		char num[16];
+
+		cli_json_string(stdout, reason_str(d->shutdown_reason, num));
+	} else {
+		printf("null");
+	}
+	printf(", \"memory_kib\": %" PRIu64 ", \"target_memory_kib\": %" PRIu64
 	       ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
 	       ", \"online_vcpus\": %" PRIu32 ", \"cpu_time_s\": %.3f, \"persistent\": %s"
 	       ", \"autostart\": %s, \"managed\": %s",
-	       uuid, state_name(d->state), d->shutdown_reason, d->cur_kib, d->target_kib,
-	       d->max_kib, d->vcpus, d->online_vcpus, (double)d->cpu_time_ns / 1e9,
-	       d->flags & API_INFO_PERSISTENT ? "true" : "false",
+	       d->cur_kib, d->target_kib, d->max_kib, d->vcpus, d->online_vcpus,
+	       (double)d->cpu_time_ns / 1e9, d->flags & API_INFO_PERSISTENT ? "true" : "false",
 	       d->flags & API_INFO_AUTOSTART ? "true" : "false",
 	       d->flags & API_INFO_MANAGED ? "true" : "false");
 	if (disks) {
@@ -436,7 +463,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct api_req req = {0};
 	struct opts o;
-	char *reply = NULL, uuid[37];
+	char *reply = NULL, uuid[37], num[16];
 	size_t len = 0;
 	const struct api_dominfo *d;
 	int rc;
@@ -464,7 +491,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 			printf("ID:          -\n");
 		printf("UUID:        %s\nState:       %s\n", uuid, state_name(d->state));
 		if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED)
-			printf("Reason:      %" PRIu32 "\n", d->shutdown_reason);
+			printf("Reason:      %s\n", reason_str(d->shutdown_reason, num));
 		printf("Memory:      %" PRIu64 " MiB (current), %" PRIu64 " MiB (target), %" PRIu64
 		       " MiB (max)\n",
 		       d->cur_kib / 1024, d->target_kib / 1024, d->max_kib / 1024);
@@ -798,7 +825,7 @@ static void print_event(const struct api_event *ev, bool json)
 {
 	const char *kind = ev->kind < API_EV_MAX ? event_names[ev->kind] : "unknown";
 	time_t t = (time_t)(ev->time_ns / 1000000000ULL);
-	char when[32];
+	char when[32], num[16];
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime(&t));
 	if (json) {
@@ -809,8 +836,10 @@ static void print_event(const struct api_event *ev, bool json)
 		       ev->domid);
 		if (ev->kind == API_EV_RESTARTED)
 			printf(", \"new_id\": %" PRIu32, ev->new_domid);
-		if (ev->kind == API_EV_SHUTDOWN || ev->kind == API_EV_CRASHED)
-			printf(", \"reason\": %" PRIu32, ev->reason);
+		if (ev->kind == API_EV_SHUTDOWN || ev->kind == API_EV_CRASHED) {
+			printf(", \"reason\": ");
+			cli_json_string(stdout, reason_str(ev->reason, num));
+		}
 		printf("}\n");
 	} else {
 		printf("%s %-9s %s", when, kind, ev->name);
@@ -819,7 +848,7 @@ static void print_event(const struct api_event *ev, bool json)
 		if (ev->kind == API_EV_RESTARTED)
 			printf(" new_id=%" PRIu32, ev->new_domid);
 		if (ev->kind == API_EV_SHUTDOWN || ev->kind == API_EV_CRASHED)
-			printf(" reason=%" PRIu32, ev->reason);
+			printf(" reason=%s", reason_str(ev->reason, num));
 		printf("\n");
 	}
 	fflush(stdout);

@@ -194,9 +194,10 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	if (rc) {
 		log_warnx("cannot restart %s: %s", cfg.name, e.msg);
 	} else {
-		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, cfg.name, old,
+		/* dom_build took cfg over (cfg.name is empty now): the new domain has the name. */
+		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, fresh->name, old,
 		         fresh->domid);
-		sd_emit(sd, API_EV_RESTARTED, old, fresh->domid, 0, cfg.name);
+		sd_emit(sd, API_EV_RESTARTED, old, fresh->domid, 0, fresh->name);
 	}
 	wake_waiters(sd, old, fresh);
 	domain_config_free(&cfg);

@@ -14,6 +14,7 @@
 #include <shoji/event_channel.h>
 #include <shoji/hvm.h>
 #include <shoji/memory.h>
+#include <shoji/sched.h>
 
 #include "control.h"
 #include "domain.h"
@@ -401,4 +402,24 @@ long hvsim_hypercall(struct hvsim *sim, uint32_t domid, unsigned int nr, const u
 	r = call(sd, nr, a);
 	pthread_mutex_unlock(&sd->lock);
 	return r;
+}
+
+int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason)
+{
+	struct domain *d = hv_domain_get(sim->hv, domid);
+	const uint64_t gpa = (uint64_t)HVSIM_GFN_HYPERCALL << XEN_PAGE_SHIFT;
+	const uint64_t a[5] = {SCHEDOP_shutdown, gpa};
+	struct sched_shutdown s = {.reason = reason};
+	uint8_t *page;
+	long r = -EFAULT;
+
+	if (!d)
+		return -ESRCH;
+	page = gm_gpa(&d->mem, gpa, sizeof(s));
+	if (page) {
+		memcpy(page, &s, sizeof(s)); /* the argument, as the guest would place it */
+		r = hypercall_dispatch(d->vcpus[0], __HYPERVISOR_sched_op, a);
+	}
+	domain_put(d);
+	return (int)r;
 }

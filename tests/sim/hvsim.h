@@ -122,4 +122,11 @@ int hvsim_evtchn_wait(struct hvsim *sim, uint32_t domid, evtchn_port_t port, int
  */
 long hvsim_hypercall(struct hvsim *sim, uint32_t domid, unsigned int nr, const uint64_t a[5]);
 
+/*
+ * SCHEDOP_shutdown with @reason (SHUTDOWN_*) from vCPU 0 of any domain of the
+ * sim, one the toolstack created too, as its guest would call it (the
+ * argument in its RAM at GFN HVSIM_GFN_HYPERCALL).  The hypercall's result.
+ */
+int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason);
+
 #endif

@@ -43,8 +43,10 @@ ts_start() {
 ts_start_sim() {
 	local serve="$top_builddir/tests/sim/hvsim-serve"
 	[ -x "$serve" ] || fail "$serve is not built (make check builds it)"
-	"$serve" "$SHOJI_TMP" >"$SHOJI_TMP/hvsim.out" 2>"$SHOJI_TMP/hvsim.err" &
+	mkfifo "$SHOJI_TMP/hvsim.in"
+	"$serve" "$SHOJI_TMP" <"$SHOJI_TMP/hvsim.in" >"$SHOJI_TMP/hvsim.out" 2>"$SHOJI_TMP/hvsim.err" &
 	track_pid $!
+	exec 8>"$SHOJI_TMP/hvsim.in" # held open: hvsim-serve reads the guest's actions (sim_guest)
 	wait_for_path "$TS_HV_SOCK" 30
 	mkdir -p "$SHOJI_TMP/xsstate"
 	"$top_builddir/xenstore/xenstored/shoji-xenstored" --socket "$TS_XS_SOCK" \
@@ -52,6 +54,19 @@ ts_start_sim() {
 	track_pid $!
 	wait_for_path "$TS_XS_SOCK" 30
 	ts_start --no-spawn "$@"
+}
+
+# sim_guest COMMAND...: under ts_start_sim, act as a domain's guest (tests/sim/hvsim-serve.c),
+# e.g. `sim_guest shutdown ID REASON`; fails unless hvsim-serve answers "ok".
+sim_guest() {
+	local n tries=100
+	n=$(wc -l <"$SHOJI_TMP/hvsim.out")
+	echo "$*" >&8
+	while [ "$(wc -l <"$SHOJI_TMP/hvsim.out")" -le "$n" ] && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	[ "$(tail -n 1 "$SHOJI_TMP/hvsim.out")" = ok ] || fail "sim_guest $*: $(tail -n 1 "$SHOJI_TMP/hvsim.out")"
 }
 
 # At exit: shojid first (it restarts the backends), then whatever the
