@@ -634,7 +634,12 @@ static int do_dumpxml(struct api_call *x)
 	int rc;
 
 	if (dom) {
+		/* A running domain's live state: its balloon target since mem-set, as virsh shows it. */
+		uint64_t cur = dom->cfg.current_memory_kib;
+
+		dom->cfg.current_memory_kib = dom->target_kib;
 		xml = domxml_serialise(&dom->cfg);
+		dom->cfg.current_memory_kib = cur;
 	} else {
 		rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
 		if (rc == ENOENT)
