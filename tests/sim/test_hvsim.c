@@ -128,9 +128,12 @@ END_TEST
 START_TEST(events_both_ways)
 {
 	struct shoji_evtchn *x = shoji_evtchn_open(hvsim_socket(sim));
+	const struct shared_info *si = hvsim_guest_mem(
+	    sim, dom, (uint64_t)HVSIM_GFN_SHARED_INFO << XEN_PAGE_SHIFT, sizeof(*si));
 	int guest_port, other, local;
 
 	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(si);
 	guest_port = hvsim_evtchn_alloc(sim, dom, 0);
 	other = hvsim_evtchn_alloc(sim, dom, 0);
 	ck_assert_int_gt(guest_port, 0);
@@ -148,6 +151,8 @@ START_TEST(events_both_ways)
 	/* Dom0 -> guest: once, then consumed. */
 	ck_assert_int_eq(shoji_evtchn_notify(x, (shoji_evtchn_port_t)local), 0);
 	ck_assert_int_eq(hvsim_evtchn_wait(sim, dom, (evtchn_port_t)guest_port, 5000), 0);
+	/* The wait acknowledged the upcall as a guest's handler does: the next event raises one. */
+	ck_assert_uint_eq(si->vcpu_info[0].evtchn_upcall_pending, 0);
 	ck_assert_int_eq(hvsim_evtchn_wait(sim, dom, (evtchn_port_t)guest_port, 0), -ETIMEDOUT);
 	ck_assert_int_eq(hvsim_evtchn_wait(sim, dom, (evtchn_port_t)other, 0), -ETIMEDOUT);
 
