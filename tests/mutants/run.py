@@ -33,6 +33,10 @@ def parse(path):
                 elif line == "end":
                     mutants.append(cur)
                     cur, mode = None, None
+                elif line.startswith("id: "):
+                    # No source line starts so: an 'end' was lost (e.g. in a merge).
+                    sys.exit(f"{path}:{lineno}: mutant {cur['id']}'s {mode} runs into the "
+                             f"next mutant (missing 'end')")
                 else:
                     cur[mode].append(line)
                 continue
