@@ -44,7 +44,8 @@ sbin_PROGRAMS += hypervisor/shoji-hv
 hypervisor_shoji_hv_SOURCES = \
 	hypervisor/control.c hypervisor/control.h include/proto/hv-ctrl.h \
 	hypervisor/main.c \
-	hypervisor/run.c hypervisor/run.h
+	hypervisor/run.c hypervisor/run.h \
+	hypervisor/runcons.c hypervisor/runcons.h
 hypervisor_shoji_hv_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \

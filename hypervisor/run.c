@@ -14,6 +14,7 @@
 #include "log.h"
 #include "platform.h"
 #include "run.h"
+#include "runcons.h"
 
 #define RUN_EXIT_HOST_ERROR 1
 #define RUN_EXIT_SHUTDOWN   10 /* + SHUTDOWN_* reason */
@@ -21,7 +22,8 @@
 struct run_ctx {
 	struct hv *hv;
 	struct domain *d;
-	struct hv_event ev; /* eventfd poked on every state change */
+	struct hv_event ev;   /* eventfd poked on every state change */
+	struct runcons *cons; /* the PV console ring, on stdin/stdout */
 };
 
 /* Any thread: a domain changed state; let the loop look. */
@@ -105,6 +107,12 @@ int run_guest(const struct run_options *o)
 		log_warnx("%s", err);
 		goto out;
 	}
+	r = runcons_attach(hv, c.d, STDIN_FILENO, STDOUT_FILENO, &c.cons);
+	if (r < 0) {
+		log_warnx("cannot serve the console ring of domain %u: %s", c.d->domid,
+		          strerror(-r));
+		goto out;
+	}
 	r = domain_unpause(c.d);
 	if (r < 0) {
 		log_warnx("cannot start domain %u: %s", c.d->domid, strerror(-r));
@@ -126,6 +134,7 @@ int run_guest(const struct run_options *o)
 	if (status != 0 && !c.d->crashed)
 		log_debug("domain %u shut down (reason %u)", c.d->domid, c.d->shutdown_reason);
 out:
+	runcons_detach(c.cons); /* the loop has stopped */
 	if (c.d) {
 		domain_destroy(c.d);
 		domain_put(c.d);

@@ -22,9 +22,11 @@
 #include "hvsim.h"
 #include "hypercall.h"
 #include "platform.h"
+#include "runcons.h"
 #include "simkvm.h"
 
-#define HVSIM_MAX_DOMAINS 16
+#define HVSIM_MAX_DOMAINS  16
+#define HVSIM_MAX_CONSOLES 16
 
 /* A domain the test plays the guest of. */
 struct sim_dom {
@@ -40,8 +42,10 @@ struct hvsim {
 	pthread_t loop;
 	bool loop_started;
 	char socket[256];
-	pthread_mutex_t lock; /* doms[] */
+	pthread_mutex_t lock; /* doms[], cons[] */
 	struct sim_dom doms[HVSIM_MAX_DOMAINS];
+	/* Console ring servers: freed once the loop thread, which runs them, has stopped. */
+	struct runcons *cons[HVSIM_MAX_CONSOLES];
 };
 
 static void *run_loop(void *arg)
@@ -117,6 +121,8 @@ void hvsim_stop(struct hvsim *sim)
 		hv_stop(sim->hv);
 		pthread_join(sim->loop, NULL);
 	}
+	for (unsigned int i = 0; i < HVSIM_MAX_CONSOLES; i++)
+		runcons_detach(sim->cons[i]);
 	if (sim->control)
 		control_close(sim->control);
 	if (sim->hv) {
@@ -238,6 +244,24 @@ int hvsim_domain_destroy(struct hvsim *sim, uint32_t domid)
 		domain_put(sd->d);
 	sd->d = NULL;
 	sd->domid = 0;
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+int hvsim_run_console(struct hvsim *sim, uint32_t domid, uint64_t gfn, int in_fd, int out_fd)
+{
+	struct sim_dom *sd = dom_of(sim, domid);
+	unsigned int i;
+	int r;
+
+	if (!sd)
+		return -ESRCH;
+	sd->d->hvm_params[HVM_PARAM_CONSOLE_PFN] = gfn;
+	pthread_mutex_lock(&sim->lock);
+	for (i = 0; i < HVSIM_MAX_CONSOLES && sim->cons[i]; i++)
+		;
+	r = i < HVSIM_MAX_CONSOLES ? runcons_attach(sim->hv, sd->d, in_fd, out_fd, &sim->cons[i])
+	                           : -ENOSPC;
 	pthread_mutex_unlock(&sim->lock);
 	return r;
 }

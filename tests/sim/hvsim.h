@@ -116,6 +116,14 @@ int hvsim_evtchn_close(struct hvsim *sim, uint32_t domid, evtchn_port_t port);
 int hvsim_evtchn_wait(struct hvsim *sim, uint32_t domid, evtchn_port_t port, int timeout_ms);
 
 /*
+ * Serve @domid's PV console ring on page @gfn as `shoji-hv run` does
+ * (hypervisor/runcons.c): the guest's output to @out_fd, @in_fd's bytes to
+ * its input.  Sets HVM_PARAM_CONSOLE_PFN (as loading a kernel does) and
+ * HVM_PARAM_CONSOLE_EVTCHN.  Served until hvsim_stop().  0 or -errno.
+ */
+int hvsim_run_console(struct hvsim *sim, uint32_t domid, uint64_t gfn, int in_fd, int out_fd);
+
+/*
  * Any other hypercall @nr of @domid's guest, through the real handler, with
  * argument registers @a (guest-physical addresses for buffers, which the
  * test places in its own pages).  The handler's result.

@@ -7,7 +7,7 @@ check_LIBRARIES += tests/sim/libhvsim.a
 tests_sim_libhvsim_a_SOURCES = tests/sim/hvsim.c tests/sim/hvsim.h \
 	tests/sim/simkvm.c tests/sim/simkvm.h \
 	hypervisor/control.c hypervisor/domain.c hypervisor/hv.c hypervisor/vcpu.c \
-	hypervisor/vmpool.c
+	hypervisor/vmpool.c hypervisor/runcons.c hypervisor/runcons.h
 tests_sim_libhvsim_a_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_sim_libhvsim_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 # What a program using hvsim links (after its own objects).
@@ -22,6 +22,15 @@ tests_sim_test_hvsim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_hvsim_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_hvsim_LDADD = $(HVSIM_LDADD) dom0-tools/libevtchn/libshoji-evtchn.la \
 	dom0-tools/libgnttab/libshoji-gnttab.la $(CHECK_LIBS)
+
+# shoji-hv run's console ring server (hypervisor/runcons.c) on hvsim: the test
+# is the guest writing to and reading from its console ring.
+check_PROGRAMS += tests/sim/test_sim_runcons
+TESTS += tests/sim/test_sim_runcons
+tests_sim_test_sim_runcons_SOURCES = tests/sim/test_sim_runcons.c
+tests_sim_test_sim_runcons_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_runcons_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_runcons_LDADD = $(HVSIM_LDADD) $(CHECK_LIBS)
 
 # shoji-pingback, unchanged, against hvsim and a private shoji-xenstored; the
 # test plays the ping frontend as the simulated guest.
