@@ -640,7 +640,8 @@ static void *vcpu_thread(void *arg)
 		int r;
 
 		pthread_mutex_lock(&d->lock);
-		__atomic_store_n(&v->kicked, false, __ATOMIC_RELAXED); /* what it asked is seen below */
+		/* What a kick asked for is seen below, under the lock. */
+		__atomic_store_n(&v->kicked, false, __ATOMIC_RELAXED);
 		while (!d->dying && (d->pause_count || vcpu_stopped(v))) {
 			if (!v->online)
 				vcpu_set_runstate(v, RUNSTATE_offline);

@@ -256,6 +256,97 @@ static void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domai
 	wake_waiters(sd, domid, NULL);
 }
 
+/* Destroyed behind our back: drop what we hold for it. */
+static void life_gone(struct shojid *sd, struct sd_dom *dom)
+{
+	xs_layout_remove(sd, dom->domid);
+	state_remove_record(sd, dom->domid);
+	dom_unlink(sd, dom);
+	sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	wake_waiters(sd, dom->domid, NULL);
+	dom_free(dom);
+}
+
+/* Every domain shoji-hv has now, *n of them; NULL (logged) when it cannot say. */
+static struct shoji_dominfo *hv_domains(struct shojid *sd, size_t *n)
+{
+	struct shoji_dominfo *all = NULL, *p;
+	size_t max = 64;
+	int r;
+
+	for (;;) {
+		p = realloc(all, max * sizeof(*all));
+		if (!p) {
+			log_warnx("out of memory");
+			break;
+		}
+		all = p;
+		r = shoji_ctrl_list(sd->hv, all, max);
+		if (r < 0) {
+			log_warn("cannot list shoji-hv's domains");
+			break;
+		}
+		if ((size_t)r <= max) {
+			*n = (size_t)r;
+			return all;
+		}
+		max = (size_t)r; /* more than we asked for: ask for them all */
+	}
+	free(all);
+	return NULL;
+}
+
+/*
+ * shoji-hv's overflow marker: it dropped events for us (we were stopped or
+ * slow).  Reconcile with its domain list as if they had come: a domain of
+ * ours it no longer has (or whose id another uuid holds now) is gone, one
+ * stopped gets its on_* action (once: dom->acted).  Events after the marker
+ * are complete again.
+ */
+static void life_resync(struct shojid *sd)
+{
+	struct shoji_dominfo *all;
+	uint32_t *ids = NULL;
+	size_t n, nids = 0, i, j;
+
+	all = hv_domains(sd, &n);
+	if (!all)
+		return;
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		nids++;
+	/* By id: an action may free, restart or rename the ones it acts on. */
+	ids = nids ? calloc(nids, sizeof(*ids)) : NULL;
+	if (nids && !ids) {
+		log_warnx("out of memory");
+		free(all);
+		return;
+	}
+	i = 0;
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		ids[i++] = d->domid;
+	for (i = 0; i < nids; i++) {
+		struct sd_dom *dom = dom_by_id(sd, ids[i]);
+		const struct shoji_dominfo *hi = NULL;
+
+		if (!dom)
+			continue;
+		for (j = 0; j < n && !hi; j++)
+			if (all[j].domid == ids[i] && !memcmp(all[j].uuid, dom->cfg.uuid, 16))
+				hi = &all[j];
+		if (!hi) {
+			log_info("domain %s (%" PRIu32 ") went while events were lost", dom->name,
+			         dom->domid);
+			life_gone(sd, dom);
+		} else if (hi->state == SHOJI_DOMAIN_SHUTDOWN ||
+		           hi->state == SHOJI_DOMAIN_CRASHED) {
+			life_stopped(sd, dom, hi->state, hi->shutdown_reason);
+		}
+	}
+	log_info("shoji-hv dropped events for us: resynchronised with its %zu domains", n);
+	free(ids);
+	free(all);
+}
+
 void life_hv_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct shojid *sd = arg;
@@ -270,6 +361,10 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(sd->base);
 		return;
 	}
+	if (ev.state == SHOJI_EVENT_OVERFLOW) {
+		life_resync(sd);
+		return;
+	}
 	dom = dom_by_id(sd, ev.domid);
 	if (!dom)
 		return;
@@ -279,13 +374,7 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 		life_stopped(sd, dom, ev.state, ev.shutdown_reason);
 		break;
 	case SHOJI_DOMAIN_GONE:
-		/* Destroyed behind our back: drop what we hold for it. */
-		xs_layout_remove(sd, dom->domid);
-		state_remove_record(sd, dom->domid);
-		dom_unlink(sd, dom);
-		sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
-		wake_waiters(sd, dom->domid, NULL);
-		dom_free(dom);
+		life_gone(sd, dom);
 		break;
 	default:
 		break;

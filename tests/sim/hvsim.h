@@ -137,8 +137,9 @@ struct hvsim_call {
 	bool compat;      /* IN: from 32-bit code (Xen's 32-bit ABI), paging off */
 	uint64_t cr3;     /* IN: 64-bit only: 4-level paging from this PML4 GPA; 0 = paging off */
 	long result;      /* OUT: rax as the guest gets it (a 32-bit eax sign-extended) */
-	unsigned int continuations; /* OUT: times shoji-hv preempted it and the guest re-issued it */
-	uint64_t last[5];           /* OUT: the argument registers it was last issued with */
+	unsigned int
+	    continuations; /* OUT: times shoji-hv preempted it and the guest re-issued it */
+	uint64_t last[5];  /* OUT: the argument registers it was last issued with */
 };
 
 /*

@@ -27,18 +27,18 @@
  * of hypercall nr at SIM_STUB_PAGE + nr * 32 is mov $nr,%eax (5 bytes);
  * out %eax,$HV_HYPERCALL_PORT (2); ret.
  */
-#define SIM_STUB_PAGE     0x7000u
-#define SIM_STUB_OUT(nr)  (SIM_STUB_PAGE + (uint64_t)(nr) * 32 + 5)
-#define SIM_OUT_LEN       2
-#define SIM_KICK_POLL_NS  2000000 /* how soon KVM_RUN sees immediate_exit: 2 ms */
-#define SIM_STOP_POLL_NS  10000000
+#define SIM_STUB_PAGE    0x7000u
+#define SIM_STUB_OUT(nr) (SIM_STUB_PAGE + (uint64_t)(nr)*32 + 5)
+#define SIM_OUT_LEN      2
+#define SIM_KICK_POLL_NS 2000000 /* how soon KVM_RUN sees immediate_exit: 2 ms */
+#define SIM_STOP_POLL_NS 10000000
 
-#define CR0_PE   (1ull << 0)
-#define CR0_WP   (1ull << 16)
-#define CR0_PG   (1ull << 31)
-#define CR4_PAE  (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
+#define CR0_PE           (1ull << 0)
+#define CR0_WP           (1ull << 16)
+#define CR0_PG           (1ull << 31)
+#define CR4_PAE          (1ull << 5)
+#define EFER_LME         (1ull << 8)
+#define EFER_LMA         (1ull << 10)
 
 /* A vCPU: its kvm_run (what c->run points at) and the guest's call. */
 struct sim_vcpu {
@@ -46,11 +46,11 @@ struct sim_vcpu {
 	uint32_t io_data; /* an exit's port data (run.io.data_offset) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool active;          /* a call was handed over and has not returned */
-	bool trapped;         /* ... and it has trapped at least once */
-	bool done;            /* ... the guest is past it: result below */
+	bool active;  /* a call was handed over and has not returned */
+	bool trapped; /* ... and it has trapped at least once */
+	bool done;    /* ... the guest is past it: result below */
 	struct hvsim_call call;
-	bool exit_pending;    /* the `out` exited: KVM completes it at the next KVM_RUN */
+	bool exit_pending; /* the `out` exited: KVM completes it at the next KVM_RUN */
 	uint64_t exit_rip;
 };
 

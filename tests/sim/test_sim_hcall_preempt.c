@@ -31,7 +31,7 @@
 #define PML4     0x100000u /* the aliasing page tables: PML4, PDPT, PD */
 #define PDPT     0x101000u
 #define PD       0x102000u
-#define OPS      0x200000u /* 2 MiB of cache_flush ops, what every 2 MiB page maps */
+#define OPS      0x200000u   /* 2 MiB of cache_flush ops, what every 2 MiB page maps */
 #define OPS_VA   0x40000000u /* the list's start in the guest's address space */
 #define ARG      ((uint64_t)HVSIM_GFN_HYPERCALL << 12)
 #define PTE_P    1u
@@ -224,11 +224,14 @@ static void put_copies(uint32_t dom, uint32_t n, uint64_t src, uint64_t dst, uin
 		s[i] = (uint8_t)(i + seed);
 	memset(gp(dom, dst, 4096), 0, 4096);
 	for (uint32_t i = 0; i < n; i++)
-		op[i] = (struct gnttab_copy){
-		    .source = {.u.gmfn = src >> 12, .domid = DOMID_SELF, .offset = (uint16_t)(i * 16)},
-		    .dest = {.u.gmfn = dst >> 12, .domid = DOMID_SELF, .offset = (uint16_t)(i * 16)},
-		    .len = 16,
-		    .status = 99};
+		op[i] = (struct gnttab_copy){.source = {.u.gmfn = src >> 12,
+		                                        .domid = DOMID_SELF,
+		                                        .offset = (uint16_t)(i * 16)},
+		                             .dest = {.u.gmfn = dst >> 12,
+		                                      .domid = DOMID_SELF,
+		                                      .offset = (uint16_t)(i * 16)},
+		                             .len = 16,
+		                             .status = 99};
 	op[n - 1].source.domid = 7; /* not its own frame: refused, the others go on */
 }
 
@@ -265,7 +268,8 @@ START_TEST(a_short_batch_is_one_call_as_before)
 	for (unsigned int i = 0; i < ITEMS_MIN; i++) {
 		struct gnttab_copy *op = gp(running, ARG + i * sizeof(*op), sizeof(*op));
 
-		ck_assert_int_eq(op->status, i + 1 < ITEMS_MIN ? GNTST_okay : GNTST_permission_denied);
+		ck_assert_int_eq(op->status,
+		                 i + 1 < ITEMS_MIN ? GNTST_okay : GNTST_permission_denied);
 	}
 	ck_assert_int_eq(*(uint8_t *)gp(running, dst + 17, 1), 17 + 3);
 
@@ -320,7 +324,7 @@ END_TEST
 
 /* One GNTTABOP_copy op of @len bytes between own frames, at @at in 64-bit or 32-bit layout. */
 static void put_copy(uint8_t *at, bool compat, uint64_t sgfn, uint16_t soff, uint64_t dgfn,
-                       uint16_t doff, uint16_t len)
+                     uint16_t doff, uint16_t len)
 {
 	struct gnttab_copy op = {.source = {.u.gmfn = sgfn, .domid = DOMID_SELF, .offset = soff},
 	                         .dest = {.u.gmfn = dgfn, .domid = DOMID_SELF, .offset = doff},
@@ -397,10 +401,11 @@ static struct hvsim_call reservation(uint32_t dom, unsigned int op, uint64_t n, 
 	struct xen_memory_reservation *res = gp(dom, ARG, sizeof(*res));
 	struct hvsim_call call = {.nr = __HYPERVISOR_memory_op, .args = {op, ARG}};
 
-	*res = (struct xen_memory_reservation){.extent_start.p = (xen_pfn_t *)(uintptr_t)(ARG + 4096),
-	                                       .nr_extents = n,
-	                                       .extent_order = order,
-	                                       .domid = DOMID_SELF};
+	*res =
+	    (struct xen_memory_reservation){.extent_start.p = (xen_pfn_t *)(uintptr_t)(ARG + 4096),
+	                                    .nr_extents = n,
+	                                    .extent_order = order,
+	                                    .domid = DOMID_SELF};
 	ck_assert_int_eq(hvsim_vcpu_call(sim, dom, &call), 0);
 	return call;
 }
@@ -487,9 +492,8 @@ int main(void)
 	                             .teardown = teardown,
 	                             .timeout = 60};
 
-	return CHECK_MAIN(c, a_huge_flush_yields_to_the_control_plane,
-	                  a_short_batch_is_one_call_as_before, every_abi_is_continued_by_the_item_bound,
-	                  a_long_copy_batch_in_each_abi,
-	                  memory_op_extent_lists_are_continued,
-	                  slow_items_are_continued_by_the_time_slice);
+	return CHECK_MAIN(
+	    c, a_huge_flush_yields_to_the_control_plane, a_short_batch_is_one_call_as_before,
+	    every_abi_is_continued_by_the_item_bound, a_long_copy_batch_in_each_abi,
+	    memory_op_extent_lists_are_continued, slow_items_are_continued_by_the_time_slice);
 }

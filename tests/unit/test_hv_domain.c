@@ -315,5 +315,6 @@ int main(void)
 
 	return CHECK_MAIN(c, test_load_missing_initrd, test_load_fifo_refused,
 	                  test_timer_earlier_deadline, test_exit_mmio_unbacked,
-	                  test_exit_mmio_readonly_grant, test_exit_io, test_pause_preempts_hypercall);
+	                  test_exit_mmio_readonly_grant, test_exit_io,
+	                  test_pause_preempts_hypercall);
 }
