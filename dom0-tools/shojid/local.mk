@@ -69,6 +69,7 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-messages.sh \
 	tests/system/toolstack-reasons.sh \
 	tests/system/toolstack-dumpxml.sh \
+	tests/system/toolstack-kill.sh \
 	tests/system/toolstack-events.sh \
 	tests/system/toolstack-hvlost.sh
 TESTS += $(TOOLSTACK_TESTS)
