@@ -29,11 +29,16 @@ while ! grep -q "lost shoji-hv" "$SHOJI_TMP/shojid.log"; do
 	[ "$tries" -gt 0 ] || { ts_log; fail "shojid never noticed shoji-hv's death"; }
 	sleep 0.1
 done
-kill -0 "$SHOJID_PID" 2>/dev/null || { ts_log; fail "shojid exited with shoji-hv"; }
 # (shoji list asks shoji-hv, so it fails meanwhile; records and events tell.)
-ls "$TS_STATE/run/" | grep -q '\.rec$' && fail "records left: $(ls "$TS_STATE/run")"
-grep -q "crashed.* gone id=$gone" "$SHOJI_TMP/events" || fail "no crashed event for gone: $(cat "$SHOJI_TMP/events")"
-grep -q "crashed.* back id=$back" "$SHOJI_TMP/events" || fail "no crashed event for back: $(cat "$SHOJI_TMP/events")"
+tries=100
+while ls "$TS_STATE/run/" | grep -q '\.rec$' ||
+	! grep -q "crashed.* gone id=$gone" "$SHOJI_TMP/events" ||
+	! grep -q "crashed.* back id=$back" "$SHOJI_TMP/events"; do
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] || { ts_log; fail "records: $(ls "$TS_STATE/run"); events: $(cat "$SHOJI_TMP/events")"; }
+	sleep 0.1
+done
+kill -0 "$SHOJID_PID" 2>/dev/null || { ts_log; fail "shojid exited with shoji-hv"; }
 
 # shoji-hv comes back on the same socket: shojid reconnects and restarts back only.
 exec 8>&-
