@@ -42,6 +42,7 @@ struct ctrl_client {
 	struct control *ctl;
 	int fd;
 	bool subscribed;
+	bool behind; /* a subscriber that missed events: the overflow marker is owed */
 	struct hv_event ev;
 	struct ctrl_client *next;
 };
@@ -57,6 +58,7 @@ struct control {
 	pthread_mutex_t qlock;
 	struct ctrl_event queue[EVQ_SIZE];
 	unsigned int qhead, qlen;
+	bool qlost; /* the queue was full: events were dropped, every subscriber is behind */
 	int qfd;
 	struct hv_event q_ev;
 
@@ -537,9 +539,12 @@ static void conn_reply(struct ctrl_client *cn, const struct ctrl_hdr *req, int s
 		log_debug("control: reply: %s", strerror(errno));
 }
 
+static int catch_up(struct ctrl_client *cn);
+
 /*
  * The one decode of a request: its type (and a family's op) picks the
  * ctrl_ops entry, its size must be the entry's, and the handler runs on it.
+ * Also called when a subscriber that fell behind can be written to again.
  */
 static void conn_readable(void *opaque)
 {
@@ -553,6 +558,8 @@ static void conn_readable(void *opaque)
 	ssize_t n;
 	int rc, pass_fd = -1;
 
+	if (catch_up(cn) < 0)
+		return;
 	n = recv(cn->fd, c->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -640,22 +647,71 @@ static void listen_readable(void *opaque)
 
 /* --- State events. --- */
 
-static void send_event(struct control *c, const struct ctrl_event *ev)
+/*
+ * A subscriber's stream.  Events go straight into its socket; one that
+ * stops reading fills the socket's buffer and falls behind: later events
+ * are dropped for it, and once it can be written to again it gets the
+ * overflow marker (CTRL_STATE_OVERFLOW), after which its stream is
+ * complete again and it re-reads the domain list.  So a slow or stopped
+ * subscriber costs shoji-hv nothing but a flag, and loses no state.
+ */
+
+/* Send event @ev to subscriber @cn: 1 sent, 0 its socket is full, -1 broken (closed). */
+static int sub_send(struct ctrl_client *cn, const struct ctrl_event *ev)
 {
 	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(*ev)];
 	struct ctrl_hdr h = {
 	    .magic = CTRL_PROTO_MAGIC, .version = CTRL_PROTO_VERSION, .type = CTRL_EVENT};
-	struct ctrl_client *cn, *next;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), ev, sizeof(*ev));
+	if (send(cn->fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(buf))
+		return 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+		return 0;
+	log_debug("control: dropping a subscriber: %s", strerror(errno));
+	conn_close(cn);
+	return -1;
+}
+
+/* @cn missed an event: owe it the marker, sent when its socket is writable. */
+static void fall_behind(struct ctrl_client *cn)
+{
+	if (cn->behind)
+		return;
+	cn->behind = true;
+	if (hv_event_want_write(cn->ctl->hv, &cn->ev, true) < 0)
+		log_warn("control: cannot wait for a subscriber to catch up");
+}
+
+/* Send the marker @cn is owed, if it can take it now.  0, or -1 after closing it. */
+static int catch_up(struct ctrl_client *cn)
+{
+	const struct ctrl_event marker = {.domid = 0, .state = CTRL_STATE_OVERFLOW};
+	int r;
+
+	if (!cn->behind)
+		return 0;
+	r = sub_send(cn, &marker);
+	if (r <= 0)
+		return r;
+	cn->behind = false;
+	if (hv_event_want_write(cn->ctl->hv, &cn->ev, false) < 0)
+		log_warn("control: subscriber");
+	log_info("control: a subscriber missed events; it has the overflow marker");
+	return 0;
+}
+
+static void send_event(struct control *c, const struct ctrl_event *ev)
+{
+	struct ctrl_client *cn, *next;
+
 	for (cn = c->conns; cn; cn = next) {
 		next = cn->next;
-		if (cn->subscribed &&
-		    send(cn->fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-			log_debug("control: dropping a subscriber that does not keep up");
-			conn_close(cn);
-		}
+		if (!cn->subscribed || catch_up(cn) < 0 || cn->behind)
+			continue; /* dropped for one behind: the marker stands for it */
+		if (sub_send(cn, ev) == 0)
+			fall_behind(cn);
 	}
 }
 
@@ -674,6 +730,8 @@ static void on_state(void *opaque, struct domain *d)
 	if (c->qlen < EVQ_SIZE) {
 		c->queue[(c->qhead + c->qlen) % EVQ_SIZE] = ev;
 		c->qlen++;
+	} else {
+		c->qlost = true;
 	}
 	pthread_mutex_unlock(&c->qlock);
 	if (write(c->qfd, &one, sizeof(one)) < 0)
@@ -683,6 +741,8 @@ static void on_state(void *opaque, struct domain *d)
 static void queue_readable(void *opaque)
 {
 	struct control *c = opaque;
+	struct ctrl_client *cn, *next;
+	bool lost;
 	uint64_t n;
 
 	if (read(c->qfd, &n, sizeof(n)) < 0)
@@ -692,6 +752,8 @@ static void queue_readable(void *opaque)
 
 		pthread_mutex_lock(&c->qlock);
 		if (!c->qlen) {
+			lost = c->qlost; /* events dropped before this point */
+			c->qlost = false;
 			pthread_mutex_unlock(&c->qlock);
 			break;
 		}
@@ -700,6 +762,16 @@ static void queue_readable(void *opaque)
 		c->qlen--;
 		pthread_mutex_unlock(&c->qlock);
 		send_event(c, &ev);
+	}
+	if (!lost)
+		return;
+	log_warnx("control: more than %u state changes at once; subscribers resync", EVQ_SIZE);
+	for (cn = c->conns; cn; cn = next) {
+		next = cn->next;
+		if (cn->subscribed) {
+			fall_behind(cn);
+			catch_up(cn);
+		}
 	}
 }
 

@@ -68,6 +68,26 @@ static void io_unmap_grant(void *ctx, const struct gnttab_mapping *m)
 	physmap_unmap_grant(v->d, m->handle);
 }
 
+static bool io_preempt(void *ctx)
+{
+	return hypercall_preempt_check(ctx);
+}
+
+/*
+ * A batch the core stopped after @done ops goes on as Xen's does: the same
+ * cmd (a cache_flush keeps its high bits), uop past the ops done, count
+ * less them.  A 32-bit caller's list cannot go on above 4 GiB.
+ */
+static long gnttab_continue(struct vcpu *v, const uint64_t a[5], long done)
+{
+	uint64_t next = a[1] + (uint64_t)done * gnttab_op_size((unsigned int)a[0], v->compat);
+	const uint64_t args[5] = {a[0], next, (uint32_t)a[2] - (uint64_t)done, a[3], a[4]};
+
+	if (v->compat && next > UINT32_MAX)
+		return -XEN_EFAULT;
+	return hypercall_create_continuation(v, args);
+}
+
 long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 {
 	const struct gnttab_guest_io io = {.ctx = v,
@@ -75,7 +95,8 @@ long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 	                                   .copy_from = io_copy_from,
 	                                   .copy_to = io_copy_to,
 	                                   .map_grant = io_map_grant,
-	                                   .unmap_grant = io_unmap_grant};
+	                                   .unmap_grant = io_unmap_grant,
+	                                   .preempt = io_preempt};
 	struct gnttab *gt = evtglue_grant_table(v->d);
 	long r;
 
@@ -83,5 +104,5 @@ long do_grant_table_op(struct vcpu *v, const uint64_t a[5])
 		return -XEN_ENOSYS;
 	r = gnttab_hypercall(gt, (unsigned int)a[0], a[1], (uint32_t)a[2], &io);
 	gnttab_put(gt);
-	return r;
+	return r > 0 ? gnttab_continue(v, a, r) : r;
 }

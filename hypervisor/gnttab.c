@@ -884,6 +884,24 @@ static int op_write(const struct gnttab_op_desc *desc, const struct compat_layou
 	           : 0;
 }
 
+/* @cmd's entry (its GNTTABOP_CMD_MASK bits), or NULL. */
+static const struct gnttab_op_desc *op_desc(unsigned int cmd)
+{
+	cmd &= GNTTABOP_CMD_MASK;
+	if (cmd >= sizeof(gnttab_op_table) / sizeof(gnttab_op_table[0]) || !gnttab_op_table[cmd].fn)
+		return NULL;
+	return &gnttab_op_table[cmd];
+}
+
+size_t gnttab_op_size(unsigned int cmd, bool compat)
+{
+	const struct gnttab_op_desc *desc = op_desc(cmd);
+
+	if (!desc)
+		return 0;
+	return compat && desc->compat ? desc->compat->compat_size : desc->size;
+}
+
 long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32_t count,
                       const struct gnttab_guest_io *io)
 {
@@ -899,14 +917,13 @@ long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32
 		return -XEN_EINVAL;
 	if ((cmd & ~GNTTABOP_CMD_MASK) && (cmd & GNTTABOP_CMD_MASK) != GNTTABOP_cache_flush)
 		return -XEN_EINVAL;
-	cmd &= GNTTABOP_CMD_MASK;
-	if (cmd >= sizeof(gnttab_op_table) / sizeof(gnttab_op_table[0]) || !gnttab_op_table[cmd].fn)
+	desc = op_desc(cmd);
+	if (!desc)
 		return -XEN_ENOSYS;
-	desc = &gnttab_op_table[cmd];
 	if (desc->single && count != 1)
 		return -XEN_EINVAL;
 	cl = io->compat ? desc->compat : NULL;
-	stride = cl ? cl->compat_size : desc->size;
+	stride = gnttab_op_size(cmd, io->compat);
 	for (i = 0; i < count; i++) {
 		addr = uop + (uint64_t)i * stride;
 		if (op_read(desc, cl, &a, addr, io) < 0)
@@ -917,6 +934,8 @@ long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32
 			return -XEN_EFAULT;
 		if (rc < 0)
 			return rc;
+		if (i + 1 < count && io->preempt && io->preempt(io->ctx))
+			return (long)i + 1;
 	}
 	return 0;
 }

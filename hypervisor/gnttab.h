@@ -126,8 +126,18 @@ struct gnttab_guest_io {
 	int (*copy_to)(void *ctx, uint64_t gva, const void *src, size_t len);
 	int (*map_grant)(void *ctx, const struct gnttab_mapping *m); /* 0 or GNTST_* */
 	void (*unmap_grant)(void *ctx, const struct gnttab_mapping *m);
+	/* Optional: after an op that is not the last, whether to stop the call there. */
+	bool (*preempt)(void *ctx);
 };
+/*
+ * 0 when all @count ops are done, a negative XEN_E* when the call failed
+ * (the ops before the failing one are done), or n > 0 when @io's preempt
+ * hook stopped it after the first n ops: the caller issues it again for
+ * the other count - n, from uop + n * gnttab_op_size(cmd, io->compat).
+ */
 long gnttab_hypercall(struct gnttab *cur, unsigned int cmd, uint64_t uop, uint32_t count,
                       const struct gnttab_guest_io *io);
+/* The size of one op of @cmd in the caller's layout (0 for an unknown @cmd). */
+size_t gnttab_op_size(unsigned int cmd, bool compat);
 
 #endif

@@ -115,6 +115,13 @@ int hv_event_add(struct hv *hv, struct hv_event *ev)
 	return epoll_ctl(hv->epfd, EPOLL_CTL_ADD, ev->fd, &e) < 0 ? -errno : 0;
 }
 
+int hv_event_want_write(struct hv *hv, struct hv_event *ev, bool on)
+{
+	struct epoll_event e = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = ev};
+
+	return epoll_ctl(hv->epfd, EPOLL_CTL_MOD, ev->fd, &e) < 0 ? -errno : 0;
+}
+
 void hv_event_del(struct hv *hv, struct hv_event *ev)
 {
 	epoll_ctl(hv->epfd, EPOLL_CTL_DEL, ev->fd, NULL);

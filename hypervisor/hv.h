@@ -64,6 +64,8 @@ void hv_close(struct hv *hv);
 /* Add or remove an event loop source. */
 int hv_event_add(struct hv *hv, struct hv_event *ev);
 void hv_event_del(struct hv *hv, struct hv_event *ev);
+/* Call @ev's handler when its fd is writable too (@on), or no more.  0 or -errno. */
+int hv_event_want_write(struct hv *hv, struct hv_event *ev, bool on);
 /* Run the loop until hv_stop(); returns 0 or -errno. */
 int hv_loop(struct hv *hv);
 void hv_stop(struct hv *hv);

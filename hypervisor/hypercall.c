@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "domain.h"
 #include "hv.h"
@@ -22,11 +23,47 @@ static hypercall_fn *const hypercall_table[HYPERCALL_NR] = {
     [__HYPERVISOR_hvm_op] = do_hvm_op,
 };
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t a[5])
 {
+	memset(&v->hcall, 0, sizeof(v->hcall));
 	if (nr >= HYPERCALL_NR || !hypercall_table[nr])
 		return -XEN_ENOSYS;
+	v->hcall.start_ns = now_ns();
 	return hypercall_table[nr](v, a);
+}
+
+bool hypercall_preempt_check(struct vcpu *v)
+{
+	struct hypercall_state *h = &v->hcall;
+
+	/* Kicked: paused, shut down, crashed, dying or taken offline (without d->lock, hot). */
+	if (__atomic_load_n(&v->kicked, __ATOMIC_ACQUIRE))
+		return true;
+	if (++h->items < HYPERCALL_ITEMS_MIN)
+		return false;
+	return h->items >= HYPERCALL_ITEMS_MAX || now_ns() >= h->start_ns + HYPERCALL_SLICE_NS;
+}
+
+long hypercall_create_continuation(struct vcpu *v, const uint64_t a[5])
+{
+	v->hcall.continued = true;
+	memcpy(v->hcall.args, a, sizeof(v->hcall.args));
+	return 0;
+}
+
+bool hypercall_continued(const struct vcpu *v, uint64_t a[5])
+{
+	if (v->hcall.continued)
+		memcpy(a, v->hcall.args, sizeof(v->hcall.args));
+	return v->hcall.continued;
 }
 
 void hypercall_page_fill(uint8_t *page)

@@ -9,6 +9,7 @@
 #ifndef SHOJI_HV_HYPERCALL_H
 #define SHOJI_HV_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +24,49 @@ struct vcpu;
 
 typedef long hypercall_fn(struct vcpu *v, const uint64_t a[5]);
 
-/* Run hypercall @nr for @v; unknown numbers return -XEN_ENOSYS. */
+/*
+ * Continuations, as on Xen: a handler that works through a list the guest
+ * passed (grant ops, memory extents) calls hypercall_preempt_check() after
+ * each item, and when it answers true stops there and returns
+ * hypercall_create_continuation() with the arguments that do the rest.  The
+ * vCPU then goes back to its run loop (where a pause or a destroy takes
+ * effect) and the guest issues the call again with those arguments, as
+ * if it had been interrupted just before the trapping instruction.  So no
+ * call keeps a vCPU away from its run loop for longer than
+ * HYPERCALL_SLICE_NS (and one item) or HYPERCALL_ITEMS_MAX items, whichever
+ * comes first, and one comes back after its next item once the vCPU is
+ * kicked (its domain paused, shut down, crashed or dying, or it taken
+ * offline).  Otherwise a call does HYPERCALL_ITEMS_MIN items before it may
+ * stop: a batch that short is continued only for a kick.
+ */
+#define HYPERCALL_ITEMS_MIN 8u
+#define HYPERCALL_ITEMS_MAX 1024u
+#define HYPERCALL_SLICE_NS  1000000ull /* 1 ms */
+
+/* Per-vCPU state of the hypercall being handled (struct vcpu's hcall). */
+struct hypercall_state {
+	uint64_t start_ns; /* CLOCK_MONOTONIC when this entry began */
+	uint32_t items;    /* items done in this entry (hypercall_preempt_check calls) */
+	bool continued;    /* the handler asked for the call to be issued again ... */
+	uint64_t args[5];  /* ... with these argument registers */
+};
+
+/*
+ * Run hypercall @nr for @v; unknown numbers return -XEN_ENOSYS.  When the
+ * handler preempted the call, hypercall_continued() says with what
+ * arguments to issue it again, and the value returned means nothing.
+ */
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t a[5]);
+
+/*
+ * After an item of a batch: whether to stop the call here (the item
+ * budget or time slice is spent, or the domain must stop running).
+ */
+bool hypercall_preempt_check(struct vcpu *v);
+/* Make the call being handled re-issued with @a; the handler returns this value. */
+long hypercall_create_continuation(struct vcpu *v, const uint64_t a[5]);
+/* Whether the last hypercall_dispatch() on @v was preempted; if so its next arguments in @a. */
+bool hypercall_continued(const struct vcpu *v, uint64_t a[5]);
 
 /* Fill the 4 KiB page at host address @page with the trapping stubs. */
 void hypercall_page_fill(uint8_t *page);

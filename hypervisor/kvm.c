@@ -260,6 +260,11 @@ int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, stru
 	return 0;
 }
 
+int kvm_vcpu_run(struct kvm_vcpu *c)
+{
+	return ioctl(c->fd, KVM_RUN, 0) < 0 ? -errno : 0;
+}
+
 void kvm_vcpu_destroy(struct kvm_vcpu *c)
 {
 	if (c->run)

@@ -67,6 +67,15 @@ int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, stru
 void kvm_vcpu_destroy(struct kvm_vcpu *c);
 int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid);
 /*
+ * KVM_RUN on @c (its own thread): 0 at an exit (c->run says which), -EINTR
+ * for a signal or c->run->immediate_exit, else -errno.  As KVM documents,
+ * an exit to user space (port I/O, MMIO, MSR, Xen hypercall) is completed
+ * at the next KVM_RUN, before immediate_exit is looked at: one with
+ * immediate_exit set completes it (an `out` or `vmcall` is stepped over)
+ * without running the guest.
+ */
+int kvm_vcpu_run(struct kvm_vcpu *c);
+/*
  * Make exception @vector (with @error_code) pending for vCPU @c's next entry;
  * from @c's own thread.  0 or -errno.
  */

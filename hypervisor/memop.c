@@ -38,8 +38,9 @@ static int reserve_one(struct domain *d, unsigned int op, uint64_t gfn, uint64_t
 
 /*
  * increase/decrease_reservation and populate_physmap; returns the extents
- * done.  The lock is taken per extent and the loop ends when the domain
- * stops, so a huge request delays nobody but its caller.
+ * done.  The lock is taken per extent, the loop ends when the domain stops,
+ * and a long list is preempted (the extent to go on from is in cmd's high
+ * bits, as on Xen), so a huge request delays nobody but its caller.
  */
 static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
@@ -55,13 +56,20 @@ static long mem_reservation(struct vcpu *v, unsigned int op, uint64_t start, uin
 		return rc;
 	if (r.extent_order > MEMOP_MAX_ORDER)
 		return -XEN_EINVAL;
-	if (start >= r.nr_extents)
+	/* Xen's limit: the extent to go on from must fit a 32-bit cmd. */
+	if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
 		return (long)start;
 	n = 1ULL << r.extent_order;
 
 	for (i = start; i < r.nr_extents; i++) {
 		uint64_t list = (uint64_t)(uintptr_t)r.extent_start.p + i * guest_pfn_size(v);
 		xen_pfn_t gfn = 0; /* a 32-bit caller's 4-byte entry fills its low half */
+
+		if (i > start && hypercall_preempt_check(v)) {
+			const uint64_t next[5] = {op | i << MEMOP_EXTENT_SHIFT, arg};
+
+			return hypercall_create_continuation(v, next);
+		}
 
 		if (op != XENMEM_increase_reservation &&
 		    (copy_from_guest(v, &gfn, list, guest_pfn_size(v)) < 0 || (gfn & (n - 1))))

@@ -130,6 +130,7 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_kick(struct vcpu *v)
 {
+	__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE); /* a long hypercall stops */
 	vcpu_wake(v);
 	if (v->running) {
 		v->kvm.run->immediate_exit = 1;
@@ -274,14 +275,61 @@ static long guest_hypercall(struct vcpu *v, uint64_t nr, const uint64_t a64[5],
 {
 	const struct kvm_sregs *s = &v->regs->sregs;
 
-	if (s->cs.dpl != 0)
+	if (s->cs.dpl != 0) {
+		v->hcall.continued = false;
 		return -XEN_EPERM; /* hypercalls are for guest kernel mode */
+	}
 	v->compat = !s->cs.l;
 	v->paging.cr0 = s->cr0;
 	v->paging.cr3 = s->cr3;
 	v->paging.cr4 = s->cr4;
 	v->paging.efer = s->efer;
 	return hypercall_dispatch(v, v->compat ? (uint32_t)nr : nr, v->compat ? a32 : a64);
+}
+
+/* Trapping instructions, for a continuation to step back over. */
+#define OUT_IMM8_LEN 2 /* out %eax, $imm8 */
+#define VMCALL_LEN   3 /* vmcall, vmmcall */
+
+/*
+ * The handler preempted hypercall @nr (hypercall.h): let KVM complete the
+ * trapping instruction of @len bytes without running the guest, then put
+ * the guest back on it with eax = @nr and the argument registers of its
+ * mode set to what is left to do.  The run loop sees any pause or destroy
+ * before the guest next runs and issues the rest.  0, or -1 after crashing
+ * the domain.
+ */
+static int continue_hypercall(struct vcpu *v, uint64_t nr, const uint64_t a[5], unsigned int len)
+{
+	struct kvm_run *run = v->kvm.run;
+	struct kvm_regs *r = &v->regs->regs;
+	int rc;
+
+	run->immediate_exit = 1;
+	rc = kvm_vcpu_run(&v->kvm);
+	run->immediate_exit = 0;
+	if (rc != -EINTR) {
+		domain_crash(v->d, "vcpu %u: cannot continue hypercall %llu: %s", v->id,
+		             (unsigned long long)nr, rc < 0 ? strerror(-rc) : "the guest ran");
+		return -1;
+	}
+	if (v->compat) {
+		r->rbx = (uint32_t)a[0];
+		r->rcx = (uint32_t)a[1];
+		r->rdx = (uint32_t)a[2];
+		r->rsi = (uint32_t)a[3];
+		r->rdi = (uint32_t)a[4];
+	} else {
+		r->rdi = a[0];
+		r->rsi = a[1];
+		r->rdx = a[2];
+		r->r10 = a[3];
+		r->r8 = a[4];
+	}
+	r->rax = nr;
+	r->rip -= len;
+	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return 0;
 }
 
 /* `out %eax, $HV_HYPERCALL_PORT`: our hypercall page, or a stub hcpatch.c rewrote. */
@@ -292,10 +340,15 @@ static int exit_hypercall(struct vcpu *v)
 	const uint64_t a64[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
 	const uint64_t a32[5] = {(uint32_t)r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx,
 	                         (uint32_t)r->rsi, (uint32_t)r->rdi};
+	uint64_t next[5];
 	uint32_t nr;
+	long rax;
 
 	memcpy(&nr, (uint8_t *)run + run->io.data_offset, sizeof(nr));
-	r->rax = (uint64_t)guest_hypercall(v, nr, a64, a32);
+	rax = guest_hypercall(v, nr, a64, a32);
+	if (hypercall_continued(v, next))
+		return continue_hypercall(v, nr, next, OUT_IMM8_LEN);
+	r->rax = (uint64_t)rax;
 	if (v->compat)
 		r->rax = (uint32_t)r->rax; /* eax: the low half, as a 32-bit guest reads it */
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
@@ -317,6 +370,8 @@ static int exit_xen(struct vcpu *v)
 	for (i = 0; i < 5; i++)
 		a[i] = x->u.hcall.params[i];
 	x->u.hcall.result = (uint64_t)guest_hypercall(v, x->u.hcall.input, a, a);
+	if (hypercall_continued(v, a))
+		return continue_hypercall(v, x->u.hcall.input, a, VMCALL_LEN);
 	return 0;
 }
 
@@ -585,6 +640,8 @@ static void *vcpu_thread(void *arg)
 		int r;
 
 		pthread_mutex_lock(&d->lock);
+		/* What a kick asked for is seen below, under the lock. */
+		__atomic_store_n(&v->kicked, false, __ATOMIC_RELAXED);
 		while (!d->dying && (d->pause_count || vcpu_stopped(v))) {
 			if (!v->online)
 				vcpu_set_runstate(v, RUNSTATE_offline);
@@ -608,9 +665,7 @@ static void *vcpu_thread(void *arg)
 			             strerror(-r));
 			r = -1;
 		} else {
-			r = ioctl(v->kvm.fd, KVM_RUN, 0);
-			if (r < 0)
-				r = -errno;
+			r = kvm_vcpu_run(&v->kvm);
 		}
 
 		pthread_mutex_lock(&d->lock);

@@ -18,6 +18,7 @@
 
 #include "guestmem.h"
 #include "hv.h"
+#include "hypercall.h"
 #include "kvm.h"
 
 struct domain;
@@ -41,8 +42,9 @@ struct vcpu {
 	 * the daemon, a plain struct in tests.
 	 */
 	struct kvm_sync_regs *regs;
-	struct gm_paging paging; /* from regs->sregs at each hypercall (own thread) */
-	bool compat;             /* the current hypercall is from 32-bit code (compat.h) */
+	struct gm_paging paging;      /* from regs->sregs at each hypercall (own thread) */
+	bool compat;                  /* the current hypercall is from 32-bit code (compat.h) */
+	struct hypercall_state hcall; /* its preemption budget, continuation (own thread) */
 
 	/* Lifecycle (d->lock). */
 	bool online;        /* VCPUOP_up'ed (vCPU 0: once the domain starts) */
@@ -54,6 +56,7 @@ struct vcpu {
 	bool polling;       /* in SCHEDOP_poll: woken when any port becomes pending */
 	bool woken;         /* vcpu_kick() since the vCPU last checked */
 	bool running;       /* inside KVM_RUN */
+	bool kicked;        /* vcpu_kick() since the run loop looked (atomic: hypercalls read it) */
 
 	/* vcpu_info: registered location (host pointer into RAM) or NULL. */
 	struct vcpu_info *vcpu_info_reg;

@@ -396,6 +396,10 @@ int shoji_ctrl_subscribe(struct shoji_ctrl *c)
 	return 0;
 }
 
+/* Event states cross unchanged: the wire's values are the API's. */
+_Static_assert(CTRL_STATE_GONE == SHOJI_DOMAIN_GONE, "gone");
+_Static_assert(CTRL_STATE_OVERFLOW == SHOJI_EVENT_OVERFLOW, "the overflow marker");
+
 int shoji_ctrl_next_event(struct shoji_ctrl *c, struct shoji_ctrl_event *ev)
 {
 	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(struct ctrl_event)];
@@ -445,6 +449,8 @@ const char *shoji_domain_state_name(enum shoji_domain_state s)
 		return "dying";
 	case SHOJI_DOMAIN_GONE:
 		return "gone";
+	case SHOJI_EVENT_OVERFLOW:
+		return "overflow";
 	}
 	return "unknown";
 }

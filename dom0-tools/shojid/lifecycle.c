@@ -256,6 +256,241 @@ static void life_stopped(struct shojid *sd, struct sd_dom *dom, enum shoji_domai
 	wake_waiters(sd, domid, NULL);
 }
 
+/* Destroyed behind our back: drop what we hold for it. */
+static void life_gone(struct shojid *sd, struct sd_dom *dom)
+{
+	xs_layout_remove(sd, dom->domid);
+	state_remove_record(sd, dom->domid);
+	dom_unlink(sd, dom);
+	sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
+	wake_waiters(sd, dom->domid, NULL);
+	dom_free(dom);
+}
+
+/* Every domain shoji-hv has now, *n of them; NULL (logged) when it cannot say. */
+static struct shoji_dominfo *hv_domains(struct shojid *sd, size_t *n)
+{
+	struct shoji_dominfo *all = NULL, *p;
+	size_t max = 64;
+	int r;
+
+	for (;;) {
+		p = realloc(all, max * sizeof(*all));
+		if (!p) {
+			log_warnx("out of memory");
+			break;
+		}
+		all = p;
+		r = shoji_ctrl_list(sd->hv, all, max);
+		if (r < 0) {
+			log_warn("cannot list shoji-hv's domains");
+			break;
+		}
+		if ((size_t)r <= max) {
+			*n = (size_t)r;
+			return all;
+		}
+		max = (size_t)r; /* more than we asked for: ask for them all */
+	}
+	free(all);
+	return NULL;
+}
+
+/*
+ * shoji-hv's overflow marker: it dropped events for us (we were stopped or
+ * slow).  Reconcile with its domain list as if they had come: a domain of
+ * ours it no longer has (or whose id another uuid holds now) is gone, one
+ * stopped gets its on_* action (once: dom->acted).  Events after the marker
+ * are complete again.
+ */
+static void life_resync(struct shojid *sd)
+{
+	struct shoji_dominfo *all;
+	uint32_t *ids = NULL;
+	size_t n, nids = 0, i, j;
+
+	all = hv_domains(sd, &n);
+	if (!all)
+		return;
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		nids++;
+	/* By id: an action may free, restart or rename the ones it acts on. */
+	ids = nids ? calloc(nids, sizeof(*ids)) : NULL;
+	if (nids && !ids) {
+		log_warnx("out of memory");
+		free(all);
+		return;
+	}
+	i = 0;
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		ids[i++] = d->domid;
+	for (i = 0; i < nids; i++) {
+		struct sd_dom *dom = dom_by_id(sd, ids[i]);
+		const struct shoji_dominfo *hi = NULL;
+
+		if (!dom)
+			continue;
+		for (j = 0; j < n && !hi; j++)
+			if (all[j].domid == ids[i] && !memcmp(all[j].uuid, dom->cfg.uuid, 16))
+				hi = &all[j];
+		if (!hi) {
+			log_info("domain %s (%" PRIu32 ") went while events were lost", dom->name,
+			         dom->domid);
+			life_gone(sd, dom);
+		} else if (hi->state == SHOJI_DOMAIN_SHUTDOWN ||
+		           hi->state == SHOJI_DOMAIN_CRASHED) {
+			life_stopped(sd, dom, hi->state, hi->shutdown_reason);
+		}
+	}
+	log_info("shoji-hv dropped events for us: resynchronised with its %zu domains", n);
+	free(ids);
+	free(all);
+}
+
+/* A domain lost with shoji-hv whose on_crash restarts it once shoji-hv is back. */
+struct sd_lost {
+	struct sd_lost *next;
+	uint32_t domid; /* the id it had */
+	char *xml;      /* its configuration, written out */
+};
+
+#define HV_RETRY_S 1
+
+static bool action_restarts(enum domain_action act)
+{
+	return act == DOMAIN_ACTION_RESTART || act == DOMAIN_ACTION_RENAME_RESTART ||
+	       act == DOMAIN_ACTION_COREDUMP_RESTART;
+}
+
+/* Build again the domains lost with shoji-hv that on_crash restarts. */
+static void restart_lost(struct shojid *sd)
+{
+	while (sd->hv_lost) {
+		struct sd_lost *l = sd->hv_lost;
+		struct domain_config cfg;
+		struct sd_dom *fresh = NULL;
+		struct sd_err e = {""};
+
+		sd->hv_lost = l->next;
+		if (sd_parse_xml(sd, l->xml, strlen(l->xml), &cfg, &e) != 0) {
+			log_warnx("cannot restart domain %" PRIu32 ": %s", l->domid, e.msg);
+		} else {
+			if (!restart_allowed(sd, cfg.name)) {
+				log_warnx(
+				    "domain %s restarted %d times within %d s: leaving it stopped",
+				    cfg.name, RESTART_BURST, RESTART_WINDOW_S);
+			} else if (dom_build(sd, &cfg, false, &fresh, &e) != 0) {
+				log_warnx("cannot restart %s: %s", cfg.name, e.msg);
+			} else {
+				log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32
+				         " (lost with shoji-hv)",
+				         fresh->name, l->domid, fresh->domid);
+				sd_emit(sd, API_EV_RESTARTED, l->domid, fresh->domid, 0,
+				        fresh->name);
+			}
+			domain_config_free(&cfg);
+		}
+		free(l->xml);
+		free(l);
+	}
+}
+
+/* Every HV_RETRY_S while shoji-hv is away: connect again; then what on_crash restarts. */
+static void hv_retry(evutil_socket_t fd, short what, void *arg)
+{
+	const struct timeval again = {HV_RETRY_S, 0};
+	struct shojid *sd = arg;
+	struct shoji_ctrl *hv = shoji_ctrl_open(sd->hv_socket);
+	struct shoji_ctrl *ev = shoji_ctrl_open(sd->hv_socket);
+	struct shoji_evtchn *xce = shoji_evtchn_open(sd->hv_socket);
+	struct event *e = NULL;
+
+	if (hv && ev && xce && shoji_ctrl_subscribe(ev) == 0)
+		e = event_new(sd->base, shoji_ctrl_fd(ev), EV_READ | EV_PERSIST, life_hv_event, sd);
+	if (!e || event_add(e, NULL) < 0) {
+		if (e)
+			event_free(e);
+		shoji_ctrl_close(hv);
+		shoji_ctrl_close(ev);
+		shoji_evtchn_close(xce);
+		evtimer_add(sd->hv_retry, &again);
+		return;
+	}
+	event_free(sd->hv_event);
+	shoji_ctrl_close(sd->hv);
+	shoji_ctrl_close(sd->hv_ev);
+	shoji_evtchn_close(sd->evtchn);
+	sd->hv_event = e;
+	sd->hv = hv;
+	sd->hv_ev = ev;
+	sd->evtchn = xce;
+	log_info("shoji-hv is back at %s", sd->hv_socket);
+	restart_lost(sd);
+}
+
+/*
+ * shoji-hv went away (its event stream ended), and every domain with it:
+ * each is reported crashed and dropped (its xenstore layout and record),
+ * those whose on_crash restarts them are kept for when it is back.
+ */
+static void life_hv_lost(struct shojid *sd, int err)
+{
+	const struct timeval again = {HV_RETRY_S, 0};
+	size_t n = 0;
+
+	for (struct sd_dom *d = sd->doms; d; d = d->next)
+		n++;
+	log_warnx("lost shoji-hv (%s): its %zu domains died with it; waiting for it to come back",
+	          strerror(err), n);
+	event_del(sd->hv_event);
+	while (sd->doms) {
+		struct sd_dom *dom = sd->doms;
+		enum domain_action act =
+		    life_action(&dom->cfg, SHOJI_DOMAIN_CRASHED, SHUTDOWN_crash);
+		struct sd_lost *l = NULL;
+
+		sd_emit(sd, API_EV_CRASHED, dom->domid, API_DOMID_NONE, SHUTDOWN_crash, dom->name);
+		if (action_restarts(act) && !dom->acted) {
+			l = calloc(1, sizeof(*l));
+			if (l)
+				l->xml = domxml_serialise(&dom->cfg);
+			if (!l || !l->xml) {
+				log_warnx("out of memory: %s will not be restarted", dom->name);
+				free(l);
+				l = NULL;
+			}
+		}
+		log_info("domain %s (%" PRIu32 ") died with shoji-hv: %s", dom->name, dom->domid,
+		         l ? "restarted when it is back" : "dropped");
+		if (l) {
+			l->domid = dom->domid;
+			l->next = sd->hv_lost;
+			sd->hv_lost = l;
+		}
+		life_gone(sd, dom);
+	}
+	if (!sd->hv_retry)
+		sd->hv_retry = evtimer_new(sd->base, hv_retry, sd);
+	if (!sd->hv_retry || evtimer_add(sd->hv_retry, &again) < 0) {
+		log_warnx("libevent: cannot wait for shoji-hv; stopping");
+		event_base_loopbreak(sd->base);
+	}
+}
+
+void life_hv_close(struct shojid *sd)
+{
+	while (sd->hv_lost) {
+		struct sd_lost *l = sd->hv_lost;
+
+		sd->hv_lost = l->next;
+		free(l->xml);
+		free(l);
+	}
+	if (sd->hv_retry)
+		event_free(sd->hv_retry);
+	sd->hv_retry = NULL;
+}
+
 void life_hv_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct shojid *sd = arg;
@@ -265,9 +500,11 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 	if (shoji_ctrl_next_event(sd->hv_ev, &ev) < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
-		log_warnx("lost shoji-hv's event stream: %s; stopping", strerror(errno));
-		sd->lost_hv = true;
-		event_base_loopbreak(sd->base);
+		life_hv_lost(sd, errno);
+		return;
+	}
+	if (ev.state == SHOJI_EVENT_OVERFLOW) {
+		life_resync(sd);
 		return;
 	}
 	dom = dom_by_id(sd, ev.domid);
@@ -279,13 +516,7 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg)
 		life_stopped(sd, dom, ev.state, ev.shutdown_reason);
 		break;
 	case SHOJI_DOMAIN_GONE:
-		/* Destroyed behind our back: drop what we hold for it. */
-		xs_layout_remove(sd, dom->domid);
-		state_remove_record(sd, dom->domid);
-		dom_unlink(sd, dom);
-		sd_emit(sd, API_EV_DESTROYED, dom->domid, API_DOMID_NONE, 0, dom->name);
-		wake_waiters(sd, dom->domid, NULL);
-		dom_free(dom);
+		life_gone(sd, dom);
 		break;
 	default:
 		break;

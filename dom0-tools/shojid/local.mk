@@ -69,7 +69,9 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-messages.sh \
 	tests/system/toolstack-reasons.sh \
 	tests/system/toolstack-dumpxml.sh \
-	tests/system/toolstack-kill.sh
+	tests/system/toolstack-kill.sh \
+	tests/system/toolstack-events.sh \
+	tests/system/toolstack-hvlost.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 			log_warnx("cannot tell the parent we are ready");
 		close(ready_fd);
 	}
-	status = event_base_dispatch(sd.base) < 0 || sd.lost_hv || sd.lost_xs ? 1 : 0;
+	status = event_base_dispatch(sd.base) < 0 || sd.lost_xs ? 1 : 0;
 	api_close(&sd);
 	if (pidfile)
 		unlink(pidfile);
@@ -318,6 +318,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < 3; i++)
 		event_free(sd.sig_events[i]);
 	event_free(sd.hv_event);
+	life_hv_close(&sd);
 	if (sd.backends_event)
 		event_free(sd.backends_event);
 	block_close(&sd);

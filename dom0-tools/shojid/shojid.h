@@ -59,6 +59,7 @@ struct sd_restart_note {
 struct sd_waiter; /* a wait for a shutdown or reboot (lifecycle.c) */
 struct sd_detach; /* a block-detach waiting for the backend (block.c) */
 struct sd_client; /* an API connection (api.c) */
+struct sd_lost;   /* a domain lost with shoji-hv, to restart (lifecycle.c) */
 struct shojid;
 
 /* Something happened to a domain or a definition (build.c, lifecycle.c, api.c say so). */
@@ -83,7 +84,6 @@ struct shojid {
 	char **hv_args, **xs_args; /* extra arguments for the spawned daemons */
 	int n_hv_args, n_xs_args;
 	bool verbose;
-	bool lost_hv; /* the event stream broke: exit with status 1 */
 	bool lost_xs; /* xenstored went away for good: exit with status 1 */
 
 	struct domxml_parser *parser;
@@ -92,6 +92,8 @@ struct shojid {
 	struct shoji_evtchn *evtchn; /* allocates the guests' store and console ports */
 	struct shoji_xs *xs;
 	struct event *hv_event;
+	struct event *hv_retry;  /* shoji-hv went away: reconnects every second */
+	struct sd_lost *hv_lost; /* domains lost with it that on_crash restarts when it is back */
 	struct event *backends_event; /* supervises shoji-consoled and shoji-blkback */
 	struct event *xs_event;
 	struct event *listen_event;
@@ -270,7 +272,14 @@ enum domain_action life_action(const struct domain_config *cfg, enum shoji_domai
                                uint32_t reason);
 
 /* lifecycle.c */
+/*
+ * shoji-hv's event stream.  When it ends shoji-hv is gone: every domain is
+ * reported crashed and dropped (those whose on_crash restarts them are
+ * built again once it is back), and shojid reconnects every second.
+ */
 void life_hv_event(evutil_socket_t fd, short what, void *arg);
+/* Free what a shoji-hv that went away left (at exit). */
+void life_hv_close(struct shojid *sd);
 /* state_adopt, applying the on_* action to each adopted domain that stopped meanwhile. */
 void life_adopt(struct shojid *sd);
 /*

@@ -14,7 +14,7 @@
 #include <shoji/limits.h>
 
 #define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
-#define CTRL_PROTO_VERSION 4u
+#define CTRL_PROTO_VERSION 5u
 
 #define CTRL_NAME_MAX      (SHOJI_DOMAIN_NAME_MAX + 1) /* with the NUL */
 #define CTRL_PATH_MAX      4096
@@ -143,6 +143,13 @@ struct ctrl_event {
 };
 
 #define CTRL_STATE_GONE 100
+/*
+ * The overflow marker (domid 0): shoji-hv dropped events for this
+ * subscriber (it did not read fast enough, or more happened at once than
+ * shoji-hv queues).  Events after it are complete again; the subscriber
+ * re-reads the domain list (CTRL_LIST, CTRL_INFO) and reconciles.
+ */
+#define CTRL_STATE_OVERFLOW 101
 
 struct ctrl_vcpu_id {
 	uint32_t domid;

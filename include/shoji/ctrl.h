@@ -30,7 +30,13 @@ enum shoji_domain_state {
 	SHOJI_DOMAIN_SHUTDOWN = 3, /* SCHEDOP_shutdown; see shutdown_reason */
 	SHOJI_DOMAIN_CRASHED = 4,  /* died (triple fault, unhandled exit) */
 	SHOJI_DOMAIN_DYING = 5,    /* being destroyed */
-	SHOJI_DOMAIN_GONE = 100    /* events only: destroyed */
+	SHOJI_DOMAIN_GONE = 100,   /* events only: destroyed */
+	/*
+	 * Events only, domid 0: shoji-hv dropped events for this subscriber (it
+	 * read too slowly); later events are complete.  Re-read the domains
+	 * (shoji_ctrl_list, shoji_ctrl_info) and reconcile.
+	 */
+	SHOJI_EVENT_OVERFLOW = 101
 };
 
 /* Limits (SHOJI_DOMAIN_*) are in <shoji/limits.h>. */

@@ -4,8 +4,12 @@
  * Its domains are created, listed and destroyed like shoji-hv's; none runs
  * guest code.  Prints "ready" on stdout once the socket is up.
  *
- * The test plays a domain's guest through lines on stdin:
+ * The test plays a domain's guest, or a second toolstack behind shojid's
+ * back, through lines on stdin:
  *   shutdown DOMID REASON   the guest calls SCHEDOP_shutdown with REASON
+ *   burst DOMID N           N pause/unpause pairs of the domain, as fast as
+ *                           shoji-hv takes them (a burst of 2N events)
+ *   destroy DOMID           the domain is destroyed
  * Each line is answered on stdout with "ok" or "error N" (the result).
  */
 #include "config.h"
@@ -15,19 +19,39 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <errno.h>
+
+#include <shoji/ctrl.h>
+
 #include "hvsim.h"
+
+/* burst: @n pause/unpause pairs of @domid through @c.  0 or -errno. */
+static int burst(struct shoji_ctrl *c, uint32_t domid, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (shoji_ctrl_pause(c, domid) < 0 || shoji_ctrl_unpause(c, domid) < 0)
+			return -errno;
+	return 0;
+}
 
 static void *commands(void *arg)
 {
 	struct hvsim *sim = arg;
+	struct shoji_ctrl *c = shoji_ctrl_open(hvsim_socket(sim));
 	char line[128];
-	unsigned int domid, reason;
+	unsigned int domid, reason, n;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		int r = -22; /* EINVAL: not a command */
 
 		if (sscanf(line, "shutdown %u %u", &domid, &reason) == 2)
 			r = hvsim_guest_shutdown(sim, domid, reason);
+		else if (!c)
+			r = -ENOTCONN;
+		else if (sscanf(line, "burst %u %u", &domid, &n) == 2)
+			r = burst(c, domid, n);
+		else if (sscanf(line, "destroy %u", &domid) == 1)
+			r = shoji_ctrl_destroy(c, domid) < 0 ? -errno : 0;
 		if (r == 0)
 			printf("ok\n");
 		else

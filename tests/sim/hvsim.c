@@ -24,6 +24,7 @@
 #include "platform.h"
 #include "runcons.h"
 #include "simkvm.h"
+#include "vcpu.h"
 
 #define HVSIM_MAX_DOMAINS  16
 #define HVSIM_MAX_CONSOLES 16
@@ -33,6 +34,7 @@ struct sim_dom {
 	uint32_t domid;       /* 0: free slot */
 	struct domain *d;     /* one reference held */
 	pthread_mutex_t lock; /* one guest call at a time: the hypercall page */
+	bool vcpu_runs;       /* hvsim_vcpu_start(): calls trap through the vCPU thread */
 };
 
 struct hvsim {
@@ -148,10 +150,42 @@ static struct sim_dom *dom_of(struct hvsim *sim, uint32_t domid)
 	return sd;
 }
 
-/* Hypercall @nr on vCPU 0 of @sd, paging off.  sd->lock held. */
+/* Will @opaque's (a domain's) vCPUs stay stopped: is it destroyed, shut down or crashed? */
+static bool dom_stopped(void *opaque)
+{
+	struct domain *d = opaque;
+	bool stopped;
+
+	pthread_mutex_lock(&d->lock);
+	stopped = d->dying || d->is_shutdown || d->crashed;
+	pthread_mutex_unlock(&d->lock);
+	return stopped;
+}
+
+/*
+ * Hypercall @nr on vCPU 0 of @sd, paging off, as its guest makes it: through
+ * the vCPU thread once it runs, else here, issued again (with the
+ * registers shoji-hv left) for as long as shoji-hv continues it.
+ * sd->lock held.
+ */
 static long call(struct sim_dom *sd, unsigned int nr, const uint64_t a[5])
 {
-	return hypercall_dispatch(sd->d->vcpus[0], nr, a);
+	struct vcpu *v = sd->d->vcpus[0];
+	struct hvsim_call c = {.nr = nr};
+	uint64_t args[5];
+	long r;
+	int rc;
+
+	if (sd->vcpu_runs) {
+		memcpy(c.args, a, sizeof(c.args));
+		rc = simkvm_vcpu_call(&v->kvm, &c, dom_stopped, sd->d);
+		return rc < 0 ? rc : c.result;
+	}
+	memcpy(args, a, sizeof(args));
+	do
+		r = hypercall_dispatch(v, nr, args);
+	while (hypercall_continued(v, args));
+	return r;
 }
 
 /*
@@ -426,6 +460,53 @@ long hvsim_hypercall(struct hvsim *sim, uint32_t domid, unsigned int nr, const u
 	r = call(sd, nr, a);
 	pthread_mutex_unlock(&sd->lock);
 	return r;
+}
+
+int hvsim_vcpu_start(struct hvsim *sim, uint32_t domid)
+{
+	struct sim_dom *sd = dom_of(sim, domid);
+	struct vcpu *v;
+	int r = 0;
+
+	if (!sd)
+		return -ESRCH;
+	pthread_mutex_lock(&sd->lock);
+	v = sd->d->vcpus[0];
+	pthread_mutex_lock(&sd->d->lock);
+	if (sd->vcpu_runs || sd->d->started)
+		r = -EBUSY;
+	else
+		v->initialised = true; /* a start state of nothing: its guest is the test */
+	pthread_mutex_unlock(&sd->d->lock);
+	if (r == 0 && shoji_ctrl_unpause(sim->ctrl, domid) < 0)
+		r = -errno;
+	if (r == 0)
+		sd->vcpu_runs = true;
+	pthread_mutex_unlock(&sd->lock);
+	return r;
+}
+
+int hvsim_vcpu_call(struct hvsim *sim, uint32_t domid, struct hvsim_call *call)
+{
+	struct sim_dom *sd = dom_of(sim, domid);
+	int r;
+
+	if (!sd)
+		return -ESRCH;
+	pthread_mutex_lock(&sd->lock);
+	if (sd->vcpu_runs)
+		r = simkvm_vcpu_call(&sd->d->vcpus[0]->kvm, call, dom_stopped, sd->d);
+	else
+		r = -EINVAL;
+	pthread_mutex_unlock(&sd->lock);
+	return r;
+}
+
+unsigned int hvsim_vcpu_progress(struct hvsim *sim, uint32_t domid, uint64_t args[5])
+{
+	struct sim_dom *sd = dom_of(sim, domid);
+
+	return sd && sd->d ? simkvm_vcpu_progress(&sd->d->vcpus[0]->kvm, args) : 0;
 }
 
 int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason)

@@ -12,10 +12,13 @@
  * backend processes such as shoji-pingback) connect to hvsim_socket()
  * exactly as to shoji-hv, and map guest grants from the same memfd.
  *
- * What does not: guest code.  A sim domain has RAM and a vCPU 0 that never
- * runs; the test plays its guest: it reads and writes guest memory
+ * What does not: guest code.  A sim domain has RAM and a vCPU 0 that runs
+ * no guest code; the test plays its guest: it reads and writes guest memory
  * (hvsim_guest_mem) and makes the guest's hypercalls through the real
  * handlers, on vCPU 0, with paging off (guest-virtual == guest-physical).
+ * By default the calls run on the test's thread and the domain stays
+ * paused; after hvsim_vcpu_start() they trap through the vCPU's own thread
+ * and run loop, as a guest's do (continuations of long calls included).
  * Times measured through hvsim are Dom0 figures, not guest figures.
  *
  * A domain from hvsim_domain_new() is created through the control socket
@@ -126,14 +129,53 @@ int hvsim_run_console(struct hvsim *sim, uint32_t domid, uint64_t gfn, int in_fd
 /*
  * Any other hypercall @nr of @domid's guest, through the real handler, with
  * argument registers @a (guest-physical addresses for buffers, which the
- * test places in its own pages).  The handler's result.
+ * test places in its own pages).  Its result, once the guest is through:
+ * a call shoji-hv continues is issued again until it returns.
  */
 long hvsim_hypercall(struct hvsim *sim, uint32_t domid, unsigned int nr, const uint64_t a[5]);
 
 /*
+ * A guest's hypercall made on its running vCPU (hvsim_vcpu_call), through
+ * the trap shoji-hv's vCPU thread handles: the exit, the handler, and
+ * continuations, which the guest follows by issuing the call again.
+ */
+struct hvsim_call {
+	unsigned int nr;  /* IN: the hypercall */
+	uint64_t args[5]; /* IN: rdi, rsi, rdx, r10, r8 -- or ebx, ecx, edx, esi, edi */
+	bool compat;      /* IN: from 32-bit code (Xen's 32-bit ABI), paging off */
+	uint64_t cr3;     /* IN: 64-bit only: 4-level paging from this PML4 GPA; 0 = paging off */
+	long result;      /* OUT: rax as the guest gets it (a 32-bit eax sign-extended) */
+	unsigned int
+	    continuations; /* OUT: times shoji-hv preempted it and the guest re-issued it */
+	uint64_t last[5];  /* OUT: the argument registers it was last issued with */
+};
+
+/*
+ * Run vCPU 0 of @domid: the domain is unpaused through the control socket
+ * (Dom0 sees it run), and from then on its guest's hypercalls (this
+ * file's functions and hvsim_vcpu_call) trap through the vCPU's thread as
+ * a real guest's do.  0 or -errno.
+ */
+int hvsim_vcpu_start(struct hvsim *sim, uint32_t domid);
+/*
+ * @call on the running vCPU 0 of @domid; waits until the guest is past the
+ * trapping instruction.  0 (the result in call->result), -EINVAL when the
+ * vCPU was not started or @call asks for paging in 32-bit code, -ESRCH
+ * when the domain was destroyed or stopped before the call returned.
+ */
+int hvsim_vcpu_call(struct hvsim *sim, uint32_t domid, struct hvsim_call *call);
+/*
+ * From any thread, while a call is under way on @domid's vCPU: how many
+ * times it has been continued so far, and in @args (may be NULL) the
+ * registers it was last issued with.  0 when none.
+ */
+unsigned int hvsim_vcpu_progress(struct hvsim *sim, uint32_t domid, uint64_t args[5]);
+
+/*
  * SCHEDOP_shutdown with @reason (SHUTDOWN_*) from vCPU 0 of any domain of the
  * sim, one the toolstack created too, as its guest would call it (the
- * argument in its RAM at GFN HVSIM_GFN_HYPERCALL).  The hypercall's result.
+ * argument in its RAM at GFN HVSIM_GFN_HYPERCALL), on the test's thread:
+ * not for a domain after hvsim_vcpu_start().  The hypercall's result.
  */
 int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason);
 

@@ -66,6 +66,22 @@ tests_sim_test_sim_blkback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_sim_test_sim_blkback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_sim_test_sim_blkback_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
 
+# Long batched hypercalls as continuations, through the vCPU thread (issue 15 #3).
+check_PROGRAMS += tests/sim/test_sim_hcall_preempt
+TESTS += tests/sim/test_sim_hcall_preempt
+tests_sim_test_sim_hcall_preempt_SOURCES = tests/sim/test_sim_hcall_preempt.c
+tests_sim_test_sim_hcall_preempt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_hcall_preempt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_hcall_preempt_LDADD = $(HVSIM_LDADD) $(CHECK_LIBS)
+
+# shoji-hv's event stream for a subscriber that stops reading (issue 15 #6).
+check_PROGRAMS += tests/sim/test_sim_events
+TESTS += tests/sim/test_sim_events
+tests_sim_test_sim_events_SOURCES = tests/sim/test_sim_events.c
+tests_sim_test_sim_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_events_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_events_LDADD = $(HVSIM_LDADD) $(CHECK_LIBS)
+
 # hvsim as a process, for shell tests of shojid without /dev/kvm.
 check_PROGRAMS += tests/sim/hvsim-serve
 tests_sim_hvsim_serve_SOURCES = tests/sim/hvsim-serve.c

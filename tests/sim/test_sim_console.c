@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <shoji/ctrl.h>
 #include <shoji/io/console.h>
 
 #include "check-run.h"
@@ -335,6 +336,46 @@ START_TEST(group_members_may_attach)
 }
 END_TEST
 
+/*
+ * Issue 15 #6: while consoled is stopped, 10,000 events it cannot read and a
+ * domain destroyed.  shoji-hv keeps its stream and sends the overflow
+ * marker; consoled checks its domains again instead of exiting: the
+ * destroyed one's console is closed, the others are still served.
+ */
+START_TEST(an_event_burst_while_stopped)
+{
+	struct shoji_ctrl *c = shoji_ctrl_open(hvsim_socket(t.sim));
+	struct guest g, x;
+	char line[96], path[sizeof(log_dir) + 48];
+	int busy = hvsim_domain_new(t.sim, MEMORY);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_gt(busy, 0);
+	ck_assert_int_eq(hvsim_vcpu_start(t.sim, (uint32_t)busy), 0);
+	guest_start(&g);
+	guest_start(&x);
+	snprintf(line, sizeof(line), "domain %u: console gfn", x.domid);
+	simtest_wait_file(cd_log, line);
+
+	ck_assert_int_eq(kill(cd_pid, SIGSTOP), 0);
+	for (int i = 0; i < 5000; i++) {
+		ck_assert_int_eq(shoji_ctrl_pause(c, (uint32_t)busy), 0);
+		ck_assert_int_eq(shoji_ctrl_unpause(c, (uint32_t)busy), 0);
+	}
+	ck_assert_int_eq(hvsim_domain_destroy(t.sim, x.domid), 0);
+	ck_assert_int_eq(kill(cd_pid, SIGCONT), 0);
+
+	snprintf(line, sizeof(line), "domain %u: gone, console closed", x.domid);
+	simtest_wait_file(cd_log, line);
+	simtest_wait_file(cd_log, "shoji-hv dropped events for us");
+	ck_assert(simtest_alive(cd_pid));
+	guest_write(&g, "after the burst\n", 16);
+	snprintf(path, sizeof(path), "%s/%s.log", log_dir, g.name);
+	simtest_wait_file(path, "after the burst");
+	shoji_ctrl_close(c);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
@@ -342,5 +383,5 @@ int main(void)
 
 	return CHECK_MAIN(c, output_reaches_the_log, input_reaches_the_guest,
 	                  hostile_ring_drops_only_its_console, group_members_may_attach,
-	                  kill_mid_stream_loses_no_line);
+	                  kill_mid_stream_loses_no_line, an_event_burst_while_stopped);
 }

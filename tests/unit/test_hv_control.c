@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "proto/hv-dom0.h"
 #include "control.h"
 #include "dom0port.h"
+#include "domain.h"
 #include "evtglue.h"
 #include "hv.h"
 #include "check-run.h"
@@ -252,11 +254,68 @@ START_TEST(arena_passes_a_descriptor)
 }
 END_TEST
 
+/*
+ * Issue 15 #6: more state changes at once than shoji-hv queues between the
+ * threads that make them and its loop (the loop was busy).  A subscriber is
+ * not dropped: it gets what was kept and, last, the overflow marker (one
+ * more before, if it also fell behind while reading), then the next change
+ * as usual.
+ */
+START_TEST(a_queue_overflow_sends_the_marker)
+{
+	struct pollfd pfd = {.fd = raw_open(), .events = POLLIN};
+	unsigned int events = 0, markers = 0;
+	bool last_marker = false;
+	struct ctrl_event ev;
+	struct domain d;
+	uint8_t buf[sizeof(struct ctrl_hdr) + sizeof(ev)];
+	size_t got;
+	char none[1];
+
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.lock, NULL);
+	d.domid = 7;
+	d.pause_count = 1;
+	ck_assert_int_eq(
+	    raw_call(pfd.fd, CTRL_PROTO_VERSION, CTRL_SUBSCRIBE, NULL, 0, none, 0, &got), 0);
+	/* The loop stops, as when it is busy: the changes pile up in the queue. */
+	hv_stop(&hv);
+	pthread_join(loop, NULL);
+	hv.stop = false;
+	for (int i = 0; i < 1500; i++)
+		hv.on_state(hv.on_state_opaque, &d);
+	ck_assert_int_eq(pthread_create(&loop, NULL, run_loop, NULL), 0);
+	while (poll(&pfd, 1, 300) == 1) {
+		ck_assert_int_eq(recv(pfd.fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+		memcpy(&ev, buf + sizeof(struct ctrl_hdr), sizeof(ev));
+		last_marker = ev.state == CTRL_STATE_OVERFLOW;
+		if (last_marker) {
+			ck_assert_uint_eq(ev.domid, 0);
+			markers++;
+		} else {
+			ck_assert_uint_eq(ev.domid, 7);
+			events++;
+		}
+	}
+	ck_assert_uint_ge(markers, 1);
+	ck_assert_msg(last_marker, "events after the last marker");
+	ck_assert_uint_le(events, 1024);
+	hv.on_state(hv.on_state_opaque, &d);
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(recv(pfd.fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	memcpy(&ev, buf + sizeof(struct ctrl_hdr), sizeof(ev));
+	ck_assert_uint_eq(ev.domid, 7);
+	ck_assert_uint_eq(ev.state, DOMAIN_PAUSED);
+	close(pfd.fd);
+	pthread_mutex_destroy(&d.lock);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "hv_control", .name = "hv_control", .setup = setup, .teardown = teardown};
 
 	return CHECK_MAIN(c, dom0_ports_through_the_socket, one_decode_per_request,
-	                  arena_passes_a_descriptor);
+	                  arena_passes_a_descriptor, a_queue_overflow_sends_the_marker);
 }

@@ -3,7 +3,7 @@
  * hand-built domain (no VM, no vCPU thread): domain_load's file handling,
  * the vCPU timer's deadline, and the port and MMIO exits on a kvm_run of
  * our own.  Each test fails on a mutant of
- * tests/mutants/mutants.txt (issue 18: #2 and #10; issue 15: #4).
+ * tests/mutants/mutants.txt (issue 18: #2 and #10; issue 15: #3, #4).
  */
 #include "config.h"
 
@@ -18,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <shoji/version.h>
+
 #include "check-run.h"
 #include "domain.h"
 #include "hv.h"
+#include "hypercall.h"
 #include "platform.h"
 #include "vcpu.h"
 
@@ -289,6 +292,22 @@ START_TEST(test_exit_io)
 }
 END_TEST
 
+/*
+ * Issue 15 #3: a pause, like a shutdown or destroy, kicks the vCPUs, and a
+ * kicked vCPU's long hypercall stops after the item it is on, however few
+ * it has done; the run loop's next look clears the kick.
+ */
+START_TEST(test_pause_preempts_hypercall)
+{
+	static const uint64_t a[5] = {XENVER_pagesize};
+
+	ck_assert_int_eq(hypercall_dispatch(&vcpu0, __HYPERVISOR_xen_version, a), 4096);
+	ck_assert(!hypercall_preempt_check(&vcpu0));
+	domain_pause(&dom);
+	ck_assert(hypercall_preempt_check(&vcpu0));
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
@@ -296,5 +315,6 @@ int main(void)
 
 	return CHECK_MAIN(c, test_load_missing_initrd, test_load_fifo_refused,
 	                  test_timer_earlier_deadline, test_exit_mmio_unbacked,
-	                  test_exit_mmio_readonly_grant, test_exit_io);
+	                  test_exit_mmio_readonly_grant, test_exit_io,
+	                  test_pause_preempts_hypercall);
 }

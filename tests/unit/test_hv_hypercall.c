@@ -569,6 +569,45 @@ START_TEST(pvclock_scale)
 }
 END_TEST
 
+/*
+ * The preemption bounds of hypercall.h, item by item: none before
+ * HYPERCALL_ITEMS_MIN, then at HYPERCALL_ITEMS_MAX or once the time slice
+ * is spent; a kicked vCPU stops after any item.  Continuations keep what
+ * the handler asked for, and the next call starts afresh.
+ */
+START_TEST(preemption_bounds)
+{
+	const uint64_t next[5] = {1, 2, 3, 4, 5};
+	uint64_t got[5];
+	uint32_t i;
+
+	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0), 4096);
+	ck_assert(!hypercall_continued(v, got));
+	v->hcall.start_ns = UINT64_MAX / 2; /* the slice never ends: items alone count */
+	for (i = 1; i < HYPERCALL_ITEMS_MAX; i++)
+		ck_assert_msg(!hypercall_preempt_check(v), "preempted after %u items", i);
+	ck_assert(hypercall_preempt_check(v)); /* item HYPERCALL_ITEMS_MAX */
+
+	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0), 4096);
+	v->hcall.start_ns = 0; /* a slice spent on slow items */
+	for (i = 1; i < HYPERCALL_ITEMS_MIN; i++)
+		ck_assert(!hypercall_preempt_check(v));
+	ck_assert(hypercall_preempt_check(v));
+
+	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0), 4096);
+	v->hcall.start_ns = UINT64_MAX / 2;
+	v->kicked = true; /* paused, shut down or destroyed meanwhile */
+	ck_assert(hypercall_preempt_check(v));
+	v->kicked = false;
+
+	ck_assert_int_eq(hypercall_create_continuation(v, next), 0);
+	ck_assert(hypercall_continued(v, got));
+	ck_assert_int_eq(memcmp(got, next, sizeof(got)), 0);
+	ck_assert_int_eq(call(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0), 4096);
+	ck_assert(!hypercall_continued(v, got));
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
@@ -578,5 +617,6 @@ int main(void)
 	                  console_ring_wraps, sched_shutdown_reasons, sched_block_and_poll,
 	                  vcpu_ops, register_vcpu_info, shared_info_inside_and_above_ram,
 	                  balloon_accounting, memory_map, hvm_params_and_vectors,
-	                  hypercall_page_stubs, cpuid_hide_lists, cpuid_table, pvclock_scale);
+	                  hypercall_page_stubs, cpuid_hide_lists, cpuid_table, pvclock_scale,
+	                  preemption_bounds);
 }

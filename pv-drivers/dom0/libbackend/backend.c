@@ -205,8 +205,14 @@ static void on_ctrl(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(be->base);
 		return;
 	}
-	if (ev.state == SHOJI_DOMAIN_GONE || ev.state == SHOJI_DOMAIN_DYING)
+	if (ev.state == SHOJI_EVENT_OVERFLOW) {
+		/* Events were dropped for us: whatever went meanwhile, find it now. */
+		shoji_backend_log(be, SHOJI_BACKEND_LOG_INFO,
+		                  "shoji-hv dropped events for us; checking every domain");
+		release_domain(be, NULL, NULL);
+	} else if (ev.state == SHOJI_DOMAIN_GONE || ev.state == SHOJI_DOMAIN_DYING) {
 		domain_gone(be, ev.domid);
+	}
 }
 
 /* --- watches --- */
