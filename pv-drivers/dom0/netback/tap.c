@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -50,28 +49,9 @@ int tap_open(const char *name, char *err, size_t errlen)
 	return fd;
 }
 
-/* The bridge @name is a port of now, in @buf ("" for none). */
-static void master_of(const char *name, char *buf, size_t len)
-{
-	char path[64], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return;
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strlen(base) < len)
-		memcpy(buf, base, strlen(base) + 1);
-}
-
 int tap_setup(const char *name, const char *bridge, char *err, size_t errlen)
 {
 	struct ifreq ifr = {0};
-	char master[IFNAMSIZ + 1];
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int rc = -1;
 
@@ -85,13 +65,13 @@ int tap_setup(const char *name, const char *bridge, char *err, size_t errlen)
 		fail(err, errlen, "%s: cannot set its MAC address: %s", name);
 		goto out;
 	}
-	master_of(name, master, sizeof(master));
-	if (bridge && *bridge && strcmp(master, bridge)) {
+	if (bridge && *bridge) {
 		struct ifreq br = {0};
 
+		/* EBUSY: a bridge port already (a restarted backend's TAP) */
 		br.ifr_ifindex = (int)if_nametoindex(name);
 		snprintf(br.ifr_name, sizeof(br.ifr_name), "%s", bridge);
-		if (br.ifr_ifindex == 0 || ioctl(s, SIOCBRADDIF, &br) < 0) {
+		if (br.ifr_ifindex == 0 || (ioctl(s, SIOCBRADDIF, &br) < 0 && errno != EBUSY)) {
 			snprintf(err, errlen, "cannot add %s to bridge %s: %s", name, bridge,
 			         strerror(errno));
 			goto out;

@@ -21,7 +21,7 @@ int tap_open(const char *name, char *err, size_t errlen);
 /*
  * Set TAP @name up: its MAC fe:ff:ff:ff:ff:ff (as Xen's vif scripts, so a
  * bridge never takes it for its own), a port of @bridge (NULL or "": none;
- * nothing when it is one already), link up.
+ * nothing when it is a bridge's port already), link up.
  */
 int tap_setup(const char *name, const char *bridge, char *err, size_t errlen);
 /* What frames read from the TAP may carry: TUN_F_* (checksum, TSO). */

@@ -128,15 +128,17 @@ static int tx_vnet_hdr(const struct net_tx_pkt *p, struct virtio_net_hdr *h)
 	return 0;
 }
 
-/* Copy the batch's packets out of the guest, write them to the TAP, answer them. */
+/*
+ * Copy the batch's packets out of the guest, write them to the TAP, answer
+ * them, and publish every response written since the last flush (dropped
+ * packets' too): the published index is always at a packet's end.
+ */
 static void tx_flush(struct vif_queue *q)
 {
 	struct vif_stats *st = q->cfg.stats;
 	int notify;
 
-	if (q->nitems == 0)
-		return;
-	if (shoji_gnttab_grant_copy(q->cfg.gnttab, q->ntx_segs, q->tx_segs) < 0)
+	if (q->nitems > 0 && shoji_gnttab_grant_copy(q->cfg.gnttab, q->ntx_segs, q->tx_segs) < 0)
 		for (unsigned int i = 0; i < q->ntx_segs; i++)
 			q->tx_segs[i].status = GNTST_general_error;
 	for (unsigned int i = 0; i < q->nitems; i++) {
