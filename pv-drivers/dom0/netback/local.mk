@@ -27,3 +27,19 @@ tests_unit_test_netif_check_SOURCES = tests/unit/test_netif_check.c
 tests_unit_test_netif_check_CPPFLAGS = $(NETBACK_CPPFLAGS)
 tests_unit_test_netif_check_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_netif_check_LDADD = $(NETBACK_LIBS) $(CHECK_LIBS)
+
+# libFuzzer target over the validator and the header parser (bounded run in make check).
+FUZZ_NETIF_SRCS = tests/fuzz/fuzz_netif.c pv-drivers/dom0/netback/netif_check.c \
+	pv-drivers/dom0/netback/pkt_l4.c
+EXTRA_DIST += tests/fuzz/fuzz_netif.c tests/fuzz/fuzz-netif.sh
+TESTS += tests/fuzz/fuzz-netif.sh
+CLEANFILES += tests/fuzz/fuzz_netif
+if HAVE_LIBFUZZER
+FUZZ_TARGETS += tests/fuzz/fuzz_netif
+check_SCRIPTS += tests/fuzz/fuzz_netif
+tests/fuzz/fuzz_netif: $(FUZZ_NETIF_SRCS) pv-drivers/dom0/netback/netif_check.h \
+		pv-drivers/dom0/netback/pkt_l4.h config.h
+	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(top_srcdir)/pv-drivers/dom0/netback -o $@ \
+		$(addprefix $(top_srcdir)/,$(FUZZ_NETIF_SRCS))
+endif
