@@ -198,14 +198,13 @@ static void vif_layout(struct nf *n, unsigned int k, const char *bridge)
 	put(n->be, "frontend", n->fe);
 }
 
-/* The guest's side of the handshake: rings, ports, features, Connected. */
-static void vif_connect(struct nf *n, bool split)
+/* One queue's rings, grants and port(s), published under frontend directory @dir. */
+static void queue_init(struct nf *n, bool split, const char *dir)
 {
 	char v[32];
 	void *s;
 	int r;
 
-	wait_state(n->be, XenbusStateInitWait);
 	s = gpage(n, 0);
 	SHARED_RING_INIT((netif_tx_sring_t *)s);
 	FRONT_RING_INIT(&n->tx, (netif_tx_sring_t *)s, 4096);
@@ -222,17 +221,22 @@ static void vif_connect(struct nf *n, bool split)
 		ck_assert_int_gt(r, 0);
 		n->port_rx = (evtchn_port_t)r;
 		snprintf(v, sizeof(v), "%u", n->port_tx);
-		put(n->fe, "event-channel-tx", v);
+		put(dir, "event-channel-tx", v);
 		snprintf(v, sizeof(v), "%u", n->port_rx);
-		put(n->fe, "event-channel-rx", v);
+		put(dir, "event-channel-rx", v);
 	} else {
 		snprintf(v, sizeof(v), "%u", n->port_tx);
-		put(n->fe, "event-channel", v);
+		put(dir, "event-channel", v);
 	}
 	snprintf(v, sizeof(v), "%u", gref(n, 0));
-	put(n->fe, "tx-ring-ref", v);
+	put(dir, "tx-ring-ref", v);
 	snprintf(v, sizeof(v), "%u", gref(n, 1));
-	put(n->fe, "rx-ring-ref", v);
+	put(dir, "rx-ring-ref", v);
+}
+
+/* What xen-netfront writes about itself, then Connected. */
+static void vif_features(const struct nf *n)
+{
 	put(n->fe, "request-rx-copy", "1");
 	put(n->fe, "feature-rx-notify", "1");
 	put(n->fe, "feature-sg", "1");
@@ -240,6 +244,14 @@ static void vif_connect(struct nf *n, bool split)
 	put(n->fe, "feature-ipv6-csum-offload", "1");
 	put(n->fe, "state", "4");
 	wait_state(n->be, XenbusStateConnected);
+}
+
+/* The guest's side of the handshake: rings, ports, features, Connected, rx buffers. */
+static void vif_connect(struct nf *n, bool split)
+{
+	wait_state(n->be, XenbusStateInitWait);
+	queue_init(n, split, n->fe);
+	vif_features(n);
 	for (unsigned int i = 0; i < RX_BUFS; i++)
 		post_rx(n, i);
 	push_rx(n);
@@ -735,6 +747,217 @@ START_TEST(test_bridge)
 }
 END_TEST
 
+/* --- checksum and GSO offload, both ways --- */
+
+/* A TCP/IPv4 frame of @len bytes (headers 14 + 20 + 20), its checksum left blank. */
+static void tcp_frame(uint8_t *f, size_t len, unsigned int seed)
+{
+	make_frame(f, len, seed);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(f + 14, 0, 40);
+	f[14] = 0x45;
+	f[16] = (uint8_t)((len - 14) >> 8);
+	f[17] = (uint8_t)(len - 14);
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	f[34 + 12] = 0x50; /* 20-byte TCP header */
+	f[34 + 13] = 0x10; /* ACK */
+}
+
+/* A socket for every frame on @n's TAP, with the virtio-net header before each. */
+static int vnet_socket(const struct nf *n)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)), one = 1;
+
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(setsockopt(s, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)), 0);
+	sll.sll_ifindex = (int)if_nametoindex(n->ifname);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return s;
+}
+
+/*
+ * tx: a 3000-byte TCP packet in two slots with a GSO extra and csum_blank
+ * comes out of the TAP as one GSO frame whose header asks for the checksum
+ * at the TCP header and segments of 1448; a plain one comes out without
+ * either; csum_blank on a frame that is not TCP or UDP is refused.
+ */
+START_TEST(test_tx_offload)
+{
+	static uint8_t f[3000], got[4000];
+	struct netif_extra_info x = {.type = XEN_NETIF_EXTRA_TYPE_GSO};
+	struct virtio_net_hdr_ {
+		uint8_t flags, gso_type;
+		uint16_t hdr_len, gso_size, csum_start, csum_offset;
+	} h;
+	int s = vnet_socket(&a);
+	int16_t st[3];
+	netif_tx_request_t *r;
+	ssize_t m;
+
+	tcp_frame(f, sizeof(f), 5);
+	memcpy(gpage(&a, TX_PAGE(0)), f, 1500);
+	memcpy(gpage(&a, TX_PAGE(1)), f + 1500, 1500);
+	r = RING_GET_REQUEST(&a.tx, a.tx.req_prod_pvt++);
+	*r = (netif_tx_request_t){.gref = gref(&a, TX_PAGE(0)),
+	                          .flags = NETTXF_csum_blank | NETTXF_data_validated |
+	                                   NETTXF_extra_info | NETTXF_more_data,
+	                          .id = 1,
+	                          .size = sizeof(f)};
+	x.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	x.u.gso.size = 1448;
+	memcpy(RING_GET_REQUEST(&a.tx, a.tx.req_prod_pvt++), &x, sizeof(x));
+	r = RING_GET_REQUEST(&a.tx, a.tx.req_prod_pvt++);
+	*r = (netif_tx_request_t){.gref = gref(&a, TX_PAGE(1)), .id = 2, .size = 1500};
+	tx_push(&a);
+	tx_wait(&a, 3, st, NULL);
+	ck_assert_int_eq(st[0], NETIF_RSP_OKAY);
+	ck_assert_int_eq(st[1], NETIF_RSP_NULL);
+	ck_assert_int_eq(st[2], NETIF_RSP_OKAY);
+	do
+		m = recv(s, got, sizeof(got), 0);
+	while (m > 0 && (size_t)m != sizeof(h) + sizeof(f));
+	ck_assert_int_eq(m, sizeof(h) + sizeof(f));
+	memcpy(&h, got, sizeof(h));
+	ck_assert_uint_eq(h.flags, 1); /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	ck_assert_uint_eq(h.gso_type, 1); /* VIRTIO_NET_HDR_GSO_TCPV4 */
+	ck_assert_uint_eq(h.gso_size, 1448);
+	ck_assert_uint_eq(h.csum_start, 34);
+	ck_assert_uint_eq(h.csum_offset, 16);
+	ck_assert(!memcmp(got + sizeof(h), f, sizeof(f)));
+	/* plain, data_validated */
+	tcp_frame(f, 200, 6);
+	memcpy(gpage(&a, TX_PAGE(2)), f, 200);
+	r = RING_GET_REQUEST(&a.tx, a.tx.req_prod_pvt++);
+	*r = (netif_tx_request_t){
+	    .gref = gref(&a, TX_PAGE(2)), .flags = NETTXF_data_validated, .id = 3, .size = 200};
+	tx_push(&a);
+	tx_wait(&a, 1, st, NULL);
+	ck_assert_int_eq(st[0], NETIF_RSP_OKAY);
+	do
+		m = recv(s, got, sizeof(got), 0);
+	while (m > 0 && (size_t)m != sizeof(h) + 200);
+	memcpy(&h, got, sizeof(h));
+	/* (the TAP does not keep VIRTIO_NET_HDR_F_DATA_VALID: the kernel checks it again) */
+	ck_assert_uint_eq(h.flags & 1, 0);
+	ck_assert_uint_eq(h.gso_type, 0);
+	ck_assert(!memcmp(got + sizeof(h), f, 200));
+	/* csum_blank on a frame that is not TCP or UDP: refused and counted */
+	make_frame(f, 100, 1);
+	memcpy(gpage(&a, TX_PAGE(3)), f, 100);
+	r = RING_GET_REQUEST(&a.tx, a.tx.req_prod_pvt++);
+	*r = (netif_tx_request_t){
+	    .gref = gref(&a, TX_PAGE(3)), .flags = NETTXF_csum_blank, .id = 4, .size = 100};
+	tx_push(&a);
+	tx_wait(&a, 1, st, NULL);
+	ck_assert_int_eq(st[0], NETIF_RSP_ERROR);
+	close(s);
+}
+END_TEST
+
+/*
+ * rx: a GSO TCP frame of 6000 bytes written into the TAP (the frontend
+ * takes sg and gso-tcpv4) reaches the guest whole: a full page, a GSO extra
+ * slot, the rest; csum_blank and data_validated on the first.
+ */
+START_TEST(test_rx_gso)
+{
+	enum { LEN = 6000 };
+	static uint8_t pkt[10 + LEN], got[LEN];
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+	                         .sll_protocol = htons(0x0800),
+	                         .sll_ifindex = (int)if_nametoindex(a.ifname),
+	                         .sll_halen = 6};
+	const uint8_t h[10] = {1, 1, 54, 0, 0xa8, 0x05, 34, 0, 16, 0}; /* NEEDS_CSUM, TCPV4, 1448 */
+	int s = vnet_socket(&a);
+	netif_rx_response_t r[3];
+	struct netif_extra_info x;
+	int pending;
+
+	memcpy(pkt, h, sizeof(h));
+	tcp_frame(pkt + 10, LEN, 8);
+	memset(to.sll_addr, 0xff, 6);
+	ck_assert_int_eq(sendto(s, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)),
+	                 sizeof(pkt));
+	for (unsigned int i = 0; i < 3;) {
+		RING_FINAL_CHECK_FOR_RESPONSES(&a.rx, pending);
+		if (!pending) {
+			ck_assert_msg(hvsim_evtchn_wait(t.sim, domid, a.port_rx, SIMTEST_WAIT_MS) == 0,
+			              "%u of 3 rx slots (log %s)", i, nb_log);
+			continue;
+		}
+		RING_COPY_RESPONSE(&a.rx, a.rx.rsp_cons, &r[i]);
+		a.rx.rsp_cons++;
+		i++;
+	}
+	ck_assert_uint_eq(r[0].flags, NETRXF_csum_blank | NETRXF_data_validated |
+	                                  NETRXF_more_data | NETRXF_extra_info);
+	ck_assert_int_eq(r[0].status, 4096);
+	memcpy(&x, &r[1], sizeof(x));
+	ck_assert_uint_eq(x.type, XEN_NETIF_EXTRA_TYPE_GSO);
+	ck_assert_uint_eq(x.u.gso.type, XEN_NETIF_GSO_TYPE_TCPV4);
+	ck_assert_uint_eq(x.u.gso.size, 1448);
+	ck_assert_uint_eq(r[2].flags, 0);
+	ck_assert_int_eq(r[2].status, LEN - 4096);
+	memcpy(got, gpage(&a, RX_PAGE(r[0].id)), 4096);
+	memcpy(got + 4096, gpage(&a, RX_PAGE(r[2].id)), LEN - 4096);
+	ck_assert(!memcmp(got, pkt + 10, LEN));
+	close(s);
+}
+END_TEST
+
+/* Two queues (queue-0/ one port, queue-1/ split ports): both carry tx; rx comes on either. */
+START_TEST(test_multi_queue)
+{
+	struct nf q0, q1;
+	char dir[96];
+	uint8_t f[1514], got[4096];
+
+	vif_layout(&q0, 3, NULL);
+	q1 = q0;
+	q1.k = 4;
+	wait_state(q0.be, XenbusStateInitWait);
+	snprintf(dir, sizeof(dir), "%s/queue-0", q0.fe);
+	queue_init(&q0, false, dir);
+	snprintf(dir, sizeof(dir), "%s/queue-1", q1.fe);
+	queue_init(&q1, true, dir);
+	put(q0.fe, "multi-queue-num-queues", "2");
+	vif_features(&q0);
+	for (unsigned int i = 0; i < 32; i++) {
+		post_rx(&q0, i);
+		post_rx(&q1, i);
+	}
+	push_rx(&q0);
+	push_rx(&q1);
+	vif_socket(&q0);
+	q1.sock = q0.sock;
+	tx_sizes(&q0, 60, 100);
+	tx_sizes(&q1, 101, 140);
+	for (unsigned int i = 0; i < 8; i++) {
+		int pending = 0;
+		ssize_t m;
+
+		make_frame(f, 80 + i, 50 + i);
+		tap_send(&q0, f, 80 + i);
+		for (int w = 0; w < SIMTEST_WAIT_MS / 10 && !pending; w++) {
+			RING_FINAL_CHECK_FOR_RESPONSES(&q0.rx, pending);
+			if (!pending)
+				RING_FINAL_CHECK_FOR_RESPONSES(&q1.rx, pending);
+			if (!pending)
+				usleep(10000);
+		}
+		RING_FINAL_CHECK_FOR_RESPONSES(&q0.rx, pending);
+		m = rx_frame(pending ? &q0 : &q1, got, SIMTEST_WAIT_MS, NULL);
+		ck_assert_int_eq(m, 80 + i);
+		ck_assert(!memcmp(got, f, (size_t)m));
+	}
+	close(q0.sock);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "sim_netback",
@@ -752,5 +975,5 @@ int main(void)
 	}
 	return CHECK_MAIN(c, test_nodes, test_tx_every_size, test_rx_every_size,
 	                  test_rx_backpressure, test_hostile, test_restart_adopts, test_hot_detach,
-	                  test_bridge);
+	                  test_bridge, test_tx_offload, test_rx_gso, test_multi_queue);
 }
