@@ -228,9 +228,9 @@ static void setup(void)
 		die("xenstored");
 	snprintf(bin2, sizeof(bin2), "%s/pv-drivers/dom0/netback/shoji-netback", top);
 	snprintf(log, sizeof(log), "%s/netback.log", dir);
-	nb_pid = spawn((char *[]){bin2, "--xs-socket", sock, "--hv-socket",
-	                          (char *)hvsim_socket(sim), NULL},
-	               log);
+	nb_pid = spawn(
+	    (char *[]){bin2, "--xs-socket", sock, "--hv-socket", (char *)hvsim_socket(sim), NULL},
+	    log);
 	r = hvsim_domain_new(sim, 16u << 20);
 	if (r < 0)
 		die("domain");
@@ -294,7 +294,8 @@ static void bench_tx(size_t len, double *pkts, double *cpu, double *wall)
 			netif_tx_request_t *r = RING_GET_REQUEST(&tx, tx.req_prod_pvt++);
 
 			*r = (netif_tx_request_t){
-			    .gref = REF0 + 2 + i % TX_PAGES, .id = id++, .size = (uint16_t)len};
+			    .gref = REF0 + 2 + i % TX_PAGES, .id = id, .size = (uint16_t)len};
+			id++;
 		}
 		push(true);
 		while (tx.rsp_cons != tx.req_prod_pvt) {

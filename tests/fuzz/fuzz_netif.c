@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .sg = data[0] & 1, .gso_tcpv4 = data[0] & 2, .gso_tcpv6 = data[0] & 4};
 	data++;
 	size--;
-	if (pkt_l4_find(data, size, &l4) == 0 &&
-	    ((size_t)l4.start + l4.csum_off + 2 > size || l4.hdr_len > size || l4.hdr_len <= l4.start))
+	if (pkt_l4_find(data, size, &l4) == 0 && ((size_t)l4.start + l4.csum_off + 2 > size ||
+	                                          l4.hdr_len > size || l4.hdr_len <= l4.start))
 		abort();
 	n = (unsigned int)(size / sizeof(slots[0]));
 	if (n > NET_TX_WINDOW + 8)

@@ -393,8 +393,9 @@ static void tx_wait(struct nf *n, unsigned int count, int16_t *st, uint16_t *ids
 			break;
 		RING_FINAL_CHECK_FOR_RESPONSES(&n->tx, more);
 		if (!more)
-			ck_assert_msg(hvsim_evtchn_wait(t.sim, domid, n->port_tx, SIMTEST_WAIT_MS) == 0,
-			              "%u of %u tx responses (log %s)", got, count, nb_log);
+			ck_assert_msg(
+			    hvsim_evtchn_wait(t.sim, domid, n->port_tx, SIMTEST_WAIT_MS) == 0,
+			    "%u of %u tx responses (log %s)", got, count, nb_log);
 	}
 }
 
@@ -436,7 +437,8 @@ static void tx_sizes(struct nf *n, unsigned int lo, unsigned int hi)
 		tx_push(n);
 		tx_wait(n, slots, st, NULL);
 		for (unsigned int i = 0; i < slots; i++)
-			ck_assert_msg(st[i] == NETIF_RSP_OKAY, "tx status %d (log %s)", st[i], nb_log);
+			ck_assert_msg(st[i] == NETIF_RSP_OKAY, "tx status %d (log %s)", st[i],
+			              nb_log);
 		for (unsigned int l = first; l < len; l++) {
 			ssize_t m = tap_recv(n->sock, got, sizeof(got));
 
@@ -548,8 +550,8 @@ START_TEST(test_rx_every_size)
 		make_frame(f, len, len + 7);
 		tap_send(&a, f, len);
 		m = rx_frame(&a, got, SIMTEST_WAIT_MS, NULL);
-		ck_assert_msg(m == (ssize_t)len, "frame of %u bytes came in as %zd (log %s)", len, m,
-		              nb_log);
+		ck_assert_msg(m == (ssize_t)len, "frame of %u bytes came in as %zd (log %s)", len,
+		              m, nb_log);
 		ck_assert_msg(!memcmp(got, f, len), "frame of %u bytes differs", len);
 	}
 	ck_assert_uint_eq(wait_counter(&a, "statistics/rx-packets", 1501), 1501);
@@ -626,15 +628,15 @@ START_TEST(test_hostile)
 	hostile(&a, (netif_tx_request_t[]){{.gref = g, .offset = 4000, .id = 1, .size = 200}}, 1);
 	tx_sizes(&b, 71, 80);
 	hostile(&a,
-	        (netif_tx_request_t[]){
-	            {.gref = g, .flags = NETTXF_more_data, .id = 2, .size = 100},
-	            {.gref = g, .id = 3, .size = 0xf000}},
+	        (netif_tx_request_t[]){{.gref = g, .flags = NETTXF_more_data, .id = 2, .size = 100},
+	                               {.gref = g, .id = 3, .size = 0xf000}},
 	        2);
 	for (unsigned int i = 0; i <= XEN_NETIF_NR_SLOTS_MIN; i++)
-		many[i] = (netif_tx_request_t){.gref = g,
-		                               .flags = i < XEN_NETIF_NR_SLOTS_MIN ? NETTXF_more_data : 0,
-		                               .id = (uint16_t)(10 + i),
-		                               .size = i == 0 ? 1000 : 10};
+		many[i] =
+		    (netif_tx_request_t){.gref = g,
+		                         .flags = i < XEN_NETIF_NR_SLOTS_MIN ? NETTXF_more_data : 0,
+		                         .id = (uint16_t)(10 + i),
+		                         .size = i == 0 ? 1000 : 10};
 	hostile(&a, many, XEN_NETIF_NR_SLOTS_MIN + 1);
 	hostile(&a, (netif_tx_request_t[]){{.gref = 5000, .id = 40, .size = 60}}, 1);
 	tx_sizes(&b, 81, 90);
@@ -706,9 +708,8 @@ START_TEST(test_hot_detach)
 		usleep(10000);
 	ck_assert_msg(if_nametoindex(a.ifname) == 0, "TAP %s is still there", a.ifname);
 	for (unsigned int r = 0; r < 2; r++)
-		ck_assert_int_eq(hvsim_grant_flags(t.sim, domid, gref(&a, r)) &
-		                     (GTF_reading | GTF_writing),
-		                 0);
+		ck_assert_int_eq(
+		    hvsim_grant_flags(t.sim, domid, gref(&a, r)) & (GTF_reading | GTF_writing), 0);
 }
 END_TEST
 
@@ -739,7 +740,8 @@ START_TEST(test_bridge)
 			if (!err)
 				usleep(10000);
 		}
-		ck_assert_msg(err && strstr(err, "bridge"), "error node '%s'", err ? err : "(none)");
+		ck_assert_msg(err && strstr(err, "bridge"), "error node '%s'",
+		              err ? err : "(none)");
 		ck_assert_int_eq(if_nametoindex(c.ifname), 0);
 		free(err);
 	}
@@ -822,7 +824,7 @@ START_TEST(test_tx_offload)
 	while (m > 0 && (size_t)m != sizeof(h) + sizeof(f));
 	ck_assert_int_eq(m, sizeof(h) + sizeof(f));
 	memcpy(&h, got, sizeof(h));
-	ck_assert_uint_eq(h.flags, 1); /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	ck_assert_uint_eq(h.flags, 1);    /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
 	ck_assert_uint_eq(h.gso_type, 1); /* VIRTIO_NET_HDR_GSO_TCPV4 */
 	ck_assert_uint_eq(h.gso_size, 1448);
 	ck_assert_uint_eq(h.csum_start, 34);
@@ -885,7 +887,8 @@ START_TEST(test_rx_gso)
 	for (unsigned int i = 0; i < 3;) {
 		RING_FINAL_CHECK_FOR_RESPONSES(&a.rx, pending);
 		if (!pending) {
-			ck_assert_msg(hvsim_evtchn_wait(t.sim, domid, a.port_rx, SIMTEST_WAIT_MS) == 0,
+			ck_assert_msg(hvsim_evtchn_wait(t.sim, domid, a.port_rx, SIMTEST_WAIT_MS) ==
+			                  0,
 			              "%u of 3 rx slots (log %s)", i, nb_log);
 			continue;
 		}
@@ -893,8 +896,8 @@ START_TEST(test_rx_gso)
 		a.rx.rsp_cons++;
 		i++;
 	}
-	ck_assert_uint_eq(r[0].flags, NETRXF_csum_blank | NETRXF_data_validated |
-	                                  NETRXF_more_data | NETRXF_extra_info);
+	ck_assert_uint_eq(r[0].flags, NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
+	                                  NETRXF_extra_info);
 	ck_assert_int_eq(r[0].status, 4096);
 	memcpy(&x, &r[1], sizeof(x));
 	ck_assert_uint_eq(x.type, XEN_NETIF_EXTRA_TYPE_GSO);

@@ -206,6 +206,9 @@ START_TEST(test_gso)
 	/* not offered */
 	ck_assert_int_eq(netif_check_tx(s, 4, &none, &p), NET_TX_DROP);
 	ck_assert_uint_eq(p.nslots, 4);
+	ck_assert_int_eq(
+	    netif_check_tx(s, 4, &(struct net_tx_limits){.sg = true, .gso_tcpv6 = true}, &p),
+	    NET_TX_DROP);
 	s[1] = gso(XEN_NETIF_GSO_TYPE_TCPV6, 1448, 0);
 	ck_assert_int_eq(
 	    netif_check_tx(s, 4, &(struct net_tx_limits){.sg = true, .gso_tcpv4 = true}, &p),

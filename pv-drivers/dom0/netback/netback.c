@@ -51,7 +51,7 @@ struct vif_q {
 	struct vif *v;
 	unsigned int idx;
 	struct vif_queue *ring;
-	int fd;    /* the TAP queue's fd (queue 0: the vif's own) */
+	int fd;               /* the TAP queue's fd (queue 0: the vif's own) */
 	int port_tx, port_rx; /* local ports; the same one unless split */
 	struct event *tap_ev;
 };
@@ -367,8 +367,8 @@ static int connect_queue(struct vif *v, unsigned int i, const char *pfx,
 	}
 	if (q->port_tx < 0 || q->port_rx < 0)
 		return -1;
-	q->tap_ev = event_new(shoji_backend_event_base(v->nd->be), q->fd, EV_READ | EV_PERSIST,
-	                      on_tap, q);
+	q->tap_ev =
+	    event_new(shoji_backend_event_base(v->nd->be), q->fd, EV_READ | EV_PERSIST, on_tap, q);
 	if (!q->tap_ev)
 		return -1;
 	cfg->tap_fd = q->fd;
@@ -508,8 +508,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int usage(FILE *out, int status)
 {
-	fprintf(out, "usage: shoji-netback [--xs-socket PATH] [--hv-socket PATH] [--state-dir DIR]\n"
-	             "                     [--verbose] [--help] [--version]\n");
+	fprintf(out,
+	        "usage: shoji-netback [--xs-socket PATH] [--hv-socket PATH] [--state-dir DIR]\n"
+	        "                     [--verbose] [--help] [--version]\n");
 	return status;
 }
 

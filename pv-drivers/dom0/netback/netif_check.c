@@ -13,7 +13,7 @@
 #include "netif_check.h"
 
 #define PAGE_SIZE 4096u
-#define TX_FLAGS_KNOWN \
+#define TX_FLAGS_KNOWN                                                                             \
 	(NETTXF_csum_blank | NETTXF_data_validated | NETTXF_more_data | NETTXF_extra_info)
 
 /* One extra-info slot: what it asks for, or why it is refused. */

@@ -57,17 +57,17 @@ struct net_tx_frag {
 
 /* One parsed packet. */
 struct net_tx_pkt {
-	unsigned int nslots;   /* slots it used (data + extra): consume and answer them all */
-	uint64_t extra_mask;   /* bit i: slot i is an extra-info slot (answered NETIF_RSP_NULL) */
+	unsigned int nslots; /* slots it used (data + extra): consume and answer them all */
+	uint64_t extra_mask; /* bit i: slot i is an extra-info slot (answered NETIF_RSP_NULL) */
 	uint16_t id[NET_TX_WINDOW]; /* per slot: the id to answer with */
-	unsigned int nfrags;   /* data slots; OK: 1 .. NET_TX_MAX_FRAGS */
+	unsigned int nfrags;        /* data slots; OK: 1 .. NET_TX_MAX_FRAGS */
 	struct net_tx_frag frag[NET_TX_MAX_FRAGS];
-	uint32_t len;          /* the packet's length: the sum of the fragments' */
-	bool csum_blank;       /* NETTXF_csum_blank: the backend fills the checksum in */
-	bool data_validated;   /* NETTXF_data_validated */
-	uint8_t gso_type;      /* XEN_NETIF_GSO_TYPE_*; NONE without a GSO extra */
-	uint16_t gso_size;     /* its MSS when gso_type is not NONE */
-	const char *why;       /* DROP and CORRUPT: what was wrong (a static string) */
+	uint32_t len;        /* the packet's length: the sum of the fragments' */
+	bool csum_blank;     /* NETTXF_csum_blank: the backend fills the checksum in */
+	bool data_validated; /* NETTXF_data_validated */
+	uint8_t gso_type;    /* XEN_NETIF_GSO_TYPE_*; NONE without a GSO extra */
+	uint16_t gso_size;   /* its MSS when gso_type is not NONE */
+	const char *why;     /* DROP and CORRUPT: what was wrong (a static string) */
 };
 
 /*

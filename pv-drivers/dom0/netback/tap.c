@@ -113,7 +113,8 @@ int tap_set_carrier(int fd, const char *name, bool on)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	rc = ioctl(s, SIOCGIFFLAGS, &ifr);
 	if (rc == 0) {
-		ifr.ifr_flags = on ? (short)(ifr.ifr_flags | IFF_UP) : (short)(ifr.ifr_flags & ~IFF_UP);
+		ifr.ifr_flags =
+		    on ? (short)(ifr.ifr_flags | IFF_UP) : (short)(ifr.ifr_flags & ~IFF_UP);
 		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
 	}
 	close(s);

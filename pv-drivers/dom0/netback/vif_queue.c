@@ -19,20 +19,20 @@
 #include "vif_queue.h"
 
 #define PAGE_SIZE    4096u
-#define RING_BYTES   4096u              /* one-page rings */
-#define TX_ARENA     (512u * 1024)      /* a batch of tx packets, each behind its header */
-#define RX_ARENA     (256u * 1024)      /* a batch of rx frames */
+#define RING_BYTES   4096u         /* one-page rings */
+#define TX_ARENA     (512u * 1024) /* a batch of tx packets, each behind its header */
+#define RX_ARENA     (256u * 1024) /* a batch of rx frames */
 #define MAX_FRAME    (TAP_VNET_HDR_LEN + 65536u)
-#define TX_BATCH     64                 /* packets per batch of grant copies */
-#define RX_BUDGET    64                 /* frames per rx pass (fair to the other vifs) */
+#define TX_BATCH     64                       /* packets per batch of grant copies */
+#define RX_BUDGET    64                       /* frames per rx pass (fair to the other vifs) */
 #define RX_MAX_SLOTS (65536u / PAGE_SIZE + 1) /* a 64 KiB GSO frame and its extra slot */
 
 _Static_assert(sizeof(struct virtio_net_hdr) == TAP_VNET_HDR_LEN, "the TAP's vnet header");
 
 struct tx_item {
 	struct net_tx_pkt pkt;
-	uint32_t off;      /* its header's offset in the arena */
-	uint32_t seg0;     /* its first copy segment */
+	uint32_t off;  /* its header's offset in the arena */
+	uint32_t seg0; /* its first copy segment */
 };
 
 /* One rx response to write once the batch's copies are done. */
@@ -40,7 +40,7 @@ struct rx_plan {
 	uint16_t id;
 	uint16_t flags;
 	uint16_t len;
-	int32_t seg; /* its copy segment; -1: an extra-info slot (in x) */
+	int32_t seg;  /* its copy segment; -1: an extra-info slot (in x) */
 	uint32_t pkt; /* first plan slot of its frame */
 	bool failed;  /* (first slot) a copy of the frame was refused */
 	struct netif_extra_info x;
@@ -150,7 +150,8 @@ static void tx_flush(struct vif_queue *q)
 			if (q->tx_segs[it->seg0 + s].status != GNTST_okay)
 				status = NETIF_RSP_ERROR;
 		if (status == NETIF_RSP_OKAY && tx_vnet_hdr(&it->pkt, h) < 0) {
-			q->cfg.bad_packet(q->cfg.arg, "checksum or GSO asked of a frame that is not TCP/UDP");
+			q->cfg.bad_packet(q->cfg.arg,
+			                  "checksum or GSO asked of a frame that is not TCP/UDP");
 			status = NETIF_RSP_ERROR;
 		} else if (status != NETIF_RSP_OKAY) {
 			q->cfg.bad_packet(q->cfg.arg, "a grant the guest did not give");
@@ -280,8 +281,7 @@ static void rx_flush(struct vif_queue *q)
 
 	if (q->nplan == 0)
 		return;
-	if (q->nrx_segs &&
-	    shoji_gnttab_grant_copy(q->cfg.gnttab, q->nrx_segs, q->rx_segs) < 0)
+	if (q->nrx_segs && shoji_gnttab_grant_copy(q->cfg.gnttab, q->nrx_segs, q->rx_segs) < 0)
 		for (unsigned int i = 0; i < q->nrx_segs; i++)
 			q->rx_segs[i].status = GNTST_general_error;
 	for (unsigned int i = 0; i < q->nplan; i++) {
@@ -341,8 +341,8 @@ static void rx_plan_frame(struct vif_queue *q, const struct virtio_net_hdr *hdr,
 	uint32_t nslots = (len + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint32_t first = q->nplan;
 	uint16_t flags = 0;
-	bool gso = hdr->gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ||
-	           hdr->gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
+	bool gso =
+	    hdr->gso_type == VIRTIO_NET_HDR_GSO_TCPV4 || hdr->gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
 
 	if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 		flags = NETRXF_csum_blank | NETRXF_data_validated;

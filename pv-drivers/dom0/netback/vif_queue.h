@@ -46,8 +46,8 @@ struct vif_queue_config {
 	struct vif_stats *stats;
 	void (*notify_tx)(void *arg);
 	void (*notify_rx)(void *arg);
-	void (*rx_pause)(void *arg, bool paused);   /* stop / start watching tap_fd */
-	void (*broken)(void *arg, const char *why); /* corrupt ring: take the vif down */
+	void (*rx_pause)(void *arg, bool paused);       /* stop / start watching tap_fd */
+	void (*broken)(void *arg, const char *why);     /* corrupt ring: take the vif down */
 	void (*bad_packet)(void *arg, const char *why); /* a dropped tx packet, for the log */
 	void *arg;
 };
