@@ -478,6 +478,14 @@ START_TEST(test_nodes)
 	ck_assert_int_eq(read(fd, &c, 1), 1);
 	close(fd);
 	ck_assert_int_eq(c, '1');
+	/* the frontend closes: the carrier goes */
+	put(a.fe, "state", "5");
+	wait_state(a.be, XenbusStateClosing);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	close(fd);
+	ck_assert_int_eq(c, '0');
 }
 END_TEST
 

@@ -49,7 +49,6 @@ struct vif;
 
 struct vif_q {
 	struct vif *v;
-	unsigned int idx;
 	struct vif_queue *ring;
 	int fd;               /* the TAP queue's fd (queue 0: the vif's own) */
 	int port_tx, port_rx; /* local ports; the same one unless split */
@@ -341,7 +340,6 @@ static int connect_queue(struct vif *v, unsigned int i, const char *pfx,
 	char *split;
 
 	q->v = v;
-	q->idx = i;
 	q->fd = i == 0 ? v->fd : tap_open(v->name, err, sizeof(err));
 	if (q->fd < 0) {
 		log_warnx("%s: %s", bpath(v), err);

@@ -502,8 +502,3 @@ void vif_queue_free(struct vif_queue *q)
 		arena_free(q, q->rx_arena, q->rx_arena_gnt);
 	free(q);
 }
-
-bool vif_queue_is_broken(const struct vif_queue *q)
-{
-	return q->broken;
-}

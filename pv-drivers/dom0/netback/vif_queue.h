@@ -58,6 +58,5 @@ void vif_queue_free(struct vif_queue *q);
 void vif_queue_tx_kick(struct vif_queue *q);
 /* The TAP is readable, or the frontend posted rx buffers: deliver frames. */
 void vif_queue_rx_kick(struct vif_queue *q);
-bool vif_queue_is_broken(const struct vif_queue *q);
 
 #endif
