@@ -292,6 +292,7 @@ static void setup(void)
 {
 	int r;
 
+	a.sock = b.sock = -1;
 	private_net();
 	simtest_begin(&t, "test_sim_netback");
 	start_netback("netback.log");
@@ -969,6 +970,28 @@ START_TEST(test_multi_queue)
 }
 END_TEST
 
+/* A frontend without request-rx-copy (rx-flip only) or feature-rx-notify is refused. */
+START_TEST(test_refuse_frontend)
+{
+	static const char *const need[] = {"request-rx-copy", "feature-rx-notify"};
+
+	for (unsigned int i = 0; i < 2; i++) {
+		char *err;
+
+		vif_layout(&b, 1 + i, NULL);
+		wait_state(b.be, XenbusStateInitWait);
+		queue_init(&b, false, b.fe);
+		put(b.fe, need[1 - i], "1");
+		put(b.fe, "state", "4");
+		wait_state(b.be, XenbusStateClosing);
+		err = node(b.be, "error");
+		ck_assert_ptr_nonnull(err);
+		free(err);
+	}
+	tx_sizes(&a, 60, 61); /* the other vif is untouched */
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "sim_netback",
@@ -986,5 +1009,6 @@ int main(void)
 	}
 	return CHECK_MAIN(c, test_nodes, test_tx_every_size, test_rx_every_size,
 	                  test_rx_backpressure, test_hostile, test_restart_adopts, test_hot_detach,
-	                  test_bridge, test_tx_offload, test_rx_gso, test_multi_queue);
+	                  test_bridge, test_tx_offload, test_rx_gso, test_multi_queue,
+	                  test_refuse_frontend);
 }

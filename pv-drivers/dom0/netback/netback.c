@@ -378,7 +378,7 @@ static int connect_queue(struct vif *v, unsigned int i, const char *pfx,
 }
 
 /*
- * The frontend's side: rx-copy (required), what it takes on rx (sg, GSO,
+ * The frontend's side: rx-copy and rx-notify (required), what it takes on rx (sg, GSO,
  * checksum offload: the TAP's offloads), its queues, each queue's rings
  * and event channel(s).
  */
@@ -397,6 +397,13 @@ static int vif_connect(struct shoji_backend_dev *dev)
 	if (!fe_flag(v, "request-rx-copy", false)) {
 		log_warnx("%s: the frontend does not ask for rx-copy (the only rx mode offered)",
 		          bpath(v));
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	if (!fe_flag(v, "feature-rx-notify", false)) { /* else posted buffers would go unseen */
+		log_warnx(
+		    "%s: the frontend does not offer feature-rx-notify (required, as by Linux)",
+		    bpath(v));
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}
