@@ -158,6 +158,7 @@ START_TEST(test_slot_count)
 	s[NET_TX_MAX_FRAGS].flags = 0;
 	ck_assert_int_eq(netif_check_tx(s, NET_TX_WINDOW + 1, &all, &p), NET_TX_DROP);
 	ck_assert_uint_eq(p.nslots, NET_TX_MAX_FRAGS + 1);
+	ck_assert_str_eq(p.why, "more data slots than a packet may use");
 	s[NET_TX_MAX_FRAGS].flags = NETTXF_more_data;
 	ck_assert_int_eq(netif_check_tx(s, NET_TX_WINDOW - 1, &all, &p), NET_TX_INCOMPLETE);
 	ck_assert_int_eq(netif_check_tx(s, NET_TX_WINDOW, &all, &p), NET_TX_CORRUPT);
