@@ -211,6 +211,8 @@ static int op_destroy(struct hv *hv, struct ctrl_client *client, const void *req
 	return 0;
 }
 
+_Static_assert(HV_DOMID_MAX == SHOJI_DOMAINS_MAX, "limits.h tells the CLI the domain limit");
+
 static uint64_t cpu_time_ns(struct domain *d)
 {
 	uint64_t total = 0;

@@ -45,6 +45,7 @@ struct sd_dom {
 	char name[API_NAME_MAX + 1];
 	struct domain_config cfg;
 	uint64_t target_kib;
+	uint64_t start_ns; /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
 	bool acted; /* the on_* action for its current stop has run */
 };
 
@@ -275,7 +276,8 @@ void life_hv_event(evutil_socket_t fd, short what, void *arg);
 void life_adopt(struct shojid *sd);
 /*
  * How a wait ends: status 0 when the domain stopped (restarted: the domain
- * that replaced it, for a reboot wait; else NULL), or ETIMEDOUT and a reason.
+ * that replaced it, for a reboot wait; else NULL; msg "destroyed" when --force
+ * destroyed it), or ETIMEDOUT and a reason.
  */
 typedef void sd_wait_done_fn(void *arg, int status, struct sd_dom *restarted, const char *msg);
 /*
