@@ -170,8 +170,9 @@ const struct cli_command cli_commands[] = {
         .usage = "NAME | --all",
         .help = "NAME is a domain name or id.  Kills the domain without asking the guest and "
                 "removes its\n"
-                "xenstore entries; its definition, if any, stays.  With --all, every\n"
-                "running domain, one line each.\n",
+                "xenstore entries; its definition, if any, stays.\n"
+                "\n"
+                "  --all  every running domain instead of NAME, one line each\n",
     },
     {
         .name = "mem-set",
