@@ -303,6 +303,30 @@ const struct cli_command cli_commands[] = {
                 "/run/shoji): output in, keystrokes out.  Ctrl-] detaches.\n",
     },
     {
+        .name = "vcpu-list",
+        .run = cli_cmd_vcpu_list,
+        .summary = "list the vCPUs of running domains",
+        .usage = "[--json] [NAME]",
+        .help = "Like 'xl vcpu-list': per vCPU of each running domain (or of NAME, a\n"
+                "name or id) its host thread id, the host CPU it runs or last ran on,\n"
+                "its state (running, blocked, offline, or the domain's when it does not\n"
+                "run), CPU time and affinity (the host CPUs it may run on).  A vCPU that\n"
+                "has not run yet has no thread ('-').\n"
+                "\n"
+                "  --json  one JSON array of objects\n",
+        .json = true,
+    },
+    {
+        .name = "vcpu-pin",
+        .run = cli_cmd_vcpu_pin,
+        .summary = "pin a vCPU to host CPUs",
+        .usage = "NAME VCPU CPULIST",
+        .help = "Lets the host thread of vCPU VCPU of the running domain NAME run only\n"
+                "on the host CPUs of CPULIST ('0-1,3', or 'all'), as 'xl vcpu-pin'\n"
+                "does.  Refused: a CPU the host does not have, a vCPU the domain does\n"
+                "not have, or one that has not run yet (it has no thread).\n",
+    },
+    {
         .name = "host-info",
         .run = cli_cmd_host_info,
         .summary = "show the host: CPUs, memory, KVM, shoji-hv's limits",

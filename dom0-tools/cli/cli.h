@@ -102,6 +102,9 @@ const char *cli_state_name(uint32_t state);
 /* Seconds since the domain started (0 when unknown), and as [Dd ]HH:MM:SS. */
 uint64_t cli_uptime_s(const struct api_dominfo *d);
 void cli_format_uptime(uint64_t s, char buf[32]);
+/* vcpu-list, vcpu-pin (cli-vcpu.c). */
+int cli_cmd_vcpu_list(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_vcpu_pin(struct cli_ctx *ctx, int argc, char **argv);
 /* host-info (cli-host.c); domstats, top (cli-stats.c). */
 int cli_cmd_host_info(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_domstats(struct cli_ctx *ctx, int argc, char **argv);

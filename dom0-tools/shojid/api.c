@@ -23,6 +23,7 @@
 #include <event2/bufferevent.h>
 #include <uuid/uuid.h>
 
+#include "cpulist.h"
 #include "shojid.h"
 #include "strdist.h"
 
@@ -925,6 +926,69 @@ static int do_rename(struct api_call *x)
 	return 0;
 }
 
+/* ---- vcpu-list, vcpu-pin: the vCPU threads, which shoji-hv owns ---- */
+
+_Static_assert(SHOJI_CPUMASK_WORDS == API_CPUMASK_WORDS, "one CPU mask size");
+
+static int do_vcpu_list(struct api_call *x)
+{
+	struct sd_dom *dom = x->dom;
+	struct shoji_dominfo hi;
+	struct api_vcpu *v;
+	int rc = 0;
+
+	if (shoji_ctrl_info(x->sd->hv, dom->domid, &hi) < 0)
+		return sd_fail(x->e, errno, "shoji-hv: %s", strerror(errno));
+	v = calloc(hi.vcpus ? hi.vcpus : 1, sizeof(*v));
+	if (!v)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < hi.vcpus && !rc; i++) {
+		struct shoji_vcpu_sched s;
+
+		if (shoji_ctrl_vcpu_sched(x->sd->hv, dom->domid, i, &s) < 0) {
+			rc = sd_fail(x->e, errno, "shoji-hv: vCPU %" PRIu32 ": %s", i,
+			             strerror(errno));
+			break;
+		}
+		v[i].vcpu = s.vcpu;
+		v[i].flags = (s.online ? API_VCPU_ONLINE : 0) | (s.running ? API_VCPU_RUNNING : 0);
+		v[i].tid = s.tid;
+		v[i].cpu = s.cpu;
+		v[i].cpu_time_ns = s.cpu_time_ns;
+		memcpy(v[i].affinity, s.affinity, sizeof(v[i].affinity));
+	}
+	if (!rc)
+		api_reply(x->c, 0, v, hi.vcpus * sizeof(*v));
+	free(v);
+	return rc;
+}
+
+static int do_vcpu_pin(struct api_call *x)
+{
+	uint64_t mask[SHOJI_CPUMASK_WORDS];
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	char why[128];
+
+	if (strlen(x->text) != x->req->text_len)
+		return sd_fail(x->e, EINVAL, "malformed vcpu-pin request");
+	if (x->req->value >= x->dom->cfg.vcpus)
+		return sd_fail(x->e, EINVAL, "'%s' has vCPUs 0 .. %u, not %" PRIu64, x->dom->name,
+		               x->dom->cfg.vcpus - 1, x->req->value);
+	if (cpulist_parse(x->text, ncpus > 0 ? (unsigned int)ncpus : 1, mask, SHOJI_CPUMASK_WORDS,
+	                  why, sizeof(why)) < 0)
+		return sd_fail(x->e, EINVAL, "%s", why);
+	if (shoji_ctrl_vcpu_pin(x->sd->hv, x->dom->domid, (uint32_t)x->req->value, mask) < 0) {
+		if (errno == EAGAIN)
+			return sd_fail(x->e, EAGAIN,
+			               "vCPU %" PRIu64 " of '%s' has no thread yet (it has not run)",
+			               x->req->value, x->dom->name);
+		return sd_fail(x->e, errno, "shoji-hv cannot pin vCPU %" PRIu64 ": %s",
+		               x->req->value, strerror(errno));
+	}
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
 static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_CREATE] = {.fn = do_create, .text = true},
     [API_DEFINE] = {.fn = do_define, .text = true},
@@ -950,6 +1014,8 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_SYSRQ] = {.fn = do_sysrq, .target = true, .running = true},
     [API_MEM_MAX] = {.fn = do_mem_max, .target = true, .running = true},
     [API_RENAME] = {.fn = do_rename, .target = true, .text = true},
+    [API_VCPU_LIST] = {.fn = do_vcpu_list, .target = true, .running = true},
+    [API_VCPU_PIN] = {.fn = do_vcpu_pin, .target = true, .running = true, .text = true},
 };
 
 /* Check a request completely, then run its handler. */

@@ -54,6 +54,8 @@ enum api_type {
 	API_SYSRQ,   /* target (running); value = the key (one printable character); reply empty */
 	API_MEM_MAX, /* target (running); value = the new maximum in KiB; reply empty */
 	API_RENAME,  /* target (defined or running); text = the new name; reply empty */
+	API_VCPU_LIST, /* target (running); reply struct api_vcpu[] */
+	API_VCPU_PIN,  /* target (running); value = the vCPU; text = a CPU list; reply empty */
 	API_TYPE_MAX,
 };
 
@@ -163,10 +165,25 @@ struct api_vbd {
 	char source[API_PATH_MAX];
 };
 
+/* One vCPU's host thread (vcpu-list). */
+#define API_CPUMASK_WORDS 16 /* host CPUs 0 .. 1023 */
+struct api_vcpu {
+	uint32_t vcpu;
+	uint32_t flags; /* API_VCPU_* */
+	int32_t tid;    /* the host thread; -1 before the vCPU first ran */
+	int32_t cpu;    /* the host CPU it runs or last ran on; -1 when unknown */
+	uint64_t cpu_time_ns;
+	uint64_t affinity[API_CPUMASK_WORDS]; /* bit c of word c / 64: host CPU c */
+};
+
+#define API_VCPU_ONLINE  0x1u
+#define API_VCPU_RUNNING 0x2u /* inside KVM_RUN */
+
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
 _Static_assert(sizeof(struct api_dominfo) == 152, "api_dominfo layout");
 _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
 _Static_assert(sizeof(struct api_vbd) == 4260, "api_vbd layout");
+_Static_assert(sizeof(struct api_vcpu) == 152, "api_vcpu layout");
 
 #endif
