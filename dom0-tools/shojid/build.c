@@ -112,9 +112,15 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	created = true;
 	if (shoji_ctrl_load(sd->hv, dom->domid, cfg->kernel, cfg->initrd, cfg->cmdline, why,
 	                    sizeof(why)) < 0) {
+		size_t kl = strlen(cfg->kernel);
+		/* The loader names the file too: say the path once. */
+		const char *w = !strncmp(why, cfg->kernel, kl) && !strncmp(why + kl, ": ", 2)
+		                    ? why + kl + 2
+		                    : why;
+
 		rc = errno;
 		sd_fail(e, rc, "cannot load the kernel %s: %s", cfg->kernel,
-		        why[0] ? why : strerror(rc));
+		        w[0] ? w : strerror(rc));
 		goto fail;
 	}
 	rc = setup_ring(sd, dom->domid, &store_ring, &store_pfn, &store_port, e);
