@@ -428,7 +428,7 @@ static int op_vcpu_context(struct hv *hv, struct ctrl_client *client, const void
  */
 static pid_t clock_tid(clockid_t cid)
 {
-	return (pid_t)~(cid >> 3);
+	return (pid_t) ~(cid >> 3);
 }
 
 /* The CPU thread tid runs or last ran on (field 39 of its stat), -1 if unknown. */

@@ -86,8 +86,8 @@ fail:
 	if (errno == EACCES || errno == EPERM)
 		access_denied(path);
 	else
-		fprintf(stderr, "shoji: cannot reach shojid at %s: %s (is shojid running?)\n",
-		        path, strerror(errno));
+		fprintf(stderr, "shoji: cannot reach shojid at %s: %s (is shojid running?)\n", path,
+		        strerror(errno));
 	if (s >= 0)
 		close(s);
 	return CLI_EXIT_NO_DAEMON;

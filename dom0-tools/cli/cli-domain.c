@@ -30,8 +30,8 @@ struct opts {
 	/* list: --state-* (any of them), --name GLOB, --uuid U, --long */
 	bool st_running, st_paused, st_shutoff, longer;
 	const char *name_glob, *uuid;
-	int first;               /* index of the first operand */
-	int status;              /* the exit status when parse() says the command is done */
+	int first;  /* index of the first operand */
+	int status; /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -566,10 +566,10 @@ static bool listed(const struct opts *o, const struct api_dominfo *d)
 	bool any = o->st_running || o->st_paused || o->st_shutoff;
 	char u[37];
 
-	if (any && !((o->st_running &&
-	              (d->state == API_STATE_RUNNING || d->state == API_STATE_BLOCKED)) ||
-	             (o->st_paused && d->state == API_STATE_PAUSED) ||
-	             (o->st_shutoff && d->state == API_STATE_DEFINED)))
+	if (any &&
+	    !((o->st_running && (d->state == API_STATE_RUNNING || d->state == API_STATE_BLOCKED)) ||
+	      (o->st_paused && d->state == API_STATE_PAUSED) ||
+	      (o->st_shutoff && d->state == API_STATE_DEFINED)))
 		return false;
 	if (o->name_glob && fnmatch(o->name_glob, d->name, 0))
 		return false;
@@ -694,7 +694,8 @@ int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv)
 	req.flags = (o.wait ? API_F_WAIT : 0) | (o.force ? API_F_FORCE : 0);
 	req.value = o.timeout;
 	if (o.all)
-		return each_running(API_SHUTDOWN, &req, o.wait ? "shut down" : "shutdown requested");
+		return each_running(API_SHUTDOWN, &req,
+		                    o.wait ? "shut down" : "shutdown requested");
 	rc = cli_request(reboot ? API_REBOOT : API_SHUTDOWN, &req, NULL, NULL, &reply, &len);
 	if (!rc && !reboot && len && !strcmp(reply, "destroyed"))
 		printf("Domain '%s' did not shut down in time: destroyed (--force)\n",
@@ -759,8 +760,10 @@ int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage_error(o.cmd, "'%s' is not a vCPU count",
 			                       argv[o.first + 1]);
 	}
-	rc = cli_request(max ? API_MEM_MAX : mem ? API_MEM_SET : API_VCPU_SET, &req, NULL,
-	                 argv[o.first], &reply, NULL);
+	rc = cli_request(max   ? API_MEM_MAX
+	                 : mem ? API_MEM_SET
+	                       : API_VCPU_SET,
+	                 &req, NULL, argv[o.first], &reply, NULL);
 	free(reply);
 	return rc;
 }

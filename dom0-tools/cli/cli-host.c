@@ -28,12 +28,12 @@ static const struct {
 	const char *name;
 	int cap;
 } kvm_caps[] = {
-    {"nr_vcpus", KVM_CAP_NR_VCPUS},         /* recommended vCPUs per VM */
-    {"max_vcpus", KVM_CAP_MAX_VCPUS},       /* vCPUs per VM at most */
-    {"nr_memslots", KVM_CAP_NR_MEMSLOTS},   /* memory slots per VM */
-    {"irqchip", KVM_CAP_IRQCHIP},           /* in-kernel interrupt controller */
-    {"sync_regs", KVM_CAP_SYNC_REGS},       /* registers in kvm_run */
-    {"tsc_control", KVM_CAP_TSC_CONTROL},   /* guest TSC frequency */
+    {"nr_vcpus", KVM_CAP_NR_VCPUS},       /* recommended vCPUs per VM */
+    {"max_vcpus", KVM_CAP_MAX_VCPUS},     /* vCPUs per VM at most */
+    {"nr_memslots", KVM_CAP_NR_MEMSLOTS}, /* memory slots per VM */
+    {"irqchip", KVM_CAP_IRQCHIP},         /* in-kernel interrupt controller */
+    {"sync_regs", KVM_CAP_SYNC_REGS},     /* registers in kvm_run */
+    {"tsc_control", KVM_CAP_TSC_CONTROL}, /* guest TSC frequency */
     {"immediate_exit", KVM_CAP_IMMEDIATE_EXIT},
 };
 #define N_KVM_CAPS (sizeof(kvm_caps) / sizeof(kvm_caps[0]))
@@ -43,10 +43,10 @@ struct host_info {
 	long cpus_online, cpus_configured;
 	char cpu_model[128];
 	uint64_t mem_total_kib, mem_free_kib, mem_available_kib;
-	bool kvm;              /* /dev/kvm opened */
-	char kvm_why[128];     /* why not */
-	int kvm_api;           /* KVM_GET_API_VERSION */
-	int caps[N_KVM_CAPS];  /* KVM_CHECK_EXTENSION results */
+	bool kvm;             /* /dev/kvm opened */
+	char kvm_why[128];    /* why not */
+	int kvm_api;          /* KVM_GET_API_VERSION */
+	int caps[N_KVM_CAPS]; /* KVM_CHECK_EXTENSION results */
 };
 
 /* "KEY: VALUE kB" of /proc/meminfo, in KiB (0 when absent). */
@@ -145,8 +145,7 @@ static void print_text(const struct host_info *h)
 	printf("host:                  %s\n", h->uts.nodename);
 	printf("kernel:                %s %s\n", h->uts.sysname, h->uts.release);
 	printf("machine:               %s\n", h->uts.machine);
-	printf("cpus:                  %ld (%ld configured)\n", h->cpus_online,
-	       h->cpus_configured);
+	printf("cpus:                  %ld (%ld configured)\n", h->cpus_online, h->cpus_configured);
 	if (h->cpu_model[0])
 		printf("cpu model:             %s\n", h->cpu_model);
 	printf("total memory:          %" PRIu64 " MiB\n", h->mem_total_kib / 1024);

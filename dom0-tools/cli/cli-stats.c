@@ -111,8 +111,8 @@ static void domstats_one(const struct api_dominfo *d, bool json, bool first)
 		       ", \"vcpus\": %" PRIu32 ", \"online_vcpus\": %" PRIu32
 		       ", \"memory_kib\": %" PRIu64 ", \"target_memory_kib\": %" PRIu64
 		       ", \"max_memory_kib\": %" PRIu64 ", \"uptime_s\": ",
-		       d->domid, cli_state_name(d->state), d->cpu_time_ns, d->vcpus, d->online_vcpus,
-		       d->cur_kib, d->target_kib, d->max_kib);
+		       d->domid, cli_state_name(d->state), d->cpu_time_ns, d->vcpus,
+		       d->online_vcpus, d->cur_kib, d->target_kib, d->max_kib);
 		printf(d->start_time_ns ? "%" PRIu64 "}" : "null}", up);
 		return;
 	}
@@ -211,8 +211,9 @@ static void top_print(const struct stats_opts *o, const struct api_dominfo *v, s
 			       ", \"max_memory_kib\": %" PRIu64 ", \"vcpus\": %" PRIu32
 			       ", \"online_vcpus\": %" PRIu32 "}",
 			       v[i].domid, cli_state_name(v[i].state),
-			       cpu_percent(&v[i], prev, np, wall_ns), (double)v[i].cpu_time_ns / 1e9,
-			       v[i].cur_kib, v[i].max_kib, v[i].vcpus, v[i].online_vcpus);
+			       cpu_percent(&v[i], prev, np, wall_ns),
+			       (double)v[i].cpu_time_ns / 1e9, v[i].cur_kib, v[i].max_kib,
+			       v[i].vcpus, v[i].online_vcpus);
 		}
 		printf("]}\n");
 		fflush(stdout);
@@ -224,11 +225,12 @@ static void top_print(const struct stats_opts *o, const struct api_dominfo *v, s
 	printf("%-24s %5s %-9s %10s %6s %10s %10s %5s\n", "NAME", "ID", "STATE", "CPU(sec)",
 	       "CPU(%)", "MEM(KiB)", "MAXMEM(KiB)", "VCPUS");
 	for (size_t i = 0; i < n; i++)
-		printf("%-24s %5" PRIu32 " %-9s %10" PRIu64 " %6.1f %10" PRIu64 " %10" PRIu64 " %5" PRIu32
-		       "\n",
+		printf("%-24s %5" PRIu32 " %-9s %10" PRIu64 " %6.1f %10" PRIu64 " %10" PRIu64
+		       " %5" PRIu32 "\n",
 		       v[i].name, v[i].domid, cli_state_name(v[i].state),
-		       v[i].cpu_time_ns / UINT64_C(1000000000), cpu_percent(&v[i], prev, np, wall_ns),
-		       v[i].cur_kib, v[i].max_kib, v[i].vcpus);
+		       v[i].cpu_time_ns / UINT64_C(1000000000),
+		       cpu_percent(&v[i], prev, np, wall_ns), v[i].cur_kib, v[i].max_kib,
+		       v[i].vcpus);
 	fflush(stdout);
 }
 

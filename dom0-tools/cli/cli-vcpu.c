@@ -48,8 +48,8 @@ static int list_domain(const struct api_dominfo *d, bool json, bool *first)
 		if (json) {
 			printf("%s{\"name\": ", *first ? "" : ",\n ");
 			cli_json_string(stdout, d->name);
-			printf(", \"id\": %" PRIu32 ", \"vcpu\": %" PRIu32 ", \"thread\": ", d->domid,
-			       v[i].vcpu);
+			printf(", \"id\": %" PRIu32 ", \"vcpu\": %" PRIu32 ", \"thread\": ",
+			       d->domid, v[i].vcpu);
 			printf(v[i].tid >= 0 ? "%" PRId32 : "null", v[i].tid);
 			printf(", \"cpu\": ");
 			printf(v[i].cpu >= 0 ? "%" PRId32 : "null", v[i].cpu);

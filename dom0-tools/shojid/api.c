@@ -835,7 +835,8 @@ static int do_mem_max(struct api_call *x)
 		return sd_fail(x->e, errno, "shoji-hv: %s", strerror(errno));
 	if (x->req->value > hi.max_kib)
 		return sd_fail(x->e, EINVAL,
-		               "'%s' was built with %" PRIu64 " KiB; its maximum cannot exceed that "
+		               "'%s' was built with %" PRIu64
+		               " KiB; its maximum cannot exceed that "
 		               "while it runs",
 		               dom->name, hi.max_kib);
 	if (x->req->value < dom->target_kib)
@@ -980,7 +981,8 @@ static int do_vcpu_pin(struct api_call *x)
 	if (shoji_ctrl_vcpu_pin(x->sd->hv, x->dom->domid, (uint32_t)x->req->value, mask) < 0) {
 		if (errno == EAGAIN)
 			return sd_fail(x->e, EAGAIN,
-			               "vCPU %" PRIu64 " of '%s' has no thread yet (it has not run)",
+			               "vCPU %" PRIu64
+			               " of '%s' has no thread yet (it has not run)",
 			               x->req->value, x->dom->name);
 		return sd_fail(x->e, errno, "shoji-hv cannot pin vCPU %" PRIu64 ": %s",
 		               x->req->value, strerror(errno));

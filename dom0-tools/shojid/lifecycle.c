@@ -75,10 +75,11 @@ static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
 		w->done(w->arg, 0, NULL, "destroyed"); /* the CLI must not say "shut down" */
 	} else {
 		/* Only shutdown has --force (reboot refuses it). */
-		snprintf(msg, sizeof(msg),
-		         "domain '%s' did not %s within %u s (the guest ignored control/shutdown%s)",
-		         w->name, w->reboot ? "reboot" : "shut down", w->timeout_s,
-		         w->reboot ? "" : "; --force destroys it");
+		snprintf(
+		    msg, sizeof(msg),
+		    "domain '%s' did not %s within %u s (the guest ignored control/shutdown%s)",
+		    w->name, w->reboot ? "reboot" : "shut down", w->timeout_s,
+		    w->reboot ? "" : "; --force destroys it");
 		w->done(w->arg, ETIMEDOUT, NULL, msg);
 	}
 	waiter_free(sd, w);

@@ -46,7 +46,7 @@ struct sd_dom {
 	struct domain_config cfg;
 	uint64_t target_kib;
 	uint64_t start_ns; /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
-	bool acted; /* the on_* action for its current stop has run */
+	bool acted;        /* the on_* action for its current stop has run */
 };
 
 /* Recent restarts of one name (lifecycle.c throttles restart loops). */

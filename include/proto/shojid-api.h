@@ -116,7 +116,8 @@ struct api_dominfo {
 	uint8_t uuid[16];
 	char name[API_NAME_MAX + 1];
 	uint8_t pad[7];
-	uint64_t start_time_ns; /* CLOCK_REALTIME when it was built; 0 when not running or unknown */
+	uint64_t
+	    start_time_ns; /* CLOCK_REALTIME when it was built; 0 when not running or unknown */
 };
 
 #define API_INFO_PERSISTENT 0x1u /* a definition exists */
