@@ -12,6 +12,7 @@
 #include <check.h>
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,49 @@ START_TEST(hostile_ring_drops_only_its_console)
 END_TEST
 
 /*
+ * kill -9 of shoji-consoled while the guest writes (issue 15, item 16): the
+ * output still in the ring is drained by the next instance, so the log holds
+ * every line in order (a line may appear twice: written to the log just
+ * before the kill, consumed from the ring only after it).
+ */
+START_TEST(kill_mid_stream_loses_no_line)
+{
+	static char out[16384], got[65536];
+	char path[sizeof(log_dir) + 48], line[48];
+	const char *p;
+	struct guest g;
+	pid_t old;
+	int status;
+
+	guest_start(&g);
+	snprintf(path, sizeof(path), "%s/%s.log", log_dir, g.name);
+	for (unsigned int part = 0; part < 2; part++) {
+		size_t n = 0;
+
+		for (unsigned int i = part * 400; i < (part + 1) * 400; i++)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "line %04u\n", i);
+		/* 4 KiB, twice the ring: consoled is draining when the write returns. */
+		guest_write(&g, out, n);
+		if (part == 0) {
+			old = cd_pid;
+			ck_assert_int_eq(kill(old, SIGKILL), 0);
+			ck_assert_int_eq(waitpid(old, &status, 0), old);
+			cd_pid = -1;
+			consoled_start(NULL);
+		}
+	}
+	simtest_wait_file(path, "line 0799");
+	read_file(path, got, sizeof(got));
+	p = got;
+	for (unsigned int i = 0; i < 800; i++) {
+		snprintf(line, sizeof(line), "line %04u\n", i);
+		p = strstr(p, line);
+		ck_assert_msg(p != NULL, "the log lost '%.9s' across the kill", line);
+	}
+}
+END_TEST
+
+/*
  * Connect to @path as uid nobody with primary group @gid and no other
  * groups: 0 when the connection is accepted, else the errno.
  */
@@ -297,5 +341,6 @@ int main(void)
 	    .suite = "sim", .name = "console", .setup = setup, .teardown = teardown, .timeout = 60};
 
 	return CHECK_MAIN(c, output_reaches_the_log, input_reaches_the_guest,
-	                  hostile_ring_drops_only_its_console, group_members_may_attach);
+	                  hostile_ring_drops_only_its_console, group_members_may_attach,
+	                  kill_mid_stream_loses_no_line);
 }
