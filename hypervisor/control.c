@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,8 @@ static int op_destroy(struct hv *hv, struct ctrl_client *client, const void *req
 	return 0;
 }
 
+_Static_assert(HV_DOMID_MAX == SHOJI_DOMAINS_MAX, "limits.h tells the CLI the domain limit");
+
 static uint64_t cpu_time_ns(struct domain *d)
 {
 	uint64_t total = 0;
@@ -417,6 +420,143 @@ static int op_vcpu_context(struct hv *hv, struct ctrl_client *client, const void
 	return rc;
 }
 
+/* --- vcpu-list and vcpu-pin: the vCPU threads' placement. --- */
+
+/*
+ * The kernel thread id of a thread CPU-time clock: Linux encodes a thread's
+ * clock as (~tid << 3) | CPUCLOCK_PERTHREAD_MASK | CPUCLOCK_SCHED (see the
+ * kernel's include/linux/posix-timers.h, CPUCLOCK_PID), which glibc's
+ * pthread_getcpuclockid() returns.
+ */
+static pid_t clock_tid(clockid_t cid)
+{
+	return (pid_t) ~(cid >> 3);
+}
+
+/* The CPU thread tid runs or last ran on (field 39 of its stat), -1 if unknown. */
+static int32_t thread_cpu(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+	int field = 2, cpu = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces */
+	for (; p && *p; p++) {
+		if (*p != ' ')
+			continue;
+		if (++field == 39) {
+			cpu = atoi(p + 1);
+			break;
+		}
+	}
+	return cpu;
+}
+
+/* The vCPU q names, with a reference on its domain (domain_put); -errno. */
+static int vcpu_lookup(struct hv *hv, const struct ctrl_vcpu_id *q, struct domain **dp,
+                       struct vcpu **vp)
+{
+	struct domain *d = hv_domain_get(hv, q->domid);
+
+	if (!d)
+		return -ESRCH;
+	if (q->vcpu >= d->nr_vcpus) {
+		domain_put(d);
+		return -EINVAL;
+	}
+	*dp = d;
+	*vp = d->vcpus[q->vcpu];
+	return 0;
+}
+
+static int op_vcpu_sched(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                         int *pass_fd)
+{
+	struct ctrl_vcpu_sched *r = reply;
+	struct domain *d;
+	struct vcpu *v;
+	struct timespec ts;
+	cpu_set_t set;
+	clockid_t cid;
+	bool started;
+	int rc = vcpu_lookup(hv, req, &d, &v);
+
+	if (rc)
+		return rc;
+	memset(r, 0, sizeof(*r));
+	r->vcpu = v->id;
+	r->tid = r->cpu = -1;
+	pthread_mutex_lock(&d->lock);
+	r->flags = (v->online ? CTRL_VCPU_ONLINE : 0) | (v->running ? CTRL_VCPU_RUNNING : 0);
+	started = v->thread_started;
+	pthread_mutex_unlock(&d->lock);
+	/* The thread lives until the domain is destroyed, and we hold a reference. */
+	if (started && pthread_getcpuclockid(v->thread, &cid) == 0) {
+		r->flags |= CTRL_VCPU_THREAD;
+		r->tid = clock_tid(cid);
+		r->cpu = thread_cpu(r->tid);
+		if (clock_gettime(cid, &ts) == 0)
+			r->cpu_time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		CPU_ZERO(&set);
+		if (pthread_getaffinity_np(v->thread, sizeof(set), &set) == 0)
+			for (int c = 0; c < CTRL_CPUMASK_WORDS * 64 && c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &set))
+					r->affinity[c / 64] |= 1ULL << (c % 64);
+	}
+	domain_put(d);
+	return 0;
+}
+
+/* The host's CPUs are 0 .. configured-1; a mask must name some, and only those. */
+static int vcpu_pin(struct vcpu *v, const uint64_t *mask)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	bool any = false, started;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (int c = 0; c < CTRL_CPUMASK_WORDS * 64; c++) {
+		if (!(mask[c / 64] & (1ULL << (c % 64))))
+			continue;
+		if (c >= ncpus || c >= CPU_SETSIZE)
+			return -EINVAL;
+		CPU_SET(c, &set);
+		any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	pthread_mutex_lock(&v->d->lock);
+	started = v->thread_started;
+	pthread_mutex_unlock(&v->d->lock);
+	if (!started)
+		return -EAGAIN; /* no thread before the vCPU first runs */
+	return -pthread_setaffinity_np(v->thread, sizeof(set), &set);
+}
+
+static int op_vcpu_pin(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
+                       int *pass_fd)
+{
+	const struct ctrl_vcpu_pin *q = req;
+	struct ctrl_vcpu_id id = {.domid = q->domid, .vcpu = q->vcpu};
+	struct domain *d;
+	struct vcpu *v;
+	int rc = vcpu_lookup(hv, &id, &d, &v);
+
+	if (rc)
+		return rc;
+	rc = vcpu_pin(v, q->affinity);
+	domain_put(d);
+	return rc;
+}
+
 static int op_subscribe(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
                         int *pass_fd)
 {
@@ -483,6 +623,9 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_GNTTAB] = FAMILY(struct ctrl_gnttab, gnttab_ops),
     [CTRL_VCPU_CONTEXT] =
         ENTRY(struct ctrl_vcpu_id, sizeof(struct ctrl_vcpu_context), op_vcpu_context, 0),
+    [CTRL_VCPU_SCHED] =
+        ENTRY(struct ctrl_vcpu_id, sizeof(struct ctrl_vcpu_sched), op_vcpu_sched, 0),
+    [CTRL_VCPU_PIN] = ENTRY(struct ctrl_vcpu_pin, 0, op_vcpu_pin, 0),
 };
 
 /* --- Connections. --- */

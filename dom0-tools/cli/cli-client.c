@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -45,6 +47,25 @@ static int io_full(int fd, void *buf, size_t len, bool out)
 	return 0;
 }
 
+/* shojid runs, but this user may not connect: say who may (the socket is 0660, root and
+ * shojid's --group). */
+static void access_denied(const char *path)
+{
+	struct stat st;
+	struct group *g = stat(path, &st) == 0 && st.st_gid != 0 ? getgrgid(st.st_gid) : NULL;
+
+	if (g)
+		fprintf(stderr,
+		        "shoji: may not connect to shojid at %s: only root and members of group "
+		        "'%s' (shojid --group) may\n",
+		        path, g->gr_name);
+	else
+		fprintf(stderr,
+		        "shoji: may not connect to shojid at %s: only root may (shojid runs "
+		        "without --group GROUP, which would let that group's members in)\n",
+		        path);
+}
+
 int cli_connect(int *fd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -62,8 +83,11 @@ int cli_connect(int *fd)
 	*fd = s;
 	return CLI_EXIT_OK;
 fail:
-	fprintf(stderr, "shoji: cannot reach shojid at %s: %s (is shojid running?)\n", path,
-	        strerror(errno));
+	if (errno == EACCES || errno == EPERM)
+		access_denied(path);
+	else
+		fprintf(stderr, "shoji: cannot reach shojid at %s: %s (is shojid running?)\n", path,
+		        strerror(errno));
 	if (s >= 0)
 		close(s);
 	return CLI_EXIT_NO_DAEMON;

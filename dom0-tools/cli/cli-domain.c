@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,8 +27,11 @@ struct opts {
 	unsigned long timeout;
 	const char *mode, *type; /* block-attach: --mode r|w, --type file|phy */
 	const char *kernel;      /* --kernel: replaces <os><kernel> */
-	int first;               /* index of the first operand */
-	int status;              /* the exit status when parse() says the command is done */
+	/* list: --state-* (any of them), --name GLOB, --uuid U, --long */
+	bool st_running, st_paused, st_shutoff, longer;
+	const char *name_glob, *uuid;
+	int first;  /* index of the first operand */
+	int status; /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -41,7 +45,13 @@ enum {
 	OPT_MODE,
 	OPT_TYPE,
 	OPT_CDROM,
-	OPT_HELP
+	OPT_HELP,
+	OPT_STATE_RUNNING,
+	OPT_STATE_PAUSED,
+	OPT_STATE_SHUTOFF,
+	OPT_NAME,
+	OPT_UUID,
+	OPT_LONG,
 };
 
 static const struct option all_opts[] = {
@@ -58,6 +68,12 @@ static const struct option all_opts[] = {
     {"type", required_argument, NULL, OPT_TYPE},
     {"cdrom", no_argument, NULL, OPT_CDROM},
     {"help", no_argument, NULL, OPT_HELP},
+    {"state-running", no_argument, NULL, OPT_STATE_RUNNING},
+    {"state-paused", no_argument, NULL, OPT_STATE_PAUSED},
+    {"state-shutoff", no_argument, NULL, OPT_STATE_SHUTOFF},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"uuid", required_argument, NULL, OPT_UUID},
+    {"long", no_argument, NULL, OPT_LONG},
     {0},
 };
 
@@ -149,6 +165,29 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 		case OPT_CDROM:
 			o->cdrom = true;
 			break;
+		case OPT_STATE_RUNNING:
+			o->st_running = true;
+			break;
+		case OPT_STATE_PAUSED:
+			o->st_paused = true;
+			break;
+		case OPT_STATE_SHUTOFF:
+			o->st_shutoff = o->all = true;
+			break;
+		case OPT_NAME:
+			o->name_glob = optarg;
+			break;
+		case OPT_UUID: {
+			uuid_t u;
+
+			if (uuid_parse(optarg, u))
+				return cli_usage_error(cmd, "'%s' is not a uuid", optarg);
+			o->uuid = optarg;
+			break;
+		}
+		case OPT_LONG:
+			o->longer = true;
+			break;
 		case OPT_TIMEOUT: {
 			char *end;
 
@@ -160,6 +199,9 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 		}
 		}
 	}
+	/* shutdown --all, destroy --all: every running domain instead of NAME. */
+	if (o->all && n == 1)
+		n = 0;
 	if (argc - optind != n)
 		return cli_usage_error(cmd,
 		                       argc - optind < n ? "missing operand" : "too many operands");
@@ -182,7 +224,7 @@ static bool parse(struct cli_ctx *ctx, int argc, char **argv, int n, struct opts
 	o->cmd = cli_find(argv[0]);
 	o->json = ctx->json;
 	rc = parse_opts(o->cmd, argc, argv, n, o);
-	if (!rc && req)
+	if (!rc && req && !o->all)
 		rc = target(o->cmd, req, argv[o->first]);
 	o->status = rc < 0 ? CLI_EXIT_OK : rc;
 	return rc == CLI_EXIT_OK;
@@ -215,9 +257,54 @@ static const char *reason_str(uint32_t reason, char buf[16])
 	return buf;
 }
 
-static const char *state_name(uint32_t s)
+const char *cli_state_name(uint32_t s)
 {
 	return s < API_STATE_MAX && state_names[s] ? state_names[s] : "unknown";
+}
+
+uint64_t cli_uptime_s(const struct api_dominfo *d)
+{
+	struct timespec now;
+	uint64_t t;
+
+	if (!d->start_time_ns || d->domid == API_DOMID_NONE)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	return t > d->start_time_ns ? (t - d->start_time_ns) / 1000000000ULL : 0;
+}
+
+/* The start time as ISO 8601 UTC into buf ("-" when unknown). */
+static const char *start_str(const struct api_dominfo *d, char buf[32])
+{
+	time_t t = (time_t)(d->start_time_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!d->start_time_ns || d->domid == API_DOMID_NONE || !gmtime_r(&t, &tm))
+		return "-";
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+void cli_format_uptime(uint64_t s, char buf[32])
+{
+	if (s >= 86400)
+		snprintf(buf, 32, "%" PRIu64 "d %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 86400,
+		         s / 3600 % 24, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, 32, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60,
+		         s % 60);
+}
+
+/* "start_time" and "uptime_s" (null for a domain that does not run or whose start is unknown). */
+static void json_start_time(const struct api_dominfo *d)
+{
+	char when[32];
+
+	if (strcmp(start_str(d, when), "-"))
+		printf(", \"start_time\": \"%s\", \"uptime_s\": %" PRIu64, when, cli_uptime_s(d));
+	else
+		printf(", \"start_time\": null, \"uptime_s\": null");
 }
 
 static void json_info(const struct api_dominfo *d, bool disks)
@@ -232,7 +319,7 @@ static void json_info(const struct api_dominfo *d, bool disks)
 	else
 		printf(", \"id\": %" PRIu32, d->domid);
 	printf(", \"uuid\": \"%s\", \"state\": \"%s\", \"shutdown_reason\": ", uuid,
-	       state_name(d->state));
+	       cli_state_name(d->state));
 	if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED) {
 		char num[16];
 
@@ -248,6 +335,7 @@ static void json_info(const struct api_dominfo *d, bool disks)
 	       (double)d->cpu_time_ns / 1e9, d->flags & API_INFO_PERSISTENT ? "true" : "false",
 	       d->flags & API_INFO_AUTOSTART ? "true" : "false",
 	       d->flags & API_INFO_MANAGED ? "true" : "false");
+	json_start_time(d);
 	if (disks) {
 		printf(", \"disks\": ");
 		cli_info_disks(d->name, true);
@@ -364,6 +452,45 @@ int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * shutdown --all, destroy --all: the request for every running domain (for
+ * shutdown, those not down already), one line each; the first failure's
+ * exit status.
+ */
+static int each_running(uint16_t type, const struct api_req *tmpl, const char *done)
+{
+	struct api_dominfo *v = NULL;
+	size_t n = 0, acted = 0;
+	int rc = cli_list(false, &v, &n), worst = CLI_EXIT_OK;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct api_req req = *tmpl;
+		char *reply = NULL;
+		size_t len = 0;
+
+		if (v[i].domid == API_DOMID_NONE ||
+		    (type == API_SHUTDOWN &&
+		     (v[i].state == API_STATE_SHUTDOWN || v[i].state == API_STATE_CRASHED ||
+		      v[i].state == API_STATE_DYING)))
+			continue;
+		acted++;
+		snprintf(req.target, sizeof(req.target), "%" PRIu32, v[i].domid);
+		rc = cli_request(type, &req, NULL, v[i].name, &reply, &len);
+		if (!rc)
+			printf("Domain '%s' %s\n", v[i].name,
+			       len && !strcmp(reply, "destroyed") ? "destroyed" : done);
+		else if (!worst)
+			worst = rc;
+		free(reply);
+	}
+	if (!acted)
+		printf("No running domains\n");
+	free(v);
+	return worst;
+}
+
 /* Commands taking NAME only: their request type and what they print. */
 static const struct {
 	const char *name;
@@ -385,6 +512,8 @@ int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (!parse(ctx, argc, argv, 1, &o, &req))
 		return o.status;
+	if (o.all)
+		return each_running(API_DESTROY, &req, "destroyed");
 	for (i = 0; strcmp(simple[i].name, o.cmd->name); i++)
 		;
 	req.flags = (o.paused ? API_F_PAUSED : 0) | (o.disable ? API_F_DISABLE : 0);
@@ -411,51 +540,89 @@ static int cmp_info(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+int cli_list(bool all, struct api_dominfo **out, size_t *count)
 {
-	struct api_req req = {0};
-	struct opts o;
+	struct api_req req = {.flags = all ? API_F_ALL : 0};
 	char *reply = NULL;
-	size_t len = 0, n;
-	struct api_dominfo *v;
-	int rc;
+	size_t len = 0;
+	int rc = cli_request(API_LIST, &req, NULL, NULL, &reply, &len);
 
-	if (!parse(ctx, argc, argv, 0, &o, NULL))
-		return o.status;
-	req.flags = o.all ? API_F_ALL : 0;
-	rc = cli_request(API_LIST, &req, NULL, NULL, &reply, &len);
 	if (rc)
 		return rc;
-	if (len % sizeof(*v)) {
+	if (len % sizeof(**out)) {
 		fprintf(stderr, "shoji: shojid sent a malformed list\n");
 		free(reply);
 		return CLI_EXIT_FAILED;
 	}
-	v = (struct api_dominfo *)(void *)reply;
-	n = len / sizeof(*v);
-	qsort(v, n, sizeof(*v), cmp_info);
-	if (o.json) {
+	*out = (struct api_dominfo *)(void *)reply;
+	*count = len / sizeof(**out);
+	qsort(*out, *count, sizeof(**out), cmp_info);
+	return CLI_EXIT_OK;
+}
+
+/* The list filters: any --state-* given must match, and --name, --uuid. */
+static bool listed(const struct opts *o, const struct api_dominfo *d)
+{
+	bool any = o->st_running || o->st_paused || o->st_shutoff;
+	char u[37];
+
+	if (any &&
+	    !((o->st_running && (d->state == API_STATE_RUNNING || d->state == API_STATE_BLOCKED)) ||
+	      (o->st_paused && d->state == API_STATE_PAUSED) ||
+	      (o->st_shutoff && d->state == API_STATE_DEFINED)))
+		return false;
+	if (o->name_glob && fnmatch(o->name_glob, d->name, 0))
+		return false;
+	uuid_unparse_lower(d->uuid, u);
+	return !o->uuid || !strcasecmp(o->uuid, u);
+}
+
+int cli_cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct opts o;
+	struct api_dominfo *v = NULL;
+	size_t n = 0, shown = 0;
+	int rc;
+
+	if (!parse(ctx, argc, argv, 0, &o, NULL))
+		return o.status;
+	rc = cli_list(o.all, &v, &n);
+	if (rc)
+		return rc;
+	if (o.json)
 		printf("[");
-		for (size_t i = 0; i < n; i++) {
-			printf(i ? ",\n " : "");
-			json_info(&v[i], false);
-		}
-		printf("]\n");
-	} else {
+	else if (o.longer)
+		printf("%-32s %5s %8s %5s %-9s %9s %-36s %-20s %s\n", "Name", "ID", "Mem(MiB)",
+		       "VCPUs", "State", "Time(s)", "UUID", "Started", "Uptime");
+	else
 		printf("%-32s %5s %8s %5s %-9s %9s\n", "Name", "ID", "Mem(MiB)", "VCPUs", "State",
 		       "Time(s)");
-		for (size_t i = 0; i < n; i++) {
-			char id[16] = "-";
+	for (size_t i = 0; i < n; i++) {
+		char id[16] = "-", u[37], when[32], up[32] = "-";
 
-			if (v[i].domid != API_DOMID_NONE)
-				snprintf(id, sizeof(id), "%" PRIu32, v[i].domid);
-			printf("%-32s %5s %8" PRIu64 " %5" PRIu32 " %-9s %9.1f\n", v[i].name, id,
-			       (v[i].domid != API_DOMID_NONE ? v[i].cur_kib : v[i].target_kib) /
-			           1024,
-			       v[i].vcpus, state_name(v[i].state), (double)v[i].cpu_time_ns / 1e9);
+		if (!listed(&o, &v[i]))
+			continue;
+		if (o.json) {
+			printf(shown++ ? ",\n " : "");
+			json_info(&v[i], false);
+			continue;
 		}
+		if (v[i].domid != API_DOMID_NONE)
+			snprintf(id, sizeof(id), "%" PRIu32, v[i].domid);
+		printf("%-32s %5s %8" PRIu64 " %5" PRIu32 " %-9s %9.1f", v[i].name, id,
+		       (v[i].domid != API_DOMID_NONE ? v[i].cur_kib : v[i].target_kib) / 1024,
+		       v[i].vcpus, cli_state_name(v[i].state), (double)v[i].cpu_time_ns / 1e9);
+		if (o.longer) {
+			uuid_unparse_lower(v[i].uuid, u);
+			if (strcmp(start_str(&v[i], when), "-"))
+				cli_format_uptime(cli_uptime_s(&v[i]), up);
+			printf(" %-36s %-20s %s", u, when, up);
+		}
+		printf("\n");
 	}
-	free(reply);
+	if (o.json)
+		printf("]\n");
+	free(v);
 	return CLI_EXIT_OK;
 }
 
@@ -463,7 +630,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct api_req req = {0};
 	struct opts o;
-	char *reply = NULL, uuid[37], num[16];
+	char *reply = NULL, uuid[37], num[32];
 	size_t len = 0;
 	const struct api_dominfo *d;
 	int rc;
@@ -489,7 +656,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 			printf("ID:          %" PRIu32 "\n", d->domid);
 		else
 			printf("ID:          -\n");
-		printf("UUID:        %s\nState:       %s\n", uuid, state_name(d->state));
+		printf("UUID:        %s\nState:       %s\n", uuid, cli_state_name(d->state));
 		if (d->state == API_STATE_SHUTDOWN || d->state == API_STATE_CRASHED)
 			printf("Reason:      %s\n", reason_str(d->shutdown_reason, num));
 		printf("Memory:      %" PRIu64 " MiB (current), %" PRIu64 " MiB (target), %" PRIu64
@@ -498,6 +665,12 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		printf("VCPUs:       %" PRIu32 " (%" PRIu32 " online)\n", d->vcpus,
 		       d->online_vcpus);
 		printf("CPU time:    %.3f s\n", (double)d->cpu_time_ns / 1e9);
+		if (strcmp(start_str(d, num), "-")) {
+			char up[32];
+
+			cli_format_uptime(cli_uptime_s(d), up);
+			printf("Started:     %s\nUptime:      %s\n", num, up);
+		}
 		printf("Persistent:  %s\nAutostart:   %s\n",
 		       d->flags & API_INFO_PERSISTENT ? "yes" : "no",
 		       d->flags & API_INFO_AUTOSTART ? "yes" : "no");
@@ -520,8 +693,14 @@ int cli_cmd_stop(struct cli_ctx *ctx, int argc, char **argv)
 		return o.status;
 	req.flags = (o.wait ? API_F_WAIT : 0) | (o.force ? API_F_FORCE : 0);
 	req.value = o.timeout;
+	if (o.all)
+		return each_running(API_SHUTDOWN, &req,
+		                    o.wait ? "shut down" : "shutdown requested");
 	rc = cli_request(reboot ? API_REBOOT : API_SHUTDOWN, &req, NULL, NULL, &reply, &len);
-	if (!rc && !o.wait)
+	if (!rc && !reboot && len && !strcmp(reply, "destroyed"))
+		printf("Domain '%s' did not shut down in time: destroyed (--force)\n",
+		       argv[o.first]);
+	else if (!rc && !o.wait)
 		printf("Domain '%s': %s requested\n", argv[o.first],
 		       reboot ? "reboot" : "shutdown");
 	else if (!rc && reboot && len == sizeof(struct api_dominfo))
@@ -563,7 +742,7 @@ static bool parse_size(const char *s, uint64_t *kib)
 
 int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool mem = !strcmp(argv[0], "mem-set");
+	bool mem = !strncmp(argv[0], "mem-", 4), max = !strcmp(argv[0], "mem-max");
 	struct api_req req = {0};
 	struct opts o;
 	char *reply = NULL, *end;
@@ -581,7 +760,10 @@ int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage_error(o.cmd, "'%s' is not a vCPU count",
 			                       argv[o.first + 1]);
 	}
-	rc = cli_request(mem ? API_MEM_SET : API_VCPU_SET, &req, NULL, argv[o.first], &reply, NULL);
+	rc = cli_request(max   ? API_MEM_MAX
+	                 : mem ? API_MEM_SET
+	                       : API_VCPU_SET,
+	                 &req, NULL, argv[o.first], &reply, NULL);
 	free(reply);
 	return rc;
 }
@@ -629,6 +811,87 @@ int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* ---- xl/virsh conveniences: domid, domname, domuuid, rename, sysrq ---- */
+
+int cli_cmd_ident(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL, u[37];
+	size_t len = 0;
+	const struct api_dominfo *d;
+	int rc;
+
+	if (!parse(ctx, argc, argv, 1, &o, &req))
+		return o.status;
+	if (!strcmp(o.cmd->name, "domname") &&
+	    strspn(req.target, "0123456789") != strlen(req.target))
+		return cli_usage_error(o.cmd, "'%s' is not a domain id", req.target);
+	rc = cli_request(API_INFO, &req, NULL, NULL, &reply, &len);
+	if (rc)
+		return rc;
+	d = (const void *)reply;
+	if (len != sizeof(*d)) {
+		fprintf(stderr, "shoji: shojid sent a malformed reply\n");
+		rc = CLI_EXIT_FAILED;
+	} else if (!strcmp(o.cmd->name, "domuuid")) {
+		uuid_unparse_lower(d->uuid, u);
+		printf("%s\n", u);
+	} else if (!strcmp(o.cmd->name, "domname")) {
+		printf("%s\n", d->name);
+	} else if (d->domid == API_DOMID_NONE) {
+		fprintf(stderr, "shoji domid: domain '%s' is not running (it has no id)\n",
+		        d->name);
+		rc = CLI_EXIT_FAILED;
+	} else {
+		printf("%" PRIu32 "\n", d->domid);
+	}
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_rename(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	const char *to, *why = NULL;
+	int rc;
+
+	if (!parse(ctx, argc, argv, 2, &o, &req))
+		return o.status;
+	to = argv[o.first + 1];
+	if (!domxml_name_valid(to, &why))
+		return cli_usage_error(o.cmd, "'%s' is not a valid domain name: %s", to, why);
+	req.text_len = (uint32_t)strlen(to);
+	rc = cli_request(API_RENAME, &req, to, argv[o.first], &reply, NULL);
+	if (!rc)
+		printf("Domain '%s' renamed to '%s'\n", argv[o.first], to);
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_sysrq(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct api_req req = {0};
+	struct opts o;
+	char *reply = NULL;
+	const char *key;
+	int rc;
+
+	if (!parse(ctx, argc, argv, 2, &o, &req))
+		return o.status;
+	key = argv[o.first + 1];
+	if (strlen(key) != 1 || key[0] < 0x21 || key[0] > 0x7e)
+		return cli_usage_error(o.cmd, "KEY is one printable character, not '%s'", key);
+	req.value = (unsigned char)key[0];
+	rc = cli_request(API_SYSRQ, &req, NULL, argv[o.first], &reply, NULL);
+	if (!rc)
+		printf("Domain '%s': sysrq '%c' sent\n", argv[o.first], key[0]);
+	free(reply);
+	return rc;
+}
+
 /* ---- disks ---- */
 
 static const char *const xenbus_state_names[] = {
@@ -636,7 +899,7 @@ static const char *const xenbus_state_names[] = {
     "closing", "closed",       "reconfiguring", "reconfigured",
 };
 
-static const char *xenbus_state_name(int32_t s)
+static const char *xenbus_cli_state_name(int32_t s)
 {
 	return s >= 0 && s < (int32_t)(sizeof(xenbus_state_names) / sizeof(xenbus_state_names[0]))
 	           ? xenbus_state_names[s]
@@ -701,7 +964,7 @@ void cli_info_disks(const char *name, bool json)
 			       v[i].type == DOMAIN_DISK_BLOCK ? "phy" : "file",
 			       v[i].readonly ? "r" : "w",
 			       v[i].device == DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk",
-			       xenbus_state_name(v[i].state), (int)sizeof(v[i].source) - 1,
+			       xenbus_cli_state_name(v[i].state), (int)sizeof(v[i].source) - 1,
 			       v[i].source);
 	}
 	free(reply);

@@ -93,12 +93,20 @@ const struct cli_command cli_commands[] = {
         .name = "list",
         .run = cli_cmd_list,
         .summary = "list domains",
-        .usage = "[--all] [--json]",
+        .usage = "[--all] [--json] [--long] [--state-running] [--state-paused] "
+                 "[--state-shutoff] [--name GLOB] [--uuid UUID]",
         .help = "Lists the domains shoji-hv runs: name, id, memory target (MiB), vCPUs,\n"
                 "state and CPU time in seconds.\n"
                 "\n"
-                "  --all   also list defined domains that do not run (state 'shut off')\n"
-                "  --json  one JSON array of objects (see shoji(1))\n",
+                "  --all            also list defined domains that do not run ('shut off')\n"
+                "  --json           one JSON array of objects (see shoji(1))\n"
+                "  --long           also the uuid, start time (UTC) and uptime\n"
+                "  --state-running  only running (or blocked) domains; the --state-*\n"
+                "                   options add up\n"
+                "  --state-paused   only paused domains\n"
+                "  --state-shutoff  only defined domains that do not run (implies --all)\n"
+                "  --name GLOB      only names matching the shell pattern GLOB\n"
+                "  --uuid UUID      only the domain with that uuid\n",
         .json = true,
     },
     {
@@ -108,6 +116,7 @@ const struct cli_command cli_commands[] = {
         .usage = "[--json] NAME",
         .help =
             "NAME is a domain name or id.  Shows its id, uuid, state, memory, vCPUs, CPU time,\n"
+            "start time (UTC) and uptime when it runs,\n"
             "whether it is persistent and autostarted, and its disks (target, type, mode,\n"
             "device, source and, when it runs, the frontend's xenbus state).\n"
             "\n"
@@ -132,14 +141,16 @@ const struct cli_command cli_commands[] = {
         .name = "shutdown",
         .run = cli_cmd_stop,
         .summary = "ask a domain to power off",
-        .usage = "[--wait] [--timeout S] [--force] NAME",
+        .usage = "[--wait] [--timeout S] [--force] NAME | --all",
         .help = "Writes \"poweroff\" to the domain's control/shutdown; the guest acknowledges\n"
                 "and shuts down, then on_poweroff applies.\n"
                 "\n"
                 "  --wait       wait until the domain has shut down\n"
                 "  --timeout S  how long --wait waits (default 60 s); on timeout the\n"
                 "               command fails with exit status 5\n"
-                "  --force      destroy the domain when the timeout passes (implies --wait)\n",
+                "  --force      destroy the domain when the timeout passes (implies --wait);\n"
+                "               the command then says it was destroyed\n"
+                "  --all        every running domain instead of NAME, one line each\n",
     },
     {
         .name = "reboot",
@@ -156,10 +167,12 @@ const struct cli_command cli_commands[] = {
         .name = "destroy",
         .run = cli_cmd_domain,
         .summary = "destroy a domain at once",
-        .usage = "NAME",
+        .usage = "NAME | --all",
         .help = "NAME is a domain name or id.  Kills the domain without asking the guest and "
                 "removes its\n"
-                "xenstore entries; its definition, if any, stays.\n",
+                "xenstore entries; its definition, if any, stays.\n"
+                "\n"
+                "  --all  every running domain instead of NAME, one line each\n",
     },
     {
         .name = "mem-set",
@@ -168,7 +181,17 @@ const struct cli_command cli_commands[] = {
         .usage = "NAME SIZE",
         .help = "Writes SIZE to memory/target (the guest's balloon target).  SIZE is a\n"
                 "number with an optional unit K, M or G (KiB, MiB, GiB; default MiB), at\n"
-                "most the domain's maximum memory.\n",
+                "most the domain's maximum memory (see mem-max).\n",
+    },
+    {
+        .name = "mem-max",
+        .run = cli_cmd_set,
+        .summary = "set a domain's maximum memory",
+        .usage = "NAME SIZE",
+        .help = "Sets the most memory the running domain NAME may balloon up to\n"
+                "(memory/static-max; <memory> in its XML).  SIZE as for mem-set.  It lies\n"
+                "between the balloon target (lower that first with mem-set) and the\n"
+                "memory the domain was built with.\n",
     },
     {
         .name = "vcpu-set",
@@ -283,6 +306,112 @@ const struct cli_command cli_commands[] = {
                 "\n"
                 "  --escape CHAR  detach on CHAR instead: one character, or ^X for a\n"
                 "                 control character (e.g. '^P')\n",
+    },
+    {
+        .name = "vcpu-list",
+        .run = cli_cmd_vcpu_list,
+        .summary = "list the vCPUs of running domains",
+        .usage = "[--json] [NAME]",
+        .help = "Like 'xl vcpu-list': per vCPU of each running domain (or of NAME, a\n"
+                "name or id) its host thread id, the host CPU it runs or last ran on,\n"
+                "its state (running, blocked, offline, or the domain's when it does not\n"
+                "run), CPU time and affinity (the host CPUs it may run on).  A vCPU that\n"
+                "has not run yet has no thread ('-').\n"
+                "\n"
+                "  --json  one JSON array of objects\n",
+        .json = true,
+    },
+    {
+        .name = "vcpu-pin",
+        .run = cli_cmd_vcpu_pin,
+        .summary = "pin a vCPU to host CPUs",
+        .usage = "NAME VCPU CPULIST",
+        .help = "Lets the host thread of vCPU VCPU of the running domain NAME run only\n"
+                "on the host CPUs of CPULIST ('0-1,3', or 'all'), as 'xl vcpu-pin'\n"
+                "does.  Refused: a CPU the host does not have, a vCPU the domain does\n"
+                "not have, or one that has not run yet (it has no thread).\n",
+    },
+    {
+        .name = "host-info",
+        .run = cli_cmd_host_info,
+        .summary = "show the host: CPUs, memory, KVM, shoji-hv's limits",
+        .usage = "[--json]",
+        .help = "Like 'xl info' or 'virsh nodeinfo': host name and kernel, CPUs, total\n"
+                "and free memory, whether /dev/kvm is there and its capabilities,\n"
+                "shoji-hv's limits (domains, vCPUs and memory per domain) and the\n"
+                "versions.  Needs no daemon.\n"
+                "\n"
+                "  --json  one JSON object\n",
+        .json = true,
+    },
+    {
+        .name = "domid",
+        .run = cli_cmd_ident,
+        .summary = "print a domain's id",
+        .usage = "NAME",
+        .help = "Prints the id of the running domain NAME (a defined domain that does\n"
+                "not run has none: exit status 1).\n",
+    },
+    {
+        .name = "domname",
+        .run = cli_cmd_ident,
+        .summary = "print a domain's name",
+        .usage = "DOMID",
+        .help = "Prints the name of the domain with id DOMID.\n",
+    },
+    {
+        .name = "domuuid",
+        .run = cli_cmd_ident,
+        .summary = "print a domain's uuid",
+        .usage = "NAME",
+        .help = "NAME is a domain name or id (running or defined).  Prints its uuid.\n",
+    },
+    {
+        .name = "rename",
+        .run = cli_cmd_rename,
+        .summary = "rename a domain",
+        .usage = "NAME NEW",
+        .help = "Renames the domain NAME (running, defined or both) to NEW: shoji-hv,\n"
+                "xenstore, the running record and the definition (with its autostart\n"
+                "mark) follow.  Refused: a NEW that is not a valid name, or is in use.\n",
+    },
+    {
+        .name = "sysrq",
+        .run = cli_cmd_sysrq,
+        .summary = "send a magic SysRq key to a domain",
+        .usage = "NAME KEY",
+        .help = "Writes KEY (one printable character) to the domain's control/sysrq,\n"
+                "as 'xl sysrq' does; a Linux guest acts on it as on Alt-SysRq-KEY.\n"
+                "(There is no send-key: our domains have no keyboard.)\n",
+    },
+    {
+        .name = "domstats",
+        .run = cli_cmd_domstats,
+        .summary = "print statistics of running domains",
+        .usage = "[--json] [NAME...]",
+        .help = "For each running domain (or each NAME, a name or id): state, id, CPU\n"
+                "time (ns, the sum of its vCPU threads), vCPUs online and maximum,\n"
+                "memory current, target and maximum (KiB) and uptime (s).  No block or\n"
+                "network counters: the backends do not publish any yet.\n"
+                "\n"
+                "  --json  one JSON array of objects\n",
+        .json = true,
+        .interleaved = true,
+    },
+    {
+        .name = "top",
+        .run = cli_cmd_top,
+        .summary = "show running domains' CPU and memory use, refreshed",
+        .usage = "[--batch] [--iterations N] [--delay S] [--json]",
+        .help = "Like xentop: one line per running domain with its CPU time, CPU % of\n"
+                "one host CPU over the last interval, memory and vCPUs, every S seconds\n"
+                "until interrupted.\n"
+                "\n"
+                "  --batch         plain lines, no screen clearing (for scripts)\n"
+                "  --iterations N  stop after N refreshes\n"
+                "  --delay S       seconds between refreshes (0.1 .. 3600; default 3)\n"
+                "  --json          one JSON object per refresh, one per line\n",
+        .json = true,
     },
     {
         .name = "events",

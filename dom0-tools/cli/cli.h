@@ -90,6 +90,25 @@ int cli_cmd_set(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_text(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_dump_core(struct cli_ctx *ctx, int argc, char **argv);
+/* domid, domname, domuuid; rename; sysrq (cli-domain.c). */
+int cli_cmd_ident(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_rename(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_sysrq(struct cli_ctx *ctx, int argc, char **argv);
+/* The domains (with all, the defined ones that do not run too), sorted by id; *v is
+ * malloc'd.  Errors are printed; returns a CLI_EXIT_* code. */
+int cli_list(bool all, struct api_dominfo **v, size_t *n);
+/* A domain's state as the CLI shows it ("running", "shut off", ...). */
+const char *cli_state_name(uint32_t state);
+/* Seconds since the domain started (0 when unknown), and as [Dd ]HH:MM:SS. */
+uint64_t cli_uptime_s(const struct api_dominfo *d);
+void cli_format_uptime(uint64_t s, char buf[32]);
+/* vcpu-list, vcpu-pin (cli-vcpu.c). */
+int cli_cmd_vcpu_list(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_vcpu_pin(struct cli_ctx *ctx, int argc, char **argv);
+/* host-info (cli-host.c); domstats, top (cli-stats.c). */
+int cli_cmd_host_info(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_domstats(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_top(struct cli_ctx *ctx, int argc, char **argv);
 /* block-attach, block-detach, block-list (cli-domain.c). */
 int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv);
 /* The disks of domain NAME as `shoji info` shows them (a defined domain's too). */

@@ -270,6 +270,34 @@ int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *
 	return 0;
 }
 
+int shoji_ctrl_vcpu_sched(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                          struct shoji_vcpu_sched *out)
+{
+	struct ctrl_vcpu_id q = {.domid = domid, .vcpu = vcpu};
+	struct ctrl_vcpu_sched r;
+
+	if (call(c, CTRL_VCPU_SCHED, &q, sizeof(q), &r, sizeof(r)) < 0)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->vcpu = r.vcpu;
+	out->online = (r.flags & CTRL_VCPU_ONLINE) != 0;
+	out->running = (r.flags & CTRL_VCPU_RUNNING) != 0;
+	out->tid = (r.flags & CTRL_VCPU_THREAD) ? r.tid : -1;
+	out->cpu = (r.flags & CTRL_VCPU_THREAD) ? r.cpu : -1;
+	out->cpu_time_ns = r.cpu_time_ns;
+	memcpy(out->affinity, r.affinity, sizeof(out->affinity));
+	return 0;
+}
+
+int shoji_ctrl_vcpu_pin(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                        const uint64_t affinity[SHOJI_CPUMASK_WORDS])
+{
+	struct ctrl_vcpu_pin q = {.domid = domid, .vcpu = vcpu};
+
+	memcpy(q.affinity, affinity, sizeof(q.affinity));
+	return call(c, CTRL_VCPU_PIN, &q, sizeof(q), NULL, 0);
+}
+
 int shoji_ctrl_vcpu_context(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
                             struct shoji_vcpu_context *out)
 {
@@ -454,3 +482,5 @@ const char *shoji_domain_state_name(enum shoji_domain_state s)
 	}
 	return "unknown";
 }
+
+_Static_assert(SHOJI_CPUMASK_WORDS == CTRL_CPUMASK_WORDS, "one CPU mask size");

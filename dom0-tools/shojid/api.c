@@ -23,6 +23,7 @@
 #include <event2/bufferevent.h>
 #include <uuid/uuid.h>
 
+#include "cpulist.h"
 #include "shojid.h"
 #include "strdist.h"
 
@@ -124,6 +125,7 @@ static void api_fill_info(struct shojid *sd, struct sd_dom *dom, const struct sh
 	out->flags = API_INFO_MANAGED;
 	out->target_kib = dom->target_kib;
 	out->max_kib = dom->cfg.memory_kib;
+	out->start_time_ns = dom->start_ns;
 	memcpy(out->uuid, dom->cfg.uuid, 16);
 	snprintf(out->name, sizeof(out->name), "%s", dom->name);
 	if (state_has_def(sd, dom->name))
@@ -488,6 +490,8 @@ static void wait_done(void *arg, int status, struct sd_dom *restarted, const cha
 	} else if (restarted) {
 		api_fill_info(c->sd, restarted, NULL, &info);
 		api_reply(c, 0, &info, sizeof(info));
+	} else if (msg) {
+		api_reply(c, 0, msg, strlen(msg)); /* "destroyed" */
 	} else {
 		api_reply(c, 0, NULL, 0);
 	}
@@ -558,7 +562,7 @@ static int do_mem_set(struct api_call *x)
 	if (x->req->value < 1024 || x->req->value > dom->cfg.memory_kib)
 		return sd_fail(x->e, EINVAL,
 		               "target %" PRIu64 " KiB is outside 1024 KiB .. the domain's maximum "
-		               "%" PRIu64 " KiB",
+		               "%" PRIu64 " KiB (raise the maximum with shoji mem-max)",
 		               x->req->value, dom->cfg.memory_kib);
 	snprintf(num, sizeof(num), "%" PRIu64, x->req->value);
 	rc = xs_write_str(x->sd, dom->domid, "memory/target", num, x->e);
@@ -800,6 +804,193 @@ static int do_block_list(struct api_call *x)
 	return 0;
 }
 
+/* ---- xl/virsh conveniences: sysrq, mem-max, rename ---- */
+
+/* sysrq: the key goes to control/sysrq, where the guest's xenbus watch reads it (as xl does). */
+static int do_sysrq(struct api_call *x)
+{
+	char key[2] = {(char)x->req->value, '\0'};
+	int rc;
+
+	if (x->req->value < 0x21 || x->req->value > 0x7e)
+		return sd_fail(x->e, EINVAL, "a sysrq key is one printable character");
+	rc = xs_write_str(x->sd, x->dom->domid, "control/sysrq", key, x->e);
+	if (!rc)
+		api_reply(x->c, 0, NULL, 0);
+	return rc;
+}
+
+/*
+ * mem-max: the most memory the domain may balloon up to.  shoji-hv gave it
+ * its RAM at build, so the maximum moves between the balloon target and that.
+ */
+static int do_mem_max(struct api_call *x)
+{
+	struct sd_dom *dom = x->dom;
+	struct shoji_dominfo hi;
+	char num[32];
+	int rc;
+
+	if (shoji_ctrl_info(x->sd->hv, dom->domid, &hi) < 0)
+		return sd_fail(x->e, errno, "shoji-hv: %s", strerror(errno));
+	if (x->req->value > hi.max_kib)
+		return sd_fail(x->e, EINVAL,
+		               "'%s' was built with %" PRIu64
+		               " KiB; its maximum cannot exceed that "
+		               "while it runs",
+		               dom->name, hi.max_kib);
+	if (x->req->value < dom->target_kib)
+		return sd_fail(x->e, EINVAL,
+		               "%" PRIu64 " KiB is below the balloon target %" PRIu64
+		               " KiB (lower it first with shoji mem-set)",
+		               x->req->value, dom->target_kib);
+	snprintf(num, sizeof(num), "%" PRIu64, x->req->value);
+	rc = xs_write_str(x->sd, dom->domid, "memory/static-max", num, x->e);
+	if (rc)
+		return rc;
+	dom->cfg.memory_kib = x->req->value;
+	return reply_saved(x, dom);
+}
+
+/* The running domain's name everywhere it is kept: shoji-hv, xenstore, the record. */
+static int rename_running(struct api_call *x, struct sd_dom *dom, const char *to)
+{
+	char path[160], *vm;
+	unsigned int n;
+	int rc;
+
+	if (shoji_ctrl_rename(x->sd->hv, dom->domid, to) < 0)
+		return sd_fail(x->e, errno, "shoji-hv cannot rename domain %" PRIu32 ": %s",
+		               dom->domid, strerror(errno));
+	rc = xs_write_str(x->sd, dom->domid, "name", to, x->e);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/vm", dom->domid);
+	vm = shoji_xs_read(x->sd->xs, SHOJI_XS_NO_TX, path, &n);
+	if (vm && n && n < 96) {
+		snprintf(path, sizeof(path), "%.*s/name", (int)n, vm);
+		shoji_xs_write(x->sd->xs, SHOJI_XS_NO_TX, path, to, (unsigned int)strlen(to));
+	}
+	free(vm);
+	snprintf(dom->name, sizeof(dom->name), "%s", to);
+	snprintf(dom->cfg.name, sizeof(dom->cfg.name), "%s", to);
+	state_save_record(x->sd, dom);
+	return 0;
+}
+
+/* The definition moves to the new name, with its autostart mark. */
+static int rename_defined(struct api_call *x, const char *from, const char *to)
+{
+	struct domain_config cfg;
+	bool autostart = state_autostart(x->sd, from);
+	int rc = state_load_def(x->sd, from, &cfg, x->e);
+
+	if (rc)
+		return rc;
+	snprintf(cfg.name, sizeof(cfg.name), "%s", to);
+	if (state_save_def(x->sd, &cfg) < 0)
+		rc = sd_fail(x->e, errno, "cannot write the definition of '%s': %s", to,
+		             strerror(errno));
+	domain_config_free(&cfg);
+	if (rc)
+		return rc;
+	state_remove_def(x->sd, from);
+	if (autostart)
+		state_set_autostart(x->sd, to, true);
+	return 0;
+}
+
+static int do_rename(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	const char *to = x->text, *why = NULL;
+	char from[API_NAME_MAX + 1];
+	bool defined;
+	int rc = 0;
+
+	snprintf(from, sizeof(from), "%s", dom ? dom->name : x->req->target);
+	defined = state_has_def(x->sd, from);
+	if (!dom && !defined)
+		return no_domain(x);
+	if (strlen(to) != x->req->text_len || !domxml_name_valid(to, &why))
+		return sd_fail(x->e, EINVAL, "'%s' is not a valid domain name: %s", to,
+		               why ? why : "it holds a NUL");
+	if (dom_name_taken(x->sd, to) || state_has_def(x->sd, to))
+		return sd_fail(x->e, EEXIST, "the name '%s' is in use", to);
+	if (dom)
+		rc = rename_running(x, dom, to);
+	if (!rc && defined)
+		rc = rename_defined(x, from, to);
+	if (rc)
+		return rc;
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
+/* ---- vcpu-list, vcpu-pin: the vCPU threads, which shoji-hv owns ---- */
+
+_Static_assert(SHOJI_CPUMASK_WORDS == API_CPUMASK_WORDS, "one CPU mask size");
+
+static int do_vcpu_list(struct api_call *x)
+{
+	struct sd_dom *dom = x->dom;
+	struct shoji_dominfo hi;
+	struct api_vcpu *v;
+	int rc = 0;
+
+	if (shoji_ctrl_info(x->sd->hv, dom->domid, &hi) < 0)
+		return sd_fail(x->e, errno, "shoji-hv: %s", strerror(errno));
+	v = calloc(hi.vcpus ? hi.vcpus : 1, sizeof(*v));
+	if (!v)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < hi.vcpus && !rc; i++) {
+		struct shoji_vcpu_sched s;
+
+		if (shoji_ctrl_vcpu_sched(x->sd->hv, dom->domid, i, &s) < 0) {
+			rc = sd_fail(x->e, errno, "shoji-hv: vCPU %" PRIu32 ": %s", i,
+			             strerror(errno));
+			break;
+		}
+		v[i].vcpu = s.vcpu;
+		v[i].flags = (s.online ? API_VCPU_ONLINE : 0) | (s.running ? API_VCPU_RUNNING : 0);
+		v[i].tid = s.tid;
+		v[i].cpu = s.cpu;
+		v[i].cpu_time_ns = s.cpu_time_ns;
+		memcpy(v[i].affinity, s.affinity, sizeof(v[i].affinity));
+	}
+	if (!rc)
+		api_reply(x->c, 0, v, hi.vcpus * sizeof(*v));
+	free(v);
+	return rc;
+}
+
+static int do_vcpu_pin(struct api_call *x)
+{
+	uint64_t mask[SHOJI_CPUMASK_WORDS];
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	char why[128];
+
+	if (strlen(x->text) != x->req->text_len)
+		return sd_fail(x->e, EINVAL, "malformed vcpu-pin request");
+	if (x->req->value >= x->dom->cfg.vcpus)
+		return sd_fail(x->e, EINVAL, "'%s' has vCPUs 0 .. %u, not %" PRIu64, x->dom->name,
+		               x->dom->cfg.vcpus - 1, x->req->value);
+	if (cpulist_parse(x->text, ncpus > 0 ? (unsigned int)ncpus : 1, mask, SHOJI_CPUMASK_WORDS,
+	                  why, sizeof(why)) < 0)
+		return sd_fail(x->e, EINVAL, "%s", why);
+	if (shoji_ctrl_vcpu_pin(x->sd->hv, x->dom->domid, (uint32_t)x->req->value, mask) < 0) {
+		if (errno == EAGAIN)
+			return sd_fail(x->e, EAGAIN,
+			               "vCPU %" PRIu64
+			               " of '%s' has no thread yet (it has not run)",
+			               x->req->value, x->dom->name);
+		return sd_fail(x->e, errno, "shoji-hv cannot pin vCPU %" PRIu64 ": %s",
+		               x->req->value, strerror(errno));
+	}
+	api_reply(x->c, 0, NULL, 0);
+	return 0;
+}
+
 static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_CREATE] = {.fn = do_create, .text = true},
     [API_DEFINE] = {.fn = do_define, .text = true},
@@ -822,6 +1013,11 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_BLOCK_ATTACH] = {.fn = do_block_attach, .target = true, .text = true},
     [API_BLOCK_DETACH] = {.fn = do_block_detach, .target = true, .text = true},
     [API_BLOCK_LIST] = {.fn = do_block_list, .target = true},
+    [API_SYSRQ] = {.fn = do_sysrq, .target = true, .running = true},
+    [API_MEM_MAX] = {.fn = do_mem_max, .target = true, .running = true},
+    [API_RENAME] = {.fn = do_rename, .target = true, .text = true},
+    [API_VCPU_LIST] = {.fn = do_vcpu_list, .target = true, .running = true},
+    [API_VCPU_PIN] = {.fn = do_vcpu_pin, .target = true, .running = true, .text = true},
 };
 
 /* Check a request completely, then run its handler. */

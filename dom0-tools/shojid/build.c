@@ -67,6 +67,7 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	struct shoji_domain_config hc = {.vcpus = cfg->vcpus};
 	struct sd_dom *dom = NULL;
 	char why[256] = "";
+	struct timespec now;
 	bool created = false, introduced = false, laid_out = false, recorded = false;
 	uint64_t store_pfn = 0, store_port = 0;
 	int rc;
@@ -92,6 +93,8 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	memcpy(hc.uuid, cfg->uuid, sizeof(hc.uuid));
 	snprintf(dom->name, sizeof(dom->name), "%s", cfg->name);
 	dom->target_kib = cfg->current_memory_kib;
+	clock_gettime(CLOCK_REALTIME, &now);
+	dom->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 
 	if (shoji_ctrl_create(sd->hv, &hc, &dom->domid) < 0) {
 		rc = errno;
@@ -109,9 +112,15 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	created = true;
 	if (shoji_ctrl_load(sd->hv, dom->domid, cfg->kernel, cfg->initrd, cfg->cmdline, why,
 	                    sizeof(why)) < 0) {
+		size_t kl = strlen(cfg->kernel);
+		/* The loader names the file too: say the path once. */
+		const char *w = !strncmp(why, cfg->kernel, kl) && !strncmp(why + kl, ": ", 2)
+		                    ? why + kl + 2
+		                    : why;
+
 		rc = errno;
 		sd_fail(e, rc, "cannot load the kernel %s: %s", cfg->kernel,
-		        why[0] ? why : strerror(rc));
+		        w[0] ? w : strerror(rc));
 		goto fail;
 	}
 	rc = setup_ring(sd, dom->domid, &store_ring, &store_pfn, &store_port, e);

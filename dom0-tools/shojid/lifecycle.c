@@ -72,12 +72,14 @@ static void waiter_timeout(evutil_socket_t fd, short what, void *arg)
 		log_info("domain %s did not shut down within %u s: destroying it", w->name,
 		         w->timeout_s);
 		dom_teardown(sd, dom);
-		w->done(w->arg, 0, NULL, NULL);
+		w->done(w->arg, 0, NULL, "destroyed"); /* the CLI must not say "shut down" */
 	} else {
-		snprintf(msg, sizeof(msg),
-		         "domain '%s' did not %s within %u s (the guest ignored control/shutdown; "
-		         "--force destroys it)",
-		         w->name, w->reboot ? "reboot" : "shut down", w->timeout_s);
+		/* Only shutdown has --force (reboot refuses it). */
+		snprintf(
+		    msg, sizeof(msg),
+		    "domain '%s' did not %s within %u s (the guest ignored control/shutdown%s)",
+		    w->name, w->reboot ? "reboot" : "shut down", w->timeout_s,
+		    w->reboot ? "" : "; --force destroys it");
 		w->done(w->arg, ETIMEDOUT, NULL, msg);
 	}
 	waiter_free(sd, w);

@@ -71,7 +71,11 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-dumpxml.sh \
 	tests/system/toolstack-kill.sh \
 	tests/system/toolstack-events.sh \
-	tests/system/toolstack-hvlost.sh
+	tests/system/toolstack-hvlost.sh \
+	tests/system/toolstack-ident.sh \
+	tests/system/toolstack-stats.sh \
+	tests/system/toolstack-vcpu.sh \
+	tests/system/toolstack-hints.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

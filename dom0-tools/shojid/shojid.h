@@ -45,7 +45,8 @@ struct sd_dom {
 	char name[API_NAME_MAX + 1];
 	struct domain_config cfg;
 	uint64_t target_kib;
-	bool acted; /* the on_* action for its current stop has run */
+	uint64_t start_ns; /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
+	bool acted;        /* the on_* action for its current stop has run */
 };
 
 /* Recent restarts of one name (lifecycle.c throttles restart loops). */
@@ -284,7 +285,8 @@ void life_hv_close(struct shojid *sd);
 void life_adopt(struct shojid *sd);
 /*
  * How a wait ends: status 0 when the domain stopped (restarted: the domain
- * that replaced it, for a reboot wait; else NULL), or ETIMEDOUT and a reason.
+ * that replaced it, for a reboot wait; else NULL; msg "destroyed" when --force
+ * destroyed it), or ETIMEDOUT and a reason.
  */
 typedef void sd_wait_done_fn(void *arg, int status, struct sd_dom *restarted, const char *msg);
 /*

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,12 +82,47 @@ static void exec_service(const struct shojid *sd, const struct service *s, const
 	_exit(127);
 }
 
+/*
+ * The last non-empty line the service wrote to its log after byte @from
+ * (its stderr since this start), into @out; "" when none.
+ */
+static void last_log_line(const char *log, off_t from, char *out, size_t len)
+{
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *end, *start;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size > from) {
+		off_t at = st.st_size - from > (off_t)sizeof(buf) - 1
+		               ? st.st_size - (off_t)sizeof(buf) + 1
+		               : from;
+		n = pread(fd, buf, sizeof(buf) - 1, at);
+	}
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	end = buf + n;
+	while (end > buf && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		*--end = '\0';
+	start = strrchr(buf, '\n');
+	start = start ? start + 1 : buf;
+	snprintf(out, len, "%.*s", (int)(len - 1), start);
+}
+
 static int ensure(struct shojid *sd, const struct service *s)
 {
-	char *log = NULL, *pidfile = NULL, buf[32];
+	char *log = NULL, *pidfile = NULL, buf[32], why[512];
 	struct timespec ts = {0, 20 * 1000 * 1000};
+	struct stat st;
+	off_t log_start = 0;
 	pid_t pid;
-	int rc = -1, len;
+	int rc = -1, len, status;
 
 	if (s->answers(sd, s->socket))
 		return 0;
@@ -100,6 +137,8 @@ static int ensure(struct shojid *sd, const struct service *s)
 		goto out;
 	if (s->socket)
 		unlink(s->socket); /* a stale socket of a dead daemon */
+	if (stat(log, &st) == 0)
+		log_start = st.st_size; /* what it writes now is this start's */
 	pid = fork();
 	if (pid < 0) {
 		log_warnx("fork: %s", strerror(errno));
@@ -116,11 +155,16 @@ static int ensure(struct shojid *sd, const struct service *s)
 			rc = 0;
 			goto out;
 		}
-		if (kill(pid, 0) < 0)
-			break;
+		if (kill(pid, 0) < 0 || waitpid(pid, &status, WNOHANG) == pid)
+			break; /* it exited */
 		nanosleep(&ts, NULL);
 	}
-	log_warnx("%s did not come up (see %s)", s->name, log);
+	/* Its own words first: the last line it wrote (e.g. "cannot use /dev/kvm: ..."). */
+	last_log_line(log, log_start, why, sizeof(why));
+	if (why[0])
+		log_warnx("%s did not come up: %s (see %s)", s->name, why, log);
+	else
+		log_warnx("%s did not come up (see %s)", s->name, log);
 out:
 	free(log);
 	free(pidfile);

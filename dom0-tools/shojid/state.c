@@ -269,8 +269,9 @@ int state_save_record(struct shojid *sd, const struct sd_dom *dom)
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
 	path = state_path(sd, "run", id, ".rec");
 	if (xml && path) {
-		len = asprintf(&buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d\n%s", dom->domid,
-		               dom->name, dom->target_kib, dom->acted, xml);
+		len = asprintf(&buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 "\n%s",
+		               dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
+		               xml);
 		if (len >= 0)
 			rc = state_write_atomic(path, buf, (size_t)len);
 	}
@@ -300,7 +301,7 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 	struct sd_dom *dom = NULL;
 	struct sd_err e = {""};
 	size_t len = 0;
-	int used = 0, acted = 0;
+	int used = 0, more = 0, acted = 0;
 
 	buf = path ? slurp(path, &len) : NULL;
 	if (!buf)
@@ -311,8 +312,12 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 		goto bad;
 	*xml++ = '\0';
 	if (sscanf(buf, RECORD_MAGIC " %" SCNu32 " %64s %" SCNu64 " %d%n", &dom->domid, dom->name,
-	           &dom->target_kib, &acted, &used) != 4 ||
-	    buf[used] != '\0')
+	           &dom->target_kib, &acted, &used) != 4)
+		goto bad;
+	/* The start time came later: a record without it is still read. */
+	if (buf[used] == ' ' && sscanf(buf + used, " %" SCNu64 "%n", &dom->start_ns, &more) == 1)
+		used += more;
+	if (buf[used] != '\0')
 		goto bad;
 	dom->acted = acted != 0;
 	if (sd_parse_xml(sd, xml, len - (size_t)(xml - buf), &dom->cfg, &e) != 0) {

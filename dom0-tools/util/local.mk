@@ -9,6 +9,7 @@ dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/
 	dom0-tools/util/pidfile.c dom0-tools/util/pidfile.h \
 	dom0-tools/util/safedir.c dom0-tools/util/safedir.h \
 	dom0-tools/util/strdist.c dom0-tools/util/strdist.h \
+	dom0-tools/util/cpulist.c dom0-tools/util/cpulist.h \
 	dom0-tools/util/usock.c dom0-tools/util/usock.h
 UTIL_CPPFLAGS = -I$(top_srcdir)/dom0-tools/util
 UTIL_LIB = dom0-tools/util/libshoji-util.a

@@ -41,6 +41,8 @@ enum ctrl_type {
 	CTRL_EVTCHN,       /* Dom0 event channels: see hv-dom0.h */
 	CTRL_GNTTAB,       /* Dom0 grant maps/copies, foreign maps: see hv-dom0.h */
 	CTRL_VCPU_CONTEXT, /* ctrl_vcpu_id -> ctrl_vcpu_context */
+	CTRL_VCPU_SCHED,   /* ctrl_vcpu_id -> ctrl_vcpu_sched */
+	CTRL_VCPU_PIN,     /* ctrl_vcpu_pin -> (empty) */
 	CTRL_TYPE_MAX
 };
 
@@ -174,5 +176,26 @@ struct ctrl_vcpu_context {
 };
 
 #define CTRL_VCPU_ONLINE 0x1u /* brought up (vCPU 0 once the domain started) */
+
+/* A vCPU's host thread (vcpu-list): where it runs and may run. */
+#define CTRL_CPUMASK_WORDS 16 /* host CPUs 0 .. 1023 */
+struct ctrl_vcpu_sched {
+	uint32_t vcpu;
+	uint32_t flags;       /* CTRL_VCPU_ONLINE, _RUNNING, _THREAD */
+	int32_t tid;          /* the host thread id; -1 before the vCPU first ran */
+	int32_t cpu;          /* the host CPU it runs or last ran on; -1 without a thread */
+	uint64_t cpu_time_ns; /* the thread's CPU time */
+	uint64_t affinity[CTRL_CPUMASK_WORDS]; /* host CPUs it may run on (0 without a thread) */
+};
+
+#define CTRL_VCPU_RUNNING 0x2u /* inside KVM_RUN */
+#define CTRL_VCPU_THREAD  0x4u /* has a host thread (tid, cpu, affinity are set) */
+
+/* vcpu-pin: the vCPU's thread may run on these host CPUs only (not empty, all present). */
+struct ctrl_vcpu_pin {
+	uint32_t domid;
+	uint32_t vcpu;
+	uint64_t affinity[CTRL_CPUMASK_WORDS];
+};
 
 #endif

@@ -17,7 +17,7 @@
 #include <shoji/limits.h>
 
 #define API_MAGIC    0x4a4f4853u /* "SHOJ" */
-#define API_VERSION  4
+#define API_VERSION  5
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
 #define API_NAME_MAX SHOJI_DOMAIN_NAME_MAX /* bytes of a domain name, without the NUL */
 #define API_PATH_MAX 4096                  /* bytes of a disk source path, with the NUL */
@@ -34,7 +34,8 @@ enum api_type {
 	API_INFO,       /* target; reply struct api_dominfo */
 	API_PAUSE,      /* target; reply empty */
 	API_UNPAUSE,    /* target; reply empty */
-	API_SHUTDOWN,   /* target; flags WAIT/FORCE; value = timeout seconds; reply empty */
+	API_SHUTDOWN,   /* target; flags WAIT/FORCE; value = timeout seconds; reply empty, or
+	                 * "destroyed" when FORCE destroyed it */
 	API_REBOOT,     /* target; flags WAIT; value = timeout seconds; reply struct api_dominfo */
 	API_DESTROY,    /* target; reply empty */
 	API_MEM_SET,    /* target; value = KiB; reply empty */
@@ -49,6 +50,12 @@ enum api_type {
 	API_BLOCK_ATTACH,
 	API_BLOCK_DETACH, /* target (running); text = VDEV; flags FORCE; value = timeout s */
 	API_BLOCK_LIST,   /* target; flags ALL: a defined domain too; reply struct api_vbd[] */
+	/* xl/virsh conveniences (issue 16 item 6) */
+	API_SYSRQ,   /* target (running); value = the key (one printable character); reply empty */
+	API_MEM_MAX, /* target (running); value = the new maximum in KiB; reply empty */
+	API_RENAME,  /* target (defined or running); text = the new name; reply empty */
+	API_VCPU_LIST, /* target (running); reply struct api_vcpu[] */
+	API_VCPU_PIN,  /* target (running); value = the vCPU; text = a CPU list; reply empty */
 	API_TYPE_MAX,
 };
 
@@ -109,6 +116,8 @@ struct api_dominfo {
 	uint8_t uuid[16];
 	char name[API_NAME_MAX + 1];
 	uint8_t pad[7];
+	uint64_t
+	    start_time_ns; /* CLOCK_REALTIME when it was built; 0 when not running or unknown */
 };
 
 #define API_INFO_PERSISTENT 0x1u /* a definition exists */
@@ -157,10 +166,25 @@ struct api_vbd {
 	char source[API_PATH_MAX];
 };
 
+/* One vCPU's host thread (vcpu-list). */
+#define API_CPUMASK_WORDS 16 /* host CPUs 0 .. 1023 */
+struct api_vcpu {
+	uint32_t vcpu;
+	uint32_t flags; /* API_VCPU_* */
+	int32_t tid;    /* the host thread; -1 before the vCPU first ran */
+	int32_t cpu;    /* the host CPU it runs or last ran on; -1 when unknown */
+	uint64_t cpu_time_ns;
+	uint64_t affinity[API_CPUMASK_WORDS]; /* bit c of word c / 64: host CPU c */
+};
+
+#define API_VCPU_ONLINE  0x1u
+#define API_VCPU_RUNNING 0x2u /* inside KVM_RUN */
+
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
-_Static_assert(sizeof(struct api_dominfo) == 144, "api_dominfo layout");
+_Static_assert(sizeof(struct api_dominfo) == 152, "api_dominfo layout");
 _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
 _Static_assert(sizeof(struct api_vbd) == 4260, "api_vbd layout");
+_Static_assert(sizeof(struct api_vcpu) == 152, "api_vcpu layout");
 
 #endif

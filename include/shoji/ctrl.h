@@ -79,6 +79,18 @@ struct shoji_vcpu_context {
 	uint16_t cs, ds, es, fs, gs, ss;
 };
 
+/* Where a vCPU's host thread runs and may run (shoji_ctrl_vcpu_sched). */
+#define SHOJI_CPUMASK_WORDS 16 /* host CPUs 0 .. 1023, bit c of word c / 64 */
+struct shoji_vcpu_sched {
+	uint32_t vcpu;
+	uint32_t online;      /* 1 once brought up */
+	uint32_t running;     /* 1 while inside KVM_RUN */
+	int32_t tid;          /* the host thread id; -1 before the vCPU first ran */
+	int32_t cpu;          /* the host CPU it runs or last ran on; -1 when unknown */
+	uint64_t cpu_time_ns; /* the thread's CPU time */
+	uint64_t affinity[SHOJI_CPUMASK_WORDS]; /* host CPUs it may run on (0: no thread) */
+};
+
 struct shoji_ctrl;
 
 /* Connect to shoji-hv at @path (NULL: SHOJI_CTRL_DEFAULT_SOCKET). */
@@ -110,6 +122,16 @@ int shoji_ctrl_info(struct shoji_ctrl *c, uint32_t domid, struct shoji_dominfo *
  */
 int shoji_ctrl_vcpu_context(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
                             struct shoji_vcpu_context *out);
+/* The host thread of vCPU @vcpu: id, CPU, CPU time, affinity.  EINVAL: no such vCPU. */
+int shoji_ctrl_vcpu_sched(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                          struct shoji_vcpu_sched *out);
+/*
+ * Let vCPU @vcpu's thread run only on the host CPUs of @affinity.  EINVAL: an
+ * empty mask, a CPU the host does not have, or no such vCPU; EAGAIN: the vCPU
+ * has no thread yet (it has not run).
+ */
+int shoji_ctrl_vcpu_pin(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
+                        const uint64_t affinity[SHOJI_CPUMASK_WORDS]);
 /* Fill up to @max entries of @out; returns how many domains exist (may exceed @max). */
 int shoji_ctrl_list(struct shoji_ctrl *c, struct shoji_dominfo *out, size_t max);
 

@@ -15,6 +15,10 @@
 /* Bytes in a domain name, without the terminating NUL. */
 #define SHOJI_DOMAIN_NAME_MAX 63
 
+/* Domains shoji-hv runs at once: ids 1 .. SHOJI_DOMAINS_MAX (0 is Dom0, the host);
+ * hypervisor/hv.h's HV_DOMID_MAX (checked in control.c). */
+#define SHOJI_DOMAINS_MAX 0x7fef
+
 /* vCPUs of one domain: each has its vcpu_info in shared_info (XEN_LEGACY_MAX_VCPUS). */
 #define SHOJI_DOMAIN_VCPUS_MAX 32
 

@@ -322,7 +322,8 @@ check_completion() {
 	expect_completion "$m" "$all" shoji ''
 	expect_completion "$m" "$all" shoji --json ''
 	expect_completion "$m" "$all" shoji help ''
-	expect_completion "$m" "help " shoji h
+	expect_completion "$m" "help host-info " shoji h
+	expect_completion "$m" "help " shoji he
 	expect_completion "$m" "validate " shoji va
 	expect_completion "$m" "block-attach block-detach block-list " shoji block-
 	expect_completion "$m" "--help --json --version " shoji -
@@ -353,6 +354,13 @@ check_completion() {
 	expect_completion "$m" "demo demo-two stopped " shoji info ''
 	expect_completion "$m" "stopped " shoji start st
 	expect_completion "$m" "" shoji info demo ''
+	expect_completion "$m" "--state-paused --state-running --state-shutoff " shoji list --state-
+	expect_completion "$m" "" shoji list --name ''
+	expect_completion "$m" "" shoji top --delay ''
+	expect_completion "$m" "demo demo-two " shoji domstats demo ''
+	expect_completion "$m" "demo demo-two stopped " shoji rename ''
+	expect_completion "$m" "" shoji rename demo ''
+	expect_completion "$m" "demo demo-two " shoji sysrq ''
 	# No shojid: nothing, quietly (complete_words fails on any stderr output).
 	cd "$data/good" || fail "cd"
 	FAKE=no expect_completion "$m" "" shoji console ''

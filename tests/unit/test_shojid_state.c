@@ -549,6 +549,36 @@ START_TEST(test_record_header_strict)
 	state_adopt(&f.sd, record_stopped);
 	ck_assert_ptr_nonnull(adopted(&f, 11));
 	ck_assert_uint_eq(adopted(&f, 11)->target_kib, 1024);
+	ck_assert_uint_eq(adopted(&f, 11)->start_ns, 0); /* an older record: no start time */
+	free(rec);
+	free(xml);
+	teardown(&f);
+}
+END_TEST
+
+/* The start time (issue 16 item 6) follows the older header's fields; a word after it is
+ * refused as before. */
+START_TEST(test_record_start_time)
+{
+	struct fixture f;
+	char *xml = xml_for("okname", "destroy"), *rec = NULL;
+
+	setup(&f);
+	hv_has(11, "okname",
+	       (const uint8_t *)"\x6f\x1c\x2a\x4e\x3b\x5d\x4e\x6f\x8a\x7b\x9c\x0d\x1e\x2f\x3a\x4b",
+	       SHOJI_DOMAIN_RUNNING);
+	ck_assert_int_ge(
+	    asprintf(&rec, "shojid-record 1 11 okname 1024 0 1765000000123456789 x\n%s", xml), 0);
+	put_file(&f, "run/11.rec", rec);
+	state_adopt(&f.sd, record_stopped);
+	ck_assert_ptr_null(adopted(&f, 11));
+	free(rec);
+	ck_assert_int_ge(
+	    asprintf(&rec, "shojid-record 1 11 okname 1024 0 1765000000123456789\n%s", xml), 0);
+	put_file(&f, "run/11.rec", rec);
+	state_adopt(&f.sd, record_stopped);
+	ck_assert_ptr_nonnull(adopted(&f, 11));
+	ck_assert_uint_eq(adopted(&f, 11)->start_ns, 1765000000123456789ULL);
 	free(rec);
 	free(xml);
 	teardown(&f);
@@ -572,5 +602,5 @@ int main(void)
 	return CHECK_MAIN(c, test_init_layout, test_write_atomic, test_def_round_trip,
 	                  test_load_missing, test_load_corrupt, test_load_too_big,
 	                  test_undefine_and_autostart, test_each_def, test_records_adopt,
-	                  test_record_header_strict);
+	                  test_record_header_strict, test_record_start_time);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check-run.h"
+#include "cpulist.h"
 #include "number.h"
 #include "pidfile.h"
 
@@ -96,6 +97,56 @@ START_TEST(test_pidfile)
 }
 END_TEST
 
+/* CPU lists (vcpu-pin): the grammar, the host's CPUs, and the list printed back. */
+START_TEST(test_cpulist)
+{
+	static const struct {
+		const char *in;
+		unsigned int ncpus;
+		uint64_t w0, w1; /* the mask's first two words; ~0 = refused */
+		const char *out;
+	} lists[] = {
+	    {"0", 4, 0x1, 0, "0"},
+	    {"0-1,3", 4, 0xb, 0, "0-1,3"},
+	    {"3,0-1", 4, 0xb, 0, "0-1,3"},
+	    {"all", 4, 0xf, 0, "0-3"},
+	    {"all", 70, ~0ULL, 0x3f, "0-69"},
+	    {"63-64", 70, 1ULL << 63, 1, "63-64"},
+	    {"2-2", 4, 0x4, 0, "2"},
+	    {"4", 4, ~0ULL, ~0ULL, NULL}, /* the host has 0 .. 3 */
+	    {"0-4", 4, ~0ULL, ~0ULL, NULL},
+	    {"1-0", 4, ~0ULL, ~0ULL, NULL}, /* reversed */
+	    {"", 4, ~0ULL, ~0ULL, NULL},
+	    {"0,", 4, ~0ULL, ~0ULL, NULL},
+	    {",0", 4, ~0ULL, ~0ULL, NULL},
+	    {"-1", 4, ~0ULL, ~0ULL, NULL},
+	    {"+1", 4, ~0ULL, ~0ULL, NULL},
+	    {"0-1-2", 4, ~0ULL, ~0ULL, NULL},
+	    {"1 ", 4, ~0ULL, ~0ULL, NULL},
+	    {"0x1", 4, ~0ULL, ~0ULL, NULL},
+	    {"9999999999", 4, ~0ULL, ~0ULL, NULL},
+	    {"ALL", 4, ~0ULL, ~0ULL, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		uint64_t mask[16];
+		char why[128] = "", out[64];
+		int r = cpulist_parse(lists[i].in, lists[i].ncpus, mask, 16, why, sizeof(why));
+
+		if (lists[i].out == NULL) {
+			ck_assert_msg(r < 0, "'%s' was taken", lists[i].in);
+			ck_assert_msg(why[0], "'%s': no reason", lists[i].in);
+			continue;
+		}
+		ck_assert_msg(r == 0, "'%s': %s", lists[i].in, why);
+		ck_assert_uint_eq(mask[0], lists[i].w0);
+		ck_assert_uint_eq(mask[1], lists[i].w1);
+		cpulist_format(mask, 16, out, sizeof(out));
+		ck_assert_str_eq(out, lists[i].out);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "util",
@@ -103,5 +154,5 @@ int main(void)
 	                             .loop = test_parse_u64,
 	                             .loops = (int)(sizeof(cases) / sizeof(cases[0]))};
 
-	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile);
+	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile, test_cpulist);
 }
