@@ -24,11 +24,11 @@ struct opts {
 	const struct cli_command *cmd; /* the command argv[0] names */
 	bool paused, console, all, json, wait, force, disable, cdrom;
 	unsigned long timeout;
-	const char *mode, *type; /* block-attach: --mode r|w, --type file|phy */
-	const char *kernel;      /* --kernel: replaces <os><kernel> */
+	const char *mode, *type;            /* block-attach: --mode r|w, --type file|phy */
+	const char *kernel;                 /* --kernel: replaces <os><kernel> */
 	const char *bridge, *mac, *vifname; /* network-attach */
-	int first;               /* index of the first operand */
-	int status;              /* the exit status when parse() says the command is done */
+	int first;                          /* index of the first operand */
+	int status; /* the exit status when parse() says the command is done */
 };
 
 enum {
@@ -161,8 +161,8 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 			const char *why;
 
 			if (!domxml_ifname_valid(optarg, &why))
-				return cli_usage_error(cmd, "'%s' is not a valid interface name (%s)",
-				                       optarg, why);
+				return cli_usage_error(
+				    cmd, "'%s' is not a valid interface name (%s)", optarg, why);
 			*(c == OPT_BRIDGE ? &o->bridge : &o->vifname) = optarg;
 			break;
 		}
@@ -170,8 +170,9 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 			uint8_t mac[6];
 
 			if (!domxml_parse_mac(optarg, mac) || (mac[0] & 1))
-				return cli_usage_error(cmd, "--mac needs a unicast MAC address "
-				                            "(aa:bb:cc:dd:ee:ff), not '%s'",
+				return cli_usage_error(cmd,
+				                       "--mac needs a unicast MAC address "
+				                       "(aa:bb:cc:dd:ee:ff), not '%s'",
 				                       optarg);
 			o->mac = optarg;
 			break;
@@ -881,7 +882,7 @@ static void json_count(const char *name, int64_t v)
 
 static void json_vif(const struct api_vif *v)
 {
-	struct vif_text t;
+	struct vif_text t = {0};
 
 	vif_text(v, &t);
 	printf(v->devid < 0 ? "{\"devid\": null" : "{\"devid\": %" PRId32, v->devid);
@@ -918,8 +919,7 @@ void cli_info_nics(const char *name, bool json)
 	const struct api_vif *v;
 
 	snprintf(req.target, sizeof(req.target), "%s", name);
-	if (cli_request(API_NET_LIST, &req, NULL, NULL, &reply, &len) ||
-	    !vif_reply(reply, len, &n))
+	if (cli_request(API_NET_LIST, &req, NULL, NULL, &reply, &len) || !vif_reply(reply, len, &n))
 		n = 0;
 	v = (const void *)reply;
 	if (json) {
@@ -934,7 +934,7 @@ void cli_info_nics(const char *name, bool json)
 	}
 	printf("Interfaces:  %s\n", n ? "" : "none");
 	for (size_t i = 0; i < n; i++) {
-		struct vif_text t;
+		struct vif_text t = {0};
 
 		vif_text(&v[i], &t);
 		printf("  %s %s tap %s bridge %s %s rx %s pkts %s bytes, tx %s pkts %s bytes\n",
@@ -972,7 +972,7 @@ static int net_list(struct opts *o, struct api_req *req)
 		printf("%-3s %-2s %-17s %-6s %-5s %-8s %-15s %-15s %s\n", "Idx", "BE", "Mac Addr.",
 		       "handle", "state", "BE-state", "bridge", "vifname", "BE-path");
 		for (size_t i = 0; i < n; i++) {
-			struct vif_text t;
+			struct vif_text t = {0};
 
 			vif_text(&v[i], &t);
 			printf("%-3" PRId32 " %-2" PRId32 " %-17s %-6" PRId32 " %-5" PRId32
@@ -1001,7 +1001,7 @@ static int net_attach(struct opts *o, struct api_req *req, char **argv)
 	rc = cli_request(API_NET_ATTACH, req, text, argv[o->first], &reply, &len);
 	if (!rc && len == sizeof(struct api_vif)) {
 		const struct api_vif *v = (const void *)reply;
-		struct vif_text t;
+		struct vif_text t = {0};
 
 		vif_text(v, &t);
 		printf("Interface %" PRId32 " (%s, %s%s%s) attached to '%s'\n", v->devid, t.mac,
@@ -1021,8 +1021,9 @@ static int net_detach(struct opts *o, struct api_req *req, char **argv)
 	int rc;
 
 	if (!devid[0] || strspn(devid, "0123456789") != strlen(devid) || strlen(devid) > 5)
-		return cli_usage_error(o->cmd, "'%s' is not a device number (network-list shows "
-		                               "them)",
+		return cli_usage_error(o->cmd,
+		                       "'%s' is not a device number (network-list shows "
+		                       "them)",
 		                       devid);
 	req->flags = o->force ? API_F_FORCE : 0;
 	req->value = o->timeout;

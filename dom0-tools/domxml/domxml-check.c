@@ -674,7 +674,8 @@ bool domxml_ifname_valid(const char *name, const char **why)
 		return false;
 	}
 	for (const char *p = name; *p; p++) {
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) || !isgraph((unsigned char)*p)) {
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) ||
+		    !isgraph((unsigned char)*p)) {
 			*why = "no '/', ':', white space or control characters";
 			return false;
 		}

@@ -66,7 +66,7 @@ enum domain_nic_type {
 	DOMAIN_NIC_ETHERNET,
 };
 
-#define DOMAIN_NICS_MAX 32 /* <interface> elements per domain */
+#define DOMAIN_NICS_MAX   32 /* <interface> elements per domain */
 #define DOMAIN_IFNAME_MAX 15 /* bytes of a Linux interface name (IFNAMSIZ - 1) */
 
 /* An <interface>: a PV network device served by shoji-netback (see shoji-domain.xml(5)). */
@@ -76,7 +76,8 @@ struct domain_nic {
 	bool mac_generated; /* no <mac> in the file: a random one was made */
 	char *bridge;       /* <source bridge>: required for type bridge, NULL otherwise */
 	char *model;        /* NULL or "netfront" */
-	char target[DOMAIN_IFNAME_MAX + 1]; /* <target dev>: the TAP's name; "" for vifDOMID.DEVID */
+	char
+	    target[DOMAIN_IFNAME_MAX + 1]; /* <target dev>: the TAP's name; "" for vifDOMID.DEVID */
 	int line;
 };
 

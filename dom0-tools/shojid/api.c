@@ -836,8 +836,8 @@ static int do_net_attach(struct api_call *x)
 		goto out;
 	}
 	if (*bridge && !domxml_ifname_valid(bridge, &why)) {
-		rc = sd_fail(x->e, EINVAL, "bridge '%s' is not a valid interface name (%s)",
-		             bridge, why);
+		rc = sd_fail(x->e, EINVAL, "bridge '%s' is not a valid interface name (%s)", bridge,
+		             why);
 		goto out;
 	}
 	if (*name && !domxml_ifname_valid(name, &why)) {

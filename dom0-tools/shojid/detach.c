@@ -83,8 +83,8 @@ static void detach_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 int detach_wait(struct shojid *sd, const char *cls, uint32_t domid, long devid, const char *what,
-                unsigned int timeout_s, sd_forget_fn *forget, sd_detach_done_fn *done,
-                void *arg, struct sd_err *e)
+                unsigned int timeout_s, sd_forget_fn *forget, sd_detach_done_fn *done, void *arg,
+                struct sd_err *e)
 {
 	struct timeval tv = {.tv_sec = 0, .tv_usec = DETACH_POLL_MS * 1000};
 	struct sd_detach *w;

@@ -139,8 +139,7 @@ int net_attach(struct shojid *sd, struct sd_dom *dom, struct domain_nic *nic, lo
 
 	vif_mac_str(nic->mac, mac);
 	if (find_mac(dom, nic->mac))
-		return sd_fail(e, EEXIST, "domain '%s' has MAC address %s already", dom->name,
-		               mac);
+		return sd_fail(e, EEXIST, "domain '%s' has MAC address %s already", dom->name, mac);
 	for (size_t i = 0; nic->target[0] && i < dom->cfg.n_nics; i++)
 		if (!strcmp(dom->cfg.nics[i].target, nic->target))
 			return sd_fail(e, EEXIST, "domain '%s' has an interface '%s' already",
@@ -204,8 +203,9 @@ static void forget(struct shojid *sd, uint32_t domid, long devid)
 int net_detach(struct shojid *sd, struct sd_dom *dom, long devid, bool force,
                unsigned int timeout_s, sd_detach_done_fn *done, void *arg, struct sd_err *e)
 {
-	char *mac = devid >= 0 && devid <= VIF_DEVID_MAX ? vif_read(sd->xs, dom->domid, devid, "mac")
-	                                                  : NULL;
+	char *mac = devid >= 0 && devid <= VIF_DEVID_MAX
+	                ? vif_read(sd->xs, dom->domid, devid, "mac")
+	                : NULL;
 	char what[32];
 	int rc;
 

@@ -231,8 +231,7 @@ int xsdev_transaction(struct shoji_xs *xs, const char *what,
 /* The backend and frontend directories of a device (each XSDEV_PATH_MAX bytes). */
 void xsdev_paths(const char *cls, uint32_t domid, long devid, char *be, char *fe);
 /* Ask the backend to let the device go: online=0, state=5 (Closing). */
-int xsdev_close(struct shoji_xs *xs, const char *cls, uint32_t domid, long devid,
-                struct sd_err *e);
+int xsdev_close(struct shoji_xs *xs, const char *cls, uint32_t domid, long devid, struct sd_err *e);
 /* The number in DIR/NAME, -1 when absent or not a number. */
 int xsdev_read_int(struct shoji_xs *xs, const char *dir, const char *name);
 /* The backend's state (XenbusState*), -1 when the device is gone. */
@@ -267,7 +266,7 @@ int vbd_check_sharing(struct shojid *sd, const struct domain_config *cfg,
 
 /* vif.c: PV network devices in xenstore (the contract with shoji-netback; see vif.c). */
 #define VIF_PATH_MAX  XSDEV_PATH_MAX
-#define VIF_DEVID_MAX 65535             /* vifDOMID.DEVID stays within an interface name */
+#define VIF_DEVID_MAX 65535            /* vifDOMID.DEVID stays within an interface name */
 #define SD_SYSFS_NET  "/sys/class/net" /* where the host's interfaces are */
 void vif_paths(uint32_t domid, long devid, char *be, char *fe);
 /* mac as xenstore and the CLI write it: aa:bb:cc:dd:ee:ff. */
@@ -305,8 +304,8 @@ bool detach_pending(struct shojid *sd, const char *cls, uint32_t domid, long dev
 /* Once the backend of the closed device says Closed (or timeout_s passed), forget it and
  * call done (once) with arg; what names the device in messages. */
 int detach_wait(struct shojid *sd, const char *cls, uint32_t domid, long devid, const char *what,
-                unsigned int timeout_s, sd_forget_fn *forget, sd_detach_done_fn *done,
-                void *arg, struct sd_err *e);
+                unsigned int timeout_s, sd_forget_fn *forget, sd_detach_done_fn *done, void *arg,
+                struct sd_err *e);
 /* The client arg went away: its detaches go on without telling it. */
 void detach_drop_waits(struct shojid *sd, void *arg);
 /* Stop every wait (shojid exits). */

@@ -60,7 +60,8 @@ void xsdev_mkdir(struct xsdev_tx *x, const char *dir, uint32_t owner, uint32_t r
 
 	if (x->failed[0])
 		return;
-	if (shoji_xs_mkdir(x->xs, x->t, dir) < 0 || shoji_xs_set_perms(x->xs, x->t, dir, perms, 2) < 0)
+	if (shoji_xs_mkdir(x->xs, x->t, dir) < 0 ||
+	    shoji_xs_set_perms(x->xs, x->t, dir, perms, 2) < 0)
 		xsdev_fail(x, dir);
 }
 

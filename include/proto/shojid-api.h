@@ -173,8 +173,8 @@ struct api_vif {
 	uint8_t type;     /* enum domain_nic_type */
 	uint8_t pad;
 	uint8_t mac[6];
-	char bridge[16];  /* "" for a plain TAP */
-	char vifname[16]; /* the TAP: <target dev>, or vifDOMID.DEVID when running */
+	char bridge[16];   /* "" for a plain TAP */
+	char vifname[16];  /* the TAP: <target dev>, or vifDOMID.DEVID when running */
 	char be_path[128]; /* "" when not running */
 	int64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };

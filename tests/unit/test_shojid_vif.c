@@ -230,7 +230,8 @@ START_TEST(test_host_checks)
 	snprintf(sys, sizeof(sys), "%s/net", dir);
 	fake("eth0", "mtu", "1500\n");
 	ck_assert_int_eq(vif_check_bridge(sys, &br, &e), ENODEV);
-	ck_assert_str_eq(e.msg, "bridge 'br0' does not exist (create it: ip link add br0 type bridge)");
+	ck_assert_str_eq(e.msg,
+	                 "bridge 'br0' does not exist (create it: ip link add br0 type bridge)");
 	br.bridge = "eth0";
 	ck_assert_int_eq(vif_check_bridge(sys, &br, &e), ENODEV);
 	ck_assert_str_eq(e.msg, "'eth0' is not a bridge");
