@@ -7,6 +7,7 @@
 #   dom0/consoled/    shoji-consoled, the PV console backend
 #   dom0/ping-back/   the example backend
 #   dom0/blkback/     shoji-blkback, the PV block backend
+#   dom0/netback/     shoji-netback, the PV network backend
 # Test guests live in tests/guests/.
 include $(srcdir)/pv-drivers/guest/runtime/local.mk
 include $(srcdir)/pv-drivers/guest/demo/local.mk
@@ -18,3 +19,4 @@ include $(srcdir)/pv-drivers/dom0/libbackend/local.mk
 include $(srcdir)/pv-drivers/dom0/consoled/local.mk
 include $(srcdir)/pv-drivers/dom0/ping-back/local.mk
 include $(srcdir)/pv-drivers/dom0/blkback/local.mk
+include $(srcdir)/pv-drivers/dom0/netback/local.mk

@@ -61,3 +61,23 @@ tests_sim_test_sim_blkback_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la 
 check_PROGRAMS += tests/sim/hvsim-serve
 tests_sim_hvsim_serve_SOURCES = tests/sim/hvsim-serve.c
 tests_sim_hvsim_serve_LDADD = $(HVSIM_LDADD)
+
+# shoji-netback, unchanged, against hvsim in a private network namespace: the test is the
+# toolstack and the guest's netfront, and reads and writes the TAP with AF_PACKET.
+check_PROGRAMS += tests/sim/test_sim_netback
+TESTS += tests/sim/test_sim_netback
+tests_sim_test_sim_netback_SOURCES = tests/sim/test_sim_netback.c $(SIMTEST)
+tests_sim_test_sim_netback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_netback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_sim_test_sim_netback_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la $(CHECK_LIBS)
+
+# make bench: shoji-netback on hvsim beside a plain TAP loop (built only for make bench).
+EXTRA_PROGRAMS = tests/bench/net_bench
+tests_bench_net_bench_SOURCES = tests/bench/net_bench.c
+tests_bench_net_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_bench_net_bench_LDADD = $(HVSIM_LDADD) xenstore/libxs/libshoji-xs.la -lpthread
+BENCH_BINS += tests/bench/net_bench pv-drivers/dom0/netback/shoji-netback \
+	xenstore/xenstored/shoji-xenstored
+BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/net_bench.sh"
+EXTRA_DIST += tests/bench/net_bench.sh
+CLEANFILES += tests/bench/net_bench
