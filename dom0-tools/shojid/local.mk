@@ -82,6 +82,7 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-coredump.sh \
 	tests/system/toolstack-disk.sh \
 	tests/system/toolstack-net.sh \
+	tests/system/toolstack-netback.sh \
 	tests/system/toolstack-uuid.sh \
 	tests/system/toolstack-messages.sh \
 	tests/system/toolstack-reasons.sh \
