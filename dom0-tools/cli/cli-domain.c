@@ -914,7 +914,7 @@ static const char *count_str(int64_t v, char buf[24])
 void cli_info_nics(const char *name, bool json)
 {
 	struct api_req req = {.flags = API_F_ALL};
-	char *reply = NULL, a[24], b[24], c[24], d[24];
+	char *reply = NULL, id[24], a[24], b[24], c[24], d[24];
 	size_t len = 0, n = 0;
 	const struct api_vif *v;
 
@@ -938,7 +938,7 @@ void cli_info_nics(const char *name, bool json)
 
 		vif_text(&v[i], &t);
 		printf("  %s %s tap %s bridge %s %s rx %s pkts %s bytes, tx %s pkts %s bytes\n",
-		       v[i].devid < 0 ? "-" : (snprintf(a, sizeof(a), "%" PRId32, v[i].devid), a),
+		       v[i].devid < 0 ? "-" : (snprintf(id, sizeof(id), "%" PRId32, v[i].devid), id),
 		       t.mac, t.vifname[0] ? t.vifname : "-", t.bridge[0] ? t.bridge : "-",
 		       xenbus_state_name(v[i].state), count_str(v[i].rx_packets, b),
 		       count_str(v[i].rx_bytes, c), count_str(v[i].tx_packets, d),

@@ -206,11 +206,12 @@ int net_detach(struct shojid *sd, struct sd_dom *dom, long devid, bool force,
 	char *mac = devid >= 0 && devid <= VIF_DEVID_MAX
 	                ? vif_read(sd->xs, dom->domid, devid, "mac")
 	                : NULL;
+	bool exists = mac != NULL;
 	char what[32];
 	int rc;
 
 	free(mac);
-	if (!mac)
+	if (!exists)
 		return sd_fail(e, ENODEV, "domain '%s' has no vif %ld", dom->name, devid);
 	if (!force && detach_pending(sd, "vif", dom->domid, devid))
 		return sd_fail(e, EBUSY, "vif %ld of domain '%s' is already being detached", devid,
