@@ -371,7 +371,7 @@ int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 			fflush(stdout);
 			free(reply);
 			/* shoji-consoled picks the new console up within moments. */
-			return cli_console_attach(domid, NULL, 5000);
+			return cli_console_attach(domid, NULL, 5000, CLI_CONSOLE_ESCAPE);
 		}
 	}
 	free(reply);

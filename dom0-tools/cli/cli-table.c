@@ -330,10 +330,15 @@ const struct cli_command cli_commands[] = {
         .name = "console",
         .run = cli_cmd_console,
         .summary = "attach to a domain's PV console",
-        .usage = "[--run-dir DIR] NAME",
+        .usage = "[--run-dir DIR] [--escape CHAR] NAME",
         .help = "Connects the terminal to the domain's PV console as shoji-consoled\n"
                 "serves it (RUN-DIR/console/ID.sock; --run-dir, $SHOJI_RUN_DIR or\n"
-                "/run/shoji): output in, keystrokes out.  Ctrl-] detaches.\n",
+                "/run/shoji): output in, keystrokes out.  Ctrl-] detaches.  When\n"
+                "stdin is not a terminal, its end detaches once the guest has been\n"
+                "quiet for half a second.  A crashed or shut-down domain is refused.\n"
+                "\n"
+                "  --escape CHAR  detach on CHAR instead: one character, or ^X for a\n"
+                "                 control character (e.g. '^P')\n",
     },
     {
         .name = "events",

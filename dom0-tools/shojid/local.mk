@@ -86,7 +86,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-uuid.sh \
 	tests/system/toolstack-messages.sh \
 	tests/system/toolstack-reasons.sh \
-	tests/system/toolstack-dumpxml.sh
+	tests/system/toolstack-dumpxml.sh \
+	tests/system/toolstack-kill.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

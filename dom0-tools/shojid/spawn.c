@@ -22,7 +22,7 @@ struct service {
 	const char *bin;
 	const char *socket;       /* passed as --socket; NULL: none */
 	const char *state_subdir; /* NULL: the daemon takes no --state-dir */
-	const char *fixed[9];     /* further arguments (pairs), NULL-terminated */
+	const char *fixed[11];    /* further arguments (pairs), NULL-terminated */
 	char **extra;
 	int n_extra;
 	bool (*answers)(const struct shojid *sd, const char *socket);
@@ -247,7 +247,7 @@ static void backends_check(evutil_socket_t fd, short what, void *arg)
 	                          .bin = sd->consoled_bin,
 	                          .fixed = {"--xs-socket", sd->xs_socket, "--hv-socket",
 	                                    sd->hv_socket, "--log-dir", sd->log_dir, "--run-dir",
-	                                    sd->run_dir},
+	                                    sd->run_dir, sd->group ? "--group" : NULL, sd->group},
 	                          .answers = consoled_runs};
 	const struct service b = {.name = "shoji-blkback",
 	                          .bin = sd->blkback_bin,

@@ -11,11 +11,15 @@
 
 #include <check.h>
 #include <errno.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <shoji/io/console.h>
@@ -113,21 +117,28 @@ static int client_open(const struct guest *g)
 	return fd;
 }
 
-static void setup(void)
+/* Start shoji-consoled, with --group @group unless it is NULL. */
+static void consoled_start(const char *group)
 {
 	char cd[512];
 
-	simtest_begin(&t, "test_sim_console");
-	snprintf(cd_log, sizeof(cd_log), "%s/consoled.err", t.dir);
-	snprintf(log_dir, sizeof(log_dir), "%s/log", t.dir);
-	snprintf(run_dir, sizeof(run_dir), "%s/run", t.dir);
 	cd_pid = simtest_spawn(
 	    (char *[]){
 	        (char *)simtest_built(cd, sizeof(cd), "pv-drivers/dom0/consoled/shoji-consoled"),
 	        "--xs-socket", t.xs_socket, "--hv-socket", (char *)hvsim_socket(t.sim), "--log-dir",
-	        log_dir, "--run-dir", run_dir, "--verbose", NULL},
+	        log_dir, "--run-dir", run_dir, "--verbose", group ? "--group" : NULL, (char *)group,
+	        NULL},
 	    cd_log);
 	simtest_wait_file(cd_log, "shoji-consoled: ready");
+}
+
+static void setup(void)
+{
+	simtest_begin(&t, "test_sim_console");
+	snprintf(cd_log, sizeof(cd_log), "%s/consoled.err", t.dir);
+	snprintf(log_dir, sizeof(log_dir), "%s/log", t.dir);
+	snprintf(run_dir, sizeof(run_dir), "%s/run", t.dir);
+	consoled_start(NULL);
 }
 
 static void teardown(void)
@@ -223,11 +234,113 @@ START_TEST(hostile_ring_drops_only_its_console)
 }
 END_TEST
 
+/*
+ * kill -9 of shoji-consoled while the guest writes (issue 15, item 16): the
+ * output still in the ring is drained by the next instance, so the log holds
+ * every line in order (a line may appear twice: written to the log just
+ * before the kill, consumed from the ring only after it).
+ */
+START_TEST(kill_mid_stream_loses_no_line)
+{
+	static char out[16384], got[65536];
+	char path[sizeof(log_dir) + 48], line[48];
+	const char *p;
+	struct guest g;
+	pid_t old;
+	int status;
+
+	guest_start(&g);
+	snprintf(path, sizeof(path), "%s/%s.log", log_dir, g.name);
+	for (unsigned int part = 0; part < 2; part++) {
+		size_t n = 0;
+
+		for (unsigned int i = part * 400; i < (part + 1) * 400; i++)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "line %04u\n", i);
+		/* 4 KiB, twice the ring: consoled is draining when the write returns. */
+		guest_write(&g, out, n);
+		if (part == 0) {
+			old = cd_pid;
+			ck_assert_int_eq(kill(old, SIGKILL), 0);
+			ck_assert_int_eq(waitpid(old, &status, 0), old);
+			cd_pid = -1;
+			consoled_start(NULL);
+		}
+	}
+	simtest_wait_file(path, "line 0799");
+	read_file(path, got, sizeof(got));
+	p = got;
+	for (unsigned int i = 0; i < 800; i++) {
+		snprintf(line, sizeof(line), "line %04u\n", i);
+		p = strstr(p, line);
+		ck_assert_msg(p != NULL, "the log lost '%.9s' across the kill", line);
+	}
+}
+END_TEST
+
+/*
+ * Connect to @path as uid nobody with primary group @gid and no other
+ * groups: 0 when the connection is accepted, else the errno.
+ */
+static int connect_as(const char *path, gid_t gid)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(255);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		_exit(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_ne(WEXITSTATUS(status), 255);
+	return WEXITSTATUS(status);
+}
+
+/* Without --group a console socket is root's alone; with it, its members' too (and no one else's). */
+START_TEST(group_members_may_attach)
+{
+	const struct group *grp = getgrnam("nogroup");
+	struct guest a, b;
+	char path[sizeof(run_dir) + 32];
+	struct stat st;
+	mode_t mask = umask(0); /* the daemons must not depend on the umask they inherit */
+
+	ck_assert_msg(grp, "this test needs Debian's group 'nogroup'");
+	ck_assert_int_eq(chmod(t.dir, 0711), 0); /* let nobody reach run/console/ */
+	guest_start(&a);
+	snprintf(path, sizeof(path), "%s/console/%u.sock", run_dir, a.domid);
+	simtest_wait_path(path);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(connect_as(path, grp->gr_gid), EACCES);
+
+	ck_assert_int_eq(simtest_stop(&cd_pid, cd_log), 0);
+	consoled_start("nogroup");
+	guest_start(&b);
+	snprintf(path, sizeof(path), "%s/console/%u.sock", run_dir, b.domid);
+	simtest_wait_path(path);
+	umask(mask);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0660);
+	ck_assert_uint_eq(st.st_gid, grp->gr_gid);
+	ck_assert_int_eq(connect_as(path, grp->gr_gid), 0);
+	ck_assert_int_eq(connect_as(path, grp->gr_gid - 1), EACCES);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "sim", .name = "console", .setup = setup, .teardown = teardown, .timeout = 60};
 
 	return CHECK_MAIN(c, output_reaches_the_log, input_reaches_the_guest,
-	                  hostile_ring_drops_only_its_console);
+	                  hostile_ring_drops_only_its_console, group_members_may_attach,
+	                  kill_mid_stream_loses_no_line);
 }

@@ -707,9 +707,15 @@ START_TEST(test_restart_adopts)
 }
 END_TEST
 
-/* Hot-detach: online=0 + Closing: Closed, the TAP removed, the grants released. */
+/*
+ * Hot-detach: online=0 + Closing: Closed, the TAP removed, the grants
+ * released; nothing written into the directory once the toolstack removed it.
+ */
 START_TEST(test_hot_detach)
 {
+	char *st;
+
+	tx_sizes(&a, 60, 70);
 	put(a.be, "online", "0");
 	put(a.be, "state", "5");
 	wait_state(a.be, XenbusStateClosed);
@@ -719,13 +725,17 @@ START_TEST(test_hot_detach)
 	for (unsigned int r = 0; r < 2; r++)
 		ck_assert_int_eq(
 		    hvsim_grant_flags(t.sim, domid, gref(&a, r)) & (GTF_reading | GTF_writing), 0);
+	/* the toolstack removes the directory: the counters do not bring it back */
+	ck_assert_int_eq(shoji_xs_rm(t.xs, SHOJI_XS_NO_TX, a.be), 0);
+	usleep(1500000);
+	st = node(a.be, "statistics/tx-packets");
+	ck_assert_msg(st == NULL, "%s/statistics/tx-packets came back: %s", a.be, st);
 }
 END_TEST
 
 /* A vif on a bridge is its port; one naming a bridge that does not exist leaves no TAP. */
 START_TEST(test_bridge)
 {
-	struct ifreq ifr = {0};
 	char br[IFNAMSIZ], path[96], link[256], *err = NULL;
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	ssize_t n;
@@ -739,7 +749,6 @@ START_TEST(test_bridge)
 	ck_assert_int_gt(n, 0);
 	link[n] = '\0';
 	ck_assert_str_eq(strrchr(link, '/') + 1, br);
-	(void)ifr;
 	{
 		struct nf c;
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -79,6 +80,7 @@ struct con {
 
 struct consd {
 	const char *xs_socket, *hv_socket, *log_dir, *run_dir;
+	gid_t gid;        /* --group: console sockets 0660 in this group; (gid_t)-1: 0600 */
 	uint64_t log_max; /* rotate a log past this many bytes; 0: never */
 	bool verbose;
 	struct shoji_backend *be;
@@ -353,6 +355,7 @@ static int con_open_socket(struct con *con)
 {
 	struct consd *cd = con->cd;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mode_t mask;
 
 	if (snprintf(con->sock_path, sizeof(con->sock_path), "%s/console/%" PRIu32 ".sock",
 	             cd->run_dir, con->domid) >= (int)sizeof(sa.sun_path)) {
@@ -361,12 +364,16 @@ static int con_open_socket(struct con *con)
 	}
 	memcpy(sa.sun_path, con->sock_path, strlen(con->sock_path) + 1);
 	unlink(con->sock_path);
+	/* The socket is born with its final mode: no window whatever the umask. */
+	mask = umask(cd->gid != (gid_t)-1 ? 0117 : 0177);
 	con->listener = evconnlistener_new_bind(shoji_backend_event_base(cd->be), client_accept,
 	                                        con, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
 	                                        8, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
 	if (!con->listener)
 		return -1;
-	chmod(con->sock_path, 0600);
+	if (cd->gid != (gid_t)-1 && chown(con->sock_path, (uid_t)-1, cd->gid) < 0)
+		return -1;
 	return 0;
 }
 
@@ -528,7 +535,8 @@ static int usage(FILE *out, int status)
 {
 	fprintf(out,
 	        "usage: shoji-consoled [--xs-socket PATH] [--hv-socket PATH] [--log-dir DIR]\n"
-	        "                      [--run-dir DIR] [--log-max BYTES] [--verbose]\n"
+	        "                      [--run-dir DIR] [--log-max BYTES] [--group NAME]\n"
+	        "                      [--verbose]\n"
 	        "defaults: --log-dir /var/log/shoji --run-dir /run/shoji --log-max 16777216\n");
 	return status;
 }
@@ -542,9 +550,13 @@ int main(int argc, char **argv)
 	                                         {"verbose", no_argument, NULL, 'v'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {"log-max", required_argument, NULL, 'm'},
+	                                         {"group", required_argument, NULL, 'g'},
 	                                         {NULL, 0, NULL, 0}};
-	struct consd cd = {
-	    .log_dir = "/var/log/shoji", .run_dir = "/run/shoji", .log_max = 16u << 20};
+	struct consd cd = {.log_dir = "/var/log/shoji",
+	                   .run_dir = "/run/shoji",
+	                   .log_max = 16u << 20,
+	                   .gid = (gid_t)-1};
+	const struct group *grp;
 	struct shoji_backend_config cfg = {0};
 	struct event *sigterm = NULL, *sigint = NULL;
 	char sockdir[512];
@@ -575,6 +587,14 @@ int main(int argc, char **argv)
 				          optarg);
 				return 2;
 			}
+			break;
+		case 'g':
+			grp = getgrnam(optarg);
+			if (!grp) {
+				log_warnx("--group: no group named '%s'", optarg);
+				return 2;
+			}
+			cd.gid = grp->gr_gid;
 			break;
 		case 'h':
 			return usage(stdout, 0);

@@ -31,6 +31,7 @@ tests_system_console_dom_SOURCES = tests/system/console-dom.c
 tests_system_console_dom_LDADD = dom0-tools/libctrl/libshoji-ctrl.la dom0-tools/libevtchn/libshoji-evtchn.la \
 	xenstore/libxs/libshoji-xs.la
 CONSOLE_TESTS = tests/system/console-basic.sh tests/system/console-hostile.sh tests/system/console-flood.sh \
-	tests/system/demo-control.sh tests/system/demo-ping.sh tests/system/demo-shojid.sh
+	tests/system/demo-control.sh tests/system/demo-ping.sh tests/system/demo-shojid.sh \
+	tests/system/console-cli.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/system/console-lib.sh

@@ -291,11 +291,50 @@ static void vif_remove(struct shoji_backend_dev *dev)
 	free(v);
 }
 
+/* --- statistics: the backend nodes statistics/..., written each second when they moved --- */
+
+static void write_stats(struct vif *v)
+{
+	const struct vif_stats *s = &v->stats;
+	const struct {
+		const char *node;
+		uint64_t value;
+	} n[] = {
+	    {"statistics/tx-packets", s->tx_packets}, {"statistics/tx-bytes", s->tx_bytes},
+	    {"statistics/tx-errors", s->tx_errors},   {"statistics/tx-dropped", s->tx_dropped},
+	    {"statistics/rx-packets", s->rx_packets}, {"statistics/rx-bytes", s->rx_bytes},
+	    {"statistics/rx-errors", s->rx_errors},
+	};
+
+	if (!memcmp(&v->stats, &v->written, sizeof(v->stats)))
+		return;
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "%" PRIu64, n[i].value);
+		shoji_backend_dev_write(v->dev, n[i].node, buf);
+	}
+	v->written = v->stats;
+}
+
+/* Connected vifs only: a detached vif's directory may be gone, and a write would make it again. */
+static void on_stats(evutil_socket_t fd, short what, void *arg)
+{
+	struct netd *nd = arg;
+
+	for (struct vif *v = nd->vifs; v; v = v->next)
+		if (v->nq > 0)
+			write_stats(v);
+}
+
 static void vif_disconnect(struct shoji_backend_dev *dev)
 {
 	struct vif *v = shoji_backend_dev_priv(dev);
-	char *online;
+	char *online, *state = read_node(v, "state", NULL);
 
+	if (state && v->nq > 0) /* the last counts, while the directory is there */
+		write_stats(v);
+	free(state);
 	for (unsigned int i = 0; i < v->nq; i++) {
 		struct vif_q *q = &v->q[i];
 
@@ -469,40 +508,6 @@ static const struct shoji_backend_ops vif_ops = {
     .disconnect = vif_disconnect,
     .remove = vif_remove,
 };
-
-/* --- statistics: the backend nodes statistics/..., written each second when they moved --- */
-
-static void write_stats(struct vif *v)
-{
-	const struct vif_stats *s = &v->stats;
-	const struct {
-		const char *node;
-		uint64_t value;
-	} n[] = {
-	    {"statistics/tx-packets", s->tx_packets}, {"statistics/tx-bytes", s->tx_bytes},
-	    {"statistics/tx-errors", s->tx_errors},   {"statistics/tx-dropped", s->tx_dropped},
-	    {"statistics/rx-packets", s->rx_packets}, {"statistics/rx-bytes", s->rx_bytes},
-	    {"statistics/rx-errors", s->rx_errors},
-	};
-
-	if (!memcmp(&v->stats, &v->written, sizeof(v->stats)))
-		return;
-	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
-		char buf[24];
-
-		snprintf(buf, sizeof(buf), "%" PRIu64, n[i].value);
-		shoji_backend_dev_write(v->dev, n[i].node, buf);
-	}
-	v->written = v->stats;
-}
-
-static void on_stats(evutil_socket_t fd, short what, void *arg)
-{
-	struct netd *nd = arg;
-
-	for (struct vif *v = nd->vifs; v; v = v->next)
-		write_stats(v);
-}
 
 /* --- the process --- */
 
