@@ -938,7 +938,8 @@ void cli_info_nics(const char *name, bool json)
 
 		vif_text(&v[i], &t);
 		printf("  %s %s tap %s bridge %s %s rx %s pkts %s bytes, tx %s pkts %s bytes\n",
-		       v[i].devid < 0 ? "-" : (snprintf(id, sizeof(id), "%" PRId32, v[i].devid), id),
+		       v[i].devid < 0 ? "-"
+		                      : (snprintf(id, sizeof(id), "%" PRId32, v[i].devid), id),
 		       t.mac, t.vifname[0] ? t.vifname : "-", t.bridge[0] ? t.bridge : "-",
 		       xenbus_state_name(v[i].state), count_str(v[i].rx_packets, b),
 		       count_str(v[i].rx_bytes, c), count_str(v[i].tx_packets, d),
