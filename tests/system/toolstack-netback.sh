@@ -16,9 +16,14 @@ NETBACK="$top_builddir/pv-drivers/dom0/netback/shoji-netback"
 command -v ip >/dev/null 2>&1 || { echo "SKIP: no ip(8) to make a test bridge"; exit 77; }
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun for shoji-netback's TAPs"; exit 77; }
 BR="snb$$"
+id=""
 netback_cleanup() {
-	ip link del "$BR" 2>/dev/null
 	ts_cleanup
+	# shoji-netback's TAPs are persistent: a test that failed half-way leaves them.
+	for t in ${id:+"vif$id.0" "vif$id.1"}; do
+		[ -e "/sys/class/net/$t/tun_flags" ] && ip link del "$t" 2>/dev/null
+	done
+	ip link del "$BR" 2>/dev/null
 }
 trap netback_cleanup EXIT
 ip link add "$BR" type bridge 2>"$SHOJI_TMP/err" || {
