@@ -2,7 +2,7 @@
  * The shoji commands that talk to shojid: create, define, undefine, start,
  * list, info, pause, unpause, shutdown, reboot, destroy, mem-set, vcpu-set,
  * dmesg, dumpxml, dump-core, autostart, block-attach, block-detach,
- * block-list and events.  Domains are named by
+ * block-list, network-attach, network-detach, network-list and events.  Domains are named by
  * name or domid.
  */
 #include "config.h"
@@ -25,12 +25,13 @@ struct opts {
 	const struct cli_command *cmd; /* the command argv[0] names */
 	bool paused, console, all, json, wait, force, disable, cdrom;
 	unsigned long timeout;
-	const char *mode, *type; /* block-attach: --mode r|w, --type file|phy */
-	const char *kernel;      /* --kernel: replaces <os><kernel> */
+	const char *mode, *type;            /* block-attach: --mode r|w, --type file|phy */
+	const char *kernel;                 /* --kernel: replaces <os><kernel> */
+	const char *bridge, *mac, *vifname; /* network-attach */
 	/* list: --state-* (any of them), --name GLOB, --uuid U, --long */
 	bool st_running, st_paused, st_shutoff, longer;
 	const char *name_glob, *uuid;
-	int first;  /* index of the first operand */
+	int first; /* index of the first operand */
 	int status; /* the exit status when parse() says the command is done */
 };
 
@@ -45,6 +46,9 @@ enum {
 	OPT_MODE,
 	OPT_TYPE,
 	OPT_CDROM,
+	OPT_BRIDGE,
+	OPT_MAC,
+	OPT_VIFNAME,
 	OPT_HELP,
 	OPT_STATE_RUNNING,
 	OPT_STATE_PAUSED,
@@ -67,6 +71,9 @@ static const struct option all_opts[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"type", required_argument, NULL, OPT_TYPE},
     {"cdrom", no_argument, NULL, OPT_CDROM},
+    {"bridge", required_argument, NULL, OPT_BRIDGE},
+    {"mac", required_argument, NULL, OPT_MAC},
+    {"vifname", required_argument, NULL, OPT_VIFNAME},
     {"help", no_argument, NULL, OPT_HELP},
     {"state-running", no_argument, NULL, OPT_STATE_RUNNING},
     {"state-paused", no_argument, NULL, OPT_STATE_PAUSED},
@@ -188,6 +195,27 @@ static int parse_opts(const struct cli_command *cmd, int argc, char **argv, int 
 		case OPT_LONG:
 			o->longer = true;
 			break;
+		case OPT_BRIDGE:
+		case OPT_VIFNAME: {
+			const char *why;
+
+			if (!domxml_ifname_valid(optarg, &why))
+				return cli_usage_error(
+				    cmd, "'%s' is not a valid interface name (%s)", optarg, why);
+			*(c == OPT_BRIDGE ? &o->bridge : &o->vifname) = optarg;
+			break;
+		}
+		case OPT_MAC: {
+			uint8_t mac[6];
+
+			if (!domxml_parse_mac(optarg, mac) || (mac[0] & 1))
+				return cli_usage_error(cmd,
+				                       "--mac needs a unicast MAC address "
+				                       "(aa:bb:cc:dd:ee:ff), not '%s'",
+				                       optarg);
+			o->mac = optarg;
+			break;
+		}
 		case OPT_TIMEOUT: {
 			char *end;
 
@@ -339,6 +367,8 @@ static void json_info(const struct api_dominfo *d, bool disks)
 	if (disks) {
 		printf(", \"disks\": ");
 		cli_info_disks(d->name, true);
+		printf(", \"interfaces\": ");
+		cli_info_nics(d->name, true);
 	}
 	printf("}");
 }
@@ -675,6 +705,7 @@ int cli_cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		       d->flags & API_INFO_PERSISTENT ? "yes" : "no",
 		       d->flags & API_INFO_AUTOSTART ? "yes" : "no");
 		cli_info_disks(d->name, false);
+		cli_info_nics(d->name, false);
 	}
 	free(reply);
 	return CLI_EXIT_OK;
@@ -1074,6 +1105,219 @@ int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv)
 	if (k == 1)
 		return block_detach(&o, &req, argv);
 	return block_list(&o, &req);
+}
+
+/* ---- network interfaces ---- */
+
+/* A reply of n struct api_vif; false (said on stderr) when it is not one. */
+static bool vif_reply(const char *reply, size_t len, size_t *n)
+{
+	if (len % sizeof(struct api_vif)) {
+		fprintf(stderr, "shoji: shojid sent a malformed interface list\n");
+		return false;
+	}
+	*n = len / sizeof(struct api_vif);
+	return true;
+}
+
+/* NUL-terminated copies of an api_vif's strings, whatever shojid sent. */
+struct vif_text {
+	char mac[18], bridge[17], vifname[17], be[129];
+};
+
+static void vif_text(const struct api_vif *v, struct vif_text *t)
+{
+	snprintf(t->mac, sizeof(t->mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1],
+	         v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+	snprintf(t->bridge, sizeof(t->bridge), "%.*s", (int)sizeof(v->bridge), v->bridge);
+	snprintf(t->vifname, sizeof(t->vifname), "%.*s", (int)sizeof(v->vifname), v->vifname);
+	snprintf(t->be, sizeof(t->be), "%.*s", (int)sizeof(v->be_path), v->be_path);
+}
+
+/* A counter as JSON: null when the interface does not exist. */
+static void json_count(const char *name, int64_t v)
+{
+	if (v < 0)
+		printf(", \"%s\": null", name);
+	else
+		printf(", \"%s\": %" PRId64, name, v);
+}
+
+static void json_vif(const struct api_vif *v)
+{
+	struct vif_text t = {0};
+
+	vif_text(v, &t);
+	printf(v->devid < 0 ? "{\"devid\": null" : "{\"devid\": %" PRId32, v->devid);
+	printf(", \"type\": \"%s\", \"mac\": \"%s\", \"bridge\": ",
+	       v->type == DOMAIN_NIC_BRIDGE ? "bridge" : "ethernet", t.mac);
+	cli_json_string(stdout, t.bridge[0] ? t.bridge : NULL);
+	printf(", \"vifname\": ");
+	cli_json_string(stdout, t.vifname[0] ? t.vifname : NULL);
+	printf(", \"backend_id\": %" PRId32 ", \"state\": %" PRId32 ", \"backend_state\": %" PRId32
+	       ", \"backend_path\": ",
+	       v->backend_id, v->state, v->be_state);
+	cli_json_string(stdout, t.be[0] ? t.be : NULL);
+	json_count("rx_packets", v->rx_packets);
+	json_count("rx_bytes", v->rx_bytes);
+	json_count("tx_packets", v->tx_packets);
+	json_count("tx_bytes", v->tx_bytes);
+	printf("}");
+}
+
+/* A counter for the text output: "-" when the interface does not exist. */
+static const char *count_str(int64_t v, char buf[24])
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, 24, "%" PRId64, v);
+	return buf;
+}
+
+void cli_info_nics(const char *name, bool json)
+{
+	struct api_req req = {.flags = API_F_ALL};
+	char *reply = NULL, id[24], a[24], b[24], c[24], d[24];
+	size_t len = 0, n = 0;
+	const struct api_vif *v;
+
+	snprintf(req.target, sizeof(req.target), "%s", name);
+	if (cli_request(API_NET_LIST, &req, NULL, NULL, &reply, &len) || !vif_reply(reply, len, &n))
+		n = 0;
+	v = (const void *)reply;
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf(i ? ", " : "");
+			json_vif(&v[i]);
+		}
+		printf("]");
+		free(reply);
+		return;
+	}
+	printf("Interfaces:  %s\n", n ? "" : "none");
+	for (size_t i = 0; i < n; i++) {
+		struct vif_text t = {0};
+
+		vif_text(&v[i], &t);
+		printf("  %s %s tap %s bridge %s %s rx %s pkts %s bytes, tx %s pkts %s bytes\n",
+		       v[i].devid < 0 ? "-"
+		                      : (snprintf(id, sizeof(id), "%" PRId32, v[i].devid), id),
+		       t.mac, t.vifname[0] ? t.vifname : "-", t.bridge[0] ? t.bridge : "-",
+		       xenbus_state_name(v[i].state), count_str(v[i].rx_packets, b),
+		       count_str(v[i].rx_bytes, c), count_str(v[i].tx_packets, d),
+		       count_str(v[i].tx_bytes, a));
+	}
+	free(reply);
+}
+
+static int net_list(struct opts *o, struct api_req *req)
+{
+	char *reply = NULL;
+	size_t len = 0, n = 0;
+	const struct api_vif *v;
+	int rc = cli_request(API_NET_LIST, req, NULL, NULL, &reply, &len);
+
+	if (rc)
+		return rc;
+	if (!vif_reply(reply, len, &n)) {
+		free(reply);
+		return CLI_EXIT_FAILED;
+	}
+	v = (const void *)reply;
+	if (o->json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf(i ? ",\n " : "");
+			json_vif(&v[i]);
+		}
+		printf("]\n");
+	} else {
+		printf("%-3s %-2s %-17s %-6s %-5s %-8s %-15s %-15s %s\n", "Idx", "BE", "Mac Addr.",
+		       "handle", "state", "BE-state", "bridge", "vifname", "BE-path");
+		for (size_t i = 0; i < n; i++) {
+			struct vif_text t = {0};
+
+			vif_text(&v[i], &t);
+			printf("%-3" PRId32 " %-2" PRId32 " %-17s %-6" PRId32 " %-5" PRId32
+			       " %-8" PRId32 " %-15s %-15s %s\n",
+			       v[i].devid, v[i].backend_id, t.mac, v[i].devid, v[i].state,
+			       v[i].be_state, t.bridge[0] ? t.bridge : "-",
+			       t.vifname[0] ? t.vifname : "-", t.be);
+		}
+	}
+	free(reply);
+	return CLI_EXIT_OK;
+}
+
+static int net_attach(struct opts *o, struct api_req *req, char **argv)
+{
+	char *text = NULL, *reply = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (asprintf(&text, "%s\n%s\n%s", o->mac ? o->mac : "", o->bridge ? o->bridge : "",
+	             o->vifname ? o->vifname : "") < 0) {
+		fprintf(stderr, "shoji network-attach: out of memory\n");
+		return CLI_EXIT_FAILED;
+	}
+	req->text_len = (uint32_t)strlen(text);
+	rc = cli_request(API_NET_ATTACH, req, text, argv[o->first], &reply, &len);
+	if (!rc && len == sizeof(struct api_vif)) {
+		const struct api_vif *v = (const void *)reply;
+		struct vif_text t = {0};
+
+		vif_text(v, &t);
+		printf("Interface %" PRId32 " (%s, %s%s%s) attached to '%s'\n", v->devid, t.mac,
+		       t.vifname, t.bridge[0] ? " on " : "", t.bridge, argv[o->first]);
+	} else if (!rc) {
+		printf("Interface attached to '%s'\n", argv[o->first]);
+	}
+	free(reply);
+	free(text);
+	return rc;
+}
+
+static int net_detach(struct opts *o, struct api_req *req, char **argv)
+{
+	const char *devid = argv[o->first + 1];
+	char *reply = NULL;
+	int rc;
+
+	if (!devid[0] || strspn(devid, "0123456789") != strlen(devid) || strlen(devid) > 5)
+		return cli_usage_error(o->cmd,
+		                       "'%s' is not a device number (network-list shows "
+		                       "them)",
+		                       devid);
+	req->flags = o->force ? API_F_FORCE : 0;
+	req->value = o->timeout;
+	req->text_len = (uint32_t)strlen(devid);
+	rc = cli_request(API_NET_DETACH, req, devid, argv[o->first], &reply, NULL);
+	if (!rc)
+		printf("Interface %s detached from '%s'\n", devid, argv[o->first]);
+	free(reply);
+	return rc;
+}
+
+int cli_cmd_net(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int operands;
+	} kinds[] = {{"network-attach", 1}, {"network-detach", 2}, {"network-list", 1}};
+	struct api_req req = {0};
+	struct opts o;
+	size_t k = 0;
+
+	while (strcmp(kinds[k].name, argv[0]))
+		k++;
+	if (!parse(ctx, argc, argv, kinds[k].operands, &o, &req))
+		return o.status;
+	if (k == 0)
+		return net_attach(&o, &req, argv);
+	if (k == 1)
+		return net_detach(&o, &req, argv);
+	return net_list(&o, &req);
 }
 
 static const char *const event_names[API_EV_MAX] = {

@@ -81,5 +81,20 @@ void cli_json_config(FILE *out, const struct domain_config *cfg)
 		field(out, "target", d->target);
 		fprintf(out, ", \"readonly\": %s}", d->readonly ? "true" : "false");
 	}
+	fprintf(out, "], \"interfaces\": [");
+	for (size_t i = 0; i < cfg->n_nics; i++) {
+		const struct domain_nic *n = &cfg->nics[i];
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
+		         n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		fprintf(out, "%s{\"type\": \"%s\"", i ? ", " : "", domain_nic_type_name(n->type));
+		field(out, "mac", mac);
+		fprintf(out, ", \"mac_generated\": %s", n->mac_generated ? "true" : "false");
+		field(out, "bridge", n->bridge);
+		field(out, "target", n->target[0] ? n->target : NULL);
+		field(out, "model", n->model);
+		fprintf(out, "}");
+	}
 	fprintf(out, "]}");
 }

@@ -117,8 +117,11 @@ const struct cli_command cli_commands[] = {
         .help =
             "NAME is a domain name or id.  Shows its id, uuid, state, memory, vCPUs, CPU time,\n"
             "start time (UTC) and uptime when it runs,\n"
-            "whether it is persistent and autostarted, and its disks (target, type, mode,\n"
-            "device, source and, when it runs, the frontend's xenbus state).\n"
+            "whether it is persistent and autostarted, its disks (target, type, mode,\n"
+            "device, source and, when it runs, the frontend's xenbus state) and its network\n"
+            "interfaces (device number, MAC, TAP, bridge, the frontend's xenbus state and\n"
+            "the TAP's rx/tx packet and byte counters as the host sees them; '-' while the\n"
+            "TAP does not exist).\n"
             "\n"
             "  --json  one JSON object\n",
         .json = true,
@@ -281,6 +284,59 @@ const struct cli_command cli_commands[] = {
                 "\n"
                 "  --json  one JSON array, with the target, source, mode and the backend's\n"
                 "          state too\n",
+        .json = true,
+        .interleaved = true,
+    },
+    {
+        .name = "network-attach",
+        .run = cli_cmd_net,
+        .summary = "attach a network interface to a running domain",
+        .usage = "NAME [--bridge BR] [--mac M] [--vifname N]",
+        .help = "Hot-plugs a PV network interface into the running domain NAME, as\n"
+                "'xl network-attach' does: shojid writes the device to xenstore and\n"
+                "shoji-netback makes its TAP (vifDOMID.DEVID, or N) and, with --bridge,\n"
+                "puts it on bridge BR.  The interface takes the next device number and is\n"
+                "added to the domain's running record, not to its definition.\n"
+                "\n"
+                "  --bridge BR    put the TAP on the Linux bridge BR (which must exist);\n"
+                "                 without it the TAP is left for you (type ethernet)\n"
+                "  --mac M        the guest's MAC address (default: a random one in\n"
+                "                 Xen's range 00:16:3e:xx:xx:xx)\n"
+                "  --vifname N    the TAP's name (default vifDOMID.DEVID)\n"
+                "\n"
+                "Refused, with nothing changed: a bridge that does not exist, a MAC the\n"
+                "domain or another running domain has, a TAP name another domain uses or\n"
+                "an existing host interface other than a TAP has, a domain that is not\n"
+                "running.\n",
+        .interleaved = true,
+    },
+    {
+        .name = "network-detach",
+        .run = cli_cmd_net,
+        .summary = "detach a network interface from a running domain",
+        .usage = "NAME DEVID [--force] [--timeout S]",
+        .help = "Asks the network backend to close interface DEVID (the Idx of\n"
+                "'shoji network-list'; backend state 5, Closing) and waits until it is\n"
+                "closed (state 6), then removes the device from xenstore and from the\n"
+                "domain's record; shoji-netback removes its TAP.  A backend that does\n"
+                "not close within the timeout gets the device removed anyway, and the\n"
+                "command exits with status 5.\n"
+                "\n"
+                "  --force      remove the device at once, without asking the guest\n"
+                "  --timeout S  how long to wait for the backend (default 10 s)\n",
+        .interleaved = true,
+    },
+    {
+        .name = "network-list",
+        .run = cli_cmd_net,
+        .summary = "list the network interfaces of a running domain",
+        .usage = "NAME [--json]",
+        .help = "One line per PV network interface: Idx (the device number), BE (the\n"
+                "backend domain), the MAC address, handle, state (the frontend's xenbus\n"
+                "state), BE-state (the backend's), the bridge ('-' for a plain TAP), the\n"
+                "TAP's name and BE-path (the backend directory in xenstore).\n"
+                "\n"
+                "  --json  one JSON array, with the TAP's packet and byte counters too\n",
         .json = true,
         .interleaved = true,
     },

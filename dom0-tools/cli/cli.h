@@ -113,5 +113,9 @@ int cli_cmd_top(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv);
 /* The disks of domain NAME as `shoji info` shows them (a defined domain's too). */
 void cli_info_disks(const char *name, bool json);
+/* network-attach, network-detach, network-list (cli-domain.c). */
+int cli_cmd_net(struct cli_ctx *ctx, int argc, char **argv);
+/* The interfaces of domain NAME as `shoji info` shows them (a defined domain's too). */
+void cli_info_nics(const char *name, bool json);
 
 #endif

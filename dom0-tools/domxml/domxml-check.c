@@ -649,8 +649,7 @@ out:
 	free(device);
 }
 
-/* Parses aa:bb:cc:dd:ee:ff (hex digits, either case). */
-static bool parse_mac(const char *s, uint8_t mac[6])
+bool domxml_parse_mac(const char *s, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
 		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
@@ -660,6 +659,26 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 		if (*s != (i == 5 ? '\0' : ':'))
 			return false;
 		s += i < 5;
+	}
+	return true;
+}
+
+bool domxml_ifname_valid(const char *name, const char **why)
+{
+	if (!*name || strlen(name) > DOMAIN_IFNAME_MAX) {
+		*why = "1 to " STR(DOMAIN_IFNAME_MAX) " characters";
+		return false;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		*why = "not '.' or '..'";
+		return false;
+	}
+	for (const char *p = name; *p; p++) {
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) ||
+		    !isgraph((unsigned char)*p)) {
+			*why = "no '/', ':', white space or control characters";
+			return false;
+		}
 	}
 	return true;
 }
@@ -677,79 +696,161 @@ static bool nic_array_grow(struct domxml_walk *w, const xmlNode *n)
 	return true;
 }
 
+/* <mac address=.../>: a unicast address other than all-zero, not used by an earlier
+ * <interface>.  An interface without one gets a generated address (gen_macs). */
 static void check_nic_mac(struct domxml_walk *w, struct domain_nic *nic, const xmlNode *mac)
 {
+	static const uint8_t zero[6];
 	char *addr = attr_of(mac, "address");
 	int line = domxml_line(mac);
+	bool ok = false;
 
+	nic->mac_generated = true; /* until a valid address is read */
 	if (!addr)
 		return;
-	if (!parse_mac(addr, nic->mac))
+	if (!domxml_parse_mac(addr, nic->mac))
 		domxml_error_add(w->errs, line, "<mac> address '%s' is not a valid MAC address",
 		                 addr);
 	else if (nic->mac[0] & 1)
 		domxml_error_add(w->errs, line, "<mac> address '%s' is a multicast address", addr);
+	else if (!memcmp(nic->mac, zero, 6))
+		domxml_error_add(w->errs, line, "<mac> address '%s' is the all-zero address", addr);
 	else
-		nic->has_mac = true;
-	for (size_t i = 0; nic->has_mac && i + 1 < w->cfg->n_nics; i++)
-		if (w->cfg->nics[i].has_mac && !memcmp(w->cfg->nics[i].mac, nic->mac, 6))
+		ok = true;
+	for (size_t i = 0; ok && i + 1 < w->cfg->n_nics; i++)
+		if (!w->cfg->nics[i].mac_generated && !memcmp(w->cfg->nics[i].mac, nic->mac, 6))
 			domxml_error_add(w->errs, line,
 			                 "<mac> address '%s' is already used at line %d", addr,
 			                 w->cfg->nics[i].line);
+	nic->mac_generated = !ok;
 	free(addr);
+}
+
+/* <source bridge=.../>: a bridge interface only; its name is a valid interface name
+ * (whether the bridge exists is shojid's check, at create and attach time). */
+static void check_nic_source(struct domxml_walk *w, struct domain_nic *nic, const xmlNode *source)
+{
+	int line = domxml_line(source);
+	const char *why;
+
+	if (nic->type == DOMAIN_NIC_ETHERNET) {
+		domxml_error_add(w->errs, line, "<source> is not used by an ethernet <interface>");
+		return;
+	}
+	nic->bridge = attr_of(source, "bridge");
+	if (nic->bridge && !domxml_ifname_valid(nic->bridge, &why)) {
+		domxml_error_add(w->errs, line,
+		                 "<source> bridge '%s' is not a valid interface name (%s)",
+		                 nic->bridge, why);
+		free(nic->bridge);
+		nic->bridge = NULL;
+	}
+}
+
+/* <target dev=.../>: the TAP's name, valid and not used by an earlier <interface>. */
+static void check_nic_target(struct domxml_walk *w, struct domain_nic *nic, const xmlNode *target)
+{
+	char *dev = attr_of(target, "dev");
+	int line = domxml_line(target);
+	const char *why;
+
+	if (!dev)
+		return;
+	if (!domxml_ifname_valid(dev, &why)) {
+		domxml_error_add(w->errs, line,
+		                 "<target> dev '%s' is not a valid interface name (%s)", dev, why);
+		free(dev);
+		return;
+	}
+	memcpy(nic->target, dev, strlen(dev) + 1);
+	for (size_t i = 0; i + 1 < w->cfg->n_nics; i++)
+		if (!strcmp(w->cfg->nics[i].target, dev))
+			domxml_error_add(w->errs, line,
+			                 "<target> dev '%s' is already used at line %d", dev,
+			                 w->cfg->nics[i].line);
+	free(dev);
 }
 
 static void check_interface(struct domxml_walk *w, const xmlNode *n)
 {
 	const xmlNode *mac = domxml_child(n, "mac"), *source = domxml_child(n, "source");
-	const xmlNode *script = domxml_child(n, "script"), *model = domxml_child(n, "model");
+	const xmlNode *target = domxml_child(n, "target"), *model = domxml_child(n, "model");
 	char *type = attr_of(n, "type");
 	struct domain_nic *nic;
 	int line = domxml_line(n);
 
+	if (w->cfg->n_nics == DOMAIN_NICS_MAX) {
+		domxml_error_add(w->errs, line, "more than %d <interface> elements",
+		                 DOMAIN_NICS_MAX);
+		goto out;
+	}
 	if (!nic_array_grow(w, n))
 		goto out;
 	nic = &w->cfg->nics[w->cfg->n_nics++];
 	nic->line = line;
+	nic->mac_generated = true;
 	if (type) {
 		int t = domxml_lookup(domxml_nic_type_names, type);
 
-		if (t < 0)
+		if (t < 0) {
 			domxml_error_add(w->errs, line,
 			                 "<interface> type '%s' is not supported (use 'bridge' or "
 			                 "'ethernet')",
 			                 type);
-		else
-			nic->type = (enum domain_nic_type)t;
+			goto out; /* what else it needs depends on the type */
+		}
+		nic->type = (enum domain_nic_type)t;
 	}
 	if (mac)
 		check_nic_mac(w, nic, mac);
-	if (source && nic->type == DOMAIN_NIC_ETHERNET) {
-		domxml_error_add(w->errs, domxml_line(source),
-		                 "<source> is not used by an ethernet <interface>");
-	} else if (source) {
-		nic->bridge = attr_of(source, "bridge");
-		if (nic->bridge &&
-		    (!*nic->bridge || strlen(nic->bridge) > 15 || strpbrk(nic->bridge, "/: \t\n")))
-			domxml_error_add(w->errs, domxml_line(source),
-			                 "<source> bridge '%s' is not a valid interface name",
-			                 nic->bridge);
-	} else if (nic->type == DOMAIN_NIC_BRIDGE) {
+	if (source)
+		check_nic_source(w, nic, source);
+	else if (nic->type == DOMAIN_NIC_BRIDGE)
 		domxml_error_add(w->errs, line,
 		                 "<interface type='bridge'> needs <source bridge='...'/>");
-	}
-	if (script) {
-		nic->script = attr_of(script, "path");
-		if (nic->script && !*nic->script)
-			domxml_error_add(w->errs, domxml_line(script), "<script> path is empty");
-	}
+	if (target)
+		check_nic_target(w, nic, target);
 	if (model) {
 		nic->model = attr_of(model, "type");
 		check_fixed_attr(w, model, "type", "netfront");
 	}
-	domxml_error_add(w->errs, line, "<interface> is not supported yet (no network backend)");
 out:
 	free(type);
+}
+
+void domxml_gen_mac(uint8_t mac[6])
+{
+	uuid_t r;
+
+	uuid_generate_random(r); /* 122 random bits: three of its bytes */
+	mac[0] = 0x00;
+	mac[1] = 0x16;
+	mac[2] = 0x3e;
+	mac[3] = r[0] & 0x7f; /* Xen's tools keep the top bit clear too */
+	mac[4] = r[1];
+	mac[5] = r[2];
+}
+
+/*
+ * Every <interface> without a usable <mac> gets a generated one, unlike
+ * every other address of the domain.  A defined domain keeps it: the
+ * definition stores the written-out form, which has it.
+ */
+static void gen_macs(struct domxml_walk *w)
+{
+	for (size_t i = 0; i < w->cfg->n_nics; i++) {
+		struct domain_nic *nic = &w->cfg->nics[i];
+		bool clash = nic->mac_generated;
+
+		while (clash) {
+			domxml_gen_mac(nic->mac);
+			clash = false;
+			for (size_t j = 0; j < w->cfg->n_nics; j++)
+				if (j != i && !memcmp(w->cfg->nics[j].mac, nic->mac, 6) &&
+				    (j < i || !w->cfg->nics[j].mac_generated))
+					clash = true;
+		}
+	}
 }
 
 static void check_devices(struct domxml_walk *w, const xmlNode *devices)
@@ -802,4 +903,5 @@ void domxml_check_config(xmlNode *root, struct domxml_walk *w)
 	check_features_clock(w, domxml_child(root, "features"), domxml_child(root, "clock"));
 	if (devices)
 		check_devices(w, devices);
+	gen_macs(w);
 }

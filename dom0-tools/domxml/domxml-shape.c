@@ -150,19 +150,28 @@ static const struct attr_spec mac_attrs[] = {{.name = "address", .required = tru
 static const struct node_spec mac_spec = {.attrs = mac_attrs};
 static const struct attr_spec nic_source_attrs[] = {{.name = "bridge", .required = true}, END};
 static const struct node_spec nic_source_spec = {.attrs = nic_source_attrs};
-static const struct attr_spec script_attrs[] = {{.name = "path", .required = true}, END};
-static const struct node_spec script_spec = {.attrs = script_attrs};
+static const struct attr_spec nic_target_attrs[] = {{.name = "dev", .required = true}, END};
+static const struct node_spec nic_target_spec = {.attrs = nic_target_attrs};
 static const struct attr_spec model_attrs[] = {{.name = "type", .required = true}, END};
 static const struct node_spec model_spec = {.attrs = model_attrs};
 static const struct child_spec nic_children[] = {
     {.name = "mac", .spec = &mac_spec},
     {.name = "source", .spec = &nic_source_spec},
-    {.name = "script", .spec = &script_spec},
+    {.name = "target", .spec = &nic_target_spec},
     {.name = "model", .spec = &model_spec},
     END,
 };
+static const struct refusal nic_refused[] = {
+    {"script", "is not supported (shoji-netback puts the TAP on its bridge itself; no hotplug "
+               "scripts run)"},
+    {"ip", "is not supported (configure addresses inside the guest)"},
+    {"driver", "is not supported (the device is always netfront)"},
+    {"bandwidth", "is not supported (no rate limits)"},
+    END,
+};
 static const struct attr_spec nic_attrs[] = {{.name = "type", .required = true}, END};
-static const struct node_spec nic_spec = {.attrs = nic_attrs, .children = nic_children};
+static const struct node_spec nic_spec = {
+    .attrs = nic_attrs, .children = nic_children, .refused = nic_refused};
 
 static const struct child_spec devices_children[] = {
     {.name = "console", .spec = &console_spec},

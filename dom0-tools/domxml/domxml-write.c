@@ -69,18 +69,15 @@ static bool add_nic(xmlNode *devices, const struct domain_nic *nic)
 {
 	xmlNode *n = add_empty(devices, "interface");
 	bool ok = set_attr(n, "type", domain_nic_type_name(nic->type));
+	char mac[18];
 
-	if (ok && nic->has_mac) {
-		char mac[18];
-
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nic->mac[0],
-		         nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5]);
-		ok = set_attr(add_empty(n, "mac"), "address", mac);
-	}
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nic->mac[0], nic->mac[1],
+	         nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5]);
+	ok = ok && set_attr(add_empty(n, "mac"), "address", mac);
 	if (ok && nic->bridge)
 		ok = set_attr(add_empty(n, "source"), "bridge", nic->bridge);
-	if (ok && nic->script)
-		ok = set_attr(add_empty(n, "script"), "path", nic->script);
+	if (ok && nic->target[0])
+		ok = set_attr(add_empty(n, "target"), "dev", nic->target);
 	if (ok && nic->model)
 		ok = set_attr(add_empty(n, "model"), "type", nic->model);
 	return ok;
@@ -214,9 +211,8 @@ static bool disk_eq(const struct domain_disk *a, const struct domain_disk *b)
 
 static bool nic_eq(const struct domain_nic *a, const struct domain_nic *b)
 {
-	return a->type == b->type && a->has_mac == b->has_mac &&
-	       (!a->has_mac || !memcmp(a->mac, b->mac, 6)) && str_eq(a->bridge, b->bridge) &&
-	       str_eq(a->script, b->script) && str_eq(a->model, b->model);
+	return a->type == b->type && !memcmp(a->mac, b->mac, 6) && str_eq(a->bridge, b->bridge) &&
+	       !strcmp(a->target, b->target) && str_eq(a->model, b->model);
 }
 
 bool domain_config_equal(const struct domain_config *a, const struct domain_config *b)

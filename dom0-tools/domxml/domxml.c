@@ -153,7 +153,6 @@ static void free_disk(struct domain_disk *d)
 static void free_nic(struct domain_nic *n)
 {
 	free(n->bridge);
-	free(n->script);
 	free(n->model);
 }
 

@@ -66,14 +66,18 @@ enum domain_nic_type {
 	DOMAIN_NIC_ETHERNET,
 };
 
-/* An <interface>: parsed and validated, but refused until a net backend exists. */
+#define DOMAIN_NICS_MAX   32 /* <interface> elements per domain */
+#define DOMAIN_IFNAME_MAX 15 /* bytes of a Linux interface name (IFNAMSIZ - 1) */
+
+/* An <interface>: a PV network device served by shoji-netback (see shoji-domain.xml(5)). */
 struct domain_nic {
 	enum domain_nic_type type;
-	uint8_t mac[6];
-	bool has_mac;
-	char *bridge; /* required for type bridge, NULL otherwise */
-	char *script; /* NULL when absent */
-	char *model;  /* NULL or "netfront" */
+	uint8_t mac[6];     /* from <mac>, else generated in 00:16:3e (Xen's range) */
+	bool mac_generated; /* no <mac> in the file: a random one was made */
+	char *bridge;       /* <source bridge>: required for type bridge, NULL otherwise */
+	char *model;        /* NULL or "netfront" */
+	char
+	    target[DOMAIN_IFNAME_MAX + 1]; /* <target dev>: the TAP's name; "" for vifDOMID.DEVID */
 	int line;
 };
 
@@ -165,6 +169,16 @@ const char *domain_disk_device_name(enum domain_disk_device d);
  * (hd*, sd*, partitions, upper case...).
  */
 long domxml_disk_devid(const char *target);
+
+/* A Linux interface name (a bridge, a TAP): 1..15 bytes, not "." or "..", no '/', ':'
+ * or white space.  On failure returns false and points *why at a static reason. */
+bool domxml_ifname_valid(const char *name, const char **why);
+
+/* Parses aa:bb:cc:dd:ee:ff (hex digits, either case) into mac; false when s is not one. */
+bool domxml_parse_mac(const char *s, uint8_t mac[6]);
+
+/* A random MAC address in Xen's range 00:16:3e:xx:xx:xx (unicast, as libxl makes them). */
+void domxml_gen_mac(uint8_t mac[6]);
 
 /* Checks a domain name against the rules of shoji-domain.xml(5); on failure
  * returns false and points *why at a static reason. */

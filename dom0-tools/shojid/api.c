@@ -991,6 +991,129 @@ static int do_vcpu_pin(struct api_call *x)
 	return 0;
 }
 
+/* network-attach: text is "MAC\nBRIDGE\nVIFNAME" (each may be empty); the interface is
+ * checked completely before anything is written (net_attach). */
+static int do_net_attach(struct api_call *x)
+{
+	struct domain_nic nic = {.type = DOMAIN_NIC_ETHERNET};
+	char *copy = NULL, *mac, *bridge, *name, *end;
+	struct api_vif *v = NULL;
+	const char *why;
+	size_t n = 0;
+	long devid = -1;
+	int rc;
+
+	rc = block_target(x);
+	if (rc)
+		return rc;
+	if (strlen(x->text) != x->req->text_len)
+		return sd_fail(x->e, EINVAL, "malformed network-attach request");
+	copy = strdup(x->text);
+	if (!copy)
+		return sd_fail(x->e, ENOMEM, "out of memory");
+	mac = copy;
+	bridge = strchr(mac, '\n');
+	name = bridge ? strchr(bridge + 1, '\n') : NULL;
+	end = name ? strchr(name + 1, '\n') : NULL;
+	if (!bridge || !name || end) {
+		rc = sd_fail(x->e, EINVAL, "malformed network-attach request");
+		goto out;
+	}
+	*bridge++ = '\0';
+	*name++ = '\0';
+	if (*mac && (!domxml_parse_mac(mac, nic.mac) || (nic.mac[0] & 1) ||
+	             !memcmp(nic.mac, (const uint8_t[6]){0}, 6))) {
+		rc = sd_fail(x->e, EINVAL, "'%s' is not a unicast MAC address", mac);
+		goto out;
+	}
+	if (*bridge && !domxml_ifname_valid(bridge, &why)) {
+		rc = sd_fail(x->e, EINVAL, "bridge '%s' is not a valid interface name (%s)", bridge,
+		             why);
+		goto out;
+	}
+	if (*name && !domxml_ifname_valid(name, &why)) {
+		rc = sd_fail(x->e, EINVAL, "'%s' is not a valid interface name (%s)", name, why);
+		goto out;
+	}
+	if (!*mac)
+		domxml_gen_mac(nic.mac); /* a clash is refused by net_attach's checks */
+	snprintf(nic.target, sizeof(nic.target), "%s", name);
+	if (*bridge) {
+		nic.type = DOMAIN_NIC_BRIDGE;
+		nic.bridge = strdup(bridge);
+		if (!nic.bridge) {
+			rc = sd_fail(x->e, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	rc = net_attach(x->sd, x->dom, &nic, &devid, x->e);
+	free(nic.bridge);
+	if (rc)
+		goto out;
+	/* Attached: the reply is its entry (none when out of memory, still a success). */
+	if (net_list(x->sd, &x->dom->cfg, x->dom->domid, &v, &n, x->e) == 0 && n)
+		api_reply(x->c, 0, &v[n - 1], sizeof(*v));
+	else
+		api_reply(x->c, 0, NULL, 0);
+	free(v);
+out:
+	free(copy);
+	return rc;
+}
+
+static int do_net_detach(struct api_call *x)
+{
+	unsigned int timeout = x->req->value ? (unsigned int)x->req->value : DEFAULT_DETACH_S;
+	char *end;
+	long devid;
+	int rc;
+
+	errno = 0;
+	devid = strtol(x->text, &end, 10);
+	if (strlen(x->text) != x->req->text_len || x->req->value > 86400 || !x->text[0] || *end ||
+	    errno || devid < 0)
+		return sd_fail(x->e, EINVAL, "malformed network-detach request");
+	rc = block_target(x);
+	if (rc)
+		return rc;
+	x->c->held = true; /* until detach_done */
+	rc = net_detach(x->sd, x->dom, devid, x->req->flags & API_F_FORCE, timeout, detach_done,
+	                x->c, x->e);
+	if (rc)
+		x->c->held = false;
+	return rc;
+}
+
+static int do_net_list(struct api_call *x)
+{
+	struct sd_dom *dom = running(x);
+	struct domain_config cfg;
+	struct api_vif *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (dom) {
+		rc = net_list(x->sd, &dom->cfg, dom->domid, &v, &n, x->e);
+	} else if (!(x->req->flags & API_F_ALL)) {
+		return state_has_def(x->sd, x->req->target)
+		           ? sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target)
+		           : no_domain(x);
+	} else {
+		rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
+		if (rc == ENOENT)
+			return no_domain(x);
+		if (rc)
+			return rc;
+		rc = net_list(x->sd, &cfg, API_DOMID_NONE, &v, &n, x->e);
+		domain_config_free(&cfg);
+	}
+	if (rc)
+		return rc;
+	api_reply(x->c, 0, v, n * sizeof(*v));
+	free(v);
+	return 0;
+}
+
 static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_CREATE] = {.fn = do_create, .text = true},
     [API_DEFINE] = {.fn = do_define, .text = true},
@@ -1018,6 +1141,9 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_RENAME] = {.fn = do_rename, .target = true, .text = true},
     [API_VCPU_LIST] = {.fn = do_vcpu_list, .target = true, .running = true},
     [API_VCPU_PIN] = {.fn = do_vcpu_pin, .target = true, .running = true, .text = true},
+    [API_NET_ATTACH] = {.fn = do_net_attach, .target = true, .text = true},
+    [API_NET_DETACH] = {.fn = do_net_detach, .target = true, .text = true},
+    [API_NET_LIST] = {.fn = do_net_list, .target = true},
 };
 
 /* Check a request completely, then run its handler. */
@@ -1069,7 +1195,7 @@ static void client_free(struct sd_client *c)
 	struct shojid *sd = c->sd;
 
 	life_drop_waits(sd, c);
-	block_drop_waits(sd, c);
+	detach_drop_waits(sd, c);
 	for (struct sd_client **pp = &sd->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;

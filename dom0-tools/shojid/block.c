@@ -6,7 +6,7 @@
  * survives a restart of shojid and a reboot of the domain; the definition
  * is not changed (as `virsh attach-disk` without --config).
  *
- * A detach asks the backend to close (vbd_close) and polls its state until
+ * A detach asks the backend to close (vbd_close) and waits (detach.c) until
  * it says Closed, then removes both directories; --force removes them at
  * once, and a backend that does not close in time gets them removed anyway,
  * with ETIMEDOUT for the caller.
@@ -23,21 +23,6 @@
 #include <shoji/io/xenbus.h>
 
 #include "shojid.h"
-
-#define DETACH_POLL_MS 50
-
-struct sd_detach {
-	struct sd_detach *next;
-	struct shojid *sd;
-	sd_block_done_fn *done; /* NULL once the client went away */
-	void *arg;
-	struct event *timer;
-	uint32_t domid;
-	long devid;
-	unsigned int ticks_left;
-	unsigned int timeout_s;
-	char target[8];
-};
 
 int block_check_config(struct shojid *sd, const struct domain_config *cfg, struct sd_err *e)
 {
@@ -112,10 +97,9 @@ int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
 	if (find_disk(dom, d->target))
 		return sd_fail(e, EEXIST, "domain '%s' already has a disk %s", dom->name,
 		               d->target);
-	for (struct sd_detach *w = sd->detaches; w; w = w->next)
-		if (w->domid == dom->domid && !strcmp(w->target, d->target))
-			return sd_fail(e, EBUSY, "%s of domain '%s' is still being detached",
-			               d->target, dom->name);
+	if (detach_pending(sd, "vbd", dom->domid, domxml_disk_devid(d->target)))
+		return sd_fail(e, EBUSY, "%s of domain '%s' is still being detached", d->target,
+		               dom->name);
 	if (dom->cfg.n_disks >= DOMAIN_DISKS_MAX)
 		return sd_fail(e, ENOSPC, "domain '%s' has %d disks already (the most it may have)",
 		               dom->name, DOMAIN_DISKS_MAX);
@@ -149,15 +133,24 @@ int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
 	return 0;
 }
 
-/* Drop disk target from domid's record and its directories from xenstore. */
-static void forget(struct shojid *sd, uint32_t domid, const char *target)
+static struct domain_disk *find_devid(struct sd_dom *dom, long devid)
+{
+	for (size_t i = 0; i < dom->cfg.n_disks; i++)
+		if (domxml_disk_devid(dom->cfg.disks[i].target) == devid)
+			return &dom->cfg.disks[i];
+	return NULL;
+}
+
+/* Drop disk devid from domid's record and its directories from xenstore (sd_forget_fn). */
+static void forget(struct shojid *sd, uint32_t domid, long devid)
 {
 	struct sd_dom *dom = dom_by_id(sd, domid);
-	struct domain_disk *d = dom ? find_disk(dom, target) : NULL;
+	struct domain_disk *d = dom ? find_devid(dom, devid) : NULL;
 
-	vbd_remove(sd->xs, domid, domxml_disk_devid(target));
+	vbd_remove(sd->xs, domid, devid);
 	if (!d)
 		return;
+	log_info("detached %s from %s (%" PRIu32 ")", d->target, dom->name, domid);
 	free(d->source);
 	free(d->driver_name);
 	free(d->driver_type);
@@ -165,110 +158,34 @@ static void forget(struct shojid *sd, uint32_t domid, const char *target)
 	dom->cfg.n_disks--;
 	if (state_save_record(sd, dom) < 0)
 		log_warnx("cannot write the record of %s: %s", dom->name, strerror(errno));
-	log_info("detached %s from %s (%" PRIu32 ")", target, dom->name, domid);
-}
-
-static void detach_free(struct shojid *sd, struct sd_detach *w)
-{
-	for (struct sd_detach **pp = &sd->detaches; *pp; pp = &(*pp)->next) {
-		if (*pp == w) {
-			*pp = w->next;
-			break;
-		}
-	}
-	if (w->timer)
-		event_free(w->timer);
-	free(w);
-}
-
-static void detach_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct sd_detach *w = arg;
-	struct shojid *sd = w->sd;
-	int state = vbd_backend_state(sd->xs, w->domid, w->devid);
-	char msg[256];
-
-	if (state != -1 && state != XenbusStateClosed && w->ticks_left-- > 0)
-		return;
-	forget(sd, w->domid, w->target);
-	if (state == -1 || state == XenbusStateClosed) {
-		if (w->done)
-			w->done(w->arg, 0, NULL);
-	} else {
-		snprintf(
-		    msg, sizeof(msg),
-		    "the backend did not close %s within %u s (state %d); its xenstore entries "
-		    "were removed anyway",
-		    w->target, w->timeout_s, state);
-		log_warnx("domain %" PRIu32 ": %s", w->domid, msg);
-		if (w->done)
-			w->done(w->arg, ETIMEDOUT, msg);
-	}
-	detach_free(sd, w);
 }
 
 int block_detach(struct shojid *sd, struct sd_dom *dom, const char *target, bool force,
-                 unsigned int timeout_s, sd_block_done_fn *done, void *arg, struct sd_err *e)
+                 unsigned int timeout_s, sd_detach_done_fn *done, void *arg, struct sd_err *e)
 {
-	struct timeval tv = {.tv_sec = 0, .tv_usec = DETACH_POLL_MS * 1000};
-	struct sd_detach *w;
 	long devid = domxml_disk_devid(target);
 	int rc;
 
 	if (devid < 0 || !find_disk(dom, target))
 		return sd_fail(e, ENODEV, "domain '%s' has no disk %s", dom->name, target);
-	for (w = sd->detaches; w; w = w->next)
-		if (w->domid == dom->domid && w->devid == devid && !force)
-			return sd_fail(e, EBUSY, "%s of domain '%s' is already being detached",
-			               target, dom->name);
+	if (!force && detach_pending(sd, "vbd", dom->domid, devid))
+		return sd_fail(e, EBUSY, "%s of domain '%s' is already being detached", target,
+		               dom->name);
 	if (force) {
-		forget(sd, dom->domid, target);
+		forget(sd, dom->domid, devid);
 		done(arg, 0, NULL);
 		return 0;
 	}
 	rc = vbd_close(sd->xs, dom->domid, devid, e);
 	if (rc)
 		return rc;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return sd_fail(e, ENOMEM, "out of memory");
-	w->sd = sd;
-	w->done = done;
-	w->arg = arg;
-	w->domid = dom->domid;
-	w->devid = devid;
-	w->timeout_s = timeout_s;
-	w->ticks_left = timeout_s * (1000 / DETACH_POLL_MS);
-	snprintf(w->target, sizeof(w->target), "%s", target);
-	w->timer = event_new(sd->base, -1, EV_PERSIST, detach_tick, w);
-	if (!w->timer || event_add(w->timer, &tv) < 0) {
-		if (w->timer)
-			event_free(w->timer);
-		free(w);
-		return sd_fail(e, ENOMEM, "cannot wait for the backend");
-	}
-	w->next = sd->detaches;
-	sd->detaches = w;
-	return 0;
-}
-
-void block_drop_waits(struct shojid *sd, void *arg)
-{
-	for (struct sd_detach *w = sd->detaches; w; w = w->next)
-		if (w->arg == arg)
-			w->done = NULL; /* the detach goes on; nobody hears of its end */
-}
-
-void block_close(struct shojid *sd)
-{
-	while (sd->detaches)
-		detach_free(sd, sd->detaches);
+	return detach_wait(sd, "vbd", dom->domid, devid, target, timeout_s, forget, done, arg, e);
 }
 
 /* The frontend's or backend's number NAME of one device (-1 when absent). */
 static int32_t node_int(struct shojid *sd, const char *dir, const char *name)
 {
-	return (int32_t)vbd_read_int(sd->xs, dir, name);
+	return (int32_t)xsdev_read_int(sd->xs, dir, name);
 }
 
 int block_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,

@@ -3,9 +3,9 @@
  * when one fails, undoes the ones before it in reverse, so that a failed
  * create leaves nothing in shoji-hv, xenstore or the state directory:
  *
- *   disk checks -> create (shoji-hv) -> load kernel -> store and console pages
- *   and ports (HVM params) -> xenstore layout and disks -> INTRODUCE -> running
- *   record -> unpause
+ *   disk and interface checks -> create (shoji-hv) -> load kernel -> store and
+ *   console pages and ports (HVM params) -> xenstore layout, disks and vifs ->
+ *   INTRODUCE -> running record -> unpause
  */
 #include "config.h"
 
@@ -79,6 +79,8 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		               cfg->name, other->domid);
 	}
 	rc = block_check_config(sd, cfg, e);
+	if (!rc)
+		rc = net_check_config(sd, cfg, API_DOMID_NONE, e);
 	if (rc)
 		return rc;
 	hc.memory_kib = cfg->memory_kib; /* KiB from the XML to shoji-hv, unconverted */
@@ -132,6 +134,8 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	rc = xs_layout_write(sd, dom, e);
 	if (!rc)
 		rc = block_write_all(sd, dom, e);
+	if (!rc)
+		rc = net_write_all(sd, dom, e);
 	if (rc)
 		goto fail;
 	if (shoji_xs_introduce(sd->xs, dom->domid, store_pfn, (uint32_t)store_port) < 0) {

@@ -11,8 +11,12 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/fsid.c \
 	dom0-tools/shojid/state.c \
 	dom0-tools/shojid/xslayout.c \
+	dom0-tools/shojid/xsdev.c \
 	dom0-tools/shojid/vbd.c \
+	dom0-tools/shojid/vif.c \
+	dom0-tools/shojid/detach.c \
 	dom0-tools/shojid/block.c \
+	dom0-tools/shojid/net.c \
 	dom0-tools/shojid/spawn.c \
 	dom0-tools/shojid/err.c \
 	dom0-tools/shojid/shojid.h \
@@ -49,12 +53,24 @@ tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test_shojid_vbd
 TESTS += tests/unit/test_shojid_vbd
 tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c \
-	dom0-tools/shojid/vbd.c dom0-tools/shojid/fsid.c dom0-tools/shojid/err.c \
-	dom0-tools/shojid/shojid.h
+	dom0-tools/shojid/vbd.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/fsid.c \
+	dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
 tests_unit_test_shojid_vbd_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
 	$(EVENT_CFLAGS)
 tests_unit_test_shojid_vbd_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) \
+	xenstore/libxs/libshoji-xs.la $(UUID_LIBS) $(CHECK_LIBS)
+
+# Unit test of the PV network layout in xenstore (vif.c) against a private shoji-xenstored.
+check_PROGRAMS += tests/unit/test_shojid_vif
+TESTS += tests/unit/test_shojid_vif
+tests_unit_test_shojid_vif_SOURCES = tests/unit/test_shojid_vif.c \
+	dom0-tools/shojid/vif.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/err.c \
+	dom0-tools/shojid/shojid.h
+tests_unit_test_shojid_vif_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
+tests_unit_test_shojid_vif_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) \
+	$(EVENT_CFLAGS)
+tests_unit_test_shojid_vif_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) \
 	xenstore/libxs/libshoji-xs.la $(UUID_LIBS) $(CHECK_LIBS)
 
 # toolstack system tests and benchmark
@@ -65,6 +81,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-parallel.sh \
 	tests/system/toolstack-coredump.sh \
 	tests/system/toolstack-disk.sh \
+	tests/system/toolstack-net.sh \
+	tests/system/toolstack-netback.sh \
 	tests/system/toolstack-uuid.sh \
 	tests/system/toolstack-messages.sh \
 	tests/system/toolstack-reasons.sh \

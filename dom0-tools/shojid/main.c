@@ -40,6 +40,7 @@ static void usage(FILE *out)
 	        "  --xs-arg ARG       extra argument for it (repeatable)\n"
 	        "  --consoled-bin PATH  shoji-consoled to start and keep running\n"
 	        "  --blkback-bin PATH   shoji-blkback to start and keep running\n"
+	        "  --netback-bin PATH   shoji-netback to start and keep running\n"
 	        "  --log-dir DIR      its per-domain console logs (default /var/log/shoji)\n"
 	        "  --run-dir DIR      its console sockets (default /run/shoji)\n"
 	        "  --no-spawn         never start shoji-hv, shoji-xenstored or the backends\n"
@@ -83,6 +84,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		O_NOSPAWN,
 		O_CONSOLED,
 		O_BLKBACK,
+		O_NETBACK,
 		O_LOGDIR,
 		O_RUNDIR,
 		O_SCHEMA,
@@ -104,6 +106,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	    {"no-spawn", no_argument, NULL, O_NOSPAWN},
 	    {"consoled-bin", required_argument, NULL, O_CONSOLED},
 	    {"blkback-bin", required_argument, NULL, O_BLKBACK},
+	    {"netback-bin", required_argument, NULL, O_NETBACK},
 	    {"log-dir", required_argument, NULL, O_LOGDIR},
 	    {"run-dir", required_argument, NULL, O_RUNDIR},
 	    {"schema", required_argument, NULL, O_SCHEMA},
@@ -149,12 +152,16 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 			break;
 		case O_NOSPAWN:
 			sd->hv_bin = sd->xs_bin = sd->consoled_bin = sd->blkback_bin = NULL;
+			sd->netback_bin = NULL;
 			break;
 		case O_CONSOLED:
 			sd->consoled_bin = optarg;
 			break;
 		case O_BLKBACK:
 			sd->blkback_bin = optarg;
+			break;
+		case O_NETBACK:
+			sd->netback_bin = optarg;
 			break;
 		case O_LOGDIR:
 			sd->log_dir = optarg;
@@ -229,6 +236,7 @@ int main(int argc, char **argv)
 	    .xs_bin = SHOJI_SBINDIR "/shoji-xenstored",
 	    .consoled_bin = SHOJI_SBINDIR "/shoji-consoled",
 	    .blkback_bin = SHOJI_SBINDIR "/shoji-blkback",
+	    .netback_bin = SHOJI_SBINDIR "/shoji-netback",
 	    .log_dir = "/var/log/shoji",
 	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
@@ -321,7 +329,7 @@ int main(int argc, char **argv)
 	life_hv_close(&sd);
 	if (sd.backends_event)
 		event_free(sd.backends_event);
-	block_close(&sd);
+	detach_close(&sd);
 	if (sd.xs_event)
 		event_free(sd.xs_event);
 	event_base_free(sd.base);

@@ -6,7 +6,8 @@
  * API dispatcher sends both to the CLI.  Only the log family (log.h) prints.
  *
  * Layers, each calling only those before it:
- *   err.c, dom.c, action.c, xslayout.c, vbd.c, fsid.c -> state.c -> coredump.c, spawn.c, block.c
+ *   err.c, dom.c, action.c, xslayout.c, xsdev.c, vbd.c, vif.c, fsid.c -> state.c
+ *   -> coredump.c, spawn.c, detach.c, block.c, net.c
  *   -> build.c
  *   -> lifecycle.c -> api.c -> main.c
  * A lower layer tells the ones above through hooks they register: events
@@ -58,7 +59,7 @@ struct sd_restart_note {
 #define SD_RESTART_NOTES 32
 
 struct sd_waiter; /* a wait for a shutdown or reboot (lifecycle.c) */
-struct sd_detach; /* a block-detach waiting for the backend (block.c) */
+struct sd_detach; /* a block- or network-detach waiting for the backend (detach.c) */
 struct sd_client; /* an API connection (api.c) */
 struct sd_lost;   /* a domain lost with shoji-hv, to restart (lifecycle.c) */
 struct shojid;
@@ -78,7 +79,7 @@ struct shojid {
 	struct event_base *base;
 	const char *socket_path, *group, *state_dir;
 	const char *hv_socket, *xs_socket;
-	const char *hv_bin, *xs_bin, *consoled_bin, *blkback_bin;
+	const char *hv_bin, *xs_bin, *consoled_bin, *blkback_bin, *netback_bin;
 	const char *log_dir, *run_dir; /* for shoji-consoled */
 	const char *dump_dir;          /* core files of on_* coredump-* actions */
 	const char *schema;
@@ -95,7 +96,7 @@ struct shojid {
 	struct event *hv_event;
 	struct event *hv_retry;  /* shoji-hv went away: reconnects every second */
 	struct sd_lost *hv_lost; /* domains lost with it that on_crash restarts when it is back */
-	struct event *backends_event; /* supervises shoji-consoled and shoji-blkback */
+	struct event *backends_event; /* supervises shoji-consoled, -blkback and -netback */
 	struct event *xs_event;
 	struct event *listen_event;
 	struct event *sig_events[3];
@@ -103,7 +104,7 @@ struct shojid {
 
 	struct sd_dom *doms;
 	struct sd_waiter *waiters;
-	struct sd_detach *detaches; /* block-detach waits for the backend (block.c) */
+	struct sd_detach *detaches; /* detaches waiting for the backend (detach.c) */
 	struct sd_client *clients;
 	sd_event_fn *on_event; /* NULL: nobody listens */
 	struct sd_restart_note restarts[SD_RESTART_NOTES];
@@ -208,27 +209,51 @@ int coredump_action(struct shojid *sd, const struct sd_dom *dom, char *path, siz
 
 /* xslayout.c */
 int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
-/* Remove /local/domain/ID, its /vm path and its disks' backend directories, and RELEASE
+/* Remove /local/domain/ID, its /vm path and its disks' and vifs' backend directories, and RELEASE
  * the domain. */
 void xs_layout_remove(struct shojid *sd, uint32_t domid);
 int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,
                  struct sd_err *e);
 
+/* xsdev.c: the backend and frontend directories of a PV device of class CLS ("vbd",
+ * "vif") in xenstore, written in one transaction. */
+#define XSDEV_PATH_MAX 128 /* a backend or frontend directory path */
+struct xsdev_tx;           /* one transaction's writes: the first failure stops the rest */
+void xsdev_fail(struct xsdev_tx *x, const char *what);
+void xsdev_put(struct xsdev_tx *x, const char *dir, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Make dir, owned by owner (no access for others) and readable by reader. */
+void xsdev_mkdir(struct xsdev_tx *x, const char *dir, uint32_t owner, uint32_t reader);
+/* Fail (EEXIST) when dir exists already. */
+void xsdev_absent(struct xsdev_tx *x, const char *dir);
+bool xsdev_exists(struct xsdev_tx *x, const char *path);
+/* Run fn in one transaction (retried on a conflict); 0 or an errno with e set. */
+int xsdev_transaction(struct shoji_xs *xs, const char *what,
+                      void (*fn)(struct xsdev_tx *, const void *), const void *arg,
+                      struct sd_err *e);
+/* The backend and frontend directories of a device (each XSDEV_PATH_MAX bytes). */
+void xsdev_paths(const char *cls, uint32_t domid, long devid, char *be, char *fe);
+/* Ask the backend to let the device go: online=0, state=5 (Closing). */
+int xsdev_close(struct shoji_xs *xs, const char *cls, uint32_t domid, long devid, struct sd_err *e);
+/* The number in DIR/NAME, -1 when absent or not a number. */
+int xsdev_read_int(struct shoji_xs *xs, const char *dir, const char *name);
+/* The backend's state (XenbusState*), -1 when the device is gone. */
+int xsdev_backend_state(struct shoji_xs *xs, const char *cls, uint32_t domid, long devid);
+/* Remove both directories of one device, or every directory of the class of a domain. */
+void xsdev_remove(struct shoji_xs *xs, const char *cls, uint32_t domid, long devid);
+void xsdev_remove_all(struct shoji_xs *xs, const char *cls, uint32_t domid);
+
 /* vbd.c: PV block devices in xenstore (the contract with shoji-blkback; see vbd.c). */
-#define VBD_PATH_MAX 128 /* a backend or frontend directory path */
+#define VBD_PATH_MAX XSDEV_PATH_MAX
 struct stat;
 /* The backend and frontend directories of a device (each VBD_PATH_MAX bytes). */
 void vbd_paths(uint32_t domid, long devid, char *be, char *fe);
 /* Write both directories of disk d of domid in one transaction; nothing is left on failure. */
 int vbd_write(struct shoji_xs *xs, uint32_t domid, const struct domain_disk *d, bool bootable,
               struct sd_err *e);
-/* Ask the backend to let the device go: online=0, state=5 (Closing). */
+/* xsdev_close, xsdev_backend_state, xsdev_remove(_all) for class vbd. */
 int vbd_close(struct shoji_xs *xs, uint32_t domid, long devid, struct sd_err *e);
-/* The backend's state (XenbusState*), -1 when the device is gone. */
 int vbd_backend_state(struct shoji_xs *xs, uint32_t domid, long devid);
-/* The number in DIR/NAME, -1 when absent or not a number. */
-int vbd_read_int(struct shoji_xs *xs, const char *dir, const char *name);
-/* Remove both directories of one device, or every vbd directory of a domain. */
 void vbd_remove(struct shoji_xs *xs, uint32_t domid, long devid);
 void vbd_remove_all(struct shoji_xs *xs, uint32_t domid);
 /* d's source exists and is of its type (a regular file, or a block device); *st is filled. */
@@ -242,6 +267,53 @@ int vbd_check_access(const struct domain_disk *d, const struct sd_cred *as, stru
 int vbd_check_sharing(struct shojid *sd, const struct domain_config *cfg,
                       const struct domain_disk *d, const struct stat *st, struct sd_err *e);
 
+/* vif.c: PV network devices in xenstore (the contract with shoji-netback; see vif.c). */
+#define VIF_PATH_MAX  XSDEV_PATH_MAX
+#define VIF_DEVID_MAX 65535            /* vifDOMID.DEVID stays within an interface name */
+#define SD_SYSFS_NET  "/sys/class/net" /* where the host's interfaces are */
+void vif_paths(uint32_t domid, long devid, char *be, char *fe);
+/* mac as xenstore and the CLI write it: aa:bb:cc:dd:ee:ff. */
+void vif_mac_str(const uint8_t mac[6], char out[18]);
+/* The TAP's name (DOMAIN_IFNAME_MAX + 1 bytes): nic's <target dev>, else vifDOMID.DEVID. */
+void vif_name(uint32_t domid, long devid, const struct domain_nic *nic, char *out);
+/* Write both directories of nic as device devid of domid in one transaction; nothing is
+ * left on failure. */
+int vif_write(struct shoji_xs *xs, uint32_t domid, long devid, const struct domain_nic *nic,
+              struct sd_err *e);
+/* xsdev_close, xsdev_remove(_all) for class vif. */
+int vif_close(struct shoji_xs *xs, uint32_t domid, long devid, struct sd_err *e);
+void vif_remove(struct shoji_xs *xs, uint32_t domid, long devid);
+void vif_remove_all(struct shoji_xs *xs, uint32_t domid);
+/* The backend's node NAME of a device (malloc'd), NULL when absent. */
+char *vif_read(struct shoji_xs *xs, uint32_t domid, long devid, const char *name);
+/* The devids of domid's vifs in xenstore (at most max into out); -1 on a xenstore error. */
+int vif_devids(struct shoji_xs *xs, uint32_t domid, long *out, size_t max, size_t *n);
+/* The devid of domid's vif with that MAC, -1 when none. */
+long vif_find_mac(struct shoji_xs *xs, uint32_t domid, const uint8_t mac[6]);
+/* A bridge nic's bridge exists (SYSFS/BR/bridge); ENODEV with e set otherwise. */
+int vif_check_bridge(const char *sysfs, const struct domain_nic *nic, struct sd_err *e);
+/* No host interface NAME exists but a TAP (one shoji-netback may take); EEXIST otherwise. */
+int vif_check_ifname(const char *sysfs, const char *name, struct sd_err *e);
+/* SYSFS/NAME/statistics/COUNTER, -1 when the interface or counter is absent. */
+int64_t vif_counter(const char *sysfs, const char *name, const char *counter);
+
+/* detach.c: waiting for a backend to close a device (block-detach, network-detach). */
+/* How a detach ends: status 0, or ETIMEDOUT with a message (the entries are gone either way). */
+typedef void sd_detach_done_fn(void *arg, int status, const char *msg);
+/* Remove device devid of domid from xenstore and from its domain's record. */
+typedef void sd_forget_fn(struct shojid *sd, uint32_t domid, long devid);
+/* A detach of that device is under way. */
+bool detach_pending(struct shojid *sd, const char *cls, uint32_t domid, long devid);
+/* Once the backend of the closed device says Closed (or timeout_s passed), forget it and
+ * call done (once) with arg; what names the device in messages. */
+int detach_wait(struct shojid *sd, const char *cls, uint32_t domid, long devid, const char *what,
+                unsigned int timeout_s, sd_forget_fn *forget, sd_detach_done_fn *done, void *arg,
+                struct sd_err *e);
+/* The client arg went away: its detaches go on without telling it. */
+void detach_drop_waits(struct shojid *sd, void *arg);
+/* Stop every wait (shojid exits). */
+void detach_close(struct shojid *sd);
+
 /* block.c: the disks of running domains (build, block-attach/detach/list). */
 /* Every disk of cfg has its source and may use it (vbd_check_sharing). */
 int block_check_config(struct shojid *sd, const struct domain_config *cfg, struct sd_err *e);
@@ -253,19 +325,33 @@ int block_write_all(struct shojid *sd, const struct sd_dom *dom, struct sd_err *
  * on failure nothing is left in xenstore or the record. */
 int block_attach(struct shojid *sd, struct sd_dom *dom, struct domain_disk *d,
                  const struct sd_cred *as, struct sd_err *e);
-/* How a detach ends: status 0, or ETIMEDOUT with a message (the entries are gone either way). */
-typedef void sd_block_done_fn(void *arg, int status, const char *msg);
 /* Detach target from dom: at once with force, else once the backend closed (or
  * timeout_s passed); done is called once, maybe before this returns. */
 int block_detach(struct shojid *sd, struct sd_dom *dom, const char *target, bool force,
-                 unsigned int timeout_s, sd_block_done_fn *done, void *arg, struct sd_err *e);
-/* The client arg went away: its detaches go on without telling it. */
-void block_drop_waits(struct shojid *sd, void *arg);
-/* Stop every wait (shojid exits). */
-void block_close(struct shojid *sd);
+                 unsigned int timeout_s, sd_detach_done_fn *done, void *arg, struct sd_err *e);
 /* cfg's disks as block-list shows them, with xenstore's view when domid is not API_DOMID_NONE. */
 int block_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,
                struct api_vbd **out, size_t *n, struct sd_err *e);
+
+/* net.c: the vifs of running domains (build, network-attach/detach/list). */
+/* Every interface of cfg may be used: its bridge exists, its MAC and TAP name are not a
+ * running domain's (domid: cfg's own domain when it runs, else API_DOMID_NONE). */
+int net_check_config(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,
+                     struct sd_err *e);
+/* Write the vif directories of every interface of dom (devids 0, 1, ...). */
+int net_write_all(struct shojid *sd, const struct sd_dom *dom, struct sd_err *e);
+/* Hot-attach nic (taken over on success, left to the caller otherwise) to the running dom
+ * as the next devid (*devid); on failure nothing is left in xenstore or the record. */
+int net_attach(struct shojid *sd, struct sd_dom *dom, struct domain_nic *nic, long *devid,
+               struct sd_err *e);
+/* Detach vif devid from dom: at once with force, else once the backend closed (or
+ * timeout_s passed); done is called once, maybe before this returns. */
+int net_detach(struct shojid *sd, struct sd_dom *dom, long devid, bool force,
+               unsigned int timeout_s, sd_detach_done_fn *done, void *arg, struct sd_err *e);
+/* cfg's interfaces as network-list shows them, with xenstore's and the host's view when
+ * domid is not API_DOMID_NONE. */
+int net_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,
+             struct api_vif **out, size_t *n, struct sd_err *e);
 
 /* action.c: what a stopped domain gets (a crash or watchdog shutdown: on_crash). */
 bool life_is_crash(enum shoji_domain_state state, uint32_t reason);

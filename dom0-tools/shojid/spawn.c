@@ -272,11 +272,17 @@ static bool blkback_runs(const struct shojid *sd, const char *socket)
 	return backend_runs(sd, "shoji-blkback");
 }
 
+static bool netback_runs(const struct shojid *sd, const char *socket)
+{
+	(void)socket;
+	return backend_runs(sd, "shoji-netback");
+}
+
 /*
  * The backends shojid keeps running, checked every two seconds: the console
- * backend and the block backend (always started, whether or not a domain
- * has a disk: an idle one costs a process and a watch, and a hot-attached
- * disk is then served at once).
+ * backend, the block backend and the network backend (always started,
+ * whether or not a domain has a disk or an interface: an idle one costs a
+ * process and a watch, and a hot-attached device is then served at once).
  */
 static void backends_check(evutil_socket_t fd, short what, void *arg)
 {
@@ -292,11 +298,18 @@ static void backends_check(evutil_socket_t fd, short what, void *arg)
 	                          .fixed = {"--xs-socket", sd->xs_socket, "--hv-socket",
 	                                    sd->hv_socket, "--state-dir", sd->state_dir},
 	                          .answers = blkback_runs};
+	const struct service nb = {.name = "shoji-netback",
+	                           .bin = sd->netback_bin,
+	                           .fixed = {"--xs-socket", sd->xs_socket, "--hv-socket",
+	                                     sd->hv_socket, "--state-dir", sd->state_dir},
+	                           .answers = netback_runs};
 
 	if (sd->consoled_bin && !consoled_runs(sd, NULL) && ensure(sd, &c) != 0)
 		log_warnx("the PV console backend is not running; retrying");
 	if (sd->blkback_bin && !blkback_runs(sd, NULL) && ensure(sd, &b) != 0)
 		log_warnx("the PV block backend is not running; retrying");
+	if (sd->netback_bin && !netback_runs(sd, NULL) && ensure(sd, &nb) != 0)
+		log_warnx("the PV network backend is not running; retrying");
 }
 
 /* A backend binary that cannot run is not supervised (said once). */
@@ -314,7 +327,8 @@ int sd_supervise_backends(struct shojid *sd)
 
 	usable(&sd->consoled_bin, "console");
 	usable(&sd->blkback_bin, "block");
-	if (!sd->consoled_bin && !sd->blkback_bin)
+	usable(&sd->netback_bin, "network");
+	if (!sd->consoled_bin && !sd->blkback_bin && !sd->netback_bin)
 		return 0;
 	backends_check(-1, 0, sd);
 	sd->backends_event = event_new(sd->base, -1, EV_PERSIST, backends_check, sd);

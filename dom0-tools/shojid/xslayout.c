@@ -190,6 +190,7 @@ void xs_layout_remove(struct shojid *sd, uint32_t domid)
 		shoji_xs_rm(sd->xs, SHOJI_XS_NO_TX, vm);
 	free(vm);
 	vbd_remove_all(sd->xs, domid);
+	vif_remove_all(sd->xs, domid);
 	snprintf(path, sizeof(path), "/local/domain/%" PRIu32, domid);
 	if (shoji_xs_rm(sd->xs, SHOJI_XS_NO_TX, path) < 0 && errno != ENOENT)
 		log_warnx("xenstore: cannot remove %s: %s", path, strerror(errno));

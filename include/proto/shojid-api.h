@@ -56,6 +56,11 @@ enum api_type {
 	API_RENAME,  /* target (defined or running); text = the new name; reply empty */
 	API_VCPU_LIST, /* target (running); reply struct api_vcpu[] */
 	API_VCPU_PIN,  /* target (running); value = the vCPU; text = a CPU list; reply empty */
+	/* target (running); text = "MAC\nBRIDGE\nVIFNAME" (each may be empty: a generated MAC,
+	 * a plain TAP, vifDOMID.DEVID); reply struct api_vif */
+	API_NET_ATTACH,
+	API_NET_DETACH, /* target (running); text = DEVID; flags FORCE; value = timeout s */
+	API_NET_LIST,   /* target; flags ALL: a defined domain too; reply struct api_vif[] */
 	API_TYPE_MAX,
 };
 
@@ -180,11 +185,29 @@ struct api_vcpu {
 #define API_VCPU_ONLINE  0x1u
 #define API_VCPU_RUNNING 0x2u /* inside KVM_RUN */
 
+/* One PV network device of a domain (network-list, info): its configuration, what
+ * xenstore says (-1 where a node is absent) and the TAP's counters as the host sees them
+ * (-1 when the interface does not exist: not running, or no backend). */
+struct api_vif {
+	int32_t devid; /* -1: a defined domain's interface (no device yet) */
+	int32_t backend_id;
+	int32_t state;    /* the frontend's XenbusState */
+	int32_t be_state; /* the backend's */
+	uint8_t type;     /* enum domain_nic_type */
+	uint8_t pad;
+	uint8_t mac[6];
+	char bridge[16];   /* "" for a plain TAP */
+	char vifname[16];  /* the TAP: <target dev>, or vifDOMID.DEVID when running */
+	char be_path[128]; /* "" when not running */
+	int64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
 _Static_assert(sizeof(struct api_dominfo) == 152, "api_dominfo layout");
 _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
 _Static_assert(sizeof(struct api_vbd) == 4260, "api_vbd layout");
 _Static_assert(sizeof(struct api_vcpu) == 152, "api_vcpu layout");
+_Static_assert(sizeof(struct api_vif) == 216, "api_vif layout");
 
 #endif

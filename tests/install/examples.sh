@@ -11,16 +11,22 @@ top="$SHOJI_TMP/top"
 mkdir "$top"
 ln -s "$(cd "$top_builddir" && pwd)" "$top/build"
 cp -r "$top_srcdir/examples" "$top/examples"
-# Files the examples make in /tmp (a disk image) go to our own directory instead.
-sed -i "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" "$top"/examples/*.xml
+# Files the examples make in /tmp (a disk image) go to our own directory instead, and the
+# bridge they make (shoji0) gets a name of this run's own.
+BR="shx$$"
+sed -i -e "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" -e "s|shoji0|$BR|g" "$top"/examples/*.xml
 SHOJI_SCHEMA="$top_srcdir/dom0-tools/domxml/shoji-domain.rng"
 export SHOJI_SCHEMA
 doc="$SHOJI_TMP/doc"
-sed -n 's/^    //p' "$top_srcdir/examples/README.md" | sed "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" >"$doc"
+sed -n 's/^    //p' "$top_srcdir/examples/README.md" |
+	sed -e "s|/tmp/shoji-|$SHOJI_TMP/shoji-|g" -e "s|shoji0|$BR|g" >"$doc"
 cmds="$SHOJI_TMP/cmds"
-# The commands on example files, and the set-up commands before them (truncate: a disk image).
-grep -E '^(build/dom0-tools/cli/shoji .* examples/[^ ]*\.xml|truncate -s [0-9]+M [^ ]+)$' "$doc" >"$cmds" ||
-	true
+# The commands on example files, and the set-up commands before them (truncate: a disk
+# image; ip link: a bridge, made only for the create commands below).
+grep -E '^(build/dom0-tools/cli/shoji .* examples/[^ ]*\.xml|truncate -s [0-9]+M [^ ]+|ip link add [^ ]+ type bridge && ip link set [^ ]+ up)$' \
+	"$doc" >"$cmds" || true
+bridges="$SHOJI_TMP/bridges"
+: >"$bridges"
 
 for x in "$top_srcdir"/examples/*.xml; do
 	grep -q " examples/$(basename "$x")\$" "$cmds" ||
@@ -37,6 +43,10 @@ while read -r cmd; do
 	case $cmd in
 	truncate*)
 		eval "$cmd" || fail "'$cmd' failed"
+		continue
+		;;
+	"ip link add "*)
+		echo "$cmd" >>"$bridges"
 		continue
 		;;
 	*" create "*)
@@ -59,6 +69,14 @@ done <"$cmds"
 
 require_kvm
 . "$top_srcdir/tests/system/toolstack-lib.sh"
+examples_cleanup() {
+	ip link del "$BR" 2>/dev/null
+	ts_cleanup
+}
+trap examples_cleanup EXIT
+while read -r cmd; do
+	eval "$cmd" || fail "'$cmd' failed"
+done <"$bridges"
 ts_start
 while read -r cmd; do
 	(cd "$top" && eval "$cmd") >"$SHOJI_TMP/out" 2>&1 || fail "'$cmd': $(cat "$SHOJI_TMP/out")"

@@ -114,12 +114,13 @@ expect_err "$data/good/minimal.xml:6: kernel '$SHOJI_TMP/none' not found"
 run 0 validate --no-file-checks "$data/bad/kernel-missing.xml"
 
 # --- the examples: demo (kernel given on the command line), libvirt's form,
-# and the disk/network example that is refused for now (its network interface).
+# the disk/network example and the demo with an interface.
 run 0 validate --kernel guest-kernel "$top_srcdir/examples/demo.xml"
 run 0 validate --no-file-checks "$top_srcdir/examples/libvirt-pvh.xml"
-run 1 validate --no-file-checks "$top_srcdir/examples/disk-and-network.xml"
-expect_err "$top_srcdir/examples/disk-and-network.xml:24: <interface> is not supported yet (no network backend)"
-[ "$(wc -l <"$err")" -eq 1 ] || fail "disk-and-network: the disk was refused: $(cat "$err")"
+run 0 validate --no-file-checks "$top_srcdir/examples/disk-and-network.xml"
+run 0 validate --kernel guest-kernel "$top_srcdir/examples/demo-net.xml"
+grep -q '^ *ip link add shoji0 type bridge && ip link set shoji0 up$' "$top_srcdir/examples/demo-net.xml" ||
+	fail "demo-net.xml does not say how to make its bridge"
 
 # --- the demo with a disk: valid once its image exists, as its header says.
 run 0 validate --no-file-checks "$top_srcdir/examples/demo-disk.xml"
@@ -162,6 +163,17 @@ assert [x["device"] for x in d] == ["disk", "disk", "cdrom"], d
 assert d[0]["source"].endswith("/good/guest-kernel") and d[0]["type"] == "file", d' "$out" ||
 	fail "bad --json disks: $(cat "$out")"
 
+# --- interfaces in --json: the parsed <interface> elements, a generated MAC said so.
+run 0 validate --json "$data/good/interfaces.xml"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))[0]["config"]["interfaces"]
+assert [x["type"] for x in d] == ["bridge", "ethernet", "bridge", "ethernet"], d
+assert d[0]["mac"] == "00:16:3e:0a:0b:0c" and not d[0]["mac_generated"], d
+assert d[3]["mac"].startswith("00:16:3e:") and d[3]["mac_generated"], d
+assert d[0]["bridge"] == "br0" and d[1]["bridge"] is None and d[1]["target"] == "tap-guest", d
+assert d[0]["model"] == "netfront" and d[3]["model"] is None, d' "$out" ||
+	fail "bad --json interfaces: $(cat "$out")"
+
 # --- the block commands' command lines, checked before shojid is asked (exit 2),
 # and exit 4 when shojid is not there.
 run 2 block-attach demo
@@ -199,7 +211,31 @@ expect_err_match "^shoji: cannot reach shojid at $SHOJI_TMP/no-shojid.sock: "
 run 4 block-detach demo xvdb --force
 run 4 block-list --json demo
 run 4 block-list demo --json
+run 4 network-attach demo --bridge br0
+run 4 network-list demo --json
 unset SHOJID_SOCKET
+
+# --- the network commands' command lines, checked before shojid is asked (exit 2).
+run 2 network-attach
+expect_err "shoji network-attach: missing operand"
+run 2 network-attach demo --mac 01:16:3e:00:00:01
+expect_err "shoji network-attach: --mac needs a unicast MAC address (aa:bb:cc:dd:ee:ff), not '01:16:3e:00:00:01'"
+expect_err "Usage: shoji network-attach NAME [--bridge BR] [--mac M] [--vifname N]"
+run 2 network-attach demo --mac 00:16:3e:00:00
+run 2 network-attach demo --bridge 'a b'
+expect_err "shoji network-attach: 'a b' is not a valid interface name (no '/', ':', white space or control characters)"
+run 2 network-attach demo --vifname abcdefghijklmnop
+expect_err "shoji network-attach: 'abcdefghijklmnop' is not a valid interface name (1 to 15 characters)"
+run 2 network-attach demo --mode r
+expect_err "shoji network-attach: unknown option '--mode'"
+run 2 network-detach demo
+expect_err "shoji network-detach: missing operand"
+run 2 network-detach demo eth0
+expect_err "shoji network-detach: 'eth0' is not a device number (network-list shows them)"
+run 2 network-detach demo 1 --bridge br0
+expect_err "shoji network-detach: unknown option '--bridge'"
+run 2 network-list demo 0
+expect_err "shoji network-list: too many operands"
 run 0 help block-attach
 expect_out "Usage: shoji block-attach NAME SOURCE TARGET [--mode r|w] [--type file|phy] [--cdrom]"
 run 0 block-detach --help

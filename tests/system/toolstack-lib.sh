@@ -29,6 +29,7 @@ ts_start() {
 		--xs-bin "$top_builddir/xenstore/xenstored/shoji-xenstored" \
 		--consoled-bin "$top_builddir/pv-drivers/dom0/consoled/shoji-consoled" \
 		--blkback-bin "$top_builddir/pv-drivers/dom0/blkback/shoji-blkback" \
+		--netback-bin "$top_builddir/pv-drivers/dom0/netback/shoji-netback" \
 		--log-dir "$SHOJI_TMP/log" --run-dir "$SHOJI_TMP/run" \
 		--schema "$SHOJI_SCHEMA" "$@" 2>>"$SHOJI_TMP/shojid.log" &
 	SHOJID_PID=$!
@@ -74,7 +75,7 @@ sim_guest() {
 ts_cleanup() {
 	local p pids=""
 	[ -n "$SHOJID_PID" ] && stop_pids "$SHOJID_PID"
-	for p in shoji-consoled shoji-blkback shoji-xenstored shoji-hv; do
+	for p in shoji-consoled shoji-blkback shoji-netback shoji-xenstored shoji-hv; do
 		[ -f "$TS_STATE/$p.pid" ] && pids="$pids $(cat "$TS_STATE/$p.pid")"
 	done
 	stop_pids $pids

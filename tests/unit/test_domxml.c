@@ -271,6 +271,124 @@ START_TEST(test_disks)
 }
 END_TEST
 
+/* good/interfaces.xml: bridge and ethernet interfaces, given and generated MACs, TAP names. */
+START_TEST(test_interfaces)
+{
+	static const uint8_t given[6] = {0x00, 0x16, 0x3e, 0x0a, 0x0b, 0x0c};
+	struct domain_config cfg;
+
+	parse_good("good/interfaces.xml", 0, &cfg);
+	ck_assert_uint_eq(cfg.n_nics, 4);
+	ck_assert_int_eq(cfg.nics[0].type, DOMAIN_NIC_BRIDGE);
+	ck_assert(!memcmp(cfg.nics[0].mac, given, 6));
+	ck_assert(!cfg.nics[0].mac_generated);
+	ck_assert_str_eq(cfg.nics[0].bridge, "br0");
+	ck_assert_str_eq(cfg.nics[0].model, "netfront");
+	ck_assert_str_eq(cfg.nics[0].target, "");
+	ck_assert_int_eq(cfg.nics[1].type, DOMAIN_NIC_ETHERNET);
+	ck_assert_ptr_null(cfg.nics[1].bridge);
+	ck_assert_ptr_null(cfg.nics[1].model);
+	ck_assert_str_eq(cfg.nics[1].target, "tap-guest");
+	ck_assert_str_eq(cfg.nics[2].bridge, "shoji0");
+	ck_assert_str_eq(cfg.nics[2].target, "vif-web");
+	ck_assert_int_eq(cfg.nics[3].type, DOMAIN_NIC_ETHERNET);
+	/* Generated: Xen's 00:16:3e, unicast, top bit of the fourth byte clear, all different. */
+	for (size_t i = 1; i < cfg.n_nics; i++) {
+		ck_assert(cfg.nics[i].mac_generated);
+		ck_assert(cfg.nics[i].mac[0] == 0x00 && cfg.nics[i].mac[1] == 0x16 &&
+		          cfg.nics[i].mac[2] == 0x3e && !(cfg.nics[i].mac[3] & 0x80));
+		for (size_t j = 0; j < i; j++)
+			ck_assert(memcmp(cfg.nics[i].mac, cfg.nics[j].mac, 6));
+	}
+	domain_config_free(&cfg);
+}
+END_TEST
+
+/* A generated MAC is random per parse, and the written-out form keeps it (what a
+ * definition stores, so the domain keeps its MAC across starts). */
+START_TEST(test_mac_generated_kept)
+{
+	static const char xml[] = "<domain type='xen'><name>m</name><memory>4096</memory>"
+	                          "<os><type>xenpvh</type><kernel>/k</kernel></os><devices>"
+	                          "<interface type='ethernet'/></devices></domain>";
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config a, b, c;
+	struct domxml_errors errs;
+	char *out;
+
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &a, &errs), 0);
+	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &b, &errs), 0);
+	ck_assert(a.nics[0].mac_generated && b.nics[0].mac_generated);
+	ck_assert(memcmp(a.nics[0].mac, b.nics[0].mac, 6)); /* 2^-23 to fail by chance */
+	out = domxml_serialise(&a);
+	ck_assert_ptr_nonnull(strstr(out, "<mac address=\"00:16:3e:"));
+	ck_assert_int_eq(domxml_parse_memory(p, out, strlen(out), &opt, &c, &errs), 0);
+	ck_assert(!c.nics[0].mac_generated);
+	ck_assert(!memcmp(a.nics[0].mac, c.nics[0].mac, 6));
+	free(out);
+	domain_config_free(&a);
+	domain_config_free(&b);
+	domain_config_free(&c);
+	domxml_parser_free(p);
+}
+END_TEST
+
+/* At most DOMAIN_NICS_MAX interfaces; the one past it is refused at its line. */
+START_TEST(test_nic_count)
+{
+	size_t cap = 16 * 1024;
+	char *xml = malloc(cap);
+	struct domxml_parser *p = new_parser();
+	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domain_config cfg;
+	struct domxml_errors errs;
+
+	for (int extra = 0; extra < 2; extra++) {
+		snprintf(xml, cap,
+		         "<domain type='xen'><name>b</name><memory>4096</memory>"
+		         "<os><type>xenpvh</type><kernel>/k</kernel></os><devices>\n");
+		for (int i = 0; i < DOMAIN_NICS_MAX + extra; i++)
+			strcat(xml, "<interface type='ethernet'/>\n");
+		strcat(xml, "</devices></domain>");
+		if (!extra) {
+			ck_assert_int_eq(
+			    domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), 0);
+			ck_assert_uint_eq(cfg.n_nics, DOMAIN_NICS_MAX);
+			domain_config_free(&cfg);
+			continue;
+		}
+		ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &cfg, &errs), -1);
+		ck_assert_uint_eq(errs.count, 1);
+		ck_assert_int_eq(errs.items[0].line, DOMAIN_NICS_MAX + 2);
+		ck_assert_str_eq(errs.items[0].msg, "more than 32 <interface> elements");
+	}
+	free(xml);
+	domxml_parser_free(p);
+}
+END_TEST
+
+/* The interface-name and MAC helpers shojid and the CLI share. */
+START_TEST(test_ifname_mac_helpers)
+{
+	const char *why;
+	uint8_t mac[6];
+
+	ck_assert(domxml_ifname_valid("br0", &why));
+	ck_assert(domxml_ifname_valid("abcdefghijklmno", &why)); /* 15 */
+	ck_assert(!domxml_ifname_valid("abcdefghijklmnop", &why));
+	ck_assert(!domxml_ifname_valid("", &why));
+	ck_assert(!domxml_ifname_valid("a b", &why));
+	ck_assert(!domxml_ifname_valid("a:b", &why));
+	ck_assert(!domxml_ifname_valid(".", &why));
+	ck_assert(domxml_parse_mac("00:16:3e:AB:cd:0f", mac));
+	ck_assert(mac[3] == 0xab && mac[4] == 0xcd && mac[5] == 0x0f);
+	ck_assert(!domxml_parse_mac("00:16:3e:ab:cd", mac));
+	ck_assert(!domxml_parse_mac("00:16:3e:ab:cd:0f:", mac));
+	ck_assert(!domxml_parse_mac("00-16-3e-ab-cd-0f", mac));
+}
+END_TEST
+
 /* A block device disk (file checks off: the host may have none). */
 START_TEST(test_disk_block)
 {
@@ -561,7 +679,8 @@ END_TEST
 START_TEST(test_good_fixtures_match_schema)
 {
 	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
-	                                   "good/libvirt-pvh.xml", "good/disks.xml"};
+	                                   "good/libvirt-pvh.xml", "good/disks.xml",
+	                                   "good/interfaces.xml"};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		char *path = fixture(good[i]), *text = read_all(path);
@@ -578,7 +697,8 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	static const char *const good[] = {"good/minimal.xml", "good/full.xml",
-	                                   "good/libvirt-pvh.xml", "good/disks.xml"};
+	                                   "good/libvirt-pvh.xml", "good/disks.xml",
+	                                   "good/interfaces.xml"};
 	struct domxml_parser *p = new_parser();
 	const struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
 
@@ -641,8 +761,8 @@ START_TEST(test_canonical_form)
 }
 END_TEST
 
-/* The serialiser's disks parse back (a block cdrom stays one, read-only);
- * the interface is still refused ("not supported yet"). */
+/* The serialiser's disks and interfaces parse back (a block cdrom stays one, read-only;
+ * an interface keeps its MAC, bridge and TAP name). */
 START_TEST(test_serialise_devices)
 {
 	struct domain_disk disk = {.type = DOMAIN_DISK_BLOCK,
@@ -653,9 +773,8 @@ START_TEST(test_serialise_devices)
 	                           .readonly = true};
 	struct domain_nic nic = {.type = DOMAIN_NIC_BRIDGE,
 	                         .mac = {0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcc},
-	                         .has_mac = true,
 	                         .bridge = "xenbr0",
-	                         .script = "vif-bridge",
+	                         .target = "vif-x",
 	                         .model = "netfront"};
 	struct domain_config cfg = {.name = "dev",
 	                            .memory_kib = 65536,
@@ -678,18 +797,19 @@ START_TEST(test_serialise_devices)
 	ck_assert_ptr_nonnull(xml);
 	ck_assert_msg(schema_accepts(xml), "%s", xml);
 	ck_assert_ptr_nonnull(strstr(xml, "<disk type=\"block\" device=\"cdrom\">"));
-	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &back, &errs), -1);
-	ck_assert_uint_eq(errs.count, 1);
-	ck_assert_str_eq(errs.items[0].msg,
-	                 "<interface> is not supported yet (no network backend)");
-	cfg.n_nics = 0;
-	free(xml);
-	xml = domxml_serialise(&cfg);
+	ck_assert_ptr_nonnull(strstr(xml, "<mac address=\"00:16:3e:aa:bb:cc\"/>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<target dev=\"vif-x\"/>"));
 	ck_assert_int_eq(domxml_parse_memory(p, xml, strlen(xml), &opt, &back, &errs), 0);
 	ck_assert(domain_config_equal(&cfg, &back));
 	ck_assert_int_eq(back.disks[0].device, DOMAIN_DISK_DEVICE_CDROM);
 	back.disks[0].device = DOMAIN_DISK_DEVICE_DISK;
 	ck_assert(!domain_config_equal(&cfg, &back)); /* the device is compared */
+	back.disks[0].device = DOMAIN_DISK_DEVICE_CDROM;
+	back.nics[0].mac[5] ^= 1;
+	ck_assert(!domain_config_equal(&cfg, &back)); /* the MAC is compared */
+	back.nics[0].mac[5] ^= 1;
+	back.nics[0].target[0] = '\0';
+	ck_assert(!domain_config_equal(&cfg, &back)); /* the TAP name is compared */
 	domain_config_free(&back);
 	free(xml);
 	domxml_parser_free(p);
@@ -938,6 +1058,10 @@ int main(void)
 	tcase_add_test(tc, test_disk_block);
 	tcase_add_test(tc, test_disk_count);
 	tcase_add_test(tc, test_disk_devid);
+	tcase_add_test(tc, test_interfaces);
+	tcase_add_test(tc, test_mac_generated_kept);
+	tcase_add_test(tc, test_nic_count);
+	tcase_add_test(tc, test_ifname_mac_helpers);
 	tcase_add_loop_test(tc, test_units, 0, (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
 	tcase_add_test(tc, test_uuid_generated_each_time);
 	tcase_add_test(tc, test_relative_paths);
