@@ -1204,7 +1204,7 @@ void cli_info_nics(const char *name, bool json)
 		       v[i].devid < 0 ? "-"
 		                      : (snprintf(id, sizeof(id), "%" PRId32, v[i].devid), id),
 		       t.mac, t.vifname[0] ? t.vifname : "-", t.bridge[0] ? t.bridge : "-",
-		       xenbus_state_name(v[i].state), count_str(v[i].rx_packets, b),
+		       xenbus_cli_state_name(v[i].state), count_str(v[i].rx_packets, b),
 		       count_str(v[i].rx_bytes, c), count_str(v[i].tx_packets, d),
 		       count_str(v[i].tx_bytes, a));
 	}
