@@ -31,7 +31,7 @@ struct opts {
 	/* list: --state-* (any of them), --name GLOB, --uuid U, --long */
 	bool st_running, st_paused, st_shutoff, longer;
 	const char *name_glob, *uuid;
-	int first; /* index of the first operand */
+	int first;  /* index of the first operand */
 	int status; /* the exit status when parse() says the command is done */
 };
 
