@@ -1001,8 +1001,9 @@ void cli_info_disks(const char *name, bool json)
 	free(reply);
 }
 
-static int block_list(struct opts *o, struct api_req *req)
+static int block_list(struct opts *o, struct api_req *req, char **argv)
 {
+	(void)argv;
 	char *reply = NULL;
 	size_t len = 0, n = 0;
 	const struct api_vbd *v;
@@ -1084,27 +1085,6 @@ static int block_detach(struct opts *o, struct api_req *req, char **argv)
 		printf("Disk %s detached from '%s'\n", target, argv[o->first]);
 	free(reply);
 	return rc;
-}
-
-int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int operands;
-	} kinds[] = {{"block-attach", 3}, {"block-detach", 2}, {"block-list", 1}};
-	struct api_req req = {0};
-	struct opts o;
-	size_t k = 0;
-
-	while (strcmp(kinds[k].name, argv[0]))
-		k++;
-	if (!parse(ctx, argc, argv, kinds[k].operands, &o, &req))
-		return o.status;
-	if (k == 0)
-		return block_attach(&o, &req, argv);
-	if (k == 1)
-		return block_detach(&o, &req, argv);
-	return block_list(&o, &req);
 }
 
 /* ---- network interfaces ---- */
@@ -1211,8 +1191,9 @@ void cli_info_nics(const char *name, bool json)
 	free(reply);
 }
 
-static int net_list(struct opts *o, struct api_req *req)
+static int net_list(struct opts *o, struct api_req *req, char **argv)
 {
+	(void)argv;
 	char *reply = NULL;
 	size_t len = 0, n = 0;
 	const struct api_vif *v;
@@ -1299,12 +1280,18 @@ static int net_detach(struct opts *o, struct api_req *req, char **argv)
 	return rc;
 }
 
-int cli_cmd_net(struct cli_ctx *ctx, int argc, char **argv)
+/* block-* and network-*: the command's operand count and its function. */
+int cli_cmd_device(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int operands;
-	} kinds[] = {{"network-attach", 1}, {"network-detach", 2}, {"network-list", 1}};
+		int (*run)(struct opts *o, struct api_req *req, char **argv);
+	} kinds[] = {
+	    {"block-attach", 3, block_attach}, {"block-detach", 2, block_detach},
+	    {"block-list", 1, block_list},     {"network-attach", 1, net_attach},
+	    {"network-detach", 2, net_detach}, {"network-list", 1, net_list},
+	};
 	struct api_req req = {0};
 	struct opts o;
 	size_t k = 0;
@@ -1313,11 +1300,7 @@ int cli_cmd_net(struct cli_ctx *ctx, int argc, char **argv)
 		k++;
 	if (!parse(ctx, argc, argv, kinds[k].operands, &o, &req))
 		return o.status;
-	if (k == 0)
-		return net_attach(&o, &req, argv);
-	if (k == 1)
-		return net_detach(&o, &req, argv);
-	return net_list(&o, &req);
+	return kinds[k].run(&o, &req, argv);
 }
 
 static const char *const event_names[API_EV_MAX] = {

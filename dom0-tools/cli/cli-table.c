@@ -235,7 +235,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "block-attach",
-        .run = cli_cmd_block,
+        .run = cli_cmd_device,
         .summary = "attach a disk to a running domain",
         .usage = "NAME SOURCE TARGET [--mode r|w] [--type file|phy] [--cdrom]",
         .help = "Hot-plugs SOURCE (an image file or a host block device; relative to the\n"
@@ -259,7 +259,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "block-detach",
-        .run = cli_cmd_block,
+        .run = cli_cmd_device,
         .summary = "detach a disk from a running domain",
         .usage = "NAME TARGET [--force] [--timeout S]",
         .help = "Asks the block backend to close TARGET (backend state 5, Closing) and\n"
@@ -274,7 +274,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "block-list",
-        .run = cli_cmd_block,
+        .run = cli_cmd_device,
         .summary = "list the disks of a running domain",
         .usage = "NAME [--json]",
         .help = "One line per PV disk, in the columns of 'xl block-list': Vdev (the\n"
@@ -289,7 +289,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "network-attach",
-        .run = cli_cmd_net,
+        .run = cli_cmd_device,
         .summary = "attach a network interface to a running domain",
         .usage = "NAME [--bridge BR] [--mac M] [--vifname N]",
         .help = "Hot-plugs a PV network interface into the running domain NAME, as\n"
@@ -312,7 +312,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "network-detach",
-        .run = cli_cmd_net,
+        .run = cli_cmd_device,
         .summary = "detach a network interface from a running domain",
         .usage = "NAME DEVID [--force] [--timeout S]",
         .help = "Asks the network backend to close interface DEVID (the Idx of\n"
@@ -328,7 +328,7 @@ const struct cli_command cli_commands[] = {
     },
     {
         .name = "network-list",
-        .run = cli_cmd_net,
+        .run = cli_cmd_device,
         .summary = "list the network interfaces of a running domain",
         .usage = "NAME [--json]",
         .help = "One line per PV network interface: Idx (the device number), BE (the\n"

@@ -109,12 +109,10 @@ int cli_cmd_vcpu_pin(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_host_info(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_domstats(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_top(struct cli_ctx *ctx, int argc, char **argv);
-/* block-attach, block-detach, block-list (cli-domain.c). */
-int cli_cmd_block(struct cli_ctx *ctx, int argc, char **argv);
+/* block-attach, -detach, -list and network-attach, -detach, -list (cli-domain.c). */
+int cli_cmd_device(struct cli_ctx *ctx, int argc, char **argv);
 /* The disks of domain NAME as `shoji info` shows them (a defined domain's too). */
 void cli_info_disks(const char *name, bool json);
-/* network-attach, network-detach, network-list (cli-domain.c). */
-int cli_cmd_net(struct cli_ctx *ctx, int argc, char **argv);
 /* The interfaces of domain NAME as `shoji info` shows them (a defined domain's too). */
 void cli_info_nics(const char *name, bool json);
 

@@ -774,16 +774,46 @@ static int do_block_detach(struct api_call *x)
 	return rc;
 }
 
-static int do_block_list(struct api_call *x)
+/*
+ * block_list and net_list under one signature: a domain's devices as API
+ * records (*v, *n of them, *size bytes each).
+ */
+typedef int dev_list_fn(struct shojid *sd, const struct domain_config *cfg, uint32_t domid,
+                        void **v, size_t *n, size_t *size, struct sd_err *e);
+
+static int vbd_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid, void **v,
+                    size_t *n, size_t *size, struct sd_err *e)
+{
+	struct api_vbd *p = NULL;
+	int rc = block_list(sd, cfg, domid, &p, n, e);
+
+	*v = p;
+	*size = sizeof(*p);
+	return rc;
+}
+
+static int vif_list(struct shojid *sd, const struct domain_config *cfg, uint32_t domid, void **v,
+                    size_t *n, size_t *size, struct sd_err *e)
+{
+	struct api_vif *p = NULL;
+	int rc = net_list(sd, cfg, domid, &p, n, e);
+
+	*v = p;
+	*size = sizeof(*p);
+	return rc;
+}
+
+/* block-list, network-list: a running domain's devices, or (flag ALL) a defined one's. */
+static int dev_list(struct api_call *x, dev_list_fn *list)
 {
 	struct sd_dom *dom = running(x);
 	struct domain_config cfg;
-	struct api_vbd *v = NULL;
-	size_t n = 0;
+	void *v = NULL;
+	size_t n = 0, size = 0;
 	int rc;
 
 	if (dom) {
-		rc = block_list(x->sd, &dom->cfg, dom->domid, &v, &n, x->e);
+		rc = list(x->sd, &dom->cfg, dom->domid, &v, &n, &size, x->e);
 	} else if (!(x->req->flags & API_F_ALL)) {
 		return state_has_def(x->sd, x->req->target)
 		           ? sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target)
@@ -794,14 +824,18 @@ static int do_block_list(struct api_call *x)
 			return no_domain(x);
 		if (rc)
 			return rc;
-		rc = block_list(x->sd, &cfg, API_DOMID_NONE, &v, &n, x->e);
+		rc = list(x->sd, &cfg, API_DOMID_NONE, &v, &n, &size, x->e);
 		domain_config_free(&cfg);
 	}
-	if (rc)
-		return rc;
-	api_reply(x->c, 0, v, n * sizeof(*v));
+	if (!rc)
+		api_reply(x->c, 0, v, n * size);
 	free(v);
-	return 0;
+	return rc;
+}
+
+static int do_block_list(struct api_call *x)
+{
+	return dev_list(x, vbd_list);
 }
 
 /* ---- xl/virsh conveniences: sysrq, mem-max, rename ---- */
@@ -1086,32 +1120,7 @@ static int do_net_detach(struct api_call *x)
 
 static int do_net_list(struct api_call *x)
 {
-	struct sd_dom *dom = running(x);
-	struct domain_config cfg;
-	struct api_vif *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (dom) {
-		rc = net_list(x->sd, &dom->cfg, dom->domid, &v, &n, x->e);
-	} else if (!(x->req->flags & API_F_ALL)) {
-		return state_has_def(x->sd, x->req->target)
-		           ? sd_fail(x->e, EINVAL, "domain '%s' is not running", x->req->target)
-		           : no_domain(x);
-	} else {
-		rc = state_load_def(x->sd, x->req->target, &cfg, x->e);
-		if (rc == ENOENT)
-			return no_domain(x);
-		if (rc)
-			return rc;
-		rc = net_list(x->sd, &cfg, API_DOMID_NONE, &v, &n, x->e);
-		domain_config_free(&cfg);
-	}
-	if (rc)
-		return rc;
-	api_reply(x->c, 0, v, n * sizeof(*v));
-	free(v);
-	return 0;
+	return dev_list(x, vif_list);
 }
 
 static const struct api_handler handlers[API_TYPE_MAX] = {
