@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,16 +28,17 @@ static bool in_use(const struct sockaddr_un *sa)
 
 int usock_listen(const char *path, mode_t mode, int backlog, struct usock_id *id)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX}, tmp = {.sun_family = AF_UNIX};
 	struct stat st;
 	mode_t old;
 	int fd, rc, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (strlen(path) + sizeof(USOCK_TMP_SUFFIX) > sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
+	snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s" USOCK_TMP_SUFFIX, path);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			errno = EEXIST;
@@ -46,21 +48,26 @@ int usock_listen(const char *path, mode_t mode, int backlog, struct usock_id *id
 			errno = EADDRINUSE;
 			return -1;
 		}
-		if (unlink(path) != 0 && errno != ENOENT)
-			return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* the file gets mode at once: no chmod after bind, when anyone could connect */
+	/*
+	 * Bound under a temporary name (with its final mode: no chmod after
+	 * bind, when anyone could connect), listening, then renamed into place:
+	 * a client that finds the path can connect at once.
+	 */
+	if (unlink(tmp.sun_path) != 0 && errno != ENOENT)
+		goto fail;
 	old = umask(~mode & 0777);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	umask(old);
 	if (rc != 0)
 		goto fail;
-	if (lstat(path, &st) != 0 || listen(fd, backlog) != 0) {
+	if (listen(fd, backlog) != 0 || lstat(tmp.sun_path, &st) != 0 ||
+	    rename(tmp.sun_path, path) != 0) {
 		err = errno;
-		unlink(path);
+		unlink(tmp.sun_path);
 		errno = err;
 		goto fail;
 	}

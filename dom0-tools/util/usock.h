@@ -1,8 +1,9 @@
 /*
  * usock: a daemon's listening Unix socket.  It is created with its final
- * mode (no moment in which the umask decides who may connect), replaces
- * only a stale socket file, is removed at exit only while it is still the
- * daemon's own, and tells who is at the other end of a connection.
+ * mode (no moment in which the umask decides who may connect), appears at
+ * its path only once it listens (a client that sees it can connect),
+ * replaces only a stale socket file, is removed at exit only while it is
+ * still the daemon's own, and tells who is at the other end of a connection.
  */
 #ifndef SHOJI_UTIL_USOCK_H
 #define SHOJI_UTIL_USOCK_H
@@ -15,9 +16,12 @@ struct usock_id {
 	ino_t ino;
 };
 
+/* The temporary name (path + this) a socket is bound and listens under before it is renamed. */
+#define USOCK_TMP_SUFFIX ".new"
+
 /*
  * Listen on path (backlog connections queued), the socket file created
- * with mode.  A socket file already at path is replaced when nothing
+ * with mode; path + USOCK_TMP_SUFFIX must fit a socket address too.  A socket file already at path is replaced when nothing
  * accepts on it any more; EADDRINUSE when a process still does (or it
  * cannot be told), EEXIST when path is something else than a socket.
  * Returns a non-blocking, close-on-exec descriptor and fills id, or -1

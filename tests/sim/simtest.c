@@ -44,7 +44,7 @@ struct shoji_xs *simtest_xs_open(const char *path)
 	struct shoji_xs *xs = NULL;
 
 	simtest_wait_path(path);
-	/* The socket file appears at bind(), a moment before the daemon listens. */
+	/* xenstored's socket appears listening (usock_listen); a refusal is retried all the same. */
 	for (int i = 0; i < SIMTEST_WAIT_MS * 1000 / POLL_US; i++) {
 		xs = shoji_xs_open(path);
 		if (xs || errno != ECONNREFUSED)

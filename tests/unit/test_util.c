@@ -8,14 +8,19 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check-run.h"
 #include "cpulist.h"
 #include "number.h"
 #include "pidfile.h"
+#include "usock.h"
 
 static const struct {
 	const char *s;
@@ -147,6 +152,50 @@ START_TEST(test_cpulist)
 }
 END_TEST
 
+/*
+ * A socket path appears only once the daemon listens: a client that finds
+ * it must not be refused.  A child connects whenever the path exists while
+ * the test listens and closes 2,000 times; a refusal is a failure.
+ */
+START_TEST(test_usock_listens_before_it_appears)
+{
+	char dir[] = "/tmp/test_util.XXXXXX", path[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct usock_id id;
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		for (;;) {
+			int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+			if (stat(path, &st) == 0 &&
+			    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+			    errno == ECONNREFUSED && stat(path, &st) == 0)
+				_exit(1); /* refused while the path was there before and after */
+			close(fd);
+		}
+	}
+	for (int i = 0; i < 2000; i++) {
+		int fd = usock_listen(path, 0600, 8, &id);
+
+		ck_assert_int_ge(fd, 0);
+		usock_unlink(path, &id); /* gone before it stops listening */
+		close(fd);
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status), "a client was refused while the socket path existed");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "util",
@@ -154,5 +203,6 @@ int main(void)
 	                             .loop = test_parse_u64,
 	                             .loops = (int)(sizeof(cases) / sizeof(cases[0]))};
 
-	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile, test_cpulist);
+	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile, test_cpulist,
+	                  test_usock_listens_before_it_appears);
 }
