@@ -151,6 +151,58 @@ static void fill_defined(struct shojid *sd, const struct domain_config *cfg,
 	snprintf(out->name, sizeof(out->name), "%s", cfg->name);
 }
 
+/* The info of a domain shoji-hv runs that shojid did not build (no API_INFO_MANAGED). */
+static void fill_unmanaged(const struct shoji_dominfo *hi, struct api_dominfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->domid = hi->domid;
+	out->state = state_of(hi->state);
+	out->shutdown_reason = hi->shutdown_reason;
+	out->vcpus = hi->vcpus;
+	out->online_vcpus = hi->online_vcpus;
+	out->max_kib = hi->max_kib;
+	out->target_kib = hi->cur_kib;
+	out->cur_kib = hi->cur_kib;
+	out->cpu_time_ns = hi->cpu_time_ns;
+	memcpy(out->uuid, hi->uuid, 16);
+	snprintf(out->name, sizeof(out->name), "%s", hi->name);
+}
+
+/*
+ * A domain shoji-hv runs that shojid did not build (created through
+ * shoji-hv's socket by another tool): found by id, or by the name shoji-hv
+ * has for it.  0 and *hi, or -1.
+ */
+static int unmanaged(struct api_call *x, struct shoji_dominfo *hi)
+{
+	const char *t = x->req->target;
+	struct shoji_dominfo *all = NULL;
+	char *end;
+	unsigned long id;
+	int n, rc = -1;
+
+	errno = 0;
+	id = strtoul(t, &end, 10);
+	if (t[0] >= '0' && t[0] <= '9' && !*end && !errno && id < UINT32_MAX)
+		return !dom_by_id(x->sd, (uint32_t)id) &&
+		               shoji_ctrl_info(x->sd->hv, (uint32_t)id, hi) == 0
+		           ? 0
+		           : -1;
+	n = shoji_ctrl_list(x->sd->hv, NULL, 0);
+	if (n > 0)
+		all = calloc((size_t)n + 16, sizeof(*all));
+	if (all)
+		n = shoji_ctrl_list(x->sd->hv, all, (size_t)n + 16);
+	for (int i = 0; all && i < n; i++)
+		if (!strcmp(all[i].name, t) && !dom_by_id(x->sd, all[i].domid)) {
+			*hi = all[i];
+			rc = 0;
+			break;
+		}
+	free(all);
+	return rc;
+}
+
 /* ---- handlers ---- */
 
 struct name_hint {
@@ -405,22 +457,10 @@ static int do_list(struct api_call *x)
 			rc = sd_fail(x->e, ENOMEM, "out of memory");
 			goto out;
 		}
-		if (dom) {
+		if (dom)
 			api_fill_info(x->sd, dom, &hv[i], slot);
-			continue;
-		}
-		memset(slot, 0, sizeof(*slot));
-		slot->domid = hv[i].domid;
-		slot->state = state_of(hv[i].state);
-		slot->shutdown_reason = hv[i].shutdown_reason;
-		slot->vcpus = hv[i].vcpus;
-		slot->online_vcpus = hv[i].online_vcpus;
-		slot->max_kib = hv[i].max_kib;
-		slot->target_kib = hv[i].cur_kib;
-		slot->cur_kib = hv[i].cur_kib;
-		slot->cpu_time_ns = hv[i].cpu_time_ns;
-		memcpy(slot->uuid, hv[i].uuid, 16);
-		snprintf(slot->name, sizeof(slot->name), "%s", hv[i].name);
+		else
+			fill_unmanaged(&hv[i], slot);
 	}
 	if ((x->req->flags & API_F_ALL) && state_each_def(x->sd, add_defined, &a) != 0) {
 		rc = sd_fail(x->e, ENOMEM, "out of memory");
@@ -440,11 +480,15 @@ static int do_info(struct api_call *x)
 	struct api_dominfo info;
 	struct sd_err e = {""};
 
+	struct shoji_dominfo hi;
+
 	if (dom) {
 		api_fill_info(x->sd, dom, NULL, &info);
 	} else if (state_load_def(x->sd, x->req->target, &cfg, &e) == 0) {
 		fill_defined(x->sd, &cfg, &info);
 		domain_config_free(&cfg);
+	} else if (unmanaged(x, &hi) == 0) {
+		fill_unmanaged(&hi, &info);
 	} else {
 		return no_domain(x);
 	}
@@ -536,11 +580,22 @@ static int do_reboot(struct api_call *x)
 	return request_stop(x, true);
 }
 
+/* destroy: shojid's own domains are torn down; one another tool built is destroyed in shoji-hv. */
 static int do_destroy(struct api_call *x)
 {
-	struct sd_dom *dom = x->dom;
+	struct sd_dom *dom = running(x);
+	struct shoji_dominfo hi;
 
-	dom_teardown(x->sd, dom);
+	if (dom) {
+		dom_teardown(x->sd, dom);
+	} else if (unmanaged(x, &hi) == 0) {
+		if (shoji_ctrl_destroy(x->sd->hv, hi.domid) < 0)
+			return sd_fail(x->e, errno, "cannot destroy domain %" PRIu32 ": %s",
+			               hi.domid, strerror(errno));
+		sd_emit(x->sd, API_EV_DESTROYED, hi.domid, API_DOMID_NONE, 0, hi.name);
+	} else {
+		return no_domain(x);
+	}
 	api_reply(x->c, 0, NULL, 0);
 	return 0;
 }
@@ -1134,7 +1189,7 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_UNPAUSE] = {.fn = do_unpause, .target = true, .running = true},
     [API_SHUTDOWN] = {.fn = do_shutdown, .target = true, .running = true},
     [API_REBOOT] = {.fn = do_reboot, .target = true, .running = true},
-    [API_DESTROY] = {.fn = do_destroy, .target = true, .running = true},
+    [API_DESTROY] = {.fn = do_destroy, .target = true},
     [API_MEM_SET] = {.fn = do_mem_set, .target = true, .running = true},
     [API_VCPU_SET] = {.fn = do_vcpu_set, .target = true, .running = true},
     [API_DMESG] = {.fn = do_dmesg, .target = true, .running = true},
