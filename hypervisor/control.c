@@ -46,6 +46,8 @@ struct ctrl_client {
 	bool behind; /* a subscriber that missed events: the overflow marker is owed */
 	struct hv_event ev;
 	struct ctrl_client *next;
+	int in_fds[CTRL_MAX_FDS]; /* descriptors that came with the request being handled */
+	unsigned int nr_in;
 };
 
 struct control {
@@ -630,6 +632,28 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
 
 /* --- Connections. --- */
 
+/* Close the descriptors of the last request that no handler took. */
+static void drop_in_fds(struct ctrl_client *cn)
+{
+	unsigned int i;
+
+	for (i = 0; i < cn->nr_in; i++)
+		if (cn->in_fds[i] >= 0)
+			close(cn->in_fds[i]);
+	cn->nr_in = 0;
+}
+
+int ctrl_client_take_fd(struct ctrl_client *cn, unsigned int i)
+{
+	int fd;
+
+	if (i >= cn->nr_in)
+		return -1;
+	fd = cn->in_fds[i];
+	cn->in_fds[i] = -1;
+	return fd;
+}
+
 static void conn_close(struct ctrl_client *cn)
 {
 	struct control *c = cn->ctl;
@@ -642,6 +666,7 @@ static void conn_close(struct ctrl_client *cn)
 		}
 	hv_event_del(c->hv, &cn->ev);
 	dom0port_release(c->hv, cn); /* its Dom0 ports, grant maps and copy arena */
+	drop_in_fds(cn);
 	close(cn->fd);
 	free(cn);
 }
@@ -685,59 +710,90 @@ static void conn_reply(struct ctrl_client *cn, const struct ctrl_hdr *req, int s
 static int catch_up(struct ctrl_client *cn);
 
 /*
+ * Receive one request into the rx buffer, with the descriptors (at most
+ * CTRL_MAX_FDS, SCM_RIGHTS) that came with it.  A request whose descriptors
+ * did not all fit keeps none of them, so its handler finds too few.
+ */
+static ssize_t recv_request(struct ctrl_client *cn)
+{
+	struct control *c = cn->ctl;
+	struct iovec iov = {c->rx, MSG_MAX};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	ssize_t n;
+	size_t k;
+
+	n = recvmsg(cn->fd, &mh, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (cn->nr_in < CTRL_MAX_FDS)
+				cn->in_fds[cn->nr_in++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		drop_in_fds(cn);
+	return n;
+}
+
+/*
  * The one decode of a request: its type (and a family's op) picks the
  * ctrl_ops entry, its size must be the entry's, and the handler runs on it.
- * Also called when a subscriber that fell behind can be written to again.
+ * False when the connection was closed (not one of ours).
  */
-static void conn_readable(void *opaque)
+static bool dispatch(struct ctrl_client *cn, size_t n)
 {
-	struct ctrl_client *cn = opaque;
 	struct control *c = cn->ctl;
 	const uint8_t *body = c->rx + sizeof(struct ctrl_hdr);
 	const struct ctrl_op *op, *family;
 	struct ctrl_hdr h;
 	unsigned int flags;
 	uint32_t sub;
-	ssize_t n;
 	int rc, pass_fd = -1;
 
-	if (catch_up(cn) < 0)
-		return;
-	n = recv(cn->fd, c->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(cn);
-		return;
-	}
-	if ((size_t)n < sizeof(h)) {
+	if (n < sizeof(h)) {
 		conn_close(cn); /* not even a header: not one of ours */
-		return;
+		return false;
 	}
 	memcpy(&h, c->rx, sizeof(h));
 	if (h.magic != CTRL_PROTO_MAGIC) {
 		conn_close(cn);
-		return;
+		return false;
 	}
 	if (h.version != CTRL_PROTO_VERSION) {
 		conn_reply(cn, &h, -EPROTO, NULL, 0, false, -1);
-		return;
+		return true;
 	}
 	family = op = h.type < CTRL_TYPE_MAX ? &ctrl_ops[h.type] : NULL;
 	if (!op || (!op->fn && !op->ops)) {
 		conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
-		return;
+		return true;
 	}
-	if ((size_t)n != sizeof(h) + op->req_size) {
+	if (n != sizeof(h) + op->req_size) {
 		conn_reply(cn, &h, -EINVAL, NULL, 0, false, -1);
-		return;
+		return true;
 	}
 	if (family->ops) {
 		memcpy(&sub, body, sizeof(sub));
 		op = sub < family->nr_ops ? &family->ops[sub] : NULL;
 		if (!op || !op->fn) {
 			conn_reply(cn, &h, -EOPNOTSUPP, NULL, 0, false, -1);
-			return;
+			return true;
 		}
 	}
 	flags = family->flags | op->flags;
@@ -750,6 +806,29 @@ static void conn_readable(void *opaque)
 		conn_reply(cn, &h, rc, c->tx, family->reply_size, flags & OP_ERR_BODY, pass_fd);
 	if (pass_fd >= 0)
 		close(pass_fd);
+	return true;
+}
+
+/*
+ * A request came (or a subscriber that fell behind can be written to
+ * again): receive it with its descriptors and dispatch it.
+ */
+static void conn_readable(void *opaque)
+{
+	struct ctrl_client *cn = opaque;
+	ssize_t n;
+
+	if (catch_up(cn) < 0)
+		return;
+	n = recv_request(cn);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(cn);
+		return;
+	}
+	if (dispatch(cn, (size_t)n))
+		drop_in_fds(cn); /* the ones no handler took, or a refused request brought */
 }
 
 static void listen_readable(void *opaque)

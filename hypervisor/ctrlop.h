@@ -19,6 +19,13 @@
 struct ctrl_client;
 struct hv;
 
+/*
+ * Take descriptor @i (0-based) of those that came with @client's request
+ * being handled (SCM_RIGHTS): the handler owns it from then on.  -1 when the
+ * request brought fewer.  The dispatcher closes the ones no handler took.
+ */
+int ctrl_client_take_fd(struct ctrl_client *client, unsigned int i);
+
 typedef int ctrl_fn(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
                     int *pass_fd);
 

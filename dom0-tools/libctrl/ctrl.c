@@ -63,13 +63,43 @@ int shoji_ctrl_fd(const struct shoji_ctrl *c)
 	return c->fd;
 }
 
+/* Send @len bytes of @buf as one message with @nfds descriptors (SCM_RIGHTS). */
+static ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds)
+{
+	struct iovec iov = {(void *)buf, len};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	if (nfds > CTRL_MAX_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nfds) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
 /*
- * Send request @type with @req and wait for its reply; copy the reply body
- * (which must be exactly @reply_len bytes on success) into @reply.
- * Returns 0 or -1 with errno (the server's status when it refused).
+ * Send request @type with @req, and @nfds descriptors @fds (the server gets
+ * copies), and wait for its reply; copy the reply body (which must be
+ * exactly @reply_len bytes on success) into @reply.  Returns 0 or -1 with
+ * errno (the server's status when it refused).
  */
-static int call(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req_len, void *reply,
-                size_t reply_len)
+static int __attribute__((unused))
+call_fds(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req_len, void *reply,
+         size_t reply_len, const int *fds, unsigned int nfds)
 {
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
 	                     .version = CTRL_PROTO_VERSION,
@@ -89,7 +119,7 @@ static int call(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req
 	memcpy(buf, &h, sizeof(h));
 	if (req_len)
 		memcpy(buf + sizeof(h), req, req_len);
-	if (send(c->fd, buf, sizeof(h) + req_len, MSG_NOSIGNAL) < 0)
+	if (send_fds(c->fd, buf, sizeof(h) + req_len, fds, nfds) < 0)
 		goto out;
 	do
 		n = recv(c->fd, buf, MSG_MAX, 0);
@@ -126,6 +156,12 @@ static int call(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req
 out:
 	free(buf);
 	return r;
+}
+
+static int call(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req_len, void *reply,
+                size_t reply_len)
+{
+	return call_fds(c, type, req, req_len, reply, reply_len, NULL, 0);
 }
 
 static int copy_str(char *dst, size_t size, const char *src)

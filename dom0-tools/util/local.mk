@@ -1,7 +1,8 @@
 # dom0-tools/util: libshoji-util, the internal library every daemon shares
 # (the log family; mkdir -p for state and socket directories; the checked
 # number parser of their options; the pid file; a private directory's checks
-# and lock; the listening Unix socket; edit distance for hints).  Not installed.
+# and lock; the listening Unix socket; edit distance for hints; the framing
+# of the save/migration stream).  Not installed.
 noinst_LIBRARIES += dom0-tools/util/libshoji-util.a
 dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/log.h \
 	dom0-tools/util/mkdir-p.c dom0-tools/util/mkdir-p.h \
@@ -10,7 +11,9 @@ dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/
 	dom0-tools/util/safedir.c dom0-tools/util/safedir.h \
 	dom0-tools/util/strdist.c dom0-tools/util/strdist.h \
 	dom0-tools/util/cpulist.c dom0-tools/util/cpulist.h \
-	dom0-tools/util/usock.c dom0-tools/util/usock.h
+	dom0-tools/util/usock.c dom0-tools/util/usock.h \
+	dom0-tools/util/migstream.c dom0-tools/util/migstream.h
+dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 UTIL_CPPFLAGS = -I$(top_srcdir)/dom0-tools/util
 UTIL_LIB = dom0-tools/util/libshoji-util.a
 
@@ -22,3 +25,10 @@ tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_util_LDADD = $(UTIL_LIB) $(CHECK_LIBS)
 TESTS += tests/system/daemon-numbers.sh
 EXTRA_DIST += tests/system/daemon-numbers.sh
+
+check_PROGRAMS += tests/unit/test_migstream
+TESTS += tests/unit/test_migstream
+tests_unit_test_migstream_SOURCES = tests/unit/test_migstream.c
+tests_unit_test_migstream_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_migstream_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_migstream_LDADD = $(UTIL_LIB) $(ZLIB_LIBS) $(CHECK_LIBS)

@@ -18,6 +18,7 @@
 
 #define CTRL_NAME_MAX      (SHOJI_DOMAIN_NAME_MAX + 1) /* with the NUL */
 #define CTRL_PATH_MAX      4096
+#define CTRL_MAX_FDS       2 /* descriptors a request may bring (SCM_RIGHTS) */
 #define CTRL_CMDLINE_MAX   4096
 #define CTRL_HIDE_MAX      512
 #define CTRL_ERR_MAX       512
