@@ -14,6 +14,8 @@
 
 #include "proto/hv-ctrl.h"
 
+_Static_assert(SHOJI_CTRL_DOMID_ANY == CTRL_DOMID_ANY, "the same \"any id\"");
+
 struct shoji_ctrl {
 	int fd;
 	uint32_t seq;
@@ -97,9 +99,8 @@ static ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, u
  * exactly @reply_len bytes on success) into @reply.  Returns 0 or -1 with
  * errno (the server's status when it refused).
  */
-static int __attribute__((unused))
-call_fds(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req_len, void *reply,
-         size_t reply_len, const int *fds, unsigned int nfds)
+static int call_fds(struct shoji_ctrl *c, uint16_t type, const void *req, size_t req_len,
+                    void *reply, size_t reply_len, const int *fds, unsigned int nfds)
 {
 	struct ctrl_hdr h = {.magic = CTRL_PROTO_MAGIC,
 	                     .version = CTRL_PROTO_VERSION,
@@ -213,6 +214,15 @@ static int abs_path(char *dst, size_t size, const char *path)
 	return 0;
 }
 
+/* The one line of @error (a reply's), or errno's text, into @err. */
+static void reply_error(char *err, size_t errlen, char *error, size_t size, int saved)
+{
+	if (!err || !errlen)
+		return;
+	error[size - 1] = '\0';
+	snprintf(err, errlen, "%s", error[0] ? error : strerror(saved));
+}
+
 int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
                     const char *cmdline, char *err, size_t errlen)
 {
@@ -237,11 +247,54 @@ int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, co
 	rc = call(c, CTRL_LOAD, q, sizeof(*q), &r, sizeof(r));
 out:
 	saved = errno;
-	if (rc < 0 && err && errlen) {
-		r.error[sizeof(r.error) - 1] = '\0';
-		snprintf(err, errlen, "%s", r.error[0] ? r.error : strerror(saved));
-	}
+	if (rc < 0)
+		reply_error(err, errlen, r.error, sizeof(r.error), saved);
 	free(q);
+	errno = saved;
+	return rc;
+}
+
+int shoji_ctrl_save(struct shoji_ctrl *c, uint32_t domid, int fd, uint64_t *pages,
+                    uint64_t *zero_pages, char *err, size_t errlen)
+{
+	struct ctrl_save q = {.domid = domid};
+	struct ctrl_save_reply *r = calloc(1, sizeof(*r));
+	int rc, saved;
+
+	if (!r)
+		return -1;
+	rc = call_fds(c, CTRL_SAVE, &q, sizeof(q), r, sizeof(*r), &fd, 1);
+	saved = errno;
+	if (rc < 0)
+		reply_error(err, errlen, r->error, sizeof(r->error), saved);
+	else {
+		if (pages)
+			*pages = r->pages;
+		if (zero_pages)
+			*zero_pages = r->zero_pages;
+	}
+	free(r);
+	errno = saved;
+	return rc;
+}
+
+int shoji_ctrl_restore(struct shoji_ctrl *c, int fd, uint32_t want, const char *name,
+                       const uint8_t uuid[16], uint32_t *domid, char *err, size_t errlen)
+{
+	struct ctrl_restore q = {.domid = want};
+	struct ctrl_restore_reply r;
+	int rc, saved;
+
+	memset(&r, 0, sizeof(r));
+	if (copy_str(q.name, sizeof(q.name), name) < 0)
+		return -1;
+	memcpy(q.uuid, uuid, sizeof(q.uuid));
+	rc = call_fds(c, CTRL_RESTORE, &q, sizeof(q), &r, sizeof(r), &fd, 1);
+	saved = errno;
+	if (rc < 0)
+		reply_error(err, errlen, r.error, sizeof(r.error), saved);
+	else if (domid)
+		*domid = r.domid;
 	errno = saved;
 	return rc;
 }

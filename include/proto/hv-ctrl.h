@@ -14,7 +14,7 @@
 #include <shoji/limits.h>
 
 #define CTRL_PROTO_MAGIC   0x4a524853u /* "SHRJ" little-endian */
-#define CTRL_PROTO_VERSION 5u
+#define CTRL_PROTO_VERSION 6u
 
 #define CTRL_NAME_MAX      (SHOJI_DOMAIN_NAME_MAX + 1) /* with the NUL */
 #define CTRL_PATH_MAX      4096
@@ -44,6 +44,8 @@ enum ctrl_type {
 	CTRL_VCPU_CONTEXT, /* ctrl_vcpu_id -> ctrl_vcpu_context */
 	CTRL_VCPU_SCHED,   /* ctrl_vcpu_id -> ctrl_vcpu_sched */
 	CTRL_VCPU_PIN,     /* ctrl_vcpu_pin -> (empty) */
+	CTRL_SAVE,         /* ctrl_save + the stream's fd -> ctrl_save_reply */
+	CTRL_RESTORE,      /* ctrl_restore + the stream's fd -> ctrl_restore_reply */
 	CTRL_TYPE_MAX
 };
 
@@ -85,6 +87,44 @@ struct ctrl_load {
 
 struct ctrl_load_reply {
 	char error[CTRL_ERR_MAX]; /* why a load failed (status < 0) */
+};
+
+/*
+ * Save a paused domain (EBUSY when it runs): shoji-hv writes the
+ * hypervisor's part of the stream (docs/migration-stream.md, records
+ * HV_BEGIN .. HV_END) to the descriptor that comes with the request, at its
+ * current position, and leaves the domain as it was.
+ */
+struct ctrl_save {
+	uint32_t domid;
+	uint32_t flags; /* none defined: 0 */
+};
+
+struct ctrl_save_reply {
+	uint64_t pages;           /* guest frames written with their data */
+	uint64_t zero_pages;      /* guest frames written as zero */
+	uint64_t bytes;           /* stream bytes written */
+	char error[CTRL_ERR_MAX]; /* why a save failed (status < 0) */
+};
+
+/*
+ * Build a paused domain from the hypervisor's part of a stream, read from
+ * the descriptor that comes with the request (HV_BEGIN .. HV_END).  A
+ * stream refused part-way leaves no domain behind.
+ */
+struct ctrl_restore {
+	uint32_t domid; /* the id wanted; CTRL_DOMID_ANY: shoji-hv picks */
+	uint32_t pad;
+	char name[CTRL_NAME_MAX]; /* NUL-terminated */
+	uint8_t uuid[16];
+};
+
+#define CTRL_DOMID_ANY 0xffffffffu
+
+struct ctrl_restore_reply {
+	uint32_t domid;
+	uint32_t pad;
+	char error[CTRL_ERR_MAX]; /* why a restore failed (status < 0); EEXIST: the id is taken */
 };
 
 struct ctrl_dominfo {

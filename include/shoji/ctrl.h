@@ -132,6 +132,23 @@ int shoji_ctrl_vcpu_sched(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
  */
 int shoji_ctrl_vcpu_pin(struct shoji_ctrl *c, uint32_t domid, uint32_t vcpu,
                         const uint64_t affinity[SHOJI_CPUMASK_WORDS]);
+/*
+ * Write the hypervisor's part of paused domain @domid's save stream to @fd
+ * (docs/migration-stream.md).  EBUSY: it runs.  The frames written with
+ * data and as zero go to *@pages and *@zero_pages (either may be NULL).  On
+ * failure a one-line reason goes to @err (may be NULL).
+ */
+int shoji_ctrl_save(struct shoji_ctrl *c, uint32_t domid, int fd, uint64_t *pages,
+                    uint64_t *zero_pages, char *err, size_t errlen);
+/*
+ * Build a paused domain named @name with @uuid from the hypervisor's part of
+ * a save stream read from @fd; with id @want (SHOJI_CTRL_DOMID_ANY: any
+ * free one; EEXIST when it is taken).  Its id goes to *@domid.  On failure
+ * (nothing is left behind) a one-line reason goes to @err (may be NULL).
+ */
+int shoji_ctrl_restore(struct shoji_ctrl *c, int fd, uint32_t want, const char *name,
+                       const uint8_t uuid[16], uint32_t *domid, char *err, size_t errlen);
+#define SHOJI_CTRL_DOMID_ANY 0xffffffffu
 /* Fill up to @max entries of @out; returns how many domains exist (may exceed @max). */
 int shoji_ctrl_list(struct shoji_ctrl *c, struct shoji_dominfo *out, size_t max);
 
