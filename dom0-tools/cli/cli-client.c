@@ -93,20 +93,56 @@ fail:
 	return CLI_EXIT_NO_DAEMON;
 }
 
-int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text)
+/* Send @h with @nfds descriptors @fds (SCM_RIGHTS): shojid takes them as the request's. */
+static int send_hdr(int fd, const struct api_hdr *h, const int *fds, unsigned int nfds)
+{
+	struct iovec iov = {(void *)h, sizeof(*h)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * API_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (!nfds)
+		return io_full(fd, (void *)h, sizeof(*h), true);
+	memset(&u, 0, sizeof(u));
+	mh.msg_control = u.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	/* The descriptors went with the first byte; the rest of a short send goes plain. */
+	return io_full(fd, (char *)h + n, sizeof(*h) - (size_t)n, true);
+}
+
+int cli_send_fds(int fd, uint16_t type, const struct api_req *req, const char *text, const int *fds,
+                 unsigned int nfds)
 {
 	struct api_hdr h = {.magic = API_MAGIC,
 	                    .version = API_VERSION,
 	                    .type = type,
 	                    .len = (uint32_t)(sizeof(*req) + req->text_len)};
 
-	if (io_full(fd, &h, sizeof(h), true) < 0 ||
-	    io_full(fd, (void *)req, sizeof(*req), true) < 0 ||
+	if (send_hdr(fd, &h, fds, nfds) < 0 || io_full(fd, (void *)req, sizeof(*req), true) < 0 ||
 	    (req->text_len && io_full(fd, (void *)text, req->text_len, true) < 0)) {
 		fprintf(stderr, "shoji: lost the connection to shojid: %s\n", strerror(errno));
 		return CLI_EXIT_NO_DAEMON;
 	}
 	return CLI_EXIT_OK;
+}
+
+int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text)
+{
+	return cli_send_fds(fd, type, req, text, NULL, 0);
 }
 
 int cli_recv(int fd, struct api_hdr *h, char **payload)
@@ -151,6 +187,12 @@ int cli_status_exit(int status)
 int cli_request(uint16_t type, const struct api_req *req, const char *text, const char *what,
                 char **reply, size_t *len)
 {
+	return cli_request_fds(type, req, text, NULL, 0, what, reply, len);
+}
+
+int cli_request_fds(uint16_t type, const struct api_req *req, const char *text, const int *fds,
+                    unsigned int nfds, const char *what, char **reply, size_t *len)
+{
 	struct timeval tv = {0};
 	struct api_hdr h;
 	char *payload = NULL;
@@ -164,7 +206,7 @@ int cli_request(uint16_t type, const struct api_req *req, const char *text, cons
 	tv.tv_sec = CLI_REPLY_TIMEOUT_S +
 	            ((req->flags & API_F_WAIT) ? (req->value ? (time_t)req->value : 60) : 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	rc = cli_send(fd, type, req, text);
+	rc = cli_send_fds(fd, type, req, text, fds, nfds);
 	if (!rc)
 		rc = cli_recv(fd, &h, &payload);
 	close(fd);

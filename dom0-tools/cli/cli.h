@@ -75,11 +75,17 @@ int cli_cmd_validate(struct cli_ctx *ctx, int argc, char **argv);
 const char *cli_socket_path(void);
 int cli_connect(int *fd);
 int cli_send(int fd, uint16_t type, const struct api_req *req, const char *text);
+/* cli_send() with @nfds (at most API_MAX_FDS) descriptors: the request's files, opened by the user. */
+int cli_send_fds(int fd, uint16_t type, const struct api_req *req, const char *text, const int *fds,
+                 unsigned int nfds);
 int cli_recv(int fd, struct api_hdr *h, char **payload);
 int cli_status_exit(int status);
 /* One request and its reply; errors printed as "shoji: WHAT: message". */
 int cli_request(uint16_t type, const struct api_req *req, const char *text, const char *what,
                 char **reply, size_t *len);
+/* cli_request() that sends @nfds descriptors @fds with the request (cli_send_fds). */
+int cli_request_fds(uint16_t type, const struct api_req *req, const char *text, const int *fds,
+                    unsigned int nfds, const char *what, char **reply, size_t *len);
 int cli_cmd_create(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_define(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv);

@@ -21,6 +21,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <uuid/uuid.h>
 
 #include "cpulist.h"
@@ -36,8 +37,12 @@ struct sd_client {
 	struct shojid *sd;
 	struct bufferevent *bev;
 	bool subscribed;
-	bool held;           /* a reply waits for lifecycle.c (life_wait) */
-	struct sd_cred cred; /* the peer's user and group (files are written as it) */
+	bool held;            /* a reply waits for lifecycle.c (life_wait) */
+	struct sd_cred cred;  /* the peer's user and group (files are written as it) */
+	struct event *rev;    /* reads: recvmsg, for the descriptors a request brings */
+	struct evbuffer *in;  /* what it read, up to a whole request */
+	int fds[API_MAX_FDS]; /* descriptors that came, for the next request */
+	unsigned int nr_fds;
 };
 
 struct api_call {
@@ -1254,6 +1259,26 @@ static void dispatch(struct sd_client *c, const struct api_hdr *h, char *payload
 		         rc ? (e.msg[0] ? e.msg : strerror(rc)) : "ok");
 }
 
+/* Close the descriptors no request took. */
+static void drop_fds(struct sd_client *c)
+{
+	for (unsigned int i = 0; i < c->nr_fds; i++)
+		if (c->fds[i] >= 0)
+			close(c->fds[i]);
+	c->nr_fds = 0;
+}
+
+int api_take_fd(struct api_call *x, unsigned int i)
+{
+	int fd;
+
+	if (i >= x->c->nr_fds)
+		return -1;
+	fd = x->c->fds[i];
+	x->c->fds[i] = -1;
+	return fd;
+}
+
 static void client_free(struct sd_client *c)
 {
 	struct shojid *sd = c->sd;
@@ -1266,14 +1291,16 @@ static void client_free(struct sd_client *c)
 			break;
 		}
 	}
+	drop_fds(c);
+	event_free(c->rev);
+	evbuffer_free(c->in);
 	bufferevent_free(c->bev);
 	free(c);
 }
 
-static void client_read(struct bufferevent *bev, void *arg)
+static void client_read(struct sd_client *c)
 {
-	struct sd_client *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = c->in;
 	struct api_hdr h;
 	char *payload;
 
@@ -1294,8 +1321,50 @@ static void client_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, sizeof(h));
 		evbuffer_remove(in, payload, h.len);
 		dispatch(c, &h, payload);
+		drop_fds(c); /* the ones it did not take */
 		free(payload);
 	}
+}
+
+/*
+ * The client's socket is readable: its bytes go to c->in, and the descriptors that came with them
+ * (SCM_RIGHTS, at most API_MAX_FDS; more are closed) to the next request.
+ */
+static void client_recv(evutil_socket_t fd, short what, void *arg)
+{
+	struct sd_client *c = arg;
+	char buf[16384];
+	struct iovec iov = {buf, sizeof(buf)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * API_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+			int rfd;
+
+			memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (c->nr_fds < API_MAX_FDS)
+				c->fds[c->nr_fds++] = rfd;
+			else
+				close(rfd);
+		}
+	}
+	if (n <= 0 || evbuffer_add(c->in, buf, (size_t)n) < 0) {
+		client_free(c);
+		return;
+	}
+	client_read(c);
 }
 
 static void client_event(struct bufferevent *bev, short what, void *arg)
@@ -1321,13 +1390,25 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 		close(cfd);
 		return;
 	}
+	c->in = evbuffer_new();
+	c->rev = event_new(sd->base, cfd, EV_READ | EV_PERSIST, client_recv, c);
+	if (!c->in || !c->rev || event_add(c->rev, NULL) < 0) {
+		if (c->rev)
+			event_free(c->rev);
+		if (c->in)
+			evbuffer_free(c->in);
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->sd = sd;
 	c->cred.uid = uc.uid;
 	c->cred.gid = uc.gid;
 	c->next = sd->clients;
 	sd->clients = c;
-	bufferevent_setcb(c->bev, client_read, NULL, client_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* bufferevent writes; client_recv reads, with the descriptors that come along. */
+	bufferevent_setcb(c->bev, NULL, NULL, client_event, c);
+	bufferevent_enable(c->bev, EV_WRITE);
 }
 
 /* Create the socket's directory (mode 0755) when it is missing. */

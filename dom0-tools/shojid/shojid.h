@@ -387,6 +387,13 @@ void life_autostart(struct shojid *sd);
 
 /* api.c: serve the CLI on sd->socket_path; its subscribers hear sd_emit's events. */
 int api_listen(struct shojid *sd);
+struct api_call;
+/*
+ * Take descriptor @i (0-based) of those the request being handled brought
+ * (the client opened them with its own rights; SCM_RIGHTS): the caller owns
+ * it.  -1 when the request brought fewer.  The rest are closed after it.
+ */
+int api_take_fd(struct api_call *x, unsigned int i);
 void api_close(struct shojid *sd);
 
 #endif

@@ -21,6 +21,7 @@
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
 #define API_NAME_MAX SHOJI_DOMAIN_NAME_MAX /* bytes of a domain name, without the NUL */
 #define API_PATH_MAX 4096                  /* bytes of a disk source path, with the NUL */
+#define API_MAX_FDS  4 /* descriptors a request may bring, sent with its header (SCM_RIGHTS) */
 
 /* shojid's default socket. */
 #define SHOJID_DEFAULT_SOCKET "/run/shoji/shojid.sock"
