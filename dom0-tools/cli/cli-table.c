@@ -234,6 +234,38 @@ const struct cli_command cli_commands[] = {
                 "nothing behind.  See shojid(8) for the format.\n",
     },
     {
+        .name = "save",
+        .run = cli_cmd_save,
+        .summary = "save a domain to a file and destroy it",
+        .usage = "[--keep] [--json] NAME FILE",
+        .help = "Pauses the domain NAME, writes its configuration, xenstore nodes,\n"
+                "memory, vCPU and hypervisor state to FILE (as 'xl save'), then destroys\n"
+                "it; 'shoji restore FILE' brings it back.  FILE is created with your own\n"
+                "rights (mode 0600) under a temporary name in its directory and renamed\n"
+                "into place once the save succeeded: a failed save leaves FILE as it was\n"
+                "and the domain as it was (running again if it ran).  The format is in\n"
+                "docs/migration-stream.md.\n"
+                "\n"
+                "  --keep  let the domain run on afterwards (paused if it was): a checkpoint\n"
+                "  --json  one JSON object: name, file, pages, zero_pages, bytes, kept\n",
+        .json = true,
+    },
+    {
+        .name = "restore",
+        .run = cli_cmd_restore,
+        .summary = "restore a domain saved with 'shoji save'",
+        .usage = "[-p|--paused] [--json] FILE",
+        .help = "Builds the domain saved in FILE again, with its name, uuid, memory,\n"
+                "vCPUs, xenstore nodes and PV console, and starts it.  It keeps the id it\n"
+                "had when that id is free, and takes another one otherwise (the output\n"
+                "says so).  Refused with one line, and nothing built: a file of another\n"
+                "format version, a truncated or corrupt file, a name or uuid in use.\n"
+                "\n"
+                "  -p, --paused  leave it paused (start it with 'shoji unpause')\n"
+                "  --json        one JSON object: name, id, saved_id, uuid, state\n",
+        .json = true,
+    },
+    {
         .name = "block-attach",
         .run = cli_cmd_device,
         .summary = "attach a disk to a running domain",

@@ -111,6 +111,9 @@ void cli_format_uptime(uint64_t s, char buf[32]);
 /* vcpu-list, vcpu-pin (cli-vcpu.c). */
 int cli_cmd_vcpu_list(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_vcpu_pin(struct cli_ctx *ctx, int argc, char **argv);
+/* save, restore (cli-save.c). */
+int cli_cmd_save(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 /* host-info (cli-host.c); domstats, top (cli-stats.c). */
 int cli_cmd_host_info(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_domstats(struct cli_ctx *ctx, int argc, char **argv);

@@ -12,6 +12,7 @@ dom0_tools_cli_shoji_SOURCES = \
 	dom0-tools/cli/cli-host.c \
 	dom0-tools/cli/cli-stats.c \
 	dom0-tools/cli/cli-vcpu.c \
+	dom0-tools/cli/cli-save.c \
 	dom0-tools/cli/cli-console.c dom0-tools/cli/cli-console.h \
 	include/proto/shojid-api.h
 dom0_tools_cli_shoji_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml \

@@ -1183,6 +1183,73 @@ static int do_net_list(struct api_call *x)
 	return dev_list(x, vif_list);
 }
 
+/* ---- save, restore: the stream's descriptor comes with the request ---- */
+
+static int do_save(struct api_call *x)
+{
+	struct api_save_reply out;
+	int fd = api_take_fd(x, 0), rc;
+
+	if (fd < 0)
+		return sd_fail(x->e, EINVAL, "save: no file came with the request");
+	rc = save_domain(x->sd, x->dom, fd, x->req->flags & API_F_KEEP, &out, x->e);
+	close(fd);
+	if (rc == ENOENT || rc == ETIMEDOUT)
+		rc = EIO; /* on the wire these mean "no such domain" and "--wait timed out" */
+	if (!rc)
+		api_reply(x->c, 0, &out, sizeof(out));
+	return rc;
+}
+
+/* The saved domain's name and uuid are free: as create checks them (parse_request). */
+static int restore_check(struct api_call *x, const struct domain_config *cfg)
+{
+	struct sd_dom *other = dom_find(x->sd, cfg->name);
+	struct domain_config def;
+	struct sd_err e = {""};
+	bool same = true;
+
+	if (other)
+		return sd_fail(x->e, EEXIST, "a domain named '%s' already exists (domid %" PRIu32 ")",
+		               cfg->name, other->domid);
+	if (state_has_def(x->sd, cfg->name) && state_load_def(x->sd, cfg->name, &def, &e) == 0) {
+		same = !memcmp(def.uuid, cfg->uuid, 16);
+		domain_config_free(&def);
+	}
+	if (!same)
+		return sd_fail(x->e, EEXIST, "a domain named '%s' is defined with another uuid",
+		               cfg->name);
+	return uuid_unique(x, cfg);
+}
+
+static int do_restore(struct api_call *x)
+{
+	struct api_restore_reply out = {0};
+	struct sd_restore rs;
+	struct sd_dom *dom;
+	int fd = api_take_fd(x, 0), rc;
+
+	if (fd < 0)
+		return sd_fail(x->e, EINVAL, "restore: no file came with the request");
+	rc = restore_begin(x->sd, fd, &rs, x->e);
+	if (!rc)
+		rc = restore_check(x, &rs.cfg);
+	if (!rc)
+		rc = block_check_access(&rs.cfg, &x->c->cred, x->e);
+	if (!rc)
+		rc = restore_domain(x->sd, &rs, x->req->flags & API_F_PAUSED, &dom, x->e);
+	out.saved_domid = rs.saved_domid;
+	restore_free(&rs);
+	close(fd);
+	if (rc == ENOENT || rc == ETIMEDOUT)
+		rc = EIO;
+	if (rc)
+		return rc;
+	api_fill_info(x->sd, dom, NULL, &out.info);
+	api_reply(x->c, 0, &out, sizeof(out));
+	return 0;
+}
+
 static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_CREATE] = {.fn = do_create, .text = true},
     [API_DEFINE] = {.fn = do_define, .text = true},
@@ -1213,6 +1280,8 @@ static const struct api_handler handlers[API_TYPE_MAX] = {
     [API_NET_ATTACH] = {.fn = do_net_attach, .target = true, .text = true},
     [API_NET_DETACH] = {.fn = do_net_detach, .target = true, .text = true},
     [API_NET_LIST] = {.fn = do_net_list, .target = true},
+    [API_SAVE] = {.fn = do_save, .target = true, .running = true},
+    [API_RESTORE] = {.fn = do_restore},
 };
 
 /* Check a request completely, then run its handler. */

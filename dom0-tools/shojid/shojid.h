@@ -8,7 +8,7 @@
  * Layers, each calling only those before it:
  *   err.c, dom.c, action.c, xslayout.c, xsdev.c, vbd.c, vif.c, fsid.c -> state.c
  *   -> coredump.c, spawn.c, detach.c, block.c, net.c
- *   -> build.c
+ *   -> build.c -> save.c
  *   -> lifecycle.c -> api.c -> main.c
  * A lower layer tells the ones above through hooks they register: events
  * go out with sd_emit (api.c listens), state_adopt and life_wait take
@@ -31,6 +31,7 @@
 #include "proto/shojid-api.h"
 #include "domxml.h"
 #include "log.h"
+#include "migstream.h"
 
 struct sd_err {
 	char msg[512];
@@ -177,6 +178,33 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
               struct sd_err *e);
 /* Destroy the domain and undo everything dom_build did; frees dom. */
 void dom_teardown(struct shojid *sd, struct sd_dom *dom);
+
+/* save.c: save and restore (docs/migration-stream.md). */
+/*
+ * Write running or paused dom to fd as a save stream, then destroy it (keep:
+ * let it run on as before, a checkpoint).  A failed save leaves the domain
+ * as it was.  What was written goes to *out.
+ */
+int save_domain(struct shojid *sd, struct sd_dom *dom, int fd, bool keep,
+                struct api_save_reply *out, struct sd_err *e);
+/* A restore under way: the stream read so far. */
+struct sd_restore {
+	struct mig_reader r;
+	int fd;
+	struct domain_config cfg; /* the saved domain's (valid while have_cfg) */
+	bool have_cfg;
+	uint32_t saved_domid;
+	uint64_t target_kib;
+	uint8_t *nodes; /* the XENSTORE record's body */
+	size_t nodes_len;
+	uint32_t nnodes;
+};
+/* Read the stream's header and DOMAIN_CONFIG (rs->cfg: the caller checks name and uuid). */
+int restore_begin(struct shojid *sd, int fd, struct sd_restore *rs, struct sd_err *e);
+/* Read the rest and build the domain (paused if asked) as *out; on failure nothing is left. */
+int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct sd_dom **out,
+                   struct sd_err *e);
+void restore_free(struct sd_restore *rs);
 
 /* coredump.c: ELF core files of a domain's memory (see shojid(8)). */
 struct sd_cred {

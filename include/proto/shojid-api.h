@@ -17,7 +17,7 @@
 #include <shoji/limits.h>
 
 #define API_MAGIC    0x4a4f4853u /* "SHOJ" */
-#define API_VERSION  5
+#define API_VERSION  6
 #define API_MSG_MAX  (1024u * 1024 + 4096) /* largest payload either side sends */
 #define API_NAME_MAX SHOJI_DOMAIN_NAME_MAX /* bytes of a domain name, without the NUL */
 #define API_PATH_MAX 4096                  /* bytes of a disk source path, with the NUL */
@@ -62,6 +62,10 @@ enum api_type {
 	API_NET_ATTACH,
 	API_NET_DETACH, /* target (running); text = DEVID; flags FORCE; value = timeout s */
 	API_NET_LIST,   /* target; flags ALL: a defined domain too; reply struct api_vif[] */
+	/* save and restore (docs/migration-stream.md); the stream's descriptor comes with the
+	 * request, opened by the client with its own rights */
+	API_SAVE,    /* target (running); flags KEEP; reply struct api_save_reply */
+	API_RESTORE, /* flags PAUSED; reply struct api_restore_reply */
 	API_TYPE_MAX,
 };
 
@@ -77,6 +81,7 @@ enum api_type {
 #define API_F_CDROM          0x80u  /* block-attach: a cdrom (read-only) */
 #define API_F_PHY            0x100u /* block-attach: SOURCE must be a block device */
 #define API_F_FILE           0x200u /* block-attach: SOURCE must be a regular file */
+#define API_F_KEEP           0x400u /* save: the domain runs on afterwards (a checkpoint) */
 
 struct api_hdr {
 	uint32_t magic;
@@ -203,6 +208,20 @@ struct api_vif {
 	int64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
+/* What a save wrote (API_SAVE). */
+struct api_save_reply {
+	uint64_t pages;      /* guest frames written with their data */
+	uint64_t zero_pages; /* guest frames written as zero */
+	uint64_t bytes;      /* stream bytes */
+};
+
+/* The restored domain (API_RESTORE). */
+struct api_restore_reply {
+	struct api_dominfo info;
+	uint32_t saved_domid; /* its id when it was saved (info.domid differs when that was taken) */
+	uint32_t pad;
+};
+
 _Static_assert(sizeof(struct api_hdr) == 16, "api_hdr layout");
 _Static_assert(sizeof(struct api_req) == 88, "api_req layout");
 _Static_assert(sizeof(struct api_dominfo) == 152, "api_dominfo layout");
@@ -210,5 +229,7 @@ _Static_assert(sizeof(struct api_event) == 96, "api_event layout");
 _Static_assert(sizeof(struct api_vbd) == 4260, "api_vbd layout");
 _Static_assert(sizeof(struct api_vcpu) == 152, "api_vcpu layout");
 _Static_assert(sizeof(struct api_vif) == 216, "api_vif layout");
+_Static_assert(sizeof(struct api_save_reply) == 24, "api_save_reply layout");
+_Static_assert(sizeof(struct api_restore_reply) == 160, "api_restore_reply layout");
 
 #endif

@@ -10,6 +10,8 @@
  *   burst DOMID N           N pause/unpause pairs of the domain, as fast as
  *                           shoji-hv takes them (a burst of 2N events)
  *   destroy DOMID           the domain is destroyed
+ *   poke DOMID GPA VALUE    the guest stores the 64-bit VALUE (hex) at GPA (hex)
+ *   expect DOMID GPA VALUE  "ok" when the 64 bits at GPA hold VALUE, else "error 61"
  * Each line is answered on stdout with "ok" or "error N" (the result).
  */
 #include "config.h"
@@ -20,10 +22,23 @@
 #include <string.h>
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include <shoji/ctrl.h>
 
 #include "hvsim.h"
+
+/* poke (store) or expect (compare) the 64-bit @value at guest-physical @gpa of @domid. */
+static int guest_word(struct hvsim *sim, uint32_t domid, uint64_t gpa, uint64_t value, bool store)
+{
+	uint64_t *p = hvsim_guest_mem(sim, domid, gpa, sizeof(*p));
+
+	if (!p || gpa % sizeof(*p))
+		return -EINVAL;
+	if (store)
+		*p = value;
+	return *p == value ? 0 : -ENODATA;
+}
 
 /* burst: @n pause/unpause pairs of @domid through @c.  0 or -errno. */
 static int burst(struct shoji_ctrl *c, uint32_t domid, unsigned int n)
@@ -40,12 +55,17 @@ static void *commands(void *arg)
 	struct shoji_ctrl *c = shoji_ctrl_open(hvsim_socket(sim));
 	char line[128];
 	unsigned int domid, reason, n;
+	uint64_t gpa, value;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		int r = -22; /* EINVAL: not a command */
 
 		if (sscanf(line, "shutdown %u %u", &domid, &reason) == 2)
 			r = hvsim_guest_shutdown(sim, domid, reason);
+		else if (sscanf(line, "poke %u %" SCNx64 " %" SCNx64, &domid, &gpa, &value) == 3)
+			r = guest_word(sim, domid, gpa, value, true);
+		else if (sscanf(line, "expect %u %" SCNx64 " %" SCNx64, &domid, &gpa, &value) == 3)
+			r = guest_word(sim, domid, gpa, value, false);
 		else if (!c)
 			r = -ENOTCONN;
 		else if (sscanf(line, "burst %u %u", &domid, &n) == 2)

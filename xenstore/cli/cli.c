@@ -192,6 +192,29 @@ static int cmd_chmod(struct shoji_xs *h, int argc, char **argv)
 	return ret;
 }
 
+/* One line per PATH: its permissions as chmod takes them (owner first). */
+static int cmd_perms(struct shoji_xs *h, int argc, char **argv)
+{
+	static const char letters[] = "nrwb";
+	int i, ret = 0;
+
+	for (i = 0; i < argc; i++) {
+		unsigned int n, k;
+		struct shoji_xs_perm *p = shoji_xs_get_perms(h, SHOJI_XS_NO_TX, argv[i], &n);
+
+		if (!p) {
+			ret = report("perms", argv[i]);
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			printf("%s%c%u", k ? " " : "", p[k].perms < 4 ? letters[p[k].perms] : '?',
+			       p[k].domid);
+		printf("\n");
+		free(p);
+	}
+	return ret;
+}
+
 static int cmd_watch(struct shoji_xs *h, int argc, char **argv)
 {
 	long count = -1;
@@ -231,6 +254,7 @@ static const struct cmd cmds[] = {
     {"exists", "PATH...", "exit 0 if every PATH exists, 1 if one does not", 1, cmd_exists},
     {"chmod", "PATH PERM...", "set PATH's permissions (n|r|w|b<domid>; first = owner)", 2,
      cmd_chmod},
+    {"perms", "PATH...", "print each PATH's permissions, as chmod takes them", 1, cmd_perms},
     {"watch", "PATH [-n COUNT]", "print the path of each change below PATH", 1, cmd_watch},
 };
 
