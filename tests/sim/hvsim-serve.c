@@ -31,13 +31,10 @@
 /* poke (store) or expect (compare) the 64-bit @value at guest-physical @gpa of @domid. */
 static int guest_word(struct hvsim *sim, uint32_t domid, uint64_t gpa, uint64_t value, bool store)
 {
-	uint64_t *p = hvsim_guest_mem(sim, domid, gpa, sizeof(*p));
+	uint64_t v = value;
+	int r = hvsim_guest_word(sim, domid, gpa, &v, store);
 
-	if (!p || gpa % sizeof(*p))
-		return -EINVAL;
-	if (store)
-		*p = value;
-	return *p == value ? 0 : -ENODATA;
+	return r ? r : v == value ? 0 : -ENODATA;
 }
 
 /* burst: @n pause/unpause pairs of @domid through @c.  0 or -errno. */

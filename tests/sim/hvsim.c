@@ -528,3 +528,19 @@ int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason)
 	domain_put(d);
 	return (int)r;
 }
+
+int hvsim_guest_word(struct hvsim *sim, uint32_t domid, uint64_t gpa, uint64_t *value, bool store)
+{
+	struct domain *d = hv_domain_get(sim->hv, domid);
+	uint64_t *p;
+
+	if (!d)
+		return -ESRCH;
+	p = gpa % sizeof(*p) ? NULL : gm_gpa(&d->mem, gpa, sizeof(*p));
+	if (p && store)
+		__atomic_store_n(p, *value, __ATOMIC_RELAXED);
+	else if (p)
+		*value = __atomic_load_n(p, __ATOMIC_RELAXED);
+	domain_put(d);
+	return p ? 0 : -EINVAL;
+}

@@ -178,5 +178,11 @@ unsigned int hvsim_vcpu_progress(struct hvsim *sim, uint32_t domid, uint64_t arg
  * not for a domain after hvsim_vcpu_start().  The hypercall's result.
  */
 int hvsim_guest_shutdown(struct hvsim *sim, uint32_t domid, unsigned int reason);
+/*
+ * The guest's 64-bit word at guest-physical @gpa (8-byte aligned) of any domain shoji-hv
+ * runs (one the toolstack built too): stored from *@value (@store), else read into it.
+ * 0, -ESRCH, or -EINVAL outside its RAM.
+ */
+int hvsim_guest_word(struct hvsim *sim, uint32_t domid, uint64_t gpa, uint64_t *value, bool store);
 
 #endif
