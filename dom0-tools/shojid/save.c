@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <shoji/hvm.h>
+#include <shoji/io/xs_wire.h>
 #include <uuid/uuid.h>
 
 #include "migstream.h"
@@ -213,6 +214,93 @@ static int collect_nodes(struct shojid *sd, uint32_t domid, struct buf *body, st
 	return 0;
 }
 
+/* ---- save: the guest's watches ---- */
+
+/* XS_WATCHES: a uint32 count, then count of these, each followed by its path and token. */
+struct mig_xs_watch {
+	uint16_t path_len; /* the path as registered: relative to the home unless it starts
+	                      with '/' or '@' */
+	uint16_t token_len;
+};
+_Static_assert(sizeof(struct mig_xs_watch) == 4, "XS_WATCHES entry header is 4 bytes");
+
+#define XS_WATCHES_MAX 4096 /* far above xenstored's per-domain quota */
+
+/* One CONTROL request (NUL-separated arguments); its reply (malloc'd) or NULL with errno. */
+static char *xs_control(struct shojid *sd, const char *const *args, unsigned int *rlen)
+{
+	char payload[XS_REL_PATH_MAX + XS_VALUE_MAX + 64];
+	size_t len = 0;
+
+	for (; *args; args++) {
+		size_t l = strlen(*args) + 1;
+
+		if (len + l > sizeof(payload)) {
+			errno = E2BIG;
+			return NULL;
+		}
+		memcpy(payload + len, *args, l);
+		len += l;
+	}
+	return shoji_xs_request(sd->xs, XS_CONTROL, SHOJI_XS_NO_TX, payload, (unsigned int)len,
+	                        rlen);
+}
+
+/* The XS_WATCHES record's body: the watches xenstored keeps for domid (CONTROL watches). */
+static int collect_watches(struct shojid *sd, uint32_t domid, struct buf *body, struct sd_err *e)
+{
+	struct buf out = {0};
+	char id[16], from[16];
+	uint32_t count = 0;
+
+	snprintf(id, sizeof(id), "%" PRIu32, domid);
+	buf_add(&out, &count, sizeof(count));
+	for (;;) {
+		const char *args[] = {"watches", id, from, NULL};
+		unsigned int rlen = 0, got = 0;
+		char *r, *p, *end;
+
+		snprintf(from, sizeof(from), "%" PRIu32, count);
+		r = xs_control(sd, args, &rlen);
+		if (!r) {
+			free(out.p);
+			return sd_fail(e, errno, "xenstore: cannot list the domain's watches: %s",
+			               strerror(errno));
+		}
+		/* "PATH\0TOKEN\0" pairs; an empty reply ("\0") ends the list. */
+		for (p = r, end = r + rlen; p < end && *p;) {
+			struct mig_xs_watch w;
+			const char *tok = memchr(p, '\0', (size_t)(end - p));
+			const char *next = tok ? memchr(tok + 1, '\0', (size_t)(end - tok - 1)) : NULL;
+
+			if (!next || (size_t)(tok - p) >= XS_REL_PATH_MAX ||
+			    (size_t)(next - tok - 1) > XS_VALUE_MAX || count >= XS_WATCHES_MAX) {
+				free(r);
+				free(out.p);
+				return sd_fail(e, EPROTO, "xenstore: a malformed list of watches");
+			}
+			w.path_len = (uint16_t)(tok - p);
+			w.token_len = (uint16_t)(next - tok - 1);
+			buf_add(&out, &w, sizeof(w));
+			buf_add(&out, p, w.path_len);
+			buf_add(&out, tok + 1, w.token_len);
+			count++;
+			got++;
+			p = (char *)next + 1;
+		}
+		free(r);
+		if (!got)
+			break;
+	}
+	if (out.failed) {
+		free(out.p);
+		return sd_fail(e, ENOMEM, "out of memory");
+	}
+	memcpy(out.p, &count, sizeof(count));
+	*body = out;
+	return 0;
+}
+
 /* ---- save ---- */
 
 static int stream_fail(struct sd_err *e, const char *what)
@@ -264,23 +352,27 @@ static int write_hv(struct shojid *sd, uint32_t domid, int fd, struct api_save_r
 static int write_stream(struct shojid *sd, const struct sd_dom *dom, int fd,
                         struct api_save_reply *out, struct sd_err *e)
 {
-	struct buf nodes = {0};
-	uint32_t nwatches = 0;
+	struct buf nodes = {0}, watches = {0};
 	off_t start = lseek(fd, 0, SEEK_CUR);
 	int rc;
 
 	rc = collect_nodes(sd, dom->domid, &nodes, e);
-	if (rc)
+	if (!rc)
+		rc = collect_watches(sd, dom->domid, &watches, e);
+	if (rc) {
+		free(nodes.p);
 		return rc;
+	}
 	if (mig_write_header(fd) < 0)
 		rc = stream_fail(e, "stream header");
 	if (!rc)
 		rc = write_config(dom, fd, e);
 	if (!rc && mig_write_record(fd, MIG_REC_XENSTORE, nodes.p, (uint32_t)nodes.len) < 0)
 		rc = stream_fail(e, "xenstore nodes");
-	if (!rc && mig_write_record(fd, MIG_REC_XS_WATCHES, &nwatches, sizeof(nwatches)) < 0)
+	if (!rc && mig_write_record(fd, MIG_REC_XS_WATCHES, watches.p, (uint32_t)watches.len) < 0)
 		rc = stream_fail(e, "xenstore watches");
 	free(nodes.p);
+	free(watches.p);
 	if (!rc)
 		rc = write_hv(sd, dom->domid, fd, out, e);
 	if (!rc && mig_write_record(fd, MIG_REC_END, NULL, 0) < 0)
@@ -375,6 +467,8 @@ void restore_free(struct sd_restore *rs)
 	rs->have_cfg = false;
 	free(rs->nodes);
 	rs->nodes = NULL;
+	free(rs->watches);
+	rs->watches = NULL;
 	mig_reader_free(&rs->r);
 }
 
@@ -454,11 +548,51 @@ static int check_nodes(struct sd_restore *rs, struct sd_err *e)
 	return 0;
 }
 
+/* A watch's path: relative ([A-Za-z0-9_@.-/] as rel_path_ok), absolute, or "@name". */
+static bool watch_path_ok(const char *p, size_t len)
+{
+	if (len && (p[0] == '/' || p[0] == '@'))
+		return len < XS_REL_PATH_MAX && !memchr(p, '\0', len) &&
+		       rel_path_ok(p + 1, len - 1);
+	return len && rel_path_ok(p, len);
+}
+
+/* Check every watch of the XS_WATCHES record (kept in rs->watches). */
+static int check_watches(struct sd_restore *rs, struct sd_err *e)
+{
+	const uint8_t *p = rs->watches, *end = rs->watches + rs->watches_len;
+	uint32_t count;
+
+	if (rs->watches_len < sizeof(count))
+		return corrupt(rs, e, "XS_WATCHES is too short");
+	memcpy(&count, p, sizeof(count));
+	p += sizeof(count);
+	if (count > XS_WATCHES_MAX)
+		return corrupt(rs, e, "XS_WATCHES holds too many watches");
+	for (uint32_t i = 0; i < count; i++) {
+		struct mig_xs_watch w;
+
+		if ((size_t)(end - p) < sizeof(w))
+			return corrupt(rs, e, "XS_WATCHES ends inside a watch");
+		memcpy(&w, p, sizeof(w));
+		p += sizeof(w);
+		if ((size_t)(end - p) < (size_t)w.path_len + w.token_len)
+			return corrupt(rs, e, "XS_WATCHES ends inside a watch");
+		if (!watch_path_ok((const char *)p, w.path_len) || w.token_len > XS_VALUE_MAX ||
+		    memchr(p + w.path_len, '\0', w.token_len))
+			return corrupt(rs, e, "XS_WATCHES holds a watch shojid would not register");
+		p += w.path_len + w.token_len;
+	}
+	if (p != end)
+		return corrupt(rs, e, "XS_WATCHES has bytes after its last watch");
+	rs->nwatches = count;
+	return 0;
+}
+
 /* Read XENSTORE and XS_WATCHES (the records before shoji-hv's part). */
 static int read_xs_records(struct sd_restore *rs, struct sd_err *e)
 {
 	struct mig_rec_hdr rh;
-	uint32_t nwatches;
 
 	if (mig_expect_record(&rs->r, MIG_REC_XENSTORE, &rh) < 0)
 		return read_fail(rs, e);
@@ -471,12 +605,12 @@ static int read_xs_records(struct sd_restore *rs, struct sd_err *e)
 		return EBADMSG;
 	if (mig_expect_record(&rs->r, MIG_REC_XS_WATCHES, &rh) < 0)
 		return read_fail(rs, e);
-	if (rh.length != sizeof(nwatches))
-		return corrupt(rs, e, "XS_WATCHES has a bad length");
-	memcpy(&nwatches, rs->r.body, sizeof(nwatches));
-	if (nwatches != 0)
-		return corrupt(rs, e, "XS_WATCHES holds watches this shojid cannot restore");
-	return 0;
+	rs->watches = malloc(rh.length ? rh.length : 1);
+	if (!rs->watches)
+		return sd_fail(e, ENOMEM, "out of memory");
+	memcpy(rs->watches, rs->r.body, rh.length);
+	rs->watches_len = rh.length;
+	return check_watches(rs, e);
 }
 
 /* ---- restore: writing the nodes back ---- */
@@ -639,6 +773,45 @@ static int restore_nodes(struct shojid *sd, const struct sd_restore *rs, const s
 	return sd_fail(e, err, "xenstore: cannot commit the restored nodes: %s", strerror(err));
 }
 
+/* Give the introduced domain its watches back (CONTROL watch), re-based as its values are. */
+static int restore_watches(struct shojid *sd, const struct sd_restore *rs, const struct sd_dom *dom,
+                           struct sd_err *e)
+{
+	static char val[XS_VALUE_MAX + 32];
+	const uint8_t *p = rs->watches + sizeof(uint32_t);
+	struct rebase rb = {.from = rs->saved_domid, .to = dom->domid, .vm = ""};
+	char id[16], path[XS_REL_PATH_MAX + 64], token[XS_VALUE_MAX + 1];
+
+	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
+	for (uint32_t i = 0; i < rs->nwatches; i++) {
+		const char *args[] = {"watch", id, path, token, NULL};
+		struct mig_xs_watch w;
+		unsigned int rlen;
+		const char *v;
+		size_t vlen;
+		char *r;
+
+		memcpy(&w, p, sizeof(w));
+		p += sizeof(w);
+		/* An absolute path into its old home or backends moves with it. */
+		v = w.path_len && p[0] == '/'
+		        ? rebase_value(&rb, XS_BASE_HOME, "", (const char *)p, w.path_len, val, &vlen)
+		        : NULL;
+		if (v)
+			snprintf(path, sizeof(path), "%.*s", (int)vlen, v);
+		else
+			snprintf(path, sizeof(path), "%.*s", (int)w.path_len, (const char *)p);
+		snprintf(token, sizeof(token), "%.*s", (int)w.token_len, (const char *)p + w.path_len);
+		p += w.path_len + w.token_len;
+		r = xs_control(sd, args, &rlen);
+		if (!r && errno != EEXIST)
+			return sd_fail(e, errno, "xenstore: cannot give the domain its watch on %s: %s",
+			               path, strerror(errno));
+		free(r);
+	}
+	return 0;
+}
+
 /* ---- restore: building the domain ---- */
 
 /* The id to ask shoji-hv for: the saved one when no domain has it. */
@@ -715,6 +888,9 @@ int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct
 		             dom->domid, strerror(errno));
 		goto fail;
 	}
+	rc = restore_watches(sd, rs, dom, e);
+	if (rc)
+		goto fail;
 	if (state_save_record(sd, dom) < 0) {
 		rc = sd_fail(e, errno, "cannot write the domain's record in %s: %s", sd->state_dir,
 		             strerror(errno));

@@ -198,6 +198,9 @@ struct sd_restore {
 	uint8_t *nodes; /* the XENSTORE record's body */
 	size_t nodes_len;
 	uint32_t nnodes;
+	uint8_t *watches; /* the XS_WATCHES record's body */
+	size_t watches_len;
+	uint32_t nwatches;
 };
 /* Read the stream's header and DOMAIN_CONFIG (rs->cfg: the caller checks name and uuid). */
 int restore_begin(struct shojid *sd, int fd, struct sd_restore *rs, struct sd_err *e);

@@ -37,6 +37,39 @@ refused() {
 	grep -q "$3" "$SHOJI_TMP/err" || fail "$1: message: $(cat "$SHOJI_TMP/err")"
 	[ "$(built)" = "$before" ] || fail "$1: left something: $before -> $(built); $(shoji list)"
 }
+# xsctl watch ID PATH TOKEN | xsctl watches ID: xenstored's CONTROL, the list one "PATH TOKEN"
+# a line, all pages.
+cat >"$SHOJI_TMP/xsctl.py" <<'PY_EOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+def ctl(*a):
+    p = b''.join(x.encode() + b'\0' for x in a)
+    s.sendall(struct.pack('<IIII', 0, 1, 0, len(p)) + p)
+    while True:
+        h = s.recv(16, socket.MSG_WAITALL)
+        t, _, _, l = struct.unpack('<IIII', h)
+        b = s.recv(l, socket.MSG_WAITALL) if l else b''
+        if t != 15:
+            return t, b
+if sys.argv[2] == 'watch':
+    t, b = ctl(*sys.argv[2:])
+    sys.exit(0 if t == 0 else print(b.decode().rstrip('\0')) or 1)
+n = 0
+while True:
+    t, b = ctl('watches', sys.argv[3], str(n))
+    if t != 0:
+        print(b.decode().rstrip('\0'))
+        sys.exit(1)
+    if b in (b'', b'\0'):
+        break
+    f = b.split(b'\0')[:-1]
+    for i in range(0, len(f), 2):
+        print(f[i].decode(), f[i + 1].decode())
+    n += len(f) // 2
+PY_EOF
+xsctl() { /usr/bin/python3 "$SHOJI_TMP/xsctl.py" "$TS_XS_SOCK" "$@"; }
 info_of() { shoji info --json "$1" | sed 's/"cpu_time_s": [0-9.]*, //; s/"start_time": [^,]*, "uptime_s": [^,}]*//'; }
 
 shoji create -p "$(ts_xml sv "$GUESTS/idle" "" preserve)" >/dev/null || fail "create sv"
@@ -73,6 +106,22 @@ sim_guest poke "$id" 800000 1122334455667788
 sim_guest poke "$id" 9ff008 f00dcafedeadbeef
 xs write "/local/domain/$id/data/greeting" "hello from $id" || fail "xs write"
 xs chmod "/local/domain/$id/data/greeting" "b$id" r0 || fail "xs chmod"
+# The guest's watches (as if its xenbus had registered them): relative, absolute, special,
+# and enough long ones for the list to take several replies.
+xsctl watch "$id" data/x tok1 || fail "CONTROL watch"
+xsctl watch "$id" "/local/domain/$id/control/shutdown" tok2 || fail "CONTROL watch"
+xsctl watch "$id" @releaseDomain "" || fail "CONTROL watch"
+i=0
+while [ $i -lt 60 ]; do
+	xsctl watch "$id" "device/w$i" "token-$i-of-a-guest-with-a-rather-long-name" || fail "watch $i"
+	i=$((i + 1))
+done
+xsctl watch "$id" data/x tok1 >"$SHOJI_TMP/out" && fail "a watch registered twice"
+grep -qx EEXIST "$SHOJI_TMP/out" || fail "twice: $(cat "$SHOJI_TMP/out")"
+xsctl watches "$id" >"$SHOJI_TMP/w.before" || fail "CONTROL watches: $(cat "$SHOJI_TMP/w.before")"
+[ "$(wc -l <"$SHOJI_TMP/w.before")" = 63 ] || fail "watches: $(cat "$SHOJI_TMP/w.before")"
+grep -qx "/local/domain/$id/control/shutdown tok2" "$SHOJI_TMP/w.before" &&
+	grep -qx "data/x tok1" "$SHOJI_TMP/w.before" || fail "watches: $(head -3 "$SHOJI_TMP/w.before")"
 snapshot "/local/domain/$id" "$id" >"$SHOJI_TMP/xs.before"
 grep -q "^/data/greeting=hello from $id \[bSELF r0\]$" "$SHOJI_TMP/xs.before" ||
 	fail "snapshot: $(cat "$SHOJI_TMP/xs.before")"
@@ -102,6 +151,9 @@ snapshot "/local/domain/$id" "$id" >"$SHOJI_TMP/xs.after"
 cmp -s "$SHOJI_TMP/xs.before" "$SHOJI_TMP/xs.after" ||
 	fail "xenstore differs: $(diff "$SHOJI_TMP/xs.before" "$SHOJI_TMP/xs.after")"
 [ "$(xs read "/local/domain/$id/domid")" = "$id" ] || fail "domid node"
+xsctl watches "$id" >"$SHOJI_TMP/w.after" || fail "CONTROL watches: $(cat "$SHOJI_TMP/w.after")"
+cmp -s "$SHOJI_TMP/w.before" "$SHOJI_TMP/w.after" ||
+	fail "watches differ: $(diff "$SHOJI_TMP/w.before" "$SHOJI_TMP/w.after")"
 xs exists "$(xs read "/local/domain/$id/vm")/uuid" || fail "no /vm directory"
 
 # ---- --json, and --keep: the domain stays as it was (paused here) ----

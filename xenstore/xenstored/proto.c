@@ -579,6 +579,80 @@ static int ctl_quota(struct xs_req *r, const char **a, uint32_t n)
 	return quota_set(r->d, id, (uint32_t)v) ? EINVAL : reply_ok(r);
 }
 
+/* A domain's own watches (a toolstack saving it): ctl_watches' state. */
+struct watch_list {
+	char *out;
+	uint32_t len, cap, skip, count;
+	bool full;
+};
+
+/* watch_each_kept callback: "PATH\0TOKEN\0" (PATH relative for a relative watch) while it fits. */
+static void list_watch(void *arg, const struct xs_watch *w)
+{
+	struct watch_list *l = arg;
+	const char *p = w->path + w->relskip;
+	uint32_t need = w->plen - w->relskip + 1 + w->tlen + 1;
+
+	if (l->skip) {
+		l->skip--;
+		return;
+	}
+	if (l->full || l->len + need > l->cap) {
+		l->full = true;
+		return;
+	}
+	memcpy(l->out + l->len, p, w->plen - w->relskip + 1);
+	l->len += w->plen - w->relskip + 1;
+	memcpy(l->out + l->len, w->token, w->tlen + 1);
+	l->len += w->tlen + 1;
+	l->count++;
+}
+
+/*
+ * "watches DOMID [FROM]": the watches domain DOMID keeps (oldest first, from the FROM-th),
+ * as many as fit in one reply; an empty reply ends the list.  Dom0's socket clients only.
+ */
+static int ctl_watches(struct xs_req *r, const char **a, uint32_t n)
+{
+	struct watch_list l = {.out = r->d->scratch, .cap = XENSTORE_PAYLOAD_MAX - 1};
+	uint32_t domid;
+	uint64_t from = 0;
+	struct xsd_domain *dom;
+
+	if (n < 1 || n > 2 || parse_domid(a[0], &domid) != 0 ||
+	    (n == 2 && parse_u64(a[1], UINT32_MAX, &from) != 0))
+		return EINVAL;
+	dom = domain_get(r->d, domid, false);
+	if (!dom || !dom->introduced)
+		return ENOENT;
+	l.skip = (uint32_t)from;
+	watch_each_kept(r->d, domid, list_watch, &l);
+	if (l.len == 0) {
+		reply(r, "", 1);
+		return 0;
+	}
+	reply(r, l.out, l.len);
+	return 0;
+}
+
+/* "watch DOMID PATH TOKEN": give domain DOMID a watch of its own (PATH relative to its home
+ * when it does not start with / or @).  Dom0's socket clients only. */
+static int ctl_watch(struct xs_req *r, const char **a, uint32_t n)
+{
+	char path[XSD_ABS_PATH_MAX + 1];
+	uint32_t domid, len, relskip;
+	int err;
+
+	if (n != 3 || parse_domid(a[0], &domid) != 0)
+		return EINVAL;
+	err = path_canon(a[1], domid, domain_quota(r->d, domid, QUOTA_PATH_MAX), true, path, &len);
+	if (err)
+		return err;
+	relskip = (a[1][0] != '/' && a[1][0] != '@') ? len - (uint32_t)strlen(a[1]) : 0;
+	err = watch_give(r->d, domid, path, relskip, a[2]);
+	return err ? err : reply_ok(r);
+}
+
 static int do_control(struct xs_req *r)
 {
 	const char *a[4];
@@ -591,7 +665,9 @@ static int do_control(struct xs_req *r)
 		                           "quota [NAME VALUE | DOMID]\n"
 		                           "log on|off\n"
 		                           "check\n"
-		                           "compact\n";
+		                           "compact\n"
+		                           "watches DOMID [FROM]\n"
+		                           "watch DOMID PATH TOKEN\n";
 
 		reply(r, help, sizeof(help));
 		return 0;
@@ -612,6 +688,11 @@ static int do_control(struct xs_req *r)
 		if (bad == 0)
 			return reply_ok(r);
 		return ctl_reply(r, (uint32_t)strnlen(r->d->scratch, XENSTORE_PAYLOAD_MAX - 8));
+	}
+	if (strcmp(a[0], "watches") == 0 || strcmp(a[0], "watch") == 0) {
+		if (r->c->is_domain) /* a guest's ring, dom0's too: not for guests to touch */
+			return EACCES;
+		return a[0][5] ? ctl_watches(r, a + 1, n - 1) : ctl_watch(r, a + 1, n - 1);
 	}
 	if (strcmp(a[0], "compact") == 0) {
 		if (journal_flush(r->d) != 0 || journal_compact(r->d) != 0)

@@ -284,6 +284,36 @@ int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t rels
 	return 0;
 }
 
+int watch_give(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
+               const char *token)
+{
+	struct xsd_domain *dom = domain_get(d, domid, false);
+	struct xs_watch *w = NULL;
+	struct xs_conn *c;
+	int err;
+
+	if (!dom || !dom->introduced)
+		return ENOENT;
+	for (c = d->conns; c; c = c->next) {
+		if (!c->is_domain || c->domid != domid || c->dead)
+			continue;
+		err = watch_add(d, c, path, relskip, token, &w);
+		if (!err)
+			watch_initial_event(w);
+		return err;
+	}
+	/* No ring yet: parked, served when it connects (watch_attach). */
+	if (dom->watches >= domain_quota(d, domid, QUOTA_WATCHES))
+		return E2BIG;
+	err = watch_restore(d, domid, path, relskip, token);
+	if (err)
+		return err;
+	for (w = dom->parked; w->next; w = w->next)
+		;
+	journal_watch(d, domid, w);
+	return 0;
+}
+
 void watch_forget(struct xsd *d, uint32_t domid, const char *path, const char *token)
 {
 	struct xsd_domain *dom = domain_get(d, domid, false);

@@ -386,6 +386,13 @@ void watch_attach(struct xsd *d, struct xs_conn *c);
 /* Log replay: give introduced domain domid a (parked) watch; EEXIST and ENOENT are harmless. */
 int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
                   const char *token);
+/*
+ * CONTROL watch: give introduced domain domid a watch of its own (a restored domain's), on its
+ * ring connection when it has one (with its initial event), else parked (journalled either
+ * way).  ENOENT: not introduced; EEXIST, E2BIG as WATCH.
+ */
+int watch_give(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
+               const char *token);
 /* Log replay: drop one of a domain's parked watches. */
 void watch_forget(struct xsd *d, uint32_t domid, const char *path, const char *token);
 /* RELEASE: drop every watch of domid, parked or on its connections (not journalled). */
