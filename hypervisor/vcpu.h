@@ -23,6 +23,12 @@
 
 struct domain;
 
+/* The periodic timer's period (VCPUOP_set_periodic_timer): 1 ms, as Xen, .. 2^62 ns. */
+#define VCPU_TIMER_PERIOD_MIN 1000000ULL
+#define VCPU_TIMER_PERIOD_MAX (1ULL << 62)
+/* The lowest upcall vector (callback or per-vCPU): below are exceptions. */
+#define VCPU_UPCALL_VECTOR_MIN 0x10
+
 /* Registers at PVH entry or VCPUOP_initialise, applied by the vCPU's own thread. */
 struct vcpu_start {
 	struct kvm_regs regs;
