@@ -834,6 +834,7 @@ int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct
 	char why[256] = "";
 	uint64_t store_pfn = 0, store_port = 0;
 	bool created = false, laid_out = false, recorded = false;
+	off_t at;
 	int rc;
 
 	rc = read_xs_records(rs, e);
@@ -865,8 +866,16 @@ int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct
 		goto fail;
 	}
 	created = true;
+	/* shoji-hv read its part from the same file: count from where it stopped. */
+	at = lseek(rs->fd, 0, SEEK_CUR);
+	if (at >= 0)
+		rs->r.offset = (uint64_t)at;
 	if (mig_expect_record(&rs->r, MIG_REC_END, &rh) < 0) {
-		rc = read_fail(rs, e);
+		if (errno == EPIPE)
+			rc = sd_fail(e, EBADMSG, "truncated stream: it ends at byte %llu, before its "
+			                         "END record", (unsigned long long)rs->r.offset);
+		else
+			rc = read_fail(rs, e);
 		goto fail;
 	}
 	if (shoji_ctrl_get_param(sd->hv, dom->domid, HVM_PARAM_STORE_PFN, &store_pfn) < 0 ||

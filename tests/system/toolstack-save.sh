@@ -181,8 +181,10 @@ for at in 40 $((size / 2)) $((size - 20)); do
 done
 for len in 100 $((size / 2)) $((size - 8)); do
 	head -c "$len" "$D/k.save" >"$D/cut.save"
-	refused "cut at $len" "$D/cut.save" "truncated"
+	refused "cut at $len" "$D/cut.save" "truncated stream"
 done
+head -c $((size - 8)) "$D/k.save" >"$D/cut.save" # in its END record, after shoji-hv built it
+refused "no END" "$D/cut.save" "truncated stream: it ends at byte $((size - 8)), before its END record"
 cp "$D/k.save" "$D/v99.save"
 printf '\143' | dd of="$D/v99.save" bs=1 seek=8 conv=notrunc 2>/dev/null
 refused "version 99" "$D/v99.save" "stream format version 99"
