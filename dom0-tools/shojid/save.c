@@ -617,7 +617,9 @@ static int read_xs_records(struct sd_restore *rs, struct sd_err *e)
 
 struct rebase {
 	uint32_t from, to;
-	const char *vm; /* the new /vm directory */
+	const char *vm;   /* the new /vm directory */
+	const char *name; /* the domain's name and uuid (the configuration's) */
+	const char *uuid;
 };
 
 /*
@@ -636,6 +638,15 @@ static const char *rebase_value(const struct rebase *rb, enum xs_base base, cons
 	fl = strlen(from);
 	if (base == XS_BASE_HOME && !strcmp(rel, "vm")) {
 		*olen = (size_t)snprintf(out, XS_VALUE_MAX + 32, "%s", rb->vm);
+		return out;
+	}
+	/* The name and uuid nodes shojid writes say what the configuration says. */
+	if ((base == XS_BASE_HOME || base == XS_BASE_VM) && !strcmp(rel, "name")) {
+		*olen = (size_t)snprintf(out, XS_VALUE_MAX + 32, "%s", rb->name);
+		return out;
+	}
+	if (base == XS_BASE_VM && !strcmp(rel, "uuid")) {
+		*olen = (size_t)snprintf(out, XS_VALUE_MAX + 32, "%s", rb->uuid);
 		return out;
 	}
 	if ((!strcmp(name, "domid") || !strcmp(name, "frontend-id")) && vlen == fl &&
@@ -745,10 +756,12 @@ static void vm_dir(struct shojid *sd, const struct sd_dom *dom, char *out, size_
 static int restore_nodes(struct shojid *sd, const struct sd_restore *rs, const struct sd_dom *dom,
                          struct sd_err *e)
 {
-	char vm[96], where[XS_REL_PATH_MAX + 160] = "", home[64];
-	struct rebase rb = {.from = rs->saved_domid, .to = dom->domid, .vm = vm};
+	char vm[96], where[XS_REL_PATH_MAX + 160] = "", home[64], uuid[37];
+	struct rebase rb = {
+	    .from = rs->saved_domid, .to = dom->domid, .vm = vm, .name = dom->name, .uuid = uuid};
 	int err = 0;
 
+	uuid_unparse_lower(dom->cfg.uuid, uuid);
 	vm_dir(sd, dom, vm, sizeof(vm));
 	snprintf(home, sizeof(home), "/local/domain/%" PRIu32, dom->domid);
 	for (int attempt = 0; attempt < XS_COMMIT_TRIES; attempt++) {
@@ -779,7 +792,7 @@ static int restore_watches(struct shojid *sd, const struct sd_restore *rs, const
 {
 	static char val[XS_VALUE_MAX + 32];
 	const uint8_t *p = rs->watches + sizeof(uint32_t);
-	struct rebase rb = {.from = rs->saved_domid, .to = dom->domid, .vm = ""};
+	struct rebase rb = {.from = rs->saved_domid, .to = dom->domid, .vm = "", .name = "", .uuid = ""};
 	char id[16], path[XS_REL_PATH_MAX + 64], token[XS_VALUE_MAX + 1];
 
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);

@@ -196,6 +196,42 @@ grep -qx "{\"name\": \"sv\", \"id\": $id, \"saved_id\": $id, \"uuid\": \"$uuid\"
 	"$SHOJI_TMP/out" || fail "restore --json said: $(cat "$SHOJI_TMP/out")"
 sim_guest expect "$id" 9ff008 f00dcafedeadbeef
 
+# ---- the saved id is taken: another id, and what named the old one is re-based ----
+# k.save as another domain (its name and uuid changed, checksum made again), while sv has the id.
+cat >"$SHOJI_TMP/forge.py" <<'PY_EOF'
+import struct, sys, uuid, zlib
+src, dst, name, new = sys.argv[1:5]
+b = open(src, 'rb').read()
+t, l, crc, _ = struct.unpack('<IIII', b[16:32])
+body, rest = bytearray(b[32:32 + l]), b[32 + l + (-l % 8):]
+old = uuid.UUID(bytes=bytes(body[16:32]))
+body[16:32] = uuid.UUID(new).bytes
+body[32:104] = name.encode().ljust(72, b'\0')
+xml = bytes(body[104:]).replace(b'<name>sv</name>', b'<name>' + name.encode() + b'</name>')
+body = bytes(body[:104]) + xml.replace(str(old).encode(), new.encode())
+c = zlib.crc32(struct.pack('<II', t, len(body)) + body)
+open(dst, 'wb').write(b[:16] + struct.pack('<IIII', t, len(body), c, 0) + body +
+                      b'\0' * (-len(body) % 8) + rest)
+PY_EOF
+sw_uuid=5a0b15f0-1d2e-4c3b-9a8d-7e6f5a4b3c2d
+/usr/bin/python3 "$SHOJI_TMP/forge.py" "$D/k.save" "$D/sw.save" sw "$sw_uuid" || fail "forge"
+shoji restore -p "$D/sw.save" >"$SHOJI_TMP/out" 2>&1 || fail "restore sw: $(cat "$SHOJI_TMP/out")"
+nid=$(ts_id sw)
+[ -n "$nid" ] && [ "$nid" != "$id" ] || fail "sw has id '$nid' (sv has $id)"
+grep -qx "Domain 'sw' restored (id $nid), paused; it was saved as id $id, which is taken" \
+	"$SHOJI_TMP/out" || fail "restore sw said: $(cat "$SHOJI_TMP/out")"
+[ "$(shoji domuuid sw)" = "$sw_uuid" ] || fail "sw's uuid"
+sim_guest expect "$nid" 800000 1122334455667788
+sim_guest expect "$nid" 9ff008 f00dcafedeadbeef
+snapshot "/local/domain/$nid" "$nid" >"$SHOJI_TMP/xs.sw"
+sed "s|^/name=sv |/name=sw |; s|^/domid=$id |/domid=$nid |; s|^/vm=/vm/$uuid |/vm=/vm/$sw_uuid |" "$SHOJI_TMP/xs.before" |
+	cmp -s - "$SHOJI_TMP/xs.sw" || fail "sw's xenstore: $(diff "$SHOJI_TMP/xs.before" "$SHOJI_TMP/xs.sw")"
+[ "$(xs read "/vm/$sw_uuid/name") $(xs read "/vm/$sw_uuid/uuid")" = "sw $sw_uuid" ] || fail "sw's /vm"
+xsctl watches "$nid" | sed "s|^/local/domain/$nid/|/local/domain/$id/|" |
+	cmp -s - "$SHOJI_TMP/w.before" || fail "sw's watches: $(xsctl watches "$nid" | head -3)"
+xsctl watches "$id" | cmp -s - "$SHOJI_TMP/w.before" || fail "sv's watches changed"
+shoji destroy sw >/dev/null || fail "destroy sw"
+
 # ---- a caller that is not root: its own rights for FILE ----
 mkdir -m 755 "$SHOJI_TMP/rootonly" && mkdir -m 777 "$SHOJI_TMP/open" || fail "mkdir"
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHOJI" "$@"; }
