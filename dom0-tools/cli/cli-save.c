@@ -157,8 +157,8 @@ int cli_cmd_save(struct cli_ctx *ctx, int argc, char **argv)
 		       ", \"kept\": %s}\n",
 		       r->pages, r->zero_pages, r->bytes, o.keep ? "true" : "false");
 	} else {
-		printf("Domain '%s' saved to %s (%" PRIu64 " pages, %" PRIu64 " zero pages, %" PRIu64
-		       " bytes)%s\n",
+		printf("Domain '%s' saved to %s (%" PRIu64 " pages, %" PRIu64
+		       " zero pages, %" PRIu64 " bytes)%s\n",
 		       name, file, r->pages, r->zero_pages, r->bytes, o.keep ? "; it runs on" : "");
 	}
 out:

@@ -1210,8 +1210,9 @@ static int restore_check(struct api_call *x, const struct domain_config *cfg)
 	bool same = true;
 
 	if (other)
-		return sd_fail(x->e, EEXIST, "a domain named '%s' already exists (domid %" PRIu32 ")",
-		               cfg->name, other->domid);
+		return sd_fail(x->e, EEXIST,
+		               "a domain named '%s' already exists (domid %" PRIu32 ")", cfg->name,
+		               other->domid);
 	if (state_has_def(x->sd, cfg->name) && state_load_def(x->sd, cfg->name, &def, &e) == 0) {
 		same = !memcmp(def.uuid, cfg->uuid, 16);
 		domain_config_free(&def);

@@ -65,12 +65,12 @@ struct mig_xs_node {
 };
 _Static_assert(sizeof(struct mig_xs_node) == 8, "XENSTORE node header is 8 bytes");
 
-#define XS_PERMS_MAX     64
-#define XS_REL_PATH_MAX  1024 /* a relative path */
-#define XS_VALUE_MAX     4096 /* XENSTORE_PAYLOAD_MAX */
-#define XS_DEPTH_MAX     32
-#define HV_BUSY_RETRIES  50 /* a vCPU that has not left the guest yet after the pause */
-#define XS_COMMIT_TRIES  20
+#define XS_PERMS_MAX    64
+#define XS_REL_PATH_MAX 1024 /* a relative path */
+#define XS_VALUE_MAX    4096 /* XENSTORE_PAYLOAD_MAX */
+#define XS_DEPTH_MAX    32
+#define HV_BUSY_RETRIES 50 /* a vCPU that has not left the guest yet after the pause */
+#define XS_COMMIT_TRIES 20
 
 /* The backend classes whose directories shojid writes (and xs_layout_remove removes). */
 static const char *const backend_classes[] = {"vbd", "vif"};
@@ -112,8 +112,8 @@ struct walk {
 	shoji_xs_tx_t t;
 	struct buf out;
 	uint32_t count;
-	int err;          /* the first failure (an errno) */
-	char where[160];  /* and its path */
+	int err;         /* the first failure (an errno) */
+	char where[160]; /* and its path */
 };
 
 /* Add node ABS (relative REL under BASE) and every node below it, parents first. */
@@ -177,7 +177,8 @@ static int collect_nodes(struct shojid *sd, uint32_t domid, struct buf *body, st
 
 	w.t = shoji_xs_transaction_start(sd->xs); /* one consistent view; ended by an abort */
 	if (w.t == SHOJI_XS_NO_TX)
-		return sd_fail(e, errno, "xenstore: cannot start a transaction: %s", strerror(errno));
+		return sd_fail(e, errno, "xenstore: cannot start a transaction: %s",
+		               strerror(errno));
 	buf_add(&w.out, &w.count, sizeof(w.count)); /* filled in below */
 	snprintf(home, sizeof(home), "/local/domain/%" PRIu32, domid);
 	walk_node(&w, XS_BASE_HOME, home, "", 0);
@@ -204,7 +205,8 @@ static int collect_nodes(struct shojid *sd, uint32_t domid, struct buf *body, st
 	if (w.err) {
 		free(w.out.p);
 		if (w.err == EFBIG)
-			return sd_fail(e, EFBIG, "the domain's xenstore nodes exceed one record (%u)",
+			return sd_fail(e, EFBIG,
+			               "the domain's xenstore nodes exceed one record (%u)",
 			               MIG_REC_MAX);
 		return sd_fail(e, w.err, "xenstore: cannot save %s: %s", w.where[0] ? w.where : "?",
 		               w.err == E2BIG ? "too deep or too large" : strerror(w.err));
@@ -271,7 +273,8 @@ static int collect_watches(struct shojid *sd, uint32_t domid, struct buf *body, 
 		for (p = r, end = r + rlen; p < end && *p;) {
 			struct mig_xs_watch w;
 			const char *tok = memchr(p, '\0', (size_t)(end - p));
-			const char *next = tok ? memchr(tok + 1, '\0', (size_t)(end - tok - 1)) : NULL;
+			const char *next =
+			    tok ? memchr(tok + 1, '\0', (size_t)(end - tok - 1)) : NULL;
 
 			if (!next || (size_t)(tok - p) >= XS_REL_PATH_MAX ||
 			    (size_t)(next - tok - 1) > XS_VALUE_MAX || count >= XS_WATCHES_MAX) {
@@ -441,7 +444,8 @@ int restore_begin(struct shojid *sd, int fd, struct sd_restore *rs, struct sd_er
 	memset(rs, 0, sizeof(*rs));
 	mig_reader_init(&rs->r, fd);
 	rs->fd = fd;
-	if (mig_read_header(&rs->r) < 0 || mig_expect_record(&rs->r, MIG_REC_DOMAIN_CONFIG, &rh) < 0)
+	if (mig_read_header(&rs->r) < 0 ||
+	    mig_expect_record(&rs->r, MIG_REC_DOMAIN_CONFIG, &rh) < 0)
 		return read_fail(rs, e);
 	if (rh.length <= sizeof(h))
 		return corrupt(rs, e, "DOMAIN_CONFIG is too short");
@@ -666,10 +670,9 @@ static const char *rebase_value(const struct rebase *rb, enum xs_base base, cons
 		hl = (size_t)snprintf(home, sizeof(home), "/local/domain/0/backend/%s/%s",
 		                      backend_classes[i], from);
 		if (vlen >= hl && !memcmp(val, home, hl) && (vlen == hl || val[hl] == '/')) {
-			*olen = (size_t)snprintf(out, XS_VALUE_MAX + 32,
-			                         "/local/domain/0/backend/%s/%" PRIu32 "%.*s",
-			                         backend_classes[i], rb->to, (int)(vlen - hl),
-			                         val + hl);
+			*olen = (size_t)snprintf(
+			    out, XS_VALUE_MAX + 32, "/local/domain/0/backend/%s/%" PRIu32 "%.*s",
+			    backend_classes[i], rb->to, (int)(vlen - hl), val + hl);
 			return out;
 		}
 	}
@@ -792,7 +795,8 @@ static int restore_watches(struct shojid *sd, const struct sd_restore *rs, const
 {
 	static char val[XS_VALUE_MAX + 32];
 	const uint8_t *p = rs->watches + sizeof(uint32_t);
-	struct rebase rb = {.from = rs->saved_domid, .to = dom->domid, .vm = "", .name = "", .uuid = ""};
+	struct rebase rb = {
+	    .from = rs->saved_domid, .to = dom->domid, .vm = "", .name = "", .uuid = ""};
 	char id[16], path[XS_REL_PATH_MAX + 64], token[XS_VALUE_MAX + 1];
 
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
@@ -807,19 +811,21 @@ static int restore_watches(struct shojid *sd, const struct sd_restore *rs, const
 		memcpy(&w, p, sizeof(w));
 		p += sizeof(w);
 		/* An absolute path into its old home or backends moves with it. */
-		v = w.path_len && p[0] == '/'
-		        ? rebase_value(&rb, XS_BASE_HOME, "", (const char *)p, w.path_len, val, &vlen)
-		        : NULL;
+		v = w.path_len && p[0] == '/' ? rebase_value(&rb, XS_BASE_HOME, "", (const char *)p,
+		                                             w.path_len, val, &vlen)
+		                              : NULL;
 		if (v)
 			snprintf(path, sizeof(path), "%.*s", (int)vlen, v);
 		else
 			snprintf(path, sizeof(path), "%.*s", (int)w.path_len, (const char *)p);
-		snprintf(token, sizeof(token), "%.*s", (int)w.token_len, (const char *)p + w.path_len);
+		snprintf(token, sizeof(token), "%.*s", (int)w.token_len,
+		         (const char *)p + w.path_len);
 		p += w.path_len + w.token_len;
 		r = xs_control(sd, args, &rlen);
 		if (!r && errno != EEXIST)
-			return sd_fail(e, errno, "xenstore: cannot give the domain its watch on %s: %s",
-			               path, strerror(errno));
+			return sd_fail(e, errno,
+			               "xenstore: cannot give the domain its watch on %s: %s", path,
+			               strerror(errno));
 		free(r);
 	}
 	return 0;
@@ -885,8 +891,10 @@ int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct
 		rs->r.offset = (uint64_t)at;
 	if (mig_expect_record(&rs->r, MIG_REC_END, &rh) < 0) {
 		if (errno == EPIPE)
-			rc = sd_fail(e, EBADMSG, "truncated stream: it ends at byte %llu, before its "
-			                         "END record", (unsigned long long)rs->r.offset);
+			rc = sd_fail(e, EBADMSG,
+			             "truncated stream: it ends at byte %llu, before its "
+			             "END record",
+			             (unsigned long long)rs->r.offset);
 		else
 			rc = read_fail(rs, e);
 		goto fail;

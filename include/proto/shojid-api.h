@@ -218,7 +218,8 @@ struct api_save_reply {
 /* The restored domain (API_RESTORE). */
 struct api_restore_reply {
 	struct api_dominfo info;
-	uint32_t saved_domid; /* its id when it was saved (info.domid differs when that was taken) */
+	/* its id when it was saved (info.domid differs when that id was taken) */
+	uint32_t saved_domid;
 	uint32_t pad;
 };
 

@@ -227,8 +227,11 @@ snapshot "/local/domain/$nid" "$nid" >"$SHOJI_TMP/xs.sw"
 sed "s|^/name=sv |/name=sw |; s|^/domid=$id |/domid=$nid |; s|^/vm=/vm/$uuid |/vm=/vm/$sw_uuid |" "$SHOJI_TMP/xs.before" |
 	cmp -s - "$SHOJI_TMP/xs.sw" || fail "sw's xenstore: $(diff "$SHOJI_TMP/xs.before" "$SHOJI_TMP/xs.sw")"
 [ "$(xs read "/vm/$sw_uuid/name") $(xs read "/vm/$sw_uuid/uuid")" = "sw $sw_uuid" ] || fail "sw's /vm"
-xsctl watches "$nid" | sed "s|^/local/domain/$nid/|/local/domain/$id/|" |
-	cmp -s - "$SHOJI_TMP/w.before" || fail "sw's watches: $(xsctl watches "$nid" | head -3)"
+xsctl watches "$nid" >"$SHOJI_TMP/w.sw" || fail "CONTROL watches $nid"
+grep -qx "/local/domain/$nid/control/shutdown tok2" "$SHOJI_TMP/w.sw" ||
+	fail "sw's absolute watch was not moved: $(head -3 "$SHOJI_TMP/w.sw")"
+sed "s|^/local/domain/$nid/|/local/domain/$id/|" "$SHOJI_TMP/w.sw" | cmp -s - "$SHOJI_TMP/w.before" ||
+	fail "sw's watches: $(head -3 "$SHOJI_TMP/w.sw")"
 xsctl watches "$id" | cmp -s - "$SHOJI_TMP/w.before" || fail "sv's watches changed"
 shoji destroy sw >/dev/null || fail "destroy sw"
 

@@ -284,8 +284,7 @@ int watch_restore(struct xsd *d, uint32_t domid, const char *path, uint32_t rels
 	return 0;
 }
 
-int watch_give(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip,
-               const char *token)
+int watch_give(struct xsd *d, uint32_t domid, const char *path, uint32_t relskip, const char *token)
 {
 	struct xsd_domain *dom = domain_get(d, domid, false);
 	struct xs_watch *w = NULL;
