@@ -55,9 +55,9 @@ struct kvm_vm {
 struct kvm_vcpu_state {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;     /* only without KVM_STATE_XSAVE */
-	uint32_t xsave[1024];   /* struct kvm_xsave's region (KVM_STATE_XSAVE) */
-	struct kvm_xcrs xcrs;   /* KVM_STATE_XSAVE */
+	struct kvm_fpu fpu;   /* only without KVM_STATE_XSAVE */
+	uint32_t xsave[1024]; /* struct kvm_xsave's region (KVM_STATE_XSAVE) */
+	struct kvm_xcrs xcrs; /* KVM_STATE_XSAVE */
 	struct kvm_lapic_state lapic;
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events events;

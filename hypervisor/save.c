@@ -68,7 +68,7 @@ struct rec_pages {
 /* HV_VCPU: one per vCPU, in id order. */
 struct rec_vcpu {
 	uint32_t id;
-	uint32_t flags; /* VCPU_REC_* */
+	uint32_t flags;             /* VCPU_REC_* */
 	struct kvm_regs start_regs; /* VCPU_REC_START_PENDING: the start state not yet loaded */
 	struct kvm_sregs start_sregs;
 	struct kvm_vcpu_state state;
@@ -602,7 +602,8 @@ static int load_begin(struct restorer *rs, uint32_t domid, const char *name, con
 		return refuse(rs, "populated frames past the end of RAM");
 	if (b->max_pages > frames || b->tot_pages > b->max_pages ||
 	    popcount_bytes(bits, nb) != b->tot_pages)
-		return refuse(rs, "page counts disagree (%llu populated of at most %llu, %llu frames)",
+		return refuse(rs,
+		              "page counts disagree (%llu populated of at most %llu, %llu frames)",
 		              (unsigned long long)b->tot_pages, (unsigned long long)b->max_pages,
 		              (unsigned long long)frames);
 
@@ -616,7 +617,8 @@ static int load_begin(struct restorer *rs, uint32_t domid, const char *name, con
 	uuid_copy(cfg.uuid, uuid);
 	rc = domain_create(rs->hv, &cfg, &rs->d);
 	if (rc == -EEXIST) {
-		snprintf(rs->err, rs->errlen, "domain id %u is taken: restore with another id", domid);
+		snprintf(rs->err, rs->errlen, "domain id %u is taken: restore with another id",
+		         domid);
 		return rc;
 	}
 	if (rc < 0) {
@@ -656,11 +658,10 @@ static int load_pages(struct restorer *rs)
 		ndata += !(e[i] & PAGE_ZERO);
 	}
 	if (rs->h.length != sizeof(h) + h.count * sizeof(*e) + ndata * GM_PAGE_SIZE)
-		return refuse(rs, "%u bytes, %llu expected for %u frames (%llu with data)",
-		              rs->h.length,
-		              (unsigned long long)(sizeof(h) + h.count * sizeof(*e) +
-		                                   ndata * GM_PAGE_SIZE),
-		              h.count, (unsigned long long)ndata);
+		return refuse(
+		    rs, "%u bytes, %llu expected for %u frames (%llu with data)", rs->h.length,
+		    (unsigned long long)(sizeof(h) + h.count * sizeof(*e) + ndata * GM_PAGE_SIZE),
+		    h.count, (unsigned long long)ndata);
 	data = (const uint8_t *)(e + h.count);
 	for (i = 0; i < h.count; i++) {
 		if (e[i] & PAGE_ZERO)
@@ -724,8 +725,8 @@ static const char *xen_vcpu_bad(const struct domain *d, const struct rec_xen_vcp
 {
 	if (xv->vcpu_info_gpa != HV_NONE && !vcpu_info_ok(d, xv->vcpu_info_gpa))
 		return "vcpu_info outside RAM";
-	if (xv->upcall_vector && (xv->upcall_vector < VCPU_UPCALL_VECTOR_MIN ||
-	                          xv->upcall_vector > 0xff))
+	if (xv->upcall_vector &&
+	    (xv->upcall_vector < VCPU_UPCALL_VECTOR_MIN || xv->upcall_vector > 0xff))
 		return "bad upcall vector";
 	if (xv->period &&
 	    (xv->period < VCPU_TIMER_PERIOD_MIN || xv->period > VCPU_TIMER_PERIOD_MAX))
@@ -1062,8 +1063,8 @@ int save_op_restore(struct hv *hv, struct ctrl_client *client, const void *req, 
 		         q->domid, HV_DOMID_MAX);
 		goto out;
 	}
-	rc = restore_domain(hv, fd, q->domid == CTRL_DOMID_ANY ? 0 : q->domid, q->name, q->uuid,
-	                    &d, r->error, sizeof(r->error));
+	rc = restore_domain(hv, fd, q->domid == CTRL_DOMID_ANY ? 0 : q->domid, q->name, q->uuid, &d,
+	                    r->error, sizeof(r->error));
 	if (rc == 0) {
 		r->domid = d->domid;
 		log_info("restored domain %u (%s), paused", d->domid, d->name);

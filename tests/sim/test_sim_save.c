@@ -37,7 +37,7 @@
 #define FRAMES   (MEMORY >> XEN_PAGE_SHIFT)
 #define ARG_GFN  12 /* the test's hypercall arguments */
 #define DATA_GFN HVSIM_GFN_FREE
-#define NR_DATA  40 /* frames DATA_GFN + 7 * i hold bytes */
+#define NR_DATA  40                           /* frames DATA_GFN + 7 * i hold bytes */
 #define ZERO_GFN (DATA_GFN + 7 * NR_DATA + 3) /* written, then zeroed: data, all zero */
 #define REF_A    8
 #define REF_B    9
@@ -97,7 +97,8 @@ static long call(uint32_t domid, unsigned int nr, uint64_t a0, uint64_t a1, void
 	long r;
 
 	memcpy(page, arg, len);
-	r = hvsim_hypercall(sim, domid, nr, nr == __HYPERVISOR_vcpu_op ? a : (uint64_t[5]){a0, a[2]});
+	r = hvsim_hypercall(sim, domid, nr,
+	                    nr == __HYPERVISOR_vcpu_op ? a : (uint64_t[5]){a0, a[2]});
 	memcpy(arg, page, len);
 	return r;
 }
@@ -149,12 +150,13 @@ static void make_guest(struct guest *g)
 	while (shoji_evtchn_pending(x) >= 0)
 		; /* the new local end starts pending */
 	ck_assert_int_eq(shoji_evtchn_unmask(x, (shoji_evtchn_port_t)g->local), 0);
-	ck_assert_int_eq(call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, 0, &bv,
-	                      sizeof(bv)),
-	                 0);
+	ck_assert_int_eq(
+	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, 0, &bv, sizeof(bv)),
+	    0);
 	g->virq = (int)bv.port;
 	ck_assert_int_eq(
-	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, 0, &bi, sizeof(bi)), 0);
+	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, 0, &bi, sizeof(bi)),
+	    0);
 	g->ipi = (int)bi.port;
 	g->unbound = hvsim_evtchn_alloc(sim, g->domid, 0);
 	ck_assert_int_gt(g->unbound, 0);
@@ -307,14 +309,21 @@ static void check_same(const struct guest *g, uint32_t domid)
 
 START_TEST(round_trip)
 {
+	struct shoji_gnttab *mapper;
 	struct guest g;
 	uint64_t pages = 0, zero = 0;
+	void *mapped;
 	uint32_t domid = 0;
 	char err[256];
 	off_t size;
 	int fd;
 
 	make_guest(&g);
+	/* Dom0 maps a grant across the save: the map does not travel, its flags neither. */
+	mapper = shoji_gnttab_open(hvsim_socket(sim));
+	ck_assert_ptr_nonnull(mapper);
+	mapped = shoji_gnttab_map_grant_ref(mapper, g.domid, REF_A, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(mapped);
 	fd = save(g.domid, &pages, &zero);
 	/* Populated frames only, zero ones as entries: about pages x 4 KiB. */
 	size = lseek(fd, 0, SEEK_END);
@@ -339,6 +348,10 @@ START_TEST(round_trip)
 	ck_assert_int_eq(restore(fd, g.domid, &domid, err, sizeof(err)), 0);
 	ck_assert_uint_eq(domid, g.domid);
 	check_same(&g, domid);
+	/* The old map stays the old domain's: letting it go leaves the new one's grant alone. */
+	ck_assert_int_eq(shoji_gnttab_unmap(mapper, mapped, 1), 0);
+	ck_assert_int_eq(hvsim_grant_flags(sim, domid, REF_A), GTF_permit_access);
+	ck_assert_int_eq(shoji_gnttab_close(mapper), 0);
 	close(fd);
 }
 END_TEST
