@@ -691,8 +691,10 @@ static int load_vcpu(struct restorer *rs, unsigned int id)
 	    ((r->flags & VCPU_REC_START_PENDING) && !(r->flags & VCPU_REC_INITIALISED)) ||
 	    ((r->flags & VCPU_REC_ONLINE) && !(rs->b.flags & BEGIN_STARTED)))
 		return refuse(rs, "vcpu %u: flags 0x%x do not fit together", id, r->flags);
-	if (r->state.flags & ~KVM_STATE_XSAVE)
-		return refuse(rs, "vcpu %u: unknown state flags 0x%x", id, r->state.flags);
+	if ((r->state.flags & ~KVM_STATE_XSAVE) ||
+	    (r->state.events.flags & ~KVM_STATE_EVENTS_FLAGS))
+		return refuse(rs, "vcpu %u: unknown state flags 0x%x, 0x%x", id, r->state.flags,
+		              r->state.events.flags);
 	if (r->state.nr_msrs > KVM_STATE_MSRS_MAX || r->state.xcrs.nr_xcrs > KVM_MAX_XCRS)
 		return refuse(rs, "vcpu %u: %u MSRs, %u XCRs: too many", id, r->state.nr_msrs,
 		              r->state.xcrs.nr_xcrs);

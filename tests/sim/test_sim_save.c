@@ -557,11 +557,45 @@ START_TEST(save_needs_a_paused_domain)
 }
 END_TEST
 
+/* A domain that ran: its vCPU comes back online, with its thread, and runs on unpause. */
+START_TEST(started_domain)
+{
+	struct kvm_vcpu_state before, after;
+	struct shoji_dominfo info;
+	struct hvsim_call c = {.nr = __HYPERVISOR_xen_version}; /* XENVER_version */
+	uint32_t domid = 0;
+	char err[256];
+	int fd, r;
+
+	r = hvsim_domain_new(sim, MEMORY);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(hvsim_vcpu_start(sim, (uint32_t)r), 0);
+	ck_assert_int_eq(hvsim_vcpu_call(sim, (uint32_t)r, &c), 0);
+	ck_assert_int_gt(c.result, 0);
+	ck_assert_int_eq(shoji_ctrl_pause(ctrl, (uint32_t)r), 0);
+	fd = save((uint32_t)r, NULL, NULL);
+	ck_assert_int_eq(hvsim_vcpu_state(sim, (uint32_t)r, 0, &before, NULL), 0);
+	ck_assert_int_eq(restore(fd, SHOJI_CTRL_DOMID_ANY, &domid, err, sizeof(err)), 0);
+	ck_assert_int_eq(hvsim_domain_adopt(sim, domid), 0);
+	ck_assert_int_eq(hvsim_vcpu_state(sim, domid, 0, &after, NULL), 0);
+	ck_assert_mem_eq(&after, &before, sizeof(after));
+	ck_assert_int_eq(shoji_ctrl_info(ctrl, domid, &info), 0);
+	ck_assert_uint_eq(info.online_vcpus, 1);
+	ck_assert_int_eq(info.state, SHOJI_DOMAIN_PAUSED);
+	ck_assert_int_eq(shoji_ctrl_unpause(ctrl, domid), 0);
+	ck_assert_int_eq(shoji_ctrl_info(ctrl, domid, &info), 0);
+	ck_assert_int_ne(info.state, SHOJI_DOMAIN_PAUSED);
+	ck_assert_int_eq(shoji_ctrl_destroy(ctrl, domid), 0);
+	hvsim_domain_destroy(sim, domid);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "sim", .name = "save", .setup = setup, .teardown = teardown, .timeout = 60};
 
 	return CHECK_MAIN(c, round_trip, any_domid, bad_streams, hostile_records,
-	                  save_needs_a_paused_domain);
+	                  save_needs_a_paused_domain, started_domain);
 }
