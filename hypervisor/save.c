@@ -726,7 +726,7 @@ static bool vcpu_info_ok(const struct domain *d, uint64_t gpa)
 static const char *xen_vcpu_bad(const struct domain *d, const struct rec_xen_vcpu *xv)
 {
 	if (xv->vcpu_info_gpa != HV_NONE && !vcpu_info_ok(d, xv->vcpu_info_gpa))
-		return "vcpu_info outside RAM";
+		return "vcpu_info not inside one page of RAM";
 	if (xv->upcall_vector &&
 	    (xv->upcall_vector < VCPU_UPCALL_VECTOR_MIN || xv->upcall_vector > 0xff))
 		return "bad upcall vector";
@@ -865,8 +865,7 @@ static int load_gnttab(struct restorer *rs)
 		return refuse(rs, "%u frames in %u bytes", h.nr_frames, rs->h.length);
 	gfns = (const uint64_t *)(const void *)(rs->r.body + sizeof(h));
 	for (i = 0; i < h.nr_frames; i++) {
-		if (gfns[i] != GNTTAB_INVALID_GFN &&
-		    (gfns[i] >= frames_of(d) || !gm_gpa(&d->mem, gfns[i] << GM_PAGE_SHIFT, 1)))
+		if (gfns[i] != GNTTAB_INVALID_GFN && gfns[i] >= frames_of(d))
 			return refuse(rs, "grant frame %u at 0x%llx is outside RAM", i,
 			              (unsigned long long)gfns[i]);
 		nown += gfns[i] == GNTTAB_INVALID_GFN;

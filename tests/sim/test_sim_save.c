@@ -502,6 +502,30 @@ static void msr_not_saved(uint8_t *body, uint32_t len)
 	s->msrs[1].index = 0x1b; /* IA32_APIC_BASE */
 }
 
+/* HV_XEN: vCPU 0's vcpu_info at @gpa (offset 344: after the times, gfn, params, count). */
+static void vcpu_info_at(uint8_t *body, uint64_t gpa)
+{
+	memcpy(body + 8 * 3 + 8 * HVM_NR_PARAMS + 8, &gpa, sizeof(gpa));
+}
+
+static void vcpu_info_past_ram(uint8_t *body, uint32_t len)
+{
+	vcpu_info_at(body, MEMORY - 8);
+}
+
+static void vcpu_info_across_pages(uint8_t *body, uint32_t len)
+{
+	vcpu_info_at(body, ((uint64_t)DATA_GFN << XEN_PAGE_SHIFT) + XEN_PAGE_SIZE - 8);
+}
+
+/* HV_GNTTAB: frame 0 lives past RAM. */
+static void grant_frame_past_ram(uint8_t *body, uint32_t len)
+{
+	const uint64_t gfn = FRAMES;
+
+	memcpy(body + 8, &gfn, sizeof(gfn));
+}
+
 START_TEST(hostile_records)
 {
 	struct guest g;
@@ -520,6 +544,15 @@ START_TEST(hostile_records)
 	close(bad);
 	bad = edit_record(fd, MIG_REC_HV_EVTCHN, port_past_limit);
 	refused(bad, EINVAL, "HV_EVTCHN");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_XEN, vcpu_info_past_ram);
+	refused(bad, EINVAL, "vcpu 0: vcpu_info not inside one page of RAM");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_XEN, vcpu_info_across_pages);
+	refused(bad, EINVAL, "vcpu 0: vcpu_info not inside one page of RAM");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_GNTTAB, grant_frame_past_ram);
+	refused(bad, EINVAL, "grant frame 0");
 	close(bad);
 	bad = edit_record(fd, MIG_REC_HV_VCPU, msr_not_saved);
 	refused(bad, EINVAL, "MSR 0x1b");
