@@ -631,8 +631,8 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_VCPU_PIN] = ENTRY(struct ctrl_vcpu_pin, 0, op_vcpu_pin, 0),
     [CTRL_SAVE] =
         ENTRY(struct ctrl_save, sizeof(struct ctrl_save_reply), save_op_save, OP_ERR_BODY),
-    [CTRL_RESTORE] = ENTRY(struct ctrl_restore, sizeof(struct ctrl_restore_reply),
-                           save_op_restore, OP_ERR_BODY),
+    [CTRL_RESTORE] =
+        ENTRY(struct ctrl_restore, sizeof(struct ctrl_restore_reply), save_op_restore, OP_ERR_BODY),
 };
 
 /* --- Connections. --- */

@@ -428,8 +428,10 @@ static void l2_set_mask(struct evtchn_domain *d, evtchn_port_t port, bool masked
 }
 
 static const uint32_t state_to_stat[] = {
-    [ECS_UNBOUND] = EVTCHNSTAT_unbound, [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
-    [ECS_VIRQ] = EVTCHNSTAT_virq,       [ECS_IPI] = EVTCHNSTAT_ipi,
+    [ECS_UNBOUND] = EVTCHNSTAT_unbound,
+    [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
+    [ECS_VIRQ] = EVTCHNSTAT_virq,
+    [ECS_IPI] = EVTCHNSTAT_ipi,
 };
 
 int evtchn_export(struct evtchn_domain *d, struct evtchn_port_image *out, uint32_t max)

@@ -7,7 +7,6 @@
 #include "hypercall.h"
 #include "vcpu.h"
 
-
 /* Params a guest may set itself; the rest belong to the toolstack. */
 static bool guest_may_set(uint32_t index)
 {

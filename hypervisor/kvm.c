@@ -367,11 +367,6 @@ union xsave_buf {
 };
 _Static_assert(sizeof(((struct kvm_xsave *)0)->region) == 4096, "the legacy XSAVE area");
 
-/* Event flags a state may carry: what KVM reports without optional capabilities. */
-#define EVENTS_FLAGS                                                                               \
-	(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR |                       \
-	 KVM_VCPUEVENT_VALID_SHADOW)
-
 int kvm_vcpu_get_state(const struct kvm_host *k, struct kvm_vcpu *c, struct kvm_vcpu_state *s)
 {
 	union state_msrs_buf m;
@@ -386,7 +381,7 @@ int kvm_vcpu_get_state(const struct kvm_host *k, struct kvm_vcpu *c, struct kvm_
 	    (r = xioctl(c->fd, KVM_GET_MP_STATE, &s->mp)) < 0 ||
 	    (r = xioctl(c->fd, KVM_GET_VCPU_EVENTS, &s->events)) < 0)
 		return r;
-	s->events.flags &= EVENTS_FLAGS;
+	s->events.flags &= KVM_STATE_EVENTS_FLAGS;
 	if (xioctl(c->fd, KVM_GET_XSAVE, &x.h) == 0 && xioctl(c->fd, KVM_GET_XCRS, &s->xcrs) == 0) {
 		memcpy(s->xsave, x.h.region, sizeof(s->xsave));
 		s->flags |= KVM_STATE_XSAVE;

@@ -55,9 +55,9 @@ struct kvm_vm {
 struct kvm_vcpu_state {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;     /* only without KVM_STATE_XSAVE */
-	uint32_t xsave[1024];   /* struct kvm_xsave's region (KVM_STATE_XSAVE) */
-	struct kvm_xcrs xcrs;   /* KVM_STATE_XSAVE */
+	struct kvm_fpu fpu;   /* only without KVM_STATE_XSAVE */
+	uint32_t xsave[1024]; /* struct kvm_xsave's region (KVM_STATE_XSAVE) */
+	struct kvm_xcrs xcrs; /* KVM_STATE_XSAVE */
 	struct kvm_lapic_state lapic;
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events events;
@@ -67,6 +67,10 @@ struct kvm_vcpu_state {
 };
 
 #define KVM_STATE_XSAVE 0x1u /* xsave and xcrs hold the FPU/SSE/AVX state, fpu is unused */
+/* The kvm_vcpu_events flags a state carries: what KVM reports without optional capabilities. */
+#define KVM_STATE_EVENTS_FLAGS                                                                     \
+	(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR |                       \
+	 KVM_VCPUEVENT_VALID_SHADOW)
 
 /*
  * The MSRs a saved vCPU carries (a fixed list: the TSC, SYSENTER, the

@@ -68,7 +68,7 @@ struct rec_pages {
 /* HV_VCPU: one per vCPU, in id order. */
 struct rec_vcpu {
 	uint32_t id;
-	uint32_t flags; /* VCPU_REC_* */
+	uint32_t flags;             /* VCPU_REC_* */
 	struct kvm_regs start_regs; /* VCPU_REC_START_PENDING: the start state not yet loaded */
 	struct kvm_sregs start_sregs;
 	struct kvm_vcpu_state state;
@@ -602,7 +602,8 @@ static int load_begin(struct restorer *rs, uint32_t domid, const char *name, con
 		return refuse(rs, "populated frames past the end of RAM");
 	if (b->max_pages > frames || b->tot_pages > b->max_pages ||
 	    popcount_bytes(bits, nb) != b->tot_pages)
-		return refuse(rs, "page counts disagree (%llu populated of at most %llu, %llu frames)",
+		return refuse(rs,
+		              "page counts disagree (%llu populated of at most %llu, %llu frames)",
 		              (unsigned long long)b->tot_pages, (unsigned long long)b->max_pages,
 		              (unsigned long long)frames);
 
@@ -616,7 +617,8 @@ static int load_begin(struct restorer *rs, uint32_t domid, const char *name, con
 	uuid_copy(cfg.uuid, uuid);
 	rc = domain_create(rs->hv, &cfg, &rs->d);
 	if (rc == -EEXIST) {
-		snprintf(rs->err, rs->errlen, "domain id %u is taken: restore with another id", domid);
+		snprintf(rs->err, rs->errlen, "domain id %u is taken: restore with another id",
+		         domid);
 		return rc;
 	}
 	if (rc < 0) {
@@ -656,11 +658,10 @@ static int load_pages(struct restorer *rs)
 		ndata += !(e[i] & PAGE_ZERO);
 	}
 	if (rs->h.length != sizeof(h) + h.count * sizeof(*e) + ndata * GM_PAGE_SIZE)
-		return refuse(rs, "%u bytes, %llu expected for %u frames (%llu with data)",
-		              rs->h.length,
-		              (unsigned long long)(sizeof(h) + h.count * sizeof(*e) +
-		                                   ndata * GM_PAGE_SIZE),
-		              h.count, (unsigned long long)ndata);
+		return refuse(
+		    rs, "%u bytes, %llu expected for %u frames (%llu with data)", rs->h.length,
+		    (unsigned long long)(sizeof(h) + h.count * sizeof(*e) + ndata * GM_PAGE_SIZE),
+		    h.count, (unsigned long long)ndata);
 	data = (const uint8_t *)(e + h.count);
 	for (i = 0; i < h.count; i++) {
 		if (e[i] & PAGE_ZERO)
@@ -690,8 +691,10 @@ static int load_vcpu(struct restorer *rs, unsigned int id)
 	    ((r->flags & VCPU_REC_START_PENDING) && !(r->flags & VCPU_REC_INITIALISED)) ||
 	    ((r->flags & VCPU_REC_ONLINE) && !(rs->b.flags & BEGIN_STARTED)))
 		return refuse(rs, "vcpu %u: flags 0x%x do not fit together", id, r->flags);
-	if (r->state.flags & ~KVM_STATE_XSAVE)
-		return refuse(rs, "vcpu %u: unknown state flags 0x%x", id, r->state.flags);
+	if ((r->state.flags & ~KVM_STATE_XSAVE) ||
+	    (r->state.events.flags & ~KVM_STATE_EVENTS_FLAGS))
+		return refuse(rs, "vcpu %u: unknown state flags 0x%x, 0x%x", id, r->state.flags,
+		              r->state.events.flags);
 	if (r->state.nr_msrs > KVM_STATE_MSRS_MAX || r->state.xcrs.nr_xcrs > KVM_MAX_XCRS)
 		return refuse(rs, "vcpu %u: %u MSRs, %u XCRs: too many", id, r->state.nr_msrs,
 		              r->state.xcrs.nr_xcrs);
@@ -723,9 +726,9 @@ static bool vcpu_info_ok(const struct domain *d, uint64_t gpa)
 static const char *xen_vcpu_bad(const struct domain *d, const struct rec_xen_vcpu *xv)
 {
 	if (xv->vcpu_info_gpa != HV_NONE && !vcpu_info_ok(d, xv->vcpu_info_gpa))
-		return "vcpu_info outside RAM";
-	if (xv->upcall_vector && (xv->upcall_vector < VCPU_UPCALL_VECTOR_MIN ||
-	                          xv->upcall_vector > 0xff))
+		return "vcpu_info not inside one page of RAM";
+	if (xv->upcall_vector &&
+	    (xv->upcall_vector < VCPU_UPCALL_VECTOR_MIN || xv->upcall_vector > 0xff))
 		return "bad upcall vector";
 	if (xv->period &&
 	    (xv->period < VCPU_TIMER_PERIOD_MIN || xv->period > VCPU_TIMER_PERIOD_MAX))
@@ -862,8 +865,7 @@ static int load_gnttab(struct restorer *rs)
 		return refuse(rs, "%u frames in %u bytes", h.nr_frames, rs->h.length);
 	gfns = (const uint64_t *)(const void *)(rs->r.body + sizeof(h));
 	for (i = 0; i < h.nr_frames; i++) {
-		if (gfns[i] != GNTTAB_INVALID_GFN &&
-		    (gfns[i] >= frames_of(d) || !gm_gpa(&d->mem, gfns[i] << GM_PAGE_SHIFT, 1)))
+		if (gfns[i] != GNTTAB_INVALID_GFN && gfns[i] >= frames_of(d))
 			return refuse(rs, "grant frame %u at 0x%llx is outside RAM", i,
 			              (unsigned long long)gfns[i]);
 		nown += gfns[i] == GNTTAB_INVALID_GFN;
@@ -1062,8 +1064,8 @@ int save_op_restore(struct hv *hv, struct ctrl_client *client, const void *req, 
 		         q->domid, HV_DOMID_MAX);
 		goto out;
 	}
-	rc = restore_domain(hv, fd, q->domid == CTRL_DOMID_ANY ? 0 : q->domid, q->name, q->uuid,
-	                    &d, r->error, sizeof(r->error));
+	rc = restore_domain(hv, fd, q->domid == CTRL_DOMID_ANY ? 0 : q->domid, q->name, q->uuid, &d,
+	                    r->error, sizeof(r->error));
 	if (rc == 0) {
 		r->domid = d->domid;
 		log_info("restored domain %u (%s), paused", d->domid, d->name);

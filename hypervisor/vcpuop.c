@@ -10,7 +10,6 @@
 #include "platform.h"
 #include "vcpu.h"
 
-
 /* Every op runs with the target vCPU @t and d->lock held (see do_vcpu_op). */
 typedef long vcpuop_fn(struct vcpu *v, struct vcpu *t, uint64_t arg);
 

@@ -37,7 +37,7 @@
 #define FRAMES   (MEMORY >> XEN_PAGE_SHIFT)
 #define ARG_GFN  12 /* the test's hypercall arguments */
 #define DATA_GFN HVSIM_GFN_FREE
-#define NR_DATA  40 /* frames DATA_GFN + 7 * i hold bytes */
+#define NR_DATA  40                           /* frames DATA_GFN + 7 * i hold bytes */
 #define ZERO_GFN (DATA_GFN + 7 * NR_DATA + 3) /* written, then zeroed: data, all zero */
 #define REF_A    8
 #define REF_B    9
@@ -97,7 +97,8 @@ static long call(uint32_t domid, unsigned int nr, uint64_t a0, uint64_t a1, void
 	long r;
 
 	memcpy(page, arg, len);
-	r = hvsim_hypercall(sim, domid, nr, nr == __HYPERVISOR_vcpu_op ? a : (uint64_t[5]){a0, a[2]});
+	r = hvsim_hypercall(sim, domid, nr,
+	                    nr == __HYPERVISOR_vcpu_op ? a : (uint64_t[5]){a0, a[2]});
 	memcpy(arg, page, len);
 	return r;
 }
@@ -149,12 +150,13 @@ static void make_guest(struct guest *g)
 	while (shoji_evtchn_pending(x) >= 0)
 		; /* the new local end starts pending */
 	ck_assert_int_eq(shoji_evtchn_unmask(x, (shoji_evtchn_port_t)g->local), 0);
-	ck_assert_int_eq(call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, 0, &bv,
-	                      sizeof(bv)),
-	                 0);
+	ck_assert_int_eq(
+	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, 0, &bv, sizeof(bv)),
+	    0);
 	g->virq = (int)bv.port;
 	ck_assert_int_eq(
-	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, 0, &bi, sizeof(bi)), 0);
+	    call(g->domid, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, 0, &bi, sizeof(bi)),
+	    0);
 	g->ipi = (int)bi.port;
 	g->unbound = hvsim_evtchn_alloc(sim, g->domid, 0);
 	ck_assert_int_gt(g->unbound, 0);
@@ -307,14 +309,21 @@ static void check_same(const struct guest *g, uint32_t domid)
 
 START_TEST(round_trip)
 {
+	struct shoji_gnttab *mapper;
 	struct guest g;
 	uint64_t pages = 0, zero = 0;
+	void *mapped;
 	uint32_t domid = 0;
 	char err[256];
 	off_t size;
 	int fd;
 
 	make_guest(&g);
+	/* Dom0 maps a grant across the save: the map does not travel, its flags neither. */
+	mapper = shoji_gnttab_open(hvsim_socket(sim));
+	ck_assert_ptr_nonnull(mapper);
+	mapped = shoji_gnttab_map_grant_ref(mapper, g.domid, REF_A, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(mapped);
 	fd = save(g.domid, &pages, &zero);
 	/* Populated frames only, zero ones as entries: about pages x 4 KiB. */
 	size = lseek(fd, 0, SEEK_END);
@@ -339,6 +348,10 @@ START_TEST(round_trip)
 	ck_assert_int_eq(restore(fd, g.domid, &domid, err, sizeof(err)), 0);
 	ck_assert_uint_eq(domid, g.domid);
 	check_same(&g, domid);
+	/* The old map stays the old domain's: letting it go leaves the new one's grant alone. */
+	ck_assert_int_eq(shoji_gnttab_unmap(mapper, mapped, 1), 0);
+	ck_assert_int_eq(hvsim_grant_flags(sim, domid, REF_A), GTF_permit_access);
+	ck_assert_int_eq(shoji_gnttab_close(mapper), 0);
 	close(fd);
 }
 END_TEST
@@ -489,6 +502,30 @@ static void msr_not_saved(uint8_t *body, uint32_t len)
 	s->msrs[1].index = 0x1b; /* IA32_APIC_BASE */
 }
 
+/* HV_XEN: vCPU 0's vcpu_info at @gpa (offset 344: after the times, gfn, params, count). */
+static void vcpu_info_at(uint8_t *body, uint64_t gpa)
+{
+	memcpy(body + 8 * 3 + 8 * HVM_NR_PARAMS + 8, &gpa, sizeof(gpa));
+}
+
+static void vcpu_info_past_ram(uint8_t *body, uint32_t len)
+{
+	vcpu_info_at(body, MEMORY - 8);
+}
+
+static void vcpu_info_across_pages(uint8_t *body, uint32_t len)
+{
+	vcpu_info_at(body, ((uint64_t)DATA_GFN << XEN_PAGE_SHIFT) + XEN_PAGE_SIZE - 8);
+}
+
+/* HV_GNTTAB: frame 0 lives past RAM. */
+static void grant_frame_past_ram(uint8_t *body, uint32_t len)
+{
+	const uint64_t gfn = FRAMES;
+
+	memcpy(body + 8, &gfn, sizeof(gfn));
+}
+
 START_TEST(hostile_records)
 {
 	struct guest g;
@@ -507,6 +544,15 @@ START_TEST(hostile_records)
 	close(bad);
 	bad = edit_record(fd, MIG_REC_HV_EVTCHN, port_past_limit);
 	refused(bad, EINVAL, "HV_EVTCHN");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_XEN, vcpu_info_past_ram);
+	refused(bad, EINVAL, "vcpu 0: vcpu_info not inside one page of RAM");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_XEN, vcpu_info_across_pages);
+	refused(bad, EINVAL, "vcpu 0: vcpu_info not inside one page of RAM");
+	close(bad);
+	bad = edit_record(fd, MIG_REC_HV_GNTTAB, grant_frame_past_ram);
+	refused(bad, EINVAL, "grant frame 0");
 	close(bad);
 	bad = edit_record(fd, MIG_REC_HV_VCPU, msr_not_saved);
 	refused(bad, EINVAL, "MSR 0x1b");
@@ -544,11 +590,45 @@ START_TEST(save_needs_a_paused_domain)
 }
 END_TEST
 
+/* A domain that ran: its vCPU comes back online, with its thread, and runs on unpause. */
+START_TEST(started_domain)
+{
+	struct kvm_vcpu_state before, after;
+	struct shoji_dominfo info;
+	struct hvsim_call c = {.nr = __HYPERVISOR_xen_version}; /* XENVER_version */
+	uint32_t domid = 0;
+	char err[256];
+	int fd, r;
+
+	r = hvsim_domain_new(sim, MEMORY);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(hvsim_vcpu_start(sim, (uint32_t)r), 0);
+	ck_assert_int_eq(hvsim_vcpu_call(sim, (uint32_t)r, &c), 0);
+	ck_assert_int_gt(c.result, 0);
+	ck_assert_int_eq(shoji_ctrl_pause(ctrl, (uint32_t)r), 0);
+	fd = save((uint32_t)r, NULL, NULL);
+	ck_assert_int_eq(hvsim_vcpu_state(sim, (uint32_t)r, 0, &before, NULL), 0);
+	ck_assert_int_eq(restore(fd, SHOJI_CTRL_DOMID_ANY, &domid, err, sizeof(err)), 0);
+	ck_assert_int_eq(hvsim_domain_adopt(sim, domid), 0);
+	ck_assert_int_eq(hvsim_vcpu_state(sim, domid, 0, &after, NULL), 0);
+	ck_assert_mem_eq(&after, &before, sizeof(after));
+	ck_assert_int_eq(shoji_ctrl_info(ctrl, domid, &info), 0);
+	ck_assert_uint_eq(info.online_vcpus, 1);
+	ck_assert_int_eq(info.state, SHOJI_DOMAIN_PAUSED);
+	ck_assert_int_eq(shoji_ctrl_unpause(ctrl, domid), 0);
+	ck_assert_int_eq(shoji_ctrl_info(ctrl, domid, &info), 0);
+	ck_assert_int_ne(info.state, SHOJI_DOMAIN_PAUSED);
+	ck_assert_int_eq(shoji_ctrl_destroy(ctrl, domid), 0);
+	hvsim_domain_destroy(sim, domid);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "sim", .name = "save", .setup = setup, .teardown = teardown, .timeout = 60};
 
 	return CHECK_MAIN(c, round_trip, any_domid, bad_streams, hostile_records,
-	                  save_needs_a_paused_domain);
+	                  save_needs_a_paused_domain, started_domain);
 }
