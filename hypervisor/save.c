@@ -425,7 +425,7 @@ out:
 }
 
 /*
- * Paused, and every vCPU out of KVM_RUN with its last exit completed (KVM
+ * Paused, and every vCPU thread parked with its last exit completed (KVM
  * finishes a port or MMIO access only at the next KVM_RUN: one with
  * immediate_exit does it without running the guest).  Only this thread
  * unpauses, so it stays so for the whole save.
@@ -444,8 +444,9 @@ static int quiesce(struct saver *s)
 			         d->dying ? "being destroyed" : "not paused");
 			return -EBUSY;
 		}
+		/* A thread out of KVM_RUN may still be handling its exit: wait until it parks. */
 		for (running = false, i = 0; i < d->nr_vcpus; i++)
-			running |= d->vcpus[i]->running;
+			running |= d->vcpus[i]->thread_started && !d->vcpus[i]->parked;
 		pthread_mutex_unlock(&d->lock);
 		if (running)
 			nanosleep(&(struct timespec){0, 1000000}, NULL);

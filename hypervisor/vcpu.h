@@ -62,6 +62,7 @@ struct vcpu {
 	bool polling;       /* in SCHEDOP_poll: woken when any port becomes pending */
 	bool woken;         /* vcpu_kick() since the vCPU last checked */
 	bool running;       /* inside KVM_RUN */
+	bool parked;        /* its thread waits in the run loop (paused, stopped): idle */
 	bool kicked;        /* vcpu_kick() since the run loop looked (atomic: hypercalls read it) */
 
 	/* vcpu_info: registered location (host pointer into RAM) or NULL. */
