@@ -33,6 +33,7 @@
 #include "hv.h"
 #include "log.h"
 #include "platform.h"
+#include "scmfd.h"
 #include "vcpu.h"
 
 #define EVQ_SIZE 1024
@@ -98,6 +99,7 @@ static bool str_ok(const char *s, size_t size)
 
 /* A name that fits the request fits the domain: both are <shoji/limits.h>'s. */
 _Static_assert(CTRL_NAME_MAX == HV_NAME_MAX, "name buffers agree");
+_Static_assert(CTRL_MAX_FDS <= SCMFD_MAX, "a request's descriptors fit scmfd's message");
 
 static int op_create(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
                      int *pass_fd)
@@ -716,39 +718,8 @@ static int catch_up(struct ctrl_client *cn);
  */
 static ssize_t recv_request(struct ctrl_client *cn)
 {
-	struct control *c = cn->ctl;
-	struct iovec iov = {c->rx, MSG_MAX};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm;
-	ssize_t n;
-	size_t k;
-
-	n = recvmsg(cn->fd, &mh, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return n;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
-			if (cn->nr_in < CTRL_MAX_FDS)
-				cn->in_fds[cn->nr_in++] = fd;
-			else
-				close(fd);
-		}
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		drop_in_fds(cn);
-	return n;
+	return scmfd_recv(cn->fd, cn->ctl->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT, cn->in_fds,
+	                  CTRL_MAX_FDS, &cn->nr_in);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <shoji/ctrl.h>
 
 #include "proto/hv-ctrl.h"
+#include "scmfd.h"
 
 _Static_assert(SHOJI_CTRL_DOMID_ANY == CTRL_DOMID_ANY, "the same \"any id\"");
 
@@ -65,34 +66,6 @@ int shoji_ctrl_fd(const struct shoji_ctrl *c)
 	return c->fd;
 }
 
-/* Send @len bytes of @buf as one message with @nfds descriptors (SCM_RIGHTS). */
-static ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds)
-{
-	struct iovec iov = {(void *)buf, len};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
-
-	if (nfds > CTRL_MAX_FDS) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (nfds) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL);
-}
-
 /*
  * Send request @type with @req, and @nfds descriptors @fds (the server gets
  * copies), and wait for its reply; copy the reply body (which must be
@@ -120,7 +93,11 @@ static int call_fds(struct shoji_ctrl *c, uint16_t type, const void *req, size_t
 	memcpy(buf, &h, sizeof(h));
 	if (req_len)
 		memcpy(buf + sizeof(h), req, req_len);
-	if (send_fds(c->fd, buf, sizeof(h) + req_len, fds, nfds) < 0)
+	if (nfds > CTRL_MAX_FDS) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (scmfd_send(c->fd, buf, sizeof(h) + req_len, fds, nfds) < 0)
 		goto out;
 	do
 		n = recv(c->fd, buf, MSG_MAX, 0);

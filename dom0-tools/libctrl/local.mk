@@ -1,6 +1,8 @@
 # dom0-tools/libctrl/local.mk: libshoji-ctrl, the Dom0 client of shoji-hv's control socket.
 lib_LTLIBRARIES += dom0-tools/libctrl/libshoji-ctrl.la
-dom0_tools_libctrl_libshoji_ctrl_la_SOURCES = dom0-tools/libctrl/ctrl.c include/proto/hv-ctrl.h
+dom0_tools_libctrl_libshoji_ctrl_la_SOURCES = dom0-tools/libctrl/ctrl.c include/proto/hv-ctrl.h \
+	dom0-tools/util/scmfd.c dom0-tools/util/scmfd.h
+dom0_tools_libctrl_libshoji_ctrl_la_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 dom0_tools_libctrl_libshoji_ctrl_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:1 -export-symbols-regex '^shoji_'
 shojiinclude_HEADERS += include/shoji/ctrl.h include/shoji/limits.h
 dist_man_MANS += dom0-tools/libctrl/libshoji-ctrl.3

@@ -25,12 +25,15 @@
 #include <uuid/uuid.h>
 
 #include "cpulist.h"
+#include "scmfd.h"
 #include "shojid.h"
 #include "strdist.h"
 
 #define DEFAULT_WAIT_S   60
 #define DEFAULT_DETACH_S 10 /* as libxl waits for a backend to close */
 #define DMESG_MAX        (1024 * 1024)
+
+_Static_assert(API_MAX_FDS <= SCMFD_MAX, "a request's descriptors fit scmfd's message");
 
 struct sd_client {
 	struct sd_client *next;
@@ -1334,32 +1337,10 @@ static void client_recv(evutil_socket_t fd, short what, void *arg)
 {
 	struct sd_client *c = arg;
 	char buf[16384];
-	struct iovec iov = {buf, sizeof(buf)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * API_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = scmfd_recv(fd, buf, sizeof(buf), MSG_DONTWAIT, c->fds, API_MAX_FDS, &c->nr_fds);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-			int rfd;
-
-			memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
-			if (c->nr_fds < API_MAX_FDS)
-				c->fds[c->nr_fds++] = rfd;
-			else
-				close(rfd);
-		}
-	}
 	if (n <= 0 || evbuffer_add(c->in, buf, (size_t)n) < 0) {
 		client_free(c);
 		return;
