@@ -85,7 +85,12 @@ static void api_reply_err(struct sd_client *c, int status, const char *msg)
 	api_reply(c, status, msg, strlen(msg));
 }
 
-/* The listener of sd_emit: the event goes to every subscribed client. */
+static void client_free(struct sd_client *c);
+
+/*
+ * The listener of sd_emit: the event goes to every subscribed client; one
+ * that has let SHOJID_SUB_OUT_MAX bytes of them pile up unread is dropped.
+ */
 static void broadcast(struct shojid *sd, const struct sd_event *e)
 {
 	struct api_event ev = {
@@ -97,9 +102,18 @@ static void broadcast(struct shojid *sd, const struct sd_event *e)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	snprintf(ev.name, sizeof(ev.name), "%s", e->name);
-	for (struct sd_client *c = sd->clients; c; c = c->next) {
+	for (struct sd_client *c = sd->clients, *next; c; c = next) {
+		next = c->next;
 		if (!c->subscribed)
 			continue;
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) > SHOJID_SUB_OUT_MAX) {
+			log_warnx_limited(
+			    &sd->log_readers,
+			    "an events subscriber reads nothing: %u bytes queued, dropped",
+			    SHOJID_SUB_OUT_MAX);
+			client_free(c);
+			continue;
+		}
 		bufferevent_write(c->bev, &h, sizeof(h));
 		bufferevent_write(c->bev, &ev, sizeof(ev));
 	}
@@ -1299,6 +1313,7 @@ static void client_free(struct sd_client *c)
 	evbuffer_free(c->in);
 	bufferevent_free(c->bev);
 	free(c);
+	accept_gate_closed(&sd->gate);
 }
 
 static void client_read(struct sd_client *c)
@@ -1345,6 +1360,13 @@ static void client_recv(evutil_socket_t fd, short what, void *arg)
 		client_free(c);
 		return;
 	}
+	/* More than a whole request of the largest size waits unread: not a client of ours. */
+	if (evbuffer_get_length(c->in) > sizeof(struct api_hdr) + API_MSG_MAX) {
+		log_warnx_limited(&c->sd->log_writers,
+		                  "a client sent more than a request without reading: dropped");
+		client_free(c);
+		return;
+	}
 	client_read(c);
 }
 
@@ -1362,8 +1384,10 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 	socklen_t uc_len = sizeof(uc);
 	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		accept_gate_failed(&sd->gate, errno);
 		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &uc_len) < 0 ||
 	    !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
@@ -1387,6 +1411,7 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 	c->cred.gid = uc.gid;
 	c->next = sd->clients;
 	sd->clients = c;
+	accept_gate_opened(&sd->gate);
 	/* bufferevent writes; client_recv reads, with the descriptors that come along. */
 	bufferevent_setcb(c->bev, NULL, NULL, client_event, c);
 	bufferevent_enable(c->bev, EV_WRITE);
@@ -1407,14 +1432,9 @@ static void make_parent(const char *path)
 
 int api_listen(struct shojid *sd)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	gid_t gid = 0;
 	int fd;
 
-	if (strlen(sd->socket_path) >= sizeof(sa.sun_path)) {
-		log_warnx("socket path too long: %s", sd->socket_path);
-		return -1;
-	}
 	if (sd->group) {
 		struct group *g = getgrnam(sd->group);
 
@@ -1424,23 +1444,21 @@ int api_listen(struct shojid *sd)
 		}
 		gid = g->gr_gid;
 	}
-	memcpy(sa.sun_path, sd->socket_path, strlen(sd->socket_path) + 1);
 	make_parent(sd->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	unlink(sd->socket_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-	    chmod(sd->socket_path, 0660) < 0 ||
-	    (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
+	/* 0660 from the start; the group follows (until then only root's group could connect). */
+	fd = usock_listen(sd->socket_path, 0660, 64, &sd->sock_id);
+	if (fd < 0 || (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
 		log_warnx("cannot listen on %s: %s", sd->socket_path, strerror(errno));
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	sd->listen_fd = fd;
 	sd->listen_event = event_new(sd->base, fd, EV_READ | EV_PERSIST, accept_cb, sd);
-	if (!sd->listen_event || event_add(sd->listen_event, NULL) < 0)
+	if (!sd->listen_event || accept_gate_init(&sd->gate, sd->base, sd->listen_event,
+	                                          sd->max_clients, "--max-clients") < 0)
 		return -1;
+	sd->log_writers.interval = sd->log_readers.interval = 10;
 	sd->on_event = broadcast;
 	return 0;
 }
@@ -1450,10 +1468,11 @@ void api_close(struct shojid *sd)
 	sd->on_event = NULL;
 	while (sd->clients)
 		client_free(sd->clients);
+	accept_gate_fini(&sd->gate);
 	if (sd->listen_event)
 		event_free(sd->listen_event);
 	if (sd->listen_fd >= 0) {
 		close(sd->listen_fd);
-		unlink(sd->socket_path);
+		usock_unlink(sd->socket_path, &sd->sock_id);
 	}
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "pidfile.h"
 #include "shojid.h"
 
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 	        "Usage: shojid [OPTIONS]\n"
 	        "  --socket PATH      CLI socket (default " SHOJID_DEFAULT_SOCKET ")\n"
 	        "  --group NAME       group allowed to use the socket (default: root only)\n"
+	        "  --max-clients N    CLI clients served at once (default 256; more wait)\n"
 	        "  --state-dir DIR    definitions and records (default /var/lib/shoji)\n"
 	        "  --dump-dir DIR     core files of coredump-* actions (default STATE-DIR/dump)\n"
 	        "  --hv-socket PATH   shoji-hv's control socket (default " SHOJI_CTRL_DEFAULT_SOCKET
@@ -73,6 +75,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	enum {
 		O_SOCKET = 256,
 		O_GROUP,
+		O_MAXCLIENTS,
 		O_STATE,
 		O_DUMP,
 		O_HVS,
@@ -95,6 +98,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, O_SOCKET},
 	    {"group", required_argument, NULL, O_GROUP},
+	    {"max-clients", required_argument, NULL, O_MAXCLIENTS},
 	    {"state-dir", required_argument, NULL, O_STATE},
 	    {"dump-dir", required_argument, NULL, O_DUMP},
 	    {"hv-socket", required_argument, NULL, O_HVS},
@@ -126,6 +130,17 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		case O_GROUP:
 			sd->group = optarg;
 			break;
+		case O_MAXCLIENTS: {
+			uint64_t n;
+
+			if (!parse_u64(optarg, 65536, &n) || n == 0) {
+				fprintf(stderr, "shojid: --max-clients: '%s' is not 1 .. 65536\n",
+				        optarg);
+				exit(2);
+			}
+			sd->max_clients = (unsigned long)n;
+			break;
+		}
 		case O_STATE:
 			sd->state_dir = optarg;
 			break;
@@ -240,6 +255,7 @@ int main(int argc, char **argv)
 	    .log_dir = "/var/log/shoji",
 	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
+	    .max_clients = SHOJID_MAX_CLIENTS,
 	};
 
 	log_init("shojid");

@@ -29,8 +29,10 @@
 #include <shoji/xs.h>
 
 #include "proto/shojid-api.h"
+#include "acceptgate.h"
 #include "domxml.h"
 #include "log.h"
+#include "usock.h"
 
 struct sd_err {
 	char msg[512];
@@ -75,6 +77,9 @@ struct sd_event {
 /* Who hears the events: api.c registers one (for the CLI's subscribers). */
 typedef void sd_event_fn(struct shojid *sd, const struct sd_event *ev);
 
+#define SHOJID_MAX_CLIENTS 256        /* --max-clients default */
+#define SHOJID_SUB_OUT_MAX (1u << 20) /* events queued for a subscriber that does not read */
+
 struct shojid {
 	struct event_base *base;
 	const char *socket_path, *group, *state_dir;
@@ -99,6 +104,11 @@ struct shojid {
 	struct event *backends_event; /* supervises shoji-consoled, -blkback and -netback */
 	struct event *xs_event;
 	struct event *listen_event;
+	struct accept_gate gate; /* CLI clients: --max-clients, accept back-off */
+	unsigned long max_clients;
+	struct log_limit log_writers; /* clients dropped for sending without reading */
+	struct log_limit log_readers; /* subscribers dropped for reading nothing */
+	struct usock_id sock_id;      /* the socket file we bound: removed at exit if still ours */
 	struct event *sig_events[3];
 	int listen_fd;
 
