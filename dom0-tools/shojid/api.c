@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1376,6 +1377,32 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 		client_free(arg);
 }
 
+/*
+ * May @uc's process use shojid?  root, shojid's own user, and with --group
+ * that group's members; whatever the socket file's mode says (a umask or a
+ * chmod can open the file; this cannot be opened).
+ */
+static bool peer_allowed(const struct shojid *sd, const struct ucred *uc)
+{
+	gid_t groups[256];
+	int n = (int)(sizeof(groups) / sizeof(groups[0]));
+	struct passwd *pw;
+
+	if (uc->uid == 0 || uc->uid == geteuid())
+		return true;
+	if (!sd->group)
+		return false;
+	if (uc->gid == sd->group_gid)
+		return true;
+	pw = getpwuid(uc->uid);
+	if (!pw || getgrouplist(pw->pw_name, uc->gid, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == sd->group_gid)
+			return true;
+	return false;
+}
+
 static void accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct shojid *sd = arg;
@@ -1388,9 +1415,15 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 		accept_gate_failed(&sd->gate, errno);
 		return;
 	}
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &uc_len) < 0 || !peer_allowed(sd, &uc)) {
+		log_warnx_limited(&sd->log_refused,
+		                  "refused a client: uid %u is neither root nor in %s",
+		                  (unsigned int)uc.uid, sd->group ? sd->group : "root's group");
+		close(cfd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
-	if (!c || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &uc_len) < 0 ||
-	    !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
+	if (!c || !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
 		free(c);
 		close(cfd);
 		return;
@@ -1444,6 +1477,7 @@ int api_listen(struct shojid *sd)
 		}
 		gid = g->gr_gid;
 	}
+	sd->group_gid = gid;
 	make_parent(sd->socket_path);
 	/* 0660 from the start; the group follows (until then only root's group could connect). */
 	fd = usock_listen(sd->socket_path, 0660, 64, &sd->sock_id);
@@ -1458,7 +1492,7 @@ int api_listen(struct shojid *sd)
 	if (!sd->listen_event || accept_gate_init(&sd->gate, sd->base, sd->listen_event,
 	                                          sd->max_clients, "--max-clients") < 0)
 		return -1;
-	sd->log_writers.interval = sd->log_readers.interval = 10;
+	sd->log_writers.interval = sd->log_readers.interval = sd->log_refused.interval = 10;
 	sd->on_event = broadcast;
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "number.h"
 #include "pidfile.h"
+#include "safedir.h"
 #include "shojid.h"
 
 #ifndef SHOJI_SBINDIR
@@ -261,8 +262,8 @@ int main(int argc, char **argv)
 	log_init("shojid");
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	bool daemonize = false;
-	int ready_fd = -1, status = 1;
-	char *pidfile = NULL, *dump_dir = NULL;
+	int ready_fd = -1, status = 1, state_fd, lock_fd;
+	char *pidfile = NULL, *dump_dir = NULL, why[256];
 
 	parse_args(&sd, argc, argv, &daemonize);
 	if (!sd.schema)
@@ -279,6 +280,16 @@ int main(int argc, char **argv)
 		fatalx("cannot detach: %s", strerror(errno));
 	if (mkdir(sd.state_dir, 0700) < 0 && errno != EEXIST)
 		fatalx("cannot create %s: %s", sd.state_dir, strerror(errno));
+	/* Before a record or the socket is touched: nobody else's directory, one shojid in it. */
+	state_fd = safedir_open(sd.state_dir, why, sizeof(why));
+	if (state_fd < 0)
+		fatalx("refusing state directory %s: %s", sd.state_dir, why);
+	lock_fd = safedir_lock(state_fd, "shojid.lock");
+	if (lock_fd < 0 && errno == EWOULDBLOCK)
+		fatalx("%s is in use by another shojid", sd.state_dir);
+	if (lock_fd < 0)
+		fatalx("cannot lock %s/shojid.lock: %s", sd.state_dir, strerror(errno));
+	close(state_fd);
 	if (state_init(&sd) < 0)
 		fatalx("cannot set up the state directory %s", sd.state_dir);
 	sd.parser = domxml_parser_new(sd.schema);

@@ -108,6 +108,8 @@ struct shojid {
 	unsigned long max_clients;
 	struct log_limit log_writers; /* clients dropped for sending without reading */
 	struct log_limit log_readers; /* subscribers dropped for reading nothing */
+	struct log_limit log_refused; /* peers neither root nor in --group */
+	gid_t group_gid;              /* --group's */
 	struct usock_id sock_id;      /* the socket file we bound: removed at exit if still ours */
 	struct event *sig_events[3];
 	int listen_fd;

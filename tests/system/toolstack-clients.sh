@@ -5,7 +5,9 @@
 # unread (here: an events subscriber that keeps writing) is dropped; and an
 # events subscriber that reads nothing while thousands of events happen is
 # dropped once SHOJID_SUB_OUT_MAX (1 MiB) is queued for it, instead of
-# growing shojid without limit.  shojid is still serving after each.  Runs
+# growing shojid without limit.  shojid is still serving after each.  And
+# (finding 10) a user who is neither root nor in --group is refused on
+# accept even when the socket file's mode would let them connect.  Runs
 # shojid on hvsim (tests/sim/hvsim-serve): the domain is created paused.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/system/toolstack-lib.sh"
@@ -118,4 +120,11 @@ grep -q "sent more than a request without reading: dropped" "$SHOJI_TMP/shojid.l
 grep -q "an events subscriber reads nothing" "$SHOJI_TMP/shojid.log" || fail "the reader's drop is not logged"
 "$SHOJID" --max-clients 0 2>/dev/null
 [ $? -eq 2 ] || fail "--max-clients 0 is not bad usage"
+chmod 0666 "$SHOJID_SOCKET" # as a umask of 000 would leave it
+chmod o+x "$SHOJI_TMP"        # and the way to it open
+if setpriv --reuid=4242 --regid=4242 --clear-groups "$SHOJI" list >"$SHOJI_TMP/out" 2>&1; then
+	fail "uid 4242 listed the domains: $(cat "$SHOJI_TMP/out")"
+fi
+grep -q "refused a client: uid 4242" "$SHOJI_TMP/shojid.log" || fail "the refusal is not logged"
+shoji list | grep -q cl || fail "root is refused too"
 echo "toolstack-clients: ok"
