@@ -52,7 +52,8 @@ tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 # Unit test of the PV block layout in xenstore (vbd.c) against a private shoji-xenstored.
 check_PROGRAMS += tests/unit/test_shojid_vbd
 TESTS += tests/unit/test_shojid_vbd
-tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c \
+tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c tests/unit/xsd-fixture.c \
+	tests/unit/xsd-fixture.h \
 	dom0-tools/shojid/vbd.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/fsid.c \
 	dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
@@ -64,7 +65,8 @@ tests_unit_test_shojid_vbd_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_L
 # Unit test of the PV network layout in xenstore (vif.c) against a private shoji-xenstored.
 check_PROGRAMS += tests/unit/test_shojid_vif
 TESTS += tests/unit/test_shojid_vif
-tests_unit_test_shojid_vif_SOURCES = tests/unit/test_shojid_vif.c \
+tests_unit_test_shojid_vif_SOURCES = tests/unit/test_shojid_vif.c tests/unit/xsd-fixture.c \
+	tests/unit/xsd-fixture.h \
 	dom0-tools/shojid/vif.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/err.c \
 	dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vif_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
