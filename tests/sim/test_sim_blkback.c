@@ -361,6 +361,30 @@ START_TEST(test_hot_detach)
 END_TEST
 
 /*
+ * Another vbd of the domain, @devid, on @params (a path; @type "phy" for a
+ * block device, NULL: the backend's default), up to the backend's
+ * InitWait; its frontend and backend directories into @fe and @be (64 bytes).
+ */
+static void add_vbd(int devid, const char *params, const char *type, char *fe_dir, char *be_dir)
+{
+	char v[16];
+
+	snprintf(fe_dir, 64, "/local/domain/%u/device/vbd/%d", domid, devid);
+	snprintf(be_dir, 64, "/local/domain/0/backend/vbd/%u/%d", domid, devid);
+	put(fe_dir, "backend", be_dir);
+	put(fe_dir, "state", "1");
+	snprintf(v, sizeof(v), "%u", domid);
+	put(be_dir, "frontend-id", v);
+	put(be_dir, "online", "1");
+	put(be_dir, "params", params);
+	if (type)
+		put(be_dir, "type", type);
+	put(be_dir, "mode", "w");
+	put(be_dir, "frontend", fe_dir);
+	wait_state(be_dir, XenbusStateInitWait);
+}
+
+/*
  * A second disk with a four-page ring (ring-page-order 2, ring-ref0..3): 100
  * requests (more than one page's 32 slots) in one notification.
  */
@@ -378,17 +402,7 @@ START_TEST(test_multipage_ring)
 	fd = open(disk2, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, DISK_BYTES), 0);
-	snprintf(fe2, sizeof(fe2), "/local/domain/%u/device/vbd/%d", domid, DEVID2);
-	snprintf(be2, sizeof(be2), "/local/domain/0/backend/vbd/%u/%d", domid, DEVID2);
-	put(fe2, "backend", be2);
-	put(fe2, "state", "1");
-	snprintf(v, sizeof(v), "%u", domid);
-	put(be2, "frontend-id", v);
-	put(be2, "online", "1");
-	put(be2, "params", disk2);
-	put(be2, "mode", "w");
-	put(be2, "frontend", fe2);
-	wait_state(be2, XenbusStateInitWait);
+	add_vbd(DEVID2, disk2, NULL, fe2, be2);
 	s = hvsim_guest_mem(t.sim, domid, (uint64_t)RING2_GFN << XEN_PAGE_SHIFT, 4 * 4096);
 	ck_assert_ptr_nonnull(s);
 	SHARED_RING_INIT(s);
@@ -468,17 +482,7 @@ START_TEST(test_multi_queue)
 	fd = open(disk3, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, DISK_BYTES), 0);
-	snprintf(fe3, sizeof(fe3), "/local/domain/%u/device/vbd/%d", domid, DEVID3);
-	snprintf(be3, sizeof(be3), "/local/domain/0/backend/vbd/%u/%d", domid, DEVID3);
-	put(fe3, "backend", be3);
-	put(fe3, "state", "1");
-	snprintf(v, sizeof(v), "%u", domid);
-	put(be3, "frontend-id", v);
-	put(be3, "online", "1");
-	put(be3, "params", disk3);
-	put(be3, "mode", "w");
-	put(be3, "frontend", fe3);
-	wait_state(be3, XenbusStateInitWait);
+	add_vbd(DEVID3, disk3, NULL, fe3, be3);
 	for (unsigned int i = 0; i < 2; i++) {
 		char dir[96];
 		void *s =
@@ -588,18 +592,7 @@ START_TEST(test_block_device)
 		                "(needs root and the loop driver)\n");
 		return;
 	}
-	snprintf(fe4, sizeof(fe4), "/local/domain/%u/device/vbd/%d", domid, DEVID4);
-	snprintf(be4, sizeof(be4), "/local/domain/0/backend/vbd/%u/%d", domid, DEVID4);
-	put(fe4, "backend", be4);
-	put(fe4, "state", "1");
-	snprintf(v, sizeof(v), "%u", domid);
-	put(be4, "frontend-id", v);
-	put(be4, "online", "1");
-	put(be4, "params", dev);
-	put(be4, "type", "phy");
-	put(be4, "mode", "w");
-	put(be4, "frontend", fe4);
-	wait_state(be4, XenbusStateInitWait);
+	add_vbd(DEVID4, dev, "phy", fe4, be4);
 	got = node(be4, "sectors");
 	ck_assert_str_eq(got, "8192"); /* 4 MiB in blkif's 512-byte sectors */
 	free(got);
