@@ -607,7 +607,7 @@ START_TEST(test_block_device)
 	rc = hvsim_evtchn_alloc(t.sim, domid, 0);
 	ck_assert_int_gt(rc, 0);
 	p4 = (evtchn_port_t)rc;
-	snprintf(v, sizeof(v), "%u", RING4_REF);
+	snprintf(v, sizeof(v), "%d", RING4_REF);
 	put(fe4, "ring-ref", v);
 	snprintf(v, sizeof(v), "%u", p4);
 	put(fe4, "event-channel", v);
