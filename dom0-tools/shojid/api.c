@@ -328,16 +328,25 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 }
 
 /* Builds cfg (and frees it), paused if asked; replies with the new domain's info.
- * The client must be able to open its disks itself. */
+ * The client must be able to open its disks itself, and passes its kernel and
+ * initrd open (descriptors 0 and 1, boot.c). */
 static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = block_check_access(cfg, &x->c->cred, x->e);
+	struct sd_boot boot;
+	int rc;
 
+	boot_init(&boot);
+	boot.kernel_fd = api_take_fd(x, 0);
+	boot.initrd_fd = api_take_fd(x, 1);
+	boot.owner = x->c->cred;
+	rc = boot_check(cfg, &x->c->cred, &boot, x->e);
 	if (!rc)
-		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
-
+		rc = block_check_access(cfg, &x->c->cred, x->e);
+	if (!rc)
+		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &boot, &dom, x->e);
+	boot_close(&boot);
 	domain_config_free(cfg);
 	if (rc)
 		return rc;

@@ -161,6 +161,7 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 {
 	struct domain_config cfg;
 	struct sd_dom *fresh = NULL;
+	struct sd_boot boot;
 	uint32_t old = dom->domid;
 	char *xml = domxml_serialise(&dom->cfg);
 	struct sd_err e = {""};
@@ -189,10 +190,12 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 			          strerror(errno));
 		xs_write_str(sd, dom->domid, "name", name, &e);
 		state_save_record(sd, dom);
-	} else {
-		dom_teardown(sd, dom);
 	}
-	rc = dom_build(sd, &cfg, false, &fresh, &e);
+	boot_init(&boot);
+	boot.owner = dom->owner; /* the files are opened anew, with the owner's rights */
+	if (!rename)
+		dom_teardown(sd, dom);
+	rc = dom_build(sd, &cfg, false, &boot, &fresh, &e);
 	if (rc) {
 		log_warnx("cannot restart %s: %s", cfg.name, e.msg);
 	} else {
@@ -354,6 +357,7 @@ struct sd_lost {
 	struct sd_lost *next;
 	uint32_t domid; /* the id it had */
 	char *xml;      /* its configuration, written out */
+	struct sd_boot boot; /* its owner, whose rights open its files again */
 };
 
 #define HV_RETRY_S 1
@@ -381,7 +385,7 @@ static void restart_lost(struct shojid *sd)
 				log_warnx(
 				    "domain %s restarted %d times within %d s: leaving it stopped",
 				    cfg.name, RESTART_BURST, RESTART_WINDOW_S);
-			} else if (dom_build(sd, &cfg, false, &fresh, &e) != 0) {
+			} else if (dom_build(sd, &cfg, false, &l->boot, &fresh, &e) != 0) {
 				log_warnx("cannot restart %s: %s", cfg.name, e.msg);
 			} else {
 				log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32
@@ -465,6 +469,8 @@ static void life_hv_lost(struct shojid *sd, int err)
 		log_info("domain %s (%" PRIu32 ") died with shoji-hv: %s", dom->name, dom->domid,
 		         l ? "restarted when it is back" : "dropped");
 		if (l) {
+			boot_init(&l->boot);
+			l->boot.owner = dom->owner;
 			l->domid = dom->domid;
 			l->next = sd->hv_lost;
 			sd->hv_lost = l;
@@ -542,7 +548,7 @@ static int autostart_one(struct shojid *sd, const char *name, void *arg)
 		log_warnx("autostart %s: %s", name, e.msg);
 		return 0;
 	}
-	if (dom_build(sd, &cfg, false, &dom, &e) != 0)
+	if (dom_build(sd, &cfg, false, NULL, &dom, &e) != 0)
 		log_warnx("autostart %s: %s", name, e.msg);
 	else
 		log_info("autostarted %s as domain %" PRIu32, name, dom->domid);

@@ -4,6 +4,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/main.c \
 	dom0-tools/shojid/api.c \
 	dom0-tools/shojid/dom.c \
+	dom0-tools/shojid/boot.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/lifecycle.c \
 	dom0-tools/shojid/action.c \

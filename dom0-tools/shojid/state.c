@@ -269,9 +269,10 @@ int state_save_record(struct shojid *sd, const struct sd_dom *dom)
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
 	path = state_path(sd, "run", id, ".rec");
 	if (xml && path) {
-		len = asprintf(&buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 "\n%s",
+		len = asprintf(&buf,
+		               RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 " %lu %lu\n%s",
 		               dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
-		               xml);
+		               (unsigned long)dom->owner.uid, (unsigned long)dom->owner.gid, xml);
 		if (len >= 0)
 			rc = state_write_atomic(path, buf, (size_t)len);
 	}
@@ -302,6 +303,7 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 	struct sd_err e = {""};
 	size_t len = 0;
 	int used = 0, more = 0, acted = 0;
+	unsigned long uid, gid;
 
 	buf = path ? slurp(path, &len) : NULL;
 	if (!buf)
@@ -317,6 +319,14 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 	/* The start time came later: a record without it is still read. */
 	if (buf[used] == ' ' && sscanf(buf + used, " %" SCNu64 "%n", &dom->start_ns, &more) == 1)
 		used += more;
+	/* So did the owner (boot.c): an older record's domain is shojid's own. */
+	dom->owner.uid = geteuid();
+	dom->owner.gid = getegid();
+	if (buf[used] == ' ' && sscanf(buf + used, " %lu %lu%n", &uid, &gid, &more) == 2) {
+		dom->owner.uid = (uid_t)uid;
+		dom->owner.gid = (gid_t)gid;
+		used += more;
+	}
 	if (buf[used] != '\0')
 		goto bad;
 	dom->acted = acted != 0;
