@@ -162,6 +162,7 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	struct domain_config cfg;
 	struct sd_dom *fresh = NULL;
 	struct sd_boot boot;
+	char cfg_name[API_NAME_MAX + 1];
 	uint32_t old = dom->domid;
 	char *xml = domxml_serialise(&dom->cfg);
 	struct sd_err e = {""};
@@ -195,9 +196,10 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 	boot.owner = dom->owner; /* the files are opened anew, with the owner's rights */
 	if (!rename)
 		dom_teardown(sd, dom);
+	snprintf(cfg_name, sizeof(cfg_name), "%s", cfg.name); /* dom_build takes cfg over */
 	rc = dom_build(sd, &cfg, false, &boot, &fresh, &e);
 	if (rc) {
-		log_warnx("cannot restart %s: %s", cfg.name, e.msg);
+		log_warnx("cannot restart %s: %s", cfg_name, e.msg);
 	} else {
 		/* dom_build took cfg over (cfg.name is empty now): the new domain has the name. */
 		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, fresh->name, old,

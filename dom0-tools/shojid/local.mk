@@ -95,7 +95,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-stats.sh \
 	tests/system/toolstack-vcpu.sh \
 	tests/system/toolstack-hints.sh \
-	tests/system/toolstack-unmanaged.sh
+	tests/system/toolstack-unmanaged.sh \
+	tests/system/toolstack-fdpass.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench
