@@ -57,18 +57,24 @@ gone() {
 
 # raw UID TYPE ARG: a request sent as UID without descriptors (what a client other than
 # the CLI may send), paused: API_CREATE (1) or API_DEFINE (2) of the XML file ARG, or
-# API_START (4) of the domain ARG; prints "STATUS MESSAGE" of shojid's reply.
+# API_START (4) of the domain ARG; prints "STATUS MESSAGE" of shojid's reply.  With FILE...
+# after ARG, those files go with it, opened (as UID), as the CLI sends a kernel and initrd.
 API_VERSION=$(sed -n 's/^#define API_VERSION  *\([0-9]*\).*/\1/p' "$top_srcdir/include/proto/shojid-api.h")
 raw() {
-	timeout 10 setpriv --reuid="$1" --regid=nogroup --clear-groups /usr/bin/python3 - "$SHOJID_SOCKET" "$API_VERSION" "$2" "$3" <<'PYEOF'
-import socket, struct, sys
-path, version, typ, arg = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+	timeout 10 setpriv --reuid="$1" --regid=nogroup --clear-groups /usr/bin/python3 - "$SHOJID_SOCKET" "$API_VERSION" "$@" <<'PYEOF'
+import os, socket, struct, sys
+path, version, typ, arg = sys.argv[1], int(sys.argv[2]), int(sys.argv[4]), sys.argv[5]
+fds = [os.open(f, os.O_RDONLY | os.O_NONBLOCK) for f in sys.argv[6:]]
 text = open(arg, 'rb').read() if typ != 4 else b''
 target = arg.encode() if typ == 4 else b''
 req = struct.pack('<IIQ64s8x', 0x1, len(text), 0, target)  # API_F_PAUSED
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
-s.sendall(struct.pack('<IHHIi', 0x4a4f4853, version, typ, len(req) + len(text), 0) + req + text)
+msg = struct.pack('<IHHIi', 0x4a4f4853, version, typ, len(req) + len(text), 0) + req + text
+if fds:
+    socket.send_fds(s, [msg[:16]], fds)
+    msg = msg[16:]
+s.sendall(msg)
 def full(n):
     b = b''
     while len(b) < n:
@@ -93,6 +99,13 @@ gone m1
 raw nobody 1 "$(xml m2 "$M/kernel" "$SECRET")" >"$SHOJI_TMP/out" 2>&1 || fail "raw: $(cat "$SHOJI_TMP/out")"
 one_line "$SHOJI_TMP/out" "kernel $M/kernel: pass the file's descriptor (shoji opens it as you)"
 grep -q "^13 " "$SHOJI_TMP/out" || fail "raw: not EACCES: $(cat "$SHOJI_TMP/out")"
+gone m2
+
+# ... and with descriptors of other files than the XML names: refused, the file's path named.
+raw nobody 1 "$(xml m2 "$SECRET" "$M/initrd")" "$M/kernel" "$M/initrd" >"$SHOJI_TMP/out" 2>&1
+one_line "$SHOJI_TMP/out" "kernel $SECRET: the descriptor passed is not this file"
+raw nobody 1 "$(xml m2 "$M/kernel" "$SECRET")" "$M/kernel" "$M/initrd" >"$SHOJI_TMP/out" 2>&1
+one_line "$SHOJI_TMP/out" "initrd $SECRET: the descriptor passed is not this file"
 gone m2
 
 # 3. A FIFO as kernel: refused at once (no hang), one line, nothing left.
