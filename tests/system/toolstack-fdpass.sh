@@ -115,6 +115,18 @@ rc=$?
 [ $rc != 0 ] || fail "create with a FIFO as kernel succeeded"
 grep -q "not a regular file" "$SHOJI_TMP/err" || fail "FIFO: $(cat "$SHOJI_TMP/err")"
 gone m3
+# ... and the member's start of a definition whose kernel became a FIFO since.
+cp "$M/kernel" "$M/k3"
+member define "$(xml m3 "$M/k3" "$M/initrd")" >/dev/null || fail "define m3"
+rm "$M/k3"
+mkfifo "$M/k3"
+timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHOJI" start -p m3 \
+	>"$SHOJI_TMP/out" 2>"$SHOJI_TMP/err"
+rc=$?
+[ $rc = 124 ] && fail "start with a FIFO as kernel hung"
+[ $rc != 0 ] || fail "start with a FIFO as kernel succeeded"
+one_line "$SHOJI_TMP/err" "not a regular file"
+shoji undefine m3 >/dev/null || fail "undefine m3"
 # ... and root's raw request naming the FIFO (shojid opens it as root): refused at once too.
 out=$(raw 0 1 "$(xml m3 "$M/fifo" "$M/initrd")") || fail "root's raw FIFO create hung or failed: $out"
 echo "$out" | grep -q "^22 .*not a regular file" || fail "root's raw FIFO create: $out"
