@@ -144,10 +144,12 @@ static int op_load(struct hv *hv, struct ctrl_client *client, const void *req, v
 	int rc = -EINVAL;
 
 	if (!str_ok(q->kernel_name, sizeof(q->kernel_name)) ||
-	    !str_ok(q->initrd_name, sizeof(q->initrd_name)) || !str_ok(q->cmdline, sizeof(q->cmdline)))
+	    !str_ok(q->initrd_name, sizeof(q->initrd_name)) ||
+	    !str_ok(q->cmdline, sizeof(q->cmdline)))
 		goto out;
 	if (kfd < 0 || (q->has_initrd && ifd < 0)) {
-		snprintf(r->error, sizeof(r->error), "the %s's descriptor did not come with the request",
+		snprintf(r->error, sizeof(r->error),
+		         "the %s's descriptor did not come with the request",
 		         kfd < 0 ? "kernel" : "initrd");
 		rc = -EBADF;
 		goto out;

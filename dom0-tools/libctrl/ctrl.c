@@ -211,8 +211,7 @@ static void reply_error(char *err, size_t errlen, char *error, size_t size, int 
 
 /* The load request: the descriptors go with it, @kname and @iname name them in messages. */
 static int load_fds(struct shoji_ctrl *c, uint32_t domid, int kernel_fd, const char *kname,
-                    int initrd_fd, const char *iname, const char *cmdline, char *err,
-                    size_t errlen)
+                    int initrd_fd, const char *iname, const char *cmdline, char *err, size_t errlen)
 {
 	struct ctrl_load *q;
 	struct ctrl_load_reply r;

@@ -48,8 +48,9 @@ static int check_one(const char *what, const char *path, int fd, bool trusted, s
 	if (fd < 0) {
 		if (trusted)
 			return 0;
-		return sd_fail(e, EACCES, "%s %s: pass the file's descriptor (shoji opens it as you)",
-		               what, path);
+		return sd_fail(e, EACCES,
+		               "%s %s: pass the file's descriptor (shoji opens it as you)", what,
+		               path);
 	}
 	if (fstat(fd, &fst) < 0)
 		return sd_fail(e, errno, "%s %s: %s", what, path, strerror(errno));

@@ -62,8 +62,8 @@ static int setup_ring(struct shojid *sd, uint32_t domid, const struct ring_param
 	return 0;
 }
 
-int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused,
-              const struct sd_boot *boot, struct sd_dom **out, struct sd_err *e)
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, const struct sd_boot *boot,
+              struct sd_dom **out, struct sd_err *e)
 {
 	struct shoji_domain_config hc = {.vcpus = cfg->vcpus};
 	struct sd_dom *dom = NULL;

@@ -357,8 +357,8 @@ static void life_resync(struct shojid *sd)
 /* A domain lost with shoji-hv whose on_crash restarts it once shoji-hv is back. */
 struct sd_lost {
 	struct sd_lost *next;
-	uint32_t domid; /* the id it had */
-	char *xml;      /* its configuration, written out */
+	uint32_t domid;      /* the id it had */
+	char *xml;           /* its configuration, written out */
 	struct sd_boot boot; /* its owner, whose rights open its files again */
 };
 

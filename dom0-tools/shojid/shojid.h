@@ -52,8 +52,8 @@ struct sd_dom {
 	char name[API_NAME_MAX + 1];
 	struct domain_config cfg;
 	uint64_t target_kib;
-	uint64_t start_ns; /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
-	bool acted;        /* the on_* action for its current stop has run */
+	uint64_t start_ns;    /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
+	bool acted;           /* the on_* action for its current stop has run */
 	struct sd_cred owner; /* who built it: a restart opens its kernel and initrd as owner */
 };
 
@@ -204,8 +204,8 @@ int boot_load(struct shojid *sd, const struct sd_dom *dom, const struct sd_boot 
 /* Build, load and (unless paused) start a domain from cfg, which it takes
  * over (cfg is left empty, to be freed as usual), from boot's files (NULL:
  * shojid opens the paths itself); on failure nothing is left. */
-int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused,
-              const struct sd_boot *boot, struct sd_dom **out, struct sd_err *e);
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, const struct sd_boot *boot,
+              struct sd_dom **out, struct sd_err *e);
 /* Destroy the domain and undo everything dom_build did; frees dom. */
 void dom_teardown(struct shojid *sd, struct sd_dom *dom);
 

@@ -269,10 +269,10 @@ int state_save_record(struct shojid *sd, const struct sd_dom *dom)
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
 	path = state_path(sd, "run", id, ".rec");
 	if (xml && path) {
-		len = asprintf(&buf,
-		               RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 " %lu %lu\n%s",
-		               dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
-		               (unsigned long)dom->owner.uid, (unsigned long)dom->owner.gid, xml);
+		len = asprintf(
+		    &buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 " %lu %lu\n%s",
+		    dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
+		    (unsigned long)dom->owner.uid, (unsigned long)dom->owner.gid, xml);
 		if (len >= 0)
 			rc = state_write_atomic(path, buf, (size_t)len);
 	}

@@ -45,8 +45,8 @@ static void *serve_one(void *arg)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {buf, sizeof(buf)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-	                    .msg_controllen = sizeof(u.b)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	struct {
 		struct ctrl_hdr h;
 		struct ctrl_load_reply r;
@@ -144,7 +144,8 @@ START_TEST(test_load_sends_descriptors)
 	serve();
 	c = shoji_ctrl_open(f.path);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(shoji_ctrl_load(c, 5, kernel, initrd, "console=hvc0", err, sizeof(err)), 0);
+	ck_assert_int_eq(shoji_ctrl_load(c, 5, kernel, initrd, "console=hvc0", err, sizeof(err)),
+	                 0);
 	shoji_ctrl_close(c);
 	pthread_join(thread, NULL);
 	serving = false;
@@ -206,10 +207,8 @@ END_TEST
 
 int main(void)
 {
-	const struct check_case c = {.suite = "ctrl-load",
-	                             .name = "ctrl-load",
-	                             .setup = setup,
-	                             .teardown = teardown};
+	const struct check_case c = {
+	    .suite = "ctrl-load", .name = "ctrl-load", .setup = setup, .teardown = teardown};
 
 	return CHECK_MAIN(c, test_load_sends_descriptors, test_load_fd,
 	                  test_load_refused_before_sending);
