@@ -636,6 +636,5 @@ int main(void)
 	return CHECK_MAIN(c, test_init_layout, test_write_atomic, test_def_round_trip,
 	                  test_load_missing, test_load_corrupt, test_load_too_big,
 	                  test_undefine_and_autostart, test_each_def, test_records_adopt,
-	                  test_record_header_strict, test_record_start_time,
-	                  test_record_owner);
+	                  test_record_header_strict, test_record_start_time, test_record_owner);
 }
