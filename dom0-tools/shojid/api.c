@@ -736,7 +736,8 @@ static int do_autostart(struct api_call *x)
 
 	if (!state_has_def(x->sd, name))
 		return sd_fail(x->e, ENOENT, "no domain named '%s' is defined", name);
-	if (state_set_autostart(x->sd, name, on) < 0)
+	if ((on ? state_mark_autostart(x->sd, name, &x->c->cred)
+	        : state_set_autostart(x->sd, name, false)) < 0)
 		return sd_fail(x->e, errno, "cannot change autostart of '%s': %s", name,
 		               strerror(errno));
 	api_reply(x->c, 0, NULL, 0);
@@ -986,6 +987,7 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 {
 	struct domain_config cfg;
 	bool autostart = state_autostart(x->sd, from);
+	struct sd_cred owner;
 	int rc = state_load_def(x->sd, from, &cfg, x->e);
 
 	if (rc)
@@ -997,9 +999,10 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 	domain_config_free(&cfg);
 	if (rc)
 		return rc;
+	state_autostart_owner(x->sd, from, &owner);
 	state_remove_def(x->sd, from);
 	if (autostart)
-		state_set_autostart(x->sd, to, true);
+		state_mark_autostart(x->sd, to, &owner);
 	return 0;
 }
 

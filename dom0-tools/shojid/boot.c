@@ -9,8 +9,9 @@
  * Without descriptors (root's raw requests, autostart, a restart for
  * on_reboot or after shoji-hv died) shojid opens the paths itself, with
  * the file-system identity of the domain's owner (the client that built
- * it, recorded with the domain): a reboot reads the files anew, as Xen
- * does, and still only with the owner's rights.
+ * it, recorded with the domain; for an autostart, who turned it on): a
+ * reboot reads the files anew, as Xen does, and still only with the
+ * owner's rights.
  */
 #include "config.h"
 

@@ -543,14 +543,17 @@ static int autostart_one(struct shojid *sd, const char *name, void *arg)
 	struct domain_config cfg;
 	struct sd_dom *dom;
 	struct sd_err e = {""};
+	struct sd_boot boot;
 
 	if (!state_autostart(sd, name) || dom_find(sd, name))
 		return 0;
+	boot_init(&boot);
+	state_autostart_owner(sd, name, &boot.owner); /* its files open with their rights */
 	if (state_load_def(sd, name, &cfg, &e) != 0) {
 		log_warnx("autostart %s: %s", name, e.msg);
 		return 0;
 	}
-	if (dom_build(sd, &cfg, false, NULL, &dom, &e) != 0)
+	if (dom_build(sd, &cfg, false, &boot, &dom, &e) != 0)
 		log_warnx("autostart %s: %s", name, e.msg);
 	else
 		log_info("autostarted %s as domain %" PRIu32, name, dom->domid);

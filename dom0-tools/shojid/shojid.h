@@ -159,6 +159,10 @@ int state_load_def(struct shojid *sd, const char *name, struct domain_config *cf
 bool state_has_def(const struct shojid *sd, const char *name);
 int state_remove_def(struct shojid *sd, const char *name);
 int state_set_autostart(struct shojid *sd, const char *name, bool on);
+/* Autostart on, by who: the autostart builds the domain with who's rights (boot.c). */
+int state_mark_autostart(struct shojid *sd, const char *name, const struct sd_cred *who);
+/* Who turned autostart on (shojid's own user for a mark that does not say). */
+void state_autostart_owner(const struct shojid *sd, const char *name, struct sd_cred *who);
 bool state_autostart(const struct shojid *sd, const char *name);
 /* Calls fn for each defined name; stops when fn returns non-zero. */
 int state_each_def(struct shojid *sd, int (*fn)(struct shojid *, const char *, void *), void *arg);

@@ -228,6 +228,37 @@ int state_set_autostart(struct shojid *sd, const char *name, bool on)
 	return rc;
 }
 
+int state_mark_autostart(struct shojid *sd, const char *name, const struct sd_cred *who)
+{
+	char *path = state_path(sd, "autostart", name, NULL), line[64];
+	int rc = -1, n;
+
+	if (!path)
+		return -1;
+	n = snprintf(line, sizeof(line), "%lu %lu\n", (unsigned long)who->uid,
+	             (unsigned long)who->gid);
+	rc = state_write_atomic(path, line, (size_t)n);
+	free(path);
+	return rc;
+}
+
+void state_autostart_owner(const struct shojid *sd, const char *name, struct sd_cred *who)
+{
+	char *path = state_path(sd, "autostart", name, NULL), *buf;
+	unsigned long uid, gid;
+	size_t len = 0;
+
+	who->uid = geteuid(); /* an empty (older) mark: shojid's own */
+	who->gid = getegid();
+	buf = path ? slurp(path, &len) : NULL;
+	if (buf && sscanf(buf, "%lu %lu", &uid, &gid) == 2) {
+		who->uid = (uid_t)uid;
+		who->gid = (gid_t)gid;
+	}
+	free(buf);
+	free(path);
+}
+
 bool state_autostart(const struct shojid *sd, const char *name)
 {
 	char *path = state_path(sd, "autostart", name, NULL);

@@ -7,7 +7,8 @@
 # refused by shojid), and nothing is left behind; its own files boot fine, by
 # create and by start of a definition; a FIFO as kernel is refused at once;
 # root's raw request without descriptors still works; a reboot (on_reboot
-# restart) opens the files again with the owner's rights.  Runs on hvsim.
+# restart) and an autostart open the files with the rights of the domain's
+# owner (who built it, who turned autostart on).  Runs on hvsim.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/system/toolstack-lib.sh"
 
@@ -171,6 +172,23 @@ tries=100
 until grep -q "cannot restart m5: cannot open the initrd $M/initrd: Permission denied" "$SHOJI_TMP/shojid.log"; do
 	tries=$((tries - 1))
 	[ $tries -gt 0 ] || fail "m5 restarted with $SECRET: $(tail -n 5 "$SHOJI_TMP/shojid.log")"
+	sleep 0.1
+done
+
+# 7. Autostart builds with the rights of whoever turned it on: the member's definition naming
+# root's file fails when shojid starts again, root's starts.
+raw nobody 2 "$(xml m8 "$M/kernel" "$SECRET")" | grep -qx "0 " || fail "raw define m8"
+member autostart m8 >/dev/null || fail "the member cannot mark m8 autostart"
+shoji define "$(xml r8 "$GUESTS/idle" "$SECRET")" >/dev/null || fail "define r8"
+shoji autostart r8 >/dev/null || fail "autostart r8"
+kill "$SHOJID_PID"
+wait "$SHOJID_PID" 2>/dev/null
+ts_start --no-spawn --group nogroup
+tries=100
+until grep -q "autostarted r8 as domain " "$SHOJI_TMP/shojid.log" &&
+	grep -q "autostart m8: cannot open the initrd $SECRET: Permission denied" "$SHOJI_TMP/shojid.log"; do
+	tries=$((tries - 1))
+	[ $tries -gt 0 ] || fail "autostart: $(tail -n 8 "$SHOJI_TMP/shojid.log")"
 	sleep 0.1
 done
 echo "PASS toolstack-fdpass"
