@@ -140,19 +140,36 @@ static int op_load(struct hv *hv, struct ctrl_client *client, const void *req, v
 {
 	const struct ctrl_load *q = req;
 	struct ctrl_load_reply *r = reply;
-	struct domain *d;
-	int rc;
+	int kfd = ctrl_client_take_fd(client, 0);
+	int ifd = q->has_initrd ? ctrl_client_take_fd(client, 1) : -1;
+	struct domain *d = NULL;
+	int rc = -EINVAL;
 
-	if (!str_ok(q->kernel, sizeof(q->kernel)) || !str_ok(q->initrd, sizeof(q->initrd)) ||
-	    !str_ok(q->cmdline, sizeof(q->cmdline)) || q->kernel[0] != '/' ||
-	    (q->has_initrd && q->initrd[0] != '/'))
-		return -EINVAL;
+	if (!str_ok(q->kernel_name, sizeof(q->kernel_name)) ||
+	    !str_ok(q->initrd_name, sizeof(q->initrd_name)) ||
+	    !str_ok(q->cmdline, sizeof(q->cmdline)))
+		goto out;
+	if (kfd < 0 || (q->has_initrd && ifd < 0)) {
+		snprintf(r->error, sizeof(r->error),
+		         "the %s's descriptor did not come with the request",
+		         kfd < 0 ? "kernel" : "initrd");
+		rc = -EBADF;
+		goto out;
+	}
 	d = hv_domain_get(hv, q->domid);
-	if (!d)
-		return -ESRCH;
-	rc = domain_load(d, q->kernel, q->has_initrd ? q->initrd : NULL, q->cmdline, r->error,
-	                 sizeof(r->error));
+	if (!d) {
+		rc = -ESRCH;
+		goto out;
+	}
+	rc = domain_load_fd(d, kfd, q->kernel_name[0] ? q->kernel_name : "kernel", ifd,
+	                    q->initrd_name[0] ? q->initrd_name : "initrd", q->cmdline, r->error,
+	                    sizeof(r->error));
 	domain_put(d);
+out:
+	if (kfd >= 0)
+		close(kfd);
+	if (ifd >= 0)
+		close(ifd);
 	return rc;
 }
 

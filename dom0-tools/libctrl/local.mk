@@ -16,3 +16,11 @@ tests_unit_test_ctrl_limits_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools
 tests_unit_test_ctrl_limits_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS)
 tests_unit_test_ctrl_limits_LDADD = dom0-tools/libctrl/libshoji-ctrl.la \
 	dom0-tools/domxml/libshoji-domxml.la $(XML2_LIBS) $(UUID_LIBS) $(CHECK_LIBS)
+
+# shoji_ctrl_load sends descriptors, never paths, and refuses a FIFO before
+# sending anything (a fake shoji-hv on a socket: no KVM).
+check_PROGRAMS += tests/unit/test_ctrl_load
+TESTS += tests/unit/test_ctrl_load
+tests_unit_test_ctrl_load_SOURCES = tests/unit/test_ctrl_load.c
+tests_unit_test_ctrl_load_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_ctrl_load_LDADD = dom0-tools/libctrl/libshoji-ctrl.la $(CHECK_LIBS)

@@ -346,16 +346,25 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 }
 
 /* Builds cfg (and frees it), paused if asked; replies with the new domain's info.
- * The client must be able to open its disks itself. */
+ * The client must be able to open its disks itself, and passes its kernel and
+ * initrd open (descriptors 0 and 1, boot.c). */
 static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = block_check_access(cfg, &x->c->cred, x->e);
+	struct sd_boot boot;
+	int rc;
 
+	boot_init(&boot);
+	boot.kernel_fd = api_take_fd(x, 0);
+	boot.initrd_fd = api_take_fd(x, 1);
+	boot.owner = x->c->cred;
+	rc = boot_check(cfg, &x->c->cred, &boot, x->e);
 	if (!rc)
-		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
-
+		rc = block_check_access(cfg, &x->c->cred, x->e);
+	if (!rc)
+		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &boot, &dom, x->e);
+	boot_close(&boot);
 	domain_config_free(cfg);
 	if (rc)
 		return rc;
@@ -745,7 +754,8 @@ static int do_autostart(struct api_call *x)
 
 	if (!state_has_def(x->sd, name))
 		return sd_fail(x->e, ENOENT, "no domain named '%s' is defined", name);
-	if (state_set_autostart(x->sd, name, on) < 0)
+	if ((on ? state_mark_autostart(x->sd, name, &x->c->cred)
+	        : state_set_autostart(x->sd, name, false)) < 0)
 		return sd_fail(x->e, errno, "cannot change autostart of '%s': %s", name,
 		               strerror(errno));
 	api_reply(x->c, 0, NULL, 0);
@@ -995,6 +1005,7 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 {
 	struct domain_config cfg;
 	bool autostart = state_autostart(x->sd, from);
+	struct sd_cred owner;
 	int rc = state_load_def(x->sd, from, &cfg, x->e);
 
 	if (rc)
@@ -1006,9 +1017,10 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 	domain_config_free(&cfg);
 	if (rc)
 		return rc;
+	state_autostart_owner(x->sd, from, &owner);
 	state_remove_def(x->sd, from);
 	if (autostart)
-		state_set_autostart(x->sd, to, true);
+		state_mark_autostart(x->sd, to, &owner);
 	return 0;
 }
 

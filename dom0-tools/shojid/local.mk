@@ -4,6 +4,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/main.c \
 	dom0-tools/shojid/api.c \
 	dom0-tools/shojid/dom.c \
+	dom0-tools/shojid/boot.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/lifecycle.c \
 	dom0-tools/shojid/action.c \
@@ -98,7 +99,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-hints.sh \
 	tests/system/toolstack-unmanaged.sh \
 	tests/system/toolstack-clients.sh \
-	tests/system/toolstack-statedir.sh
+	tests/system/toolstack-statedir.sh \
+	tests/system/toolstack-fdpass.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench
