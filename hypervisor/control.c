@@ -33,6 +33,7 @@
 #include "hv.h"
 #include "log.h"
 #include "platform.h"
+#include "save.h"
 #include "scmfd.h"
 #include "vcpu.h"
 
@@ -647,6 +648,10 @@ static const struct ctrl_op ctrl_ops[CTRL_TYPE_MAX] = {
     [CTRL_VCPU_SCHED] =
         ENTRY(struct ctrl_vcpu_id, sizeof(struct ctrl_vcpu_sched), op_vcpu_sched, 0),
     [CTRL_VCPU_PIN] = ENTRY(struct ctrl_vcpu_pin, 0, op_vcpu_pin, 0),
+    [CTRL_SAVE] =
+        ENTRY(struct ctrl_save, sizeof(struct ctrl_save_reply), save_op_save, OP_ERR_BODY),
+    [CTRL_RESTORE] =
+        ENTRY(struct ctrl_restore, sizeof(struct ctrl_restore_reply), save_op_restore, OP_ERR_BODY),
 };
 
 /* --- Connections. --- */

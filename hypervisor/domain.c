@@ -64,7 +64,7 @@ static int config_check(const struct domain_config *cfg)
 	if (cfg->memory < HV_MEMORY_MIN || cfg->memory > HV_MEMORY_MAX ||
 	    (cfg->memory & (GM_PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > HV_MAX_VCPUS)
+	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > HV_MAX_VCPUS || cfg->domid > HV_DOMID_MAX)
 		return -EINVAL;
 	if (memchr(cfg->name, '\0', sizeof(cfg->name)) == NULL)
 		return -EINVAL;
@@ -169,10 +169,12 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	 * The domid goes into CPUID, so reserve it first (the slot stays
 	 * NULL-looking to lookups); a pooled VM comes with its domid reserved.
 	 */
-	pooled = vm_pool_take(&hv->pool, cfg->memory, &pv);
+	pooled = !cfg->domid && vm_pool_take(&hv->pool, cfg->memory, &pv);
 	pthread_mutex_lock(&hv->lock);
 	if (pooled)
 		d->domid = pv.domid;
+	else if (cfg->domid)
+		r = hv->domains[cfg->domid] ? -EEXIST : (d->domid = cfg->domid, 0);
 	else
 		r = domid_alloc(hv, &d->domid);
 	if (pooled || r == 0)
@@ -205,7 +207,7 @@ int domain_create(struct hv *hv, const struct domain_config *cfg, struct domain 
 	if (r < 0)
 		goto out_id;
 	time_init(d, khz, offset);
-	r = evtglue_domain_create(d, 0);
+	r = evtglue_domain_create(d, cfg->evtchn_max_port);
 	if (r < 0)
 		goto out_id;
 

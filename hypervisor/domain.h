@@ -53,6 +53,8 @@ struct domain_config {
 	uint64_t cpuid_hide;   /* cpuid_parse_hide() mask */
 	bool console_stdout;   /* run mode: console_io also goes to stdout */
 	uuid_t uuid;           /* all zero: generate one */
+	uint32_t domid;        /* the id wanted (restore): 0 = any free one; -EEXIST when taken */
+	uint32_t evtchn_max_port; /* highest event channel port; 0 = the default */
 };
 
 /* Externally visible state, in the order the control protocol reports it. */

@@ -397,6 +397,188 @@ int evtchn_set_vcpu_info(struct evtchn_domain *d, uint32_t vcpu, struct vcpu_inf
 	return 0;
 }
 
+/* --- Save and restore --- */
+
+uint32_t evtchn_max_port(const struct evtchn_domain *d)
+{
+	return d->max_port;
+}
+
+/* The 2-level mask bit of @port (delivery lock held). */
+static bool l2_masked(struct evtchn_domain *d, evtchn_port_t port)
+{
+	const unsigned int bits = sizeof(xen_ulong_t) * 8;
+
+	return d->si && port < EVTCHN_2L_NR_CHANNELS &&
+	       (__atomic_load_n(&d->si->evtchn_mask[port / bits], __ATOMIC_SEQ_CST) &
+	        ((xen_ulong_t)1 << (port % bits)));
+}
+
+static void l2_set_mask(struct evtchn_domain *d, evtchn_port_t port, bool masked)
+{
+	const unsigned int bits = sizeof(xen_ulong_t) * 8;
+	xen_ulong_t bit = (xen_ulong_t)1 << (port % bits);
+
+	if (!d->si || port >= EVTCHN_2L_NR_CHANNELS)
+		return;
+	if (masked)
+		__atomic_fetch_or(&d->si->evtchn_mask[port / bits], bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&d->si->evtchn_mask[port / bits], ~bit, __ATOMIC_SEQ_CST);
+}
+
+static const uint32_t state_to_stat[] = {
+    [ECS_UNBOUND] = EVTCHNSTAT_unbound,
+    [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
+    [ECS_VIRQ] = EVTCHNSTAT_virq,
+    [ECS_IPI] = EVTCHNSTAT_ipi,
+};
+
+int evtchn_export(struct evtchn_domain *d, struct evtchn_port_image *out, uint32_t max)
+{
+	uint32_t port, n = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->deliver);
+	if (d->abi != &evtchn_2l_abi) {
+		rc = -XEN_EOPNOTSUPP;
+		goto out;
+	}
+	for (port = 1; port < d->nr_valid; port++) {
+		const struct evtchn_port *c = &d->ports[port];
+		struct evtchn_port_image *p;
+
+		if (c->state == ECS_FREE || c->state == ECS_RESERVED)
+			continue;
+		if (n == max) {
+			rc = -XEN_ENOSPC;
+			goto out;
+		}
+		p = &out[n++];
+		memset(p, 0, sizeof(*p));
+		p->port = port;
+		p->state = state_to_stat[c->state];
+		p->vcpu = evtchn_notify_vcpu(c);
+		p->virq = c->virq;
+		p->remote_domid = c->remote_domid;
+		p->remote_port = c->state == ECS_INTERDOMAIN ? c->remote_port : 0;
+		p->pending = d->abi->is_pending(d, port);
+		p->masked = l2_masked(d, port);
+	}
+	rc = (int)n;
+out:
+	pthread_mutex_unlock(&d->deliver);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Is image @p's content sane for @d, whatever the port table holds?  (Hostile input.) */
+static bool image_ok(const struct evtchn_domain *d, const struct evtchn_port_image *p)
+{
+	if (p->port == 0 || p->port > d->max_port || p->port >= d->abi->nr_channels)
+		return false;
+	if (p->vcpu >= d->max_vcpus || p->pending > 1 || p->masked > 1)
+		return false;
+	switch (p->state) {
+	case EVTCHNSTAT_unbound:
+		return p->remote_domid < DOMID_FIRST_RESERVED;
+	case EVTCHNSTAT_interdomain:
+		return p->remote_domid < DOMID_FIRST_RESERVED && p->remote_port <= EVTCHN_MAX_PORT;
+	case EVTCHNSTAT_virq:
+		return p->virq < NR_VIRQS && (!virq_is_global(p->virq) || p->vcpu == 0);
+	case EVTCHNSTAT_ipi:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Bind @c (port @port of @d) to the peer's port that waits for @d, if
+ * there is one; else leave it unbound, reserved for the peer.  Event lock
+ * of @d held (released and retaken for the pair).
+ */
+static void import_interdomain(struct evtchn_domain *d, evtchn_port_t port,
+                               const struct evtchn_port_image *p)
+{
+	struct evtchn_domain *rd = lookup(d, (domid_t)p->remote_domid);
+	struct evtchn_port *c = &d->ports[port], *rc;
+
+	c->state = ECS_UNBOUND;
+	c->remote_domid = (domid_t)p->remote_domid;
+	if (!rd)
+		return;
+	if (rd != d) {
+		pthread_mutex_unlock(&d->lock);
+		lock_pair(d, rd);
+	}
+	if (c->state == ECS_UNBOUND && c->remote_domid == rd->domid &&
+	    port_is_valid(rd, p->remote_port) && (rd != d || p->remote_port != port)) {
+		rc = &rd->ports[p->remote_port];
+		if (rc->state == ECS_UNBOUND && rc->remote_domid == d->domid) {
+			c->state = ECS_INTERDOMAIN;
+			c->remote = rd;
+			c->remote_port = p->remote_port;
+			rc->state = ECS_INTERDOMAIN;
+			rc->remote = d;
+			rc->remote_domid = d->domid;
+			rc->remote_port = port;
+		}
+	}
+	if (rd != d)
+		pthread_mutex_unlock(&rd->lock);
+	evtchn_domain_put(rd);
+}
+
+int evtchn_import_port(struct evtchn_domain *d, const struct evtchn_port_image *p)
+{
+	struct evtchn_port *c;
+	uint32_t want;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->abi != &evtchn_2l_abi || !image_ok(d, p)) {
+		rc = -XEN_EINVAL;
+		goto out;
+	}
+	want = (p->port / EVTCHN_BUCKET + 1) * EVTCHN_BUCKET;
+	if (want > d->nr_valid)
+		__atomic_store_n(&d->nr_valid, want, __ATOMIC_RELEASE);
+	c = &d->ports[p->port];
+	if (c->state != ECS_FREE ||
+	    (p->state == EVTCHNSTAT_virq && *virq_slot(d, p->vcpu, p->virq) != 0)) {
+		rc = -XEN_EEXIST;
+		goto out;
+	}
+	__atomic_store_n(&c->notify_vcpu, p->vcpu, __ATOMIC_RELAXED);
+	switch (p->state) {
+	case EVTCHNSTAT_unbound:
+		c->state = ECS_UNBOUND;
+		c->remote_domid = (domid_t)p->remote_domid;
+		break;
+	case EVTCHNSTAT_interdomain:
+		import_interdomain(d, p->port, p);
+		break;
+	case EVTCHNSTAT_virq:
+		c->state = ECS_VIRQ;
+		c->virq = p->virq;
+		*virq_slot(d, p->vcpu, p->virq) = p->port;
+		break;
+	default:
+		c->state = ECS_IPI;
+		break;
+	}
+	pthread_mutex_lock(&d->deliver);
+	l2_set_mask(d, p->port, p->masked);
+	if (p->pending)
+		set_pending(d, p->port, p->vcpu);
+	pthread_mutex_unlock(&d->deliver);
+out:
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
 /* --- Sub-operations --- */
 
 int evtchn_alloc_unbound(struct evtchn_domain *cur, struct evtchn_alloc_unbound *op)

@@ -168,6 +168,45 @@ int evtchn_send_virq(struct evtchn_domain *d, uint32_t vcpu, uint32_t virq);
 bool evtchn_port_is_pending(struct evtchn_domain *d, evtchn_port_t port);
 
 /*
+ * Save and restore (docs/migration-stream.md, HV_EVTCHN): a bound port as
+ * a stream carries it.  State is EVTCHNSTAT_unbound, _interdomain, _virq or
+ * _ipi; @vcpu the vCPU it notifies; @pending and @masked its bits.
+ */
+struct evtchn_port_image {
+	uint32_t port;
+	uint32_t state;
+	uint32_t vcpu;
+	uint32_t virq;         /* EVTCHNSTAT_virq */
+	uint32_t remote_domid; /* unbound: who may bind; interdomain: the peer */
+	uint32_t remote_port;  /* interdomain */
+	uint8_t pending;
+	uint8_t masked;
+	uint8_t pad[2];
+};
+
+/* The highest port @d may use. */
+uint32_t evtchn_max_port(const struct evtchn_domain *d);
+/*
+ * Every port of @d in use, in port order, into @out (room for @max): their
+ * number, or -XEN_ENOSPC when they do not fit, -XEN_EOPNOTSUPP while @d
+ * uses the FIFO ABI (whose queues are not saved yet).
+ */
+int evtchn_export(struct evtchn_domain *d, struct evtchn_port_image *out, uint32_t max);
+/*
+ * Rebuild port @p of @d, a new domain that does not run yet, from a stream:
+ * the choke point for a port image, every field checked (port within
+ * limits and free, known state, vCPU, VIRQ not bound twice).  An
+ * interdomain port whose peer still waits for this domain (its port
+ * unbound, reserved for @d's domid, as a peer of a destroyed domain is) is
+ * bound again; one whose peer is gone or bound elsewhere comes back unbound,
+ * reserved for the peer, for its backend to bind anew.  The mask bit is
+ * set as @p says, and a pending port is raised (which the guest's
+ * shared_info, attached before, shows).  0 or -XEN_EINVAL (-XEN_EEXIST for
+ * a port or VIRQ used twice).
+ */
+int evtchn_import_port(struct evtchn_domain *d, const struct evtchn_port_image *p);
+
+/*
  * The whole event_channel_op hypercall: copies the argument of @cmd from
  * guest address @arg through @io, runs it, copies results back.  Unknown
  * commands (and EVTCHNOP_bind_pirq) give -XEN_ENOSYS.

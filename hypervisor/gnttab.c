@@ -616,6 +616,60 @@ void gnttab_destroy(struct gnttab *gt)
 	gnttab_put(gt);
 }
 
+/* --- Save and restore --- */
+
+uint32_t gnttab_nr_frames(struct gnttab *gt)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&gt->lock);
+	n = gt->nr_frames;
+	pthread_mutex_unlock(&gt->lock);
+	return n;
+}
+
+int gnttab_export_frame(struct gnttab *gt, uint32_t idx, uint64_t *gfn, void *content)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&gt->lock);
+	if (idx >= gt->nr_frames) {
+		rc = -XEN_EINVAL;
+	} else {
+		*gfn = gt->frame_gfn[idx];
+		if (*gfn == GNTTAB_INVALID_GFN)
+			memcpy(content, gt->frames[idx], PAGE_SIZE);
+	}
+	pthread_mutex_unlock(&gt->lock);
+	return rc;
+}
+
+int gnttab_import_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *page,
+                        const void *content)
+{
+	grant_entry_v1_t *e;
+	uint32_t i;
+	int rc;
+
+	pthread_mutex_lock(&gt->lock);
+	rc = idx < gt->max_frames ? grow(gt, idx + 1) : -XEN_EINVAL;
+	if (rc != 0)
+		goto out;
+	if (page) {
+		gt->frames[idx] = page;
+		gt->frame_gfn[idx] = gfn;
+	} else {
+		memcpy(gt->priv[idx], content, PAGE_SIZE);
+	}
+	/* Nobody maps or copies them on this side: no grant is in use. */
+	for (i = 0, e = gt->frames[idx]; i < ENTRIES_PER_FRAME; i++)
+		__atomic_fetch_and(&e[i].flags, (uint16_t) ~(GTF_reading | GTF_writing),
+		                   __ATOMIC_SEQ_CST);
+out:
+	pthread_mutex_unlock(&gt->lock);
+	return rc;
+}
+
 /* --- Table-wide operations --- */
 
 void gnttab_query_size(struct gnttab *cur, struct gnttab_query_size *op)

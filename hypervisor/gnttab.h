@@ -78,6 +78,27 @@ void gnttab_put(struct gnttab *gt);
  */
 int gnttab_map_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *page);
 
+/*
+ * Save and restore (docs/migration-stream.md, HV_GNTTAB).  The entries live
+ * in the frames, which are guest RAM once placed (XENMAPSPACE_grant_table):
+ * a stream carries the table's size, where each frame lives and the content
+ * of a frame never placed.  Who maps a grant does not travel: a restored
+ * table starts with no active maps (GTF_reading/GTF_writing cleared), and
+ * Dom0's backends map again.
+ *
+ * gnttab_export_frame: frame @idx's GFN into *@gfn, or GNTTAB_INVALID_GFN
+ * and its 4 KiB into @content when it was never placed.  gnttab_import_frame
+ * (a new table, before the domain runs; the choke point for a stream's
+ * frame): frame @idx lives at @gfn, the guest page @page whose content is
+ * kept (already restored), or, with @page NULL, in the table's own page,
+ * which gets @content.  Both: 0 or -XEN_EINVAL (@idx past the table or its
+ * limit).
+ */
+uint32_t gnttab_nr_frames(struct gnttab *gt);
+int gnttab_export_frame(struct gnttab *gt, uint32_t idx, uint64_t *gfn, void *content);
+int gnttab_import_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *page,
+                        const void *content);
+
 /* What a successful map pinned, for the caller that creates the mapping. */
 struct gnttab_mapping {
 	grant_handle_t handle;

@@ -7,8 +7,6 @@
 #include "hypercall.h"
 #include "vcpu.h"
 
-#define UPCALL_VECTOR_MIN 0x10 /* below are exceptions */
-
 /* Params a guest may set itself; the rest belong to the toolstack. */
 static bool guest_may_set(uint32_t index)
 {
@@ -25,7 +23,7 @@ int hvm_param_set(struct domain *d, uint32_t index, uint64_t value)
 
 		if (value != 0 && type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
 			return -XEN_EOPNOTSUPP; /* only LAPIC vector delivery */
-		if (value != 0 && vector < UPCALL_VECTOR_MIN)
+		if (value != 0 && vector < VCPU_UPCALL_VECTOR_MIN)
 			return -XEN_EINVAL;
 		d->callback_vector = value ? vector : 0;
 	}
@@ -86,7 +84,7 @@ static long hvm_set_evtchn_upcall_vector(struct vcpu *v, uint64_t arg)
 		return r;
 	if (u.vcpu >= d->nr_vcpus)
 		return -XEN_ENOENT;
-	if (u.vector < UPCALL_VECTOR_MIN)
+	if (u.vector < VCPU_UPCALL_VECTOR_MIN)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
 	d->vcpus[u.vcpu]->upcall_vector = u.vector;

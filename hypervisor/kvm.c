@@ -27,6 +27,38 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+/*
+ * Which of the MSRs a saved vCPU carries (kvm_state_msr_ok) this host's KVM
+ * saves and restores: those KVM_GET_MSR_INDEX_LIST names.  None when it
+ * cannot be asked (a save then carries none).
+ */
+static void state_msrs(struct kvm_host *k)
+{
+	struct kvm_msr_list *list;
+	uint32_t n = 0;
+	unsigned int i;
+
+	k->nr_state_msrs = 0;
+	list = calloc(1, sizeof(*list));
+	if (!list)
+		return;
+	/* The first call says how many (E2BIG), the second fills them. */
+	if (ioctl(k->fd, KVM_GET_MSR_INDEX_LIST, list) < 0 && errno == E2BIG)
+		n = list->nmsrs;
+	free(list);
+	if (n == 0 || n > 4096)
+		return;
+	list = calloc(1, sizeof(*list) + n * sizeof(list->indices[0]));
+	if (!list)
+		return;
+	list->nmsrs = n;
+	if (xioctl(k->fd, KVM_GET_MSR_INDEX_LIST, list) == 0)
+		for (i = 0; i < list->nmsrs && k->nr_state_msrs < KVM_STATE_MSRS_MAX; i++)
+			if (kvm_state_msr_ok(list->indices[i]))
+				k->state_msrs[k->nr_state_msrs++] = list->indices[i];
+	free(list);
+}
+
 int kvm_host_open(struct kvm_host *k)
 {
 	static const int caps[] = {
@@ -67,6 +99,7 @@ int kvm_host_open(struct kvm_host *k)
 		goto out;
 	k->fd = fd;
 	k->supported = cpuid;
+	state_msrs(k);
 	return 0;
 out:
 	free(cpuid);
@@ -319,4 +352,119 @@ int kvm_vcpu_tsc_info(struct kvm_vcpu *c, uint32_t *khz, int64_t *offset)
 		return r < 0 ? r : -EIO;
 	*offset = (int64_t)(msrs->entries[0].data - (before + (after - before) / 2));
 	return 0;
+}
+
+/* struct kvm_msrs with room for KVM_STATE_MSRS_MAX entries (no GNU flexible-member struct). */
+union state_msrs_buf {
+	struct kvm_msrs h;
+	uint8_t b[sizeof(struct kvm_msrs) + KVM_STATE_MSRS_MAX * sizeof(struct kvm_msr_entry)];
+};
+
+/* struct kvm_xsave's legacy 4096 bytes (KVM_GET_XSAVE), without its flexible member. */
+union xsave_buf {
+	struct kvm_xsave h;
+	uint8_t b[4096];
+};
+_Static_assert(sizeof(((struct kvm_xsave *)0)->region) == 4096, "the legacy XSAVE area");
+
+int kvm_vcpu_get_state(const struct kvm_host *k, struct kvm_vcpu *c, struct kvm_vcpu_state *s)
+{
+	union state_msrs_buf m;
+	union xsave_buf x;
+	unsigned int i;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = xioctl(c->fd, KVM_GET_REGS, &s->regs)) < 0 ||
+	    (r = xioctl(c->fd, KVM_GET_SREGS, &s->sregs)) < 0 ||
+	    (r = xioctl(c->fd, KVM_GET_LAPIC, &s->lapic)) < 0 ||
+	    (r = xioctl(c->fd, KVM_GET_MP_STATE, &s->mp)) < 0 ||
+	    (r = xioctl(c->fd, KVM_GET_VCPU_EVENTS, &s->events)) < 0)
+		return r;
+	s->events.flags &= KVM_STATE_EVENTS_FLAGS;
+	if (xioctl(c->fd, KVM_GET_XSAVE, &x.h) == 0 && xioctl(c->fd, KVM_GET_XCRS, &s->xcrs) == 0) {
+		memcpy(s->xsave, x.h.region, sizeof(s->xsave));
+		s->flags |= KVM_STATE_XSAVE;
+	} else {
+		memset(&s->xcrs, 0, sizeof(s->xcrs));
+		r = xioctl(c->fd, KVM_GET_FPU, &s->fpu);
+		if (r < 0)
+			return r;
+	}
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = k->nr_state_msrs;
+	for (i = 0; i < k->nr_state_msrs; i++)
+		m.h.entries[i].index = k->state_msrs[i];
+	r = xioctl(c->fd, KVM_GET_MSRS, &m.h); /* how many it read, in order */
+	if (r < 0)
+		return r;
+	if ((unsigned int)r != k->nr_state_msrs)
+		return -EIO;
+	s->nr_msrs = k->nr_state_msrs;
+	memcpy(s->msrs, m.h.entries, s->nr_msrs * sizeof(s->msrs[0]));
+	return 0;
+}
+
+/*
+ * In the order QEMU restores a vCPU: registers, FPU/XSAVE and XCRs, segment
+ * and control registers (EFER, APIC base) before the MSRs, then the run
+ * state, the LAPIC and pending events.
+ */
+int kvm_vcpu_set_state(struct kvm_vcpu *c, const struct kvm_vcpu_state *s)
+{
+	union state_msrs_buf m;
+	union xsave_buf x;
+	int r;
+
+	if (s->nr_msrs > KVM_STATE_MSRS_MAX)
+		return -EINVAL;
+	if ((r = xioctl(c->fd, KVM_SET_REGS, (void *)&s->regs)) < 0)
+		return r;
+	if (s->flags & KVM_STATE_XSAVE) {
+		memset(&x, 0, sizeof(x));
+		memcpy(x.h.region, s->xsave, sizeof(s->xsave));
+		if ((r = xioctl(c->fd, KVM_SET_XSAVE, &x.h)) < 0 ||
+		    (r = xioctl(c->fd, KVM_SET_XCRS, (void *)&s->xcrs)) < 0)
+			return r;
+	} else if ((r = xioctl(c->fd, KVM_SET_FPU, (void *)&s->fpu)) < 0) {
+		return r;
+	}
+	if ((r = xioctl(c->fd, KVM_SET_SREGS, (void *)&s->sregs)) < 0)
+		return r;
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = s->nr_msrs;
+	memcpy(m.h.entries, s->msrs, s->nr_msrs * sizeof(s->msrs[0]));
+	r = xioctl(c->fd, KVM_SET_MSRS, &m.h); /* how many it wrote */
+	if (r < 0)
+		return r;
+	if ((uint32_t)r != s->nr_msrs)
+		return -EINVAL;
+	if ((r = xioctl(c->fd, KVM_SET_MP_STATE, (void *)&s->mp)) < 0 ||
+	    (r = xioctl(c->fd, KVM_SET_LAPIC, (void *)&s->lapic)) < 0 ||
+	    (r = xioctl(c->fd, KVM_SET_VCPU_EVENTS, (void *)&s->events)) < 0)
+		return r;
+	c->run->kvm_dirty_regs = 0; /* KVM holds them now: the synced copy is stale */
+	return 0;
+}
+
+int kvm_vm_get_clock(struct kvm_vm *vm, uint64_t *ns)
+{
+	struct kvm_clock_data data;
+	int r;
+
+	memset(&data, 0, sizeof(data));
+	r = xioctl(vm->fd, KVM_GET_CLOCK, &data);
+	if (r < 0)
+		return r;
+	*ns = data.clock;
+	return 0;
+}
+
+int kvm_vm_set_clock(struct kvm_vm *vm, uint64_t ns)
+{
+	struct kvm_clock_data data;
+
+	memset(&data, 0, sizeof(data));
+	data.clock = ns;
+	return xioctl(vm->fd, KVM_SET_CLOCK, &data);
 }

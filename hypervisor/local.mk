@@ -36,6 +36,7 @@ hypervisor_libhv_kvm_a_SOURCES = \
 	hypervisor/hv.c \
 	hypervisor/kvm.c \
 	hypervisor/vcpu.c \
+	hypervisor/save.c hypervisor/save.h \
 	hypervisor/vmpool.c hypervisor/vmpool.h
 hypervisor_libhv_kvm_a_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 hypervisor_libhv_kvm_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
@@ -49,7 +50,7 @@ hypervisor_shoji_hv_SOURCES = \
 hypervisor_shoji_hv_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 hypervisor_shoji_hv_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 hypervisor_shoji_hv_LDADD = hypervisor/libhv-kvm.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
-	$(UTIL_LIB) $(UUID_LIBS)
+	$(UTIL_LIB) $(ZLIB_LIBS) $(UUID_LIBS)
 
 # --- Unit tests (Check) of the core, on the fake platform. ---
 HV_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UUID_CFLAGS) -I$(top_srcdir)/hypervisor
@@ -87,7 +88,7 @@ tests_unit_test_hv_control_SOURCES = tests/unit/test_hv_control.c \
 tests_unit_test_hv_control_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 tests_unit_test_hv_control_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_test_hv_control_LDADD = hypervisor/libhv-kvm.a $(HV_TEST_LDADD) \
-	dom0-tools/libevtchn/libshoji-evtchn.la $(UTIL_LIB)
+	dom0-tools/libevtchn/libshoji-evtchn.la $(UTIL_LIB) $(ZLIB_LIBS)
 
 # The guest's platform devices (pio.c) driven directly, on the fake platform.
 check_PROGRAMS += tests/unit/test_hv_pio

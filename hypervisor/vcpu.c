@@ -645,8 +645,10 @@ static void *vcpu_thread(void *arg)
 		while (!d->dying && (d->pause_count || vcpu_stopped(v))) {
 			if (!v->online)
 				vcpu_set_runstate(v, RUNSTATE_offline);
+			v->parked = true;
 			pthread_cond_wait(&d->cond, &d->lock);
 		}
+		v->parked = false;
 		if (d->dying) {
 			pthread_mutex_unlock(&d->lock);
 			break;

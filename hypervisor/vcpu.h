@@ -23,6 +23,12 @@
 
 struct domain;
 
+/* The periodic timer's period (VCPUOP_set_periodic_timer): 1 ms, as Xen, .. 2^62 ns. */
+#define VCPU_TIMER_PERIOD_MIN 1000000ULL
+#define VCPU_TIMER_PERIOD_MAX (1ULL << 62)
+/* The lowest upcall vector (callback or per-vCPU): below are exceptions. */
+#define VCPU_UPCALL_VECTOR_MIN 0x10
+
 /* Registers at PVH entry or VCPUOP_initialise, applied by the vCPU's own thread. */
 struct vcpu_start {
 	struct kvm_regs regs;
@@ -56,6 +62,7 @@ struct vcpu {
 	bool polling;       /* in SCHEDOP_poll: woken when any port becomes pending */
 	bool woken;         /* vcpu_kick() since the vCPU last checked */
 	bool running;       /* inside KVM_RUN */
+	bool parked;        /* its thread waits in the run loop (paused, stopped): idle */
 	bool kicked;        /* vcpu_kick() since the run loop looked (atomic: hypercalls read it) */
 
 	/* vcpu_info: registered location (host pointer into RAM) or NULL. */

@@ -10,9 +10,6 @@
 #include "platform.h"
 #include "vcpu.h"
 
-#define TIMER_PERIOD_MIN 1000000ULL /* 1 ms, as Xen */
-#define TIMER_PERIOD_MAX (1ULL << 62)
-
 /* Every op runs with the target vCPU @t and d->lock held (see do_vcpu_op). */
 typedef long vcpuop_fn(struct vcpu *v, struct vcpu *t, uint64_t arg);
 
@@ -123,7 +120,7 @@ static long op_set_periodic_timer(struct vcpu *v, struct vcpu *t, uint64_t arg)
 
 	if (r < 0)
 		return r;
-	if (p.period_ns < TIMER_PERIOD_MIN || p.period_ns > TIMER_PERIOD_MAX)
+	if (p.period_ns < VCPU_TIMER_PERIOD_MIN || p.period_ns > VCPU_TIMER_PERIOD_MAX)
 		return -XEN_EINVAL;
 	t->period = p.period_ns;
 	t->periodic_next = domain_system_time(v->d) + p.period_ns;

@@ -264,6 +264,49 @@ int hvsim_domain_new(struct hvsim *sim, uint64_t mem_bytes)
 	return (int)domid;
 }
 
+int hvsim_domain_adopt(struct hvsim *sim, uint32_t domid)
+{
+	struct domain *d = hv_domain_get(sim->hv, domid);
+	struct sim_dom *sd = NULL;
+
+	if (!d)
+		return -ESRCH;
+	pthread_mutex_lock(&sim->lock);
+	for (unsigned int i = 0; i < HVSIM_MAX_DOMAINS && !sd; i++)
+		if (!sim->doms[i].domid)
+			sd = &sim->doms[i];
+	if (sd) {
+		sd->domid = domid;
+		sd->d = d;
+		sd->vcpu_runs = false;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	if (!sd) {
+		domain_put(d);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int hvsim_vcpu_state(struct hvsim *sim, uint32_t domid, unsigned int vcpu,
+                     struct kvm_vcpu_state *get, const struct kvm_vcpu_state *set)
+{
+	struct sim_dom *sd = dom_of(sim, domid);
+	struct kvm_vcpu *c;
+	int r = 0;
+
+	if (!sd)
+		return -ESRCH;
+	if (vcpu >= sd->d->nr_vcpus)
+		return -EINVAL;
+	c = &sd->d->vcpus[vcpu]->kvm;
+	if (get)
+		r = kvm_vcpu_get_state(&sim->hv->kvm, c, get);
+	if (r == 0 && set)
+		r = kvm_vcpu_set_state(c, set);
+	return r;
+}
+
 int hvsim_domain_destroy(struct hvsim *sim, uint32_t domid)
 {
 	struct sim_dom *sd = dom_of(sim, domid);

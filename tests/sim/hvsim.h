@@ -83,6 +83,12 @@ void hvsim_stop(struct hvsim *sim);
 
 /* A new domain with @mem_bytes of RAM (1 MiB .. 3 GiB), set up as above: its domid or -errno. */
 int hvsim_domain_new(struct hvsim *sim, uint64_t mem_bytes);
+/*
+ * Play the guest of domain @domid, which came some other way than
+ * hvsim_domain_new (a restore): this file's calls work on it as it is,
+ * with no set-up.  0, -ESRCH (no such domain) or -ENOSPC.
+ */
+int hvsim_domain_adopt(struct hvsim *sim, uint32_t domid);
 /* Destroy it as the toolstack would (Dom0 sees it go).  0 or -errno. */
 int hvsim_domain_destroy(struct hvsim *sim, uint32_t domid);
 
@@ -170,6 +176,15 @@ int hvsim_vcpu_call(struct hvsim *sim, uint32_t domid, struct hvsim_call *call);
  * registers it was last issued with.  0 when none.
  */
 unsigned int hvsim_vcpu_progress(struct hvsim *sim, uint32_t domid, uint64_t args[5]);
+
+/*
+ * vCPU @vcpu of @domid's whole state as the simulated KVM holds it
+ * (hypervisor/kvm.h's struct kvm_vcpu_state): read into @get (may be NULL),
+ * then, with @set, replaced (before the vCPU runs).  0 or -errno.
+ */
+struct kvm_vcpu_state;
+int hvsim_vcpu_state(struct hvsim *sim, uint32_t domid, unsigned int vcpu,
+                     struct kvm_vcpu_state *get, const struct kvm_vcpu_state *set);
 
 /*
  * SCHEDOP_shutdown with @reason (SHUTDOWN_*) from vCPU 0 of any domain of the

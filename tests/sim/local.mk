@@ -7,12 +7,13 @@ check_LIBRARIES += tests/sim/libhvsim.a
 tests_sim_libhvsim_a_SOURCES = tests/sim/hvsim.c tests/sim/hvsim.h \
 	tests/sim/simkvm.c tests/sim/simkvm.h \
 	hypervisor/control.c hypervisor/domain.c hypervisor/hv.c hypervisor/vcpu.c \
-	hypervisor/vmpool.c hypervisor/runcons.c hypervisor/runcons.h
+	hypervisor/vmpool.c hypervisor/runcons.c hypervisor/runcons.h \
+	hypervisor/save.c hypervisor/save.h
 tests_sim_libhvsim_a_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_sim_libhvsim_a_CFLAGS = $(AM_CFLAGS) $(UUID_CFLAGS)
 # What a program using hvsim links (after its own objects).
 HVSIM_LDADD = tests/sim/libhvsim.a hypervisor/libhv-core.a hypervisor/libhv-evtgnt.a \
-	dom0-tools/libctrl/libshoji-ctrl.la $(UTIL_LIB) $(UUID_LIBS)
+	dom0-tools/libctrl/libshoji-ctrl.la $(UTIL_LIB) $(ZLIB_LIBS) $(UUID_LIBS)
 
 # hvsim's own promises, checked with Dom0's libraries.
 check_PROGRAMS += tests/sim/test_hvsim
@@ -106,3 +107,13 @@ BENCH_BINS += tests/bench/net_bench pv-drivers/dom0/netback/shoji-netback \
 BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/net_bench.sh"
 EXTRA_DIST += tests/bench/net_bench.sh
 CLEANFILES += tests/bench/net_bench
+
+# shoji-hv's save and restore (hypervisor/save.c) on hvsim: the test is the guest, Dom0 checks.
+check_PROGRAMS += tests/sim/test_sim_save
+TESTS += tests/sim/test_sim_save
+tests_sim_test_sim_save_SOURCES = tests/sim/test_sim_save.c
+tests_sim_test_sim_save_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/hypervisor $(UTIL_CPPFLAGS)
+tests_sim_test_sim_save_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS)
+tests_sim_test_sim_save_LDADD = $(HVSIM_LDADD) dom0-tools/libevtchn/libshoji-evtchn.la \
+	dom0-tools/libgnttab/libshoji-gnttab.la $(CHECK_LIBS)

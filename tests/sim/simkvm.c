@@ -52,6 +52,8 @@ struct sim_vcpu {
 	struct hvsim_call call;
 	bool exit_pending; /* the `out` exited: KVM completes it at the next KVM_RUN */
 	uint64_t exit_rip;
+	/* What KVM would hold besides regs and sregs (which are run.s.regs): stored as set. */
+	struct kvm_vcpu_state state;
 };
 
 static struct sim_vcpu *sim_vcpu(struct kvm_vcpu *c)
@@ -379,6 +381,55 @@ int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid)
 int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code)
 {
 	return -ENOTSUP;
+}
+
+int kvm_vcpu_get_state(const struct kvm_host *k, struct kvm_vcpu *c, struct kvm_vcpu_state *s)
+{
+	struct sim_vcpu *sv = sim_vcpu(c);
+
+	pthread_mutex_lock(&sv->lock);
+	*s = sv->state;
+	s->regs = sv->run.s.regs.regs;
+	s->sregs = sv->run.s.regs.sregs;
+	pthread_mutex_unlock(&sv->lock);
+	return 0;
+}
+
+/* As KVM: the counts must fit (KVM_SET_MSRS stops at one it refuses). */
+int kvm_vcpu_set_state(struct kvm_vcpu *c, const struct kvm_vcpu_state *s)
+{
+	struct sim_vcpu *sv = sim_vcpu(c);
+
+	if (s->nr_msrs > KVM_STATE_MSRS_MAX || s->xcrs.nr_xcrs > KVM_MAX_XCRS)
+		return -EINVAL;
+	pthread_mutex_lock(&sv->lock);
+	sv->state = *s;
+	sv->run.s.regs.regs = s->regs;
+	sv->run.s.regs.sregs = s->sregs;
+	sv->run.kvm_dirty_regs = 0;
+	pthread_mutex_unlock(&sv->lock);
+	return 0;
+}
+
+/* KVM's clock runs with CLOCK_MONOTONIC; KVM_SET_CLOCK moves it. */
+static uint64_t sim_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int kvm_vm_get_clock(struct kvm_vm *vm, uint64_t *ns)
+{
+	*ns = sim_mono_ns() + (uint64_t)vm->clock_adjust;
+	return 0;
+}
+
+int kvm_vm_set_clock(struct kvm_vm *vm, uint64_t ns)
+{
+	vm->clock_adjust = (int64_t)(ns - sim_mono_ns());
+	return 0;
 }
 
 int kvm_vcpu_tsc_info(struct kvm_vcpu *c, uint32_t *khz, int64_t *offset)
