@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1391,14 +1390,15 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 
 /*
  * May @uc's process use shojid?  root, shojid's own user, and with --group
- * that group's members; whatever the socket file's mode says (a umask or a
- * chmod can open the file; this cannot be opened).
+ * that group's members (primary or supplementary group of the process, as
+ * /proc says of the peer); whatever the socket file's mode says (a umask or
+ * a chmod can open the file; this cannot be opened).
  */
 static bool peer_allowed(const struct shojid *sd, const struct ucred *uc)
 {
-	gid_t groups[256];
-	int n = (int)(sizeof(groups) / sizeof(groups[0]));
-	struct passwd *pw;
+	char path[64], line[4096];
+	bool ok = false, uid_seen = false;
+	FILE *f;
 
 	if (uc->uid == 0 || uc->uid == geteuid())
 		return true;
@@ -1406,13 +1406,27 @@ static bool peer_allowed(const struct shojid *sd, const struct ucred *uc)
 		return false;
 	if (uc->gid == sd->group_gid)
 		return true;
-	pw = getpwuid(uc->uid);
-	if (!pw || getgrouplist(pw->pw_name, uc->gid, groups, &n) < 0)
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)uc->pid);
+	f = fopen(path, "re");
+	if (!f)
 		return false;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == sd->group_gid)
-			return true;
-	return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long real;
+
+		/* The same process still: its real uid is the one the socket saw. */
+		if (sscanf(line, "Uid: %lu", &real) == 1)
+			uid_seen = real == uc->uid;
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		char *save = NULL;
+
+		for (char *tok = strtok_r(line + 7, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			if (strtoul(tok, NULL, 10) == sd->group_gid)
+				ok = true;
+	}
+	fclose(f);
+	return ok && uid_seen;
 }
 
 static void accept_cb(evutil_socket_t fd, short what, void *arg)
