@@ -34,6 +34,7 @@
 #include "log.h"
 #include "platform.h"
 #include "save.h"
+#include "scmfd.h"
 #include "vcpu.h"
 
 #define EVQ_SIZE 1024
@@ -99,6 +100,7 @@ static bool str_ok(const char *s, size_t size)
 
 /* A name that fits the request fits the domain: both are <shoji/limits.h>'s. */
 _Static_assert(CTRL_NAME_MAX == HV_NAME_MAX, "name buffers agree");
+_Static_assert(CTRL_MAX_FDS <= SCMFD_MAX, "a request's descriptors fit scmfd's message");
 
 static int op_create(struct hv *hv, struct ctrl_client *client, const void *req, void *reply,
                      int *pass_fd)
@@ -139,19 +141,36 @@ static int op_load(struct hv *hv, struct ctrl_client *client, const void *req, v
 {
 	const struct ctrl_load *q = req;
 	struct ctrl_load_reply *r = reply;
-	struct domain *d;
-	int rc;
+	int kfd = ctrl_client_take_fd(client, 0);
+	int ifd = q->has_initrd ? ctrl_client_take_fd(client, 1) : -1;
+	struct domain *d = NULL;
+	int rc = -EINVAL;
 
-	if (!str_ok(q->kernel, sizeof(q->kernel)) || !str_ok(q->initrd, sizeof(q->initrd)) ||
-	    !str_ok(q->cmdline, sizeof(q->cmdline)) || q->kernel[0] != '/' ||
-	    (q->has_initrd && q->initrd[0] != '/'))
-		return -EINVAL;
+	if (!str_ok(q->kernel_name, sizeof(q->kernel_name)) ||
+	    !str_ok(q->initrd_name, sizeof(q->initrd_name)) ||
+	    !str_ok(q->cmdline, sizeof(q->cmdline)))
+		goto out;
+	if (kfd < 0 || (q->has_initrd && ifd < 0)) {
+		snprintf(r->error, sizeof(r->error),
+		         "the %s's descriptor did not come with the request",
+		         kfd < 0 ? "kernel" : "initrd");
+		rc = -EBADF;
+		goto out;
+	}
 	d = hv_domain_get(hv, q->domid);
-	if (!d)
-		return -ESRCH;
-	rc = domain_load(d, q->kernel, q->has_initrd ? q->initrd : NULL, q->cmdline, r->error,
-	                 sizeof(r->error));
+	if (!d) {
+		rc = -ESRCH;
+		goto out;
+	}
+	rc = domain_load_fd(d, kfd, q->kernel_name[0] ? q->kernel_name : "kernel", ifd,
+	                    q->initrd_name[0] ? q->initrd_name : "initrd", q->cmdline, r->error,
+	                    sizeof(r->error));
 	domain_put(d);
+out:
+	if (kfd >= 0)
+		close(kfd);
+	if (ifd >= 0)
+		close(ifd);
 	return rc;
 }
 
@@ -721,39 +740,8 @@ static int catch_up(struct ctrl_client *cn);
  */
 static ssize_t recv_request(struct ctrl_client *cn)
 {
-	struct control *c = cn->ctl;
-	struct iovec iov = {c->rx, MSG_MAX};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm;
-	ssize_t n;
-	size_t k;
-
-	n = recvmsg(cn->fd, &mh, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return n;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
-			if (cn->nr_in < CTRL_MAX_FDS)
-				cn->in_fds[cn->nr_in++] = fd;
-			else
-				close(fd);
-		}
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		drop_in_fds(cn);
-	return n;
+	return scmfd_recv(cn->fd, cn->ctl->rx, MSG_MAX, MSG_TRUNC | MSG_DONTWAIT, cn->in_fds,
+	                  CTRL_MAX_FDS, &cn->nr_in);
 }
 
 /*

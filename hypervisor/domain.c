@@ -406,36 +406,30 @@ static void hcpatch_log(struct domain *d, int r, const struct hcpatch_result *hc
 		         hc->sites[1].insn, (unsigned long long)hc->sites[1].paddr);
 }
 
-int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
-                char *err, size_t errlen)
+/* Load the images read into @img and @rd (NULL: none); @kernel names the kernel in messages. */
+static int load_images(struct domain *d, const char *kernel, uint8_t *img, size_t len,
+                       const uint8_t *rd, size_t rdlen, const char *cmdline, char *err,
+                       size_t errlen)
 {
-	uint8_t *img = NULL, *rd = NULL;
-	size_t len = 0, rdlen = 0;
 	struct hcpatch_result hc;
 	struct pvh_boot boot;
 	struct vcpu *v0 = d->vcpus[0];
 	char msg[256], hmsg[256];
-	int r = -EINVAL, hr;
+	int hr;
 
-	if (loader_read_file(kernel, d->mem.size, &img, &len, err, errlen) < 0)
-		goto out;
-	if (initrd && loader_read_file(initrd, d->mem.size, &rd, &rdlen, err, errlen) < 0)
-		goto out;
 	/* Where KVM cannot catch vmcall/vmmcall, Linux's stubs must trap another way. */
 	hr = d->vm.xen_hcall ? 0 : hcpatch_apply(img, len, &hc, hmsg, sizeof(hmsg));
 	pthread_mutex_lock(&d->lock);
 	if (d->started || d->dying) {
 		pthread_mutex_unlock(&d->lock);
 		snprintf(err, errlen, "domain %u has already started", d->domid);
-		r = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	if (pvh_load(&d->mem, img, len, rd, rdlen, cmdline, d->nr_vcpus, &boot, msg, sizeof(msg)) <
 	    0) {
 		pthread_mutex_unlock(&d->lock);
 		snprintf(err, errlen, "%s: %s", kernel, msg);
-		r = -ENOEXEC;
-		goto out;
+		return -ENOEXEC;
 	}
 	hcpatch_log(d, hr, &hc, hmsg);
 	vcpu_pvh_start_state(&v0->start, boot.entry, boot.start_info);
@@ -444,7 +438,41 @@ int domain_load(struct domain *d, const char *kernel, const char *initrd, const 
 	v0->initialised = true;
 	v0->start_pending = true;
 	pthread_mutex_unlock(&d->lock);
-	r = 0;
+	return 0;
+}
+
+int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
+                char *err, size_t errlen)
+{
+	uint8_t *img = NULL, *rd = NULL;
+	size_t len = 0, rdlen = 0;
+	int r = -EINVAL;
+
+	if (loader_read_file(kernel, d->mem.size, &img, &len, err, errlen) < 0)
+		goto out;
+	if (initrd && loader_read_file(initrd, d->mem.size, &rd, &rdlen, err, errlen) < 0)
+		goto out;
+	r = load_images(d, kernel, img, len, initrd ? rd : NULL, rdlen, cmdline, err, errlen);
+out:
+	free(img);
+	free(rd);
+	return r;
+}
+
+int domain_load_fd(struct domain *d, int kernel_fd, const char *kernel, int initrd_fd,
+                   const char *initrd, const char *cmdline, char *err, size_t errlen)
+{
+	uint8_t *img = NULL, *rd = NULL;
+	size_t len = 0, rdlen = 0;
+	int r = -EINVAL;
+
+	if (loader_read_fd(kernel_fd, kernel, d->mem.size, &img, &len, err, errlen) < 0)
+		goto out;
+	if (initrd_fd >= 0 &&
+	    loader_read_fd(initrd_fd, initrd, d->mem.size, &rd, &rdlen, err, errlen) < 0)
+		goto out;
+	r = load_images(d, kernel, img, len, initrd_fd >= 0 ? rd : NULL, rdlen, cmdline, err,
+	                errlen);
 out:
 	free(img);
 	free(rd);

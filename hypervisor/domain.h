@@ -166,6 +166,10 @@ int domain_unpause(struct domain *d);
  */
 int domain_load(struct domain *d, const char *kernel, const char *initrd, const char *cmdline,
                 char *err, size_t errlen);
+/* domain_load from open descriptors (@initrd_fd -1: none); @kernel and @initrd name them in
+ * messages.  Only regular files are read (loader_read_fd). */
+int domain_load_fd(struct domain *d, int kernel_fd, const char *kernel, int initrd_fd,
+                   const char *initrd, const char *cmdline, char *err, size_t errlen);
 
 /* The guest died (triple fault, unhandled exit): state crashed, vCPUs stop. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -390,54 +390,53 @@ int pvh_load(const struct guestmem *m, const uint8_t *img, size_t len, const uin
 	return 0;
 }
 
-int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err,
-                     size_t errlen)
+int loader_read_fd(int fd, const char *name, size_t max, uint8_t **buf, size_t *len, char *err,
+                   size_t errlen)
 {
 	uint8_t *data = NULL;
 	struct stat st;
 	size_t done = 0;
-	int fd, r = -1;
 
-	/* O_NONBLOCK: a FIFO without a writer must be refused below, not waited on. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return loader_errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		loader_errf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		loader_errf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > max) {
-		loader_errf(err, errlen, "%s: file (%llu bytes) is larger than guest memory", path,
-		            (unsigned long long)st.st_size);
-		goto out;
-	}
+	if (fstat(fd, &st) < 0)
+		return loader_errf(err, errlen, "cannot stat %s: %s", name, strerror(errno));
+	/* A FIFO, socket or device could block or never end: regular files only. */
+	if (!S_ISREG(st.st_mode))
+		return loader_errf(err, errlen, "%s: not a regular file", name);
+	if ((uint64_t)st.st_size > max)
+		return loader_errf(err, errlen, "%s: file (%llu bytes) is larger than guest memory",
+		                   name, (unsigned long long)st.st_size);
 	data = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!data) {
-		loader_errf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
+	if (!data)
+		return loader_errf(err, errlen, "%s: out of memory", name);
+	/* pread from 0: the descriptor's offset (shared with whoever passed it) is not used. */
 	while (done < (size_t)st.st_size) {
-		ssize_t k = read(fd, data + done, (size_t)st.st_size - done);
+		ssize_t k = pread(fd, data + done, (size_t)st.st_size - done, (off_t)done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			loader_errf(err, errlen, "cannot read %s: %s", path,
+			loader_errf(err, errlen, "cannot read %s: %s", name,
 			            k < 0 ? strerror(errno) : "unexpected end of file");
-			goto out;
+			free(data);
+			return -1;
 		}
 		done += (size_t)k;
 	}
 	*buf = data;
 	*len = done;
-	data = NULL;
-	r = 0;
-out:
-	free(data);
+	return 0;
+}
+
+int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err,
+                     size_t errlen)
+{
+	int fd, r;
+
+	/* O_NONBLOCK: a FIFO without a writer must be refused below, not waited on. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return loader_errf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	r = loader_read_fd(fd, path, max, buf, len, err, errlen);
 	close(fd);
 	return r;
 }

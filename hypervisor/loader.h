@@ -106,7 +106,15 @@ int loader_segments(const uint8_t *img, size_t len, struct loader_seg *segs, uns
  */
 unsigned int loader_memmap(uint64_t size, struct hvm_memmap_table_entry map[LOADER_MEMMAP_NR]);
 
-/* Read a whole file (at most @max bytes).  0, or -1 with a message in @err. */
+/*
+ * Read the whole regular file open as @fd (at most @max bytes; from offset
+ * 0, whatever the descriptor's position) into a malloc'd *@buf; @name is
+ * what messages call it.  Anything but a regular file (a FIFO, a device) is
+ * refused before a byte is read.  0, or -1 with a message in @err.
+ */
+int loader_read_fd(int fd, const char *name, size_t max, uint8_t **buf, size_t *len, char *err,
+                   size_t errlen);
+/* Open @path (never blocking) and loader_read_fd it. */
 int loader_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, char *err,
                      size_t errlen);
 

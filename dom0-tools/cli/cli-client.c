@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scmfd.h"
 
 #define CLI_REPLY_TIMEOUT_S 120 /* beyond a --wait timeout */
 
@@ -96,28 +97,11 @@ fail:
 /* Send @h with @nfds descriptors @fds (SCM_RIGHTS): shojid takes them as the request's. */
 static int send_hdr(int fd, const struct api_hdr *h, const int *fds, unsigned int nfds)
 {
-	struct iovec iov = {(void *)h, sizeof(*h)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * API_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	if (!nfds)
 		return io_full(fd, (void *)h, sizeof(*h), true);
-	memset(&u, 0, sizeof(u));
-	mh.msg_control = u.buf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	do
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	n = nfds <= API_MAX_FDS ? scmfd_send(fd, h, sizeof(*h), fds, nfds) : -1;
 	if (n < 0)
 		return -1;
 	/* The descriptors went with the first byte; the rest of a short send goes plain. */

@@ -8,12 +8,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,9 +375,57 @@ static void json_info(const struct api_dominfo *d, bool disks)
 	printf("}");
 }
 
+/* Open one file shojid boots a domain from (what: "kernel", "initrd"), as the user. */
+static int open_boot_file(const struct cli_command *cmd, const char *what, const char *path)
+{
+	struct stat st;
+	/* O_NONBLOCK: a FIFO is refused below, never waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		fprintf(stderr, "shoji %s: %s %s: %s\n", cmd->name, what, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "shoji %s: %s %s: not a regular file\n", cmd->name, what, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The kernel and initrd of cfg, opened with the user's own rights, go to
+ * shojid with the request (descriptors 0 and 1): shojid reads no file for
+ * the user that the user could not read.  The number of descriptors in
+ * fds, or -1 after saying why.
+ */
+static int open_boot_files(const struct cli_command *cmd, const struct domain_config *cfg,
+                           int fds[2])
+{
+	fds[0] = open_boot_file(cmd, "kernel", cfg->kernel);
+	if (fds[0] < 0)
+		return -1;
+	if (!cfg->initrd)
+		return 1;
+	fds[1] = open_boot_file(cmd, "initrd", cfg->initrd);
+	if (fds[1] < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	return 2;
+}
+
+static void close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 /*
  * Parse FILE locally (errors as FILE:LINE: ...), with kernel (when not NULL)
- * replacing its <kernel>, and send its canonical XML.
+ * replacing its <kernel>, and send its canonical XML (API_CREATE: with the
+ * kernel and initrd open).
  */
 static int send_file(const struct cli_command *cmd, uint16_t type, const char *file,
                      const char *kernel, uint32_t flags, char **reply)
@@ -388,7 +438,7 @@ static int send_file(const struct cli_command *cmd, uint16_t type, const char *f
 	struct api_req req = {.flags = flags};
 	const char *schema = cli_schema_path();
 	char *xml = NULL;
-	int rc = CLI_EXIT_FAILED;
+	int rc = CLI_EXIT_FAILED, fds[2], nfds = 0;
 
 	if (!schema) {
 		fprintf(stderr,
@@ -429,8 +479,16 @@ static int send_file(const struct cli_command *cmd, uint16_t type, const char *f
 		goto out;
 	}
 	req.text_len = (uint32_t)strlen(xml);
-	rc = cli_request(type, &req, xml, file, reply, NULL);
+	if (type == API_CREATE) {
+		nfds = open_boot_files(cmd, &cfg, fds);
+		if (nfds < 0) {
+			nfds = 0;
+			goto out;
+		}
+	}
+	rc = cli_request_fds(type, &req, xml, fds, (unsigned int)nfds, file, reply, NULL);
 out:
+	close_fds(fds, nfds);
 	free(xml);
 	free(kernel_abs);
 	domain_config_free(&cfg);
@@ -521,6 +579,46 @@ static int each_running(uint16_t type, const struct api_req *tmpl, const char *d
 	return worst;
 }
 
+/*
+ * start: the definition says which kernel and initrd to boot; they go to
+ * shojid open, as for create (open_boot_files).
+ */
+static int start_defined(const struct cli_command *cmd, const struct api_req *req, char **reply)
+{
+	struct domxml_options opt = {.flags = DOMXML_NO_FILE_CHECKS};
+	struct domxml_parser *parser = NULL;
+	struct domain_config cfg = {0};
+	struct domxml_errors errs;
+	const char *schema = cli_schema_path();
+	char *xml = NULL;
+	size_t len = 0;
+	int rc, fds[2], nfds = 0;
+
+	rc = cli_request(API_DUMPXML, req, NULL, NULL, &xml, &len);
+	if (rc)
+		return rc;
+	rc = CLI_EXIT_FAILED;
+	parser = schema ? domxml_parser_new(schema) : NULL;
+	if (!parser || domxml_parse_memory(parser, xml, len, &opt, &cfg, &errs) != 0) {
+		fprintf(stderr, "shoji %s: cannot read the definition of '%s'%s%s\n", cmd->name,
+		        req->target, parser && errs.count ? ": " : "",
+		        parser && errs.count ? errs.items[0].msg : "");
+		goto out;
+	}
+	nfds = open_boot_files(cmd, &cfg, fds);
+	if (nfds < 0) {
+		nfds = 0;
+		goto out;
+	}
+	rc = cli_request_fds(API_START, req, NULL, fds, (unsigned int)nfds, NULL, reply, NULL);
+out:
+	close_fds(fds, nfds);
+	domain_config_free(&cfg);
+	domxml_parser_free(parser);
+	free(xml);
+	return rc;
+}
+
 /* Commands taking NAME only: their request type and what they print. */
 static const struct {
 	const char *name;
@@ -547,7 +645,10 @@ int cli_cmd_domain(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; strcmp(simple[i].name, o.cmd->name); i++)
 		;
 	req.flags = (o.paused ? API_F_PAUSED : 0) | (o.disable ? API_F_DISABLE : 0);
-	rc = cli_request(simple[i].type, &req, NULL, NULL, &reply, NULL);
+	if (simple[i].type == API_START)
+		rc = start_defined(o.cmd, &req, &reply);
+	else
+		rc = cli_request(simple[i].type, &req, NULL, NULL, &reply, NULL);
 	if (!rc && simple[i].type == API_START)
 		printf("Domain '%s' started (id %" PRIu32 ")%s\n", argv[o.first],
 		       ((const struct api_dominfo *)(const void *)reply)->domid,

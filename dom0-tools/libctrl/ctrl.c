@@ -6,13 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <shoji/ctrl.h>
 
 #include "proto/hv-ctrl.h"
+#include "scmfd.h"
 
 _Static_assert(SHOJI_CTRL_DOMID_ANY == CTRL_DOMID_ANY, "the same \"any id\"");
 
@@ -65,34 +68,6 @@ int shoji_ctrl_fd(const struct shoji_ctrl *c)
 	return c->fd;
 }
 
-/* Send @len bytes of @buf as one message with @nfds descriptors (SCM_RIGHTS). */
-static ssize_t send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds)
-{
-	struct iovec iov = {(void *)buf, len};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * CTRL_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *cm;
-
-	if (nfds > CTRL_MAX_FDS) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (nfds) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL);
-}
-
 /*
  * Send request @type with @req, and @nfds descriptors @fds (the server gets
  * copies), and wait for its reply; copy the reply body (which must be
@@ -120,7 +95,11 @@ static int call_fds(struct shoji_ctrl *c, uint16_t type, const void *req, size_t
 	memcpy(buf, &h, sizeof(h));
 	if (req_len)
 		memcpy(buf + sizeof(h), req, req_len);
-	if (send_fds(c->fd, buf, sizeof(h) + req_len, fds, nfds) < 0)
+	if (nfds > CTRL_MAX_FDS) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (scmfd_send(c->fd, buf, sizeof(h) + req_len, fds, nfds) < 0)
 		goto out;
 	do
 		n = recv(c->fd, buf, MSG_MAX, 0);
@@ -198,22 +177,6 @@ int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cf
 	return 0;
 }
 
-/* Make @path absolute (shoji-hv has its own working directory). */
-static int abs_path(char *dst, size_t size, const char *path)
-{
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/')
-		return copy_str(dst, size, path);
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -1;
-	if ((size_t)snprintf(dst, size, "%s/%s", cwd, path) >= size) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 /* The one line of @error (a reply's), or errno's text, into @err. */
 static void reply_error(char *err, size_t errlen, char *error, size_t size, int saved)
 {
@@ -223,11 +186,13 @@ static void reply_error(char *err, size_t errlen, char *error, size_t size, int 
 	snprintf(err, errlen, "%s", error[0] ? error : strerror(saved));
 }
 
-int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
-                    const char *cmdline, char *err, size_t errlen)
+/* The load request: the descriptors go with it, @kname and @iname name them in messages. */
+static int load_fds(struct shoji_ctrl *c, uint32_t domid, int kernel_fd, const char *kname,
+                    int initrd_fd, const char *iname, const char *cmdline, char *err, size_t errlen)
 {
 	struct ctrl_load *q;
 	struct ctrl_load_reply r;
+	int fds[2] = {kernel_fd, initrd_fd};
 	int rc = -1, saved;
 
 	memset(&r, 0, sizeof(r));
@@ -235,21 +200,85 @@ int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, co
 	if (!q)
 		return -1;
 	q->domid = domid;
-	if (!kernel || abs_path(q->kernel, sizeof(q->kernel), kernel) < 0)
+	q->has_initrd = initrd_fd >= 0;
+	snprintf(q->kernel_name, sizeof(q->kernel_name), "%s", kname);
+	snprintf(q->initrd_name, sizeof(q->initrd_name), "%s", iname);
+	if (kernel_fd < 0) {
+		errno = EBADF;
 		goto out;
-	if (initrd) {
-		q->has_initrd = 1;
-		if (abs_path(q->initrd, sizeof(q->initrd), initrd) < 0)
-			goto out;
 	}
 	if (copy_str(q->cmdline, sizeof(q->cmdline), cmdline) < 0)
 		goto out;
-	rc = call(c, CTRL_LOAD, q, sizeof(*q), &r, sizeof(r));
+	rc = call_fds(c, CTRL_LOAD, q, sizeof(*q), &r, sizeof(r), fds, initrd_fd >= 0 ? 2 : 1);
 out:
 	saved = errno;
 	if (rc < 0)
 		reply_error(err, errlen, r.error, sizeof(r.error), saved);
 	free(q);
+	errno = saved;
+	return rc;
+}
+
+int shoji_ctrl_load_fd(struct shoji_ctrl *c, uint32_t domid, int kernel_fd, int initrd_fd,
+                       const char *cmdline, char *err, size_t errlen)
+{
+	return load_fds(c, domid, kernel_fd, "kernel", initrd_fd, "initrd", cmdline, err, errlen);
+}
+
+/*
+ * Open @path for loading, with the caller's rights: never blocking (a FIFO
+ * without a writer), and a regular file only.  -1 with errno and a line in
+ * @err on failure.
+ */
+static int open_image(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), saved;
+
+	if (fd < 0) {
+		saved = errno;
+		if (err && errlen)
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode))
+		saved = EINVAL;
+	else
+		return fd;
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path,
+		         saved == EINVAL ? "not a regular file" : strerror(saved));
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
+                    const char *cmdline, char *err, size_t errlen)
+{
+	int kfd = -1, ifd = -1, rc = -1, saved;
+
+	if (!kernel) {
+		errno = EINVAL;
+		return -1;
+	}
+	kfd = open_image(kernel, err, errlen);
+	if (kfd < 0)
+		return -1;
+	if (initrd) {
+		ifd = open_image(initrd, err, errlen);
+		if (ifd < 0)
+			goto out;
+	}
+	rc = load_fds(c, domid, kfd, kernel, ifd, initrd ? initrd : "", cmdline, err, errlen);
+out:
+	saved = errno;
+	close(kfd);
+	if (ifd >= 0)
+		close(ifd);
 	errno = saved;
 	return rc;
 }

@@ -25,12 +25,15 @@
 #include <uuid/uuid.h>
 
 #include "cpulist.h"
+#include "scmfd.h"
 #include "shojid.h"
 #include "strdist.h"
 
 #define DEFAULT_WAIT_S   60
 #define DEFAULT_DETACH_S 10 /* as libxl waits for a backend to close */
 #define DMESG_MAX        (1024 * 1024)
+
+_Static_assert(API_MAX_FDS <= SCMFD_MAX, "a request's descriptors fit scmfd's message");
 
 struct sd_client {
 	struct sd_client *next;
@@ -82,7 +85,12 @@ static void api_reply_err(struct sd_client *c, int status, const char *msg)
 	api_reply(c, status, msg, strlen(msg));
 }
 
-/* The listener of sd_emit: the event goes to every subscribed client. */
+static void client_free(struct sd_client *c);
+
+/*
+ * The listener of sd_emit: the event goes to every subscribed client; one
+ * that has let SHOJID_SUB_OUT_MAX bytes of them pile up unread is dropped.
+ */
 static void broadcast(struct shojid *sd, const struct sd_event *e)
 {
 	struct api_event ev = {
@@ -94,9 +102,18 @@ static void broadcast(struct shojid *sd, const struct sd_event *e)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	snprintf(ev.name, sizeof(ev.name), "%s", e->name);
-	for (struct sd_client *c = sd->clients; c; c = c->next) {
+	for (struct sd_client *c = sd->clients, *next; c; c = next) {
+		next = c->next;
 		if (!c->subscribed)
 			continue;
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) > SHOJID_SUB_OUT_MAX) {
+			log_warnx_limited(
+			    &sd->log_readers,
+			    "an events subscriber reads nothing: %u bytes queued, dropped",
+			    SHOJID_SUB_OUT_MAX);
+			client_free(c);
+			continue;
+		}
 		bufferevent_write(c->bev, &h, sizeof(h));
 		bufferevent_write(c->bev, &ev, sizeof(ev));
 	}
@@ -328,16 +345,25 @@ static int parse_request(struct api_call *x, struct domain_config *cfg)
 }
 
 /* Builds cfg (and frees it), paused if asked; replies with the new domain's info.
- * The client must be able to open its disks itself. */
+ * The client must be able to open its disks itself, and passes its kernel and
+ * initrd open (descriptors 0 and 1, boot.c). */
 static int build_reply(struct api_call *x, struct domain_config *cfg)
 {
 	struct api_dominfo info;
 	struct sd_dom *dom;
-	int rc = block_check_access(cfg, &x->c->cred, x->e);
+	struct sd_boot boot;
+	int rc;
 
+	boot_init(&boot);
+	boot.kernel_fd = api_take_fd(x, 0);
+	boot.initrd_fd = api_take_fd(x, 1);
+	boot.owner = x->c->cred;
+	rc = boot_check(cfg, &x->c->cred, &boot, x->e);
 	if (!rc)
-		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &dom, x->e);
-
+		rc = block_check_access(cfg, &x->c->cred, x->e);
+	if (!rc)
+		rc = dom_build(x->sd, cfg, x->req->flags & API_F_PAUSED, &boot, &dom, x->e);
+	boot_close(&boot);
 	domain_config_free(cfg);
 	if (rc)
 		return rc;
@@ -727,7 +753,8 @@ static int do_autostart(struct api_call *x)
 
 	if (!state_has_def(x->sd, name))
 		return sd_fail(x->e, ENOENT, "no domain named '%s' is defined", name);
-	if (state_set_autostart(x->sd, name, on) < 0)
+	if ((on ? state_mark_autostart(x->sd, name, &x->c->cred)
+	        : state_set_autostart(x->sd, name, false)) < 0)
 		return sd_fail(x->e, errno, "cannot change autostart of '%s': %s", name,
 		               strerror(errno));
 	api_reply(x->c, 0, NULL, 0);
@@ -977,6 +1004,7 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 {
 	struct domain_config cfg;
 	bool autostart = state_autostart(x->sd, from);
+	struct sd_cred owner;
 	int rc = state_load_def(x->sd, from, &cfg, x->e);
 
 	if (rc)
@@ -988,9 +1016,10 @@ static int rename_defined(struct api_call *x, const char *from, const char *to)
 	domain_config_free(&cfg);
 	if (rc)
 		return rc;
+	state_autostart_owner(x->sd, from, &owner);
 	state_remove_def(x->sd, from);
 	if (autostart)
-		state_set_autostart(x->sd, to, true);
+		state_mark_autostart(x->sd, to, &owner);
 	return 0;
 }
 
@@ -1366,6 +1395,7 @@ static void client_free(struct sd_client *c)
 	evbuffer_free(c->in);
 	bufferevent_free(c->bev);
 	free(c);
+	accept_gate_closed(&sd->gate);
 }
 
 static void client_read(struct sd_client *c)
@@ -1404,33 +1434,18 @@ static void client_recv(evutil_socket_t fd, short what, void *arg)
 {
 	struct sd_client *c = arg;
 	char buf[16384];
-	struct iovec iov = {buf, sizeof(buf)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * API_MAX_FDS)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = u.buf,
-	                    .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = scmfd_recv(fd, buf, sizeof(buf), MSG_DONTWAIT, c->fds, API_MAX_FDS, &c->nr_fds);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n > 0 && cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-			int rfd;
-
-			memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
-			if (c->nr_fds < API_MAX_FDS)
-				c->fds[c->nr_fds++] = rfd;
-			else
-				close(rfd);
-		}
-	}
 	if (n <= 0 || evbuffer_add(c->in, buf, (size_t)n) < 0) {
+		client_free(c);
+		return;
+	}
+	/* More than a whole request of the largest size waits unread: not a client of ours. */
+	if (evbuffer_get_length(c->in) > sizeof(struct api_hdr) + API_MSG_MAX) {
+		log_warnx_limited(&c->sd->log_writers,
+		                  "a client sent more than a request without reading: dropped");
 		client_free(c);
 		return;
 	}
@@ -1443,6 +1458,47 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 		client_free(arg);
 }
 
+/*
+ * May @uc's process use shojid?  root, shojid's own user, and with --group
+ * that group's members (primary or supplementary group of the process, as
+ * /proc says of the peer); whatever the socket file's mode says (a umask or
+ * a chmod can open the file; this cannot be opened).
+ */
+static bool peer_allowed(const struct shojid *sd, const struct ucred *uc)
+{
+	char path[64], line[4096];
+	bool ok = false, uid_seen = false;
+	FILE *f;
+
+	if (uc->uid == 0 || uc->uid == geteuid())
+		return true;
+	if (!sd->group)
+		return false;
+	if (uc->gid == sd->group_gid)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)uc->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long real;
+
+		/* The same process still: its real uid is the one the socket saw. */
+		if (sscanf(line, "Uid: %lu", &real) == 1)
+			uid_seen = real == uc->uid;
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		char *save = NULL;
+
+		for (char *tok = strtok_r(line + 7, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			if (strtoul(tok, NULL, 10) == sd->group_gid)
+				ok = true;
+	}
+	fclose(f);
+	return ok && uid_seen;
+}
+
 static void accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct shojid *sd = arg;
@@ -1451,11 +1507,19 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 	socklen_t uc_len = sizeof(uc);
 	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (cfd < 0)
+	if (cfd < 0) {
+		accept_gate_failed(&sd->gate, errno);
 		return;
+	}
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &uc_len) < 0 || !peer_allowed(sd, &uc)) {
+		log_warnx_limited(&sd->log_refused,
+		                  "refused a client: uid %u is neither root nor in %s",
+		                  (unsigned int)uc.uid, sd->group ? sd->group : "root's group");
+		close(cfd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
-	if (!c || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &uc_len) < 0 ||
-	    !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
+	if (!c || !(c->bev = bufferevent_socket_new(sd->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
 		free(c);
 		close(cfd);
 		return;
@@ -1476,6 +1540,7 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 	c->cred.gid = uc.gid;
 	c->next = sd->clients;
 	sd->clients = c;
+	accept_gate_opened(&sd->gate);
 	/* bufferevent writes; client_recv reads, with the descriptors that come along. */
 	bufferevent_setcb(c->bev, NULL, NULL, client_event, c);
 	bufferevent_enable(c->bev, EV_WRITE);
@@ -1496,14 +1561,9 @@ static void make_parent(const char *path)
 
 int api_listen(struct shojid *sd)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	gid_t gid = 0;
 	int fd;
 
-	if (strlen(sd->socket_path) >= sizeof(sa.sun_path)) {
-		log_warnx("socket path too long: %s", sd->socket_path);
-		return -1;
-	}
 	if (sd->group) {
 		struct group *g = getgrnam(sd->group);
 
@@ -1513,23 +1573,22 @@ int api_listen(struct shojid *sd)
 		}
 		gid = g->gr_gid;
 	}
-	memcpy(sa.sun_path, sd->socket_path, strlen(sd->socket_path) + 1);
+	sd->group_gid = gid;
 	make_parent(sd->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	unlink(sd->socket_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-	    chmod(sd->socket_path, 0660) < 0 ||
-	    (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
+	/* 0660 from the start; the group follows (until then only root's group could connect). */
+	fd = usock_listen(sd->socket_path, 0660, 64, &sd->sock_id);
+	if (fd < 0 || (sd->group && chown(sd->socket_path, (uid_t)-1, gid) < 0)) {
 		log_warnx("cannot listen on %s: %s", sd->socket_path, strerror(errno));
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	sd->listen_fd = fd;
 	sd->listen_event = event_new(sd->base, fd, EV_READ | EV_PERSIST, accept_cb, sd);
-	if (!sd->listen_event || event_add(sd->listen_event, NULL) < 0)
+	if (!sd->listen_event || accept_gate_init(&sd->gate, sd->base, sd->listen_event,
+	                                          sd->max_clients, "--max-clients") < 0)
 		return -1;
+	sd->log_writers.interval = sd->log_readers.interval = sd->log_refused.interval = 10;
 	sd->on_event = broadcast;
 	return 0;
 }
@@ -1539,10 +1598,11 @@ void api_close(struct shojid *sd)
 	sd->on_event = NULL;
 	while (sd->clients)
 		client_free(sd->clients);
+	accept_gate_fini(&sd->gate);
 	if (sd->listen_event)
 		event_free(sd->listen_event);
 	if (sd->listen_fd >= 0) {
 		close(sd->listen_fd);
-		unlink(sd->socket_path);
+		usock_unlink(sd->socket_path, &sd->sock_id);
 	}
 }

@@ -3,7 +3,7 @@
  * when one fails, undoes the ones before it in reverse, so that a failed
  * create leaves nothing in shoji-hv, xenstore or the state directory:
  *
- *   disk and interface checks -> create (shoji-hv) -> load kernel -> store and
+ *   disk and interface checks -> create (shoji-hv) -> load kernel (boot.c) -> store and
  *   console pages and ports (HVM params) -> xenstore layout, disks and vifs ->
  *   INTRODUCE -> running record -> unpause
  */
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <shoji/hvm.h>
 
@@ -61,12 +62,11 @@ static int setup_ring(struct shojid *sd, uint32_t domid, const struct ring_param
 	return 0;
 }
 
-int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
-              struct sd_err *e)
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, const struct sd_boot *boot,
+              struct sd_dom **out, struct sd_err *e)
 {
 	struct shoji_domain_config hc = {.vcpus = cfg->vcpus};
 	struct sd_dom *dom = NULL;
-	char why[256] = "";
 	struct timespec now;
 	bool created = false, introduced = false, laid_out = false, recorded = false;
 	uint64_t store_pfn = 0, store_port = 0;
@@ -95,6 +95,7 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 	memcpy(hc.uuid, cfg->uuid, sizeof(hc.uuid));
 	snprintf(dom->name, sizeof(dom->name), "%s", cfg->name);
 	dom->target_kib = cfg->current_memory_kib;
+	dom->owner = boot ? boot->owner : (struct sd_cred){geteuid(), getegid()};
 	clock_gettime(CLOCK_REALTIME, &now);
 	dom->start_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 
@@ -112,19 +113,9 @@ int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct 
 		goto fail;
 	}
 	created = true;
-	if (shoji_ctrl_load(sd->hv, dom->domid, cfg->kernel, cfg->initrd, cfg->cmdline, why,
-	                    sizeof(why)) < 0) {
-		size_t kl = strlen(cfg->kernel);
-		/* The loader names the file too: say the path once. */
-		const char *w = !strncmp(why, cfg->kernel, kl) && !strncmp(why + kl, ": ", 2)
-		                    ? why + kl + 2
-		                    : why;
-
-		rc = errno;
-		sd_fail(e, rc, "cannot load the kernel %s: %s", cfg->kernel,
-		        w[0] ? w : strerror(rc));
+	rc = boot_load(sd, dom, boot, e);
+	if (rc)
 		goto fail;
-	}
 	rc = setup_ring(sd, dom->domid, &store_ring, &store_pfn, &store_port, e);
 	if (!rc)
 		rc = setup_ring(sd, dom->domid, &console_ring, NULL, NULL, e);

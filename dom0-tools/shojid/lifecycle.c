@@ -161,6 +161,8 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 {
 	struct domain_config cfg;
 	struct sd_dom *fresh = NULL;
+	struct sd_boot boot;
+	char cfg_name[API_NAME_MAX + 1];
 	uint32_t old = dom->domid;
 	char *xml = domxml_serialise(&dom->cfg);
 	struct sd_err e = {""};
@@ -189,12 +191,15 @@ static void restart(struct shojid *sd, struct sd_dom *dom, bool rename)
 			          strerror(errno));
 		xs_write_str(sd, dom->domid, "name", name, &e);
 		state_save_record(sd, dom);
-	} else {
-		dom_teardown(sd, dom);
 	}
-	rc = dom_build(sd, &cfg, false, &fresh, &e);
+	boot_init(&boot);
+	boot.owner = dom->owner; /* the files are opened anew, with the owner's rights */
+	if (!rename)
+		dom_teardown(sd, dom);
+	snprintf(cfg_name, sizeof(cfg_name), "%s", cfg.name); /* dom_build takes cfg over */
+	rc = dom_build(sd, &cfg, false, &boot, &fresh, &e);
 	if (rc) {
-		log_warnx("cannot restart %s: %s", cfg.name, e.msg);
+		log_warnx("cannot restart %s: %s", cfg_name, e.msg);
 	} else {
 		/* dom_build took cfg over (cfg.name is empty now): the new domain has the name. */
 		log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32, fresh->name, old,
@@ -352,8 +357,9 @@ static void life_resync(struct shojid *sd)
 /* A domain lost with shoji-hv whose on_crash restarts it once shoji-hv is back. */
 struct sd_lost {
 	struct sd_lost *next;
-	uint32_t domid; /* the id it had */
-	char *xml;      /* its configuration, written out */
+	uint32_t domid;      /* the id it had */
+	char *xml;           /* its configuration, written out */
+	struct sd_boot boot; /* its owner, whose rights open its files again */
 };
 
 #define HV_RETRY_S 1
@@ -381,7 +387,7 @@ static void restart_lost(struct shojid *sd)
 				log_warnx(
 				    "domain %s restarted %d times within %d s: leaving it stopped",
 				    cfg.name, RESTART_BURST, RESTART_WINDOW_S);
-			} else if (dom_build(sd, &cfg, false, &fresh, &e) != 0) {
+			} else if (dom_build(sd, &cfg, false, &l->boot, &fresh, &e) != 0) {
 				log_warnx("cannot restart %s: %s", cfg.name, e.msg);
 			} else {
 				log_info("restarted %s: domain %" PRIu32 " -> %" PRIu32
@@ -465,6 +471,8 @@ static void life_hv_lost(struct shojid *sd, int err)
 		log_info("domain %s (%" PRIu32 ") died with shoji-hv: %s", dom->name, dom->domid,
 		         l ? "restarted when it is back" : "dropped");
 		if (l) {
+			boot_init(&l->boot);
+			l->boot.owner = dom->owner;
 			l->domid = dom->domid;
 			l->next = sd->hv_lost;
 			sd->hv_lost = l;
@@ -535,14 +543,17 @@ static int autostart_one(struct shojid *sd, const char *name, void *arg)
 	struct domain_config cfg;
 	struct sd_dom *dom;
 	struct sd_err e = {""};
+	struct sd_boot boot;
 
 	if (!state_autostart(sd, name) || dom_find(sd, name))
 		return 0;
+	boot_init(&boot);
+	state_autostart_owner(sd, name, &boot.owner); /* its files open with their rights */
 	if (state_load_def(sd, name, &cfg, &e) != 0) {
 		log_warnx("autostart %s: %s", name, e.msg);
 		return 0;
 	}
-	if (dom_build(sd, &cfg, false, &dom, &e) != 0)
+	if (dom_build(sd, &cfg, false, &boot, &dom, &e) != 0)
 		log_warnx("autostart %s: %s", name, e.msg);
 	else
 		log_info("autostarted %s as domain %" PRIu32, name, dom->domid);

@@ -4,6 +4,7 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/main.c \
 	dom0-tools/shojid/api.c \
 	dom0-tools/shojid/dom.c \
+	dom0-tools/shojid/boot.c \
 	dom0-tools/shojid/build.c \
 	dom0-tools/shojid/save.c \
 	dom0-tools/shojid/lifecycle.c \
@@ -53,7 +54,8 @@ tests_unit_test_shojid_action_LDADD = $(CHECK_LIBS)
 # Unit test of the PV block layout in xenstore (vbd.c) against a private shoji-xenstored.
 check_PROGRAMS += tests/unit/test_shojid_vbd
 TESTS += tests/unit/test_shojid_vbd
-tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c \
+tests_unit_test_shojid_vbd_SOURCES = tests/unit/test_shojid_vbd.c tests/unit/xsd-fixture.c \
+	tests/unit/xsd-fixture.h \
 	dom0-tools/shojid/vbd.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/fsid.c \
 	dom0-tools/shojid/err.c dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
@@ -65,7 +67,8 @@ tests_unit_test_shojid_vbd_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_L
 # Unit test of the PV network layout in xenstore (vif.c) against a private shoji-xenstored.
 check_PROGRAMS += tests/unit/test_shojid_vif
 TESTS += tests/unit/test_shojid_vif
-tests_unit_test_shojid_vif_SOURCES = tests/unit/test_shojid_vif.c \
+tests_unit_test_shojid_vif_SOURCES = tests/unit/test_shojid_vif.c tests/unit/xsd-fixture.c \
+	tests/unit/xsd-fixture.h \
 	dom0-tools/shojid/vif.c dom0-tools/shojid/xsdev.c dom0-tools/shojid/err.c \
 	dom0-tools/shojid/shojid.h
 tests_unit_test_shojid_vif_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS)
@@ -96,6 +99,9 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-vcpu.sh \
 	tests/system/toolstack-hints.sh \
 	tests/system/toolstack-unmanaged.sh \
+	tests/system/toolstack-clients.sh \
+	tests/system/toolstack-statedir.sh \
+	tests/system/toolstack-fdpass.sh \
 	tests/system/toolstack-save.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh

@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "pidfile.h"
+#include "safedir.h"
 #include "shojid.h"
 
 #ifndef SHOJI_SBINDIR
@@ -28,6 +30,7 @@ static void usage(FILE *out)
 	        "Usage: shojid [OPTIONS]\n"
 	        "  --socket PATH      CLI socket (default " SHOJID_DEFAULT_SOCKET ")\n"
 	        "  --group NAME       group allowed to use the socket (default: root only)\n"
+	        "  --max-clients N    CLI clients served at once (default 256; more wait)\n"
 	        "  --state-dir DIR    definitions and records (default /var/lib/shoji)\n"
 	        "  --dump-dir DIR     core files of coredump-* actions (default STATE-DIR/dump)\n"
 	        "  --hv-socket PATH   shoji-hv's control socket (default " SHOJI_CTRL_DEFAULT_SOCKET
@@ -73,6 +76,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	enum {
 		O_SOCKET = 256,
 		O_GROUP,
+		O_MAXCLIENTS,
 		O_STATE,
 		O_DUMP,
 		O_HVS,
@@ -95,6 +99,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, O_SOCKET},
 	    {"group", required_argument, NULL, O_GROUP},
+	    {"max-clients", required_argument, NULL, O_MAXCLIENTS},
 	    {"state-dir", required_argument, NULL, O_STATE},
 	    {"dump-dir", required_argument, NULL, O_DUMP},
 	    {"hv-socket", required_argument, NULL, O_HVS},
@@ -126,6 +131,17 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		case O_GROUP:
 			sd->group = optarg;
 			break;
+		case O_MAXCLIENTS: {
+			uint64_t n;
+
+			if (!parse_u64(optarg, 65536, &n) || n == 0) {
+				fprintf(stderr, "shojid: --max-clients: '%s' is not 1 .. 65536\n",
+				        optarg);
+				exit(2);
+			}
+			sd->max_clients = (unsigned long)n;
+			break;
+		}
 		case O_STATE:
 			sd->state_dir = optarg;
 			break;
@@ -240,13 +256,14 @@ int main(int argc, char **argv)
 	    .log_dir = "/var/log/shoji",
 	    .run_dir = "/run/shoji",
 	    .listen_fd = -1,
+	    .max_clients = SHOJID_MAX_CLIENTS,
 	};
 
 	log_init("shojid");
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	bool daemonize = false;
-	int ready_fd = -1, status = 1;
-	char *pidfile = NULL, *dump_dir = NULL;
+	int ready_fd = -1, status = 1, state_fd, lock_fd;
+	char *pidfile = NULL, *dump_dir = NULL, why[256];
 
 	parse_args(&sd, argc, argv, &daemonize);
 	if (!sd.schema)
@@ -263,6 +280,16 @@ int main(int argc, char **argv)
 		fatalx("cannot detach: %s", strerror(errno));
 	if (mkdir(sd.state_dir, 0700) < 0 && errno != EEXIST)
 		fatalx("cannot create %s: %s", sd.state_dir, strerror(errno));
+	/* Before a record or the socket is touched: nobody else's directory, one shojid in it. */
+	state_fd = safedir_open(sd.state_dir, why, sizeof(why));
+	if (state_fd < 0)
+		fatalx("refusing state directory %s: %s", sd.state_dir, why);
+	lock_fd = safedir_lock(state_fd, "shojid.lock");
+	if (lock_fd < 0 && errno == EWOULDBLOCK)
+		fatalx("%s is in use by another shojid", sd.state_dir);
+	if (lock_fd < 0)
+		fatalx("cannot lock %s/shojid.lock: %s", sd.state_dir, strerror(errno));
+	close(state_fd);
 	if (state_init(&sd) < 0)
 		fatalx("cannot set up the state directory %s", sd.state_dir);
 	sd.parser = domxml_parser_new(sd.schema);

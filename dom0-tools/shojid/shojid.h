@@ -29,9 +29,11 @@
 #include <shoji/xs.h>
 
 #include "proto/shojid-api.h"
+#include "acceptgate.h"
 #include "domxml.h"
 #include "log.h"
 #include "migstream.h"
+#include "usock.h"
 
 struct sd_err {
 	char msg[512];
@@ -41,14 +43,21 @@ struct sd_err {
 int sd_fail(struct sd_err *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* One domain shojid built (or adopted): its running record. */
+/* A client's user and group (files it names are reached with its rights). */
+struct sd_cred {
+	uid_t uid;
+	gid_t gid;
+};
+
 struct sd_dom {
 	struct sd_dom *next;
 	uint32_t domid;
 	char name[API_NAME_MAX + 1];
 	struct domain_config cfg;
 	uint64_t target_kib;
-	uint64_t start_ns; /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
-	bool acted;        /* the on_* action for its current stop has run */
+	uint64_t start_ns;    /* CLOCK_REALTIME when it was built (0: unknown, an older record) */
+	bool acted;           /* the on_* action for its current stop has run */
+	struct sd_cred owner; /* who built it: a restart opens its kernel and initrd as owner */
 };
 
 /* Recent restarts of one name (lifecycle.c throttles restart loops). */
@@ -76,6 +85,9 @@ struct sd_event {
 /* Who hears the events: api.c registers one (for the CLI's subscribers). */
 typedef void sd_event_fn(struct shojid *sd, const struct sd_event *ev);
 
+#define SHOJID_MAX_CLIENTS 256        /* --max-clients default */
+#define SHOJID_SUB_OUT_MAX (1u << 20) /* events queued for a subscriber that does not read */
+
 struct shojid {
 	struct event_base *base;
 	const char *socket_path, *group, *state_dir;
@@ -100,6 +112,13 @@ struct shojid {
 	struct event *backends_event; /* supervises shoji-consoled, -blkback and -netback */
 	struct event *xs_event;
 	struct event *listen_event;
+	struct accept_gate gate; /* CLI clients: --max-clients, accept back-off */
+	unsigned long max_clients;
+	struct log_limit log_writers; /* clients dropped for sending without reading */
+	struct log_limit log_readers; /* subscribers dropped for reading nothing */
+	struct log_limit log_refused; /* peers neither root nor in --group */
+	gid_t group_gid;              /* --group's */
+	struct usock_id sock_id;      /* the socket file we bound: removed at exit if still ours */
 	struct event *sig_events[3];
 	int listen_fd;
 
@@ -153,6 +172,10 @@ int state_load_def(struct shojid *sd, const char *name, struct domain_config *cf
 bool state_has_def(const struct shojid *sd, const char *name);
 int state_remove_def(struct shojid *sd, const char *name);
 int state_set_autostart(struct shojid *sd, const char *name, bool on);
+/* Autostart on, by who: the autostart builds the domain with who's rights (boot.c). */
+int state_mark_autostart(struct shojid *sd, const char *name, const struct sd_cred *who);
+/* Who turned autostart on (shojid's own user for a mark that does not say). */
+void state_autostart_owner(const struct shojid *sd, const char *name, struct sd_cred *who);
 bool state_autostart(const struct shojid *sd, const char *name);
 /* Calls fn for each defined name; stops when fn returns non-zero. */
 int state_each_def(struct shojid *sd, int (*fn)(struct shojid *, const char *, void *), void *arg);
@@ -172,10 +195,34 @@ int sd_parse_xml(struct shojid *sd, const char *xml, size_t len, struct domain_c
                  struct sd_err *e);
 
 /* build.c */
-/* Build, load and (unless paused) start a domain from cfg, which it takes
- * over (cfg is left empty, to be freed as usual); on failure nothing is left. */
-int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, struct sd_dom **out,
+/*
+ * The files a domain boots from: the kernel's and initrd's descriptors a
+ * client opened with its own rights (-1: not passed), and whose rights
+ * shojid takes to open the paths itself when there are none (a restart).
+ */
+struct sd_boot {
+	int kernel_fd, initrd_fd;
+	struct sd_cred owner;
+};
+/* No descriptors, shojid's own identity. */
+void boot_init(struct sd_boot *b);
+void boot_close(struct sd_boot *b);
+/*
+ * Whether client as may boot cfg with b: a descriptor passed must be a
+ * regular file and the very file cfg names; a client other than root (or
+ * shojid's own user) must pass them, so shojid never opens a file on its behalf.
+ */
+int boot_check(const struct domain_config *cfg, const struct sd_cred *as, const struct sd_boot *b,
+               struct sd_err *e);
+/* Load dom's kernel and initrd from b's descriptors, or open them as dom's owner (b NULL or
+ * without descriptors). */
+int boot_load(struct shojid *sd, const struct sd_dom *dom, const struct sd_boot *b,
               struct sd_err *e);
+/* Build, load and (unless paused) start a domain from cfg, which it takes
+ * over (cfg is left empty, to be freed as usual), from boot's files (NULL:
+ * shojid opens the paths itself); on failure nothing is left. */
+int dom_build(struct shojid *sd, struct domain_config *cfg, bool paused, const struct sd_boot *boot,
+              struct sd_dom **out, struct sd_err *e);
 /* Destroy the domain and undo everything dom_build did; frees dom. */
 void dom_teardown(struct shojid *sd, struct sd_dom *dom);
 
@@ -210,10 +257,6 @@ int restore_domain(struct shojid *sd, struct sd_restore *rs, bool paused, struct
 void restore_free(struct sd_restore *rs);
 
 /* coredump.c: ELF core files of a domain's memory (see shojid(8)). */
-struct sd_cred {
-	uid_t uid;
-	gid_t gid;
-};
 /*
  * Write domid's memory to path (atomically: a temporary name, then rename),
  * with as's file-system identity when as is not NULL; a running domain is

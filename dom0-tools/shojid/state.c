@@ -87,7 +87,8 @@ int state_write_atomic(const char *path, const void *buf, size_t len)
 
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	unlink(tmp); /* a stale one of an earlier shojid with this pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
 	while (len) {
@@ -228,6 +229,37 @@ int state_set_autostart(struct shojid *sd, const char *name, bool on)
 	return rc;
 }
 
+int state_mark_autostart(struct shojid *sd, const char *name, const struct sd_cred *who)
+{
+	char *path = state_path(sd, "autostart", name, NULL), line[64];
+	int rc = -1, n;
+
+	if (!path)
+		return -1;
+	n = snprintf(line, sizeof(line), "%lu %lu\n", (unsigned long)who->uid,
+	             (unsigned long)who->gid);
+	rc = state_write_atomic(path, line, (size_t)n);
+	free(path);
+	return rc;
+}
+
+void state_autostart_owner(const struct shojid *sd, const char *name, struct sd_cred *who)
+{
+	char *path = state_path(sd, "autostart", name, NULL), *buf;
+	unsigned long uid, gid;
+	size_t len = 0;
+
+	who->uid = geteuid(); /* an empty (older) mark: shojid's own */
+	who->gid = getegid();
+	buf = path ? slurp(path, &len) : NULL;
+	if (buf && sscanf(buf, "%lu %lu", &uid, &gid) == 2) {
+		who->uid = (uid_t)uid;
+		who->gid = (gid_t)gid;
+	}
+	free(buf);
+	free(path);
+}
+
 bool state_autostart(const struct shojid *sd, const char *name)
 {
 	char *path = state_path(sd, "autostart", name, NULL);
@@ -269,9 +301,10 @@ int state_save_record(struct shojid *sd, const struct sd_dom *dom)
 	snprintf(id, sizeof(id), "%" PRIu32, dom->domid);
 	path = state_path(sd, "run", id, ".rec");
 	if (xml && path) {
-		len = asprintf(&buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 "\n%s",
-		               dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
-		               xml);
+		len = asprintf(
+		    &buf, RECORD_MAGIC " %" PRIu32 " %s %" PRIu64 " %d %" PRIu64 " %lu %lu\n%s",
+		    dom->domid, dom->name, dom->target_kib, dom->acted, dom->start_ns,
+		    (unsigned long)dom->owner.uid, (unsigned long)dom->owner.gid, xml);
 		if (len >= 0)
 			rc = state_write_atomic(path, buf, (size_t)len);
 	}
@@ -302,6 +335,7 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 	struct sd_err e = {""};
 	size_t len = 0;
 	int used = 0, more = 0, acted = 0;
+	unsigned long uid, gid;
 
 	buf = path ? slurp(path, &len) : NULL;
 	if (!buf)
@@ -317,6 +351,14 @@ static struct sd_dom *read_record(struct shojid *sd, const char *file)
 	/* The start time came later: a record without it is still read. */
 	if (buf[used] == ' ' && sscanf(buf + used, " %" SCNu64 "%n", &dom->start_ns, &more) == 1)
 		used += more;
+	/* So did the owner (boot.c): an older record's domain is shojid's own. */
+	dom->owner.uid = geteuid();
+	dom->owner.gid = getegid();
+	if (buf[used] == ' ' && sscanf(buf + used, " %lu %lu%n", &uid, &gid, &more) == 2) {
+		dom->owner.uid = (uid_t)uid;
+		dom->owner.gid = (gid_t)gid;
+		used += more;
+	}
 	if (buf[used] != '\0')
 		goto bad;
 	dom->acted = acted != 0;

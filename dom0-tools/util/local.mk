@@ -2,7 +2,8 @@
 # (the log family; mkdir -p for state and socket directories; the checked
 # number parser of their options; the pid file; a private directory's checks
 # and lock; the listening Unix socket; edit distance for hints; the framing
-# of the save/migration stream).  Not installed.
+# of the save/migration stream; descriptors sent with a message; the listener's
+# client maximum and accept back-off).  Not installed.
 noinst_LIBRARIES += dom0-tools/util/libshoji-util.a
 dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/log.h \
 	dom0-tools/util/mkdir-p.c dom0-tools/util/mkdir-p.h \
@@ -12,8 +13,10 @@ dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/
 	dom0-tools/util/strdist.c dom0-tools/util/strdist.h \
 	dom0-tools/util/cpulist.c dom0-tools/util/cpulist.h \
 	dom0-tools/util/usock.c dom0-tools/util/usock.h \
-	dom0-tools/util/migstream.c dom0-tools/util/migstream.h
-dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+	dom0-tools/util/migstream.c dom0-tools/util/migstream.h \
+	dom0-tools/util/scmfd.c dom0-tools/util/scmfd.h \
+	dom0-tools/util/acceptgate.c dom0-tools/util/acceptgate.h
+dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(EVENT_CFLAGS)
 UTIL_CPPFLAGS = -I$(top_srcdir)/dom0-tools/util
 UTIL_LIB = dom0-tools/util/libshoji-util.a
 

@@ -77,11 +77,17 @@ struct ctrl_create_reply {
 	uint8_t uuid[16];
 };
 
+/*
+ * Load a kernel (and initrd) that the client opened with its own rights:
+ * the request brings the kernel's descriptor, then the initrd's when
+ * has_initrd.  shoji-hv opens no path on a client's behalf; it reads only
+ * regular files.  The names are for messages only.
+ */
 struct ctrl_load {
 	uint32_t domid;
 	uint32_t has_initrd;
-	char kernel[CTRL_PATH_MAX]; /* absolute paths, NUL-terminated */
-	char initrd[CTRL_PATH_MAX];
+	char kernel_name[CTRL_PATH_MAX]; /* NUL-terminated; may be empty */
+	char initrd_name[CTRL_PATH_MAX];
 	char cmdline[CTRL_CMDLINE_MAX];
 };
 

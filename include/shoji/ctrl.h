@@ -101,11 +101,16 @@ void shoji_ctrl_close(struct shoji_ctrl *c);
 int shoji_ctrl_create(struct shoji_ctrl *c, const struct shoji_domain_config *cfg, uint32_t *domid);
 /*
  * Load a PVH kernel (and optional initrd and command line) into a domain
- * that has not run yet.  Relative paths are taken from the caller's working
- * directory.  On failure a one-line reason goes to @err (may be NULL).
+ * that has not run yet.  The files are opened here, with the caller's own
+ * rights (never blocking; regular files only), and their descriptors go to
+ * shoji-hv, which opens no path itself.  On failure a one-line reason goes
+ * to @err (may be NULL).
  */
 int shoji_ctrl_load(struct shoji_ctrl *c, uint32_t domid, const char *kernel, const char *initrd,
                     const char *cmdline, char *err, size_t errlen);
+/* The same from descriptors the caller holds (@initrd_fd -1: none); they stay the caller's. */
+int shoji_ctrl_load_fd(struct shoji_ctrl *c, uint32_t domid, int kernel_fd, int initrd_fd,
+                       const char *cmdline, char *err, size_t errlen);
 int shoji_ctrl_unpause(struct shoji_ctrl *c, uint32_t domid);
 /* Give a domain a new name (1 .. SHOJI_DOMAIN_NAME_MAX bytes). */
 int shoji_ctrl_rename(struct shoji_ctrl *c, uint32_t domid, const char *name);

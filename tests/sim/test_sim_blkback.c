@@ -7,7 +7,8 @@
  * goes through the xenbus handshake, writes and reads patterns (direct and
  * indirect requests) that are checked in the backing file, sends a corrupt
  * ring, kills the daemon and checks a new one adopts the connected device,
- * and hot-detaches.  No guest code runs: what is proven is the Dom0 side.
+ * hot-detaches, and serves a host block device with 4 KiB logical sectors
+ * (a loop device, where this host lets root make one).  No guest code runs: what is proven is the Dom0 side.
  */
 #include "config.h"
 
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/loop.h>
 #include <unistd.h>
 
 #include <shoji/io/blkif.h>
@@ -358,6 +361,30 @@ START_TEST(test_hot_detach)
 END_TEST
 
 /*
+ * Another vbd of the domain, @devid, on @params (a path; @type "phy" for a
+ * block device, NULL: the backend's default), up to the backend's
+ * InitWait; its frontend and backend directories into @fe and @be (64 bytes).
+ */
+static void add_vbd(int devid, const char *params, const char *type, char *fe_dir, char *be_dir)
+{
+	char v[16];
+
+	snprintf(fe_dir, 64, "/local/domain/%u/device/vbd/%d", domid, devid);
+	snprintf(be_dir, 64, "/local/domain/0/backend/vbd/%u/%d", domid, devid);
+	put(fe_dir, "backend", be_dir);
+	put(fe_dir, "state", "1");
+	snprintf(v, sizeof(v), "%u", domid);
+	put(be_dir, "frontend-id", v);
+	put(be_dir, "online", "1");
+	put(be_dir, "params", params);
+	if (type)
+		put(be_dir, "type", type);
+	put(be_dir, "mode", "w");
+	put(be_dir, "frontend", fe_dir);
+	wait_state(be_dir, XenbusStateInitWait);
+}
+
+/*
  * A second disk with a four-page ring (ring-page-order 2, ring-ref0..3): 100
  * requests (more than one page's 32 slots) in one notification.
  */
@@ -375,17 +402,7 @@ START_TEST(test_multipage_ring)
 	fd = open(disk2, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, DISK_BYTES), 0);
-	snprintf(fe2, sizeof(fe2), "/local/domain/%u/device/vbd/%d", domid, DEVID2);
-	snprintf(be2, sizeof(be2), "/local/domain/0/backend/vbd/%u/%d", domid, DEVID2);
-	put(fe2, "backend", be2);
-	put(fe2, "state", "1");
-	snprintf(v, sizeof(v), "%u", domid);
-	put(be2, "frontend-id", v);
-	put(be2, "online", "1");
-	put(be2, "params", disk2);
-	put(be2, "mode", "w");
-	put(be2, "frontend", fe2);
-	wait_state(be2, XenbusStateInitWait);
+	add_vbd(DEVID2, disk2, NULL, fe2, be2);
 	s = hvsim_guest_mem(t.sim, domid, (uint64_t)RING2_GFN << XEN_PAGE_SHIFT, 4 * 4096);
 	ck_assert_ptr_nonnull(s);
 	SHARED_RING_INIT(s);
@@ -465,17 +482,7 @@ START_TEST(test_multi_queue)
 	fd = open(disk3, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, DISK_BYTES), 0);
-	snprintf(fe3, sizeof(fe3), "/local/domain/%u/device/vbd/%d", domid, DEVID3);
-	snprintf(be3, sizeof(be3), "/local/domain/0/backend/vbd/%u/%d", domid, DEVID3);
-	put(fe3, "backend", be3);
-	put(fe3, "state", "1");
-	snprintf(v, sizeof(v), "%u", domid);
-	put(be3, "frontend-id", v);
-	put(be3, "online", "1");
-	put(be3, "params", disk3);
-	put(be3, "mode", "w");
-	put(be3, "frontend", fe3);
-	wait_state(be3, XenbusStateInitWait);
+	add_vbd(DEVID3, disk3, NULL, fe3, be3);
 	for (unsigned int i = 0; i < 2; i++) {
 		char dir[96];
 		void *s =
@@ -529,6 +536,143 @@ START_TEST(test_multi_queue)
 }
 END_TEST
 
+/*
+ * A loop device over a file, with 4096-byte logical sectors; its path in
+ * @dev.  -1 when this host cannot make one (not root, no loop driver).
+ */
+static int make_loop(const char *file, char *dev, size_t len)
+{
+	/* Autoclear: the device goes with its last user, even when the test fails half-way. */
+	struct loop_config lc = {.block_size = 4096, .info.lo_flags = LO_FLAGS_AUTOCLEAR};
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n, lfd = -1;
+
+	if (ctl < 0)
+		return -1;
+	lc.fd = (uint32_t)open(file, O_RDWR | O_CLOEXEC);
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (n >= 0) {
+		snprintf(dev, len, "/dev/loop%d", n);
+		lfd = open(dev, O_RDWR | O_CLOEXEC);
+	}
+	if (lfd >= 0 && ioctl(lfd, LOOP_CONFIGURE, &lc) < 0) {
+		close(lfd);
+		lfd = -1;
+	}
+	close((int)lc.fd);
+	return lfd;
+}
+
+/*
+ * A host block device as the store (type phy): a loop device with 4 KiB
+ * logical and physical sectors.  The vbd still speaks 512-byte sectors, as
+ * blkif defines them, says physical-sector-size 4096 so a frontend aligns,
+ * and both an aligned 4 KiB write and a single 512-byte sector written
+ * through the ring reach the device.
+ */
+START_TEST(test_block_device)
+{
+	enum { DEVID4 = 51760, RING4_GFN = DATA_GFN + DATA_PAGES, RING4_REF = 400 };
+	char fe4[64], be4[64], file[sizeof(t.dir) + 16], dev[32], v[96], *got;
+	blkif_front_ring_t r4;
+	blkif_sring_t *s;
+	evtchn_port_t p4;
+	blkif_request_t *q;
+	uint8_t b[4096];
+	int fd, lfd, rc;
+
+	snprintf(file, sizeof(file), "%s/disk4.img", t.dir);
+	fd = open(file, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, DISK_BYTES), 0);
+	close(fd);
+	lfd = make_loop(file, dev, sizeof(dev));
+	if (lfd < 0) {
+		fprintf(stderr, "SKIP: test_block_device NOT RUN: this host gives no loop device "
+		                "(needs root and the loop driver)\n");
+		return;
+	}
+	add_vbd(DEVID4, dev, "phy", fe4, be4);
+	got = node(be4, "sectors");
+	ck_assert_str_eq(got, "8192"); /* 4 MiB in blkif's 512-byte sectors */
+	free(got);
+	got = node(be4, "physical-sector-size");
+	ck_assert_str_eq(got, "4096");
+	free(got);
+	s = hvsim_guest_mem(t.sim, domid, (uint64_t)RING4_GFN << XEN_PAGE_SHIFT, 4096);
+	ck_assert_ptr_nonnull(s);
+	SHARED_RING_INIT(s);
+	FRONT_RING_INIT(&r4, s, 4096);
+	ck_assert_int_eq(hvsim_grant(t.sim, domid, RING4_REF, 0, RING4_GFN, false), 0);
+	rc = hvsim_evtchn_alloc(t.sim, domid, 0);
+	ck_assert_int_gt(rc, 0);
+	p4 = (evtchn_port_t)rc;
+	snprintf(v, sizeof(v), "%d", RING4_REF);
+	put(fe4, "ring-ref", v);
+	snprintf(v, sizeof(v), "%u", p4);
+	put(fe4, "event-channel", v);
+	put(fe4, "state", "3");
+	wait_state(be4, XenbusStateConnected);
+	/*
+	 * Page 0 at sector 8 (aligned); page 1 at sector 33 (its offset is not a
+	 * 4 KiB block's); sector 1 of page 2 alone at sector 50, with a flush.
+	 */
+	memset(page(0), 0x5a, 4096);
+	memset(page(1), 0xa5, 4096);
+	memset(page(2), 0x3c, 4096);
+	for (unsigned int i = 0; i < 3; i++) {
+		static const uint64_t sector[] = {8, 33, 50};
+
+		q = RING_GET_REQUEST(&r4, r4.req_prod_pvt++);
+		*q = (blkif_request_t){.operation =
+		                           i == 2 ? BLKIF_OP_FLUSH_DISKCACHE : BLKIF_OP_WRITE,
+		                       .nr_segments = 1,
+		                       .id = i,
+		                       .sector_number = sector[i]};
+		q->seg[0] = (struct blkif_request_segment){.gref = DATA_REF + i,
+		                                           .first_sect = i == 2 ? 1 : 0,
+		                                           .last_sect = i == 2 ? 1 : 7};
+	}
+	RING_PUSH_REQUESTS(&r4);
+	ck_assert_int_eq(hvsim_evtchn_send(t.sim, domid, p4), 0);
+	for (unsigned int n = 0; n < 3;) {
+		int more;
+
+		while (RING_HAS_UNCONSUMED_RESPONSES(&r4)) {
+			blkif_response_t rsp;
+
+			RING_COPY_RESPONSE(&r4, r4.rsp_cons, &rsp);
+			r4.rsp_cons++;
+			ck_assert_msg(rsp.status == BLKIF_RSP_OKAY, "id %llu: %d (log %s)",
+			              (unsigned long long)rsp.id, rsp.status, bb_log);
+			n++;
+		}
+		RING_FINAL_CHECK_FOR_RESPONSES(&r4, more);
+		if (!more && n < 3)
+			ck_assert_msg(hvsim_evtchn_wait(t.sim, domid, p4, SIMTEST_WAIT_MS) == 0,
+			              "%u of 3 responses (log %s)", n, bb_log);
+	}
+	/* Read back from the device itself, in its own 4 KiB blocks (1 .. 6). */
+	for (unsigned int blk = 1; blk < 7; blk++) {
+		ck_assert_int_eq(pread(lfd, b, 4096, (off_t)blk * 4096), 4096);
+		for (size_t i = 0; i < 4096; i++) {
+			size_t at = blk * 4096 + i;
+			uint8_t want = at >= 4096 && at < 8192           ? 0x5a
+			               : at >= 33 * 512 && at < 41 * 512 ? 0xa5
+			               : at >= 50 * 512 && at < 51 * 512 ? 0x3c
+			                                                 : 0;
+
+			ck_assert_msg(b[i] == want, "device byte %zu is %#x, not %#x", at, b[i],
+			              want);
+		}
+	}
+	put(be4, "online", "0");
+	put(fe4, "state", "5");
+	wait_state(be4, XenbusStateClosed);
+	close(lfd);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "sim_blkback",
@@ -539,5 +683,5 @@ int main(void)
 
 	return CHECK_MAIN(c, test_nodes, test_write_read, test_indirect, test_corrupt_ring,
 	                  test_restart_adopts, test_hot_detach, test_multipage_ring,
-	                  test_multi_queue);
+	                  test_multi_queue, test_block_device);
 }

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -410,6 +411,52 @@ START_TEST(read_file_errors)
 }
 END_TEST
 
+/*
+ * Loading from a descriptor (issue 15 #4, #5: a client passes its kernel
+ * open): the whole regular file whatever the descriptor's position, and
+ * anything else (a FIFO with a writer, a character device) refused before
+ * a byte is read, naming what it was called.
+ */
+START_TEST(read_fd)
+{
+	char path[] = "/tmp/test_hv_loader.XXXXXX";
+	int pipefd[2], fd, dn;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[256];
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, "0123456789", 10), 10); /* the offset is at the end now */
+	ck_assert_int_eq(loader_read_fd(fd, "k", MEM, &buf, &len, err, sizeof(err)), 0);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_int_eq(memcmp(buf, "0123456789", 10), 0);
+	free(buf);
+	buf = NULL;
+	ck_assert_int_eq(loader_read_fd(fd, "the kernel", 9, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "the kernel: file (10 bytes) is larger than guest memory");
+	close(fd);
+
+	/* A pipe with data in it and a writer: would read, but it is no file. */
+	ck_assert_int_eq(pipe(pipefd), 0);
+	ck_assert_int_eq(write(pipefd[1], "\177ELF", 4), 4);
+	ck_assert_int_eq(loader_read_fd(pipefd[0], "fifo", MEM, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "fifo: not a regular file");
+	ck_assert_ptr_null(buf);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	dn = open("/dev/zero", O_RDONLY);
+	ck_assert_int_ge(dn, 0);
+	ck_assert_int_eq(loader_read_fd(dn, "/dev/zero", MEM, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "/dev/zero: not a regular file");
+	close(dn);
+	ck_assert_int_eq(loader_read_fd(dn, "closed", MEM, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot stat closed"));
+}
+END_TEST
+
 /* Where the section headers of the images below go. */
 #define SH_OFF 1536
 
@@ -693,6 +740,7 @@ int main(void)
 	tcase_add_test(tc, sections_only_without_xen_pt_notes);
 	tcase_add_test(tc, bad_section_headers);
 	tcase_add_test(tc, acpi_vcpus);
+	tcase_add_test(tc, read_fd);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

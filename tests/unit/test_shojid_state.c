@@ -585,6 +585,40 @@ START_TEST(test_record_start_time)
 }
 END_TEST
 
+/* The owner (issue 15 #5: a restart opens the files with its rights) survives a restart of
+ * shojid; an older record without it is shojid's own domain. */
+START_TEST(test_record_owner)
+{
+	struct fixture f;
+	struct sd_dom *d;
+	char *xml = xml_for("okname", "destroy"), *rec = NULL;
+
+	setup(&f);
+	d = new_dom(&f, 12, "owned", false);
+	d->owner.uid = 4242;
+	d->owner.gid = 4343;
+	ck_assert_int_eq(state_save_record(&f.sd, d), 0);
+	hv_has(12, "owned", d->cfg.uuid, SHOJI_DOMAIN_RUNNING);
+	dom_free(d);
+	hv_has(11, "okname",
+	       (const uint8_t *)"\x6f\x1c\x2a\x4e\x3b\x5d\x4e\x6f\x8a\x7b\x9c\x0d\x1e\x2f\x3a\x4b",
+	       SHOJI_DOMAIN_RUNNING);
+	ck_assert_int_ge(
+	    asprintf(&rec, "shojid-record 1 11 okname 1024 0 1765000000123456789\n%s", xml), 0);
+	put_file(&f, "run/11.rec", rec);
+	state_adopt(&f.sd, record_stopped);
+	ck_assert_ptr_nonnull(adopted(&f, 12));
+	ck_assert_uint_eq(adopted(&f, 12)->owner.uid, 4242);
+	ck_assert_uint_eq(adopted(&f, 12)->owner.gid, 4343);
+	ck_assert_ptr_nonnull(adopted(&f, 11));
+	ck_assert_uint_eq(adopted(&f, 11)->owner.uid, geteuid());
+	ck_assert_uint_eq(adopted(&f, 11)->owner.gid, getegid());
+	free(rec);
+	free(xml);
+	teardown(&f);
+}
+END_TEST
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
@@ -602,5 +636,5 @@ int main(void)
 	return CHECK_MAIN(c, test_init_layout, test_write_atomic, test_def_round_trip,
 	                  test_load_missing, test_load_corrupt, test_load_too_big,
 	                  test_undefine_and_autostart, test_each_def, test_records_adopt,
-	                  test_record_header_strict, test_record_start_time);
+	                  test_record_header_strict, test_record_start_time, test_record_owner);
 }

@@ -19,77 +19,8 @@
 #include <unistd.h>
 
 #include "check-run.h"
+#include "xsd-fixture.h"
 #include "../../dom0-tools/shojid/shojid.h"
-
-static char dir[] = "/tmp/test-shojid-vbd.XXXXXX";
-static char sock[256];
-static pid_t daemon_pid;
-static struct shoji_xs *xs;
-
-static void start_daemon(void)
-{
-	const char *bd = getenv("top_builddir");
-	char exe[512], state[300];
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(exe, sizeof(exe), "%s/xenstore/xenstored/shoji-xenstored", bd ? bd : ".");
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(sock, sizeof(sock), "%s/sock", dir);
-	daemon_pid = fork();
-	if (daemon_pid == 0) {
-		execl(exe, exe, "--socket", sock, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	/* The socket exists from bind on, before xenstored listens: connect until it answers. */
-	for (int i = 0; i < 200 && !(xs = shoji_xs_open(sock)); i++)
-		usleep(25000);
-	ck_assert_ptr_nonnull(xs);
-}
-
-static void stop_daemon(void)
-{
-	char cmd[300];
-
-	shoji_xs_close(xs);
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, NULL, 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* The value at path, which must exist. */
-static void expect(const char *path, const char *want)
-{
-	unsigned int n;
-	char *v = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, &n);
-
-	ck_assert_msg(v != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_msg(!strcmp(v, want), "%s is '%s', expected '%s'", path, v, want);
-	free(v);
-}
-
-static bool exists(const char *path)
-{
-	unsigned int n;
-	char *v = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, &n);
-
-	free(v);
-	return v != NULL;
-}
-
-/* path's permissions are exactly owner o (no access for others) and read for r. */
-static void expect_perms(const char *path, uint32_t o, uint32_t r)
-{
-	unsigned int n = 0;
-	struct shoji_xs_perm *p = shoji_xs_get_perms(xs, SHOJI_XS_NO_TX, path, &n);
-
-	ck_assert_msg(p != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_uint_eq(n, 2);
-	ck_assert_msg(p[0].domid == o && p[0].perms == SHOJI_XS_PERM_NONE && p[1].domid == r &&
-	                  p[1].perms == SHOJI_XS_PERM_READ,
-	              "%s: n%u/%u r%u/%u", path, p[0].domid, p[0].perms, p[1].domid, p[1].perms);
-	free(p);
-}
 
 #define BE "/local/domain/0/backend/vbd/5/51728"
 #define FE "/local/domain/5/device/vbd/51728"
@@ -106,68 +37,68 @@ START_TEST(test_layout)
 	struct sd_err e = {""};
 	char be[VBD_PATH_MAX], fe[VBD_PATH_MAX];
 
-	start_daemon();
+	xsd_start("shojid-vbd");
 	ck_assert_int_eq(vbd_write(xs, 5, &file, true, &e), 0);
-	expect(BE "/frontend", FE);
-	expect(BE "/frontend-id", "5");
-	expect(BE "/online", "1");
-	expect(BE "/state", "1");
-	expect(BE "/params", "/srv/a.img");
-	expect(BE "/type", "file");
-	expect(BE "/mode", "w");
-	expect(BE "/device-type", "disk");
-	expect(BE "/dev", "xvdb");
-	expect(BE "/removable", "0");
-	expect(BE "/bootable", "1");
-	expect(FE "/backend", BE);
-	expect(FE "/backend-id", "0");
-	expect(FE "/state", "1");
-	expect(FE "/virtual-device", "51728");
-	expect(FE "/device-type", "disk");
+	xsd_expect(BE "/frontend", FE);
+	xsd_expect(BE "/frontend-id", "5");
+	xsd_expect(BE "/online", "1");
+	xsd_expect(BE "/state", "1");
+	xsd_expect(BE "/params", "/srv/a.img");
+	xsd_expect(BE "/type", "file");
+	xsd_expect(BE "/mode", "w");
+	xsd_expect(BE "/device-type", "disk");
+	xsd_expect(BE "/dev", "xvdb");
+	xsd_expect(BE "/removable", "0");
+	xsd_expect(BE "/bootable", "1");
+	xsd_expect(FE "/backend", BE);
+	xsd_expect(FE "/backend-id", "0");
+	xsd_expect(FE "/state", "1");
+	xsd_expect(FE "/virtual-device", "51728");
+	xsd_expect(FE "/device-type", "disk");
 	/* Each side owns its directory, the other reads it; the nodes inherit that. */
-	expect_perms(BE, 0, 5);
-	expect_perms(BE "/params", 0, 5);
-	expect_perms(FE, 5, 0);
-	expect_perms(FE "/state", 5, 0);
+	xsd_expect_perms(BE, 0, 5);
+	xsd_expect_perms(BE "/params", 0, 5);
+	xsd_expect_perms(FE, 5, 0);
+	xsd_expect_perms(FE "/state", 5, 0);
 
 	ck_assert_int_eq(vbd_write(xs, 5, &cd, false, &e), 0);
 	vbd_paths(5, 268439552, be, fe);
 	ck_assert_str_eq(be, "/local/domain/0/backend/vbd/5/268439552");
 	ck_assert_str_eq(fe, "/local/domain/5/device/vbd/268439552");
-	expect("/local/domain/0/backend/vbd/5/268439552/type", "phy");
-	expect("/local/domain/0/backend/vbd/5/268439552/mode", "r");
-	expect("/local/domain/0/backend/vbd/5/268439552/device-type", "cdrom");
-	expect("/local/domain/0/backend/vbd/5/268439552/removable", "1");
-	expect("/local/domain/0/backend/vbd/5/268439552/bootable", "0");
-	expect("/local/domain/5/device/vbd/268439552/device-type", "cdrom");
-	expect("/local/domain/5/device/vbd/268439552/virtual-device", "268439552");
+	xsd_expect("/local/domain/0/backend/vbd/5/268439552/type", "phy");
+	xsd_expect("/local/domain/0/backend/vbd/5/268439552/mode", "r");
+	xsd_expect("/local/domain/0/backend/vbd/5/268439552/device-type", "cdrom");
+	xsd_expect("/local/domain/0/backend/vbd/5/268439552/removable", "1");
+	xsd_expect("/local/domain/0/backend/vbd/5/268439552/bootable", "0");
+	xsd_expect("/local/domain/5/device/vbd/268439552/device-type", "cdrom");
+	xsd_expect("/local/domain/5/device/vbd/268439552/virtual-device", "268439552");
 
 	/* The same device again: refused, the first one untouched. */
 	file.source = "/srv/other.img";
 	ck_assert_int_eq(vbd_write(xs, 5, &file, false, &e), EEXIST);
-	expect(BE "/params", "/srv/a.img");
-	expect(BE "/bootable", "1");
+	xsd_expect(BE "/params", "/srv/a.img");
+	xsd_expect(BE "/bootable", "1");
 
 	/* Close: the backend is told, the frontend is the guest's business. */
 	ck_assert_int_eq(vbd_backend_state(xs, 5, 51728), 1);
 	ck_assert_int_eq(vbd_close(xs, 5, 51728, &e), 0);
-	expect(BE "/online", "0");
-	expect(BE "/state", "5");
+	xsd_expect(BE "/online", "0");
+	xsd_expect(BE "/state", "5");
 	ck_assert_int_eq(vbd_backend_state(xs, 5, 51728), 5);
-	expect(FE "/state", "1");
+	xsd_expect(FE "/state", "1");
 	/* Closing a device that is not there creates nothing. */
 	ck_assert_int_ne(vbd_close(xs, 5, 51984, &e), 0);
-	ck_assert(!exists("/local/domain/0/backend/vbd/5/51984"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vbd/5/51984"));
 
 	vbd_remove(xs, 5, 51728);
-	ck_assert(!exists(BE));
-	ck_assert(!exists(FE));
+	ck_assert(!xsd_exists(BE));
+	ck_assert(!xsd_exists(FE));
 	ck_assert_int_eq(vbd_backend_state(xs, 5, 51728), -1);
-	ck_assert(exists("/local/domain/0/backend/vbd/5/268439552"));
+	ck_assert(xsd_exists("/local/domain/0/backend/vbd/5/268439552"));
 	vbd_remove_all(xs, 5);
-	ck_assert(!exists("/local/domain/0/backend/vbd/5"));
-	ck_assert(!exists("/local/domain/5/device/vbd"));
-	stop_daemon();
+	ck_assert(!xsd_exists("/local/domain/0/backend/vbd/5"));
+	ck_assert(!xsd_exists("/local/domain/5/device/vbd"));
+	xsd_stop();
 }
 END_TEST
 
@@ -180,18 +111,18 @@ START_TEST(test_refused_leaves_nothing)
 	    .type = DOMAIN_DISK_FILE, .source = "/srv/a.img", .target = "sda"};
 	struct sd_err e = {""};
 
-	start_daemon();
+	xsd_start("shojid-vbd");
 	ck_assert_int_eq(
 	    shoji_xs_write(xs, SHOJI_XS_NO_TX, "/local/domain/7/device/vbd/51728/state", "6", 1),
 	    0);
 	ck_assert_int_eq(vbd_write(xs, 7, &file, true, &e), EEXIST);
 	ck_assert_msg(strstr(e.msg, "/local/domain/7/device/vbd/51728") != NULL, "%s", e.msg);
-	ck_assert(!exists("/local/domain/0/backend/vbd/7/51728"));
-	ck_assert(!exists("/local/domain/0/backend/vbd/7"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vbd/7/51728"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vbd/7"));
 	ck_assert_int_eq(vbd_write(xs, 7, &bad, true, &e), EINVAL);
 	ck_assert_str_eq(e.msg, "'sda' is not a Xen PV disk name");
-	ck_assert(!exists("/local/domain/0/backend/vbd/7"));
-	stop_daemon();
+	ck_assert(!xsd_exists("/local/domain/0/backend/vbd/7"));
+	xsd_stop();
 }
 END_TEST
 

@@ -20,77 +20,8 @@
 #include <unistd.h>
 
 #include "check-run.h"
+#include "xsd-fixture.h"
 #include "../../dom0-tools/shojid/shojid.h"
-
-static char dir[] = "/tmp/test-shojid-vif.XXXXXX";
-static char sock[256];
-static pid_t daemon_pid;
-static struct shoji_xs *xs;
-
-static void start_daemon(void)
-{
-	const char *bd = getenv("top_builddir");
-	char exe[512], state[300];
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(exe, sizeof(exe), "%s/xenstore/xenstored/shoji-xenstored", bd ? bd : ".");
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(sock, sizeof(sock), "%s/sock", dir);
-	daemon_pid = fork();
-	if (daemon_pid == 0) {
-		execl(exe, exe, "--socket", sock, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	/* The socket exists from bind on, before xenstored listens: connect until it answers. */
-	for (int i = 0; i < 200 && !(xs = shoji_xs_open(sock)); i++)
-		usleep(25000);
-	ck_assert_ptr_nonnull(xs);
-}
-
-static void stop_daemon(void)
-{
-	char cmd[300];
-
-	shoji_xs_close(xs);
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, NULL, 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* The value at path, which must exist. */
-static void expect(const char *path, const char *want)
-{
-	unsigned int n;
-	char *v = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, &n);
-
-	ck_assert_msg(v != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_msg(!strcmp(v, want), "%s is '%s', expected '%s'", path, v, want);
-	free(v);
-}
-
-static bool exists(const char *path)
-{
-	unsigned int n;
-	char *v = shoji_xs_read(xs, SHOJI_XS_NO_TX, path, &n);
-
-	free(v);
-	return v != NULL;
-}
-
-/* path's permissions are exactly owner o (no access for others) and read for r. */
-static void expect_perms(const char *path, uint32_t o, uint32_t r)
-{
-	unsigned int n = 0;
-	struct shoji_xs_perm *p = shoji_xs_get_perms(xs, SHOJI_XS_NO_TX, path, &n);
-
-	ck_assert_msg(p != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_uint_eq(n, 2);
-	ck_assert_msg(p[0].domid == o && p[0].perms == SHOJI_XS_PERM_NONE && p[1].domid == r &&
-	                  p[1].perms == SHOJI_XS_PERM_READ,
-	              "%s: n%u/%u r%u/%u", path, p[0].domid, p[0].perms, p[1].domid, p[1].perms);
-	free(p);
-}
 
 #define BE "/local/domain/0/backend/vif/5/0"
 #define FE "/local/domain/5/device/vif/0"
@@ -109,33 +40,33 @@ START_TEST(test_layout)
 	long ids[8];
 	size_t n = 0;
 
-	start_daemon();
+	xsd_start("shojid-vif");
 	ck_assert_int_eq(vif_write(xs, 5, 0, &br, &e), 0);
-	expect(BE "/frontend", FE);
-	expect(BE "/frontend-id", "5");
-	expect(BE "/online", "1");
-	expect(BE "/state", "1");
-	expect(BE "/handle", "0");
-	expect(BE "/mac", "00:16:3e:01:ab:cd");
-	expect(BE "/bridge", "br0");
-	expect(BE "/vifname", "vif5.0");
-	expect(BE "/type", "vif");
-	expect(FE "/backend", BE);
-	expect(FE "/backend-id", "0");
-	expect(FE "/state", "1");
-	expect(FE "/handle", "0");
-	expect(FE "/mac", "00:16:3e:01:ab:cd");
+	xsd_expect(BE "/frontend", FE);
+	xsd_expect(BE "/frontend-id", "5");
+	xsd_expect(BE "/online", "1");
+	xsd_expect(BE "/state", "1");
+	xsd_expect(BE "/handle", "0");
+	xsd_expect(BE "/mac", "00:16:3e:01:ab:cd");
+	xsd_expect(BE "/bridge", "br0");
+	xsd_expect(BE "/vifname", "vif5.0");
+	xsd_expect(BE "/type", "vif");
+	xsd_expect(FE "/backend", BE);
+	xsd_expect(FE "/backend-id", "0");
+	xsd_expect(FE "/state", "1");
+	xsd_expect(FE "/handle", "0");
+	xsd_expect(FE "/mac", "00:16:3e:01:ab:cd");
 	/* Each side owns its directory, the other reads it; the nodes inherit that. */
-	expect_perms(BE, 0, 5);
-	expect_perms(BE "/mac", 0, 5);
-	expect_perms(FE, 5, 0);
-	expect_perms(FE "/state", 5, 0);
+	xsd_expect_perms(BE, 0, 5);
+	xsd_expect_perms(BE "/mac", 0, 5);
+	xsd_expect_perms(FE, 5, 0);
+	xsd_expect_perms(FE "/state", 5, 0);
 
 	ck_assert_int_eq(vif_write(xs, 5, 1, &tap, &e), 0);
-	expect("/local/domain/0/backend/vif/5/1/bridge", "");
-	expect("/local/domain/0/backend/vif/5/1/vifname", "tap-web");
-	expect("/local/domain/0/backend/vif/5/1/handle", "1");
-	expect("/local/domain/5/device/vif/1/mac", "00:16:3e:02:00:01");
+	xsd_expect("/local/domain/0/backend/vif/5/1/bridge", "");
+	xsd_expect("/local/domain/0/backend/vif/5/1/vifname", "tap-web");
+	xsd_expect("/local/domain/0/backend/vif/5/1/handle", "1");
+	xsd_expect("/local/domain/5/device/vif/1/mac", "00:16:3e:02:00:01");
 	vif_name(5, 1, &tap, name);
 	ck_assert_str_eq(name, "tap-web");
 	vif_name(32751, 65535, &br, name);
@@ -153,25 +84,25 @@ START_TEST(test_layout)
 
 	/* The same device again: refused, the first one untouched. */
 	ck_assert_int_eq(vif_write(xs, 5, 0, &tap, &e), EEXIST);
-	expect(BE "/mac", "00:16:3e:01:ab:cd");
+	xsd_expect(BE "/mac", "00:16:3e:01:ab:cd");
 
 	/* Close: the backend is told; then removal. */
 	ck_assert_int_eq(vif_close(xs, 5, 0, &e), 0);
-	expect(BE "/online", "0");
-	expect(BE "/state", "5");
+	xsd_expect(BE "/online", "0");
+	xsd_expect(BE "/state", "5");
 	ck_assert_int_eq(xsdev_backend_state(xs, "vif", 5, 0), 5);
 	ck_assert_int_ne(vif_close(xs, 5, 7, &e), 0);
-	ck_assert(!exists("/local/domain/0/backend/vif/5/7"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vif/5/7"));
 	vif_remove(xs, 5, 0);
-	ck_assert(!exists(BE));
-	ck_assert(!exists(FE));
-	ck_assert(exists("/local/domain/0/backend/vif/5/1"));
+	ck_assert(!xsd_exists(BE));
+	ck_assert(!xsd_exists(FE));
+	ck_assert(xsd_exists("/local/domain/0/backend/vif/5/1"));
 	vif_remove_all(xs, 5);
-	ck_assert(!exists("/local/domain/0/backend/vif/5"));
-	ck_assert(!exists("/local/domain/5/device/vif"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vif/5"));
+	ck_assert(!xsd_exists("/local/domain/5/device/vif"));
 	ck_assert_int_eq(vif_devids(xs, 5, ids, 8, &n), 0);
 	ck_assert_uint_eq(n, 0);
-	stop_daemon();
+	xsd_stop();
 }
 END_TEST
 
@@ -184,19 +115,21 @@ START_TEST(test_refused_leaves_nothing)
 	struct domain_nic nobr = {.type = DOMAIN_NIC_BRIDGE, .mac = {0x00, 0x16, 0x3e, 1, 2, 3}};
 	struct sd_err e = {""};
 
-	start_daemon();
+	xsd_start("shojid-vif");
 	ck_assert_int_eq(
 	    shoji_xs_write(xs, SHOJI_XS_NO_TX, "/local/domain/7/device/vif/0/state", "6", 1), 0);
 	ck_assert_int_eq(vif_write(xs, 7, 0, &br, &e), EEXIST);
 	ck_assert_msg(strstr(e.msg, "/local/domain/7/device/vif/0") != NULL, "%s", e.msg);
-	ck_assert(!exists("/local/domain/0/backend/vif/7"));
+	ck_assert(!xsd_exists("/local/domain/0/backend/vif/7"));
 	ck_assert_int_eq(vif_write(xs, 7, 1, &nobr, &e), EINVAL);
 	ck_assert_int_eq(vif_write(xs, 7, -1, &br, &e), EINVAL);
 	ck_assert_int_eq(vif_write(xs, 7, VIF_DEVID_MAX + 1, &br, &e), EINVAL);
-	ck_assert(!exists("/local/domain/0/backend/vif/7"));
-	stop_daemon();
+	ck_assert(!xsd_exists("/local/domain/0/backend/vif/7"));
+	xsd_stop();
 }
 END_TEST
+
+static char dir[] = "/tmp/test-shojid-vif-sys.XXXXXX"; /* test_host_checks' sysfs */
 
 /* mkdir -p of DIR/REL and, when leaf, a file in it. */
 static void fake(const char *rel, const char *leaf, const char *content)

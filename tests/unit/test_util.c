@@ -14,12 +14,15 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "check-run.h"
 #include "cpulist.h"
 #include "number.h"
 #include "pidfile.h"
+#include "scmfd.h"
 #include "usock.h"
 
 static const struct {
@@ -196,6 +199,59 @@ START_TEST(test_usock_listens_before_it_appears)
 }
 END_TEST
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Descriptors sent with a message arrive with it, close-on-exec; those past the cap are closed. */
+START_TEST(test_scmfd)
+{
+	int sv[2], p[2], fds[SCMFD_MAX], got[2];
+	unsigned int n = 0;
+	char buf[8];
+	int before;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	fds[0] = p[0];
+	fds[1] = p[1];
+	ck_assert_int_eq(scmfd_send(sv[0], "ab", 2, fds, 2), 2);
+	ck_assert_int_eq(scmfd_recv(sv[1], buf, sizeof(buf), 0, got, 2, &n), 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(write(got[1], "x", 1), 1); /* the pipe's write end, then its read end */
+	ck_assert_int_eq(read(got[0], buf, 1), 1);
+	ck_assert_int_eq(buf[0], 'x');
+	ck_assert_int_ne(fcntl(got[0], F_GETFD) & FD_CLOEXEC, 0);
+	close(got[0]);
+	close(got[1]);
+	/* Four sent, room for one more: one kept, three closed at once. */
+	fds[2] = p[0];
+	fds[3] = p[1];
+	n = 1;
+	got[0] = -1;
+	ck_assert_int_eq(scmfd_send(sv[0], "c", 1, fds, 4), 1);
+	before = open_fds();
+	ck_assert_int_eq(scmfd_recv(sv[1], buf, sizeof(buf), 0, got, 2, &n), 1);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(open_fds(), before + 1);
+	close(got[1]);
+	ck_assert_int_eq(scmfd_send(sv[0], "d", 1, fds, SCMFD_MAX + 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {.suite = "util",
@@ -204,5 +260,5 @@ int main(void)
 	                             .loops = (int)(sizeof(cases) / sizeof(cases[0]))};
 
 	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile, test_cpulist,
-	                  test_usock_listens_before_it_appears);
+	                  test_usock_listens_before_it_appears, test_scmfd);
 }

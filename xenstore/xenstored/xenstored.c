@@ -19,11 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mkdir-p.h"
-#include "ring-dom0.h"
+#include "acceptgate.h"
 #include "log.h"
+#include "mkdir-p.h"
 #include "number.h"
 #include "pidfile.h"
+#include "ring-dom0.h"
 #include "safedir.h"
 #include "usock.h"
 #include "xsd.h"
@@ -32,18 +33,13 @@
 #define DEFAULT_STATE  SHOJI_STATEDIR "/xenstore"
 /* socket clients served at once: below the usual 1024 descriptors, with room for rings */
 #define DEFAULT_MAX_CLIENTS 512
-#define ACCEPT_BACKOFF_MS   100 /* no accepting for this long when out of descriptors */
 
 struct daemon {
 	struct xsd d;
 	struct event_base *base;
 	struct event *listen_ev;
-	struct event *accept_timer;  /* ends an accept back-off */
-	bool accepting;              /* listen_ev is armed */
-	bool accept_backoff;         /* out of descriptors: waiting for accept_timer */
-	unsigned long clients;       /* socket clients now */
-	unsigned long max_clients;   /* --max-clients */
-	struct log_limit log_accept; /* failed accepts, clients over --max-clients */
+	struct accept_gate gate;   /* socket clients: --max-clients, accept back-off */
+	unsigned long max_clients; /* --max-clients */
 	struct event *sig_int, *sig_term;
 	int listen_fd;
 	struct usock_id sock_id; /* the socket file we bound: removed at exit if still there */
@@ -70,8 +66,6 @@ struct conn_ev {
 	bool client; /* a socket client (counted against --max-clients) */
 };
 
-static void listen_update(struct daemon *dm);
-
 /* The store core's warnings go to the daemons' log family. */
 static void store_warn(const char *msg)
 {
@@ -92,10 +86,8 @@ static void conn_close(struct xs_conn *c)
 	}
 	c->loop_data = NULL;
 	conn_free(c);
-	if (client_of) {
-		client_of->clients--;
-		listen_update(client_of); /* room for a client again */
-	}
+	if (client_of)
+		accept_gate_closed(&client_of->gate);
 }
 
 /*
@@ -184,45 +176,6 @@ static bool client_allowed(struct daemon *dm, int fd)
 	return false;
 }
 
-/*
- * Accept new clients only while there are fewer than --max-clients and no
- * back-off is running.  The listening socket is level-triggered: left armed
- * while accept fails for want of descriptors, it would wake the loop at
- * once, again and again.
- */
-static void listen_update(struct daemon *dm)
-{
-	bool want = !dm->accept_backoff && dm->clients < dm->max_clients;
-
-	if (want == dm->accepting)
-		return;
-	if ((want ? event_add(dm->listen_ev, NULL) : event_del(dm->listen_ev)) == 0)
-		dm->accepting = want;
-}
-
-static void on_accept_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon *dm = arg;
-
-	dm->accept_backoff = false;
-	listen_update(dm);
-}
-
-/* accept failed with err: out of descriptors or memory means a pause, anything else nothing. */
-static void accept_failed(struct daemon *dm, int err)
-{
-	const struct timeval pause = {0, ACCEPT_BACKOFF_MS * 1000};
-
-	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
-		return; /* EAGAIN, ECONNABORTED, EINTR...: the next client is fine */
-	log_warnx_limited(&dm->log_accept, "cannot accept a client: %s; pausing %d ms",
-	                  strerror(err), ACCEPT_BACKOFF_MS);
-	dm->accept_backoff = true;
-	if (evtimer_add(dm->accept_timer, &pause) != 0)
-		dm->accept_backoff = false; /* cannot pause: better busy than deaf */
-	listen_update(dm);
-}
-
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -231,7 +184,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0) {
-		accept_failed(dm, errno);
+		accept_gate_failed(&dm->gate, errno);
 		return;
 	}
 	if (!client_allowed(dm, fd)) {
@@ -250,19 +203,12 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	ce->wr = event_new(dm->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
 	c->loop_data = ce;
 	ce->client = true;
-	dm->clients++;
+	accept_gate_opened(&dm->gate);
 	if (!ce->rd || !ce->wr || event_add(ce->rd, NULL) != 0) {
 		conn_close(c);
 		return;
 	}
 	ce->reading = true;
-	if (dm->clients >= dm->max_clients) {
-		log_warnx_limited(&dm->log_accept,
-		                  "%lu socket clients: no more are accepted until one leaves "
-		                  "(--max-clients)",
-		                  dm->clients);
-		listen_update(dm);
-	}
 }
 
 /* A guest's event: its rings moved (requests in, room for replies) or it asks to reconnect. */
@@ -537,7 +483,6 @@ int main(int argc, char **argv)
 	                    .state_dir = DEFAULT_STATE,
 	                    .uid = geteuid(),
 	                    .max_clients = DEFAULT_MAX_CLIENTS,
-	                    .log_accept = {.interval = 10},
 	                    .log_refused = {.interval = 10},
 	                    .poll_ns = 0};
 	struct xsd_quota quota;
@@ -629,14 +574,11 @@ int main(int argc, char **argv)
 	if (event_base_priority_init(dm.base, 2) != 0)
 		fatalx("event_base_priority_init failed");
 	dm.listen_ev = event_new(dm.base, dm.listen_fd, EV_READ | EV_PERSIST, on_accept, &dm);
-	dm.accept_timer = evtimer_new(dm.base, on_accept_timer, &dm);
 	dm.sig_int = evsignal_new(dm.base, SIGINT, on_signal, &dm);
 	dm.sig_term = evsignal_new(dm.base, SIGTERM, on_signal, &dm);
-	if (!dm.listen_ev || !dm.accept_timer || !dm.sig_int || !dm.sig_term ||
-	    event_add(dm.sig_int, NULL) != 0 || event_add(dm.sig_term, NULL) != 0)
-		fatalx("cannot set up the event loop");
-	listen_update(&dm);
-	if (!dm.accepting)
+	if (!dm.listen_ev || !dm.sig_int || !dm.sig_term || event_add(dm.sig_int, NULL) != 0 ||
+	    event_add(dm.sig_term, NULL) != 0 ||
+	    accept_gate_init(&dm.gate, dm.base, dm.listen_ev, dm.max_clients, "--max-clients") < 0)
 		fatalx("cannot set up the event loop");
 	dm.rings = ring_dom0_new(dm.hv_socket);
 	if (!dm.rings)
@@ -652,8 +594,8 @@ int main(int argc, char **argv)
 	xsd_fini(&dm.d);
 	unwatch_dom_exc(&dm);
 	ring_dom0_free(dm.rings);
+	accept_gate_fini(&dm.gate);
 	event_free(dm.listen_ev);
-	event_free(dm.accept_timer);
 	event_free(dm.sig_int);
 	event_free(dm.sig_term);
 	event_base_free(dm.base);
