@@ -32,7 +32,23 @@ tests_unit_test_util_LDADD = $(UTIL_LIB) $(CHECK_LIBS)
 TESTS += tests/system/daemon-numbers.sh
 EXTRA_DIST += tests/system/daemon-numbers.sh
 
-	dom0-tools/util/migstream.c dom0-tools/util/migstream.h \
-	dom0-tools/util/scmfd.c dom0-tools/util/scmfd.h \
-	dom0-tools/util/sandbox.c dom0-tools/util/sandbox.h
-dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SECCOMP_CFLAGS)
+check_PROGRAMS += tests/unit/test_migstream
+TESTS += tests/unit/test_migstream
+tests_unit_test_migstream_SOURCES = tests/unit/test_migstream.c
+tests_unit_test_migstream_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_migstream_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_migstream_LDADD = $(UTIL_LIB) $(ZLIB_LIBS) $(CHECK_LIBS)
+
+# The sandbox with each daemon's own table: a forbidden call kills (SIGSYS).
+check_PROGRAMS += tests/unit/test_sandbox
+TESTS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c \
+	xenstore/xenstored/sandbox-xenstored.c pv-drivers/dom0/consoled/sandbox-consoled.c \
+	pv-drivers/dom0/blkback/sandbox-blkback.c pv-drivers/dom0/netback/sandbox-netback.c \
+	dom0-tools/shojid/sandbox-shojid.c
+tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(UTIL_LIB) $(SANDBOX_LIBS) $(CHECK_LIBS) -lpthread
+# Every Dom0 daemon runs filtered, keeps serving and exits cleanly (on hvsim).
+TESTS += tests/system/sandbox-daemons.sh
+EXTRA_DIST += tests/system/sandbox-daemons.sh
