@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,21 @@ static void usage(FILE *out)
 	        "  --no-sandbox       no seccomp filter (it is on only with --no-spawn)\n"
 	        "  -v, --verbose      more diagnostics\n"
 	        "  --version, --help\n");
+}
+
+/*
+ * NSS modules load on their first use (dlopen; nss-systemd reads the
+ * capability bounding set with prctl): look a user and its groups up once
+ * before the seccomp filter, as api.c does for each --group client.
+ */
+static void nss_warm_up(void)
+{
+	gid_t groups[8];
+	int n = (int)(sizeof(groups) / sizeof(groups[0]));
+	const struct passwd *pw = getpwuid(0);
+
+	if (pw)
+		getgrouplist(pw->pw_name, pw->pw_gid, groups, &n);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -355,8 +372,12 @@ int main(int argc, char **argv)
 	/* a filter is inherited by the services shojid starts: only without them */
 	if (sd.hv_bin || sd.xs_bin || sd.consoled_bin || sd.blkback_bin || sd.netback_bin)
 		log_info("seccomp filter off: shojid starts services (--no-spawn turns it on)");
-	else if (sandbox_enter(&sandbox_shojid, no_sandbox) != 0)
-		fatal("cannot install the seccomp filter");
+	else {
+		if (sd.group)
+			nss_warm_up();
+		if (sandbox_enter(&sandbox_shojid, no_sandbox) != 0)
+			fatal("cannot install the seccomp filter");
+	}
 	status = event_base_dispatch(sd.base) < 0 || sd.lost_xs ? 1 : 0;
 	api_close(&sd);
 	if (pidfile)

@@ -33,6 +33,9 @@ static const int calls[] = {
     SCMP_SYS(faccessat),
     SCMP_SYS(faccessat2),
     SCMP_SYS(readlink),
+    /* a --group client's groups: NSS reads passwd and group (nss-systemd
+     * resolves its paths), loaded before the filter (main.c) */
+    SCMP_SYS(readlinkat),
     SCMP_SYS(mkdir),
     SCMP_SYS(rename),
     SCMP_SYS(unlink),

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every Dom0 daemon runs under its seccomp filter (see docs/security.md): on hvsim (no KVM),
-# shoji-xenstored, shojid --no-spawn, shoji-consoled, shoji-blkback and shoji-netback each show
+# shoji-xenstored, shojid --no-spawn --group nogroup, shoji-consoled, shoji-blkback and shoji-netback each show
 # "Seccomp: 2" (filter mode) and "NoNewPrivs: 1" in /proc/PID/status once set up, keep serving
 # (a xenstore write and read, a paused domain created and destroyed through shojid) and exit
 # with status 0 on SIGTERM, not killed by SIGSYS on their way out.  --no-sandbox and
@@ -28,7 +28,7 @@ status_of() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 # wait_gone PID: up to 5 s for our child PID to end; its exit status.
 wait_status() { wait "$1"; }
 
-ts_start_sim
+ts_start_sim --group nogroup
 mkdir -p "$SHOJI_TMP/log" "$SHOJI_TMP/run" "$SHOJI_TMP/bb" "$SHOJI_TMP/nb"
 "$CONSOLED" --xs-socket "$TS_XS_SOCK" --hv-socket "$TS_HV_SOCK" --log-dir "$SHOJI_TMP/log" \
 	--run-dir "$SHOJI_TMP/run" 2>"$SHOJI_TMP/consoled.log" &
@@ -89,6 +89,15 @@ id=$(ts_id sb)
 [ -n "$id" ] || fail "sb does not run"
 wait_for_path "$SHOJI_TMP/log/sb.log" 10 # consoled opened the domain's console log
 shoji destroy sb >/dev/null 2>"$SHOJI_TMP/err" || fail "destroy: $(cat "$SHOJI_TMP/err")"
+# A client of another user (nobody, with a primary group that is not shojid's --group but
+# the group among its others): shojid looks its groups up through NSS (getpwuid,
+# getgrouplist, whose modules it loaded before the filter) and lives on, whatever it answers.
+if command -v setpriv >/dev/null 2>&1 && getent group nogroup >/dev/null &&
+	getent passwd 65534 >/dev/null; then
+	setpriv --reuid=65534 --regid=4242 --groups "$(getent group nogroup | cut -d: -f3)" \
+		"$SHOJI" list >/dev/null 2>&1 || true
+fi
+shoji list >/dev/null 2>"$SHOJI_TMP/err" || fail "list after a --group client: $(cat "$SHOJI_TMP/err")"
 for p in "$xsd" "$sd" "$cons" "$blk" "$net"; do
 	kill -0 "$p" 2>/dev/null || fail "pid $p died while serving"
 done
