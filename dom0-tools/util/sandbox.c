@@ -76,8 +76,9 @@ const struct sandbox_policy sandbox_base = {
 static int allow_ioctls(scmp_filter_ctx ctx, const struct sandbox_policy *p)
 {
 	for (size_t i = 0; i < p->nioctls; i++) {
-		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		                          SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)p->ioctls[i]));
+		const struct scmp_arg_cmp request = {
+		    .arg = 1, .op = SCMP_CMP_EQ, .datum_a = p->ioctls[i], .datum_b = 0};
+		int rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &request);
 		if (rc < 0)
 			return rc;
 	}
