@@ -56,7 +56,7 @@ static void (*const probes[])(void) = {probe_execve, probe_ptrace, probe_mount, 
  * A child's end: the exit_group call itself, as a daemon's exit ends (a sanitizer build's
  * _exit() and syscall() first call sigaltstack, which no daemon needs).  x86-64 only, as Shoji.
  */
-static void child_exit(int status)
+static __attribute__((noreturn)) void child_exit(int status)
 {
 	__asm__ volatile("syscall"
 	                 :
@@ -144,7 +144,6 @@ static void *late_prober(void *arg)
 static void thread_then_install(const struct sandbox_policy *p)
 {
 	pthread_t t;
-	char c;
 
 	if (pipe(go) != 0 || pthread_create(&t, NULL, late_prober, NULL) != 0)
 		child_exit(11);
@@ -153,7 +152,6 @@ static void thread_then_install(const struct sandbox_policy *p)
 	if (write(go[1], "g", 1) != 1)
 		child_exit(12);
 	pthread_join(t, NULL);
-	(void)c;
 	child_exit(0);
 }
 
