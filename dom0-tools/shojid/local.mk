@@ -21,13 +21,14 @@ dom0_tools_shojid_shojid_SOURCES = \
 	dom0-tools/shojid/net.c \
 	dom0-tools/shojid/spawn.c \
 	dom0-tools/shojid/err.c \
+	dom0-tools/shojid/sandbox-shojid.c \
 	dom0-tools/shojid/shojid.h \
 	include/proto/shojid-api.h
 dom0_tools_shojid_shojid_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dom0-tools/domxml $(UTIL_CPPFLAGS) $(DOMXML_SCHEMA_DEFS) -DSHOJI_SBINDIR='"$(sbindir)"'
-dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS)
+dom0_tools_shojid_shojid_CFLAGS = $(AM_CFLAGS) $(XML2_CFLAGS) $(UUID_CFLAGS) $(EVENT_CFLAGS) $(SECCOMP_CFLAGS)
 dom0_tools_shojid_shojid_LDADD = dom0-tools/domxml/libshoji-domxml.la $(UTIL_LIB) dom0-tools/libctrl/libshoji-ctrl.la \
 	dom0-tools/libevtchn/libshoji-evtchn.la dom0-tools/libgnttab/libshoji-gnttab.la xenstore/libxs/libshoji-xs.la \
-	$(EVENT_LIBS) $(UUID_LIBS) $(ZLIB_LIBS)
+	$(EVENT_LIBS) $(UUID_LIBS) $(ZLIB_LIBS) $(SANDBOX_LIBS)
 dist_man_MANS += dom0-tools/shojid/shojid.8
 
 # Unit test of the state directory (state.c, with dom.c, err.c, the log family and stubs for the rest).

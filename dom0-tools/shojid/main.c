@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "number.h"
 #include "pidfile.h"
 #include "safedir.h"
+#include "sandbox.h"
 #include "shojid.h"
 
 #ifndef SHOJI_SBINDIR
@@ -49,8 +52,24 @@ static void usage(FILE *out)
 	        "  --no-spawn         never start shoji-hv, shoji-xenstored or the backends\n"
 	        "  --schema PATH      the domain schema (default: installed shoji-domain.rng)\n"
 	        "  --daemon           detach once the socket listens\n"
+	        "  --no-sandbox       no seccomp filter (it is on only with --no-spawn)\n"
 	        "  -v, --verbose      more diagnostics\n"
 	        "  --version, --help\n");
+}
+
+/*
+ * NSS modules load on their first use (dlopen; nss-systemd reads the
+ * capability bounding set with prctl): look a user and its groups up once
+ * before the seccomp filter, as api.c does for each --group client.
+ */
+static void nss_warm_up(void)
+{
+	gid_t groups[8];
+	int n = (int)(sizeof(groups) / sizeof(groups[0]));
+	const struct passwd *pw = getpwuid(0);
+
+	if (pw)
+		getgrouplist(pw->pw_name, pw->pw_gid, groups, &n);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -71,7 +90,7 @@ static char **push_arg(char **v, int *n, char *arg)
 	return nv;
 }
 
-static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize)
+static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize, bool *no_sandbox)
 {
 	enum {
 		O_SOCKET = 256,
@@ -94,7 +113,8 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		O_SCHEMA,
 		O_DAEMON,
 		O_VERSION,
-		O_HELP
+		O_HELP,
+		O_NO_SANDBOX
 	};
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, O_SOCKET},
@@ -119,6 +139,7 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {"help", no_argument, NULL, O_HELP},
+	    {"no-sandbox", no_argument, NULL, O_NO_SANDBOX},
 	    {0},
 	};
 	int c;
@@ -191,6 +212,9 @@ static void parse_args(struct shojid *sd, int argc, char **argv, bool *daemonize
 		case O_DAEMON:
 			*daemonize = true;
 			break;
+		case O_NO_SANDBOX:
+			*no_sandbox = true;
+			break;
 		case 'v':
 			sd->verbose = true;
 			break;
@@ -261,11 +285,11 @@ int main(int argc, char **argv)
 
 	log_init("shojid");
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-	bool daemonize = false;
+	bool daemonize = false, no_sandbox = false;
 	int ready_fd = -1, status = 1, state_fd, lock_fd;
 	char *pidfile = NULL, *dump_dir = NULL, why[256];
 
-	parse_args(&sd, argc, argv, &daemonize);
+	parse_args(&sd, argc, argv, &daemonize, &no_sandbox);
 	if (!sd.schema)
 		sd.schema = default_schema();
 	if (!sd.dump_dir) {
@@ -344,6 +368,15 @@ int main(int argc, char **argv)
 		if (write(ready_fd, "1", 1) != 1)
 			log_warnx("cannot tell the parent we are ready");
 		close(ready_fd);
+	}
+	/* a filter is inherited by the services shojid starts: only without them */
+	if (sd.hv_bin || sd.xs_bin || sd.consoled_bin || sd.blkback_bin || sd.netback_bin)
+		log_info("seccomp filter off: shojid starts services (--no-spawn turns it on)");
+	else {
+		if (sd.group)
+			nss_warm_up();
+		if (sandbox_enter(&sandbox_shojid, no_sandbox) != 0)
+			fatal("cannot install the seccomp filter");
 	}
 	status = event_base_dispatch(sd.base) < 0 || sd.lost_xs ? 1 : 0;
 	api_close(&sd);

@@ -3,7 +3,8 @@
 # number parser of their options; the pid file; a private directory's checks
 # and lock; the listening Unix socket; edit distance for hints; the framing
 # of the save/migration stream; descriptors sent with a message; the listener's
-# client maximum and accept back-off).  Not installed.
+# client maximum and accept back-off; the seccomp sandbox, whose users link
+# $(SANDBOX_LIBS)).  Not installed.
 noinst_LIBRARIES += dom0-tools/util/libshoji-util.a
 dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/log.h \
 	dom0-tools/util/mkdir-p.c dom0-tools/util/mkdir-p.h \
@@ -15,10 +16,12 @@ dom0_tools_util_libshoji_util_a_SOURCES = dom0-tools/util/log.c dom0-tools/util/
 	dom0-tools/util/usock.c dom0-tools/util/usock.h \
 	dom0-tools/util/migstream.c dom0-tools/util/migstream.h \
 	dom0-tools/util/scmfd.c dom0-tools/util/scmfd.h \
-	dom0-tools/util/acceptgate.c dom0-tools/util/acceptgate.h
-dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(EVENT_CFLAGS)
+	dom0-tools/util/acceptgate.c dom0-tools/util/acceptgate.h \
+	dom0-tools/util/sandbox.c dom0-tools/util/sandbox.h
+dom0_tools_util_libshoji_util_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(EVENT_CFLAGS) $(SECCOMP_CFLAGS)
 UTIL_CPPFLAGS = -I$(top_srcdir)/dom0-tools/util
 UTIL_LIB = dom0-tools/util/libshoji-util.a
+SANDBOX_LIBS = $(SECCOMP_LIBS)
 
 check_PROGRAMS += tests/unit/test_util
 TESTS += tests/unit/test_util
@@ -35,3 +38,17 @@ tests_unit_test_migstream_SOURCES = tests/unit/test_migstream.c
 tests_unit_test_migstream_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 tests_unit_test_migstream_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_migstream_LDADD = $(UTIL_LIB) $(ZLIB_LIBS) $(CHECK_LIBS)
+
+# The sandbox with each daemon's own table: a forbidden call kills (SIGSYS).
+check_PROGRAMS += tests/unit/test_sandbox
+TESTS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c \
+	xenstore/xenstored/sandbox-xenstored.c pv-drivers/dom0/consoled/sandbox-consoled.c \
+	pv-drivers/dom0/blkback/sandbox-blkback.c pv-drivers/dom0/netback/sandbox-netback.c \
+	dom0-tools/shojid/sandbox-shojid.c
+tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
+tests_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(UTIL_LIB) $(SANDBOX_LIBS) $(CHECK_LIBS) -lpthread
+# Every Dom0 daemon runs filtered, keeps serving and exits cleanly (on hvsim).
+TESTS += tests/system/sandbox-daemons.sh
+EXTRA_DIST += tests/system/sandbox-daemons.sh

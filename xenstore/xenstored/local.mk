@@ -20,10 +20,12 @@ xenstore_xenstored_libxsd_a_SOURCES = xenstore/xenstored/xsd.h xenstore/xenstore
 	$(XSD_CORE_C)
 
 sbin_PROGRAMS += xenstore/xenstored/shoji-xenstored
-xenstore_xenstored_shoji_xenstored_SOURCES = xenstore/xenstored/xenstored.c
+xenstore_xenstored_shoji_xenstored_SOURCES = xenstore/xenstored/xenstored.c \
+	xenstore/xenstored/sandbox-xenstored.c
 xenstore_xenstored_shoji_xenstored_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
-xenstore_xenstored_shoji_xenstored_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
-xenstore_xenstored_shoji_xenstored_LDADD = xenstore/xenstored/libxsd.a $(UTIL_LIB) $(EVENT_LIBS)
+xenstore_xenstored_shoji_xenstored_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(SECCOMP_CFLAGS)
+xenstore_xenstored_shoji_xenstored_LDADD = xenstore/xenstored/libxsd.a $(UTIL_LIB) $(EVENT_LIBS) \
+	$(SANDBOX_LIBS)
 
 # Benchmark: `make bench` runs it against a private daemon.
 noinst_PROGRAMS += tests/bench/xs_bench

@@ -26,6 +26,7 @@
 #include "pidfile.h"
 #include "ring-dom0.h"
 #include "safedir.h"
+#include "sandbox.h"
 #include "usock.h"
 #include "xsd.h"
 
@@ -414,7 +415,7 @@ static int usage(FILE *f, int status)
 	        "                       [--pidfile FILE] [--quota NAME=VALUE]... [--output-limit "
 	        "BYTES]\n"
 	        "                       [--poll-us USECS] [--hv-socket PATH] [--max-clients N]\n"
-	        "                       [--fsync]\n"
+	        "                       [--fsync] [--no-sandbox]\n"
 	        "defaults: --socket %s --state-dir %s --max-clients %d\n"
 	        "quotas (priv-* apply to privileged connections, the others to domains):\n",
 	        DEFAULT_SOCKET, DEFAULT_STATE, DEFAULT_MAX_CLIENTS);
@@ -475,6 +476,7 @@ int main(int argc, char **argv)
 	    {"hv-socket", required_argument, NULL, 'H'},
 	    {"max-clients", required_argument, NULL, 'c'},
 	    {"fsync", no_argument, NULL, 'F'},
+	    {"no-sandbox", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -488,7 +490,7 @@ int main(int argc, char **argv)
 	struct xsd_quota quota;
 	size_t out_limit = 4u << 20;
 	char why[128];
-	bool fsync = false;
+	bool fsync = false, no_sandbox = false;
 	int opt, state_fd;
 
 	quota_defaults(&quota);
@@ -526,6 +528,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			fsync = true;
+			break;
+		case 'N':
+			no_sandbox = true;
 			break;
 		case 'h':
 			return usage(stdout, 0);
@@ -587,6 +592,8 @@ int main(int argc, char **argv)
 	dm.d.ring_data = &dm;
 	ring_resume_all(&dm);
 	flush_all(&dm);
+	if (sandbox_enter(&sandbox_xenstored, no_sandbox) != 0)
+		fatal("cannot install the seccomp filter");
 	run_loop(&dm);
 
 	while (dm.d.conns)

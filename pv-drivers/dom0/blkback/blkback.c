@@ -29,6 +29,7 @@
 #include "engine.h"
 #include "log.h"
 #include "pidfile.h"
+#include "sandbox.h"
 #include "store.h"
 #include "vbd_ring.h"
 
@@ -425,13 +426,13 @@ static int usage(FILE *out, int status)
 	fprintf(out,
 	        "usage: shoji-blkback [--xs-socket PATH] [--hv-socket PATH] [--state-dir DIR]\n"
 	        "                     [--io-engine auto|io_uring|threads] [--verbose]\n"
-	        "                     [--help] [--version]\n");
+	        "                     [--no-sandbox] [--help] [--version]\n");
 	return status;
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_XS = 256, O_HV, O_STATE, O_ENGINE, O_VERSION };
+	enum { O_XS = 256, O_HV, O_STATE, O_ENGINE, O_VERSION, O_NO_SANDBOX };
 	static const struct option longopts[] = {{"xs-socket", required_argument, NULL, O_XS},
 	                                         {"hv-socket", required_argument, NULL, O_HV},
 	                                         {"state-dir", required_argument, NULL, O_STATE},
@@ -439,6 +440,7 @@ int main(int argc, char **argv)
 	                                         {"verbose", no_argument, NULL, 'v'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {"version", no_argument, NULL, O_VERSION},
+	                                         {"no-sandbox", no_argument, NULL, O_NO_SANDBOX},
 	                                         {NULL, 0, NULL, 0}};
 	struct blkd bd = {0};
 	struct shoji_backend_config cfg = {0};
@@ -446,6 +448,7 @@ int main(int argc, char **argv)
 	enum blk_engine_kind kind = BLK_ENGINE_AUTO;
 	const char *state_dir = NULL;
 	char why[160], pidpath[512];
+	bool no_sandbox = false;
 	int opt, rc = 1;
 
 	log_init("shoji-blkback");
@@ -480,6 +483,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			return usage(stdout, 0);
+		case O_NO_SANDBOX:
+			no_sandbox = true;
+			break;
 		case O_VERSION:
 			printf("shoji-blkback %s\n", PACKAGE_VERSION);
 			return 0;
@@ -524,6 +530,10 @@ int main(int argc, char **argv)
 			          strerror(errno));
 			goto out;
 		}
+	}
+	if (sandbox_enter(&sandbox_blkback, no_sandbox) != 0) {
+		log_warn("cannot install the seccomp filter");
+		goto out;
 	}
 	log_debug("ready");
 	rc = shoji_backend_run(bd.be) < 0 ? 1 : 0;

@@ -14,11 +14,12 @@ BLKBACK_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pv-drivers/dom0/blkback
 BLKBACK_LIBS = pv-drivers/dom0/blkback/libblkback.a $(URING_LIBS)
 
 sbin_PROGRAMS += pv-drivers/dom0/blkback/shoji-blkback
-pv_drivers_dom0_blkback_shoji_blkback_SOURCES = pv-drivers/dom0/blkback/blkback.c
+pv_drivers_dom0_blkback_shoji_blkback_SOURCES = pv-drivers/dom0/blkback/blkback.c \
+	pv-drivers/dom0/blkback/sandbox-blkback.c
 pv_drivers_dom0_blkback_shoji_blkback_CPPFLAGS = $(BLKBACK_CPPFLAGS) $(UTIL_CPPFLAGS)
-pv_drivers_dom0_blkback_shoji_blkback_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
+pv_drivers_dom0_blkback_shoji_blkback_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(SECCOMP_CFLAGS)
 pv_drivers_dom0_blkback_shoji_blkback_LDADD = pv-drivers/dom0/libbackend/libshoji-backend.la \
-	dom0-tools/libgnttab/libshoji-gnttab.la $(BLKBACK_LIBS) $(UTIL_LIB) $(EVENT_LIBS)
+	dom0-tools/libgnttab/libshoji-gnttab.la $(BLKBACK_LIBS) $(UTIL_LIB) $(EVENT_LIBS) $(SANDBOX_LIBS)
 dist_man_MANS += pv-drivers/dom0/blkback/shoji-blkback.8
 
 # Unit tests: the validator; the I/O engine on a real temp file (io_uring and threads);

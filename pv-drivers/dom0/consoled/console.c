@@ -45,6 +45,7 @@
 #include "log.h"
 #include "mkdir-p.h"
 #include "number.h"
+#include "sandbox.h"
 
 #define CLIENT_OUT_MAX (1u << 20) /* a client further behind than this is dropped */
 #define CLIENT_IN_MAX  4096u      /* input read ahead from a client */
@@ -536,7 +537,7 @@ static int usage(FILE *out, int status)
 	fprintf(out,
 	        "usage: shoji-consoled [--xs-socket PATH] [--hv-socket PATH] [--log-dir DIR]\n"
 	        "                      [--run-dir DIR] [--log-max BYTES] [--group NAME]\n"
-	        "                      [--verbose]\n"
+	        "                      [--verbose] [--no-sandbox]\n"
 	        "defaults: --log-dir /var/log/shoji --run-dir /run/shoji --log-max 16777216\n");
 	return status;
 }
@@ -551,6 +552,7 @@ int main(int argc, char **argv)
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {"log-max", required_argument, NULL, 'm'},
 	                                         {"group", required_argument, NULL, 'g'},
+	                                         {"no-sandbox", no_argument, NULL, 'N'},
 	                                         {NULL, 0, NULL, 0}};
 	struct consd cd = {.log_dir = "/var/log/shoji",
 	                   .run_dir = "/run/shoji",
@@ -560,6 +562,7 @@ int main(int argc, char **argv)
 	struct shoji_backend_config cfg = {0};
 	struct event *sigterm = NULL, *sigint = NULL;
 	char sockdir[512];
+	bool no_sandbox = false;
 	int opt, rc = 1;
 
 	log_init("shoji-consoled");
@@ -596,6 +599,9 @@ int main(int argc, char **argv)
 			}
 			cd.gid = grp->gr_gid;
 			break;
+		case 'N':
+			no_sandbox = true;
+			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
@@ -627,6 +633,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	scan_all(&cd);
+	if (sandbox_enter(&sandbox_consoled, no_sandbox) != 0) {
+		log_warn("cannot install the seccomp filter");
+		goto out;
+	}
 	log_debug("ready");
 	rc = shoji_backend_run(cd.be) < 0 ? 1 : 0;
 out:

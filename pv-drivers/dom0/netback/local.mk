@@ -12,12 +12,13 @@ NETBACK_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pv-drivers/dom0/netback
 NETBACK_LIBS = pv-drivers/dom0/netback/libnetback.a
 
 sbin_PROGRAMS += pv-drivers/dom0/netback/shoji-netback
-pv_drivers_dom0_netback_shoji_netback_SOURCES = pv-drivers/dom0/netback/netback.c
+pv_drivers_dom0_netback_shoji_netback_SOURCES = pv-drivers/dom0/netback/netback.c \
+	pv-drivers/dom0/netback/sandbox-netback.c
 pv_drivers_dom0_netback_shoji_netback_CPPFLAGS = $(NETBACK_CPPFLAGS) $(UTIL_CPPFLAGS)
-pv_drivers_dom0_netback_shoji_netback_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
+pv_drivers_dom0_netback_shoji_netback_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(SECCOMP_CFLAGS)
 pv_drivers_dom0_netback_shoji_netback_LDADD = $(NETBACK_LIBS) \
 	pv-drivers/dom0/libbackend/libshoji-backend.la dom0-tools/libgnttab/libshoji-gnttab.la \
-	$(UTIL_LIB) $(EVENT_LIBS)
+	$(UTIL_LIB) $(EVENT_LIBS) $(SANDBOX_LIBS)
 dist_man_MANS += pv-drivers/dom0/netback/shoji-netback.8
 
 # Unit tests: the tx request validator and the header parser.

@@ -33,6 +33,7 @@
 
 #include "log.h"
 #include "pidfile.h"
+#include "sandbox.h"
 #include "tap.h"
 #include "vif_queue.h"
 
@@ -520,19 +521,20 @@ static int usage(FILE *out, int status)
 {
 	fprintf(out,
 	        "usage: shoji-netback [--xs-socket PATH] [--hv-socket PATH] [--state-dir DIR]\n"
-	        "                     [--verbose] [--help] [--version]\n");
+	        "                     [--verbose] [--no-sandbox] [--help] [--version]\n");
 	return status;
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_XS = 256, O_HV, O_STATE, O_VERSION };
+	enum { O_XS = 256, O_HV, O_STATE, O_VERSION, O_NO_SANDBOX };
 	static const struct option longopts[] = {{"xs-socket", required_argument, NULL, O_XS},
 	                                         {"hv-socket", required_argument, NULL, O_HV},
 	                                         {"state-dir", required_argument, NULL, O_STATE},
 	                                         {"verbose", no_argument, NULL, 'v'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {"version", no_argument, NULL, O_VERSION},
+	                                         {"no-sandbox", no_argument, NULL, O_NO_SANDBOX},
 	                                         {NULL, 0, NULL, 0}};
 	struct netd nd = {0};
 	struct shoji_backend_config cfg = {0};
@@ -540,6 +542,7 @@ int main(int argc, char **argv)
 	const struct timeval second = {1, 0};
 	const char *state_dir = NULL;
 	char pidpath[512];
+	bool no_sandbox = false;
 	int opt, rc = 1;
 
 	log_init("shoji-netback");
@@ -560,6 +563,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			return usage(stdout, 0);
+		case O_NO_SANDBOX:
+			no_sandbox = true;
+			break;
 		case O_VERSION:
 			printf("shoji-netback %s\n", PACKAGE_VERSION);
 			return 0;
@@ -593,6 +599,10 @@ int main(int argc, char **argv)
 			          strerror(errno));
 			goto out;
 		}
+	}
+	if (sandbox_enter(&sandbox_netback, no_sandbox) != 0) {
+		log_warn("cannot install the seccomp filter");
+		goto out;
 	}
 	log_debug("ready");
 	rc = shoji_backend_run(nd.be) < 0 ? 1 : 0;
