@@ -741,21 +741,6 @@ static int write_nodes(struct shojid *sd, shoji_xs_tx_t t, const struct sd_resto
 	return 0;
 }
 
-/* The /vm directory of the restored domain: /vm/UUID, or /vm/UUID-ID when that is taken. */
-static void vm_dir(struct shojid *sd, const struct sd_dom *dom, char *out, size_t len)
-{
-	char uuid[37];
-	unsigned int n;
-	char *v;
-
-	uuid_unparse_lower(dom->cfg.uuid, uuid);
-	snprintf(out, len, "/vm/%s", uuid);
-	v = shoji_xs_read(sd->xs, SHOJI_XS_NO_TX, out, &n);
-	if (v)
-		snprintf(out, len, "/vm/%s-%" PRIu32, uuid, dom->domid);
-	free(v);
-}
-
 static int restore_nodes(struct shojid *sd, const struct sd_restore *rs, const struct sd_dom *dom,
                          struct sd_err *e)
 {
@@ -765,7 +750,7 @@ static int restore_nodes(struct shojid *sd, const struct sd_restore *rs, const s
 	int err = 0;
 
 	uuid_unparse_lower(dom->cfg.uuid, uuid);
-	vm_dir(sd, dom, vm, sizeof(vm));
+	xs_vm_path(sd, dom, vm, sizeof(vm));
 	snprintf(home, sizeof(home), "/local/domain/%" PRIu32, dom->domid);
 	for (int attempt = 0; attempt < XS_COMMIT_TRIES; attempt++) {
 		shoji_xs_tx_t t = shoji_xs_transaction_start(sd->xs);

@@ -288,6 +288,9 @@ int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *
 void xs_layout_remove(struct shojid *sd, uint32_t domid);
 int xs_write_str(struct shojid *sd, uint32_t domid, const char *rel, const char *val,
                  struct sd_err *e);
+/* The domain's /vm directory: /vm/UUID, or /vm/UUID-ID when another domain of the same
+ * definition (preserved, or the source of a restore) still holds /vm/UUID. */
+void xs_vm_path(struct shojid *sd, const struct sd_dom *dom, char *out, size_t len);
 
 /* xsdev.c: the backend and frontend directories of a PV device of class CLS ("vbd",
  * "vif") in xenstore, written in one transaction. */

@@ -73,9 +73,7 @@ static uint64_t param(struct shojid *sd, uint32_t domid, uint32_t index)
 	return v;
 }
 
-/* The /vm path for this domain: /vm/UUID, or /vm/UUID-ID when a preserved
- * domain of the same definition still holds /vm/UUID. */
-static void vm_path(struct shojid *sd, const struct sd_dom *dom, char *out, size_t len)
+void xs_vm_path(struct shojid *sd, const struct sd_dom *dom, char *out, size_t len)
 {
 	char uuid[37];
 	unsigned int n;
@@ -156,7 +154,7 @@ int xs_layout_write(struct shojid *sd, const struct sd_dom *dom, struct sd_err *
 	char vm[96];
 	int err = 0;
 
-	vm_path(sd, dom, vm, sizeof(vm));
+	xs_vm_path(sd, dom, vm, sizeof(vm));
 	for (int attempt = 0; attempt < 20; attempt++) {
 		l.failed = NULL;
 		l.t = shoji_xs_transaction_start(sd->xs);
