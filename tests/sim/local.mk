@@ -108,6 +108,15 @@ BENCH_RUNS += "$(SHELL) $(abs_top_srcdir)/tests/bench/net_bench.sh"
 EXTRA_DIST += tests/bench/net_bench.sh
 CLEANFILES += tests/bench/net_bench
 
+# make bench: save and restore of a 1 GiB domain on hvsim beside a plain write and read.
+EXTRA_PROGRAMS += tests/bench/save_bench
+tests_bench_save_bench_SOURCES = tests/bench/save_bench.c
+tests_bench_save_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_bench_save_bench_LDADD = $(HVSIM_LDADD) -lpthread
+BENCH_BINS += tests/bench/save_bench
+BENCH_RUNS += "$(abs_top_builddir)/tests/bench/save_bench"
+CLEANFILES += tests/bench/save_bench
+
 # shoji-hv's save and restore (hypervisor/save.c) on hvsim: the test is the guest, Dom0 checks.
 check_PROGRAMS += tests/sim/test_sim_save
 TESTS += tests/sim/test_sim_save
