@@ -37,6 +37,9 @@ _Static_assert(HV_MAX_VCPUS <= XEN_LEGACY_MAX_VCPUS, "a vcpu_info in shared_info
 /* Grant mappings a guest may hold in its physmap (each is a KVM memslot). */
 #define HV_MAX_GRANT_MAPS  1024u
 #define HV_GRANT_SLOT_BASE 3u /* memslot of grant handle 0: 0 is RAM, 1-2 shared_info */
+/* Own grant-table frames a guest may place above RAM; memslot HV_GFRAME_SLOT_BASE + index. */
+#define HV_MAX_GRANT_FRAMES 64u
+#define HV_GFRAME_SLOT_BASE (HV_GRANT_SLOT_BASE + HV_MAX_GRANT_MAPS)
 
 /* One grant mapping in a guest's physmap: a 1-page memslot at @gfn. */
 struct domain_grant_map {
@@ -142,6 +145,14 @@ struct domain {
 	bool gmap_ro_slots;   /* KVM_MEM_READONLY is available */
 	bool ro_write_warned; /* logged a write to a read-only mapping (once per domain) */
 	struct domain_grant_map gmaps[HV_MAX_GRANT_MAPS];
+
+	/*
+	 * Frames of the guest's own grant table placed above RAM (GRUB puts
+	 * them in the first hole of its memory map): GFN per frame index, 0 =
+	 * not above RAM.  The page is the table's own, mapped as a memslot.
+	 * Under d->lock.
+	 */
+	uint64_t gframe_gfn[HV_MAX_GRANT_FRAMES];
 };
 
 /*

@@ -429,7 +429,17 @@ int evtglue_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn)
 	if (!gt)
 		return -XEN_ENOSYS;
 	page = guest_gfn_to_host(d, gfn);
-	r = page ? gnttab_map_frame(gt, idx, gfn, page) : -XEN_EINVAL;
+	if (page) {
+		r = gnttab_map_frame(gt, idx, gfn, page);
+		if (r == 0)
+			physmap_unmap_grant_frame(d, idx); /* it was above RAM before, if at all */
+	} else {
+		/* Above RAM: the table's own page is mapped there first, then the table uses it. */
+		page = gnttab_own_page(gt, idx);
+		r = page ? physmap_map_grant_frame(d, idx, gfn, page) : -XEN_EINVAL;
+		if (r == 0)
+			r = gnttab_map_frame(gt, idx, gfn, page);
+	}
 	gnttab_put(gt);
 	return r;
 }

@@ -180,6 +180,17 @@ void gnttab_put(struct gnttab *gt)
 	free(gt);
 }
 
+void *gnttab_own_page(struct gnttab *gt, uint32_t idx)
+{
+	void *page = NULL;
+
+	pthread_mutex_lock(&gt->lock);
+	if (!gt->dying && idx < gt->max_frames && (idx < gt->nr_frames || grow(gt, idx + 1) == 0))
+		page = gt->priv[idx];
+	pthread_mutex_unlock(&gt->lock);
+	return page;
+}
+
 int gnttab_map_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *page)
 {
 	int rc = 0;
@@ -637,8 +648,10 @@ int gnttab_export_frame(struct gnttab *gt, uint32_t idx, uint64_t *gfn, void *co
 		rc = -XEN_EINVAL;
 	} else {
 		*gfn = gt->frame_gfn[idx];
-		if (*gfn == GNTTAB_INVALID_GFN)
+		if (gt->frames[idx] == gt->priv[idx]) {
 			memcpy(content, gt->frames[idx], PAGE_SIZE);
+			rc = 1;
+		}
 	}
 	pthread_mutex_unlock(&gt->lock);
 	return rc;
@@ -660,6 +673,8 @@ int gnttab_import_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *pag
 		gt->frame_gfn[idx] = gfn;
 	} else {
 		memcpy(gt->priv[idx], content, PAGE_SIZE);
+		gt->frames[idx] = gt->priv[idx];
+		gt->frame_gfn[idx] = gfn;
 	}
 	/* Nobody maps or copies them on this side: no grant is in use. */
 	for (i = 0, e = gt->frames[idx]; i < ENTRIES_PER_FRAME; i++)

@@ -77,22 +77,25 @@ void gnttab_put(struct gnttab *gt);
  * max_frames (as Xen), -XEN_ENOMEM.
  */
 int gnttab_map_frame(struct gnttab *gt, uint32_t idx, uint64_t gfn, void *page);
+/* The table's own page for frame @idx (it grows to idx + 1), to place above RAM; NULL past the limit. */
+void *gnttab_own_page(struct gnttab *gt, uint32_t idx);
 
 /*
  * Save and restore (docs/migration-stream.md, HV_GNTTAB).  The entries live
  * in the frames, which are guest RAM once placed (XENMAPSPACE_grant_table):
  * a stream carries the table's size, where each frame lives and the content
- * of a frame never placed.  Who maps a grant does not travel: a restored
+ * of a frame in the table's own page (never placed, or placed above RAM).  Who maps a grant does not travel: a restored
  * table starts with no active maps (GTF_reading/GTF_writing cleared), and
  * Dom0's backends map again.
  *
- * gnttab_export_frame: frame @idx's GFN into *@gfn, or GNTTAB_INVALID_GFN
- * and its 4 KiB into @content when it was never placed.  gnttab_import_frame
- * (a new table, before the domain runs; the choke point for a stream's
- * frame): frame @idx lives at @gfn, the guest page @page whose content is
- * kept (already restored), or, with @page NULL, in the table's own page,
- * which gets @content.  Both: 0 or -XEN_EINVAL (@idx past the table or its
- * limit).
+ * gnttab_export_frame: frame @idx's GFN (GNTTAB_INVALID_GFN if never placed)
+ * into *@gfn, and its 4 KiB into @content when it lives in the table's own
+ * page; 1 when it did, 0 when not, -XEN_EINVAL past the table.
+ * gnttab_import_frame (a new table, before the domain runs; the choke point
+ * for a stream's frame): frame @idx lives at @gfn, the guest page @page
+ * whose content is kept (already restored), or, with @page NULL, in the
+ * table's own page, which gets @content (placing it above RAM is the
+ * caller's).  0 or -XEN_EINVAL (@idx past the table's limit).
  */
 uint32_t gnttab_nr_frames(struct gnttab *gt);
 int gnttab_export_frame(struct gnttab *gt, uint32_t idx, uint64_t *gfn, void *content);

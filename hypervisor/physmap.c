@@ -83,6 +83,17 @@ static bool gfn_above_ram_ok(const struct domain *d, uint64_t gfn)
 	       (gpa >= SHINFO_HIGH_START && gpa < SHINFO_HIGH_END);
 }
 
+/* Is one of @d's own grant frames placed at @gfn above RAM?  d->lock held. */
+static bool grant_frame_at(const struct domain *d, uint64_t gfn)
+{
+	uint32_t i;
+
+	for (i = 0; i < HV_MAX_GRANT_FRAMES; i++)
+		if (d->gframe_gfn[i] == gfn)
+			return true;
+	return false;
+}
+
 /* The grant mapping of @d at @gfn, or NULL.  d->lock held. */
 static const struct domain_grant_map *grant_map_at(const struct domain *d, uint64_t gfn)
 {
@@ -103,7 +114,8 @@ int physmap_map_shared_info(struct domain *d, uint64_t gfn)
 	uint8_t *host;
 	unsigned int i;
 
-	if (!inside && (!gfn_above_ram_ok(d, gfn) || grant_map_at(d, gfn)))
+	if (!inside &&
+	    (!gfn_above_ram_ok(d, gfn) || grant_map_at(d, gfn) || grant_frame_at(d, gfn)))
 		return -XEN_EINVAL;
 	if (old && gfn == d->shinfo_gfn)
 		return 0;
@@ -144,6 +156,36 @@ int physmap_map_shared_info(struct domain *d, uint64_t gfn)
 	return 0;
 }
 
+int physmap_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn, void *page)
+{
+	int rc = -XEN_EINVAL;
+
+	pthread_mutex_lock(&d->lock);
+	if (idx < HV_MAX_GRANT_FRAMES && !d->dying && gfn_above_ram_ok(d, gfn) &&
+	    (d->gframe_gfn[idx] == gfn || (!(d->shinfo_slot && d->shinfo_gfn == gfn) &&
+	                                   !grant_map_at(d, gfn) && !grant_frame_at(d, gfn)))) {
+		/* A frame already above RAM moves: same page, same slot (KVM moves it). */
+		rc = kvm_vm_set_slot(&d->vm, HV_GFRAME_SLOT_BASE + idx, 0, gfn << XEN_PAGE_SHIFT,
+		                     XEN_PAGE_SIZE, page) < 0
+		         ? -XEN_ENOMEM
+		         : 0;
+		if (rc == 0)
+			d->gframe_gfn[idx] = gfn;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+void physmap_unmap_grant_frame(struct domain *d, uint32_t idx)
+{
+	pthread_mutex_lock(&d->lock);
+	if (idx < HV_MAX_GRANT_FRAMES && d->gframe_gfn[idx]) {
+		kvm_vm_set_slot(&d->vm, HV_GFRAME_SLOT_BASE + idx, 0, 0, 0, NULL);
+		d->gframe_gfn[idx] = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 /*
  * Grant mappings.  The granter's page is mapped from its RAM memfd (so it
  * stays valid here even after the granter is gone) and given to KVM as a
@@ -177,7 +219,7 @@ int physmap_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, u
 	pthread_mutex_lock(&d->lock);
 	if (handle < d->gmap_max && !d->gmaps[handle].host && !d->dying && fd >= 0 &&
 	    gfn_above_ram_ok(d, at) && !(d->shinfo_slot && d->shinfo_gfn == at) &&
-	    !grant_map_at(d, at)) {
+	    !grant_map_at(d, at) && !grant_frame_at(d, at)) {
 		d->gmaps[handle] = (struct domain_grant_map){
 		    .gfn = at, .host = &gmap_pending, .readonly = readonly};
 		rc = GNTST_okay;

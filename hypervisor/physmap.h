@@ -47,6 +47,17 @@ int physmap_map_shared_info(struct domain *d, uint64_t gfn);
  * close).  physmap_grant_readonly says whether @gpa lies in a read-only
  * mapping.
  */
+/*
+ * The guest's own grant-table frame @idx placed at @gfn above RAM, where
+ * Xen lets a guest put it (GRUB uses the first hole of its memory map):
+ * @page, the table's own page, becomes a one-page memslot there; a frame
+ * already above RAM moves.  d->lock is taken here.  0, or -XEN_EINVAL (index
+ * past HV_MAX_GRANT_FRAMES, a GFN not free above RAM), -XEN_ENOMEM.
+ * physmap_unmap_grant_frame: the frame is back in RAM; its slot goes.
+ */
+int physmap_map_grant_frame(struct domain *d, uint32_t idx, uint64_t gfn, void *page);
+void physmap_unmap_grant_frame(struct domain *d, uint32_t idx);
+
 int physmap_map_grant(struct domain *d, uint32_t handle, uint64_t gpa, int fd, uint64_t gfn,
                       bool readonly);
 void physmap_unmap_grant(struct domain *d, uint32_t handle);

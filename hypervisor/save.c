@@ -405,12 +405,15 @@ static int save_gnttab(struct saver *s)
 		goto out;
 	}
 	for (i = 0; i < h.nr_frames; i++) {
-		if (gnttab_export_frame(gt, i, &gfns[i], own + (size_t)nown * GM_PAGE_SIZE) < 0) {
+		int carried =
+		    gnttab_export_frame(gt, i, &gfns[i], own + (size_t)nown * GM_PAGE_SIZE);
+
+		if (carried < 0) {
 			rc = -EIO;
 			snprintf(s->err, s->errlen, "cannot read grant table frame %u", i);
 			goto out;
 		}
-		nown += gfns[i] == GNTTAB_INVALID_GFN;
+		nown += (uint64_t)carried;
 	}
 	rc = put(s, MIG_REC_HV_GNTTAB,
 	         (struct iovec[]){{&h, sizeof(h)},
@@ -865,12 +868,9 @@ static int load_gnttab(struct restorer *rs)
 	    rs->h.length < sizeof(h) + (uint64_t)h.nr_frames * sizeof(*gfns))
 		return refuse(rs, "%u frames in %u bytes", h.nr_frames, rs->h.length);
 	gfns = (const uint64_t *)(const void *)(rs->r.body + sizeof(h));
-	for (i = 0; i < h.nr_frames; i++) {
-		if (gfns[i] != GNTTAB_INVALID_GFN && gfns[i] >= frames_of(d))
-			return refuse(rs, "grant frame %u at 0x%llx is outside RAM", i,
-			              (unsigned long long)gfns[i]);
-		nown += gfns[i] == GNTTAB_INVALID_GFN;
-	}
+	/* A frame never placed or placed above RAM travels with its content. */
+	for (i = 0; i < h.nr_frames; i++)
+		nown += gfns[i] == GNTTAB_INVALID_GFN || gfns[i] >= frames_of(d);
 	if (rs->h.length != sizeof(h) + h.nr_frames * sizeof(*gfns) + nown * GM_PAGE_SIZE)
 		return refuse(rs, "%u bytes do not hold %u frames (%llu carried)", rs->h.length,
 		              h.nr_frames, (unsigned long long)nown);
@@ -879,11 +879,17 @@ static int load_gnttab(struct restorer *rs)
 	if (!gt)
 		return refuse(rs, "the domain has no grant table");
 	for (i = 0; i < h.nr_frames && rc == 0; i++) {
-		bool carried = gfns[i] == GNTTAB_INVALID_GFN;
+		bool carried = gfns[i] == GNTTAB_INVALID_GFN || gfns[i] >= frames_of(d);
+		bool above = carried && gfns[i] != GNTTAB_INVALID_GFN;
 		void *page = carried ? NULL : d->mem.base + (gfns[i] << GM_PAGE_SHIFT);
 
 		if (gnttab_import_frame(gt, i, gfns[i], page, own) < 0)
 			rc = refuse(rs, "grant frame %u cannot be restored", i);
+		else if (above &&
+		         physmap_map_grant_frame(d, i, gfns[i], gnttab_own_page(gt, i)) < 0)
+			rc = refuse(rs,
+			            "grant frame %u at 0x%llx is neither in RAM nor free above it",
+			            i, (unsigned long long)gfns[i]);
 		own += carried ? GM_PAGE_SIZE : 0;
 	}
 	gnttab_put(gt);

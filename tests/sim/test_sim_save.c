@@ -25,6 +25,7 @@
 #include <shoji/hvm.h>
 #include <shoji/libevtchn.h>
 #include <shoji/libgnttab.h>
+#include <shoji/memory.h>
 #include <shoji/vcpu.h>
 
 #include "check-run.h"
@@ -168,6 +169,17 @@ static void make_guest(struct guest *g)
 	/* Grants to Dom0, params, a periodic timer. */
 	ck_assert_int_eq(hvsim_grant(sim, g->domid, REF_A, 0, DATA_GFN, false), 0);
 	ck_assert_int_eq(hvsim_grant(sim, g->domid, REF_B, 0, DATA_GFN + 7, true), 0);
+	{
+		/* Frame 0 (REF_A, REF_B) moves above RAM, where GRUB puts its table. */
+		struct xen_add_to_physmap xa = {.domid = DOMID_SELF,
+		                                .space = XENMAPSPACE_grant_table,
+		                                .idx = 0,
+		                                .gpfn = FRAMES + 1};
+
+		ck_assert_int_eq(call(g->domid, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, 0,
+		                      &xa, sizeof(xa)),
+		                 0);
+	}
 	ck_assert_int_eq(shoji_ctrl_set_param(ctrl, g->domid, HVM_PARAM_STORE_PFN, 0xabc), 0);
 	ck_assert_int_eq(shoji_ctrl_set_param(ctrl, g->domid, HVM_PARAM_STORE_EVTCHN, 7), 0);
 	ck_assert_int_eq(shoji_ctrl_set_param(ctrl, g->domid, HVM_PARAM_CONSOLE_PFN, 0xabd), 0);
@@ -518,12 +530,25 @@ static void vcpu_info_across_pages(uint8_t *body, uint32_t len)
 	vcpu_info_at(body, ((uint64_t)DATA_GFN << XEN_PAGE_SHIFT) + XEN_PAGE_SIZE - 8);
 }
 
-/* HV_GNTTAB: frame 0 lives past RAM. */
-static void grant_frame_past_ram(uint8_t *body, uint32_t len)
+/*
+ * HV_GNTTAB: the frame that travels with its content (placed above RAM) is
+ * said to live in the MMIO hole below 4 GiB, where no page may go.
+ */
+static void grant_frame_in_hole(uint8_t *body, uint32_t len)
 {
-	const uint64_t gfn = FRAMES;
+	const uint64_t hole = 0xfe000;
+	uint32_t nr, i;
+	uint64_t gfn;
 
-	memcpy(body + 8, &gfn, sizeof(gfn));
+	memcpy(&nr, body + 4, sizeof(nr));
+	for (i = 0; i < nr && 8 + (i + 1) * 8 <= len; i++) {
+		memcpy(&gfn, body + 8 + i * 8, sizeof(gfn));
+		if (gfn == FRAMES + 1) {
+			memcpy(body + 8 + i * 8, &hole, sizeof(hole));
+			return;
+		}
+	}
+	ck_abort_msg("the saved grant table has no frame above RAM");
 }
 
 START_TEST(hostile_records)
@@ -551,8 +576,8 @@ START_TEST(hostile_records)
 	bad = edit_record(fd, MIG_REC_HV_XEN, vcpu_info_across_pages);
 	refused(bad, EINVAL, "vcpu 0: vcpu_info not inside one page of RAM");
 	close(bad);
-	bad = edit_record(fd, MIG_REC_HV_GNTTAB, grant_frame_past_ram);
-	refused(bad, EINVAL, "grant frame 0");
+	bad = edit_record(fd, MIG_REC_HV_GNTTAB, grant_frame_in_hole);
+	refused(bad, EINVAL, "is neither in RAM nor free above it");
 	close(bad);
 	bad = edit_record(fd, MIG_REC_HV_VCPU, msr_not_saved);
 	refused(bad, EINVAL, "MSR 0x1b");
