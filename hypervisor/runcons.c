@@ -1,4 +1,4 @@
-/* shoji-hv run: the guest's PV console ring, served in-process (see runcons.h). */
+/* shoji-hv run: the guest's PV console ring and an empty store, served in-process (see runcons.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 
 #include <shoji/hvm.h>
 #include <shoji/io/console.h>
+#include <shoji/io/xs_wire.h>
 
 #include "proto/hv-dom0.h"
 #include "dom0port.h"
@@ -30,6 +31,14 @@ struct runcons {
 	bool broken;                   /* impossible ring indexes: the guest gets no more service */
 	char pending[XENCONS_IN_SIZE]; /* read from in_fd, not yet in the ring */
 	size_t npending;
+
+	/* The store ring: every request is answered ENOENT (run mode has no store). */
+	struct xenstore_domain_interface *store;
+	uint32_t store_port;
+	struct hv_event store_kick;
+	bool store_broken;
+	uint8_t msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX]; /* a request coming in */
+	size_t nmsg;
 };
 
 /* dom0port keys a port to its owner's address; ours is the runcons itself. */
@@ -38,11 +47,16 @@ static struct ctrl_client *owner(struct runcons *rc)
 	return (struct ctrl_client *)(void *)rc;
 }
 
-static void notify(struct runcons *rc)
+static void notify_port(struct runcons *rc, uint32_t port)
 {
-	struct ctrl_evtchn q = {.port = rc->port};
+	struct ctrl_evtchn q = {.port = port};
 
 	dom0port_send(rc->hv, owner(rc), &q, NULL, NULL);
+}
+
+static void notify(struct runcons *rc)
+{
+	notify_port(rc, rc->port);
 }
 
 static void write_all(int fd, const char *p, size_t n)
@@ -159,38 +173,139 @@ static void on_input(void *opaque)
 	poll_input(rc, rc->npending == 0);
 }
 
+/*
+ * One reply per whole request, while the response ring has room for it; a
+ * request too long for the wire, or impossible ring indexes, end the
+ * service (the guest hurt only itself).  True if anything moved.
+ */
+static bool store_serve(struct runcons *rc)
+{
+	static const char enoent[] = "ENOENT";
+	struct xenstore_domain_interface *s = rc->store;
+	XENSTORE_RING_IDX cons = s->req_cons,
+	                  prod = __atomic_load_n(&s->req_prod, __ATOMIC_ACQUIRE);
+	XENSTORE_RING_IDX rsp = s->rsp_prod;
+	bool moved = false;
+
+	if (prod - cons > XENSTORE_RING_SIZE ||
+	    rsp - __atomic_load_n(&s->rsp_cons, __ATOMIC_ACQUIRE) > XENSTORE_RING_SIZE) {
+		log_warnx("domain %u: impossible store ring indexes: its store is no longer served",
+		          rc->d->domid);
+		rc->store_broken = true;
+		return false;
+	}
+	for (;;) {
+		struct xsd_sockmsg h;
+		size_t want = sizeof(h);
+
+		if (rc->nmsg >= sizeof(h)) {
+			memcpy(&h, rc->msg, sizeof(h));
+			if (h.len > XENSTORE_PAYLOAD_MAX) {
+				log_warnx(
+				    "domain %u: a %u-byte store request: its store is no longer "
+				    "served",
+				    rc->d->domid, h.len);
+				rc->store_broken = true;
+				break;
+			}
+			want += h.len;
+		}
+		if (rc->nmsg == want) {
+			/* Whole: answer it once the response fits, else wait for the guest to read. */
+			if (XENSTORE_RING_SIZE - (rsp - s->rsp_cons) < sizeof(h) + sizeof(enoent))
+				break;
+			h.type = XS_ERROR;
+			h.len = sizeof(enoent);
+			for (size_t i = 0; i < sizeof(h) + sizeof(enoent); i++, rsp++)
+				s->rsp[MASK_XENSTORE_IDX(rsp)] =
+				    i < sizeof(h) ? ((const char *)&h)[i] : enoent[i - sizeof(h)];
+			rc->nmsg = 0;
+			moved = true;
+			continue;
+		}
+		if (cons == prod)
+			break;
+		rc->msg[rc->nmsg++] = (uint8_t)s->req[MASK_XENSTORE_IDX(cons)];
+		cons++;
+		moved = true;
+	}
+	__atomic_store_n(&s->req_cons, cons, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->rsp_prod, rsp, __ATOMIC_RELEASE);
+	return moved;
+}
+
+static void on_store_kick(void *opaque)
+{
+	struct runcons *rc = opaque;
+	uint64_t n;
+
+	if (read(rc->store_kick.fd, &n, sizeof(n)) < 0 || rc->store_broken)
+		return;
+	if (store_serve(rc))
+		notify_port(rc, rc->store_port);
+}
+
+/*
+ * A guest port for Dom0 named in HVM param @param, Dom0's end bound to us
+ * with @fn called when the guest notifies.  0 or -errno.
+ */
+static int bind_port(struct runcons *rc, unsigned int param, uint32_t *port, struct hv_event *ev,
+                     void (*fn)(void *))
+{
+	struct ctrl_evtchn q = {.domid = rc->d->domid}, reply = {0};
+	int r, fd = -1;
+
+	r = dom0port_alloc_in(rc->hv, NULL, &q, &reply, NULL);
+	if (r < 0)
+		return r;
+	q.remote_port = reply.port;
+	rc->d->hvm_params[param] = reply.port;
+	r = dom0port_bind_interdomain(rc->hv, owner(rc), &q, &reply, &fd);
+	if (r < 0)
+		return r;
+	*port = reply.port;
+	*ev = (struct hv_event){.fd = fd, .fn = fn, .opaque = rc};
+	return hv_event_add(rc->hv, ev);
+}
+
+static void unbind_port(struct runcons *rc, uint32_t port, struct hv_event *ev)
+{
+	struct ctrl_evtchn q = {.port = port};
+
+	if (ev->fd < 0)
+		return;
+	hv_event_del(rc->hv, ev);
+	close(ev->fd);
+	dom0port_unbind(rc->hv, owner(rc), &q, NULL, NULL);
+}
+
 int runcons_attach(struct hv *hv, struct domain *d, int in_fd, int out_fd, struct runcons **out)
 {
 	struct runcons *rc = calloc(1, sizeof(*rc));
-	struct ctrl_evtchn q = {.domid = d->domid}, reply = {0};
-	int r, fd = -1;
+	int r;
 
 	if (!rc)
 		return -ENOMEM;
 	rc->hv = hv;
 	rc->out_fd = out_fd;
 	rc->kick.fd = -1;
+	rc->store_kick.fd = -1;
 	rc->in = (struct hv_event){.fd = in_fd, .fn = on_input, .opaque = rc};
 	rc->d = hv_domain_get(hv, d->domid);
 	rc->ring = rc->d ? gm_gpa(&d->mem, d->hvm_params[HVM_PARAM_CONSOLE_PFN] << GM_PAGE_SHIFT,
 	                          sizeof(*rc->ring))
 	                 : NULL;
-	if (!rc->ring) {
+	rc->store = rc->d ? gm_gpa(&d->mem, d->hvm_params[HVM_PARAM_STORE_PFN] << GM_PAGE_SHIFT,
+	                           sizeof(*rc->store))
+	                  : NULL;
+	if (!rc->ring || !rc->store) {
 		r = -EFAULT;
 		goto fail;
 	}
-	/* The guest's port for Dom0, then Dom0's end of it, bound to us. */
-	r = dom0port_alloc_in(hv, NULL, &q, &reply, NULL);
-	if (r < 0)
-		goto fail;
-	q.remote_port = reply.port;
-	d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = reply.port;
-	r = dom0port_bind_interdomain(hv, owner(rc), &q, &reply, &fd);
-	if (r < 0)
-		goto fail;
-	rc->port = reply.port;
-	rc->kick = (struct hv_event){.fd = fd, .fn = on_kick, .opaque = rc};
-	r = hv_event_add(hv, &rc->kick);
+	r = bind_port(rc, HVM_PARAM_CONSOLE_EVTCHN, &rc->port, &rc->kick, on_kick);
+	if (r == 0)
+		r = bind_port(rc, HVM_PARAM_STORE_EVTCHN, &rc->store_port, &rc->store_kick,
+		              on_store_kick);
 	if (r < 0)
 		goto fail;
 	poll_input(rc, true); /* not pollable (a file, /dev/null): output only */
@@ -206,13 +321,8 @@ void runcons_detach(struct runcons *rc)
 	if (!rc)
 		return;
 	poll_input(rc, false);
-	if (rc->kick.fd >= 0) {
-		struct ctrl_evtchn q = {.port = rc->port};
-
-		hv_event_del(rc->hv, &rc->kick);
-		close(rc->kick.fd);
-		dom0port_unbind(rc->hv, owner(rc), &q, NULL, NULL);
-	}
+	unbind_port(rc, rc->port, &rc->kick);
+	unbind_port(rc, rc->store_port, &rc->store_kick);
 	if (rc->d)
 		domain_put(rc->d);
 	free(rc);

@@ -3,7 +3,11 @@
  * `xl create -c` shows one: an unbound guest port for Dom0 becomes
  * HVM_PARAM_CONSOLE_EVTCHN, Dom0's end is bound in-process, what the guest
  * puts in the out ring is written to @out_fd and what @in_fd gives is put in
- * the in ring.  Everything runs on the event-loop thread.
+ * the in ring.  Run mode has no xenstore: the store ring
+ * (HVM_PARAM_STORE_PFN, with a port made the same way) is served too, and
+ * every request gets the error ENOENT, so a guest that looks for devices
+ * (GRUB, Linux's xenbus) finds none instead of waiting forever.
+ * Everything runs on the event-loop thread.
  */
 #ifndef SHOJI_HV_RUNCONS_H
 #define SHOJI_HV_RUNCONS_H
