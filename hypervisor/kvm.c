@@ -15,7 +15,11 @@
 #include "kvm.h"
 #include "platform.h"
 
-#define MAX_CPUID_ENTRIES 256
+#define SPLIT_IRQCHIP_ROUTES 24     /* MSI routes KVM keeps for a user-space IOAPIC (none here) */
+#define LAPIC_LVT0           0x350  /* register offset in struct kvm_lapic_state */
+#define LAPIC_LVT_EXTINT     0x700u /* delivery mode ExtINT, not masked */
+
+#define MAX_CPUID_ENTRIES    256
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -188,7 +192,17 @@ int kvm_vm_create(struct kvm_host *k, struct kvm_vm *vm, uint64_t ram_size)
 		goto out;
 	/* Intel needs these for real mode; harmless elsewhere, so failure is ignored. */
 	(void)ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);
-	r = xioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL);
+	/*
+	 * The LAPICs in the kernel, the PIC and IOAPIC nowhere (a PVH guest has
+	 * neither): with a split irqchip, KVM_INTERRUPT gives Xen's callback
+	 * vector to a vCPU as an ExtINT through LINT0, with no IRR/ISR bit and
+	 * so no EOI, whether or not the guest enabled its LAPIC (vcpu.c).  A
+	 * KVM without it gets the whole irqchip, and the vector goes as an MSI.
+	 */
+	vm->split_irqchip = xioctl(vm->fd, KVM_ENABLE_CAP,
+	                           &(struct kvm_enable_cap){.cap = KVM_CAP_SPLIT_IRQCHIP,
+	                                                    .args = {SPLIT_IRQCHIP_ROUTES}}) == 0;
+	r = vm->split_irqchip ? 0 : xioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL);
 	if (r < 0)
 		goto out;
 	r = enable_user_msrs(vm->fd);
@@ -270,6 +284,19 @@ int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector)
 	return r < 0 ? r : 0;
 }
 
+/* LINT0 as the PC's "virtual wire": unmasked, ExtINT (KVM does this for vCPU 0 only). */
+static int lint0_extint(int vcpu_fd)
+{
+	struct kvm_lapic_state s;
+	uint32_t lvt0 = LAPIC_LVT_EXTINT;
+	int r = xioctl(vcpu_fd, KVM_GET_LAPIC, &s);
+
+	if (r < 0)
+		return r;
+	memcpy(&s.regs[LAPIC_LVT0], &lvt0, sizeof(lvt0));
+	return xioctl(vcpu_fd, KVM_SET_LAPIC, &s);
+}
+
 int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c)
 {
 	void *run;
@@ -281,9 +308,11 @@ int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, stru
 	if (r < 0)
 		return r;
 	c->fd = r;
-	run = mmap(NULL, (size_t)k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	r = vm->split_irqchip ? lint0_extint(c->fd) : 0;
+	run = r < 0 ? MAP_FAILED
+	            : mmap(NULL, (size_t)k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (run == MAP_FAILED) {
-		r = -errno;
+		r = r < 0 ? r : -errno;
 		close(c->fd);
 		c->fd = -1;
 		return r;
@@ -311,6 +340,14 @@ void kvm_vcpu_destroy(struct kvm_vcpu *c)
 int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid)
 {
 	return xioctl(c->fd, KVM_SET_CPUID2, (void *)cpuid);
+}
+
+int kvm_vcpu_interrupt(struct kvm_vcpu *c, uint8_t vector)
+{
+	struct kvm_interrupt irq = {.irq = vector};
+	int r = xioctl(c->fd, KVM_INTERRUPT, &irq);
+
+	return r == -EEXIST ? 0 : r; /* one is still waiting for the guest: it covers this one */
 }
 
 int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code)

@@ -43,6 +43,7 @@ struct kvm_vm {
 	uint64_t ram_size;
 	struct kvm_vcpu boot_vcpu; /* vCPU 0 made ahead by kvm_vm_prepare (fd -1: none) */
 	bool xen_hcall;            /* vmcall/vmmcall exit as KVM_EXIT_XEN (KVM's Xen intercept) */
+	bool split_irqchip;        /* LAPICs in KVM, no PIC/IOAPIC: kvm_vcpu_interrupt works */
 	int64_t clock_adjust;      /* simkvm.c: what KVM_SET_CLOCK moved its clock by */
 };
 
@@ -144,6 +145,13 @@ int kvm_vcpu_run(struct kvm_vcpu *c);
  * from @c's own thread.  0 or -errno.
  */
 int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code);
+/*
+ * Give @vector to vCPU @c as an external interrupt (KVM_INTERRUPT; split
+ * irqchip only): KVM delivers it through LINT0 once the guest can take an
+ * interrupt, bypassing the LAPIC's IRR and ISR (no EOI).  From @c's own
+ * thread.  0 (also when one is still waiting) or -errno.
+ */
+int kvm_vcpu_interrupt(struct kvm_vcpu *c, uint8_t vector);
 /*
  * The whole state of vCPU @c, which must be out of KVM_RUN for good (its
  * domain paused and its last exit completed by a KVM_RUN with immediate_exit), into @s;

@@ -128,9 +128,9 @@ void vcpu_wake(struct vcpu *v)
 		pthread_cond_signal(&v->cond);
 }
 
-void vcpu_kick(struct vcpu *v)
+/* Out of KVM_RUN (or not into it) and back through the thread's loop.  d->lock held. */
+static void vcpu_poke(struct vcpu *v)
 {
-	__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE); /* a long hypercall stops */
 	vcpu_wake(v);
 	if (v->running) {
 		v->kvm.run->immediate_exit = 1;
@@ -138,14 +138,54 @@ void vcpu_kick(struct vcpu *v)
 	}
 }
 
+void vcpu_kick(struct vcpu *v)
+{
+	__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE); /* a long hypercall stops */
+	vcpu_poke(v);
+}
+
+/* Xen's callback vector goes as an ExtINT, injected by the vCPU's own thread (below)? */
+static bool callback_by_extint(const struct vcpu *v)
+{
+	return v->d->vm.split_irqchip && !v->upcall_vector &&
+	       __atomic_load_n(&v->d->callback_vector, __ATOMIC_RELAXED);
+}
+
+/*
+ * The per-vCPU vector (HVMOP_set_evtchn_upcall_vector) goes through the
+ * LAPIC as an MSI, and the guest EOIs it, as on Xen.  The domain-wide
+ * callback vector (HVM_PARAM_CALLBACK_IRQ) does not touch the LAPIC on Xen:
+ * the vCPU's thread injects it (vcpu_inject_callback) on its way into
+ * KVM_RUN; without a split irqchip it too goes as an MSI.
+ */
 void vcpu_notify_upcall(struct vcpu *v)
 {
 	struct domain *d = v->d;
 	uint8_t vector = v->upcall_vector ? v->upcall_vector : d->callback_vector;
 
-	if (vector)
+	if (callback_by_extint(v))
+		vcpu_poke(v);
+	else if (vector)
 		kvm_vm_signal_msi(&d->vm, v->id, vector);
 	vcpu_wake(v);
+}
+
+/*
+ * Before KVM_RUN, on the vCPU's thread: while evtchn_upcall_pending is set,
+ * the callback vector is given as an ExtINT (one at a time: KVM holds it
+ * until the guest can take it), and KVM is asked to come back once the
+ * guest can take another, so it is given again for as long as the guest
+ * leaves upcall_pending set: Xen's level-triggered callback.
+ */
+static void vcpu_inject_callback(struct vcpu *v)
+{
+	struct vcpu_info *vi = vcpu_info_of(v);
+	bool pending = callback_by_extint(v) && vi &&
+	               __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE);
+
+	if (pending && kvm_vcpu_interrupt(&v->kvm, v->d->callback_vector) < 0)
+		pending = false;
+	v->kvm.run->request_interrupt_window = pending;
 }
 
 /* Is the vCPU kept from running (paused, stopped, offline)?  d->lock held. */
@@ -537,6 +577,7 @@ static int exit_nothing(struct vcpu *v)
 static exit_fn *const exit_table[] = {
     [KVM_EXIT_IO] = exit_io,
     [KVM_EXIT_HLT] = exit_nothing,
+    [KVM_EXIT_IRQ_WINDOW_OPEN] = exit_nothing, /* vcpu_inject_callback looks again */
     [KVM_EXIT_MMIO] = exit_mmio,
     [KVM_EXIT_SHUTDOWN] = exit_shutdown,
     [KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
@@ -667,6 +708,7 @@ static void *vcpu_thread(void *arg)
 			             strerror(-r));
 			r = -1;
 		} else {
+			vcpu_inject_callback(v);
 			r = kvm_vcpu_run(&v->kvm);
 		}
 

@@ -125,6 +125,14 @@ tests_guests_bench_hypercall_LDADD = $(GUEST_RUNTIME)
 tests_guests_bench_hypercall_DEPENDENCIES = $(GUEST_PROG_DEPS)
 tests_guests_bench_hypercall_LINK = $(GUEST_PROG_LINK)
 
+check_PROGRAMS += tests/guests/upcall
+tests_guests_upcall_SOURCES = tests/guests/upcall.c
+tests_guests_upcall_CPPFLAGS = $(GUEST_PROG_CPPFLAGS)
+tests_guests_upcall_CFLAGS = $(GUEST_CFLAGS)
+tests_guests_upcall_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
+tests_guests_upcall_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
+tests_guests_upcall_LINK = $(GUEST_PROG_LINK)
+
 GUEST_SYSTEM_TESTS = \
 	tests/system/guest-hello.sh \
 	tests/system/guest-hypercalls.sh \
@@ -137,10 +145,12 @@ GUEST_SYSTEM_TESTS = \
 	tests/system/guest-hostile.sh \
 	tests/system/guest-pvclock.sh \
 	tests/system/guest-initrd.sh \
-	tests/system/guest-cmdline.sh
+	tests/system/guest-cmdline.sh \
+	tests/system/guest-upcall.sh
 TESTS += $(GUEST_SYSTEM_TESTS)
 EXTRA_DIST += $(GUEST_SYSTEM_TESTS) tests/guests/lib.sh
 TESTS += tests/system/guest-idle.sh
 EXTRA_DIST += tests/system/guest-idle.sh
 
 include $(srcdir)/tests/guests/pv.mk
+

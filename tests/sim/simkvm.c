@@ -378,6 +378,12 @@ int kvm_vcpu_set_cpuid(struct kvm_vcpu *c, const struct kvm_cpuid2 *cpuid)
 	return 0;
 }
 
+/* The simulated VM has the whole irqchip (split_irqchip false): upcalls go as MSIs. */
+int kvm_vcpu_interrupt(struct kvm_vcpu *c, uint8_t vector)
+{
+	return -ENOTSUP;
+}
+
 int kvm_vcpu_inject_exception(struct kvm_vcpu *c, uint8_t vector, uint32_t error_code)
 {
 	return -ENOTSUP;

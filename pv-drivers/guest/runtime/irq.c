@@ -38,6 +38,8 @@ struct irq_frame {
 };
 
 void irq_exception(struct irq_frame *f) __attribute__((noreturn));
+
+static enum irq_upcall_mode upcall_mode; /* IRQ_UPCALL_CALLBACK */
 void irq_upcall(void);
 
 /* An interrupt gate to the vectors.S entry at @off (the image is below 4 GiB). */
@@ -138,7 +140,13 @@ void irq_upcall(void)
 	/* The handler clears upcall_pending (evtchn_dispatch does it first). */
 	if (upcall_handler != NULL)
 		upcall_handler();
-	lapic_write(LAPIC_EOI, 0);
+	if (upcall_mode != IRQ_UPCALL_NO_LAPIC)
+		lapic_write(LAPIC_EOI, 0);
+}
+
+void irq_set_upcall_mode(enum irq_upcall_mode mode)
+{
+	upcall_mode = mode;
 }
 
 long irq_set_upcall_handler(void (*fn)(void))
@@ -148,8 +156,13 @@ long irq_set_upcall_handler(void (*fn)(void))
 	    .index = HVM_PARAM_CALLBACK_IRQ,
 	    .value = HVM_PARAM_CALLBACK_VECTOR(GUEST_UPCALL_VECTOR),
 	};
+	struct xen_hvm_evtchn_upcall_vector u = {.vcpu = smp_cpu_id(),
+	                                         .vector = GUEST_UPCALL_VECTOR};
 
 	upcall_handler = fn;
-	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	if (upcall_mode != IRQ_UPCALL_NO_LAPIC)
+		lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	if (upcall_mode == IRQ_UPCALL_PER_VCPU)
+		return hyp_hvm_op(HVMOP_set_evtchn_upcall_vector, &u);
 	return hyp_hvm_op(HVMOP_set_param, &p);
 }

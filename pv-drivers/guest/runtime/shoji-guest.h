@@ -113,10 +113,19 @@ static inline void irq_disable(void)
 	__asm__ volatile("cli" : : : "memory");
 }
 /*
- * Route event upcalls to GUEST_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ) and
- * call fn, with interrupts off, for each upcall; fn clears this vCPU's
- * evtchn_upcall_pending itself.  Returns the hypercall result.
+ * Route event upcalls to GUEST_UPCALL_VECTOR and call fn, with interrupts
+ * off, for each upcall; fn clears this vCPU's evtchn_upcall_pending itself.
+ * How the vector arrives is irq_set_upcall_mode()'s (before evtchn_init()):
+ *   IRQ_UPCALL_CALLBACK  HVM_PARAM_CALLBACK_IRQ; the LAPIC is enabled and
+ *                        EOIed after each upcall (the default)
+ *   IRQ_UPCALL_NO_LAPIC  HVM_PARAM_CALLBACK_IRQ; the LAPIC is never touched
+ *                        (Xen injects this vector past the LAPIC)
+ *   IRQ_UPCALL_PER_VCPU  HVMOP_set_evtchn_upcall_vector for the calling
+ *                        vCPU; the LAPIC is enabled and EOIed
+ * Returns the hypercall result.
  */
+enum irq_upcall_mode { IRQ_UPCALL_CALLBACK, IRQ_UPCALL_NO_LAPIC, IRQ_UPCALL_PER_VCPU };
+void irq_set_upcall_mode(enum irq_upcall_mode mode);
 long irq_set_upcall_handler(void (*fn)(void));
 
 /* --- alloc.c: bump allocation from RAM above the image; never freed --- */
