@@ -267,7 +267,9 @@ int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector)
 	};
 	int r = xioctl(vm->fd, KVM_SIGNAL_MSI, &msi);
 
-	return r < 0 ? r : 0;
+	if (r == -EPERM) /* no LAPIC matched the destination */
+		return 0;
+	return r < 0 ? r : r > 0;
 }
 
 int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c)
