@@ -172,7 +172,14 @@ struct kvm_cpuid2 *cpuid_build(const struct kvm_cpuid2 *supported, uint64_t hide
 	add_leaf(c, XEN_CPUID_LEAF(1), (HV_XEN_MAJOR << 16) | HV_XEN_MINOR, 0, 0, 0);
 	add_leaf(c, XEN_CPUID_LEAF(2), 1, HV_HYPERCALL_MSR, 0, 0);
 	add_leaf(c, XEN_CPUID_LEAF(3), 0, 0, 0, 0);
-	add_leaf(c, XEN_CPUID_LEAF(4), XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT,
+	/*
+	 * UPCALL_VECTOR: HVMOP_set_evtchn_upcall_vector works (hvmop.c), so
+	 * Linux 6.0+ takes per-vCPU vectors through the LAPIC, which it EOIs,
+	 * rather than the domain-wide callback vector.
+	 */
+	add_leaf(c, XEN_CPUID_LEAF(4),
+	         XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
+	             XEN_HVM_CPUID_UPCALL_VECTOR,
 	         vcpu_id, domid, 0);
 	return c;
 }

@@ -5,6 +5,7 @@
 
 #include "domain.h"
 #include "hypercall.h"
+#include "platform.h"
 #include "vcpu.h"
 
 /* Params a guest may set itself; the rest belong to the toolstack. */
@@ -21,11 +22,19 @@ int hvm_param_set(struct domain *d, uint32_t index, uint64_t value)
 		uint64_t type = value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
 		uint8_t vector = (uint8_t)(value & 0xff);
 
-		if (value != 0 && type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
-			return -XEN_EOPNOTSUPP; /* only LAPIC vector delivery */
-		if (value != 0 && vector < VCPU_UPCALL_VECTOR_MIN)
+		/*
+		 * Delivery is by vector only: there is no IOAPIC or PCI bus
+		 * here.  A GSI or PCI INTx route is still accepted and kept,
+		 * as Xen accepts it, with no domain-wide delivery: Linux sets
+		 * GSI 1 after choosing per-vCPU vectors (so the toolstack sees
+		 * an enlightened guest) and gives those vectors up if it fails.
+		 */
+		if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && vector < VCPU_UPCALL_VECTOR_MIN)
 			return -XEN_EINVAL;
-		d->callback_vector = value ? vector : 0;
+		if (type != HVM_PARAM_CALLBACK_TYPE_VECTOR && type != HVM_PARAM_CALLBACK_TYPE_GSI &&
+		    type != HVM_PARAM_CALLBACK_TYPE_PCI_INTX)
+			return -XEN_EOPNOTSUPP;
+		d->callback_vector = type == HVM_PARAM_CALLBACK_TYPE_VECTOR ? vector : 0;
 	}
 	d->hvm_params[index] = value;
 	return 0;
@@ -82,12 +91,20 @@ static long hvm_set_evtchn_upcall_vector(struct vcpu *v, uint64_t arg)
 	r = copy_from_guest(v, &u, arg, sizeof(u));
 	if (r < 0)
 		return r;
-	if (u.vcpu >= d->nr_vcpus)
-		return -XEN_ENOENT;
+	/* Xen's order: the vector is checked before the vCPU. */
 	if (u.vector < VCPU_UPCALL_VECTOR_MIN)
 		return -XEN_EINVAL;
+	if (u.vcpu >= d->nr_vcpus)
+		return -XEN_ENOENT;
 	pthread_mutex_lock(&d->lock);
 	d->vcpus[u.vcpu]->upcall_vector = u.vector;
+	/*
+	 * As on Xen, the new vector is raised at once: events that went
+	 * pending before it was chosen have had no upcall the guest could
+	 * see, and the next event will not raise one while the vCPU's
+	 * upcall_pending stays set.  A spurious upcall finds nothing to do.
+	 */
+	vcpu_notify_upcall(d->vcpus[u.vcpu]);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }

@@ -281,7 +281,9 @@ int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector)
 	};
 	int r = xioctl(vm->fd, KVM_SIGNAL_MSI, &msi);
 
-	return r < 0 ? r : 0;
+	if (r == -EPERM) /* no LAPIC matched the destination */
+		return 0;
+	return r < 0 ? r : r > 0;
 }
 
 /* LINT0 as the PC's "virtual wire": unmasked, ExtINT (KVM does this for vCPU 0 only). */

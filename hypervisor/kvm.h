@@ -125,7 +125,11 @@ void kvm_vm_prepare(struct kvm_host *k, struct kvm_vm *vm, uint64_t populate);
 /* Move a prepared vCPU 0 into @c; false when there is none. */
 bool kvm_vm_take_boot_vcpu(struct kvm_vm *vm, struct kvm_vcpu *c);
 /* kvm_vm_set_slot(), which the core uses to map extra pages, is in platform.h. */
-/* Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI). */
+/*
+ * Deliver @vector to the LAPIC with @apic_id (fixed delivery MSI): 1 when a
+ * LAPIC took it, 0 when none did (KVM drops an MSI to a LAPIC the guest has
+ * not enabled), -errno on error.
+ */
 int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector);
 
 int kvm_vcpu_create(struct kvm_host *k, struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *c);

@@ -116,14 +116,15 @@ tests_unit_acpi_dump_SOURCES = tests/unit/acpi-dump.c
 tests_unit_acpi_dump_CFLAGS = $(HV_TEST_CFLAGS)
 tests_unit_acpi_dump_LDADD = hypervisor/libhv-core.a
 
-# Real Debian artifacts, never run: ACPICA over our ACPI tables, GRUB's PVH
-# image and Debian's Linux (SLOW, NETWORK: apt-get download, cached) through
-# the loader and the stub scanner.  Each installs what it needs with apt or
-# skips loudly (tests/lib/debian.sh).
+# Real Debian artifacts: ACPICA over our ACPI tables, GRUB's PVH image and
+# Debian's Linux (SLOW, NETWORK: apt-get download, cached) through the loader
+# and the stub scanner; debian-grub-boot.sh and debian-linux-boot.sh (KVM,
+# slow: minutes in KVM's emulator) boot them.  Each installs what it needs
+# with apt or skips loudly (tests/lib/debian.sh).
 TESTS += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
-	tests/system/debian-linux-hcpatch.sh
+	tests/system/debian-linux-hcpatch.sh tests/system/debian-linux-boot.sh
 EXTRA_DIST += tests/unit/acpi-iasl.sh tests/system/debian-grub-pvh.sh tests/system/debian-grub-boot.sh \
-	tests/system/debian-linux-hcpatch.sh tests/lib/debian.sh
+	tests/system/debian-linux-hcpatch.sh tests/system/debian-linux-boot.sh tests/lib/debian.sh
 
 # --- libFuzzer targets: the loader, and hypercall dispatch on the fake platform. ---
 FUZZ_HV_CORE = \

@@ -163,10 +163,36 @@ void vcpu_notify_upcall(struct vcpu *v)
 	struct domain *d = v->d;
 	uint8_t vector = v->upcall_vector ? v->upcall_vector : d->callback_vector;
 
-	if (callback_by_extint(v))
+	if (vector != v->logged_vector) {
+		/* Which delivery a guest chose is the first question when events stop. */
+		log_debug("domain %u vcpu %u: upcalls on vector 0x%x (%s)", d->domid, v->id, vector,
+		          !vector                 ? "none"
+		          : v->upcall_vector      ? "per-vCPU, EOI'd"
+		          : callback_by_extint(v) ? "domain callback, ExtINT, no EOI"
+		                                  : "domain callback, MSI");
+		v->logged_vector = vector;
+	}
+	if (callback_by_extint(v)) {
 		vcpu_poke(v);
-	else if (vector)
-		kvm_vm_signal_msi(&d->vm, v->id, vector);
+	} else if (vector) {
+		int r = kvm_vm_signal_msi(&d->vm, v->id, vector);
+
+		/*
+		 * A LAPIC the guest has not enabled takes no interrupt: KVM
+		 * drops it (r == 0), as Xen does.  Xen then raises the per-vCPU
+		 * upcall when the guest enables its LAPIC, if upcall_pending
+		 * is still set.  Linux meets exactly that: it sets its vector
+		 * (upcall_pending is set since VCPUOP_register_vcpu_info)
+		 * before enabling its LAPIC, and if that upcall is lost no
+		 * later event raises another.  KVM does not say when the LAPIC
+		 * is enabled, so the upcall is held and tried again before the
+		 * vCPU next runs (the run loop) until a LAPIC takes it.
+		 */
+		if (v->upcall_held && r > 0)
+			log_debug("domain %u vcpu %u: held upcall taken by its LAPIC", d->domid,
+			          v->id);
+		v->upcall_held = v->upcall_vector && r <= 0;
+	}
 	vcpu_wake(v);
 }
 
@@ -693,6 +719,15 @@ static void *vcpu_thread(void *arg)
 		if (d->dying) {
 			pthread_mutex_unlock(&d->lock);
 			break;
+		}
+		if (v->upcall_held) {
+			/* See vcpu_notify_upcall: raised again while still wanted. */
+			struct vcpu_info *vi = vcpu_info_of(v);
+
+			if (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+				vcpu_notify_upcall(v);
+			else
+				v->upcall_held = false;
 		}
 		if (v->start_pending) {
 			st = v->start;

@@ -69,6 +69,8 @@ struct vcpu {
 	struct vcpu_info *vcpu_info_reg;
 	uint64_t vcpu_info_gpa;
 	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector; 0 = none */
+	uint8_t logged_vector; /* the upcall vector last named in the log (-v) */
+	bool upcall_held; /* a per-vCPU upcall no LAPIC took: raised again before each KVM_RUN */
 
 	/* Timers (d->lock); deadlines in domain system time ns, 0 = off. */
 	int timerfd;

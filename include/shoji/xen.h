@@ -155,6 +155,8 @@
 #define XEN_HVM_CPUID_IOMMU_MAPPINGS   (1u << 2)
 #define XEN_HVM_CPUID_VCPU_ID_PRESENT  (1u << 3) /* EBX holds the vCPU id */
 #define XEN_HVM_CPUID_DOMID_PRESENT    (1u << 4) /* ECX holds the domain id */
+#define XEN_HVM_CPUID_EXT_DEST_ID      (1u << 5) /* 15-bit APIC ids in MSI/RTE (not offered) */
+#define XEN_HVM_CPUID_UPCALL_VECTOR    (1u << 6) /* HVMOP_set_evtchn_upcall_vector */
 
 #ifndef __ASSEMBLY__
 

@@ -94,6 +94,31 @@ extract_vmlinux() {
 		fail "$img: the decompressed payload is not an ELF file"
 }
 
+# deb_linux_vmlinux: the ELF vmlinux of Debian's linux-image-cloud-amd64 in
+# $vmlinux (its package and version in $pkg and $ver), downloaded with apt
+# and extracted once, then kept in deb_cache_dir.  Skips when apt cannot.
+deb_linux_vmlinux() {
+	local meta=linux-image-cloud-amd64 cache deb bz
+	deb_require lz4:lz4 zstd:zstd xz-utils:xz
+	deb_apt_ready
+	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	[ -n "$pkg" ] || skip_loudly "apt does not know $meta"
+	ver=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n1)
+	cache=$(deb_cache_dir)
+	vmlinux="$cache/vmlinux-$pkg-$ver"
+	if [ ! -s "$vmlinux" ]; then
+		mkdir -p "$SHOJI_TMP/deb"
+		deb_download "$pkg" "$SHOJI_TMP/deb"
+		deb=$(ls "$SHOJI_TMP/deb/${pkg}_"*.deb | head -n1)
+		dpkg-deb -x "$deb" "$SHOJI_TMP/root" || fail "dpkg-deb -x $deb"
+		bz=$(ls "$SHOJI_TMP"/root/boot/vmlinuz-* | head -n1)
+		[ -f "$bz" ] || fail "$deb has no /boot/vmlinuz-*"
+		extract_vmlinux "$bz" "$SHOJI_TMP/vmlinux"
+		mv "$SHOJI_TMP/vmlinux" "$vmlinux.tmp" && mv "$vmlinux.tmp" "$vmlinux"
+	fi
+	echo "kernel: $pkg $ver, vmlinux $(wc -c <"$vmlinux") bytes"
+}
+
 # grub_pvh_image OUT CFG: Debian's GRUB as a Xen PVH guest (grub-xen-bin:
 # grub-mkimage -O i386-xen_pvh) at OUT, with embedded configuration file CFG
 # and the modules it needs (normal echo ls halt).  Installs the packages or skips.

@@ -152,7 +152,7 @@ int kvm_vm_signal_msi(struct kvm_vm *vm, uint32_t apic_id, uint8_t vector)
 {
 	uint64_t one = 1;
 
-	return write(vm->fd, &one, sizeof(one)) == (ssize_t)sizeof(one) ? 0 : -errno;
+	return write(vm->fd, &one, sizeof(one)) == (ssize_t)sizeof(one) ? 1 : -errno;
 }
 
 int simkvm_irq_fd(const struct kvm_vm *vm)

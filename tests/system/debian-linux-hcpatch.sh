@@ -14,26 +14,8 @@
 
 inspect="$top_builddir/tests/unit/pvh-inspect"
 [ -x "$inspect" ] || fail "$inspect not built (make check builds it)"
-deb_require binutils:objdump lz4:lz4 zstd:zstd xz-utils:xz
-deb_apt_ready
-
-meta=linux-image-cloud-amd64
-pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
-[ -n "$pkg" ] || skip_loudly "apt does not know $meta"
-ver=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n1)
-cache=$(deb_cache_dir)
-vmlinux="$cache/vmlinux-$pkg-$ver"
-if [ ! -s "$vmlinux" ]; then
-	mkdir -p "$SHOJI_TMP/deb"
-	deb_download "$pkg" "$SHOJI_TMP/deb"
-	deb=$(ls "$SHOJI_TMP/deb/${pkg}_"*.deb | head -n1)
-	dpkg-deb -x "$deb" "$SHOJI_TMP/root" || fail "dpkg-deb -x $deb"
-	bz=$(ls "$SHOJI_TMP"/root/boot/vmlinuz-* | head -n1)
-	[ -f "$bz" ] || fail "$deb has no /boot/vmlinuz-*"
-	extract_vmlinux "$bz" "$SHOJI_TMP/vmlinux"
-	mv "$SHOJI_TMP/vmlinux" "$vmlinux.tmp" && mv "$vmlinux.tmp" "$vmlinux"
-fi
-echo "kernel: $pkg $ver, vmlinux $(wc -c <"$vmlinux") bytes"
+deb_require binutils:objdump
+deb_linux_vmlinux
 
 out="$SHOJI_TMP/inspect.out"
 "$inspect" -m 512 -c 2 "$vmlinux" >"$out" || { cat "$out"; fail "the loader refused Debian's vmlinux"; }

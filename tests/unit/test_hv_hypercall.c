@@ -432,7 +432,19 @@ START_TEST(hvm_params_and_vectors)
 	p.value = HVM_PARAM_CALLBACK_VECTOR(3);
 	memcpy(gp(ARG), &p, sizeof(p));
 	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_param, ARG, 0), -XEN_EINVAL);
-	p.value = 5; /* GSI delivery is not offered */
+	/* A GSI (Linux's "1" after choosing per-vCPU vectors) is kept, not delivered. */
+	p.value = 1;
+	memcpy(gp(ARG), &p, sizeof(p));
+	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_param, ARG, 0), 0);
+	ck_assert_uint_eq(d->callback_vector, 0);
+	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_get_param, ARG, 0), 0);
+	memcpy(&p, gp(ARG), sizeof(p));
+	ck_assert_uint_eq(p.value, 1);
+	p.value = (uint64_t)HVM_PARAM_CALLBACK_TYPE_PCI_INTX << HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT;
+	memcpy(gp(ARG), &p, sizeof(p));
+	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_param, ARG, 0), 0);
+	p.value = (uint64_t)HVM_PARAM_CALLBACK_TYPE_PPI
+	          << HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT; /* Arm's */
 	memcpy(gp(ARG), &p, sizeof(p));
 	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_param, ARG, 0), -XEN_EOPNOTSUPP);
 	p.index = HVM_PARAM_STORE_PFN;
@@ -451,12 +463,19 @@ START_TEST(hvm_params_and_vectors)
 	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_get_param, ARG, 0), -XEN_ESRCH);
 
 	memcpy(gp(ARG), &u, sizeof(u));
+	fake_log.upcalls = 0;
 	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, ARG, 0), 0);
 	ck_assert_uint_eq(d->vcpus[1]->upcall_vector, 0xf3);
+	ck_assert_uint_eq(fake_log.upcalls, 1); /* raised at once, as on Xen */
 	u.vector = 0xf;
 	memcpy(gp(ARG), &u, sizeof(u));
 	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, ARG, 0),
 	                 -XEN_EINVAL);
+	u.vcpu = 2; /* both wrong: the vector is checked first */
+	memcpy(gp(ARG), &u, sizeof(u));
+	ck_assert_int_eq(call(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, ARG, 0),
+	                 -XEN_EINVAL);
+	ck_assert_uint_eq(fake_log.upcalls, 1);
 	u.vector = 0x40;
 	u.vcpu = 2;
 	memcpy(gp(ARG), &u, sizeof(u));
@@ -537,6 +556,7 @@ START_TEST(cpuid_table)
 	ck_assert_uint_eq(leaf(c, 0x40000002)->ebx, 0x40000000);
 	e = leaf(c, 0x40000004);
 	ck_assert_uint_eq(e->eax & ((1u << 3) | (1u << 4)), (1u << 3) | (1u << 4));
+	ck_assert_uint_ne(e->eax & (1u << 6), 0); /* UPCALL_VECTOR: Linux takes per-vCPU vectors */
 	ck_assert_uint_eq(e->ebx, 3);
 	ck_assert_uint_eq(e->ecx, 7);
 	free(c);
