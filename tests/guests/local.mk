@@ -133,6 +133,15 @@ tests_guests_upcall_LDADD = $(GUEST_CHECK_LIB) $(GUEST_RUNTIME)
 tests_guests_upcall_DEPENDENCIES = $(GUEST_CHECK_LIB) $(GUEST_PROG_DEPS)
 tests_guests_upcall_LINK = $(GUEST_PROG_LINK)
 
+# guest32: an i386 PVH guest without the runtime (tests/guests/guest32.c), linked at 1 MiB.
+check_PROGRAMS += tests/guests/guest32
+tests_guests_guest32_SOURCES = tests/guests/guest32.c
+tests_guests_guest32_CPPFLAGS =
+tests_guests_guest32_CFLAGS = $(GUEST_CFLAGS) -m32
+tests_guests_guest32_LINK = $(CCLD) $(GUEST_CFLAGS) -m32 $(GUEST_LDFLAGS) \
+	-Wno-unused-command-line-argument -Wl,-m,elf_i386 -Wl,-e,guest32_start \
+	-Wl,-Ttext-segment=0x100000 -o $@
+
 GUEST_SYSTEM_TESTS = \
 	tests/system/guest-hello.sh \
 	tests/system/guest-hypercalls.sh \
@@ -146,7 +155,8 @@ GUEST_SYSTEM_TESTS = \
 	tests/system/guest-pvclock.sh \
 	tests/system/guest-initrd.sh \
 	tests/system/guest-cmdline.sh \
-	tests/system/guest-upcall.sh
+	tests/system/guest-upcall.sh \
+	tests/system/guest-32bit.sh
 TESTS += $(GUEST_SYSTEM_TESTS)
 EXTRA_DIST += $(GUEST_SYSTEM_TESTS) tests/guests/lib.sh
 TESTS += tests/system/guest-idle.sh
