@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <shoji/event_channel.h>
@@ -389,22 +390,28 @@ int dom0port_alloc_in(struct hv *hv, struct ctrl_client *client, const void *req
 /* --- Grant maps and foreign maps. --- */
 
 /*
- * The guest memory file of @domid for a map: *size is its size, and the
- * reply passes a copy when the request asks for it (CTRL_GNT_WANT_FD).
+ * The guest memory file of @domid for a map: *size is its size, *mem_id
+ * its identity (the inode number), and the reply passes a copy when the
+ * request asks for it (CTRL_GNT_WANT_FD) or believes in another file
+ * (@have, when not 0: the id of the client's, an earlier domain's of that
+ * id).
  */
-static int pass_memfd(struct hv *hv, domid_t domid, uint32_t flags, uint64_t *size, int *pass_fd)
+static int pass_memfd(struct hv *hv, domid_t domid, uint32_t flags, uint64_t have, uint64_t *size,
+                      uint64_t *mem_id, int *pass_fd)
 {
 	struct domain *d = hv_domain_get(hv, domid);
+	struct stat st;
 	int fd, r = 0;
 
 	if (!d)
 		return -ESRCH;
 	fd = d->vm.memfd >= 0 ? fcntl(d->vm.memfd, F_DUPFD_CLOEXEC, 0) : -1;
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		r = -EBADF;
 	*size = d->mem.size;
+	*mem_id = r == 0 ? (uint64_t)st.st_ino : 0;
 	domain_put(d);
-	if (r == 0 && (flags & CTRL_GNT_WANT_FD))
+	if (r == 0 && ((flags & CTRL_GNT_WANT_FD) || (have && have != *mem_id)))
 		*pass_fd = fd;
 	else if (fd >= 0)
 		close(fd);
@@ -502,7 +509,8 @@ int dom0port_gnt_map(struct hv *hv, struct ctrl_client *client, const void *req,
 	if (r->gntst != GNTST_okay)
 		return 0;
 	r->handle = handle;
-	rc = pass_memfd(hv, (domid_t)q->domid, q->flags, &r->mem_size, pass_fd);
+	rc = pass_memfd(hv, (domid_t)q->domid, q->flags, q->mem_id, &r->mem_size, &r->mem_id,
+	                pass_fd);
 	if (rc < 0)
 		unmap_grant(p, client, handle);
 	return rc;
@@ -536,7 +544,8 @@ int dom0port_gnt_foreign(struct hv *hv, struct ctrl_client *client, const void *
 	domain_put(d);
 	if (q->count == 0 || q->gfn >= pages || q->count > pages - q->gfn)
 		return -EINVAL;
-	return pass_memfd(hv, (domid_t)q->domid, q->flags, &r->mem_size, pass_fd);
+	return pass_memfd(hv, (domid_t)q->domid, q->flags, q->mem_id, &r->mem_size, &r->mem_id,
+	                  pass_fd);
 }
 
 /* --- Copy arenas. --- */

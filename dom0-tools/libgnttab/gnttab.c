@@ -51,6 +51,7 @@ _Static_assert(ARENA_BUFS % PAGE == 0, "copy buffers are page-aligned");
 struct memfd {
 	uint32_t domid;
 	int fd;
+	uint64_t id; /* shoji-hv's name for the file: a later domain of that id has another */
 	struct memfd *next;
 };
 
@@ -159,8 +160,8 @@ static struct memfd *memfd_find(struct shoji_gnttab *g, uint32_t domid)
 	return NULL;
 }
 
-/* Keep @fd (from a reply) as @domid's memory file; returns it, or NULL (fd closed). */
-static struct memfd *memfd_add(struct shoji_gnttab *g, uint32_t domid, int fd)
+/* Keep @fd (from a reply) as @domid's memory file, named @id; returns it, or NULL (fd closed). */
+static struct memfd *memfd_add(struct shoji_gnttab *g, uint32_t domid, int fd, uint64_t id)
 {
 	struct memfd *m = malloc(sizeof(*m));
 
@@ -170,6 +171,7 @@ static struct memfd *memfd_add(struct shoji_gnttab *g, uint32_t domid, int fd)
 	}
 	m->domid = domid;
 	m->fd = fd;
+	m->id = id;
 	m->next = g->memfds;
 	g->memfds = m;
 	return m;
@@ -184,14 +186,19 @@ static void release_handle(struct shoji_gnttab *g, uint32_t handle)
 
 /*
  * Send @q (a map or foreign request) asking for the memory file unless it
- * is cached; returns the file, or NULL + errno.
+ * is cached; returns the file, or NULL + errno.  The domain id may belong
+ * to another domain than when the file was cached (a restore keeps the
+ * saved id): the request names the cached file, and shoji-hv sends the
+ * domain's own when it is another, which replaces it here.
  */
 static struct memfd *request_with_memfd(struct shoji_gnttab *g, struct ctrl_gnttab *q)
 {
 	struct memfd *m = memfd_find(g, q->domid);
 	int fd;
 
-	if (!m)
+	if (m)
+		q->mem_id = m->id;
+	else
 		q->flags |= CTRL_GNT_WANT_FD;
 	if (pvconn_call(&g->conn, CTRL_GNTTAB, q, sizeof(*q), &fd) < 0)
 		return NULL;
@@ -201,12 +208,19 @@ static struct memfd *request_with_memfd(struct shoji_gnttab *g, struct ctrl_gntt
 		errno = gntst_errno(q->gntst);
 		return NULL;
 	}
+	if (m && fd >= 0 && q->mem_id != m->id) {
+		/* Another domain's file: mappings made from it keep it alive as long as needed. */
+		close(m->fd);
+		m->fd = fd;
+		m->id = q->mem_id;
+		return m;
+	}
 	if (m) {
 		if (fd >= 0)
 			close(fd);
 		return m;
 	}
-	m = fd >= 0 ? memfd_add(g, q->domid, fd) : NULL;
+	m = fd >= 0 ? memfd_add(g, q->domid, fd, q->mem_id) : NULL;
 	if (!m) {
 		int err = fd >= 0 ? ENOMEM : EPROTO;
 

@@ -103,7 +103,8 @@ TOOLSTACK_TESTS = \
 	tests/system/toolstack-clients.sh \
 	tests/system/toolstack-statedir.sh \
 	tests/system/toolstack-fdpass.sh \
-	tests/system/toolstack-save.sh
+	tests/system/toolstack-save.sh \
+	tests/system/toolstack-save-kvm.sh
 TESTS += $(TOOLSTACK_TESTS)
 EXTRA_DIST += $(TOOLSTACK_TESTS) tests/system/toolstack-lib.sh tests/bench/toolstack.sh
 noinst_PROGRAMS += tests/bench/toolstack_bench

@@ -36,10 +36,11 @@ struct ctrl_evtchn {
 };
 
 enum ctrl_gnttab_op {
-	CTRL_GNT_MAP = 1, /* IN domid, ref, flags; OUT handle, gfn, mem_size, gntst; fd */
+	CTRL_GNT_MAP = 1, /* IN domid, ref, flags, mem_id; OUT handle, gfn, mem_size, gntst,
+	                     mem_id; fd */
 	CTRL_GNT_UNMAP,   /* IN handle; OUT gntst */
 	/* 3 was a copy with the data inline (retired with the copy arena). */
-	CTRL_GNT_FOREIGN = 4, /* IN domid, gfn, count, flags; OUT mem_size; fd */
+	CTRL_GNT_FOREIGN = 4, /* IN domid, gfn, count, flags, mem_id; OUT mem_size, mem_id; fd */
 	CTRL_GNT_ARENA,       /* IN count = arena bytes; OUT mem_size; fd (the arena) */
 	CTRL_GNT_COPY,        /* IN nr_segs, segs_off; OUT the segments' status (in the arena) */
 };
@@ -96,6 +97,7 @@ struct ctrl_gnttab {
 	uint32_t nr_segs; /* copy: segments */
 	uint32_t pad;
 	uint64_t segs_off; /* copy: arena offset of the segments */
+	uint64_t mem_id;   /* map, foreign: the memfd's identity (its inode), 0 = none known */
 };
 
 _Static_assert(sizeof(struct ctrl_gnt_copy) == 24, "ctrl_gnt_copy is part of the wire format");

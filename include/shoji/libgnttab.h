@@ -8,7 +8,8 @@
  * pins it (GTF_reading, plus GTF_writing for a writable map) until it is
  * unmapped, so the granter's end-access fails meanwhile.  The page itself
  * is mapped from the guest's memory file, which shoji-hv passes once per
- * domain and the handle caches.
+ * domain and the handle caches (and passes again, replacing it, when the
+ * domain id has come back as another domain: a restore keeps the saved id).
  *
  * Every call returns 0 (or a pointer) on success and -1 (or NULL) with
  * errno set on failure; nothing prints or exits.  errno for a refused

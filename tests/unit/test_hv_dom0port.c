@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <shoji/event_channel.h>
@@ -314,6 +315,7 @@ START_TEST(foreign_map)
 	                        .count = 2,
 	                        .flags = CTRL_GNT_WANT_FD};
 	uint8_t byte = 0x5a, seen = 0;
+	struct stat st;
 	int fd;
 
 	ck_assert_int_eq(call(dom0port_gnt_foreign, A, &q, &fd), 0);
@@ -323,6 +325,18 @@ START_TEST(foreign_map)
 	ck_assert_int_eq(pwrite(memfd, &byte, 1, MEMFD_GFN * PAGE), 1);
 	ck_assert_int_eq(pread(fd, &seen, 1, MEMFD_GFN * PAGE), 1);
 	ck_assert_uint_eq(seen, byte);
+	close(fd);
+
+	/* The reply names the file; a client holding it gets no copy, one holding another does. */
+	ck_assert_int_eq(fstat(memfd, &st), 0);
+	ck_assert_uint_eq(q.mem_id, (uint64_t)st.st_ino);
+	q.flags = 0;
+	ck_assert_int_eq(call(dom0port_gnt_foreign, A, &q, &fd), 0);
+	ck_assert_int_eq(fd, -1);
+	q.mem_id = (uint64_t)st.st_ino + 1; /* an earlier domain's of the same id */
+	ck_assert_int_eq(call(dom0port_gnt_foreign, A, &q, &fd), 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(q.mem_id, (uint64_t)st.st_ino);
 	close(fd);
 
 	q.count = 0;
