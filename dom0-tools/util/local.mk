@@ -29,6 +29,8 @@ tests_unit_test_util_SOURCES = tests/unit/test_util.c
 tests_unit_test_util_CPPFLAGS = $(AM_CPPFLAGS) $(UTIL_CPPFLAGS)
 tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_util_LDADD = $(UTIL_LIB) $(CHECK_LIBS)
+# rename() is wrapped: the test connects to a socket the instant it is renamed into place.
+tests_unit_test_util_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=rename
 TESTS += tests/system/daemon-numbers.sh
 EXTRA_DIST += tests/system/daemon-numbers.sh
 

@@ -199,6 +199,58 @@ START_TEST(test_usock_listens_before_it_appears)
 }
 END_TEST
 
+/*
+ * The test is linked with --wrap=rename, so usock_listen's rename comes here.
+ * Once watch_path has been renamed into place, a client connects at once:
+ * the path must never be seen before the socket listens.
+ */
+int __real_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to);
+
+static const char *watch_path;
+static int refused_at_rename, connected_at_rename;
+
+int __wrap_rename(const char *from, const char *to)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int rc = __real_rename(from, to), err = errno, fd;
+
+	if (rc == 0 && watch_path && strcmp(to, watch_path) == 0) {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", to);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			connected_at_rename++;
+		else
+			refused_at_rename++;
+		if (fd >= 0)
+			close(fd);
+	}
+	errno = err;
+	return rc;
+}
+
+/* The same without a race to win: a connect right after the rename is accepted. */
+START_TEST(test_usock_listens_at_rename)
+{
+	char dir[] = "/tmp/test_util.XXXXXX", path[64];
+	struct usock_id id;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	watch_path = path;
+	fd = usock_listen(path, 0600, 8, &id);
+	watch_path = NULL;
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(refused_at_rename == 0,
+	              "the socket path appeared before the socket listened");
+	ck_assert_int_eq(connected_at_rename, 1);
+	usock_unlink(path, &id);
+	close(fd);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static int open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -260,5 +312,6 @@ int main(void)
 	                             .loops = (int)(sizeof(cases) / sizeof(cases[0]))};
 
 	return CHECK_MAIN(c, test_parse_u64, test_parse_u64_null, test_pidfile, test_cpulist,
-	                  test_usock_listens_before_it_appears, test_scmfd);
+	                  test_usock_listens_before_it_appears, test_usock_listens_at_rename,
+	                  test_scmfd);
 }
