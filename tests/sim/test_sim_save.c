@@ -34,15 +34,17 @@
 #include "kvm.h"
 #include "migstream.h"
 
-#define MEMORY   (16u << 20)
-#define FRAMES   (MEMORY >> XEN_PAGE_SHIFT)
-#define ARG_GFN  12 /* the test's hypercall arguments */
-#define DATA_GFN HVSIM_GFN_FREE
-#define NR_DATA  40                           /* frames DATA_GFN + 7 * i hold bytes */
-#define ZERO_GFN (DATA_GFN + 7 * NR_DATA + 3) /* written, then zeroed: data, all zero */
-#define REF_A    8
-#define REF_B    9
-#define BITS     (sizeof(xen_ulong_t) * 8)
+#define MEMORY     (16u << 20)
+#define FRAMES     (MEMORY >> XEN_PAGE_SHIFT)
+#define ARG_GFN    12 /* the test's hypercall arguments */
+#define DATA_GFN   HVSIM_GFN_FREE
+#define NR_DATA    40                           /* frames DATA_GFN + 7 * i hold bytes */
+#define ZERO_GFN   (DATA_GFN + 7 * NR_DATA + 3) /* written, then zeroed: data, all zero */
+#define REF_A      8
+#define REF_B      9
+#define REF_C      (512 + 3)                    /* in frame 1, which lives above RAM */
+#define FRAME1_GFN (DATA_GFN + 7 * NR_DATA + 7) /* where frame 1 is placed first */
+#define BITS       (sizeof(xen_ulong_t) * 8)
 
 static char dir[] = "/tmp/test_sim_save.XXXXXX";
 static struct hvsim *sim;
@@ -170,12 +172,26 @@ static void make_guest(struct guest *g)
 	ck_assert_int_eq(hvsim_grant(sim, g->domid, REF_A, 0, DATA_GFN, false), 0);
 	ck_assert_int_eq(hvsim_grant(sim, g->domid, REF_B, 0, DATA_GFN + 7, true), 0);
 	{
-		/* Frame 0 (REF_A, REF_B) moves above RAM, where GRUB puts its table. */
+		/*
+		 * Frame 1 of the table: placed in RAM, a grant to Dom0 (REF_C)
+		 * written there, then moved above RAM, where GRUB puts its
+		 * table.  It must travel with its content.
+		 */
 		struct xen_add_to_physmap xa = {.domid = DOMID_SELF,
 		                                .space = XENMAPSPACE_grant_table,
-		                                .idx = 0,
-		                                .gpfn = FRAMES + 1};
+		                                .idx = 1,
+		                                .gpfn = FRAME1_GFN};
+		grant_entry_v1_t *e;
 
+		ck_assert_int_eq(call(g->domid, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, 0,
+		                      &xa, sizeof(xa)),
+		                 0);
+		e = (grant_entry_v1_t *)(void *)((uint8_t *)gmem(g->domid, FRAME1_GFN) +
+		                                 (REF_C - 512) * sizeof(*e));
+		e->domid = 0;
+		e->frame = DATA_GFN;
+		__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+		xa.gpfn = FRAMES + 1;
 		ck_assert_int_eq(call(g->domid, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, 0,
 		                      &xa, sizeof(xa)),
 		                 0);
@@ -301,6 +317,11 @@ static void check_same(const struct guest *g, uint32_t domid)
 	p = shoji_gnttab_map_grant_ref(gt, domid, REF_B, PROT_READ);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_mem_eq(p + 64, g->data[1], sizeof(g->data[1]));
+	ck_assert_int_eq(shoji_gnttab_unmap(gt, p, 1), 0);
+	/* The grant in frame 1, above RAM, came back with its frame. */
+	p = shoji_gnttab_map_grant_ref(gt, domid, REF_C, PROT_READ);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_mem_eq(p, g->data[0], sizeof(g->data[0]));
 	ck_assert_int_eq(shoji_gnttab_unmap(gt, p, 1), 0);
 	ck_assert_int_eq(shoji_gnttab_close(gt), 0);
 
