@@ -5,7 +5,9 @@
  * HVM_PARAM_CONSOLE_EVTCHN, writes output that must come out of the output
  * pipe byte for byte (more than the ring holds), reads what was typed into
  * the input pipe from its in ring, and breaks its indexes, which stops the
- * service for it alone.
+ * service for it alone.  Its store ring is served too: every request gets
+ * ENOENT, and a request too long for the wire or impossible indexes end
+ * that service.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 
 #include <shoji/hvm.h>
 #include <shoji/io/console.h>
+#include <shoji/io/xs_wire.h>
 #include <shoji/xen.h>
 
 #include "check-run.h"
@@ -207,11 +210,122 @@ START_TEST(hostile_indexes_stop_the_service)
 }
 END_TEST
 
+/* The store ring and its port, as the guest finds them in its HVM params. */
+static struct xenstore_domain_interface *store_ring(evtchn_port_t *sport)
+{
+	uint64_t pfn = 0, v = 0;
+	struct xenstore_domain_interface *xs;
+
+	ck_assert_int_eq(hvm_param(HVMOP_get_param, HVM_PARAM_STORE_PFN, &pfn), 0);
+	ck_assert_int_eq(hvm_param(HVMOP_get_param, HVM_PARAM_STORE_EVTCHN, &v), 0);
+	ck_assert_uint_gt(v, 0);
+	ck_assert_uint_ne(v, port);
+	*sport = (evtchn_port_t)v;
+	xs = hvsim_guest_mem(sim, domid, pfn << XEN_PAGE_SHIFT, sizeof(*xs));
+	ck_assert_ptr_nonnull(xs);
+	return xs;
+}
+
+/* Put @len bytes in the request ring (there is room: the tests stay small). */
+static void store_put(struct xenstore_domain_interface *xs, const void *p, size_t len)
+{
+	XENSTORE_RING_IDX prod = xs->req_prod;
+
+	for (size_t i = 0; i < len; i++, prod++)
+		xs->req[MASK_XENSTORE_IDX(prod)] = ((const char *)p)[i];
+	__atomic_store_n(&xs->req_prod, prod, __ATOMIC_RELEASE);
+}
+
+static void store_request(struct xenstore_domain_interface *xs, uint32_t type, uint32_t id,
+                          const char *path)
+{
+	struct xsd_sockmsg h = {.type = type, .req_id = id, .len = (uint32_t)strlen(path) + 1};
+
+	store_put(xs, &h, sizeof(h));
+	store_put(xs, path, h.len);
+}
+
+/* Every request, whole, gets XS_ERROR "ENOENT" with its req_id: run mode has no store. */
+START_TEST(store_requests_get_enoent)
+{
+	evtchn_port_t sport;
+	struct xenstore_domain_interface *xs = store_ring(&sport);
+	XENSTORE_RING_IDX cons = xs->rsp_cons;
+
+	store_request(xs, XS_READ, 7, "name");
+	store_request(xs, XS_DIRECTORY, 8, "device/vbd");
+	ck_assert_int_eq(hvsim_evtchn_send(sim, domid, sport), 0);
+	for (uint32_t id = 7; id <= 8; id++) {
+		struct xsd_sockmsg h = {0};
+		char body[8] = "";
+
+		while (__atomic_load_n(&xs->rsp_prod, __ATOMIC_ACQUIRE) - cons < sizeof(h) + 7)
+			ck_assert_msg(hvsim_evtchn_wait(sim, domid, sport, WAIT_MS) == 0,
+			              "no answer to request %u", id);
+		for (size_t i = 0; i < sizeof(h); i++)
+			((char *)&h)[i] = xs->rsp[MASK_XENSTORE_IDX(cons + i)];
+		cons += sizeof(h);
+		for (size_t i = 0; i < h.len && i < sizeof(body); i++)
+			body[i] = xs->rsp[MASK_XENSTORE_IDX(cons + i)];
+		cons += h.len;
+		ck_assert_uint_eq(h.type, XS_ERROR);
+		ck_assert_uint_eq(h.req_id, id);
+		ck_assert_uint_eq(h.len, 7);
+		ck_assert_str_eq(body, "ENOENT");
+	}
+	ck_assert_uint_eq(xs->req_cons, xs->req_prod);
+}
+END_TEST
+
+/* A request longer than the wire allows ends the store service: nothing past its header is read. */
+START_TEST(store_oversized_request_stops_it)
+{
+	evtchn_port_t sport;
+	struct xenstore_domain_interface *xs = store_ring(&sport);
+	struct xsd_sockmsg h = {.type = XS_WRITE, .req_id = 1, .len = XENSTORE_PAYLOAD_MAX + 1};
+	XENSTORE_RING_IDX start = xs->req_cons, rsp = xs->rsp_prod;
+	char junk[512];
+
+	memset(junk, 'x', sizeof(junk));
+	store_put(xs, &h, sizeof(h));
+	store_put(xs, junk, sizeof(junk));
+	ck_assert_int_eq(hvsim_evtchn_send(sim, domid, sport), 0);
+	usleep(200 * 1000);
+	ck_assert_uint_le(xs->req_cons - start, sizeof(h));
+	ck_assert_uint_eq(xs->rsp_prod, rsp);
+	/* The console is still served. */
+	guest_write("ok", 2);
+	shown(junk, 2);
+	ck_assert(memcmp(junk, "ok", 2) == 0);
+}
+END_TEST
+
+/* Impossible request indexes: no bytes from beyond the ring are read, nothing is answered. */
+START_TEST(store_hostile_indexes_stop_it)
+{
+	evtchn_port_t sport;
+	struct xenstore_domain_interface *xs = store_ring(&sport);
+	XENSTORE_RING_IDX rsp = xs->rsp_prod;
+
+	xs->req_prod = xs->req_cons + 100000u;
+	ck_assert_int_eq(hvsim_evtchn_send(sim, domid, sport), 0);
+	usleep(200 * 1000);
+	ck_assert_uint_eq(xs->rsp_prod, rsp);
+	xs->req_prod = xs->req_cons;
+	store_request(xs, XS_READ, 9, "name");
+	ck_assert_int_eq(hvsim_evtchn_send(sim, domid, sport), 0);
+	usleep(200 * 1000);
+	ck_assert_uint_eq(xs->rsp_prod, rsp); /* no longer served */
+}
+END_TEST
+
 int main(void)
 {
 	const struct check_case c = {
 	    .suite = "sim", .name = "runcons", .setup = setup, .teardown = teardown, .timeout = 60};
 
 	return CHECK_MAIN(c, output_is_shown_byte_for_byte, typed_input_reaches_the_in_ring,
-	                  input_waits_for_room, hostile_indexes_stop_the_service);
+	                  input_waits_for_room, hostile_indexes_stop_the_service,
+	                  store_requests_get_enoent, store_oversized_request_stops_it,
+	                  store_hostile_indexes_stop_it);
 }
