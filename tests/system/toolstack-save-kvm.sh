@@ -47,17 +47,17 @@ alive 24 "after save --keep"
 # A save ends the domain; the restore brings it back under the same id, and it works.
 shoji save demo "$SHOJI_TMP/demo.sav" >/dev/null || fail "save: $(ts_log)"
 ts_wait_gone demo "$id" 10 || fail "save left demo running: $(shoji list)"
-shoji restore "$SHOJI_TMP/demo.sav" >"$SHOJI_TMP/out" || fail "restore: $(ts_log)"
-grep -q "restored (id $id)" "$SHOJI_TMP/out" || fail "restore: $(cat "$SHOJI_TMP/out")"
-alive 20 "after restore"
-shoji shutdown --wait --timeout 20 demo >/dev/null ||
-	fail "the restored guest did not shut down: $(tail -n 5 "$LOG")"
-ts_wait_gone demo "$id" 10 || fail "demo is still listed after its shutdown: $(shoji list)"
+# restored_works FILE MIB WHAT: FILE comes back under demo's id, hears a mem-set to MIB, shuts down.
+restored_works() {
+	shoji restore "$1" >"$SHOJI_TMP/out" || fail "$3: restore: $(ts_log)"
+	grep -q "restored (id $id)" "$SHOJI_TMP/out" || fail "$3: $(cat "$SHOJI_TMP/out")"
+	alive "$2" "$3"
+	shoji shutdown --wait --timeout 20 demo >/dev/null ||
+		fail "$3: the guest did not shut down: $(tail -n 5 "$LOG")"
+	ts_wait_gone demo "$id" 10 || fail "$3: demo is still listed after its shutdown: $(shoji list)"
+}
+restored_works "$SHOJI_TMP/demo.sav" 20 "after restore"
 
 # The checkpoint restores too (its memory target as it was then), and works the same.
-shoji restore "$SHOJI_TMP/ckpt.sav" >"$SHOJI_TMP/out" || fail "restore of the checkpoint: $(ts_log)"
-grep -q "restored (id $id)" "$SHOJI_TMP/out" || fail "checkpoint: $(cat "$SHOJI_TMP/out")"
-alive 18 "after restoring the checkpoint"
-shoji shutdown --wait --timeout 20 demo >/dev/null ||
-	fail "the checkpoint's guest did not shut down: $(tail -n 5 "$LOG")"
+restored_works "$SHOJI_TMP/ckpt.sav" 18 "after restoring the checkpoint"
 exit 0
